@@ -1,0 +1,48 @@
+// The registry: the API server's "REST storage" layer between the HTTP handlers and the store.
+//
+// For each resource it applies the kind's strategy (daemon/api/strategies/): defaults,
+// validation with field paths, what create/update may change (status only through /status,
+// spec only through the main resource), graceful deletion of pods, cascading deletion of a
+// namespace's contents, and the /scale subresource. HTTP handlers (daemon/api/server.ts) and the
+// in-process LocalClient both call it, so a controller in the daemon and kubectl over HTTPS get
+// exactly the same behaviour.
+//
+// `resource` is the store key (`pods`, `deployments.apps`); errors are ApiError from lib/errors.
+
+import type { KubeObject, ObjectList } from '../../lib/api/types.js';
+import type { DeleteOptions, ListOptions, PatchType, WatchEvent, WatchOptions } from '../../lib/client/api-client.js';
+
+export interface RequestContext {
+  /** Who asks: `admin`, or `system:node:<name>` for a node agent. */
+  user: string;
+  /** Strict (kubectl's default) rejects unknown fields; Warn adds warnings; Ignore drops them. */
+  fieldValidation: 'Strict' | 'Warn' | 'Ignore';
+  dryRun: boolean;
+  /** Warnings to send back (HTTP `Warning: 299 - "..."` headers). */
+  warnings: string[];
+}
+
+export function internalContext(): RequestContext {
+  return { user: 'system:kubelabd', fieldValidation: 'Ignore', dryRun: false, warnings: [] };
+}
+
+export type Subresource = 'status' | 'scale';
+
+export interface Registry {
+  get(resource: string, namespace: string | undefined, name: string, ctx: RequestContext): Promise<KubeObject>;
+  list(resource: string, options: ListOptions, ctx: RequestContext): Promise<ObjectList>;
+  /**
+   * Starts a watch; events are delivered in order through onEvent. Throws Gone (410) when the
+   * resourceVersion is too old. Returns the function that stops it.
+   */
+  watch(resource: string, options: WatchOptions, ctx: RequestContext, onEvent: (event: WatchEvent) => void): () => void;
+  /** `namespace` is the URL's namespace; a different metadata.namespace in the body is a 400. */
+  create(resource: string, namespace: string | undefined, body: KubeObject, ctx: RequestContext): Promise<KubeObject>;
+  update(resource: string, namespace: string | undefined, name: string, body: KubeObject, ctx: RequestContext, subresource?: Subresource): Promise<KubeObject>;
+  patch(resource: string, namespace: string | undefined, name: string, patch: unknown, type: PatchType, ctx: RequestContext, subresource?: Subresource): Promise<KubeObject>;
+  /** The Scale object (autoscaling/v1) of a scalable resource. */
+  getScale(resource: string, namespace: string, name: string, ctx: RequestContext): Promise<KubeObject>;
+  delete(resource: string, namespace: string | undefined, name: string, options: DeleteOptions, ctx: RequestContext): Promise<KubeObject>;
+  /** The current version of the store, for List/Table metadata. */
+  currentResourceVersion(): string;
+}

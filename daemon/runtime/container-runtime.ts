@@ -1,0 +1,206 @@
+// The container runtime interface: what the kubelet needs from a container engine, and nothing
+// more. It plays the part of Kubernetes' CRI (RuntimeService + ImageService).
+//
+// A pod is a *sandbox* (an infra container that owns the pod's network namespace and IP) plus
+// app containers that join it, so the containers of a pod share localhost.
+//
+// Contract for every implementation (DockerRuntime, and the recording fake used in tests):
+// - No engine-specific type crosses this interface.
+// - Every object it creates carries the io.kubelab.* labels below, so a restarted kubelet can
+//   find and re-adopt them, and tests can clean up by label.
+// - Methods are idempotent where that makes sense: stopping a stopped container, or removing a
+//   missing one, succeeds.
+// - Errors are RuntimeError with a message that names the container or image.
+
+import type { Readable, Writable } from 'node:stream';
+
+export const LABEL_MANAGED = 'io.kubelab.managed';
+export const LABEL_NODE = 'io.kubelab.node';
+export const LABEL_POD_UID = 'io.kubelab.pod.uid';
+export const LABEL_POD_NAMESPACE = 'io.kubelab.pod.namespace';
+export const LABEL_POD_NAME = 'io.kubelab.pod.name';
+export const LABEL_CONTAINER_NAME = 'io.kubelab.container.name';
+/** `sandbox` for the infra container, `app` for the pod's containers. */
+export const LABEL_CONTAINER_ROLE = 'io.kubelab.container.role';
+/** The restart count of the pod's container this Docker container is an attempt of. */
+export const LABEL_RESTART_COUNT = 'io.kubelab.container.restart-count';
+/** A hash of the container spec, so the kubelet can tell a changed spec from a restart. */
+export const LABEL_SPEC_HASH = 'io.kubelab.container.spec-hash';
+
+export class RuntimeError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RuntimeError';
+  }
+}
+
+/** The image could not be found locally and pulling it failed. */
+export class ImagePullError extends RuntimeError {
+  constructor(readonly image: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ImagePullError';
+  }
+}
+
+export interface PodIdentity {
+  uid: string;
+  namespace: string;
+  name: string;
+}
+
+export interface SandboxConfig {
+  pod: PodIdentity;
+  nodeName: string;
+  /** Hostname inside the pod (the pod name, as Kubernetes does). */
+  hostname: string;
+  /** The engine network the pod's IP comes from; undefined = the engine's default bridge. */
+  networkName?: string;
+  dnsServers?: string[];
+  dnsSearch?: string[];
+  /** Extra /etc/hosts lines, e.g. `10.96.0.10 hello`. */
+  extraHosts?: { hostname: string; ip: string }[];
+  /** hostPort mappings; the runtime publishes them on the node. */
+  portMappings?: { containerPort: number; hostPort: number; protocol: 'TCP' | 'UDP'; hostIP?: string }[];
+  /** Extra labels, merged with the io.kubelab.* ones. */
+  labels?: Record<string, string>;
+}
+
+export interface SandboxStatus {
+  id: string;
+  pod: PodIdentity;
+  state: 'ready' | 'notready';
+  ip?: string;
+  createdAt: string;
+  labels: Record<string, string>;
+}
+
+export interface Mount {
+  hostPath: string;
+  containerPath: string;
+  readOnly: boolean;
+}
+
+export interface ContainerConfig {
+  pod: PodIdentity;
+  nodeName: string;
+  /** The name of the container in the pod spec. */
+  name: string;
+  image: string;
+  /** Overrides the image's entrypoint (Kubernetes `command`). */
+  command?: string[];
+  /** Overrides the image's cmd (Kubernetes `args`). */
+  args?: string[];
+  env: { name: string; value: string }[];
+  workingDir?: string;
+  mounts: Mount[];
+  memoryLimitBytes?: number;
+  /** CPU limit in billionths of a CPU (Docker NanoCpus): 500m = 500_000_000. */
+  nanoCpus?: number;
+  tty?: boolean;
+  stdin?: boolean;
+  restartCount: number;
+  specHash: string;
+  labels?: Record<string, string>;
+}
+
+export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
+
+export interface ContainerStatus {
+  id: string;
+  pod: PodIdentity;
+  /** The name of the container in the pod spec. */
+  name: string;
+  state: ContainerState;
+  image: string;
+  /** The engine's image ID (`sha256:...`), or '' when unknown. */
+  imageId: string;
+  restartCount: number;
+  specHash: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  /** Why it ended, when the engine knows: OOMKilled, Error, Completed. */
+  reason?: string;
+  message?: string;
+  labels: Record<string, string>;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  tailLines?: number;
+  timestamps?: boolean;
+  sinceSeconds?: number;
+  /** RFC 3339 time. */
+  sinceTime?: string;
+  limitBytes?: number;
+}
+
+export interface ExecOptions {
+  command: string[];
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+export interface ExecSession {
+  /** Present when options.stdin; end() it to send EOF. */
+  stdin?: Writable;
+  stdout: Readable;
+  /** Absent with a TTY (stderr is merged into stdout by the terminal). */
+  stderr?: Readable;
+  resize(width: number, height: number): Promise<void>;
+  /** Resolves with the exit code when the process ends. */
+  exitCode: Promise<number>;
+}
+
+export interface RuntimeInfo {
+  /** e.g. `docker://20.10.24`. */
+  runtimeVersion: string;
+  osImage: string;
+  kernelVersion: string;
+  operatingSystem: string;
+  architecture: string;
+  cpus: number;
+  memoryBytes: number;
+}
+
+export interface ImageStatus {
+  present: boolean;
+  id?: string;
+}
+
+export interface ContainerRuntime {
+  /** The engine's identity and the host's capacity, for the Node object. */
+  info(): Promise<RuntimeInfo>;
+
+  /** Whether the image is present locally, and its ID. */
+  imageStatus(image: string): Promise<ImageStatus>;
+  /** Pulls the image; fails with ImagePullError naming the image and the engine's reason. */
+  pullImage(image: string): Promise<string>;
+
+  /** Creates a bridge network with this subnet if it does not exist (idempotent). */
+  ensureNetwork(name: string, subnet: string, gateway: string): Promise<void>;
+
+  /** Creates and starts the pod's infra container; returns its status (with the pod IP). */
+  runPodSandbox(config: SandboxConfig): Promise<SandboxStatus>;
+  /** Stops the infra container (idempotent). */
+  stopPodSandbox(id: string): Promise<void>;
+  /** Removes the infra container (idempotent). */
+  removePodSandbox(id: string): Promise<void>;
+  listPodSandboxes(filter?: { podUid?: string; nodeName?: string }): Promise<SandboxStatus[]>;
+
+  /** Creates (does not start) an app container joined to the sandbox's namespaces. */
+  createContainer(sandboxId: string, config: ContainerConfig): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after gracePeriodSeconds (idempotent). */
+  stopContainer(id: string, gracePeriodSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  listContainers(filter?: { podUid?: string; nodeName?: string }): Promise<ContainerStatus[]>;
+  containerStatus(id: string): Promise<ContainerStatus>;
+
+  /** The container's stdout and stderr as they were written, as one text stream. */
+  containerLogs(id: string, options: LogOptions): Promise<Readable>;
+  exec(id: string, options: ExecOptions): Promise<ExecSession>;
+}
