@@ -1,0 +1,136 @@
+// Wires the parts of `kubelabd server` together: store → registry → API server, and the
+// in-process components that talk to the registry through a LocalClient exactly as a remote
+// agent would through HTTPS (scheduler, kubelet).
+//
+// Nothing here decides anything; every component is started, and stopped, through the same
+// run(signal) pattern, and the order of start-up is the order data flows in.
+
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import ipaddr from 'ipaddr.js';
+import { LocalClient } from './api/local-client.js';
+import { ResourceRegistry } from './api/resource-registry.js';
+import { Authenticator } from './api/auth.js';
+import { buildKubeconfig, ensurePki, writeKubeconfig } from './api/pki.js';
+import { createApiApp, startApiServer } from './api/server.js';
+import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
+import { EventRecorder } from './events/event-recorder.js';
+import { Kubelet } from './kubelet/kubelet.js';
+import { DockerRuntime } from './runtime/docker-runtime.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { NedbObjectStore } from './store/nedb-store.js';
+import { systemClock } from '../lib/clock.js';
+
+export interface ServerOptions {
+  dataDir: string;
+  listen: string;
+  nodeName: string;
+  dockerHost: string;
+  podSubnet: string;
+  podNetwork: string;
+  backoff: { initialMs: number; maxMs: number };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  close(): Promise<void>;
+}
+
+/** The first usable address of a subnet: the bridge's gateway (10.244.0.0/24 → 10.244.0.1). */
+function gatewayOf(subnet: string): string {
+  const [network] = ipaddr.parseCIDR(subnet);
+  const bytes = network.toByteArray();
+  bytes[bytes.length - 1] += 1;
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+function hostAddresses(): string[] {
+  const ips = new Set<string>(['127.0.0.1']);
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4') ips.add(a.address);
+  }
+  return [...ips];
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+
+  const runtime = new DockerRuntime({ dockerHost: options.dockerHost });
+  try {
+    await runtime.info();
+  } catch (err) {
+    throw new Error(
+      `cannot reach the Docker Engine at ${options.dockerHost}: ${err instanceof Error ? err.message : String(err)}; ` +
+        'start it (scripts/setup.sh does) or pass --docker-host',
+      { cause: err },
+    );
+  }
+
+  const store = new NedbObjectStore({ dataDir: path.join(options.dataDir, 'store') });
+  await store.open();
+  const registry = new ResourceRegistry({ store });
+  await registry.ensureSystemNamespaces();
+
+  const pki = await ensurePki(options.dataDir, { hostnames: ['localhost', os.hostname()], ips: hostAddresses() });
+  const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }]);
+
+  await runtime.ensureNetwork(options.podNetwork, options.podSubnet, gatewayOf(options.podSubnet));
+
+  const client = new LocalClient(registry);
+  const abort = new AbortController();
+  const kubelet = new Kubelet({
+    nodeName: options.nodeName,
+    client,
+    runtime,
+    recorder: new EventRecorder(client, { component: 'kubelet', host: options.nodeName }, systemClock),
+    clock: systemClock,
+    dataDir: options.dataDir,
+    role: 'server',
+    networkName: options.podNetwork,
+    backoff: options.backoff,
+  });
+  const scheduler = new Scheduler({
+    client,
+    recorder: new EventRecorder(client, { component: 'default-scheduler' }, systemClock),
+    clock: systemClock,
+  });
+
+  const app = createApiApp({ registry, authenticator, podStreams: kubelet.streams });
+  const api = await startApiServer({
+    app,
+    listen: options.listen,
+    tls: { key: pki.serverKeyPem, cert: pki.serverCertPem },
+    onUpgrade: createUpgradeHandler({
+      registry,
+      podStreams: kubelet.streams,
+      authenticate: (headers) => authenticator.authenticate(headers),
+    }),
+  });
+
+  const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
+  const urlHost = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host;
+  const url = `https://${urlHost}:${api.port}`;
+  const kubeconfigPath = path.join(options.dataDir, 'kubeconfig.yaml');
+  await writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: url, caCertPem: pki.caCertPem, token: pki.adminToken }));
+
+  const loops = [kubelet.run(abort.signal), scheduler.run(abort.signal)].map((p) =>
+    p.catch((err: unknown) => {
+      if (!abort.signal.aborted) console.error('kubelabd: a component stopped with an error:', err);
+    }),
+  );
+
+  return {
+    url,
+    port: api.port,
+    kubeconfigPath,
+    async close() {
+      abort.abort();
+      await api.close();
+      await Promise.all(loops);
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian machine as root: installs what is missing
+# (scripts/setup.sh), then runs unit, integration and kubectl-compatibility tests with mocha.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec npx mocha "$@"
