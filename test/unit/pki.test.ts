@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { Authenticator } from '../../daemon/api/auth.js';
+import { buildKubeconfig, ensurePki, writeKubeconfig } from '../../daemon/api/pki.js';
+
+describe('pki', () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-pki-'));
+  });
+  after(async () => {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates a CA, a serving certificate with the SANs and a token, with private modes', async () => {
+    const pki = await ensurePki(dataDir, { hostnames: ['node-a'], ips: ['10.0.0.5'] });
+    const serving = new crypto.X509Certificate(pki.serverCertPem);
+    const ca = new crypto.X509Certificate(pki.caCertPem);
+    assert.ok(serving.verify(ca.publicKey));
+    assert.ok(ca.ca);
+    assert.match(serving.subjectAltName ?? '', /DNS:localhost/);
+    assert.match(serving.subjectAltName ?? '', /DNS:node-a/);
+    assert.match(serving.subjectAltName ?? '', /IP Address:127\.0\.0\.1/);
+    assert.match(serving.subjectAltName ?? '', /IP Address:10\.0\.0\.5/);
+    assert.match(pki.adminToken, /^[0-9a-f]{64}$/);
+    assert.equal((await fs.stat(path.join(dataDir, 'pki'))).mode & 0o777, 0o700);
+    assert.equal((await fs.stat(path.join(dataDir, 'pki', 'ca.key'))).mode & 0o777, 0o600);
+    assert.equal((await fs.stat(path.join(dataDir, 'admin-token'))).mode & 0o777, 0o600);
+  });
+
+  it('loads the same material on a second start, and re-issues only the serving cert when SANs change', async () => {
+    const first = await ensurePki(dataDir, { hostnames: ['node-a'], ips: ['10.0.0.5'] });
+    const again = await ensurePki(dataDir, { hostnames: ['node-a'], ips: ['10.0.0.5'] });
+    assert.deepEqual(again, first);
+    const changed = await ensurePki(dataDir, { hostnames: ['node-a'], ips: ['10.0.0.6'] });
+    assert.equal(changed.caCertPem, first.caCertPem);
+    assert.equal(changed.adminToken, first.adminToken);
+    assert.notEqual(changed.serverCertPem, first.serverCertPem);
+    assert.match(new crypto.X509Certificate(changed.serverCertPem).subjectAltName ?? '', /10\.0\.0\.6/);
+  });
+
+  it('builds a kubeconfig kubectl reads and writes it with mode 0600', async () => {
+    const yaml = buildKubeconfig({ server: 'https://127.0.0.1:6443', caCertPem: 'PEM', token: 't0k' });
+    const config = parse(yaml);
+    assert.equal(config['current-context'], 'admin@kubelab');
+    assert.equal(config.clusters[0].cluster['certificate-authority-data'], Buffer.from('PEM').toString('base64'));
+    assert.equal(config.users[0].user.token, 't0k');
+    const file = path.join(dataDir, 'kube', 'config');
+    await writeKubeconfig(file, yaml);
+    assert.equal(await fs.readFile(file, 'utf8'), yaml);
+    assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
+  });
+});
+
+describe('Authenticator', () => {
+  const auth = new Authenticator([{ token: 'secret-admin', user: 'admin' }, { token: 'node-1-token', user: 'system:node:node-1' }]);
+  it('maps a bearer token to its user', () => {
+    assert.equal(auth.authenticate({ authorization: 'Bearer secret-admin' }), 'admin');
+    assert.equal(auth.authenticate({ authorization: 'bearer node-1-token' }), 'system:node:node-1');
+  });
+  it('rejects a missing, malformed or wrong token with 401', () => {
+    for (const authorization of [undefined, 'Basic abc', 'Bearer wrong', 'Bearer secret-admin-x']) {
+      assert.throws(() => auth.authenticate({ authorization }), (e: { code?: number }) => e.code === 401);
+    }
+  });
+});
