@@ -1,0 +1,350 @@
+// RestClient: the ApiClient that speaks HTTPS to a kubelab (or Kubernetes) API server, for the
+// CLI and for node agents on other hosts. client-go's RESTClient plus the typed verbs on top.
+//
+// One request() does the transport work every verb shares: TLS trusting the cluster's CA (or
+// nothing, with insecure-skip-tls-verify), the bearer token, a keep-alive agent so a CLI command
+// that makes five calls opens one connection, `Warning:` headers handed to onWarning, and every
+// non-2xx answer turned into an ApiError (lib/errors.ts) so callers test `isNotFound(err)`
+// instead of status codes.
+//
+// Watches are long GETs whose body is one JSON event per line; they are decoded as the chunks
+// arrive and delivered in order. A watch that starts too far in the past gets a 410 ERROR event:
+// it is delivered like any other event, and the caller re-lists (that is the informer contract).
+
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import type { KubeObject, ObjectList } from '../api/types.js';
+import { apiVersionOf } from '../api/resources.js';
+import { ApiError, isGone } from '../errors.js';
+import type { ApiClient, DeleteOptions, ListOptions, PatchType, Watch, WatchEvent, WatchOptions, WriteOptions } from './api-client.js';
+import { queryString, resourceInfoFor, resourcePath } from './api-paths.js';
+import type { ClientConfig } from './kubeconfig.js';
+import { errorFromResponse, parseWarningHeader } from './response-error.js';
+import { TABLE_ACCEPT, type Table } from './table.js';
+import { WatchDecoder } from './watch-decoder.js';
+
+export type Query = Record<string, string | number | boolean | string[] | undefined>;
+
+export interface RequestOptions {
+  query?: Query;
+  /** An object is sent as JSON; a string or Buffer as it is. */
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  /** Resolve with the open response (after a 2xx status) instead of reading the body. */
+  stream?: boolean;
+  signal?: AbortSignal;
+}
+
+/** One line of `-v=6` output: what was asked and how it went. */
+export interface RequestLog {
+  method: string;
+  url: string;
+  status: number;
+  durationMs: number;
+}
+
+export interface RestClientOptions {
+  /** Called once per warning the server sends (`unknown field "spec.foo"`). */
+  onWarning?: (warning: string) => void;
+  /** Called when the response headers of each request arrive. */
+  onRequest?: (log: RequestLog) => void;
+  userAgent?: string;
+}
+
+/** Write options the CLI adds: who is writing (`kubectl-create`), as kubectl sends it. */
+export interface RestWriteOptions extends WriteOptions {
+  fieldManager?: string;
+}
+
+export interface LogOptions {
+  container?: string;
+  follow?: boolean;
+  tailLines?: number;
+  timestamps?: boolean;
+  previous?: boolean;
+  sinceSeconds?: number;
+  limitBytes?: number;
+}
+
+export interface Scale extends KubeObject {
+  spec: { replicas?: number };
+  status?: { replicas?: number; selector?: string };
+}
+
+/** A failure to reach the server at all (refused, TLS, DNS): not an answer from it. */
+export class ConnectionError extends Error {
+  override name = 'ConnectionError';
+}
+
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+};
+
+export class RestClient implements ApiClient {
+  /** Every warning received, in order, also when onWarning is set. */
+  readonly warnings: string[] = [];
+  private readonly agent: http.Agent;
+  private readonly base: URL;
+
+  constructor(
+    readonly config: ClientConfig,
+    private readonly options: RestClientOptions = {},
+  ) {
+    this.base = new URL(config.server);
+    this.agent =
+      this.base.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, ca: config.caPem, rejectUnauthorized: !config.insecureSkipTlsVerify })
+        : new http.Agent({ keepAlive: true });
+  }
+
+  /** Closes the kept-alive connections so a CLI process can exit. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Transport
+
+  request(method: string, path: string, options: RequestOptions & { stream: true }): Promise<IncomingMessage>;
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
+  request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
+    const url = new URL(this.base.pathname.replace(/\/$/, '') + path + queryString(options.query ?? {}), this.base);
+    const headers: Record<string, string | number> = { Accept: options.accept ?? 'application/json' };
+    if (this.options.userAgent) headers['User-Agent'] = this.options.userAgent;
+    if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
+    let payload: Buffer | undefined;
+    if (options.body !== undefined) {
+      payload = Buffer.isBuffer(options.body)
+        ? options.body
+        : Buffer.from(typeof options.body === 'string' ? options.body : JSON.stringify(options.body));
+      headers['Content-Type'] = options.contentType ?? 'application/json';
+      headers['Content-Length'] = payload.length;
+    }
+    const transport = url.protocol === 'https:' ? https : http;
+    const started = Date.now();
+    const what = `${method.toLowerCase()} ${path}`;
+
+    return new Promise((resolve, reject) => {
+      const req = transport.request(url, { method, headers, agent: this.agent, signal: options.signal }, (res) => {
+        this.options.onRequest?.({ method, url: url.toString(), status: res.statusCode ?? 0, durationMs: Date.now() - started });
+        this.collectWarnings(res.headers);
+        const code = res.statusCode ?? 0;
+        if (options.stream && code >= 200 && code < 300) return resolve(res);
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (code < 200 || code >= 300) return reject(errorFromResponse(code, text, what));
+          resolve(parseBody(text, res.headers));
+        });
+      });
+      req.on('error', (err) => reject(this.explainTransportError(err)));
+      req.end(payload);
+    });
+  }
+
+  private collectWarnings(headers: IncomingHttpHeaders): void {
+    const raw = headers.warning;
+    if (!raw) return;
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      for (const warning of parseWarningHeader(value)) {
+        this.warnings.push(warning);
+        this.options.onWarning?.(warning);
+      }
+    }
+  }
+
+  private explainTransportError(err: Error & { code?: string }): Error {
+    if (err.name === 'AbortError') return err;
+    const host = this.base.host;
+    if (err.code === 'ECONNREFUSED') {
+      return new ConnectionError(`The connection to the server ${host} was refused - did you specify the right host or port?`, { cause: err });
+    }
+    if (err.code && /CERT|SELF_SIGNED|SSL|TLS/.test(err.code)) {
+      return new ConnectionError(
+        `Unable to connect to the server ${host}: ${err.message} (is certificate-authority-data in the kubeconfig the cluster's CA?)`,
+        { cause: err },
+      );
+    }
+    return new ConnectionError(`Unable to connect to the server ${host}: ${err.message}`, { cause: err });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // ApiClient
+
+  get<T extends KubeObject = KubeObject>(resource: string, namespace: string | undefined, name: string): Promise<T> {
+    return this.request<T>('GET', resourcePath(resourceInfoFor(resource), namespace, name));
+  }
+
+  async list<T extends KubeObject = KubeObject>(resource: string, options: ListOptions = {}): Promise<ObjectList<T>> {
+    const info = resourceInfoFor(resource);
+    const list = await this.request<ObjectList<T>>('GET', resourcePath(info, options.namespace), { query: selectorQuery(options) });
+    // Items of a List carry no kind on the wire; fill it in so every object printed is complete.
+    for (const item of list.items ?? []) {
+      item.apiVersion ??= apiVersionOf(info);
+      item.kind ??= info.kind;
+    }
+    list.items ??= [];
+    return list;
+  }
+
+  watch<T extends KubeObject = KubeObject>(resource: string, options: WatchOptions, onEvent: (event: WatchEvent<T>) => void): Watch {
+    const path = resourcePath(resourceInfoFor(resource), options.namespace);
+    return this.openWatch(path, { ...selectorQuery(options), resourceVersion: options.resourceVersion }, 'application/json', onEvent);
+  }
+
+  create<T extends KubeObject = KubeObject>(resource: string, obj: T, options: RestWriteOptions = {}): Promise<T> {
+    const path = resourcePath(resourceInfoFor(resource), obj.metadata?.namespace);
+    return this.request<T>('POST', path, { body: obj, query: writeQuery(options) });
+  }
+
+  update<T extends KubeObject = KubeObject>(resource: string, obj: T, options: RestWriteOptions = {}): Promise<T> {
+    const path = resourcePath(resourceInfoFor(resource), obj.metadata.namespace, obj.metadata.name ?? '');
+    return this.request<T>('PUT', path, { body: obj, query: writeQuery(options) });
+  }
+
+  updateStatus<T extends KubeObject = KubeObject>(resource: string, obj: T): Promise<T> {
+    const path = resourcePath(resourceInfoFor(resource), obj.metadata.namespace, obj.metadata.name ?? '', 'status');
+    return this.request<T>('PUT', path, { body: obj });
+  }
+
+  patch<T extends KubeObject = KubeObject>(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    type: PatchType,
+    options: RestWriteOptions & { subresource?: 'status' | 'scale' } = {},
+  ): Promise<T> {
+    const path = resourcePath(resourceInfoFor(resource), namespace, name, options.subresource);
+    return this.request<T>('PATCH', path, { body: patch, contentType: PATCH_CONTENT_TYPES[type], query: writeQuery(options) });
+  }
+
+  delete(resource: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject> {
+    const path = resourcePath(resourceInfoFor(resource), namespace, name);
+    const body = {
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      ...(options.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {}),
+      ...(options.propagationPolicy ? { propagationPolicy: options.propagationPolicy } : {}),
+      ...(options.preconditions ? { preconditions: options.preconditions } : {}),
+      ...(options.dryRun ? { dryRun: ['All'] } : {}),
+    };
+    return this.request<KubeObject>('DELETE', path, { body });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Beyond ApiClient: what the CLI needs
+
+  /** A list (no name) or one object as a server-side Table, for `get`'s human output. */
+  getTable(resource: string, namespace: string | undefined, name?: string, options: ListOptions = {}): Promise<Table> {
+    const path = resourcePath(resourceInfoFor(resource), namespace, name);
+    return this.request<Table>('GET', path, { accept: TABLE_ACCEPT, query: name === undefined ? selectorQuery(options) : {} });
+  }
+
+  /** A watch whose event objects are one-row Tables (`get -w`). */
+  watchTable(resource: string, options: WatchOptions, onEvent: (event: { type: WatchEvent['type']; object: Table }) => void): Watch {
+    const path = resourcePath(resourceInfoFor(resource), options.namespace);
+    return this.openWatch(path, { ...selectorQuery(options), resourceVersion: options.resourceVersion }, TABLE_ACCEPT, onEvent);
+  }
+
+  getScale(resource: string, namespace: string, name: string): Promise<Scale> {
+    return this.request<Scale>('GET', resourcePath(resourceInfoFor(resource), namespace, name, 'scale'));
+  }
+
+  /** `kubectl scale`: a merge patch of spec.replicas on the scale subresource. */
+  patchScale(resource: string, namespace: string, name: string, replicas: number): Promise<Scale> {
+    return this.request<Scale>('PATCH', resourcePath(resourceInfoFor(resource), namespace, name, 'scale'), {
+      body: { spec: { replicas } },
+      contentType: PATCH_CONTENT_TYPES.merge,
+      query: { fieldManager: 'kubectl-scale' },
+    });
+  }
+
+  /** The log stream of a container: raw text lines, open until the container ends when following. */
+  logs(namespace: string, pod: string, options: LogOptions = {}): Promise<Readable> {
+    return this.request('GET', resourcePath(resourceInfoFor('pods'), namespace, pod, 'log'), {
+      accept: '*/*',
+      stream: true,
+      query: {
+        container: options.container,
+        follow: options.follow || undefined,
+        tailLines: options.tailLines,
+        timestamps: options.timestamps || undefined,
+        previous: options.previous || undefined,
+        sinceSeconds: options.sinceSeconds,
+        limitBytes: options.limitBytes,
+      },
+    });
+  }
+
+  private openWatch<E>(path: string, query: Query, accept: string, onEvent: (event: E) => void): Watch {
+    const abort = new AbortController();
+    const done = (async () => {
+      let res: IncomingMessage;
+      try {
+        res = await this.request('GET', path, { query: { ...query, watch: 'true' }, accept, stream: true, signal: abort.signal });
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        // Some servers answer a too-old resourceVersion with a plain 410 instead of an ERROR event.
+        if (isGone(err)) return onEvent({ type: 'ERROR', object: (err as ApiError).toStatus() } as E);
+        throw err;
+      }
+      await deliverEvents(res, onEvent, abort);
+    })();
+    return { stop: () => abort.abort(), done };
+  }
+}
+
+/** Reads NDJSON events off an open response until the server closes it or the watch is stopped. */
+function deliverEvents<E>(res: IncomingMessage, onEvent: (event: E) => void, abort: AbortController): Promise<void> {
+  const decoder = new WatchDecoder();
+  return new Promise((resolve, reject) => {
+    const fail = (err: unknown) => {
+      res.destroy();
+      reject(err);
+    };
+    res.on('data', (chunk: Buffer) => {
+      try {
+        for (const event of decoder.push(chunk)) onEvent(event as E);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    res.on('end', () => {
+      try {
+        for (const event of decoder.end()) onEvent(event as E);
+        resolve();
+      } catch (err) {
+        reject(err);
+      }
+    });
+    res.on('error', (err) => (abort.signal.aborted ? resolve() : reject(err)));
+    res.on('close', () => {
+      if (abort.signal.aborted) resolve();
+    });
+  });
+}
+
+function selectorQuery(options: ListOptions): Query {
+  return { labelSelector: options.labelSelector || undefined, fieldSelector: options.fieldSelector || undefined };
+}
+
+function writeQuery(options: RestWriteOptions): Query {
+  return { fieldManager: options.fieldManager, fieldValidation: options.fieldValidation, dryRun: options.dryRun ? 'All' : undefined };
+}
+
+function parseBody(text: string, headers: IncomingHttpHeaders): unknown {
+  if (text === '') return undefined;
+  if ((headers['content-type'] ?? '').includes('json')) return JSON.parse(text);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
