@@ -1,0 +1,363 @@
+// NedbObjectStore: kubelab's etcd, built from an in-memory map and an append-only log on disk.
+//
+// Reads never touch the disk: every object lives in `objects`, a Map per resource. The disk is
+// only the durable record, an @seald-io/nedb datafile (one JSON document per line, appended on
+// every write, rewritten compactly on open and every so often). On open the file is replayed into
+// the map, so a restarted daemon finds every object where it left it.
+//
+// Three design points teach how a real store keeps its promises:
+// - One queue serialises all writes. Checking "is this resourceVersion still current?",
+//   taking the next version number and recording the change happen as one step, so two
+//   concurrent updates can never both succeed from the same version (optimistic concurrency).
+// - A write is acknowledged only after nedb appended it to the file, and watchers hear about it
+//   only then, so nobody ever acts on a change that a crash could undo.
+// - The version counter is persisted too (objects carry their version; deletes also write the
+//   counter), so versions never go backwards across restarts, even when the newest object was
+//   deleted. Clients compare versions; a counter that moved backwards would make them ignore
+//   real changes.
+//
+// Why objects are stored as JSON strings: nedb forbids field names containing '.' or starting
+// with '$', and Kubernetes labels (`kubernetes.io/hostname`) and annotations are full of dots.
+
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import nedb from '@seald-io/nedb';
+import type { KubeObject, ObjectList } from '../../lib/api/types.js';
+import { alreadyExists, badRequest, conflict, isConflict, notFound } from '../../lib/errors.js';
+import type { ObjectStore, StoreEvent, StoreWatchOptions } from './object-store.js';
+import { WatchHistory } from './watch-history.js';
+
+export interface NedbObjectStoreOptions {
+  /** Directory of the datafile; absent = in memory only (tests). */
+  dataDir?: string;
+  /** How many recent events a watch can resume from (the API server's watch cache size). */
+  historySize?: number;
+  /** Rewrite the datafile after this many writes, so the append-only log does not grow without end. */
+  compactEveryWrites?: number;
+  /** ... and at least this often (nedb enforces at least 5 s). */
+  compactIntervalMs?: number;
+  /** Source of creationTimestamp; injectable for tests. */
+  clock?: () => Date;
+}
+
+/** One line of the datafile. `_id` is the object's key; the counter has its own document. */
+interface StoredDocument {
+  _id: string;
+  resource?: string;
+  json?: string;
+  resourceVersion?: number;
+}
+
+// nedb is a CommonJS module whose typings declare an ES default export; at run time the module
+// itself is the Datastore class.
+const Datastore = nedb as unknown as typeof nedb.default;
+type Datastore<T> = InstanceType<typeof nedb.default<T>>;
+
+const COUNTER_ID = 'meta/resourceVersion';
+const DEFAULT_HISTORY_SIZE = 10_000;
+const DEFAULT_COMPACT_EVERY_WRITES = 1_000;
+const DEFAULT_COMPACT_INTERVAL_MS = 10 * 60_000;
+
+interface Watcher {
+  resource: string;
+  options: StoreWatchOptions;
+  onEvent: (event: StoreEvent) => void;
+}
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** RFC 3339 in UTC with seconds precision, as the real API server writes timestamps. */
+const rfc3339Seconds = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Generation counts changes of what the user asked for: everything except metadata and status. */
+function desiredStateChanged(before: KubeObject, after: KubeObject): boolean {
+  const { metadata: _m1, status: _s1, ...restBefore } = before;
+  const { metadata: _m2, status: _s2, ...restAfter } = after;
+  return !isDeepStrictEqual(restBefore, restAfter);
+}
+
+export class NedbObjectStore implements ObjectStore {
+  private readonly db: Datastore<StoredDocument>;
+  private readonly persistent: boolean;
+  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly watchers = new Set<Watcher>();
+  private history: WatchHistory;
+  private counter = 0;
+  private writesSinceCompaction = 0;
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  private readonly historySize: number;
+  private readonly compactEveryWrites: number;
+  private readonly compactIntervalMs: number;
+  private readonly clock: () => Date;
+  private opened = false;
+
+  constructor(options: NedbObjectStoreOptions = {}) {
+    this.persistent = options.dataDir !== undefined;
+    this.db = new Datastore<StoredDocument>(
+      options.dataDir !== undefined ? { filename: path.join(options.dataDir, 'objects.db') } : { inMemoryOnly: true },
+    );
+    this.historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
+    this.compactEveryWrites = options.compactEveryWrites ?? DEFAULT_COMPACT_EVERY_WRITES;
+    this.compactIntervalMs = options.compactIntervalMs ?? DEFAULT_COMPACT_INTERVAL_MS;
+    this.clock = options.clock ?? (() => new Date());
+    this.history = new WatchHistory(this.historySize, 0);
+  }
+
+  async open(): Promise<void> {
+    // Loading also rewrites the datafile without superseded lines: compaction on open.
+    await this.db.loadDatabaseAsync();
+    for (const doc of this.db.getAllData()) {
+      if (doc._id === COUNTER_ID) {
+        this.counter = Math.max(this.counter, doc.resourceVersion ?? 0);
+        continue;
+      }
+      const obj = JSON.parse(doc.json!) as KubeObject;
+      this.bucket(doc.resource!).set(doc._id, obj);
+      this.counter = Math.max(this.counter, Number(obj.metadata.resourceVersion ?? 0));
+    }
+    // Nothing before this moment is in memory: only the current version can be resumed from.
+    this.history = new WatchHistory(this.historySize, this.counter);
+    if (this.persistent) this.db.setAutocompactionInterval(this.compactIntervalMs);
+    this.opened = true;
+  }
+
+  async close(): Promise<void> {
+    if (!this.opened) return;
+    this.opened = false;
+    await this.writeQueue;
+    if (this.persistent) {
+      this.db.stopAutocompaction();
+      await this.db.compactDatafileAsync();
+    }
+    this.watchers.clear();
+  }
+
+  currentResourceVersion(): number {
+    return this.counter;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reads: straight from memory, always as copies.
+
+  async get(resource: string, namespace: string | undefined, name: string): Promise<KubeObject> {
+    const found = this.objects.get(resource)?.get(keyOf(resource, namespace, name));
+    if (!found) throw notFound(resource, name);
+    return copy(found);
+  }
+
+  async list(resource: string, options: { namespace?: string; filter?: (obj: KubeObject) => boolean } = {}): Promise<ObjectList> {
+    const items: KubeObject[] = [];
+    const keys = [...(this.objects.get(resource)?.keys() ?? [])].sort();
+    for (const key of keys) {
+      const obj = this.objects.get(resource)!.get(key)!;
+      if (options.namespace !== undefined && obj.metadata.namespace !== options.namespace) continue;
+      if (options.filter && !options.filter(obj)) continue;
+      items.push(copy(obj));
+    }
+    return { metadata: { resourceVersion: String(this.counter) }, items };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Writes: one at a time through the queue; memory and watchers change after the disk did.
+
+  create(resource: string, obj: KubeObject): Promise<KubeObject> {
+    return this.serialize(async () => {
+      const created = copy(obj);
+      const name = created.metadata?.name;
+      if (!name) throw badRequest(`${resource}: metadata.name is required to store an object`);
+      const key = keyOf(resource, created.metadata.namespace, name);
+      if (this.bucket(resource).has(key)) throw alreadyExists(resource, name);
+
+      const version = this.nextVersion();
+      created.metadata = {
+        ...created.metadata,
+        uid: randomUUID(),
+        creationTimestamp: rfc3339Seconds(this.clock()),
+        generation: 1,
+        resourceVersion: String(version),
+      };
+      await this.db.insertAsync({ _id: key, resource, json: JSON.stringify(created) });
+      this.bucket(resource).set(key, created);
+      this.publish({ type: 'ADDED', resource, object: created, resourceVersion: version });
+      return copy(created);
+    });
+  }
+
+  update(resource: string, obj: KubeObject): Promise<KubeObject> {
+    return this.serialize(async () => {
+      const name = obj.metadata?.name ?? '';
+      const key = keyOf(resource, obj.metadata?.namespace, name);
+      const current = this.bucket(resource).get(key);
+      if (!current) throw notFound(resource, name);
+      const expected = obj.metadata.resourceVersion;
+      if (expected && expected !== current.metadata.resourceVersion) throw conflict(resource, name);
+
+      const version = this.nextVersion();
+      const updated = copy(obj);
+      updated.metadata = {
+        ...updated.metadata,
+        // Identity belongs to the store: whatever the caller sent, these stay as they were.
+        uid: current.metadata.uid,
+        creationTimestamp: current.metadata.creationTimestamp,
+        generation: (current.metadata.generation ?? 1) + (desiredStateChanged(current, updated) ? 1 : 0),
+        resourceVersion: String(version),
+      };
+      await this.db.updateAsync({ _id: key }, { _id: key, resource, json: JSON.stringify(updated) }, {});
+      this.bucket(resource).set(key, updated);
+      this.publish({ type: 'MODIFIED', resource, object: updated, previous: current, resourceVersion: version });
+      return copy(updated);
+    });
+  }
+
+  async guaranteedUpdate(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+  ): Promise<KubeObject> {
+    // Optimistic concurrency: mutate outside the queue (it may be slow or read the store), then
+    // write with the version it started from; if someone else wrote meanwhile, start again.
+    for (;;) {
+      const current = await this.get(resource, namespace, name);
+      const startedFrom = current.metadata.resourceVersion;
+      const next = await mutate(copy(current));
+      if (isDeepStrictEqual(next, current)) return current;
+      next.metadata = { ...next.metadata, namespace, name, resourceVersion: startedFrom };
+      try {
+        return await this.update(resource, next);
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+      }
+    }
+  }
+
+  delete(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    preconditions: { uid?: string; resourceVersion?: string } = {},
+  ): Promise<KubeObject> {
+    return this.serialize(async () => {
+      const key = keyOf(resource, namespace, name);
+      const current = this.bucket(resource).get(key);
+      if (!current) throw notFound(resource, name);
+      if (preconditions.uid && preconditions.uid !== current.metadata.uid) {
+        throw conflict(resource, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
+      if (preconditions.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(
+          resource,
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+        );
+      }
+
+      const version = this.nextVersion();
+      // The counter first: if we crash between the two appends, the counter is ahead, never behind.
+      await this.db.updateAsync({ _id: COUNTER_ID }, { _id: COUNTER_ID, resourceVersion: version }, { upsert: true });
+      await this.db.removeAsync({ _id: key }, {});
+      this.bucket(resource).delete(key);
+      // Watchers see the last state, stamped with the version of the delete itself.
+      const deleted = copy(current);
+      deleted.metadata.resourceVersion = String(version);
+      this.publish({ type: 'DELETED', resource, object: deleted, previous: current, resourceVersion: version });
+      return copy(deleted);
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Watch
+
+  watch(resource: string, options: StoreWatchOptions, onEvent: (event: StoreEvent) => void): () => void {
+    const watcher: Watcher = { resource, options, onEvent };
+    const from = options.resourceVersion ?? 0;
+    // Collect the backlog before registering; both happen in this synchronous call, so no write
+    // can slip in between (writes publish synchronously too).
+    const backlog: StoreEvent[] = 
+      from === 0 ? this.currentAsAdded(resource) : this.history.since(from).filter((e) => e.resource === resource);
+    this.watchers.add(watcher);
+    for (const event of backlog) {
+      if (!this.watchers.has(watcher)) break;
+      this.deliver(watcher, event);
+    }
+    return () => {
+      this.watchers.delete(watcher);
+    };
+  }
+
+  private currentAsAdded(resource: string): StoreEvent[] {
+    return [...(this.objects.get(resource)?.values() ?? [])]
+      .map((object) => ({ type: 'ADDED' as const, resource, object, resourceVersion: Number(object.metadata.resourceVersion) }))
+      .sort((a, b) => a.resourceVersion - b.resourceVersion);
+  }
+
+  private publish(event: StoreEvent): void {
+    this.history.append(event);
+    for (const watcher of [...this.watchers]) {
+      if (watcher.resource === event.resource) this.deliver(watcher, event);
+    }
+    this.writesSinceCompaction += 1;
+    if (this.persistent && this.writesSinceCompaction >= this.compactEveryWrites) {
+      this.writesSinceCompaction = 0;
+      // nedb queues the rewrite behind pending appends; a failure is retried at the next threshold.
+      this.db.compactDatafileAsync().catch((err: unknown) => console.error('kubelabd: store compaction failed:', err));
+    }
+  }
+
+  /**
+   * Sends one event to one watcher, seen through the watcher's filter: a MODIFIED object that
+   * starts matching arrives as ADDED, one that stops matching as DELETED (its previous state,
+   * stamped with the new version), exactly as the API server's watch cache does.
+   */
+  private deliver(watcher: Watcher, event: StoreEvent): void {
+    const { namespace, filter } = watcher.options;
+    const matches = (obj: KubeObject | undefined): boolean =>
+      obj !== undefined && (namespace === undefined || obj.metadata.namespace === namespace) && (!filter || filter(obj));
+
+    let type = event.type;
+    let object = event.object;
+    if (event.type === 'MODIFIED') {
+      const matchedBefore = matches(event.previous);
+      const matchesNow = matches(event.object);
+      if (!matchedBefore && !matchesNow) return;
+      if (!matchedBefore) type = 'ADDED';
+      if (!matchesNow) {
+        type = 'DELETED';
+        object = { ...event.previous!, metadata: { ...event.previous!.metadata, resourceVersion: String(event.resourceVersion) } };
+      }
+    } else if (!matches(event.object)) {
+      return;
+    }
+    const delivered: StoreEvent = { type, resource: event.resource, object: copy(object), resourceVersion: event.resourceVersion };
+    if (event.previous) delivered.previous = copy(event.previous);
+    watcher.onEvent(delivered);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private serialize<T>(step: () => Promise<T>): Promise<T> {
+    if (!this.opened) return Promise.reject(new Error('the object store is not open: call open() first'));
+    const run = this.writeQueue.then(step);
+    this.writeQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private nextVersion(): number {
+    this.counter += 1;
+    return this.counter;
+  }
+
+  private bucket(resource: string): Map<string, KubeObject> {
+    let map = this.objects.get(resource);
+    if (!map) {
+      map = new Map();
+      this.objects.set(resource, map);
+    }
+    return map;
+  }
+}
+
+function keyOf(resource: string, namespace: string | undefined, name: string): string {
+  return `${resource}/${namespace ?? ''}/${name}`;
+}

@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { KubeObject } from '../../lib/api/types.js';
+import { ApiError } from '../../lib/errors.js';
+import { NedbObjectStore } from '../../daemon/store/nedb-store.js';
+import type { StoreEvent } from '../../daemon/store/object-store.js';
+
+function pod(name: string, labels: Record<string, string> = {}, namespace = 'default'): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels },
+    spec: { containers: [{ name: 'c', image: 'kubelab/busybox:test' }] },
+  };
+}
+
+function codeOf(promise: Promise<unknown>): Promise<number> {
+  return promise.then(
+    () => 0,
+    (err: unknown) => (err instanceof ApiError ? err.code : -1),
+  );
+}
+
+describe('NedbObjectStore', () => {
+  let store: NedbObjectStore;
+  beforeEach(async () => {
+    store = new NedbObjectStore({ clock: () => new Date('2024-05-01T12:00:00.123Z') });
+    await store.open();
+  });
+  afterEach(() => store.close());
+
+  it('creates, gets, lists, updates and deletes', async () => {
+    const created = await store.create('pods', pod('a'));
+    assert.equal(created.metadata.resourceVersion, '1');
+    assert.deepEqual((await store.get('pods', 'default', 'a')).spec, created.spec);
+    await store.create('pods', pod('b', {}, 'other'));
+    assert.deepEqual((await store.list('pods')).items.map((p) => p.metadata.name), ['a', 'b']);
+    const inDefault = await store.list('pods', { namespace: 'default' });
+    assert.deepEqual(inDefault.items.map((p) => p.metadata.name), ['a']);
+    assert.equal(inDefault.metadata.resourceVersion, '2');
+
+    const updated = await store.update('pods', { ...created, metadata: { ...created.metadata, labels: { x: 'y' } } });
+    assert.equal(updated.metadata.resourceVersion, '3');
+    assert.deepEqual(updated.metadata.labels, { x: 'y' });
+
+    const deleted = await store.delete('pods', 'default', 'a');
+    assert.equal(deleted.metadata.resourceVersion, '4', 'a delete stamps the object with its own version');
+    assert.equal(await codeOf(store.get('pods', 'default', 'a')), 404);
+    assert.equal(await codeOf(store.delete('pods', 'default', 'a')), 404);
+    assert.equal(store.currentResourceVersion(), 4);
+  });
+
+  it('keys cluster-scoped objects without a namespace', async () => {
+    await store.create('nodes', { kind: 'Node', metadata: { name: 'n1' }, spec: {} });
+    assert.equal((await store.get('nodes', undefined, 'n1')).metadata.name, 'n1');
+  });
+
+  it('stamps uid, creationTimestamp and generation, and keeps identity on update', async () => {
+    const created = await store.create('pods', pod('a'));
+    assert.match(created.metadata.uid!, /^[0-9a-f-]{36}$/);
+    assert.equal(created.metadata.creationTimestamp, '2024-05-01T12:00:00Z');
+    assert.equal(created.metadata.generation, 1);
+    assert.equal(await codeOf(store.create('pods', pod('a'))), 409);
+
+    const labelled = await store.update('pods', { ...created, metadata: { ...created.metadata, uid: 'forged', labels: { a: 'b' } } });
+    assert.equal(labelled.metadata.uid, created.metadata.uid);
+    assert.equal(labelled.metadata.generation, 1, 'metadata-only change keeps the generation');
+    const withStatus = await store.update('pods', { ...labelled, status: { phase: 'Running' } });
+    assert.equal(withStatus.metadata.generation, 1, 'status change keeps the generation');
+    const respec = await store.update('pods', { ...withStatus, spec: { containers: [{ name: 'c', image: 'other' }] } });
+    assert.equal(respec.metadata.generation, 2, 'spec change bumps the generation');
+  });
+
+  it('returns copies: mutating a result does not change the store', async () => {
+    const created = await store.create('pods', pod('a', { app: 'web' }));
+    created.metadata.labels!.app = 'changed';
+    assert.equal((await store.get('pods', 'default', 'a')).metadata.labels!.app, 'web');
+  });
+
+  it('fails with 409 Conflict on a stale resourceVersion and honours delete preconditions', async () => {
+    const created = await store.create('pods', pod('a'));
+    await store.update('pods', created);
+    assert.equal(await codeOf(store.update('pods', created)), 409);
+    const err = await store.update('pods', created).catch((e: ApiError) => e);
+    assert.match((err as ApiError).message, /^Operation cannot be fulfilled on pods "a": the object has been modified/);
+    assert.equal(await codeOf(store.delete('pods', 'default', 'a', { uid: 'other' })), 409);
+    assert.equal(await codeOf(store.delete('pods', 'default', 'a', { resourceVersion: '1' })), 409);
+    assert.equal(await codeOf(store.delete('pods', 'default', 'a', { uid: created.metadata.uid, resourceVersion: '2' })), 0);
+  });
+
+  it('guaranteedUpdate retries on conflict and skips unchanged writes', async () => {
+    await store.create('pods', pod('a'));
+    let calls = 0;
+    const result = await store.guaranteedUpdate('pods', 'default', 'a', async (current) => {
+      calls += 1;
+      if (calls === 1) await store.update('pods', { ...current, metadata: { ...current.metadata, labels: { racing: 'yes' } } });
+      return { ...current, metadata: { ...current.metadata, labels: { ...current.metadata.labels, mine: 'yes' } } };
+    });
+    assert.equal(calls, 2);
+    assert.deepEqual(result.metadata.labels, { racing: 'yes', mine: 'yes' });
+    const before = store.currentResourceVersion();
+    await store.guaranteedUpdate('pods', 'default', 'a', (current) => current);
+    assert.equal(store.currentResourceVersion(), before, 'no write when nothing changed');
+  });
+
+  it('gives concurrent creates distinct, increasing versions', async () => {
+    const created = await Promise.all(Array.from({ length: 20 }, (_, i) => store.create('pods', pod(`p${i}`))));
+    const versions = created.map((p) => Number(p.metadata.resourceVersion));
+    assert.deepEqual(versions, Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  describe('watch', () => {
+    it('from 0 sends ADDED for current objects, then live events in order', async () => {
+      await store.create('pods', pod('a'));
+      await store.create('pods', pod('b'));
+      const events: StoreEvent[] = [];
+      const stop = store.watch('pods', {}, (e) => events.push(e));
+      assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'a'], ['ADDED', 'b']]);
+      await store.delete('pods', 'default', 'a');
+      stop();
+      await store.create('pods', pod('c'));
+      assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name, e.resourceVersion]), [
+        ['ADDED', 'a', 1],
+        ['ADDED', 'b', 2],
+        ['DELETED', 'a', 3],
+      ]);
+    });
+
+    it('from N replays exactly the changes after N', async () => {
+      const a = await store.create('pods', pod('a'));
+      await store.create('nodes', { kind: 'Node', metadata: { name: 'n' } });
+      await store.update('pods', { ...a, metadata: { ...a.metadata, labels: { v: '2' } } });
+      await store.create('pods', pod('b'));
+      const events: StoreEvent[] = [];
+      store.watch('pods', { resourceVersion: 1 }, (e) => events.push(e));
+      assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name, e.resourceVersion]), [
+        ['MODIFIED', 'a', 3],
+        ['ADDED', 'b', 4],
+      ]);
+    });
+
+    it('fails with 410 Gone when the version is older than the history', async () => {
+      const small = new NedbObjectStore({ historySize: 2 });
+      await small.open();
+      for (const name of ['a', 'b', 'c', 'd']) await small.create('pods', pod(name));
+      assert.throws(() => small.watch('pods', { resourceVersion: 1 }, () => {}), (err: ApiError) => {
+        assert.equal(err.code, 410);
+        assert.equal(err.message, 'too old resource version: 1 (2)');
+        return true;
+      });
+      const events: StoreEvent[] = [];
+      small.watch('pods', { resourceVersion: 2 }, (e) => events.push(e));
+      assert.deepEqual(events.map((e) => e.resourceVersion), [3, 4]);
+      await small.close();
+    });
+
+    it('turns MODIFIED into ADDED or DELETED for a filtered watch', async () => {
+      const a = await store.create('pods', pod('a', { app: 'web' }));
+      const events: StoreEvent[] = [];
+      store.watch('pods', { namespace: 'default', filter: (o) => o.metadata.labels?.app === 'db' }, (e) => events.push(e));
+      const nowDb = await store.update('pods', { ...a, metadata: { ...a.metadata, labels: { app: 'db' } } });
+      const stillDb = await store.update('pods', { ...nowDb, metadata: { ...nowDb.metadata, labels: { app: 'db', x: '1' } } });
+      await store.update('pods', { ...stillDb, metadata: { ...stillDb.metadata, labels: { app: 'web' } } });
+      await store.create('pods', pod('other', { app: 'db' }, 'elsewhere'));
+      assert.deepEqual(events.map((e) => [e.type, e.resourceVersion]), [
+        ['ADDED', 2],
+        ['MODIFIED', 3],
+        ['DELETED', 4],
+      ]);
+      assert.deepEqual(events[2].object.metadata.labels, { app: 'db', x: '1' }, 'DELETED carries the last matching state');
+      assert.equal(events[2].object.metadata.resourceVersion, '4');
+    });
+  });
+
+  describe('persistence', () => {
+    let dataDir: string;
+    beforeEach(async () => {
+      dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-store-'));
+    });
+    afterEach(() => fs.rm(dataDir, { recursive: true, force: true }));
+
+    it('keeps objects with dotted labels and a counter that never goes backwards', async () => {
+      const first = new NedbObjectStore({ dataDir });
+      await first.open();
+      await first.create('nodes', { kind: 'Node', metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1', $odd: 'x' } } });
+      await first.create('pods', pod('a'));
+      await first.create('pods', pod('b'));
+      await first.delete('pods', 'default', 'b');
+      const watchBefore: StoreEvent[] = [];
+      first.watch('pods', { resourceVersion: 1 }, (e) => watchBefore.push(e));
+      assert.equal(watchBefore.length, 3);
+      await first.close();
+
+      const second = new NedbObjectStore({ dataDir });
+      await second.open();
+      try {
+        assert.equal(second.currentResourceVersion(), 4, 'the delete of the newest object is remembered');
+        const node = await second.get('nodes', undefined, 'n1');
+        assert.deepEqual(node.metadata.labels, { 'kubernetes.io/hostname': 'n1', $odd: 'x' });
+        assert.equal((await second.get('pods', 'default', 'a')).metadata.resourceVersion, '2');
+        assert.equal((await second.list('pods')).items.length, 1);
+        assert.throws(() => second.watch('pods', { resourceVersion: 3 }, () => {}), (err: ApiError) => err.code === 410);
+        const resumed: StoreEvent[] = [];
+        second.watch('pods', { resourceVersion: 4 }, (e) => resumed.push(e));
+        const c = await second.create('pods', pod('c'));
+        assert.equal(c.metadata.resourceVersion, '5');
+        assert.deepEqual(resumed.map((e) => e.object.metadata.name), ['c']);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('compacts the append-only datafile to one line per live document', async () => {
+      const store = new NedbObjectStore({ dataDir, compactEveryWrites: 5 });
+      await store.open();
+      let a = await store.create('pods', pod('a'));
+      for (let i = 0; i < 9; i += 1) a = await store.update('pods', { ...a, metadata: { ...a.metadata, labels: { i: String(i) } } });
+      await store.close();
+      const lines = (await fs.readFile(path.join(dataDir, 'objects.db'), 'utf8')).trim().split('\n');
+      assert.equal(lines.length, 1);
+    });
+  });
+});
