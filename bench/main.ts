@@ -1,0 +1,24 @@
+// npm run bench: every benchmark against its baseline, measured side by side in one run on a
+// real kubelabd (its own node name, network and data dir, removed afterwards). Medians and
+// ratios only: these machines are shared and noisy.
+
+import { TestDaemon } from '../test/helpers/test-daemon.js';
+import { benchPodStart } from './pod-start.js';
+import { formatResult, type BenchResult } from './stats.js';
+
+async function main(): Promise<void> {
+  const daemon = await TestDaemon.start();
+  const results: BenchResult[] = [];
+  try {
+    results.push(await benchPodStart(daemon));
+  } finally {
+    await daemon.cleanup();
+  }
+  console.log('\nkubelab benchmarks (lower is better; ratio = kubelab / baseline)');
+  for (const r of results) console.log(formatResult(r));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
