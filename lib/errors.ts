@@ -62,8 +62,8 @@ export class ApiError extends Error {
 /** A field-level problem: `spec.containers[0].image: Required value`. */
 export interface FieldError {
   field: string;
-  /** Kubernetes cause reason: FieldValueRequired, FieldValueInvalid, FieldValueNotSupported, FieldValueDuplicate, FieldValueForbidden, FieldValueTooLong. */
-  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong';
+  /** Kubernetes cause reason: FieldValueRequired, FieldValueInvalid, FieldValueNotSupported, FieldValueDuplicate, FieldValueForbidden, FieldValueTooLong, FieldValueNotFound. */
+  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueNotFound';
   /** The detail after the field path, e.g. `Required value` or `Invalid value: "Bad_Name": must be ...`. */
   message: string;
 }
@@ -85,6 +85,9 @@ export const fieldDuplicate = (field: string, value: unknown): FieldError => ({
   message: `Duplicate value: ${JSON.stringify(value)}`,
 });
 export const fieldForbidden = (field: string, detail: string): FieldError => ({ field, type: 'FieldValueForbidden', message: `Forbidden: ${detail}` });
+/** A reference to something that does not exist, e.g. a volumeMount naming no volume: `Not found: "data"`. */
+export const fieldNotFound = (field: string, value: unknown): FieldError => ({ field, type: 'FieldValueNotFound', message: `Not found: ${JSON.stringify(value)}` });
+export const fieldTooLong = (field: string, maxBytes: number): FieldError => ({ field, type: 'FieldValueTooLong', message: `Too long: must have at most ${maxBytes} bytes` });
 
 /** `resource` is the store key (`pods`, `deployments.apps`), as the real server names it in messages. */
 function splitResource(resource: string): { kind: string; group?: string } {
