@@ -1,0 +1,183 @@
+// The HTTP face of the API server: kube-apiserver's handler chain in express.
+//
+// A request passes, in order: health and version (open to anyone), authentication (a bearer
+// token, daemon/api/auth.ts), body parsing (JSON only, size-limited), discovery and OpenAPI
+// documents, then the resource handlers (daemon/api/resource-handlers.ts) that turn REST into
+// Registry calls. Whatever goes wrong ends in one error handler that answers with a Kubernetes
+// Status, so every client (kubectl, client-node, our own CLI) sees the same error shape.
+//
+// HTTP upgrades (exec, attach, port-forward) never reach express: startApiServer hands them to
+// the streaming handler via server.on('upgrade').
+
+import https from 'node:https';
+import os from 'node:os';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ApiError, badRequest, internalError, tooLarge } from '../../lib/errors.js';
+import { Authenticator, requireAuth } from './auth.js';
+import { discoveryRouter } from './discovery.js';
+import { openApiRouter } from './openapi.js';
+import type { PodStreams } from './pod-streams.js';
+import type { Registry } from './registry.js';
+import { resourceHandler } from './resource-handlers.js';
+
+export interface ApiDeps {
+  registry: Registry;
+  authenticator: Authenticator;
+  podStreams?: PodStreams;
+  /** The /version document; defaults to serverVersion(). */
+  version?: object;
+  /** Largest request body accepted (default 3 MiB, as kube-apiserver's limit for JSON). */
+  maxBodyBytes?: number;
+  /** The clock for AGE columns (tests pin it). */
+  now?: () => Date;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+const goArch = (arch: string): string => ({ x64: 'amd64', ia32: '386' })[arch] ?? arch;
+
+/**
+ * What `kubectl version` shows as the server version. kubectl warns when client and server minor
+ * versions differ by more than one, so kubelab reports the Kubernetes API level it imitates
+ * (1.32) and marks itself in the build metadata: `v1.32.5+kubelab`.
+ */
+export function serverVersion() {
+  return {
+    major: '1',
+    minor: '32',
+    gitVersion: 'v1.32.5+kubelab',
+    gitCommit: '',
+    gitTreeState: '',
+    buildDate: '',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'tsc',
+    platform: `${os.platform()}/${goArch(os.arch())}`,
+  };
+}
+
+const notFoundStatus = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+
+/** body-parser's errors carry a `type`; they become the Status a real API server would send. */
+function asApiError(err: unknown, maxBodyBytes: number): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  const type = (err as { type?: unknown } | null)?.type;
+  if (type === 'entity.too.large') return tooLarge(maxBodyBytes);
+  if (type === 'entity.parse.failed') {
+    return badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new ApiError(415, 'UnsupportedMediaType', (err as Error).message);
+  }
+  if (type === 'request.aborted') return badRequest('the client aborted the request while sending its body');
+  return undefined;
+}
+
+export function createApiApp(deps: ApiDeps): express.Express {
+  const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag'); // discovery and lists change with every write; no conditional GETs
+  app.set('query parser', 'simple'); // repeated keys (`command=a&command=b`) become arrays
+
+  // Health and version: no authentication, as on a real cluster.
+  const ok = (_req: Request, res: Response) => void res.type('text/plain').send('ok');
+  app.get(['/healthz', '/livez', '/readyz'], ok);
+  const version = deps.version ?? serverVersion();
+  app.get('/version', (_req, res) => void res.json(version));
+
+  app.use(requireAuth(deps.authenticator));
+  app.use(express.json({ type: ['application/json', 'application/*+json'], limit: maxBodyBytes, strict: true }));
+
+  app.use(discoveryRouter());
+  app.use(openApiRouter());
+  app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, now: deps.now ?? (() => new Date()) }));
+
+  app.use((_req, _res, next) => next(notFoundStatus()));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let apiError = asApiError(err, maxBodyBytes);
+    if (!apiError) {
+      // Not an error we raised on purpose: log it once, here where it stops, and answer 500.
+      console.error(`kubelabd: ${req.method} ${req.originalUrl} failed:`, err);
+      apiError = internalError(err instanceof Error ? err.message : String(err), err);
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(apiError.code).json(apiError.toStatus());
+  });
+  return app;
+}
+
+export interface StartOptions {
+  app: express.Express;
+  /** `host:port`; port 0 picks a free one. */
+  listen: string;
+  tls: { key: string; cert: string };
+  /** exec / attach / port-forward upgrades (daemon/api/streaming/). Without it they are refused. */
+  onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+export interface RunningApiServer {
+  server: https.Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+function splitListen(listen: string): { host: string; port: number } {
+  const colon = listen.lastIndexOf(':');
+  if (colon < 0) throw new Error(`--listen must be host:port, got "${listen}"`);
+  const host = listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(listen.slice(colon + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--listen port must be 0-65535, got "${listen}"`);
+  return { host, port };
+}
+
+export async function startApiServer(options: StartOptions): Promise<RunningApiServer> {
+  const { host, port } = splitListen(options.listen);
+  const server = https.createServer(
+    {
+      key: options.tls.key,
+      cert: options.tls.cert,
+      // Watches and `logs -f` stay open for as long as the client wants: no request timeout.
+      requestTimeout: 0,
+      headersTimeout: 60_000,
+      keepAlive: true,
+    },
+    options.app,
+  );
+  server.timeout = 0;
+  server.keepAliveTimeout = 65_000;
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (options.onUpgrade) {
+      options.onUpgrade(req, socket, head);
+      return;
+    }
+    const body = JSON.stringify(new ApiError(400, 'BadRequest', 'this API server does not serve streaming upgrades').toStatus());
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+
+  return {
+    server,
+    port: boundPort,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Open watches and idle keep-alive connections would hold close() forever.
+        server.closeAllConnections();
+      }),
+  };
+}
