@@ -22,9 +22,29 @@ import { buildKubeconfig, ensurePki } from '../../daemon/api/pki.js';
 import type { PodStreams } from '../../daemon/api/pod-streams.js';
 import type { Registry } from '../../daemon/api/registry.js';
 import { createUpgradeHandler } from '../../daemon/api/streaming/upgrade-handler.js';
+import { execInPod } from '../../lib/client/exec-client.js';
+import { loadClientConfig } from '../../lib/client/kubeconfig.js';
 import type { ExecOptions, ExecSession } from '../../daemon/runtime/container-runtime.js';
 
 const KUBECTL = process.env.KUBECTL ?? '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
+const REPO = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * `kubelab exec` as a process: the exec command module under yargs with the global --kubeconfig
+ * flag and cli-errors' exit handling, as cli/main.ts runs every command.
+ */
+const KUBELAB_EXEC = `
+const { default: yargs } = await import(${JSON.stringify(path.join(REPO, 'node_modules/yargs/index.mjs'))});
+const { execCommand } = await import(${JSON.stringify(path.join(REPO, 'cli/commands/exec.ts'))});
+const { CliExit, formatError } = await import(${JSON.stringify(path.join(REPO, 'cli/cli-errors.ts'))});
+try {
+  await yargs(process.argv.slice(2)).option('kubeconfig', { type: 'string' }).option('namespace', { alias: 'n', type: 'string' })
+    .command(execCommand).strict().fail(false).exitProcess(false).parseAsync();
+} catch (err) {
+  if (err instanceof CliExit) process.exitCode = err.exitCode;
+  else { process.stderr.write(formatError(err) + '\\n'); process.exitCode = 1; }
+}
+`;
 
 function pod(name: string, phase: 'Running' | 'Succeeded' | 'Pending'): Pod {
   return {
@@ -326,6 +346,62 @@ describe('streaming endpoints with kubectl 1.32 and client-node', function () {
     await roundTrip(localPort, Buffer.from('anyone?')).catch(() => Buffer.alloc(0));
     await eventually(() => /error forwarding port 81 to pod default\/web: connect ECONNREFUSED/.test(output));
     child.kill('SIGTERM');
+  });
+
+  describe('kubelab exec (lib/client/exec-client.ts over WebSocket v5)', () => {
+    let script: string;
+    before(() => {
+      script = path.join(dir, 'kubelab-exec.mjs');
+      fs.writeFileSync(script, KUBELAB_EXEC);
+    });
+    const kubelab = (args: string[], input?: string): Promise<Run> =>
+      kubectl(['--import', 'tsx', script, 'exec', '--kubeconfig', kubeconfigPath, ...args], { command: process.execPath, input });
+
+    it('prints the output and passes the exit code of the remote command through', async () => {
+      const ok = await kubelab(['web', '--', 'echo', 'hi']);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal(ok.stdout, 'hi\n');
+      const failing = await kubelab(['web', '-c', 'sidecar', '--', 'sh', '-c', 'echo err >&2; exit 3']);
+      assert.equal(failing.code, 3);
+      assert.equal(failing.stderr, 'err\ncommand terminated with exit code 3\n');
+      assert.equal(streams.execCalls.at(-1)!.container, 'sidecar');
+    });
+
+    it('sends stdin with -i and ends it with the v5 close message', async () => {
+      const run = await kubelab(['-i', 'web', '--', 'sh', '-c', 'tr a-z A-Z'], 'shout\n');
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, 'SHOUT\n');
+    });
+
+    it('reports server refusals like kubectl', async () => {
+      const done = await kubelab(['done', '--', 'true']);
+      assert.equal(done.code, 1);
+      assert.match(done.stderr, /cannot exec into a container in a completed pod; current phase is Succeeded/);
+      const ghost = await kubelab(['ghost', '--', 'true']);
+      assert.equal(ghost.stderr, 'Error from server (NotFound): pods "ghost" not found\n');
+    });
+
+    it('runs the command on a terminal with -it, in raw mode, following the terminal size', async () => {
+      const line = [process.execPath, '--import', 'tsx', script, 'exec', '--kubeconfig', kubeconfigPath, '-it', 'web', '--', 'sh', '-c', 'test -t 0 && echo is-a-tty; exit 5']
+        .map((a) => `'${a}'`)
+        .join(' ');
+      const run = await kubectl(['-qfec', `stty cols 83 rows 21; ${line}`, '/dev/null'], { command: 'script' });
+      assert.match(run.stdout, /is-a-tty/, run.stdout + run.stderr);
+      assert.match(run.stdout, /command terminated with exit code 5/);
+      assert.equal(streams.execCalls.at(-1)!.options.tty, true);
+      assert.deepEqual(streams.resizes.at(-1), { width: 83, height: 21 });
+    });
+
+    it('execInPod: exit code from the Status, server errors as ApiError', async () => {
+      const config = loadClientConfig({ kubeconfig: kubeconfigPath });
+      const stdout = new PassThrough();
+      let out = '';
+      stdout.on('data', (d) => (out += d));
+      const base = { namespace: 'default', pod: 'web', stdout, stderr: new PassThrough(), tty: false };
+      assert.equal(await execInPod(config, { ...base, command: ['sh', '-c', 'cat; exit 7'], stdin: Readable.from([Buffer.from('piped')]) }), 7);
+      assert.equal(out, 'piped');
+      await assert.rejects(execInPod(config, { ...base, container: 'nope', command: ['true'] }), /container nope is not valid for pod web/);
+    });
   });
 
   it('@kubernetes/client-node 1.4: Exec returns output and the exit status, PortForward echoes', async () => {
