@@ -5,6 +5,7 @@
 // Users paste these messages into search engines; keeping the real wording keeps them useful.
 
 const dns1123LabelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const dns1035LabelFmt = '[a-z]([-a-z0-9]*[a-z0-9])?';
 const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
 const qualifiedNameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const labelValueFmt = `(${qualifiedNameFmt})?`;
@@ -13,6 +14,7 @@ const configKeyFmt = '[-._a-zA-Z0-9]+';
 
 const whole = (fmt: string): RegExp => new RegExp(`^${fmt}$`);
 const dns1123LabelRe = whole(dns1123LabelFmt);
+const dns1035LabelRe = whole(dns1035LabelFmt);
 const dns1123SubdomainRe = whole(dns1123SubdomainFmt);
 const qualifiedNameRe = whole(qualifiedNameFmt);
 const labelValueRe = whole(labelValueFmt);
@@ -33,6 +35,16 @@ export function checkDns1123Label(value: string): string[] {
   if (value.length > 63) errors.push(maxLength(63));
   if (!dns1123LabelRe.test(value)) {
     errors.push(regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", dns1123LabelFmt, 'my-name', '123-abc'));
+  }
+  return errors;
+}
+
+/** Service names: a DNS-1123 label that also starts with a letter, so `<svc>.<ns>.svc` is a valid host name. */
+export function checkDns1035Label(value: string): string[] {
+  const errors: string[] = [];
+  if (value.length > 63) errors.push(maxLength(63));
+  if (!dns1035LabelRe.test(value)) {
+    errors.push(regexError("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", dns1035LabelFmt, 'my-name', 'abc-123'));
   }
   return errors;
 }
