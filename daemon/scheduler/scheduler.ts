@@ -1,0 +1,181 @@
+// The scheduler: kube-scheduler. It watches pods that no node has yet (`spec.nodeName=`), and for
+// each one decides where it runs: filter the nodes, score the feasible ones, pick the best
+// (lib/scheduling.ts), then *bind* the pod by writing spec.nodeName. The kubelet of that node
+// sees the pod appear in its own watch and starts it; the scheduler never talks to a node.
+//
+// A pod that fits nowhere is not retried in a hot loop. Like kube-scheduler's unschedulable queue,
+// it waits until something that could make it fit happens (a node is added, labelled, uncordoned,
+// becomes Ready or gets more room) and, as a safety net, is retried every 30 s. Meanwhile its
+// PodScheduled condition says why: `0/3 nodes are available: 3 Insufficient memory.`
+
+import type { Node, Pod, PodCondition } from '../../lib/api/types.js';
+import type { ApiClient } from '../../lib/client/api-client.js';
+import { Informer, objectKey } from '../../lib/client/informer.js';
+import type { Clock } from '../../lib/clock.js';
+import { isConflict, isNotFound } from '../../lib/errors.js';
+import { filterNodes, formatUnschedulable, pickNode, scoreNodes, type PodsOnNodes } from '../../lib/scheduling.js';
+import { rfc3339 } from '../../lib/time.js';
+import { WorkQueue } from '../../lib/work-queue.js';
+import type { EventRecorder } from '../events/event-recorder.js';
+
+export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+/** How often pods that fit nowhere are tried again even if no node changed (kube-scheduler: podMaxInUnschedulablePodsDuration is 5 min; we are a lab). */
+const UNSCHEDULABLE_RETRY_MS = 30_000;
+
+export interface SchedulerOptions {
+  client: ApiClient;
+  recorder: EventRecorder;
+  clock: Clock;
+  /** Tie-breaking between nodes of equal score. */
+  random?: () => number;
+  unschedulableRetryMs?: number;
+  /** Where errors that end a scheduling attempt are logged; console.error by default. */
+  log?: (message: string) => void;
+}
+
+export class Scheduler {
+  private readonly client: ApiClient;
+  private readonly recorder: EventRecorder;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly retryMs: number;
+  private readonly log: (message: string) => void;
+  readonly queue: WorkQueue;
+  /** Keys of pods that fit nowhere at their last attempt. */
+  private readonly unschedulable = new Set<string>();
+
+  constructor(options: SchedulerOptions) {
+    this.client = options.client;
+    this.recorder = options.recorder;
+    this.clock = options.clock;
+    this.random = options.random ?? Math.random;
+    this.retryMs = options.unschedulableRetryMs ?? UNSCHEDULABLE_RETRY_MS;
+    this.log = options.log ?? ((m) => console.error(m));
+    this.queue = new WorkQueue({ clock: this.clock, onError: (key, err) => this.log(`scheduler: pod ${key}: ${err instanceof Error ? err.message : String(err)}`) });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const onError = (err: unknown) => this.log(`scheduler: watch: ${err instanceof Error ? err.message : String(err)}`);
+    const pendingPods = new Informer<Pod>({
+      client: this.client,
+      resource: 'pods',
+      listOptions: { fieldSelector: 'spec.nodeName=' },
+      clock: this.clock,
+      onEvent: (type, pod) => this.onPod(type, pod),
+      onError,
+    });
+    const nodes = new Informer<Node>({
+      client: this.client,
+      resource: 'nodes',
+      clock: this.clock,
+      onEvent: (type, node, previous) => this.onNode(type, node, previous),
+      onError,
+    });
+    await Promise.all([
+      pendingPods.run(signal),
+      nodes.run(signal),
+      this.queue.process((key) => this.scheduleOnce(key), 1, signal),
+      this.runUnschedulableRetry(signal),
+    ]);
+  }
+
+  private onPod(type: string, pod: Pod): void {
+    const key = objectKey(pod);
+    if (type === 'DELETED') {
+      // Bound (no longer matches spec.nodeName=) or gone: nothing left to do for it.
+      this.unschedulable.delete(key);
+      return;
+    }
+    this.queue.add(key);
+  }
+
+  /** Node changes that could make an unschedulable pod fit move all of them back to the queue. */
+  private onNode(type: string, node: Node, previous?: Node): void {
+    if (type === 'DELETED' || !previous || schedulingInputsChanged(previous, node)) this.retryUnschedulable();
+  }
+
+  private retryUnschedulable(): void {
+    for (const key of this.unschedulable) this.queue.add(key);
+  }
+
+  private async runUnschedulableRetry(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.clock.sleep(this.retryMs, signal);
+      if (!signal.aborted) this.retryUnschedulable();
+    }
+  }
+
+  /** One scheduling attempt for the pod with this key (`namespace/name`). */
+  async scheduleOnce(key: string): Promise<void> {
+    const [namespace, name] = key.split('/');
+    let pod: Pod;
+    try {
+      pod = await this.client.get<Pod>('pods', namespace, name);
+    } catch (err) {
+      if (isNotFound(err)) return void this.unschedulable.delete(key);
+      throw err;
+    }
+    // Bound already (by us, or by the user who set spec.nodeName), going away, or not ours.
+    const ours = (pod.spec.schedulerName ?? DEFAULT_SCHEDULER_NAME) === DEFAULT_SCHEDULER_NAME;
+    if (pod.spec.nodeName || pod.metadata.deletionTimestamp || !ours) return void this.unschedulable.delete(key);
+
+    const [nodeList, podList] = await Promise.all([this.client.list<Node>('nodes'), this.client.list<Pod>('pods')]);
+    const podsOnNodes: PodsOnNodes = new Map();
+    for (const p of podList.items) {
+      if (!p.spec.nodeName) continue;
+      podsOnNodes.set(p.spec.nodeName, [...(podsOnNodes.get(p.spec.nodeName) ?? []), p]);
+    }
+    const { feasible, reasons } = filterNodes(pod, nodeList.items, podsOnNodes);
+    const nodeName = pickNode(scoreNodes(pod, feasible, podsOnNodes), this.random);
+    if (!nodeName) return this.markUnschedulable(key, pod, formatUnschedulable(nodeList.items.length, reasons));
+
+    await this.bind(pod, nodeName);
+    this.unschedulable.delete(key);
+  }
+
+  /** Binding: spec.nodeName can be set once; the API server refuses to move a bound pod. */
+  private async bind(pod: Pod, nodeName: string): Promise<void> {
+    const { namespace, name } = pod.metadata;
+    const bound = await this.client.patch<Pod>('pods', namespace, name!, { spec: { nodeName } }, 'merge');
+    this.recorder.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+    await this.setScheduledCondition(bound, { type: 'PodScheduled', status: 'True' });
+  }
+
+  private async markUnschedulable(key: string, pod: Pod, message: string): Promise<void> {
+    this.unschedulable.add(key);
+    this.recorder.record(pod, 'Warning', 'FailedScheduling', message);
+    await this.setScheduledCondition(pod, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message });
+  }
+
+  /** Writes the PodScheduled condition if it changed, keeping lastTransitionTime when the status did not. */
+  private async setScheduledCondition(pod: Pod, wanted: PodCondition): Promise<void> {
+    const conditions = pod.status?.conditions ?? [];
+    const current = conditions.find((c) => c.type === 'PodScheduled');
+    if (current && current.status === wanted.status && current.reason === wanted.reason && current.message === wanted.message) return;
+    const condition: PodCondition = {
+      ...wanted,
+      lastProbeTime: null,
+      lastTransitionTime: current?.status === wanted.status && current.lastTransitionTime ? current.lastTransitionTime : rfc3339(this.clock.now()),
+    };
+    const status = { ...pod.status, conditions: [...conditions.filter((c) => c.type !== 'PodScheduled'), condition] };
+    try {
+      await this.client.updateStatus<Pod>('pods', { ...pod, status });
+    } catch (err) {
+      // The pod changed or went away meanwhile; the next attempt (or the kubelet) writes it.
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  }
+}
+
+/** Whether a node change could let a pod fit that did not before. */
+function schedulingInputsChanged(before: Node, after: Node): boolean {
+  const ready = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return (
+    !same(before.metadata.labels, after.metadata.labels) ||
+    !same(before.spec?.taints, after.spec?.taints) ||
+    Boolean(before.spec?.unschedulable) !== Boolean(after.spec?.unschedulable) ||
+    !same(before.status?.allocatable, after.status?.allocatable) ||
+    ready(before) !== ready(after)
+  );
+}
