@@ -57,8 +57,8 @@ function legacySubresource(r: ResourceInfo, s: SubresourceInfo) {
     name: `${r.plural}/${s.name}`,
     singularName: '',
     namespaced: r.namespaced,
-    ...(s.group !== undefined && s.group !== r.group ? { group: s.group } : {}),
-    ...(s.version !== undefined && s.version !== r.version ? { version: s.version } : {}),
+    // A subresource of another kind's group (deployments/scale is an autoscaling/v1 Scale) says so.
+    ...(s.group !== undefined && s.group !== r.group ? { group: s.group, version: s.version ?? r.version } : {}),
     kind: s.kind,
     verbs: s.verbs,
   };
@@ -132,7 +132,9 @@ export function aggregatedDiscovery(core: boolean) {
 
 function sendRootDocument(req: Request, res: Response, core: boolean): void {
   if (wantsAggregated(req.headers.accept)) {
-    res.status(200).type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(core)));
+    // Set verbatim (express's res.type would add spaces and a charset): client-go compares it.
+    res.status(200).setHeader('Content-Type', AGGREGATED_CONTENT_TYPE);
+    res.end(JSON.stringify(aggregatedDiscovery(core)));
     return;
   }
   // The address clients reached us at: what they dialled (Host), else the socket's own address.

@@ -9,7 +9,7 @@
 // (`namespaces/default/status` is the status of namespace "default"): a third segment that is a
 // namespaced resource of the group/version means a namespaced path.
 
-import { resourceForPath, RESOURCES, type ResourceInfo, type SubresourceInfo } from '../../lib/api/resources.js';
+import { resourceForPath, type ResourceInfo, type SubresourceInfo } from '../../lib/api/resources.js';
 
 export interface ResourcePath {
   info: ResourceInfo;
@@ -65,5 +65,3 @@ function resolve(
   };
 }
 
-/** Every path prefix that holds resources, for a quick "is this an API path at all" check. */
-export const apiPrefixes = (): string[] => [...new Set(RESOURCES.map((r) => (r.group ? `/apis/${r.group}/${r.version}/` : `/api/${r.version}/`)))];

@@ -1,0 +1,124 @@
+// Starts the real HTTPS API server (daemon/api/server.ts) on 127.0.0.1:0 over a MemoryRegistry,
+// with a freshly generated PKI in a temporary directory, and offers a small HTTPS client that
+// trusts its CA. Shared by the API server unit test and the kubectl smoke test.
+
+import fs from 'node:fs/promises';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { Authenticator } from '../../daemon/api/auth.js';
+import { buildKubeconfig, ensurePki, writeKubeconfig } from '../../daemon/api/pki.js';
+import type { PodStreams } from '../../daemon/api/pod-streams.js';
+import { createApiApp, startApiServer } from '../../daemon/api/server.js';
+import { MemoryRegistry } from './memory-registry.js';
+
+export interface TestResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: any;
+}
+
+export class ApiTestServer {
+  private constructor(
+    readonly registry: MemoryRegistry,
+    readonly dir: string,
+    readonly port: number,
+    readonly token: string,
+    readonly caCertPem: string,
+    readonly kubeconfigPath: string,
+    private readonly closeServer: () => Promise<void>,
+  ) {}
+
+  static async start(options: { podStreams?: PodStreams; maxBodyBytes?: number; historyLimit?: number } = {}): Promise<ApiTestServer> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-api-'));
+    const pki = await ensurePki(dir, { hostnames: [], ips: [] });
+    const registry = new MemoryRegistry(options.historyLimit);
+    const app = createApiApp({
+      registry,
+      authenticator: new Authenticator([{ token: pki.adminToken, user: 'admin' }]),
+      podStreams: options.podStreams,
+      maxBodyBytes: options.maxBodyBytes,
+    });
+    const api = await startApiServer({ app, listen: '127.0.0.1:0', tls: { key: pki.serverKeyPem, cert: pki.serverCertPem } });
+    const kubeconfigPath = path.join(dir, 'kubeconfig');
+    await writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: `https://127.0.0.1:${api.port}`, caCertPem: pki.caCertPem, token: pki.adminToken }));
+    return new ApiTestServer(registry, dir, api.port, pki.adminToken, pki.caCertPem, kubeconfigPath, api.close);
+  }
+
+  async close(): Promise<void> {
+    await this.closeServer();
+    await fs.rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Sends a request (with the admin token unless `token` says otherwise) and reads the whole answer. */
+  request(
+    method: string,
+    urlPath: string,
+    options: { body?: unknown; rawBody?: string | Buffer; contentType?: string; accept?: string; token?: string | null } = {},
+  ): Promise<TestResponse> {
+    const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    const headers: Record<string, string> = {};
+    const token = options.token === undefined ? this.token : options.token;
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) {
+      headers['content-type'] = options.contentType ?? 'application/json';
+      // Node sends a DELETE body neither chunked nor sized unless told its length.
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    if (options.accept) headers.accept = options.accept;
+    return new Promise((resolve, reject) => {
+      const req = https.request({ host: '127.0.0.1', port: this.port, method, path: urlPath, headers, ca: this.caCertPem }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Opens a streaming GET (a watch) and returns each JSON line as it arrives. */
+  stream(urlPath: string, options: { accept?: string } = {}): { lines: any[]; status: Promise<number>; ended: Promise<void>; close(): void } {
+    const lines: any[] = [];
+    let buffer = '';
+    let resolveStatus!: (n: number) => void;
+    let resolveEnded!: () => void;
+    const status = new Promise<number>((r) => (resolveStatus = r));
+    const ended = new Promise<void>((r) => (resolveEnded = r));
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, ...(options.accept ? { accept: options.accept } : {}) };
+    const req = https.get({ host: '127.0.0.1', port: this.port, path: urlPath, headers, ca: this.caCertPem }, (res) => {
+      resolveStatus(res.statusCode ?? 0);
+      res.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        let newline: number;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          lines.push(JSON.parse(buffer.slice(0, newline)));
+          buffer = buffer.slice(newline + 1);
+        }
+      });
+      res.on('end', resolveEnded);
+      res.on('close', resolveEnded);
+    });
+    req.on('error', () => resolveEnded());
+    return { lines, status, ended, close: () => req.destroy() };
+  }
+}
+
+/** Polls `check` until it returns true (no sleeping in tests), failing after `timeoutMs`. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
