@@ -1,0 +1,46 @@
+// `kubelab create -f FILE|DIR|-`: POST every object of the files, in order, after checking all
+// of them (manifest-sources.ts). Also the generators `create secret generic` and
+// `create namespace`, which build the object from flags instead of a file.
+//
+// Objects go out with `?fieldValidation=Warn`: a field kubelab does not know is kept and the
+// server's warning is printed (`Warning: unknown field "spec.foo"`) instead of failing the file.
+
+import type { Argv } from 'yargs';
+import { resourceKey } from '../../lib/api/resources.js';
+import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
+import { withContext } from '../cli-errors.js';
+import { loadManifestObjects } from '../manifest-sources.js';
+import { objectName } from '../printers/name-printer.js';
+import { withLastApplied } from '../apply-patch.js';
+import { createNamespaceCommand, createSecretCommand } from './create-generators.js';
+import type { KubelabCommand } from './index.js';
+
+export interface CreateOptions {
+  filename?: string[];
+  saveConfig?: boolean;
+}
+
+export const createCommand: KubelabCommand<CreateOptions> = {
+  command: 'create',
+  describe: 'Create resources from files or stdin, or a secret or namespace from flags',
+  builder: (y: Argv<GlobalOptions>) =>
+    y
+      .command(createSecretCommand)
+      .command(createNamespaceCommand)
+      .option('filename', { alias: 'f', type: 'string', array: true, describe: 'file, directory or - for stdin' })
+      .option('save-config', { type: 'boolean', describe: 'record the last-applied-configuration annotation, so apply can follow' }) as unknown as Argv<GlobalOptions & CreateOptions>,
+  handler: (argv) => withCliContext(argv, (ctx) => runCreate(ctx, argv)),
+};
+
+export async function runCreate(ctx: CliContext, options: CreateOptions): Promise<void> {
+  const objects = await loadManifestObjects(options.filename ?? [], ctx.namespace, ctx.namespaceFromFlag);
+  for (const { source, object, info } of objects) {
+    try {
+      const body = options.saveConfig ? withLastApplied(object) : object;
+      const created = await ctx.client.create(resourceKey(info), body, { fieldValidation: 'Warn', fieldManager: 'kubectl-create' });
+      ctx.out(`${objectName({ ...object, ...created, metadata: created?.metadata ?? object.metadata })} created\n`);
+    } catch (err) {
+      ctx.fail(withContext(err, `error when creating "${source}"`));
+    }
+  }
+}
