@@ -1,0 +1,242 @@
+// What the kubelet must do to one pod, decided purely: kubelet's computePodActions.
+//
+// Inputs are the desired pod and what the runtime has for it (sandboxes, every container attempt
+// ever made and not yet removed); the output is a plan the pod worker performs in order:
+//   kill the whole pod  →  create a sandbox  →  kill containers  →  remove dead attempts  →  start containers.
+//
+// The rules, as the kubelet's:
+// - A pod needs one ready sandbox (the infra container owning the pod's IP). If it has none, every
+//   container is restarted inside a new one.
+// - A container that never ran is started. One that exited is restarted if the restartPolicy says
+//   so (Always; OnFailure when the exit code was not 0; never for Never), but not before its
+//   back-off has passed: CrashLoopBackOff. The first restart is immediate; then the kubelet waits
+//   10 s, 20 s, 40 s ... up to 5 minutes, and forgets the back-off once a container ran 10 minutes.
+// - A running container whose spec changed (another image after `kubectl set image`) is killed
+//   and started again with the new spec; a running one with the same spec is never touched.
+// - Of the exited attempts of a container, the newest is kept for `logs --previous`; older ones go.
+// - A pod whose containers have all finished for good is done: nothing restarts; its sandbox stops.
+
+import type { Container, Pod } from '../../lib/api/types.js';
+import type { ContainerStatus, SandboxStatus } from '../runtime/container-runtime.js';
+
+export interface BackoffPolicy {
+  /** Wait before the second restart; doubles with every further restart. Kubernetes: 10 s. */
+  initialMs: number;
+  /** The longest wait. Kubernetes: 300 s. */
+  maxMs: number;
+  /** A container that ran this long is considered healthy again: the back-off starts over. Kubernetes: 10 min. */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 };
+
+/** The back-off of one container of one pod: the wait before its next restart. */
+export interface BackoffEntry {
+  delayMs: number;
+}
+
+export interface ContainerToStart {
+  name: string;
+  /** The restart count of the new attempt: 0 for the first, previous + 1 after that. */
+  restartCount: number;
+  /** Why (for the kubelet's events and logs). */
+  reason: 'first start' | 'restart' | 'spec changed' | 'new sandbox';
+}
+
+export interface ContainerWaiting {
+  name: string;
+  reason: 'CrashLoopBackOff';
+  message: string;
+  /** When to look again. */
+  retryInMs: number;
+}
+
+export interface PodActions {
+  /** Stop every container and sandbox of the pod (the sandbox died; a new one is made). */
+  killPod: boolean;
+  createSandbox: boolean;
+  /** Sandboxes to stop and remove: extra ones, or the one of a pod that is done. */
+  sandboxesToRemove: string[];
+  containersToKill: { id: string; name: string; reason: string }[];
+  containersToRemove: string[];
+  containersToStart: ContainerToStart[];
+  /** Containers waiting out their back-off. */
+  waiting: ContainerWaiting[];
+  /** New back-off entries for the containers restarted now (by container name). */
+  backoffUpdates: Map<string, BackoffEntry>;
+  /** All containers have finished for good (the pod is Succeeded or Failed). */
+  podDone: boolean;
+}
+
+export interface PodActionsInput {
+  pod: Pod;
+  sandboxes: SandboxStatus[];
+  containers: ContainerStatus[];
+  /** Back-off per container name (the pod worker keeps it between syncs). */
+  backoff: Map<string, BackoffEntry>;
+  policy: BackoffPolicy;
+  now: Date;
+}
+
+/** FNV-1a, 32 bits, in hex: the kubelet hashes container specs the same way (HashContainer). */
+export function specHash(container: Container): string {
+  const text = stableJson(container);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Newest attempt first: the highest restart count, then the latest creation. */
+export function attemptsNewestFirst(containers: ContainerStatus[]): ContainerStatus[] {
+  return [...containers].sort((a, b) => b.restartCount - a.restartCount || Date.parse(b.createdAt) - Date.parse(a.createdAt));
+}
+
+/** Whether the restartPolicy restarts a container that exited with this code. */
+export function shouldRestart(pod: Pod, exitCode: number | undefined): boolean {
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  if (policy === 'Always') return true;
+  if (policy === 'OnFailure') return exitCode !== 0;
+  return false;
+}
+
+const ms = (time: string | undefined): number => (time ? Date.parse(time) : NaN);
+
+/** `10s`, `5m0s`: how Go prints a duration in the CrashLoopBackOff message. */
+export function goDuration(durationMs: number): string {
+  const seconds = Math.round(durationMs / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `${minutes}m${seconds % 60}s` : `${Math.floor(minutes / 60)}h${minutes % 60}m${seconds % 60}s`;
+}
+
+export function crashLoopMessage(delayMs: number, containerName: string, pod: Pod): string {
+  return `back-off ${goDuration(delayMs)} restarting failed container=${containerName} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+}
+
+/** Whether the pod has finished for good: no container runs and none will be restarted. */
+export function podIsDone(pod: Pod, containers: ContainerStatus[]): boolean {
+  if ((pod.spec.restartPolicy ?? 'Always') === 'Always') return false;
+  return pod.spec.containers.every((spec) => {
+    const newest = attemptsNewestFirst(containers.filter((c) => c.name === spec.name))[0];
+    return newest?.state === 'exited' && !shouldRestart(pod, newest.exitCode);
+  });
+}
+
+export function computePodActions(input: PodActionsInput): PodActions {
+  const { pod, sandboxes, containers, backoff, policy, now } = input;
+  const actions: PodActions = {
+    killPod: false,
+    createSandbox: false,
+    sandboxesToRemove: [],
+    containersToKill: [],
+    containersToRemove: [],
+    containersToStart: [],
+    waiting: [],
+    backoffUpdates: new Map(),
+    podDone: false,
+  };
+  const readySandboxes = sandboxes.filter((s) => s.state === 'ready').sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+  const sandbox = readySandboxes[0];
+
+  // Containers no longer in the spec (or of unknown name) are killed and removed.
+  const specNames = new Set(pod.spec.containers.map((c) => c.name));
+  for (const c of containers.filter((c) => !specNames.has(c.name))) {
+    if (c.state === 'running') actions.containersToKill.push({ id: c.id, name: c.name, reason: 'not in the pod spec' });
+    actions.containersToRemove.push(c.id);
+  }
+
+  if (podIsDone(pod, containers)) {
+    actions.podDone = true;
+    actions.sandboxesToRemove = sandboxes.map((s) => s.id);
+    for (const spec of pod.spec.containers) removeOldAttempts(containers.filter((c) => c.name === spec.name), actions);
+    return actions;
+  }
+
+  if (!sandbox) {
+    // No sandbox (first sync), or it died: start over in a new one. Old attempts stay for logs.
+    actions.killPod = containers.some((c) => c.state === 'running') || sandboxes.length > 0;
+    actions.sandboxesToRemove = sandboxes.map((s) => s.id);
+    actions.createSandbox = true;
+    for (const spec of pod.spec.containers) {
+      const attempts = attemptsNewestFirst(containers.filter((c) => c.name === spec.name));
+      const newest = attempts[0];
+      if (newest && newest.state === 'exited' && !shouldRestart(pod, newest.exitCode)) continue;
+      actions.containersToStart.push({ name: spec.name, restartCount: newest ? newest.restartCount + 1 : 0, reason: newest ? 'new sandbox' : 'first start' });
+      removeOldAttempts(attempts, actions);
+    }
+    return actions;
+  }
+  actions.sandboxesToRemove = readySandboxes.slice(1).map((s) => s.id).concat(sandboxes.filter((s) => s.state !== 'ready').map((s) => s.id));
+
+  for (const spec of pod.spec.containers) {
+    const attempts = attemptsNewestFirst(containers.filter((c) => c.name === spec.name));
+    planContainer(spec, attempts, actions, input, specHash(spec), now.getTime(), policy, backoff.get(spec.name));
+  }
+  return actions;
+}
+
+function planContainer(
+  spec: Container,
+  attempts: ContainerStatus[],
+  actions: PodActions,
+  input: PodActionsInput,
+  hash: string,
+  nowMs: number,
+  policy: BackoffPolicy,
+  entry: BackoffEntry | undefined,
+): void {
+  const newest = attempts[0];
+  if (!newest) {
+    actions.containersToStart.push({ name: spec.name, restartCount: 0, reason: 'first start' });
+    return;
+  }
+  if (newest.state === 'running') {
+    if (newest.specHash !== hash) {
+      actions.containersToKill.push({ id: newest.id, name: spec.name, reason: `Container ${spec.name} definition changed, will be restarted` });
+      actions.containersToStart.push({ name: spec.name, restartCount: newest.restartCount + 1, reason: 'spec changed' });
+    }
+    removeOldAttempts(attempts.slice(1), actions);
+    return;
+  }
+  if (newest.state !== 'exited') {
+    // Created but never started (the kubelet stopped between create and start), or unknown:
+    // remove it and make the same attempt again.
+    actions.containersToRemove.push(newest.id);
+    actions.containersToStart.push({ name: spec.name, restartCount: newest.restartCount, reason: 'first start' });
+    removeOldAttempts(attempts.slice(1), actions);
+    return;
+  }
+  removeOldAttempts(attempts, actions);
+  if (!shouldRestart(input.pod, newest.exitCode)) return;
+
+  // Exited and to be restarted: wait out the back-off first.
+  const ranMs = ms(newest.finishedAt) - ms(newest.startedAt);
+  const current = entry && !(ranMs >= policy.resetAfterMs) ? entry : undefined;
+  if (current) {
+    const readyAtMs = ms(newest.finishedAt) + current.delayMs;
+    if (nowMs < readyAtMs) {
+      actions.waiting.push({ name: spec.name, reason: 'CrashLoopBackOff', message: crashLoopMessage(current.delayMs, spec.name, input.pod), retryInMs: readyAtMs - nowMs });
+      return;
+    }
+  }
+  actions.backoffUpdates.set(spec.name, { delayMs: current ? Math.min(current.delayMs * 2, policy.maxMs) : policy.initialMs });
+  actions.containersToStart.push({ name: spec.name, restartCount: newest.restartCount + 1, reason: 'restart' });
+}
+
+/** Keeps the newest exited attempt (for `logs --previous`) and removes the older exited ones. */
+function removeOldAttempts(attemptsNewestFirstOrder: ContainerStatus[], actions: PodActions): void {
+  const exited = attemptsNewestFirstOrder.filter((c) => c.state === 'exited');
+  for (const old of exited.slice(1)) actions.containersToRemove.push(old.id);
+}
