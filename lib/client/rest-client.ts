@@ -284,25 +284,34 @@ export class RestClient implements ApiClient {
   }
 
   private openWatch<E>(path: string, query: Query, accept: string, onEvent: (event: E) => void): Watch {
+    // Before the answer arrives, stopping aborts the request; after, it closes the response.
+    // (Aborting a request whose response is streaming makes Node emit an unhandled socket error.)
     const abort = new AbortController();
+    let response: IncomingMessage | undefined;
+    const watch = { stopped: false };
     const done = (async () => {
-      let res: IncomingMessage;
       try {
-        res = await this.request('GET', path, { query: { ...query, watch: 'true' }, accept, stream: true, signal: abort.signal });
+        response = await this.request('GET', path, { query: { ...query, watch: 'true' }, accept, stream: true, signal: abort.signal });
       } catch (err) {
-        if (abort.signal.aborted) return;
+        if (watch.stopped) return;
         // Some servers answer a too-old resourceVersion with a plain 410 instead of an ERROR event.
         if (isGone(err)) return onEvent({ type: 'ERROR', object: (err as ApiError).toStatus() } as E);
         throw err;
       }
-      await deliverEvents(res, onEvent, abort);
+      if (watch.stopped) return void response.destroy();
+      await deliverEvents(response, onEvent, watch);
     })();
-    return { stop: () => abort.abort(), done };
+    const stop = () => {
+      watch.stopped = true;
+      if (response) response.destroy();
+      else abort.abort();
+    };
+    return { stop, done };
   }
 }
 
 /** Reads NDJSON events off an open response until the server closes it or the watch is stopped. */
-function deliverEvents<E>(res: IncomingMessage, onEvent: (event: E) => void, abort: AbortController): Promise<void> {
+function deliverEvents<E>(res: IncomingMessage, onEvent: (event: E) => void, watch: { stopped: boolean }): Promise<void> {
   const decoder = new WatchDecoder();
   return new Promise((resolve, reject) => {
     const fail = (err: unknown) => {
@@ -310,24 +319,26 @@ function deliverEvents<E>(res: IncomingMessage, onEvent: (event: E) => void, abo
       reject(err);
     };
     res.on('data', (chunk: Buffer) => {
+      if (watch.stopped) return;
       try {
-        for (const event of decoder.push(chunk)) onEvent(event as E);
+        for (const event of decoder.push(chunk)) {
+          onEvent(event as E);
+          if (watch.stopped) return;
+        }
       } catch (err) {
         fail(err);
       }
     });
     res.on('end', () => {
       try {
-        for (const event of decoder.end()) onEvent(event as E);
+        if (!watch.stopped) for (const event of decoder.end()) onEvent(event as E);
         resolve();
       } catch (err) {
         reject(err);
       }
     });
-    res.on('error', (err) => (abort.signal.aborted ? resolve() : reject(err)));
-    res.on('close', () => {
-      if (abort.signal.aborted) resolve();
-    });
+    res.on('error', (err) => (watch.stopped ? resolve() : reject(err)));
+    res.on('close', () => (watch.stopped || res.complete ? resolve() : reject(new Error('watch connection closed before the server finished the response'))));
   });
 }
 
