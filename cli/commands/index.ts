@@ -15,6 +15,7 @@ import { clusterInfoCommand } from './cluster-info.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
 import { describeCommand } from './describe.js';
+import { execCommand } from './exec.js';
 import { getCommand } from './get.js';
 import { labelCommand } from './label.js';
 import { logsCommand } from './logs.js';
@@ -32,6 +33,7 @@ export const commands: KubelabCommand[] = [
   applyCommand,
   deleteCommand,
   logsCommand,
+  execCommand,
   labelCommand,
   annotateCommand,
   scaleCommand,
