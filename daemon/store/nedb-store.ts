@@ -24,6 +24,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import nedb from '@seald-io/nedb';
 import type { KubeObject, ObjectList } from '../../lib/api/types.js';
+import { rfc3339 } from '../../lib/time.js';
 import { alreadyExists, badRequest, conflict, isConflict, notFound } from '../../lib/errors.js';
 import type { ObjectStore, StoreEvent, StoreWatchOptions } from './object-store.js';
 import { WatchHistory } from './watch-history.js';
@@ -66,9 +67,6 @@ interface Watcher {
 }
 
 const copy = <T>(value: T): T => structuredClone(value);
-
-/** RFC 3339 in UTC with seconds precision, as the real API server writes timestamps. */
-const rfc3339Seconds = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Generation counts changes of what the user asked for: everything except metadata and status. */
 function desiredStateChanged(before: KubeObject, after: KubeObject): boolean {
@@ -173,7 +171,7 @@ export class NedbObjectStore implements ObjectStore {
       created.metadata = {
         ...created.metadata,
         uid: randomUUID(),
-        creationTimestamp: rfc3339Seconds(this.clock()),
+        creationTimestamp: rfc3339(this.clock()),
         generation: 1,
         resourceVersion: String(version),
       };
@@ -274,7 +272,7 @@ export class NedbObjectStore implements ObjectStore {
     const from = options.resourceVersion ?? 0;
     // Collect the backlog before registering; both happen in this synchronous call, so no write
     // can slip in between (writes publish synchronously too).
-    const backlog: StoreEvent[] = 
+    const backlog: StoreEvent[] =
       from === 0 ? this.currentAsAdded(resource) : this.history.since(from).filter((e) => e.resource === resource);
     this.watchers.add(watcher);
     for (const event of backlog) {
@@ -331,7 +329,14 @@ export class NedbObjectStore implements ObjectStore {
     }
     const delivered: StoreEvent = { type, resource: event.resource, object: copy(object), resourceVersion: event.resourceVersion };
     if (event.previous) delivered.previous = copy(event.previous);
-    watcher.onEvent(delivered);
+    try {
+      watcher.onEvent(delivered);
+    } catch (err) {
+      // A failing watcher must not fail the write that woke it (the write is already durable):
+      // it loses its watch, as a client whose connection broke, and will re-watch.
+      this.watchers.delete(watcher);
+      console.error(`kubelabd: a watch of ${event.resource} failed in its event handler and was stopped:`, err);
+    }
   }
 
   // -------------------------------------------------------------------------------------------

@@ -1,0 +1,413 @@
+// ResourceRegistry: the API server's REST storage (k8s.io/apiserver's generic registry).
+//
+// Every write runs the same pipeline, whatever the kind:
+//   decode checks (kind, namespace, name)  →  unknown fields (Strict / Warn / Ignore)
+//   →  the kind's strategy (what a client may not set)  →  defaults  →  validation (422)
+//   →  the store (uid, resourceVersion, conflicts)  →  watchers.
+// What differs per kind lives in strategies/: status owned by /status, pods born Pending and
+// deleted gracefully, namespaces that empty themselves. Updates and patches are read-modify-write
+// inside store.guaranteedUpdate, so a patch always applies to the latest object and a
+// controller's status write is never lost under a concurrent spec edit.
+//
+// The HTTP handlers and the in-process LocalClient both call this class, so kubectl and the
+// daemon's own controllers meet exactly the same rules.
+
+import { applyDefaults } from '../../lib/api/defaults.js';
+import { resourceByKey, apiVersionOf, type ResourceInfo } from '../../lib/api/resources.js';
+import { compileSelectors } from '../../lib/api/selectors.js';
+import type { KubeObject, ObjectList, ObjectMeta } from '../../lib/api/types.js';
+import { validateObject } from '../../lib/api/validation.js';
+import type { DeleteOptions, ListOptions, PatchType, WatchEvent, WatchOptions } from '../../lib/client/api-client.js';
+import { ApiError, badRequest, conflict, forbidden, invalid, isAlreadyExists, isNotFound, notFound } from '../../lib/errors.js';
+import { rfc3339 } from '../../lib/time.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { applyPatch } from './apply-patch.js';
+import { enforceFieldValidation } from './field-validation.js';
+import { NamespaceFinalizer } from './namespace-finalizer.js';
+import { internalContext, type Registry, type RequestContext, type Subresource } from './registry.js';
+import { isTerminating, SYSTEM_NAMESPACES } from './strategies/namespace-strategy.js';
+import { applyScale, ensureScalable, toScale } from './strategies/scale.js';
+import { strategyFor } from './strategies/strategy-for.js';
+
+export interface ResourceRegistryOptions {
+  store: ObjectStore;
+  clock?: () => Date;
+  /** Source of randomness for generateName suffixes; injectable for tests. */
+  random?: () => number;
+}
+
+/** Kubernetes' generateName alphabet: no vowels (no accidental words), no look-alike characters. */
+const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const NAME_SUFFIX_LENGTH = 5;
+const GENERATE_NAME_ATTEMPTS = 8;
+
+/** Set by the store, never by a client: dropped from every create. */
+const SERVER_OWNED_METADATA = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const;
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+export class ResourceRegistry implements Registry {
+  private readonly store: ObjectStore;
+  private readonly clock: () => Date;
+  private readonly random: () => number;
+  private readonly namespaces: NamespaceFinalizer;
+
+  constructor(options: ResourceRegistryOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+    this.namespaces = new NamespaceFinalizer({
+      store: this.store,
+      deleteObject: (resource, namespace, name) => this.delete(resource, namespace, name, {}, internalContext()),
+    });
+  }
+
+  /** Creates the namespaces the cluster needs and resumes deleting namespaces a restart interrupted. */
+  async ensureSystemNamespaces(): Promise<void> {
+    for (const name of SYSTEM_NAMESPACES) {
+      await this.create('namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, internalContext()).catch(
+        (err: unknown) => {
+          if (!isAlreadyExists(err)) throw err;
+        },
+      );
+    }
+    await this.namespaces.resumeAll();
+  }
+
+  currentResourceVersion(): string {
+    return String(this.store.currentResourceVersion());
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reads
+
+  async get(resource: string, namespace: string | undefined, name: string, _ctx: RequestContext): Promise<KubeObject> {
+    const info = infoOf(resource);
+    return this.store.get(resource, scoped(info, namespace), name);
+  }
+
+  async list(resource: string, options: ListOptions, _ctx: RequestContext): Promise<ObjectList> {
+    const info = infoOf(resource);
+    const filter = compileSelectors(options);
+    const list = await this.store.list(resource, { namespace: scoped(info, options.namespace), filter });
+    return { apiVersion: apiVersionOf(info), kind: `${info.kind}List`, metadata: list.metadata, items: list.items };
+  }
+
+  watch(resource: string, options: WatchOptions, _ctx: RequestContext, onEvent: (event: WatchEvent) => void): () => void {
+    const info = infoOf(resource);
+    const filter = compileSelectors(options);
+    const from = parseResourceVersion(options.resourceVersion);
+    return this.store.watch(resource, { namespace: scoped(info, options.namespace), resourceVersion: from, filter }, (event) =>
+      onEvent({ type: event.type, object: event.object }),
+    );
+  }
+
+  async getScale(resource: string, namespace: string, name: string, _ctx: RequestContext): Promise<KubeObject> {
+    ensureScalable(resource);
+    return toScale(await this.store.get(resource, namespace, name));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Create
+
+  async create(resource: string, namespace: string | undefined, body: KubeObject, ctx: RequestContext): Promise<KubeObject> {
+    const info = infoOf(resource);
+    const obj = copy(body);
+    checkKind(info, obj);
+    obj.metadata = obj.metadata ?? {};
+    if (info.namespaced) {
+      const bodyNamespace = obj.metadata.namespace;
+      if (namespace && bodyNamespace && bodyNamespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      const target = namespace ?? bodyNamespace;
+      if (!target) throw badRequest(`${resource}: a namespace is required to create a namespaced object`);
+      obj.metadata.namespace = target;
+      await this.ensureNamespaceAcceptsContent(resource, target, obj.metadata.name ?? obj.metadata.generateName ?? '');
+    } else {
+      delete obj.metadata.namespace;
+    }
+
+    enforceFieldValidation(resource, info, obj, ctx);
+    for (const field of SERVER_OWNED_METADATA) delete obj.metadata[field];
+    strategyFor(resource).prepareForCreate(obj);
+    applyDefaults(resource, obj);
+
+    const generated = !obj.metadata.name && Boolean(obj.metadata.generateName);
+    for (let attempt = 1; ; attempt += 1) {
+      if (generated) obj.metadata.name = obj.metadata.generateName + this.nameSuffix();
+      this.validate(info, resource, obj);
+      if (ctx.dryRun) return obj;
+      try {
+        return await this.store.create(resource, obj);
+      } catch (err) {
+        // A generated name that collides is our bad luck, not the user's mistake: draw again.
+        if (!(generated && isAlreadyExists(err) && attempt < GENERATE_NAME_ATTEMPTS)) throw err;
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Update and patch: both build the new object from the current one inside guaranteedUpdate.
+
+  async update(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    body: KubeObject,
+    ctx: RequestContext,
+    subresource?: Subresource,
+  ): Promise<KubeObject> {
+    const info = infoOf(resource);
+    if (subresource === 'scale') {
+      ensureScalable(resource);
+      const updated = await this.readModifyWrite(info, resource, namespace, name, ctx, (current) => {
+        checkPreconditions(resource, name, body.metadata ?? {}, current);
+        return applyScale(current, body);
+      });
+      return toScale(updated);
+    }
+    const incoming = copy(body);
+    checkKind(info, incoming);
+    incoming.metadata = incoming.metadata ?? {};
+    checkIdentity(info, namespace, name, incoming);
+    enforceFieldValidation(resource, info, incoming, ctx);
+    return this.readModifyWrite(info, resource, namespace, name, ctx, (current) => {
+      checkPreconditions(resource, name, incoming.metadata, current);
+      return this.nextState(resource, current, incoming, subresource);
+    });
+  }
+
+  async patch(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    type: PatchType,
+    ctx: RequestContext,
+    subresource?: Subresource,
+  ): Promise<KubeObject> {
+    const info = infoOf(resource);
+    if (subresource === 'scale') {
+      ensureScalable(resource);
+      const updated = await this.readModifyWrite(info, resource, namespace, name, ctx, (current) => {
+        const scale = toScale(current);
+        const patched = applyPatch(resource, copy(scale), patch, type);
+        checkPreconditions(resource, name, patched.metadata ?? {}, scale);
+        return applyScale(current, patched);
+      });
+      return toScale(updated);
+    }
+    return this.readModifyWrite(info, resource, namespace, name, ctx, (current) => {
+      const patched = applyPatch(resource, copy(current), patch, type);
+      patched.metadata = patched.metadata ?? {};
+      // A patch that names a resourceVersion is a precondition ("only if nobody changed it since").
+      checkPreconditions(resource, name, patched.metadata, current);
+      checkIdentity(info, namespace, name, patched);
+      enforceFieldValidation(resource, info, patched, ctx);
+      return this.nextState(resource, current, patched, subresource);
+    });
+  }
+
+  /**
+   * The object a write leaves behind: through /status only the status fields of `incoming`;
+   * through the main resource everything but them. Identity and deletion marks always stay.
+   */
+  private nextState(resource: string, current: KubeObject, incoming: KubeObject, subresource?: Subresource): KubeObject {
+    const { statusFields } = strategyFor(resource);
+    if (subresource === 'status') {
+      const next = copy(current);
+      for (const field of statusFields) copyField(incoming, next, field);
+      return next;
+    }
+    const next = copy(incoming);
+    for (const field of statusFields) copyField(current, next, field);
+    next.metadata = {
+      ...next.metadata,
+      uid: current.metadata.uid,
+      creationTimestamp: current.metadata.creationTimestamp,
+      generation: current.metadata.generation,
+      resourceVersion: current.metadata.resourceVersion,
+      deletionTimestamp: current.metadata.deletionTimestamp,
+      deletionGracePeriodSeconds: current.metadata.deletionGracePeriodSeconds,
+    };
+    dropUndefined(next.metadata);
+    return next;
+  }
+
+  /** Defaults and validation around `build`, inside the store's retry loop (or once, for dry run). */
+  private async readModifyWrite(
+    info: ResourceInfo,
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    ctx: RequestContext,
+    build: (current: KubeObject) => KubeObject,
+  ): Promise<KubeObject> {
+    const ns = scoped(info, namespace);
+    const mutate = (current: KubeObject): KubeObject => {
+      const next = build(current);
+      applyDefaults(resource, next);
+      this.validate(info, resource, next, current);
+      return next;
+    };
+    if (ctx.dryRun) return mutate(await this.store.get(resource, ns, name));
+    return this.store.guaranteedUpdate(resource, ns, name, mutate);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Delete
+
+  async delete(resource: string, namespace: string | undefined, name: string, options: DeleteOptions, ctx: RequestContext): Promise<KubeObject> {
+    const info = infoOf(resource);
+    const ns = scoped(info, namespace);
+    const strategy = strategyFor(resource);
+    const dryRun = ctx.dryRun || options.dryRun === true;
+    const current = await this.store.get(resource, ns, name);
+    checkDeletePreconditions(resource, name, options, current);
+
+    const plan = strategy.planDelete(current, options, this.clock());
+    if (dryRun) return plan.action === 'mark' ? plan.object : current;
+    if (plan.action === 'remove') {
+      const removed = await this.store.delete(resource, ns, name, { uid: current.metadata.uid, ...options.preconditions });
+      if (ns !== undefined) await this.namespaces.removeIfEmpty(ns);
+      return removed;
+    }
+
+    // Graceful: write the marked object (re-planned on the latest state if it changed meanwhile).
+    const marked = await this.store.guaranteedUpdate(resource, ns, name, (latest) => {
+      checkDeletePreconditions(resource, name, options, latest);
+      const again = strategy.planDelete(latest, options, this.clock());
+      return again.action === 'mark' ? again.object : latest;
+    });
+    if (resource === 'namespaces') {
+      await this.namespaces.finalize(name);
+      return this.store.get(resource, undefined, name).catch((err: unknown) => {
+        if (isNotFound(err)) return marked;
+        throw err;
+      });
+    }
+    return marked;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private validate(info: ResourceInfo, resource: string, obj: KubeObject, old?: KubeObject): void {
+    const errors = validateObject(resource, obj, old);
+    if (errors.length > 0) throw invalid(info.kind, info.group, obj.metadata.name ?? '', errors);
+  }
+
+  private async ensureNamespaceAcceptsContent(resource: string, namespace: string, name: string): Promise<void> {
+    const ns = await this.store.get('namespaces', undefined, namespace).catch((err: unknown) => {
+      if (isNotFound(err)) throw notFound('namespaces', namespace);
+      throw err;
+    });
+    if (isTerminating(ns)) {
+      throw forbidden(`${resource} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  private nameSuffix(): string {
+    let suffix = '';
+    for (let i = 0; i < NAME_SUFFIX_LENGTH; i += 1) {
+      suffix += NAME_SUFFIX_ALPHABET[Math.floor(this.random() * NAME_SUFFIX_ALPHABET.length)];
+    }
+    return suffix;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request checks: each throws the error the real API server answers.
+
+function infoOf(resource: string): ResourceInfo {
+  const info = resourceByKey(resource);
+  if (!info) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${resource})`);
+  return info;
+}
+
+/** Cluster-scoped resources ignore a namespace; namespaced ones keep it (undefined = all namespaces). */
+const scoped = (info: ResourceInfo, namespace: string | undefined): string | undefined => (info.namespaced ? namespace : undefined);
+
+/** In-process callers may omit kind and apiVersion; a different one is a client mistake. */
+function checkKind(info: ResourceInfo, obj: KubeObject): void {
+  const apiVersion = apiVersionOf(info);
+  if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion) {
+    throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersion})`);
+  }
+  if (obj.kind !== undefined && obj.kind !== info.kind) {
+    throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${info.kind})`);
+  }
+  obj.apiVersion = apiVersion;
+  obj.kind = info.kind;
+}
+
+/** The body names the object of the URL (an empty name or namespace in the body is taken from the URL). */
+function checkIdentity(info: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject): void {
+  const bodyName = obj.metadata.name;
+  if (bodyName && bodyName !== name) {
+    throw badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
+  }
+  obj.metadata.name = name;
+  if (info.namespaced) {
+    const bodyNamespace = obj.metadata.namespace;
+    if (namespace && bodyNamespace && bodyNamespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    obj.metadata.namespace = namespace ?? bodyNamespace;
+  } else {
+    delete obj.metadata.namespace;
+  }
+}
+
+/**
+ * Optimistic concurrency: a resourceVersion in the request must still be the stored one, and a
+ * uid must be the stored object's (not a deleted and re-created namesake).
+ */
+function checkPreconditions(resource: string, name: string, requested: ObjectMeta, current: KubeObject): void {
+  if (requested.uid && requested.uid !== current.metadata.uid) {
+    throw conflict(resource, name, `Precondition failed: UID in precondition: ${requested.uid}, UID in object meta: ${current.metadata.uid}`);
+  }
+  if (requested.resourceVersion && requested.resourceVersion !== current.metadata.resourceVersion) throw conflict(resource, name);
+}
+
+function checkDeletePreconditions(resource: string, name: string, options: DeleteOptions, current: KubeObject): void {
+  const { uid, resourceVersion } = options.preconditions ?? {};
+  if (uid && uid !== current.metadata.uid) {
+    throw conflict(resource, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`);
+  }
+  if (resourceVersion && resourceVersion !== current.metadata.resourceVersion) {
+    throw conflict(
+      resource,
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+    );
+  }
+}
+
+/** A watch's resourceVersion: absent, '' and '0' mean "current state first". */
+function parseResourceVersion(text: string | undefined): number {
+  if (text === undefined || text === '' || text === '0') return 0;
+  const version = Number(text);
+  if (!Number.isInteger(version) || version < 0) throw badRequest(`invalid resource version: "${text}"`);
+  return version;
+}
+
+/** Copies the value at a dotted path from one object to another (deleting it when absent in `from`). */
+function copyField(from: KubeObject, to: KubeObject, path: string): void {
+  const keys = path.split('.');
+  let source: unknown = from;
+  let target = to as Record<string, unknown>;
+  for (const key of keys.slice(0, -1)) {
+    source = source !== null && typeof source === 'object' ? (source as Record<string, unknown>)[key] : undefined;
+    if (target[key] === null || typeof target[key] !== 'object') target[key] = {};
+    target = target[key] as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1];
+  const value = source !== null && typeof source === 'object' ? (source as Record<string, unknown>)[last] : undefined;
+  if (value === undefined) delete target[last];
+  else target[last] = copy(value);
+}
+
+function dropUndefined(obj: Record<string, unknown>): void {
+  for (const key of Object.keys(obj)) if (obj[key] === undefined) delete obj[key];
+}

@@ -1,0 +1,23 @@
+// Which strategy each resource uses. Kinds not listed get the plain one (see strategy.ts).
+
+import { resourceByKey } from '../../../lib/api/resources.js';
+import { namespaceStrategy } from './namespace-strategy.js';
+import { podStrategy } from './pod-strategy.js';
+import { serviceStrategy } from './service-strategy.js';
+import { defaultStrategy, type Strategy } from './strategy.js';
+import { deploymentStrategy, replicaSetStrategy } from './workload-strategy.js';
+
+const STRATEGIES: Record<string, Strategy> = {
+  pods: podStrategy,
+  namespaces: namespaceStrategy,
+  services: serviceStrategy,
+  replicationcontrollers: replicaSetStrategy,
+  'replicasets.apps': replicaSetStrategy,
+  'deployments.apps': deploymentStrategy,
+};
+
+/** `resource` is the store key (`pods`, `deployments.apps`). */
+export function strategyFor(resource: string): Strategy {
+  const hasStatus = resourceByKey(resource)?.subresources.some((s) => s.name === 'status') ?? false;
+  return STRATEGIES[resource] ?? defaultStrategy(hasStatus);
+}

@@ -1,0 +1,41 @@
+// A Strategy is what makes a resource's REST storage specific to its kind (Kubernetes'
+// RESTCreateStrategy / RESTUpdateStrategy / RESTGracefulDeleteStrategy, folded into one object).
+//
+// The registry runs the same pipeline for every kind (decode, defaults, validate, store) and asks
+// the strategy only the questions whose answer depends on the kind:
+// - which fields belong to a subresource (`status` is written through /status only, so a
+//   controller's status and a user's spec edit never overwrite each other);
+// - what a client may not set on create (status is the controllers' and the kubelet's to write);
+// - what DELETE means (a pod on a node is stopped gracefully first; a namespace empties itself).
+
+import type { KubeObject } from '../../../lib/api/types.js';
+import type { DeleteOptions } from '../../../lib/client/api-client.js';
+
+/** The answer to "what does DELETE do to this object now?". */
+export type DeletePlan =
+  /** Remove it from the store at once. */
+  | { action: 'remove' }
+  /** Write this object instead (deletionTimestamp set): someone else finishes the delete later. */
+  | { action: 'mark'; object: KubeObject };
+
+export interface Strategy {
+  /**
+   * Dotted paths of the fields the /status subresource owns: a write through /status takes only
+   * these from the request; a write through the main resource keeps their stored values. (The
+   * /scale subresource is a view of spec.replicas, not a set of owned fields: see scale.ts.)
+   */
+  readonly statusFields: readonly string[];
+  /** Clears or sets what a client may not choose on create (e.g. a new pod is always Pending). */
+  prepareForCreate(obj: KubeObject): void;
+  /** Decides what DELETE does to `current`; pure, so it can be table-tested. */
+  planDelete(current: KubeObject, options: DeleteOptions, now: Date): DeletePlan;
+}
+
+/** The plain strategy: status (if the kind has one) belongs to /status, DELETE removes at once. */
+export function defaultStrategy(hasStatus: boolean): Strategy {
+  return {
+    statusFields: hasStatus ? ['status'] : [],
+    prepareForCreate() {},
+    planDelete: () => ({ action: 'remove' }),
+  };
+}
