@@ -1,0 +1,282 @@
+// The ReplicaSet controller, which also serves ReplicationControllers: Kubernetes'
+// ReplicaSetController (pkg/controller/replicaset), which runs as both the "replicaset" and the
+// "replicationmanager" controllers of kube-controller-manager.
+//
+// A ReplicaSet says "keep N pods like this template running". The controller watches ReplicaSets
+// and pods; its event handlers only work out WHICH ReplicaSet a change concerns and enqueue that
+// ReplicaSet's key. A worker then calls reconcile(key), which:
+// 1. reads the ReplicaSet and the namespace's active pods from the API (the source of truth);
+// 2. claims pods: adopts matching orphans, releases owned pods whose labels stopped matching;
+// 3. asks planReplicas for the difference and creates or deletes pods (in slow-start batches);
+// 4. writes status (replicas, ready, available, observedGeneration) only if it changed.
+// Running it twice changes nothing the second time, so a crash or a resync is harmless; the work
+// queue never runs one key on two workers at once, so two passes never race to create the same
+// missing pod.
+//
+// The two kinds differ only in their selector: a ReplicaSet has matchLabels/matchExpressions, a
+// ReplicationController a plain map where every pair must match.
+
+import type { KubeObject, LabelSelector, Pod, PodTemplateSpec, ReplicaSetStatus } from '../../lib/api/types.js';
+import { matchesLabels, requirementsFromLabelSelector, requirementsFromMap, type LabelRequirement } from '../../lib/api/selectors.js';
+import type { ApiClient } from '../../lib/client/api-client.js';
+import type { Clock } from '../../lib/clock.js';
+import { isNotFound } from '../../lib/errors.js';
+import { WorkQueue } from '../../lib/work-queue.js';
+import type { EventRecorder } from '../events/event-recorder.js';
+import { controllerOf, controllerRefTo, performClaims, planClaims } from './controller-ref.js';
+import { Informer, keyOf, splitKey } from './informer.js';
+import { calculateReplicaSetStatus, planReplicas, replicaSetStatusEqual, slowStartBatches, BURST_REPLICAS } from './plan-replicas.js';
+import { isPodActive, isPodReady } from './pod-state.js';
+
+/** The object either kind is: a spec with replicas, a selector and a template, and a status. */
+export interface ReplicatedObject extends KubeObject {
+  spec: { replicas?: number; minReadySeconds?: number; selector?: LabelSelector | Record<string, string>; template?: PodTemplateSpec };
+  status?: ReplicaSetStatus;
+}
+
+export interface ReplicatedKind {
+  resource: string;
+  apiVersion: string;
+  kind: string;
+  /** The event source name Kubernetes uses. */
+  component: string;
+  selectorOf(obj: ReplicatedObject): LabelRequirement[];
+}
+
+export const REPLICA_SET_KIND: ReplicatedKind = {
+  resource: 'replicasets.apps',
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  component: 'replicaset-controller',
+  selectorOf: (rs) => requirementsFromLabelSelector(rs.spec.selector as LabelSelector | undefined),
+};
+
+export const REPLICATION_CONTROLLER_KIND: ReplicatedKind = {
+  resource: 'replicationcontrollers',
+  apiVersion: 'v1',
+  kind: 'ReplicationController',
+  component: 'replication-controller',
+  selectorOf: (rc) => requirementsFromMap(rc.spec.selector as Record<string, string> | undefined),
+};
+
+export interface ControllerOptions {
+  client: ApiClient;
+  clock: Clock;
+  recorder: EventRecorder;
+  /** Keys reconciled in parallel (never the same key twice). */
+  workers?: number;
+  /** How often every object is reconciled again even without events. */
+  resyncPeriodMs?: number;
+  /** Where a failed reconcile is reported (it is retried with back-off). */
+  onError?: (key: string, error: unknown) => void;
+}
+
+export const DEFAULT_RESYNC_PERIOD_MS = 30_000;
+
+export class ReplicaSetController {
+  readonly queue: WorkQueue;
+  private readonly owners: Informer<ReplicatedObject>;
+  private readonly pods: Informer<Pod>;
+  private readonly client: ApiClient;
+  private readonly clock: Clock;
+  private readonly recorder: EventRecorder;
+  private readonly workers: number;
+  private readonly resyncPeriodMs: number;
+
+  constructor(
+    readonly kind: ReplicatedKind,
+    options: ControllerOptions,
+    private readonly burstReplicas = BURST_REPLICAS,
+  ) {
+    this.client = options.client;
+    this.clock = options.clock;
+    this.recorder = options.recorder;
+    this.workers = options.workers ?? 2;
+    this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
+    const onError = options.onError ?? ((key, error) => console.error(`${kind.component}: syncing ${key}: ${error instanceof Error ? error.message : String(error)}`));
+    this.queue = new WorkQueue({ clock: this.clock, onError });
+    this.owners = new Informer<ReplicatedObject>(this.client, kind.resource, {
+      onAdd: (obj) => this.onOwnerChange(obj),
+      onUpdate: (_old, obj) => this.onOwnerChange(obj),
+      onDelete: (obj) => this.onOwnerChange(obj),
+    }, this.clock);
+    this.pods = new Informer<Pod>(this.client, 'pods', {
+      onAdd: (pod) => this.onPodChange(pod),
+      onUpdate: (old, pod) => this.onPodUpdate(old, pod),
+      onDelete: (pod) => this.onPodChange(pod),
+    }, this.clock);
+  }
+
+  /** Watches, reconciles and resyncs until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const informers = [this.owners.run(signal), this.pods.run(signal)];
+    await Promise.all([this.owners.hasSynced(), this.pods.hasSynced()]);
+    await Promise.all([...informers, this.queue.process((key) => this.reconcile(key), this.workers, signal), this.runResync(signal)]);
+  }
+
+  private async runResync(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.clock.sleep(this.resyncPeriodMs, signal);
+      if (!signal.aborted) for (const owner of this.owners.list()) this.queue.add(keyOf(owner));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Event handlers: work out which keys a change concerns, enqueue them, nothing else.
+
+  private onOwnerChange(owner: ReplicatedObject): void {
+    this.queue.add(keyOf(owner));
+  }
+
+  /** A pod's controller, if it is one of ours that we know; else every one of ours it matches. */
+  private onPodChange(pod: Pod): void {
+    const ref = controllerOf(pod);
+    if (ref) {
+      if (ref.kind !== this.kind.kind) return;
+      const owner = this.owners.get(`${pod.metadata.namespace}/${ref.name}`);
+      if (owner && owner.metadata.uid === ref.uid) this.queue.add(keyOf(owner));
+      return;
+    }
+    for (const owner of this.matchingOwners(pod)) this.queue.add(keyOf(owner));
+  }
+
+  private onPodUpdate(old: Pod, pod: Pod): void {
+    // A relabelled pod or a changed ControllerRef concerns the old owner (release) and the new ones.
+    if (JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels) || controllerOf(old)?.uid !== controllerOf(pod)?.uid) {
+      this.onPodChange(old);
+    }
+    this.onPodChange(pod);
+    // A pod that just became ready becomes available minReadySeconds later: look again then.
+    const ref = controllerOf(pod);
+    const owner = ref && this.owners.get(`${pod.metadata.namespace}/${ref.name}`);
+    const minReadySeconds = owner?.spec.minReadySeconds ?? 0;
+    if (owner && minReadySeconds > 0 && !isPodReady(old) && isPodReady(pod)) {
+      this.queue.addAfter(keyOf(owner), minReadySeconds * 1000 + 1000);
+    }
+  }
+
+  private matchingOwners(pod: Pod): ReplicatedObject[] {
+    return this.owners
+      .list()
+      .filter((owner) => owner.metadata.namespace === pod.metadata.namespace && matchesLabels(this.kind.selectorOf(owner), pod.metadata.labels));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reconcile
+
+  /** One pass for one ReplicaSet or ReplicationController; safe to run again at any time. */
+  async reconcile(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    let owner: ReplicatedObject;
+    try {
+      owner = await this.client.get<ReplicatedObject>(this.kind.resource, namespace, name);
+    } catch (error) {
+      // Gone: its pods are the garbage collector's business.
+      if (isNotFound(error)) return;
+      throw error;
+    }
+
+    const selector = this.kind.selectorOf(owner);
+    const allPods = await this.client.list<Pod>('pods', { namespace });
+    const active = allPods.items.filter(isPodActive);
+    const claims = planClaims(owner, active, (pod) => selector.length > 0 && matchesLabels(selector, pod.metadata.labels));
+    const owned = await performClaims(this.client, 'pods', claims, controllerRefTo(owner, this.kind.apiVersion, this.kind.kind));
+
+    let failure: { reason: 'FailedCreate' | 'FailedDelete'; message: string } | undefined;
+    let manageError: unknown;
+    if (!owner.metadata.deletionTimestamp) {
+      try {
+        await this.manageReplicas(owner, owned);
+      } catch (error) {
+        manageError = error;
+        const diff = owned.length - (owner.spec.replicas ?? 1);
+        failure = { reason: diff < 0 ? 'FailedCreate' : 'FailedDelete', message: error instanceof Error ? error.message : String(error) };
+      }
+    }
+
+    // Re-read the pods: the status reports what exists after this pass's writes.
+    const now = this.clock.now();
+    const after = (await this.client.list<Pod>('pods', { namespace })).items.filter(
+      (pod) => isPodActive(pod) && controllerOf(pod)?.uid === owner.metadata.uid && matchesLabels(selector, pod.metadata.labels),
+    );
+    const status = calculateReplicaSetStatus({
+      activePods: after,
+      templateLabels: owner.spec.template?.metadata?.labels ?? {},
+      minReadySeconds: owner.spec.minReadySeconds ?? 0,
+      now,
+      generation: owner.metadata.generation ?? 0,
+      previous: owner.status,
+      failure,
+    });
+    if (!replicaSetStatusEqual(owner.status, status)) {
+      await this.client.updateStatus(this.kind.resource, { ...owner, status });
+    }
+
+    // Ready pods that are not available yet become available by time alone: look again then.
+    const minReadySeconds = owner.spec.minReadySeconds ?? 0;
+    if (minReadySeconds > 0 && status.readyReplicas === (owner.spec.replicas ?? 1) && status.availableReplicas !== status.readyReplicas) {
+      this.queue.addAfter(key, minReadySeconds * 1000);
+    }
+    if (manageError) throw manageError;
+  }
+
+  /** Creates or deletes pods so that `owned` (active, claimed) reaches spec.replicas. */
+  private async manageReplicas(owner: ReplicatedObject, owned: Pod[]): Promise<void> {
+    const plan = planReplicas(owner.spec.replicas ?? 1, owned, this.burstReplicas);
+    if (plan.action === 'create') await this.createPods(owner, plan.count);
+    if (plan.action === 'delete') await this.deletePods(owner, plan.pods);
+  }
+
+  /**
+   * Slow start: batches of 1, 2, 4 ... created in parallel; the first batch with a failure ends
+   * the pass (the rest would most likely fail the same way), and the error is retried with
+   * back-off by the work queue.
+   */
+  private async createPods(owner: ReplicatedObject, count: number): Promise<void> {
+    for (const size of slowStartBatches(count)) {
+      const results = await Promise.allSettled(Array.from({ length: size }, () => this.createPod(owner)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+  }
+
+  private async createPod(owner: ReplicatedObject): Promise<void> {
+    const template = owner.spec.template;
+    const pod: Pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        generateName: `${owner.metadata.name}-`,
+        namespace: owner.metadata.namespace,
+        labels: { ...(template?.metadata?.labels ?? {}) },
+        ...(template?.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+        ownerReferences: [controllerRefTo(owner, this.kind.apiVersion, this.kind.kind)],
+      },
+      spec: structuredClone(template?.spec ?? { containers: [] }),
+    };
+    try {
+      const created = await this.client.create<Pod>('pods', pod);
+      this.recorder.record(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
+    } catch (error) {
+      this.recorder.record(owner, 'Warning', 'FailedCreate', `Error creating: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+  }
+
+  private async deletePods(owner: ReplicatedObject, pods: Pod[]): Promise<void> {
+    const results = await Promise.allSettled(
+      pods.map(async (pod) => {
+        try {
+          await this.client.delete('pods', pod.metadata.namespace, pod.metadata.name ?? '', { preconditions: { uid: pod.metadata.uid } });
+          this.recorder.record(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+        } catch (error) {
+          if (isNotFound(error)) return;
+          this.recorder.record(owner, 'Warning', 'FailedDelete', `Error deleting: ${error instanceof Error ? error.message : String(error)}`);
+          throw error;
+        }
+      }),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+}
