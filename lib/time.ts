@@ -5,6 +5,8 @@
 // and seconds up to 10 minutes, minutes up to 3 hours, then hours, days and years.
 // rfc3339 is how Kubernetes writes timestamps on objects: UTC with whole seconds.
 
+import { systemClock } from './clock.js';
+
 /** `90s`, `5m3s`, `75m`, `3h20m`, `30h`, `3d4h`, `400d`, `3y20d`, `9y`. Negative durations (clock skew) read `0s`. */
 export function humanDuration(durationMs: number): string {
   const seconds = Math.floor(durationMs / 1000);
@@ -45,6 +47,15 @@ export function ageOf(timestamp: string | null | undefined, now: Date): string {
 }
 
 /** RFC 3339 in UTC with second precision, as the real API server writes it: `2024-05-01T12:00:00Z`. */
-export function rfc3339(date: Date): string {
+export function rfc3339(date: Date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Waits `ms` of real time; resolves early (without an error) when `signal` aborts, so a loop
+ * just re-checks its signal. Components that must be testable without waiting use a Clock
+ * (lib/clock.ts) instead; this is for the CLI and scripts.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return systemClock.sleep(ms, signal);
 }

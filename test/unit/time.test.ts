@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ageOf, humanDuration, rfc3339 } from '../../lib/time.js';
+import { ageOf, humanDuration, rfc3339, sleep } from '../../lib/time.js';
 
 const s = 1000;
 const m = 60 * s;
@@ -47,5 +47,28 @@ describe('ageOf / rfc3339', () => {
   });
   it('writes UTC with whole seconds', () => {
     assert.equal(rfc3339(new Date('2024-05-01T12:00:00.789Z')), '2024-05-01T12:00:00Z');
+  });
+});
+
+describe('rfc3339 default / sleep', () => {
+  it('formats now when given no date', () => {
+    const before = Date.now();
+    const text = rfc3339();
+    assert.match(text, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.ok(Math.abs(Date.parse(text) - before) < 2000);
+  });
+  it('sleeps about the time asked', async () => {
+    const start = Date.now();
+    await sleep(30);
+    assert.ok(Date.now() - start >= 25);
+  });
+  it('returns early, without an error, when its signal aborts', async () => {
+    const controller = new AbortController();
+    const start = Date.now();
+    setTimeout(() => controller.abort(), 10);
+    await sleep(10_000, controller.signal);
+    assert.ok(Date.now() - start < 1000);
+    const aborted = AbortSignal.abort();
+    await sleep(10_000, aborted);
   });
 });
