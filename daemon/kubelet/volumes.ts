@@ -1,0 +1,287 @@
+// Volumes and environment of a pod's containers: the kubelet's volume manager and its
+// makeEnvironmentVariables, for the volume types a lab needs.
+//
+// Every pod gets a directory `<dataDir>/pods/<uid>/volumes/`, with one folder per volume,
+// named like the kubelet names them (`kubernetes.io~empty-dir/cache`):
+// - emptyDir: an empty directory that lives as long as the pod; every container that mounts it
+//   sees the same files, which is how the containers of a pod share data.
+// - hostPath: a path of the node, mounted as it is (`DirectoryOrCreate` creates it first).
+// - secret / configMap: one file per key (or per `items` entry) holding the decoded value.
+//   Files are written the way Kubernetes' AtomicWriter does: into a fresh `..<timestamp>` folder,
+//   then the `..data` symlink is swapped to it in one rename, and each key is a symlink through
+//   `..data`; a reader never sees half of an update. These mounts are always read-only.
+// A missing Secret or ConfigMap keeps the pod waiting with CreateContainerConfigError and a
+// message that names it, exactly as Kubernetes does, until someone creates it.
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Container, EnvVar, KeyToPath, KubeObject, Pod, Secret, Volume } from '../../lib/api/types.js';
+import type { ApiClient } from '../../lib/client/api-client.js';
+import { isNotFound } from '../../lib/errors.js';
+import type { Mount } from '../runtime/container-runtime.js';
+
+/** A container cannot be configured yet (its Secret or ConfigMap is missing): CreateContainerConfigError. */
+export class ContainerConfigError extends Error {
+  readonly reason = 'CreateContainerConfigError';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContainerConfigError';
+  }
+}
+
+/** The default file mode of secret and configMap files when neither item nor volume sets one. */
+const DEFAULT_FILE_MODE = 0o444;
+
+interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+}
+
+export interface PreparedVolume {
+  hostPath: string;
+  /** Secret and configMap volumes are read-only whatever the volumeMount says. */
+  forceReadOnly: boolean;
+}
+
+export class VolumeManager {
+  constructor(
+    private readonly client: ApiClient,
+    private readonly dataDir: string,
+  ) {}
+
+  podDir(uid: string): string {
+    return path.join(this.dataDir, 'pods', uid);
+  }
+
+  /** Creates or refreshes every volume of the pod; returns them by volume name. */
+  async preparePodVolumes(pod: Pod): Promise<Map<string, PreparedVolume>> {
+    const prepared = new Map<string, PreparedVolume>();
+    for (const volume of pod.spec.volumes ?? []) prepared.set(volume.name, await this.prepareVolume(pod, volume));
+    return prepared;
+  }
+
+  private volumeDir(pod: Pod, plugin: string, name: string): string {
+    return path.join(this.podDir(pod.metadata.uid!), 'volumes', `kubernetes.io~${plugin}`, name);
+  }
+
+  private async prepareVolume(pod: Pod, volume: Volume): Promise<PreparedVolume> {
+    if (volume.hostPath) return { hostPath: await prepareHostPath(volume.hostPath.path, volume.hostPath.type), forceReadOnly: false };
+    if (volume.secret) {
+      const dir = this.volumeDir(pod, 'secret', volume.name);
+      const secret = await this.read<Secret>('secrets', pod.metadata.namespace!, volume.secret.secretName, volume.secret.optional);
+      const values = decodeAll(secret?.data ?? {});
+      await writeAtomically(dir, filesFor(values, volume.secret.items, volume.secret.defaultMode, volume.secret.optional, 'secret'));
+      return { hostPath: dir, forceReadOnly: true };
+    }
+    if (volume.configMap) {
+      const dir = this.volumeDir(pod, 'configmap', volume.name);
+      const configMap = await this.read<ConfigMap>('configmaps', pod.metadata.namespace!, volume.configMap.name, volume.configMap.optional);
+      const values = { ...toBuffers(configMap?.data ?? {}), ...decodeAll(configMap?.binaryData ?? {}) };
+      await writeAtomically(dir, filesFor(values, volume.configMap.items, volume.configMap.defaultMode, volume.configMap.optional, 'configmap'));
+      return { hostPath: dir, forceReadOnly: true };
+    }
+    // emptyDir, and any type we do not know, is an empty directory of the pod.
+    const dir = this.volumeDir(pod, 'empty-dir', volume.name);
+    await fs.mkdir(dir, { recursive: true, mode: 0o777 });
+    await fs.chmod(dir, 0o777); // any user in any container may write, as with Kubernetes' emptyDir
+    return { hostPath: dir, forceReadOnly: false };
+  }
+
+  /** Reads a Secret or ConfigMap; a missing one is a ContainerConfigError unless optional. */
+  private async read<T extends KubeObject>(resource: 'secrets' | 'configmaps', namespace: string, name: string, optional?: boolean): Promise<T | undefined> {
+    try {
+      return await this.client.get<T>(resource, namespace, name);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      if (optional) return undefined;
+      throw new ContainerConfigError(`${resource === 'secrets' ? 'secret' : 'configmap'} "${name}" not found`);
+    }
+  }
+
+  /** The container's mounts, from its volumeMounts and the prepared volumes. */
+  mountsFor(container: Container, volumes: Map<string, PreparedVolume>): Mount[] {
+    return (container.volumeMounts ?? []).map((m) => {
+      const volume = volumes.get(m.name);
+      if (!volume) throw new ContainerConfigError(`volume "${m.name}" of container "${container.name}" is not among the pod's volumes`);
+      return { hostPath: m.subPath ? path.join(volume.hostPath, m.subPath) : volume.hostPath, containerPath: m.mountPath, readOnly: volume.forceReadOnly || Boolean(m.readOnly) };
+    });
+  }
+
+  /** Removes everything the pod had on this node. */
+  async cleanupPod(uid: string): Promise<void> {
+    await fs.rm(this.podDir(uid), { recursive: true, force: true });
+  }
+
+  /** The uids of the pods that have a directory here (to find leftovers of deleted pods). */
+  async podUidsOnDisk(): Promise<string[]> {
+    try {
+      return await fs.readdir(path.join(this.dataDir, 'pods'));
+    } catch {
+      return [];
+    }
+  }
+
+  /** The environment of a container: literal values, Secret and ConfigMap keys, and pod fields. */
+  async environment(pod: Pod, container: Container, fields: { podIP?: string; hostIP?: string }): Promise<{ name: string; value: string }[]> {
+    const env: { name: string; value: string }[] = [];
+    const known = new Map<string, string>();
+    for (const variable of container.env ?? []) {
+      const value = variable.valueFrom ? await this.valueFrom(pod, variable, fields) : expand(variable.value ?? '', known);
+      if (value === undefined) continue; // an optional reference that is missing
+      env.push({ name: variable.name, value });
+      known.set(variable.name, value);
+    }
+    return env;
+  }
+
+  private async valueFrom(pod: Pod, variable: EnvVar, fields: { podIP?: string; hostIP?: string }): Promise<string | undefined> {
+    const from = variable.valueFrom!;
+    const ns = pod.metadata.namespace!;
+    if (from.secretKeyRef) {
+      const ref = from.secretKeyRef;
+      const secret = await this.read<Secret>('secrets', ns, ref.name, ref.optional);
+      const encoded = secret?.data?.[ref.key];
+      if (encoded === undefined) {
+        if (ref.optional) return undefined;
+        throw new ContainerConfigError(`couldn't find key ${ref.key} in Secret ${ns}/${ref.name}`);
+      }
+      return Buffer.from(encoded, 'base64').toString('utf8');
+    }
+    if (from.configMapKeyRef) {
+      const ref = from.configMapKeyRef;
+      const configMap = await this.read<ConfigMap>('configmaps', ns, ref.name, ref.optional);
+      const value = configMap?.data?.[ref.key];
+      if (value === undefined) {
+        if (ref.optional) return undefined;
+        throw new ContainerConfigError(`couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name}`);
+      }
+      return value;
+    }
+    if (from.fieldRef) return podField(pod, from.fieldRef.fieldPath, fields);
+    return '';
+  }
+}
+
+/** The downward API fields a container's env may reference. */
+export function podField(pod: Pod, fieldPath: string, fields: { podIP?: string; hostIP?: string }): string {
+  const labelOrAnnotation = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
+  if (labelOrAnnotation) return pod.metadata[labelOrAnnotation[1] as 'labels' | 'annotations']?.[labelOrAnnotation[2]] ?? '';
+  switch (fieldPath) {
+    case 'metadata.name':
+      return pod.metadata.name ?? '';
+    case 'metadata.namespace':
+      return pod.metadata.namespace ?? '';
+    case 'metadata.uid':
+      return pod.metadata.uid ?? '';
+    case 'spec.nodeName':
+      return pod.spec.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec.serviceAccountName ?? '';
+    case 'status.podIP':
+      return fields.podIP ?? '';
+    case 'status.hostIP':
+      return fields.hostIP ?? '';
+    default:
+      throw new ContainerConfigError(`unsupported fieldPath: ${fieldPath}`);
+  }
+}
+
+/** Kubernetes' `$(VAR)` expansion from earlier variables; `$$(VAR)` is a literal `$(VAR)`; unknown stays as written. */
+export function expand(value: string, known: Map<string, string>): string {
+  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (match, name: string | undefined) => {
+    if (match === '$$') return '$';
+    return known.get(name!) ?? match;
+  });
+}
+
+function decodeAll(data: Record<string, string>): Record<string, Buffer> {
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+}
+
+function toBuffers(data: Record<string, string>): Record<string, Buffer> {
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8')]));
+}
+
+interface FileToWrite {
+  path: string;
+  content: Buffer;
+  mode: number;
+}
+
+/** One file per key, or per item (with its own path and mode). */
+export function filesFor(
+  values: Record<string, Buffer>,
+  items: KeyToPath[] | undefined,
+  defaultMode: number | undefined,
+  optional: boolean | undefined,
+  source: 'secret' | 'configmap',
+): FileToWrite[] {
+  const mode = defaultMode ?? DEFAULT_FILE_MODE;
+  if (!items) return Object.entries(values).map(([key, content]) => ({ path: key, content, mode }));
+  return items.flatMap((item) => {
+    const content = values[item.key];
+    if (content === undefined) {
+      if (optional) return [];
+      throw new ContainerConfigError(source === 'secret' ? `references non-existent secret key: ${item.key}` : `configmap references non-existent config key: ${item.key}`);
+    }
+    return [{ path: item.path, content, mode: item.mode ?? mode }];
+  });
+}
+
+/** Kubernetes' AtomicWriter: a new `..<stamp>` folder, the `..data` link swapped in one rename. */
+async function writeAtomically(dir: string, files: FileToWrite[]): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const stamp = `..${new Date().toISOString().replace(/[-:.]/g, '_')}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
+  const fresh = path.join(dir, stamp);
+  await fs.mkdir(fresh, { mode: 0o755 });
+  for (const file of files) {
+    const target = path.join(fresh, file.path);
+    if (!target.startsWith(fresh + path.sep)) throw new ContainerConfigError(`invalid path ${JSON.stringify(file.path)}: must stay inside the volume`);
+    await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
+    await fs.writeFile(target, file.content, { mode: file.mode });
+    await fs.chmod(target, file.mode); // writeFile's mode is filtered by the umask
+  }
+  const previous = await fs.readlink(path.join(dir, '..data')).catch(() => undefined);
+  const tmpLink = path.join(dir, '..data_tmp');
+  await fs.rm(tmpLink, { force: true });
+  await fs.symlink(stamp, tmpLink);
+  await fs.rename(tmpLink, path.join(dir, '..data'));
+  // Each top-level name points through ..data, so it follows the swap.
+  const topLevel = new Set(files.map((f) => f.path.split('/')[0]));
+  for (const name of topLevel) {
+    const link = path.join(dir, name);
+    const existing = await fs.readlink(link).catch(() => undefined);
+    if (existing === path.join('..data', name)) continue;
+    await fs.rm(link, { recursive: true, force: true });
+    await fs.symlink(path.join('..data', name), link);
+  }
+  // Names that the new version no longer has, and the old version's folder.
+  for (const entry of await fs.readdir(dir)) {
+    if (entry.startsWith('..') || topLevel.has(entry)) continue;
+    await fs.rm(path.join(dir, entry), { recursive: true, force: true });
+  }
+  if (previous && previous !== stamp) await fs.rm(path.join(dir, previous), { recursive: true, force: true });
+}
+
+async function prepareHostPath(hostPath: string, type: string | undefined): Promise<string> {
+  const stat = await fs.stat(hostPath).catch(() => undefined);
+  switch (type ?? '') {
+    case 'DirectoryOrCreate':
+      if (!stat) await fs.mkdir(hostPath, { recursive: true, mode: 0o755 });
+      else if (!stat.isDirectory()) throw new ContainerConfigError(`hostPath type check failed: ${hostPath} is not a directory`);
+      break;
+    case 'Directory':
+      if (!stat?.isDirectory()) throw new ContainerConfigError(`hostPath type check failed: ${hostPath} is not a directory`);
+      break;
+    case 'FileOrCreate':
+      if (!stat) {
+        await fs.mkdir(path.dirname(hostPath), { recursive: true, mode: 0o755 });
+        await fs.writeFile(hostPath, '', { mode: 0o644 });
+      } else if (!stat.isFile()) throw new ContainerConfigError(`hostPath type check failed: ${hostPath} is not a file`);
+      break;
+    case 'File':
+      if (!stat?.isFile()) throw new ContainerConfigError(`hostPath type check failed: ${hostPath} is not a file`);
+      break;
+  }
+  return hostPath;
+}

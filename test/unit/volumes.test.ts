@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Pod } from '../../lib/api/types.js';
+import { ContainerConfigError, expand, VolumeManager } from '../../daemon/kubelet/volumes.js';
+import { MemoryApiClient } from '../helpers/memory-api-client.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+function newPod(spec: Partial<Pod['spec']>): Pod {
+  return {
+    metadata: { name: 'web', namespace: 'default', uid: 'uid-1', labels: { app: 'web' } },
+    spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'i' }], ...spec },
+  };
+}
+
+describe('VolumeManager', () => {
+  let dataDir: string;
+  let client: MemoryApiClient;
+  let volumes: VolumeManager;
+
+  beforeEach(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-volumes-'));
+    client = new MemoryApiClient();
+    volumes = new VolumeManager(client, dataDir);
+    await client.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'default' }, data: { user: b64('admin'), password: b64('s3cret') } });
+    await client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf', namespace: 'default' }, data: { 'app.ini': 'debug=true' } });
+  });
+  afterEach(async () => {
+    await client.store.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('emptyDir: one directory of the pod, shared by every container that mounts it', async () => {
+    const pod = newPod({
+      volumes: [{ name: 'shared', emptyDir: {} }],
+      containers: [
+        { name: 'writer', image: 'i', volumeMounts: [{ name: 'shared', mountPath: '/out' }] },
+        { name: 'reader', image: 'i', volumeMounts: [{ name: 'shared', mountPath: '/in', readOnly: true }] },
+      ],
+    });
+    const prepared = await volumes.preparePodVolumes(pod);
+    const [writer] = volumes.mountsFor(pod.spec.containers[0], prepared);
+    const [reader] = volumes.mountsFor(pod.spec.containers[1], prepared);
+    assert.equal(writer.hostPath, path.join(dataDir, 'pods/uid-1/volumes/kubernetes.io~empty-dir/shared'));
+    assert.equal(reader.hostPath, writer.hostPath);
+    assert.deepEqual([writer.readOnly, reader.readOnly], [false, true]);
+    assert.ok((await fs.stat(writer.hostPath)).isDirectory());
+  });
+
+  it('secret: one file per key with the default mode 0444, mounted read-only', async () => {
+    const pod = newPod({ volumes: [{ name: 'creds', secret: { secretName: 'db' } }], containers: [{ name: 'app', image: 'i', volumeMounts: [{ name: 'creds', mountPath: '/etc/creds' }] }] });
+    const [mount] = volumes.mountsFor(pod.spec.containers[0], await volumes.preparePodVolumes(pod));
+    assert.equal(mount.readOnly, true);
+    assert.equal(await fs.readFile(path.join(mount.hostPath, 'password'), 'utf8'), 's3cret');
+    assert.equal((await fs.stat(path.join(mount.hostPath, 'user'))).mode & 0o777, 0o444);
+  });
+
+  it('secret items: chosen keys, paths and modes; defaultMode for the rest', async () => {
+    const pod = newPod({
+      volumes: [{ name: 'creds', secret: { secretName: 'db', defaultMode: 0o640, items: [{ key: 'user', path: 'conf/user.txt' }, { key: 'password', path: 'pw', mode: 0o400 }] } }],
+    });
+    const dir = (await volumes.preparePodVolumes(pod)).get('creds')!.hostPath;
+    assert.equal(await fs.readFile(path.join(dir, 'conf/user.txt'), 'utf8'), 'admin');
+    assert.equal((await fs.stat(path.join(dir, 'conf/user.txt'))).mode & 0o777, 0o640);
+    assert.equal((await fs.stat(path.join(dir, 'pw'))).mode & 0o777, 0o400);
+  });
+
+  it('rewrites a secret volume atomically when the Secret changes: new keys appear, removed ones go', async () => {
+    const pod = newPod({ volumes: [{ name: 'creds', secret: { secretName: 'db' } }] });
+    const dir = (await volumes.preparePodVolumes(pod)).get('creds')!.hostPath;
+    const secret = await client.get('secrets', 'default', 'db');
+    await client.update('secrets', { ...secret, data: { token: b64('t0k3n') } });
+    await volumes.preparePodVolumes(pod);
+    const visible = (await fs.readdir(dir)).filter((f) => !f.startsWith('..'));
+    assert.deepEqual(visible, ['token']);
+    assert.equal(await fs.readFile(path.join(dir, 'token'), 'utf8'), 't0k3n');
+    assert.equal((await fs.readdir(dir)).filter((f) => f.startsWith('..2')).length, 1, 'the old version folder is gone');
+  });
+
+  it('configMap: files with the values', async () => {
+    const pod = newPod({ volumes: [{ name: 'c', configMap: { name: 'conf' } }] });
+    const dir = (await volumes.preparePodVolumes(pod)).get('c')!.hostPath;
+    assert.equal(await fs.readFile(path.join(dir, 'app.ini'), 'utf8'), 'debug=true');
+  });
+
+  it('a missing secret is a CreateContainerConfigError naming it; an optional one is an empty volume', async () => {
+    await assert.rejects(volumes.preparePodVolumes(newPod({ volumes: [{ name: 'x', secret: { secretName: 'nope' } }] })), (err: ContainerConfigError) => {
+      assert.equal(err.reason, 'CreateContainerConfigError');
+      assert.equal(err.message, 'secret "nope" not found');
+      return true;
+    });
+    const prepared = await volumes.preparePodVolumes(newPod({ volumes: [{ name: 'x', secret: { secretName: 'nope', optional: true } }] }));
+    assert.deepEqual((await fs.readdir(prepared.get('x')!.hostPath)).filter((f) => !f.startsWith('..')), []);
+  });
+
+  it('hostPath DirectoryOrCreate creates the directory; the path is mounted as it is', async () => {
+    const hostDir = path.join(dataDir, 'host/data');
+    const pod = newPod({ volumes: [{ name: 'h', hostPath: { path: hostDir, type: 'DirectoryOrCreate' } }] });
+    assert.equal((await volumes.preparePodVolumes(pod)).get('h')!.hostPath, hostDir);
+    assert.ok((await fs.stat(hostDir)).isDirectory());
+    await assert.rejects(volumes.preparePodVolumes(newPod({ volumes: [{ name: 'h', hostPath: { path: path.join(dataDir, 'missing'), type: 'Directory' } }] })), /is not a directory/);
+  });
+
+  it('cleanupPod removes the pod directory', async () => {
+    await volumes.preparePodVolumes(newPod({ volumes: [{ name: 's', emptyDir: {} }] }));
+    assert.deepEqual(await volumes.podUidsOnDisk(), ['uid-1']);
+    await volumes.cleanupPod('uid-1');
+    assert.deepEqual(await volumes.podUidsOnDisk(), []);
+  });
+
+  describe('environment', () => {
+    it('literal values, secret and configMap keys, pod fields, $(VAR) expansion', async () => {
+      const container = {
+        name: 'app',
+        image: 'i',
+        env: [
+          { name: 'GREETING', value: 'hello' },
+          { name: 'MESSAGE', value: '$(GREETING) world, $$(GREETING)' },
+          { name: 'DB_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } },
+          { name: 'INI', valueFrom: { configMapKeyRef: { name: 'conf', key: 'app.ini' } } },
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          { name: 'POD_UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } },
+          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+          { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+          { name: 'APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
+          { name: 'OPTIONAL', valueFrom: { secretKeyRef: { name: 'nope', key: 'k', optional: true } } },
+        ],
+      };
+      const env = await volumes.environment(newPod({ containers: [container] }), container, { podIP: '10.244.0.9', hostIP: '192.168.1.2' });
+      assert.deepEqual(Object.fromEntries(env.map((e) => [e.name, e.value])), {
+        GREETING: 'hello',
+        MESSAGE: 'hello world, $(GREETING)',
+        DB_USER: 'admin',
+        INI: 'debug=true',
+        POD_NAME: 'web',
+        POD_NAMESPACE: 'default',
+        POD_UID: 'uid-1',
+        POD_IP: '10.244.0.9',
+        HOST_IP: '192.168.1.2',
+        NODE: 'node-1',
+        APP: 'web',
+      });
+    });
+
+    it('a missing secret or key: CreateContainerConfigError with Kubernetes\' message', async () => {
+      const missingSecret = { name: 'app', image: 'i', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'x', key: 'k' } } }] };
+      await assert.rejects(volumes.environment(newPod({}), missingSecret, {}), { name: 'ContainerConfigError', message: 'secret "x" not found' });
+      const missingKey = { name: 'app', image: 'i', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'db', key: 'k' } } }] };
+      await assert.rejects(volumes.environment(newPod({}), missingKey, {}), { message: "couldn't find key k in Secret default/db" });
+    });
+
+    it('expand leaves unknown references as written', () => {
+      assert.equal(expand('$(NOPE)-$(A)', new Map([['A', '1']])), '$(NOPE)-1');
+    });
+  });
+});
