@@ -1,0 +1,171 @@
+// The kubelet: the node agent. It makes the pods bound to this node true on this node's
+// container runtime, and tells the cluster how they are doing.
+//
+// Its loops, each a run* around a *Once step:
+// - node status: register the Node, heartbeat every 10 s (node-status.ts);
+// - pods: an informer on `pods with spec.nodeName=<me>`; every change enqueues the pod's key;
+// - workers: take keys off the work queue (one pod never synced twice at once) and sync the pod
+//   (pod-worker.ts): start what should run, restart what crashed, stop what was deleted;
+// - container poll: every second, compare the runtime's containers with what was seen before
+//   and enqueue the pods whose containers changed, so a crash is noticed within about a second
+//   (the runtime interface has no event stream, and a list per second is cheap);
+// - resync: every 10 s enqueue every pod anyway, and remove containers of pods that no longer
+//   exist (orphans), so a missed event costs at most 10 s.
+// On start it *adopts* what it finds: containers of pods that still exist are left running as
+// they are (restart counts come from their labels); those of vanished pods are removed.
+
+import type { Pod } from '../../lib/api/types.js';
+import type { ApiClient } from '../../lib/client/api-client.js';
+import { Informer, objectKey } from '../../lib/client/informer.js';
+import type { Clock } from '../../lib/clock.js';
+import { isNotFound } from '../../lib/errors.js';
+import { WorkQueue } from '../../lib/work-queue.js';
+import type { PodStreams } from '../api/pod-streams.js';
+import type { EventRecorder } from '../events/event-recorder.js';
+import { LABEL_POD_UID, type ContainerRuntime } from '../runtime/container-runtime.js';
+import { KubeletStreams } from './kubelet-streams.js';
+import { defaultNodeIP, NodeStatusManager } from './node-status.js';
+import { DEFAULT_BACKOFF } from './pod-actions.js';
+import { PodWorker } from './pod-worker.js';
+import { VolumeManager } from './volumes.js';
+
+export interface KubeletOptions {
+  nodeName: string;
+  client: ApiClient;
+  runtime: ContainerRuntime;
+  recorder: EventRecorder;
+  clock: Clock;
+  /** Pod volumes live under `<dataDir>/pods/<uid>/`. */
+  dataDir: string;
+  role: 'server' | 'agent';
+  /** The engine network pods get their IPs from; undefined = the engine's default bridge. */
+  networkName?: string;
+  /** Container restart back-off (CrashLoopBackOff); Kubernetes: 10 s doubling to 300 s. */
+  backoff?: { initialMs: number; maxMs: number };
+  /** This node's InternalIP; defaults to the host's first non-loopback IPv4 address. */
+  nodeIP?: string;
+  /** How many pods are synced in parallel. */
+  workers?: number;
+  containerPollMs?: number;
+  resyncMs?: number;
+  heartbeatIntervalMs?: number;
+  log?: (message: string) => void;
+}
+
+const CONTAINER_POLL_MS = 1_000;
+const RESYNC_MS = 10_000;
+
+export class Kubelet {
+  readonly streams: PodStreams;
+  readonly queue: WorkQueue;
+  readonly nodeStatus: NodeStatusManager;
+  private readonly worker: PodWorker;
+  private readonly volumes: VolumeManager;
+  private readonly pods: Informer<Pod>;
+  private readonly log: (message: string) => void;
+  /** Last seen `id:state` of every container on this node, to notice changes. */
+  private lastContainerStates = new Map<string, string>();
+
+  constructor(private readonly options: KubeletOptions) {
+    const { nodeName, client, runtime, clock } = options;
+    this.log = options.log ?? ((m) => console.error(m));
+    const nodeIP = options.nodeIP ?? defaultNodeIP();
+    this.queue = new WorkQueue({ clock, onError: (key, err) => this.log(`kubelet: pod ${key}: ${err instanceof Error ? err.message : String(err)}`) });
+    this.volumes = new VolumeManager(client, options.dataDir);
+    this.worker = new PodWorker({
+      nodeName,
+      client,
+      runtime,
+      recorder: options.recorder,
+      clock,
+      volumes: this.volumes,
+      backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+      nodeIP,
+      networkName: options.networkName,
+      requeueAfter: (key, delayMs) => this.queue.addAfter(key, delayMs),
+    });
+    this.nodeStatus = new NodeStatusManager({ nodeName, client, runtime, clock, role: options.role, nodeIP, heartbeatIntervalMs: options.heartbeatIntervalMs });
+    this.pods = new Informer<Pod>({
+      client,
+      resource: 'pods',
+      listOptions: { fieldSelector: `spec.nodeName=${nodeName}` },
+      clock,
+      onEvent: (_type, pod) => this.queue.add(objectKey(pod)),
+      onError: (err) => this.log(`kubelet: watching pods: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    this.streams = new KubeletStreams(runtime);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const loops: Promise<void>[] = [this.nodeStatus.run(signal, this.log), this.pods.run(signal)];
+    await Promise.race([this.pods.waitForSync(), new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    if (!signal.aborted) {
+      // Adopt before the workers start: orphans go, the rest is synced without restarting anything.
+      await this.cleanupOrphansOnce().catch((err: unknown) => this.log(`kubelet: removing orphaned containers: ${String(err)}`));
+      loops.push(
+        this.queue.process((key) => this.syncPod(key), this.options.workers ?? 4, signal),
+        this.every(this.options.containerPollMs ?? CONTAINER_POLL_MS, signal, () => this.pollContainersOnce()),
+        this.every(this.options.resyncMs ?? RESYNC_MS, signal, () => this.resyncOnce()),
+      );
+    }
+    await Promise.all(loops);
+  }
+
+  private async every(intervalMs: number, signal: AbortSignal, step: () => Promise<void>): Promise<void> {
+    while (!signal.aborted) {
+      await this.options.clock.sleep(intervalMs, signal);
+      if (signal.aborted) return;
+      await step().catch((err: unknown) => this.log(`kubelet: ${err instanceof Error ? err.message : String(err)}`));
+    }
+  }
+
+  /** One sync of the pod `namespace/name`. */
+  async syncPod(key: string): Promise<void> {
+    const [namespace, name] = key.split('/');
+    let pod: Pod;
+    try {
+      pod = await this.options.client.get<Pod>('pods', namespace, name);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      // Deleted without us (force delete): the orphan sweep removes what it had.
+      return this.cleanupOrphansOnce();
+    }
+    if (pod.spec.nodeName !== this.options.nodeName) return;
+    if (pod.metadata.deletionTimestamp) return this.worker.terminatePod(pod);
+    return this.worker.syncPod(pod);
+  }
+
+  /** Enqueues every pod of this node (the periodic resync) and removes orphans. */
+  async resyncOnce(): Promise<void> {
+    for (const pod of this.pods.items()) this.queue.add(objectKey(pod));
+    await this.cleanupOrphansOnce();
+  }
+
+  /** Enqueues the pods whose containers changed state since the last poll. */
+  async pollContainersOnce(): Promise<void> {
+    const containers = await this.options.runtime.listContainers({ nodeName: this.options.nodeName });
+    const now = new Map(containers.map((c) => [c.id, `${c.state}:${c.pod.uid}`]));
+    const changedUids = new Set<string>();
+    for (const [id, state] of now) if (this.lastContainerStates.get(id) !== state) changedUids.add(state.split(':')[1]);
+    for (const [id, state] of this.lastContainerStates) if (!now.has(id)) changedUids.add(state.split(':')[1]);
+    this.lastContainerStates = now;
+    if (changedUids.size === 0) return;
+    for (const pod of this.pods.items()) if (changedUids.has(pod.metadata.uid!)) this.queue.add(objectKey(pod));
+  }
+
+  /** Removes containers, sandboxes and volumes of pods that are not bound here anymore. */
+  async cleanupOrphansOnce(): Promise<void> {
+    const { runtime, nodeName } = this.options;
+    const known = new Set(this.pods.items().map((p) => p.metadata.uid!));
+    const [containers, sandboxes, onDisk] = await Promise.all([
+      runtime.listContainers({ nodeName }),
+      runtime.listPodSandboxes({ nodeName }),
+      this.volumes.podUidsOnDisk(),
+    ]);
+    const orphans = new Set<string>();
+    for (const c of containers) if (!known.has(c.pod.uid)) orphans.add(c.labels[LABEL_POD_UID] ?? c.pod.uid);
+    for (const s of sandboxes) if (!known.has(s.pod.uid)) orphans.add(s.pod.uid);
+    for (const uid of onDisk) if (!known.has(uid)) orphans.add(uid);
+    for (const uid of orphans) await this.worker.removeEverything(uid);
+  }
+}
