@@ -1,0 +1,218 @@
+// The garbage collector (Kubernetes' pkg/controller/garbagecollector), for the kinds kubelab
+// has that own or are owned: Deployments own ReplicaSets, ReplicaSets and ReplicationControllers
+// own pods.
+//
+// Ownership is written on the dependent, never on the owner: `metadata.ownerReferences` names
+// each owner by kind, name AND uid. So deleting a Deployment deletes nothing else by itself; the
+// collector notices, for each dependent, that its owners are gone and deletes it (Background
+// propagation), which in turn orphans that ReplicaSet's pods, which are collected next. An owner
+// "is gone" when no object of that kind and name exists, or one exists with another uid (a
+// namesake created later does not inherit the old one's dependents).
+//
+// The Orphan policy (`kubelab delete --cascade=orphan`) is the opposite: the API server does not
+// remove the owner but marks it (deletionTimestamp) and adds the `orphan` finalizer. The
+// collector sees that, removes the owner's ownerReferences from all its dependents, then removes
+// the finalizer, at which point the API server removes the owner. Every step is idempotent and
+// starts from what the store says, so a restart between steps simply resumes.
+//
+// Work is driven by watch events (with a short delay, so an owner and its dependent created
+// together are both visible before anyone judges) and by a periodic full scan, so nothing is
+// missed while the daemon was down.
+
+import type { KubeObject } from '../../lib/api/types.js';
+import { resourceForKind, resourceKey } from '../../lib/api/resources.js';
+import type { ApiClient } from '../../lib/client/api-client.js';
+import type { Clock } from '../../lib/clock.js';
+import { isConflict, isNotFound } from '../../lib/errors.js';
+import { WorkQueue } from '../../lib/work-queue.js';
+import { Informer, keyOf, splitKey } from './informer.js';
+
+/** The finalizer the API server adds for propagationPolicy=Orphan. */
+export const ORPHAN_FINALIZER = 'orphan';
+
+/** The resources the collector watches: everything that can own or be owned in kubelab. */
+export const GARBAGE_COLLECTED_RESOURCES = ['deployments.apps', 'replicasets.apps', 'replicationcontrollers', 'pods'] as const;
+
+export interface GarbageCollectorOptions {
+  client: ApiClient;
+  clock: Clock;
+  workers?: number;
+  /** Wait this long after an event before judging an object's owners. */
+  verifyDelayMs?: number;
+  /** A full scan of every object this often. */
+  resyncPeriodMs?: number;
+  onError?: (key: string, error: unknown) => void;
+}
+
+export type OwnerVerdict = 'all-gone' | 'some-gone' | 'alive';
+
+/** Pure: given which ownerReferences point at missing owners, what to do with the dependent. */
+export function judgeOwners(refCount: number, goneCount: number): OwnerVerdict {
+  if (refCount === 0 || goneCount === 0) return 'alive';
+  return goneCount === refCount ? 'all-gone' : 'some-gone';
+}
+
+export class GarbageCollector {
+  readonly queue: WorkQueue;
+  private readonly informers: Informer[];
+  private readonly client: ApiClient;
+  private readonly clock: Clock;
+  private readonly workers: number;
+  private readonly verifyDelayMs: number;
+  private readonly resyncPeriodMs: number;
+
+  constructor(options: GarbageCollectorOptions) {
+    this.client = options.client;
+    this.clock = options.clock;
+    this.workers = options.workers ?? 2;
+    this.verifyDelayMs = options.verifyDelayMs ?? 500;
+    this.resyncPeriodMs = options.resyncPeriodMs ?? 30_000;
+    const onError = options.onError ?? ((key, error) => console.error(`garbage-collector: ${key}: ${error instanceof Error ? error.message : String(error)}`));
+    this.queue = new WorkQueue({ clock: this.clock, onError });
+    this.informers = GARBAGE_COLLECTED_RESOURCES.map(
+      (resource) =>
+        new Informer(this.client, resource, {
+          onAdd: (obj) => this.onChange(resource, obj),
+          onUpdate: (_old, obj) => this.onChange(resource, obj),
+          onDelete: (obj) => this.onOwnerDeleted(obj),
+        }, this.clock),
+    );
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const running = this.informers.map((i) => i.run(signal));
+    await Promise.all(this.informers.map((i) => i.hasSynced()));
+    await Promise.all([...running, this.queue.process((key) => this.reconcile(key), this.workers, signal), this.runScan(signal)]);
+  }
+
+  private async runScan(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      this.scanAll();
+      await this.clock.sleep(this.resyncPeriodMs, signal);
+    }
+  }
+
+  /** Enqueues every object that has owners or waits for orphaning. */
+  scanAll(): void {
+    for (const informer of this.informers) {
+      for (const obj of informer.list()) this.onChange(informer.resource, obj);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Event handlers
+
+  private onChange(resource: string, obj: KubeObject): void {
+    const key = `${resource}|${keyOf(obj)}`;
+    if (hasOrphanFinalizer(obj)) this.queue.add(key);
+    else if (obj.metadata.ownerReferences?.length) this.queue.addAfter(key, this.verifyDelayMs);
+  }
+
+  /** An owner went away: everything that names it must be judged. */
+  private onOwnerDeleted(owner: KubeObject): void {
+    for (const informer of this.informers) {
+      for (const obj of informer.list()) {
+        if (obj.metadata.ownerReferences?.some((ref) => ref.uid === owner.metadata.uid)) {
+          this.queue.addAfter(`${informer.resource}|${keyOf(obj)}`, this.verifyDelayMs);
+        }
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reconcile
+
+  async reconcile(queueKey: string): Promise<void> {
+    const [resource, key] = queueKey.split('|');
+    const { namespace, name } = splitKey(key);
+    let obj: KubeObject;
+    try {
+      obj = await this.client.get(resource, namespace, name);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+
+    if (hasOrphanFinalizer(obj)) return this.orphanDependents(resource, obj);
+
+    const refs = obj.metadata.ownerReferences ?? [];
+    const gone: string[] = [];
+    for (const ref of refs) if (await this.ownerIsGone(ref, namespace)) gone.push(ref.uid);
+
+    switch (judgeOwners(refs.length, gone.length)) {
+      case 'alive':
+        return;
+      case 'all-gone':
+        await this.client.delete(resource, namespace, name, { propagationPolicy: 'Background', preconditions: { uid: obj.metadata.uid } }).catch(ignoreNotFound);
+        return;
+      case 'some-gone':
+        // Still owned by someone: only forget the owners that no longer exist.
+        await this.updateOwnerReferences(resource, obj, (ref) => !gone.includes(ref.uid));
+        return;
+    }
+  }
+
+  private async ownerIsGone(ref: { apiVersion: string; kind: string; name: string; uid: string }, namespace: string | undefined): Promise<boolean> {
+    const info = resourceForKind(ref.apiVersion, ref.kind);
+    // A kind kubelab does not serve cannot be checked: never delete on a guess.
+    if (!info) return false;
+    try {
+      const owner = await this.client.get(resourceKey(info), info.namespaced ? namespace : undefined, ref.name);
+      return owner.metadata.uid !== ref.uid;
+    } catch (error) {
+      if (isNotFound(error)) return true;
+      throw error;
+    }
+  }
+
+  /** Step 1: dependents forget this owner. Step 2: the owner loses its finalizer (and goes). */
+  private async orphanDependents(resource: string, owner: KubeObject): Promise<void> {
+    const uid = owner.metadata.uid;
+    for (const dependentResource of GARBAGE_COLLECTED_RESOURCES) {
+      const list = await this.client.list(dependentResource, { namespace: owner.metadata.namespace });
+      for (const dependent of list.items) {
+        if (dependent.metadata.ownerReferences?.some((ref) => ref.uid === uid)) {
+          await this.updateOwnerReferences(dependentResource, dependent, (ref) => ref.uid !== uid);
+        }
+      }
+    }
+    await this.retryOnConflict(resource, owner, (current) => {
+      if (!current.metadata.finalizers?.includes(ORPHAN_FINALIZER)) return undefined;
+      return { ...current, metadata: { ...current.metadata, finalizers: current.metadata.finalizers.filter((f) => f !== ORPHAN_FINALIZER) } };
+    });
+  }
+
+  private updateOwnerReferences(resource: string, obj: KubeObject, keep: (ref: { uid: string }) => boolean): Promise<void> {
+    return this.retryOnConflict(resource, obj, (current) => {
+      const refs = current.metadata.ownerReferences ?? [];
+      const kept = refs.filter(keep);
+      if (kept.length === refs.length) return undefined;
+      return { ...current, metadata: { ...current.metadata, ownerReferences: kept } };
+    });
+  }
+
+  /** Read-modify-write that re-reads on Conflict (the kubelet or a controller wrote meanwhile). */
+  private async retryOnConflict(resource: string, obj: KubeObject, change: (current: KubeObject) => KubeObject | undefined): Promise<void> {
+    let current = obj;
+    for (let attempt = 0; ; attempt++) {
+      const next = change(current);
+      if (!next) return;
+      try {
+        await this.client.update(resource, next);
+        return;
+      } catch (error) {
+        if (isNotFound(error)) return;
+        if (!isConflict(error) || attempt >= 4) throw error;
+        current = await this.client.get(resource, obj.metadata.namespace, obj.metadata.name ?? '');
+      }
+    }
+  }
+}
+
+function hasOrphanFinalizer(obj: KubeObject): boolean {
+  return Boolean(obj.metadata.deletionTimestamp) && (obj.metadata.finalizers ?? []).includes(ORPHAN_FINALIZER);
+}
+
+function ignoreNotFound(error: unknown): void {
+  if (!isNotFound(error)) throw error;
+}
