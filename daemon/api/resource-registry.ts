@@ -27,6 +27,7 @@ import { NamespaceFinalizer } from './namespace-finalizer.js';
 import { internalContext, type Registry, type RequestContext, type Subresource } from './registry.js';
 import { isTerminating, SYSTEM_NAMESPACES } from './strategies/namespace-strategy.js';
 import { applyScale, ensureScalable, toScale } from './strategies/scale.js';
+import { finishesDeletion, withFinalizers } from './strategies/finalizers.js';
 import { strategyFor } from './strategies/strategy-for.js';
 
 export interface ResourceRegistryOptions {
@@ -252,7 +253,15 @@ export class ResourceRegistry implements Registry {
       return next;
     };
     if (ctx.dryRun) return mutate(await this.store.get(resource, ns, name));
-    return this.store.guaranteedUpdate(resource, ns, name, mutate);
+    let finished = false;
+    const written = await this.store.guaranteedUpdate(resource, ns, name, (current) => {
+      const next = mutate(current);
+      finished = finishesDeletion(resource, current, next);
+      return next;
+    });
+    // The last finalizer of a deleting object is gone: the delete completes now (finalizers.ts).
+    if (finished) await this.store.delete(resource, ns, name, { uid: written.metadata.uid }).catch(ignoreNotFound);
+    return written;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -261,7 +270,7 @@ export class ResourceRegistry implements Registry {
   async delete(resource: string, namespace: string | undefined, name: string, options: DeleteOptions, ctx: RequestContext): Promise<KubeObject> {
     const info = infoOf(resource);
     const ns = scoped(info, namespace);
-    const strategy = strategyFor(resource);
+    const strategy = withFinalizers(resource, strategyFor(resource));
     const dryRun = ctx.dryRun || options.dryRun === true;
     const current = await this.store.get(resource, ns, name);
     checkDeletePreconditions(resource, name, options, current);
@@ -410,4 +419,8 @@ function copyField(from: KubeObject, to: KubeObject, path: string): void {
 
 function dropUndefined(obj: Record<string, unknown>): void {
   for (const key of Object.keys(obj)) if (obj[key] === undefined) delete obj[key];
+}
+
+function ignoreNotFound(err: unknown): void {
+  if (!isNotFound(err)) throw err;
 }
