@@ -42,7 +42,7 @@ async function kubelabPodStart(client: RestClient, name: string): Promise<number
 async function dockerPodStart(docker: Docker, network: string, name: string): Promise<number> {
   const labels = { 'io.kubelab.bench': 'pod-start' };
   const started = performance.now();
-  const infra = await docker.createContainer({ name: `${name}-infra`, Image: INFRA_IMAGE, Labels: labels, HostConfig: { NetworkMode: network } });
+  const infra = await docker.createContainer({ name: `${name}-infra`, Image: INFRA_IMAGE, Labels: labels, HostConfig: { NetworkMode: network, IpcMode: 'shareable' } });
   await infra.start();
   const app = await docker.createContainer({
     name: `${name}-app`,

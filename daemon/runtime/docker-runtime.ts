@@ -1,0 +1,507 @@
+// DockerRuntime: the ContainerRuntime on a real Docker Engine, through dockerode. It plays the
+// part of Kubernetes' dockershim: a pod sandbox is an infra container that owns the network
+// namespace; app containers join it with `NetworkMode: container:<sandbox>`.
+//
+// Everything kubelab creates carries io.kubelab.* labels, which are the only state this class
+// needs: a restarted kubelet lists containers by label and re-adopts them.
+
+import { PassThrough, Readable, type Duplex } from 'node:stream';
+import Docker from 'dockerode';
+import {
+  ImagePullError,
+  LABEL_CONTAINER_NAME,
+  LABEL_CONTAINER_ROLE,
+  LABEL_MANAGED,
+  LABEL_NODE,
+  LABEL_POD_NAME,
+  LABEL_POD_NAMESPACE,
+  LABEL_POD_UID,
+  LABEL_RESTART_COUNT,
+  LABEL_SPEC_HASH,
+  RuntimeError,
+  type ContainerConfig,
+  type ContainerRuntime,
+  type ContainerStatus,
+  type ExecOptions,
+  type ExecSession,
+  type ImageStatus,
+  type LogOptions,
+  type PodIdentity,
+  type RuntimeInfo,
+  type SandboxConfig,
+  type SandboxStatus,
+} from './container-runtime.js';
+import { demuxDockerStream, demuxDockerBuffer } from './docker-stream.js';
+
+export interface DockerRuntimeOptions {
+  /** DOCKER_HOST form: `unix:///var/run/docker.sock` or `tcp://host:port`. */
+  dockerHost?: string;
+  /** The image of every pod's infra container (scripts/build-images.sh builds it). */
+  infraImage?: string;
+}
+
+/** Docker's "no time" value in inspect output. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+interface DockerError {
+  statusCode?: number;
+  message?: string;
+  json?: { message?: string };
+}
+
+function dockerMessage(err: unknown): string {
+  const e = err as DockerError;
+  return e?.json?.message ?? e?.message ?? String(err);
+}
+
+function statusCodeOf(err: unknown): number | undefined {
+  return (err as DockerError)?.statusCode;
+}
+
+export function dockerConnection(dockerHost: string | undefined): Docker.DockerOptions {
+  const host = dockerHost ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
+  if (host.startsWith('tcp://')) {
+    const url = new URL(host.replace(/^tcp:/, 'http:'));
+    return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
+  }
+  if (host.startsWith('/')) return { socketPath: host };
+  throw new RuntimeError(`unsupported Docker host "${host}": use unix:///path/to/docker.sock or tcp://host:port`);
+}
+
+/** A container name Docker accepts: [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
+function safeName(parts: (string | number)[]): string {
+  return parts.map((p) => String(p).replace(/[^a-zA-Z0-9_.-]/g, '-')).join('_');
+}
+
+function randomSuffix(): string {
+  return Math.random().toString(36).slice(2, 6);
+}
+
+/** A hostname of at most 63 characters, as the kernel and Docker require. */
+function safeHostname(name: string): string {
+  return name.slice(0, 63).replace(/[.-]+$/, '');
+}
+
+function podLabels(pod: PodIdentity, nodeName: string): Record<string, string> {
+  return {
+    [LABEL_MANAGED]: 'true',
+    [LABEL_NODE]: nodeName,
+    [LABEL_POD_UID]: pod.uid,
+    [LABEL_POD_NAMESPACE]: pod.namespace,
+    [LABEL_POD_NAME]: pod.name,
+  };
+}
+
+function podOf(labels: Record<string, string>): PodIdentity {
+  return { uid: labels[LABEL_POD_UID] ?? '', namespace: labels[LABEL_POD_NAMESPACE] ?? '', name: labels[LABEL_POD_NAME] ?? '' };
+}
+
+function labelFilters(role: 'sandbox' | 'app', filter: { podUid?: string; nodeName?: string } = {}): string[] {
+  const labels = [`${LABEL_MANAGED}=true`, `${LABEL_CONTAINER_ROLE}=${role}`];
+  if (filter.podUid) labels.push(`${LABEL_POD_UID}=${filter.podUid}`);
+  if (filter.nodeName) labels.push(`${LABEL_NODE}=${filter.nodeName}`);
+  return labels;
+}
+
+const timeOrUndefined = (t: string | undefined): string | undefined =>
+  !t || t === ZERO_TIME ? undefined : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export class DockerRuntime implements ContainerRuntime {
+  private readonly docker: Docker;
+  private readonly infraImage: string;
+  /**
+   * Inspect results by container ID and the state the list showed: a container's details only
+   * change when its state does, so a poll of many containers inspects just the changed ones.
+   */
+  private readonly inspectCache = new Map<string, { state: string; status: ContainerStatus }>();
+
+  constructor(options: DockerRuntimeOptions = {}) {
+    this.docker = new Docker(dockerConnection(options.dockerHost));
+    this.infraImage = options.infraImage ?? 'kubelab/pause:1';
+  }
+
+  async info(): Promise<RuntimeInfo> {
+    const info = await this.docker.info();
+    return {
+      runtimeVersion: `docker://${info.ServerVersion}`,
+      osImage: info.OperatingSystem,
+      kernelVersion: info.KernelVersion,
+      operatingSystem: info.OSType,
+      architecture: info.Architecture === 'x86_64' ? 'amd64' : info.Architecture === 'aarch64' ? 'arm64' : info.Architecture,
+      cpus: info.NCPU,
+      memoryBytes: info.MemTotal,
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Images
+
+  async imageStatus(image: string): Promise<ImageStatus> {
+    try {
+      const inspect = await this.docker.getImage(image).inspect();
+      return { present: true, id: inspect.Id };
+    } catch (err) {
+      if (statusCodeOf(err) === 404) return { present: false };
+      throw new RuntimeError(`inspecting image "${image}": ${dockerMessage(err)}`, { cause: err });
+    }
+  }
+
+  async pullImage(image: string): Promise<string> {
+    try {
+      const stream = await this.docker.pull(image);
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(
+          stream,
+          (err: Error | null, output: { error?: string }[]) => {
+            const failure = err?.message ?? output?.find((o) => o.error)?.error;
+            if (failure) reject(new Error(failure));
+            else resolve();
+          },
+        );
+      });
+    } catch (err) {
+      throw new ImagePullError(image, `pulling image "${image}": ${dockerMessage(err)}`, { cause: err });
+    }
+    const status = await this.imageStatus(image);
+    if (!status.present) throw new ImagePullError(image, `pulling image "${image}": the engine reported success but the image is not there`);
+    return status.id ?? '';
+  }
+
+  async ensureNetwork(name: string, subnet: string, gateway: string): Promise<void> {
+    try {
+      const existing = await this.docker.getNetwork(name).inspect();
+      const subnets = (existing.IPAM?.Config ?? []).map((c: { Subnet?: string }) => c.Subnet);
+      if (!subnets.includes(subnet)) {
+        throw new RuntimeError(
+          `Docker network "${name}" exists with subnet ${subnets.join(', ') || 'none'}, not ${subnet}; remove it (docker network rm ${name}) or choose another --pod-network`,
+        );
+      }
+      return;
+    } catch (err) {
+      if (err instanceof RuntimeError) throw err;
+      if (statusCodeOf(err) !== 404) throw new RuntimeError(`inspecting network "${name}": ${dockerMessage(err)}`, { cause: err });
+    }
+    try {
+      await this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: gateway }] },
+        Labels: { [LABEL_MANAGED]: 'true' },
+      });
+    } catch (err) {
+      // Another process may have created it in between: then it is there, check it again.
+      if (statusCodeOf(err) === 409) return this.ensureNetwork(name, subnet, gateway);
+      throw new RuntimeError(`creating network "${name}" with subnet ${subnet}: ${dockerMessage(err)}`, { cause: err });
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Sandboxes
+
+  async runPodSandbox(config: SandboxConfig): Promise<SandboxStatus> {
+    const { pod } = config;
+    const image = await this.imageStatus(this.infraImage);
+    if (!image.present) {
+      throw new RuntimeError(`the pod infra image "${this.infraImage}" is not on this engine; build it with scripts/build-images.sh`);
+    }
+    const network = config.networkName ?? 'bridge';
+    const portBindings: Record<string, { HostIp?: string; HostPort: string }[]> = {};
+    const exposed: Record<string, object> = {};
+    for (const m of config.portMappings ?? []) {
+      const key = `${m.containerPort}/${m.protocol.toLowerCase()}`;
+      exposed[key] = {};
+      (portBindings[key] ??= []).push({ HostIp: m.hostIP ?? '', HostPort: String(m.hostPort) });
+    }
+    try {
+      const container = await this.docker.createContainer({
+        name: safeName(['k8s', 'POD', pod.name, pod.namespace, pod.uid.slice(0, 8), randomSuffix()]),
+        Image: this.infraImage,
+        Hostname: safeHostname(config.hostname),
+        Labels: { ...config.labels, ...podLabels(pod, config.nodeName), [LABEL_CONTAINER_ROLE]: 'sandbox' },
+        ExposedPorts: exposed,
+        HostConfig: {
+          NetworkMode: network,
+          // App containers join the sandbox's IPC namespace too, as in a Kubernetes pod.
+          IpcMode: 'shareable',
+          Dns: config.dnsServers,
+          DnsSearch: config.dnsSearch,
+          ExtraHosts: (config.extraHosts ?? []).map((h) => `${h.hostname}:${h.ip}`),
+          PortBindings: portBindings,
+          RestartPolicy: { Name: 'no' },
+        },
+      });
+      await container.start();
+      const inspect = await container.inspect();
+      return {
+        id: inspect.Id,
+        pod,
+        state: inspect.State.Running ? 'ready' : 'notready',
+        ip: inspect.NetworkSettings.Networks[network]?.IPAddress || undefined,
+        createdAt: timeOrUndefined(inspect.Created) ?? new Date().toISOString(),
+        labels: inspect.Config.Labels ?? {},
+      };
+    } catch (err) {
+      throw new RuntimeError(`creating the sandbox of pod ${pod.namespace}/${pod.name}: ${dockerMessage(err)}`, { cause: err });
+    }
+  }
+
+  async stopPodSandbox(id: string): Promise<void> {
+    await this.stopContainer(id, 0);
+  }
+
+  async removePodSandbox(id: string): Promise<void> {
+    await this.removeContainer(id);
+  }
+
+  async listPodSandboxes(filter?: { podUid?: string; nodeName?: string }): Promise<SandboxStatus[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: labelFilters('sandbox', filter) } });
+    return list.map((c) => {
+      const ip = Object.values(c.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress).find(Boolean);
+      return {
+        id: c.Id,
+        pod: podOf(c.Labels),
+        state: c.State === 'running' ? 'ready' : 'notready',
+        ip: ip || undefined,
+        createdAt: new Date(c.Created * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        labels: c.Labels,
+      };
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Containers
+
+  async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
+    const { pod } = config;
+    try {
+      const container = await this.docker.createContainer({
+        name: safeName(['k8s', config.name, pod.name, pod.namespace, pod.uid.slice(0, 8), config.restartCount, randomSuffix()]),
+        Image: config.image,
+        // Kubernetes semantics: command replaces the image's ENTRYPOINT (and then its CMD is not
+        // used), args replaces its CMD.
+        ...(config.command ? { Entrypoint: config.command } : {}),
+        ...(config.args ? { Cmd: config.args } : config.command ? { Cmd: [] } : {}),
+        Env: config.env.map((e) => `${e.name}=${e.value}`),
+        WorkingDir: config.workingDir,
+        Tty: config.tty ?? false,
+        OpenStdin: config.stdin ?? false,
+        Labels: {
+          ...config.labels,
+          ...podLabels(pod, config.nodeName),
+          [LABEL_CONTAINER_ROLE]: 'app',
+          [LABEL_CONTAINER_NAME]: config.name,
+          [LABEL_RESTART_COUNT]: String(config.restartCount),
+          [LABEL_SPEC_HASH]: config.specHash,
+        },
+        HostConfig: {
+          NetworkMode: `container:${sandboxId}`,
+          IpcMode: `container:${sandboxId}`,
+          Binds: config.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
+          Memory: config.memoryLimitBytes,
+          NanoCpus: config.nanoCpus,
+          RestartPolicy: { Name: 'no' },
+        },
+      });
+      return container.id;
+    } catch (err) {
+      const code = statusCodeOf(err);
+      const hint = code === 404 ? ` (is the image "${config.image}" on this engine?)` : '';
+      throw new RuntimeError(`creating container "${config.name}" of pod ${pod.namespace}/${pod.name}: ${dockerMessage(err)}${hint}`, { cause: err });
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      if (statusCodeOf(err) === 304) return;
+      throw new RuntimeError(`starting container ${id.slice(0, 12)}: ${dockerMessage(err)}`, { cause: err });
+    }
+  }
+
+  async stopContainer(id: string, gracePeriodSeconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(gracePeriodSeconds)) });
+    } catch (err) {
+      const code = statusCodeOf(err);
+      if (code === 304 || code === 404) return;
+      throw new RuntimeError(`stopping container ${id.slice(0, 12)}: ${dockerMessage(err)}`, { cause: err });
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    this.inspectCache.delete(id);
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      const code = statusCodeOf(err);
+      // 404: already gone; 409: a removal is already in progress.
+      if (code === 404 || code === 409) return;
+      throw new RuntimeError(`removing container ${id.slice(0, 12)}: ${dockerMessage(err)}`, { cause: err });
+    }
+  }
+
+  async listContainers(filter?: { podUid?: string; nodeName?: string }): Promise<ContainerStatus[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: labelFilters('app', filter) } });
+    const seen = new Set(list.map((c) => c.Id));
+    for (const id of this.inspectCache.keys()) if (!seen.has(id)) this.inspectCache.delete(id);
+    const statuses = await Promise.all(
+      list.map(async (c) => {
+        const cached = this.inspectCache.get(c.Id);
+        if (cached && cached.state === c.State) return cached.status;
+        try {
+          const status = await this.containerStatus(c.Id);
+          this.inspectCache.set(c.Id, { state: c.State, status });
+          return status;
+        } catch {
+          return undefined; // removed between list and inspect
+        }
+      }),
+    );
+    return statuses.filter((s): s is ContainerStatus => s !== undefined);
+  }
+
+  async containerStatus(id: string): Promise<ContainerStatus> {
+    let inspect: Docker.ContainerInspectInfo;
+    try {
+      inspect = await this.docker.getContainer(id).inspect();
+    } catch (err) {
+      throw new RuntimeError(`inspecting container ${id.slice(0, 12)}: ${dockerMessage(err)}`, { cause: err });
+    }
+    const labels = inspect.Config.Labels ?? {};
+    const s = inspect.State;
+    const state = s.Running ? 'running' : s.Status === 'created' ? 'created' : s.Status === 'exited' || s.Status === 'dead' ? 'exited' : 'unknown';
+    const exited = state === 'exited';
+    return {
+      id: inspect.Id,
+      pod: podOf(labels),
+      name: labels[LABEL_CONTAINER_NAME] ?? '',
+      state,
+      image: inspect.Config.Image,
+      imageId: inspect.Image,
+      restartCount: Number(labels[LABEL_RESTART_COUNT] ?? 0),
+      specHash: labels[LABEL_SPEC_HASH] ?? '',
+      createdAt: timeOrUndefined(inspect.Created) ?? '',
+      startedAt: timeOrUndefined(s.StartedAt),
+      finishedAt: exited ? timeOrUndefined(s.FinishedAt) : undefined,
+      exitCode: exited ? s.ExitCode : undefined,
+      reason: exited ? (s.OOMKilled ? 'OOMKilled' : s.ExitCode === 0 ? 'Completed' : 'Error') : undefined,
+      message: s.Error || undefined,
+      labels,
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Streams
+
+  async containerLogs(id: string, options: LogOptions): Promise<Readable> {
+    const container = this.docker.getContainer(id);
+    let tty = false;
+    try {
+      tty = (await container.inspect()).Config.Tty;
+    } catch (err) {
+      throw new RuntimeError(`reading logs of container ${id.slice(0, 12)}: ${dockerMessage(err)}`, { cause: err });
+    }
+    const since = options.sinceTime
+      ? Math.floor(new Date(options.sinceTime).getTime() / 1000)
+      : options.sinceSeconds
+        ? Math.floor(Date.now() / 1000) - options.sinceSeconds
+        : undefined;
+    const common = {
+      stdout: true,
+      stderr: true,
+      timestamps: options.timestamps ?? false,
+      // Docker's `tail` is a number of lines, or the string 'all'.
+      tail: (options.tailLines ?? 'all') as number,
+      ...(since !== undefined ? { since } : {}),
+    };
+    let out: Readable;
+    if (options.follow) {
+      const raw = (await container.logs({ ...common, follow: true })) as unknown as Readable;
+      out = tty ? raw : demuxDockerStream(raw);
+    } else {
+      const raw = (await container.logs({ ...common, follow: false })) as unknown as Buffer;
+      const text = tty ? raw : demuxDockerBuffer(raw);
+      out = Readable.from([text]);
+    }
+    return options.limitBytes ? limitStream(out, options.limitBytes) : out;
+  }
+
+  async exec(id: string, options: ExecOptions): Promise<ExecSession> {
+    const container = this.docker.getContainer(id);
+    let exec: Docker.Exec;
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      exec = await container.exec({
+        Cmd: options.command,
+        AttachStdin: options.stdin,
+        AttachStdout: options.stdout,
+        AttachStderr: options.stderr,
+        Tty: options.tty,
+      });
+      stream = (await exec.start({ hijack: true, stdin: options.stdin, Tty: options.tty })) as NodeJS.ReadWriteStream;
+    } catch (err) {
+      throw new RuntimeError(`exec in container ${id.slice(0, 12)}: ${dockerMessage(err)}`, { cause: err });
+    }
+    const duplex = stream as unknown as Duplex;
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    if (options.tty) duplex.pipe(stdout);
+    else this.docker.modem.demuxStream(duplex, stdout, stderr);
+    const ended = new Promise<void>((resolve) => {
+      duplex.once('end', resolve);
+      duplex.once('close', resolve);
+      duplex.once('error', () => resolve());
+    });
+    ended.then(() => {
+      stdout.end();
+      stderr.end();
+    });
+    const exitCode = ended.then(async () => {
+      // The stream can end a moment before the engine records the exit code.
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const info = await exec.inspect();
+        if (!info.Running) return info.ExitCode ?? 0;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return (await exec.inspect()).ExitCode ?? 0;
+    });
+    let stdin: PassThrough | undefined;
+    if (options.stdin) {
+      stdin = new PassThrough();
+      stdin.on('data', (chunk: Buffer) => duplex.write(chunk));
+      // EOF on stdin: half-close the hijacked connection so the process sees end of input.
+      stdin.on('end', () => duplex.end());
+    }
+    return {
+      stdin,
+      stdout,
+      stderr: options.tty ? undefined : stderr,
+      resize: async (width, height) => {
+        await exec.resize({ w: width, h: height }).catch(() => undefined);
+      },
+      exitCode,
+    };
+  }
+}
+
+/** Passes at most `limit` bytes, then ends (kubectl logs --limit-bytes). */
+function limitStream(source: Readable, limit: number): Readable {
+  const out = new PassThrough();
+  let left = limit;
+  source.on('data', (chunk: Buffer) => {
+    if (left <= 0) return;
+    const part = chunk.subarray(0, left);
+    left -= part.length;
+    out.write(part);
+    if (left <= 0) {
+      out.end();
+      source.destroy();
+    }
+  });
+  source.on('end', () => out.end());
+  source.on('error', (err) => out.destroy(err));
+  return out;
+}
