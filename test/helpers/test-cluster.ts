@@ -1,9 +1,10 @@
-// An API in memory for component tests of the scheduler and the kubelet, plus builders for the
-// objects those tests need. Today it is MemoryApiClient over the real store; once LocalClient →
-// ResourceRegistry runs in this checkout it should be that, so tests meet the real API rules.
+// The real API semantics in memory, for component tests of the scheduler and the kubelet:
+// LocalClient → ResourceRegistry → NedbObjectStore without a data dir, so defaults, validation,
+// status rules and graceful deletion are the API server's own. Plus builders for test objects.
 
+import { LocalClient } from '../../daemon/api/local-client.js';
+import { ResourceRegistry } from '../../daemon/api/resource-registry.js';
 import { NedbObjectStore } from '../../daemon/store/nedb-store.js';
-import { MemoryApiClient } from './memory-api-client.js';
 import type { Node, Pod } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 
@@ -14,8 +15,11 @@ export interface TestCluster {
 }
 
 export async function newTestCluster(now: () => Date = () => new Date()): Promise<TestCluster> {
-  const client = new MemoryApiClient(now);
-  return { client, store: client.store, close: () => client.store.close() };
+  const store = new NedbObjectStore({ clock: now });
+  await store.open();
+  const registry = new ResourceRegistry({ store, clock: now });
+  await registry.ensureSystemNamespaces();
+  return { client: new LocalClient(registry), store, close: () => store.close() };
 }
 
 /** Creates a Ready node with the given labels and allocatable resources. */
