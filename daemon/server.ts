@@ -1,6 +1,6 @@
 // Wires the parts of `kubelabd server` together: store → registry → API server, and the
 // in-process components that talk to the registry through a LocalClient exactly as a remote
-// agent would through HTTPS (scheduler, kubelet).
+// agent would through HTTPS (scheduler, controllers, kubelet).
 //
 // Nothing here decides anything; every component is started, and stopped, through the same
 // run(signal) pattern, and the order of start-up is the order data flows in.
@@ -15,6 +15,7 @@ import { Authenticator } from './api/auth.js';
 import { buildKubeconfig, ensurePki, writeKubeconfig } from './api/pki.js';
 import { createApiApp, startApiServer } from './api/server.js';
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
+import { startControllers } from './controllers/controller-manager.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
@@ -116,7 +117,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const kubeconfigPath = path.join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: url, caCertPem: pki.caCertPem, token: pki.adminToken }));
 
-  const loops = [kubelet.run(abort.signal), scheduler.run(abort.signal)].map((p) =>
+  const controllers = startControllers({
+    client,
+    clock: systemClock,
+    recorderFor: (component) => new EventRecorder(client, { component }, systemClock),
+    signal: abort.signal,
+  });
+  const loops = [kubelet.run(abort.signal), scheduler.run(abort.signal), controllers].map((p) =>
     p.catch((err: unknown) => {
       if (!abort.signal.aborted) console.error('kubelabd: a component stopped with an error:', err);
     }),
