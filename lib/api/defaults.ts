@@ -116,13 +116,20 @@ function defaultHandler(handler: Obj): void {
   }
 }
 
-/** 420 is 0644: files projected from a Secret or ConfigMap are readable by all, writable by the owner. */
+/**
+ * File modes of projected volumes. Secrets default to 292 (0444): kubelab's credentials files are
+ * read-only for everyone in the pod, as this project promises (Kubernetes itself uses 0644).
+ * ConfigMaps keep Kubernetes' 420 (0644).
+ */
+const SECRET_DEFAULT_MODE = 0o444;
+const CONFIG_MAP_DEFAULT_MODE = 0o644;
+
 function defaultVolume(volume: Obj): void {
   const sources = Object.keys(volume).filter((k) => k !== 'name');
   // A volume that names no source is an emptyDir, as in Kubernetes.
   if (sources.length === 0) volume.emptyDir = {};
-  if (isObj(volume.secret)) setDefault(volume.secret, 'defaultMode', 420);
-  if (isObj(volume.configMap)) setDefault(volume.configMap, 'defaultMode', 420);
+  if (isObj(volume.secret)) setDefault(volume.secret, 'defaultMode', SECRET_DEFAULT_MODE);
+  if (isObj(volume.configMap)) setDefault(volume.configMap, 'defaultMode', CONFIG_MAP_DEFAULT_MODE);
   if (isObj(volume.hostPath)) setDefault(volume.hostPath, 'type', '');
 }
 

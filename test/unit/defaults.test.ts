@@ -62,7 +62,7 @@ describe('applyDefaults', () => {
         { name: 'init', image: 'busybox', imagePullPolicy: 'Always', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} },
       ],
       volumes: [
-        { name: 's', secret: { secretName: 'x', defaultMode: 420 } },
+        { name: 's', secret: { secretName: 'x', defaultMode: 0o444 } },
         { name: 'c', configMap: { name: 'y', defaultMode: 256 } },
         { name: 'scratch', emptyDir: {} },
       ],
