@@ -29,12 +29,15 @@ import { isTerminating, SYSTEM_NAMESPACES } from './strategies/namespace-strateg
 import { applyScale, ensureScalable, toScale } from './strategies/scale.js';
 import { finishesDeletion, withFinalizers } from './strategies/finalizers.js';
 import { strategyFor } from './strategies/strategy-for.js';
+import type { Reservation, Strategy } from './strategies/strategy.js';
 
 export interface ResourceRegistryOptions {
   store: ObjectStore;
   clock?: () => Date;
   /** Source of randomness for generateName suffixes; injectable for tests. */
   random?: () => number;
+  /** Per-resource strategies that replace the built-in ones, e.g. services with a ServiceAllocation (service-strategy.ts). */
+  strategies?: Record<string, Strategy>;
 }
 
 /** Kubernetes' generateName alphabet: no vowels (no accidental words), no look-alike characters. */
@@ -52,8 +55,10 @@ export class ResourceRegistry implements Registry {
   private readonly clock: () => Date;
   private readonly random: () => number;
   private readonly namespaces: NamespaceFinalizer;
+  private readonly strategies: Record<string, Strategy>;
 
   constructor(options: ResourceRegistryOptions) {
+    this.strategies = options.strategies ?? {};
     this.store = options.store;
     this.clock = options.clock ?? (() => new Date());
     this.random = options.random ?? Math.random;
@@ -131,17 +136,25 @@ export class ResourceRegistry implements Registry {
 
     enforceFieldValidation(resource, info, obj, ctx);
     for (const field of SERVER_OWNED_METADATA) delete obj.metadata[field];
-    strategyFor(resource).prepareForCreate(obj);
+    this.strategyOf(resource).prepareForCreate(obj);
     applyDefaults(resource, obj);
 
     const generated = !obj.metadata.name && Boolean(obj.metadata.generateName);
     for (let attempt = 1; ; attempt += 1) {
       if (generated) obj.metadata.name = obj.metadata.generateName + this.nameSuffix();
       this.validate(info, resource, obj);
-      if (ctx.dryRun) return obj;
+      // Cluster-wide pools (a Service's ClusterIP, NodePorts) are taken last, and given back if the write fails.
+      const reservation = this.strategyOf(resource).reserve?.(obj, undefined);
+      if (ctx.dryRun) {
+        reservation?.rollback();
+        return obj;
+      }
       try {
-        return await this.store.create(resource, obj);
+        const created = await this.store.create(resource, obj);
+        reservation?.commit();
+        return created;
       } catch (err) {
+        reservation?.rollback();
         // A generated name that collides is our bad luck, not the user's mistake: draw again.
         if (!(generated && isAlreadyExists(err) && attempt < GENERATE_NAME_ATTEMPTS)) throw err;
       }
@@ -215,7 +228,7 @@ export class ResourceRegistry implements Registry {
    * through the main resource everything but them. Identity and deletion marks always stay.
    */
   private nextState(resource: string, current: KubeObject, incoming: KubeObject, subresource?: Subresource): KubeObject {
-    const { statusFields } = strategyFor(resource);
+    const { statusFields } = this.strategyOf(resource);
     if (subresource === 'status') {
       const next = copy(current);
       for (const field of statusFields) copyField(incoming, next, field);
@@ -246,19 +259,33 @@ export class ResourceRegistry implements Registry {
     build: (current: KubeObject) => KubeObject,
   ): Promise<KubeObject> {
     const ns = scoped(info, namespace);
+    const strategy = this.strategyOf(resource);
+    let reservation: Reservation | undefined;
     const mutate = (current: KubeObject): KubeObject => {
+      reservation?.rollback(); // a conflict retry builds again from the newer object
       const next = build(current);
       applyDefaults(resource, next);
       this.validate(info, resource, next, current);
+      reservation = strategy.reserve?.(next, current);
       return next;
     };
-    if (ctx.dryRun) return mutate(await this.store.get(resource, ns, name));
-    let finished = false;
-    const written = await this.store.guaranteedUpdate(resource, ns, name, (current) => {
-      const next = mutate(current);
-      finished = finishesDeletion(resource, current, next);
+    if (ctx.dryRun) {
+      const next = mutate(await this.store.get(resource, ns, name));
+      reservation?.rollback();
       return next;
-    });
+    }
+    let finished = false;
+    const written = await this.store
+      .guaranteedUpdate(resource, ns, name, (current) => {
+        const next = mutate(current);
+        finished = finishesDeletion(resource, current, next);
+        return next;
+      })
+      .catch((err: unknown) => {
+        reservation?.rollback();
+        throw err;
+      });
+    reservation?.commit();
     // The last finalizer of a deleting object is gone: the delete completes now (finalizers.ts).
     if (finished) await this.store.delete(resource, ns, name, { uid: written.metadata.uid }).catch(ignoreNotFound);
     return written;
@@ -270,7 +297,7 @@ export class ResourceRegistry implements Registry {
   async delete(resource: string, namespace: string | undefined, name: string, options: DeleteOptions, ctx: RequestContext): Promise<KubeObject> {
     const info = infoOf(resource);
     const ns = scoped(info, namespace);
-    const strategy = withFinalizers(resource, strategyFor(resource));
+    const strategy = withFinalizers(resource, this.strategyOf(resource));
     const dryRun = ctx.dryRun || options.dryRun === true;
     const current = await this.store.get(resource, ns, name);
     checkDeletePreconditions(resource, name, options, current);
@@ -300,6 +327,10 @@ export class ResourceRegistry implements Registry {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  private strategyOf(resource: string): Strategy {
+    return this.strategies[resource] ?? strategyFor(resource);
+  }
 
   private validate(info: ResourceInfo, resource: string, obj: KubeObject, old?: KubeObject): void {
     const errors = validateObject(resource, obj, old);

@@ -20,6 +20,7 @@ import type { Service } from '../../lib/api/types.js';
 import { invalid, type FieldError } from '../../lib/errors.js';
 import { AddressPool } from '../../lib/net/address-pool.js';
 import { AllocationError, IpAllocator, PortAllocator } from '../../lib/net/ip-allocator.js';
+import type { ObjectStore } from '../store/object-store.js';
 
 export interface ServiceAllocationOptions {
   /** Kubernetes' default --service-cluster-ip-range. */
@@ -86,6 +87,19 @@ export class ServiceAllocation {
     this.ips = new IpAllocator(this.serviceCidr, held.flatMap((h) => (h.clusterIP ? [h.clusterIP] : [])), { random: this.random });
     this.ports = new PortAllocator(this.nodePortRange, held.flatMap((h) => h.nodePorts), { random: this.random });
     this.loadBalancers = new AddressPool(this.lbPool, held.flatMap((h) => (h.loadBalancerIP ? [h.loadBalancerIP] : [])));
+  }
+
+  /**
+   * Rebuilds from the stored Services, then releases what each Service held when it leaves the
+   * store, whichever path deleted it (a DELETE, a last finalizer removed, a namespace emptied).
+   * Call once before the registry serves writes; returns the function that stops listening.
+   */
+  async attach(store: ObjectStore): Promise<() => void> {
+    const list = await store.list('services');
+    this.rebuild(list.items as Service[]);
+    return store.watch('services', { resourceVersion: Number(list.metadata.resourceVersion) }, (event) => {
+      if (event.type === 'DELETED') this.onDelete(event.object as Service);
+    });
   }
 
   /** Fills in the new Service's clusterIP(s), nodePorts and LoadBalancer address; 422 for taken or foreign requests. */

@@ -1,6 +1,9 @@
-// Services: the load balancer status is the cluster's to report (kube-proxy, a cloud), never the client's.
+// Services: the load balancer status is the cluster's to report (kube-proxy, a cloud), never the
+// client's; and with a ServiceAllocation, every write takes its ClusterIP, NodePorts and
+// LoadBalancer address from the cluster's pools (daemon/api/service-allocation.ts).
 
-import type { KubeObject } from '../../../lib/api/types.js';
+import type { KubeObject, Service } from '../../../lib/api/types.js';
+import type { ServiceAllocation } from '../service-allocation.js';
 import { defaultStrategy, type Strategy } from './strategy.js';
 
 export const serviceStrategy: Strategy = {
@@ -9,3 +12,11 @@ export const serviceStrategy: Strategy = {
     obj.status = { loadBalancer: {} };
   },
 };
+
+/** The Service strategy of a server that allocates: pass it as `strategies: { services: ... }` to ResourceRegistry. */
+export function allocatingServiceStrategy(allocation: ServiceAllocation): Strategy {
+  return {
+    ...serviceStrategy,
+    reserve: (obj, old) => (old ? allocation.onUpdate(old as Service, obj as Service) : allocation.onCreate(obj as Service)),
+  };
+}

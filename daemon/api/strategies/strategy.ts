@@ -29,6 +29,21 @@ export interface Strategy {
   prepareForCreate(obj: KubeObject): void;
   /** Decides what DELETE does to `current`; pure, so it can be table-tested. */
   planDelete(current: KubeObject, options: DeleteOptions, now: Date): DeletePlan;
+  /**
+   * Optional: takes what `obj` needs from cluster-wide pools (a Service's ClusterIP and NodePorts)
+   * after validation, just before the store write, filling the values in; `old` is the stored
+   * version on update. Throws a 422 for values that are taken or out of range. The registry
+   * commits the reservation once the store has the object, and rolls it back if the write fails.
+   */
+  reserve?(obj: KubeObject, old: KubeObject | undefined): Reservation;
+}
+
+/** What a strategy's reserve() took; exactly one of commit() or rollback() follows. */
+export interface Reservation {
+  /** The write is stored: release what the previous version held and this one does not. */
+  commit(): void;
+  /** The write failed: give back what was taken. */
+  rollback(): void;
 }
 
 /** The plain strategy: status (if the kind has one) belongs to /status, DELETE removes at once. */
