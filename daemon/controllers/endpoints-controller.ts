@@ -1,0 +1,131 @@
+// The endpoints controller (kube-controller-manager's "endpoint" controller, pkg/controller/endpoint).
+//
+// A Service is only an address; the Endpoints object of the same name says which pod IPs and
+// ports stand behind it right now. Every node's proxy and the cluster DNS read Endpoints, never
+// pods, so this controller is the one place that decides "which pods serve this Service".
+//
+// Level-triggered like every controller here: event handlers only enqueue the key of the Service a
+// change concerns (a Service changed; a pod changed whose old or new labels match a Service; an
+// Endpoints object was deleted or edited behind our back), and reconcile(key) converges:
+// 1. Service gone: delete its Endpoints (they die with their Service).
+// 2. Service without selector: leave the Endpoints alone; the user writes them by hand (this is
+//    how a Service points at something outside the cluster).
+// 3. Otherwise: list the selected pods, plan the subsets (plan-endpoints.ts), and create or
+//    update the Endpoints only when they differ.
+
+import { labelSelectorToString, matchesLabels, requirementsFromMap } from '../../lib/api/selectors.js';
+import type { Endpoints, Pod, Service } from '../../lib/api/types.js';
+import type { ApiClient } from '../../lib/client/api-client.js';
+import type { Clock } from '../../lib/clock.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../../lib/errors.js';
+import { WorkQueue } from '../../lib/work-queue.js';
+import { Informer, keyOf, splitKey } from './informer.js';
+import { desiredEndpoints, endpointsUpToDate } from './plan-endpoints.js';
+
+export interface EndpointsControllerOptions {
+  client: ApiClient;
+  clock: Clock;
+  /** Services reconciled in parallel (never the same one twice). */
+  workers?: number;
+  /** How often every Service is reconciled again even without events. */
+  resyncPeriodMs?: number;
+  onError?: (key: string, error: unknown) => void;
+}
+
+export const DEFAULT_RESYNC_PERIOD_MS = 30_000;
+
+const hasSelector = (service: Service): boolean => Object.keys(service.spec?.selector ?? {}).length > 0;
+
+export class EndpointsController {
+  readonly queue: WorkQueue;
+  private readonly client: ApiClient;
+  private readonly clock: Clock;
+  private readonly workers: number;
+  private readonly resyncPeriodMs: number;
+  private readonly services: Informer<Service>;
+  private readonly pods: Informer<Pod>;
+  private readonly endpoints: Informer<Endpoints>;
+
+  constructor(options: EndpointsControllerOptions) {
+    this.client = options.client;
+    this.clock = options.clock;
+    this.workers = options.workers ?? 2;
+    this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
+    const onError = options.onError ?? ((key, error) => console.error(`endpoint-controller: syncing ${key}: ${error instanceof Error ? error.message : String(error)}`));
+    this.queue = new WorkQueue({ clock: this.clock, onError });
+    const enqueue = (obj: Service | Endpoints) => this.queue.add(keyOf(obj));
+    this.services = new Informer<Service>(this.client, 'services', { onAdd: enqueue, onUpdate: (_old, s) => enqueue(s), onDelete: enqueue }, this.clock);
+    this.pods = new Informer<Pod>(this.client, 'pods', {
+      onAdd: (pod) => this.onPodChange(pod),
+      onUpdate: (old, pod) => this.onPodChange(pod, old),
+      onDelete: (pod) => this.onPodChange(pod),
+    }, this.clock);
+    // Someone deleted or edited the Endpoints of a selector Service: put ours back.
+    this.endpoints = new Informer<Endpoints>(this.client, 'endpoints', { onUpdate: (_old, e) => enqueue(e), onDelete: enqueue }, this.clock);
+  }
+
+  /** Watches, reconciles and resyncs until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const informers = [this.services.run(signal), this.pods.run(signal), this.endpoints.run(signal)];
+    await Promise.all([this.services.hasSynced(), this.pods.hasSynced(), this.endpoints.hasSynced()]);
+    await Promise.all([...informers, this.queue.process((key) => this.reconcile(key), this.workers, signal), this.runResync(signal)]);
+  }
+
+  private async runResync(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.clock.sleep(this.resyncPeriodMs, signal);
+      if (!signal.aborted) for (const service of this.services.list()) this.queue.add(keyOf(service));
+    }
+  }
+
+  /** Enqueues every Service of the pod's namespace whose selector matches the pod's old or new labels. */
+  private onPodChange(pod: Pod, old?: Pod): void {
+    for (const service of this.services.list()) {
+      if (service.metadata.namespace !== pod.metadata.namespace || !hasSelector(service)) continue;
+      const selector = requirementsFromMap(service.spec.selector);
+      if (matchesLabels(selector, pod.metadata.labels) || (old && matchesLabels(selector, old.metadata.labels))) this.queue.add(keyOf(service));
+    }
+  }
+
+  /** Converges the Endpoints of the Service `namespace/name`; safe to run any number of times. */
+  async reconcile(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const service = await this.client.get<Service>('services', namespace, name).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    if (!service) {
+      await this.client.delete('endpoints', namespace, name).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+      return;
+    }
+    if (!hasSelector(service) || service.spec.type === 'ExternalName') return;
+
+    const pods = await this.client.list<Pod>('pods', { namespace, labelSelector: labelSelectorToString(service.spec.selector!) });
+    const desired = desiredEndpoints(service, pods.items);
+    const current = await this.client.get<Endpoints>('endpoints', namespace, name).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    if (!current) {
+      await this.client.create('endpoints', desired).catch((error: unknown) => {
+        // Created meanwhile (a second worker, a user): the retry compares and updates.
+        if (isAlreadyExists(error)) throw new Error(`endpoints ${key} appeared while being created; retrying`, { cause: error });
+        throw error;
+      });
+      return;
+    }
+    if (endpointsUpToDate(current, desired)) return;
+    const next: Endpoints = {
+      ...current,
+      metadata: { ...current.metadata, labels: desired.metadata.labels },
+      subsets: desired.subsets,
+    };
+    if (!desired.metadata.labels) delete next.metadata.labels;
+    await this.client.update('endpoints', next).catch((error: unknown) => {
+      if (isConflict(error)) throw new Error(`endpoints ${key} changed while being updated; retrying`, { cause: error });
+      throw error;
+    });
+  }
+}
