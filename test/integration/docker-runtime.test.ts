@@ -73,7 +73,7 @@ describe('DockerRuntime (real engine)', function () {
   });
 
   it('reports exit codes, restart counts and spec hashes from labels', async () => {
-    const id = await runtime.createContainer(sandboxId, container('fails', { command: ['sh', '-c', 'echo out; echo err >&2; exit 3'], restartCount: 2, specHash: 'abc' }));
+    const id = await runtime.createContainer(sandboxId, container('fails', { command: ['sh', '-c', 'echo out; sleep 0.2; echo err >&2; exit 3'], restartCount: 2, specHash: 'abc' }));
     await runtime.startContainer(id);
     const s = await eventually(async () => {
       const st = await runtime.containerStatus(id);
