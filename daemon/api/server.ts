@@ -1,10 +1,11 @@
 // The HTTP face of the API server: kube-apiserver's handler chain in express.
 //
 // A request passes, in order: health and version (open to anyone), authentication (a bearer
-// token, daemon/api/auth.ts), body parsing (JSON only, size-limited), discovery and OpenAPI
-// documents, then the resource handlers (daemon/api/resource-handlers.ts) that turn REST into
-// Registry calls. Whatever goes wrong ends in one error handler that answers with a Kubernetes
-// Status, so every client (kubectl, client-node, our own CLI) sees the same error shape.
+// token, daemon/api/auth.ts), body parsing (JSON, or the protobuf of a few kinds decoded to
+// JSON; size-limited), discovery and OpenAPI documents, then the resource handlers
+// (daemon/api/resource-handlers.ts) that turn REST into Registry calls. Whatever goes wrong
+// ends in one error handler that answers with a Kubernetes Status, so every client (kubectl,
+// client-node, our own CLI) sees the same error shape.
 //
 // HTTP upgrades (exec, attach, port-forward) never reach express: startApiServer hands them to
 // the streaming handler via server.on('upgrade').
@@ -14,6 +15,7 @@ import os from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from '../../lib/api/protobuf-objects.js';
 import { ApiError, badRequest, internalError, tooLarge } from '../../lib/errors.js';
 import { Authenticator, requireAuth } from './auth.js';
 import { discoveryRouter } from './discovery.js';
@@ -74,6 +76,32 @@ function asApiError(err: unknown, maxBodyBytes: number): ApiError | undefined {
   return undefined;
 }
 
+/**
+ * A body without a Content-Type is JSON, as kube-apiserver assumes (it picks its first
+ * serializer): client-go's scale client sends `kubectl scale --current-replicas` PUTs that way.
+ */
+function defaultContentTypeToJson(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.headers['content-type']) req.headers['content-type'] = 'application/json';
+  next();
+}
+
+/**
+ * kubectl's typed clients (`kubectl create secret generic`, `create configmap`, `create namespace`)
+ * POST protobuf; the handlers only speak JSON, so the body is decoded here once
+ * (lib/api/protobuf-objects.ts) and the request continues as if it had been JSON.
+ */
+function protobufBodyToJson(req: Request, _res: Response, next: NextFunction): void {
+  if (!Buffer.isBuffer(req.body)) return next();
+  try {
+    req.body = decodeKubernetesProtobuf(req.body);
+    req.headers['content-type'] = 'application/json';
+    next();
+  } catch (err) {
+    next(err);
+  }
+}
+
 export function createApiApp(deps: ApiDeps): express.Express {
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = express();
@@ -88,7 +116,9 @@ export function createApiApp(deps: ApiDeps): express.Express {
   app.get('/version', (_req, res) => void res.json(version));
 
   app.use(requireAuth(deps.authenticator));
+  app.use(defaultContentTypeToJson);
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: maxBodyBytes, strict: true }));
+  app.use(express.raw({ type: PROTOBUF_MEDIA_TYPE, limit: maxBodyBytes }), protobufBodyToJson);
 
   app.use(discoveryRouter());
   app.use(openApiRouter());
