@@ -1,0 +1,181 @@
+// One TCP listener of the userspace proxy: kube-proxy's tcpProxySocket
+// (pkg/proxy/userspace/proxysocket.go, Kubernetes v1.20).
+//
+// It listens on one (address, port) of a Service (the ClusterIP, a node's NodePort, the
+// LoadBalancer IP). For each accepted connection it asks the load balancer for an endpoint and
+// dials it. A dial that fails (refused: the pod is gone; or too slow) is not the client's problem:
+// the proxy tries the *next* endpoint, with dial timeouts that grow 250 ms, 500 ms, 1 s, 2 s, and
+// only then gives up and closes the client connection. Once connected, bytes are copied both ways.
+//
+// Half-close is kept: when the client shuts down its sending side (FIN), the proxy shuts down its
+// sending side to the backend and keeps relaying the backend's answer until the backend closes too
+// (`nc -q`, HTTP/1.0 clients and many protocols rely on this).
+//
+// Endpoints removed from the load balancer get no new connections; connections already
+// established with them run to their end. close() stops accepting and leaves them running too.
+
+import net from 'node:net';
+import type { LoadBalancer, ServicePortName } from './load-balancer.js';
+
+/** kube-proxy's EndpointDialTimeouts: one attempt per entry, each to the next endpoint. */
+export const ENDPOINT_DIAL_TIMEOUTS_MS = [250, 500, 1000, 2000];
+
+export interface TcpProxierOptions {
+  service: ServicePortName;
+  /** The address to listen on (a ClusterIP, a node address, a LoadBalancer IP). */
+  host: string;
+  /** 0 lets the system pick (tests). */
+  port: number;
+  loadBalancer: LoadBalancer;
+  dialTimeoutsMs?: number[];
+  /** Told about connections that found no endpoint (logged once, where it stops). */
+  onError?: (message: string) => void;
+}
+
+/** Dials `ip:port` within `timeoutMs`; rejects on refusal or timeout. */
+function dial(endpoint: string, timeoutMs: number): Promise<net.Socket> {
+  const colon = endpoint.lastIndexOf(':');
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: endpoint.slice(0, colon), port: Number(endpoint.slice(colon + 1)), allowHalfOpen: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`dial ${endpoint}: timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    });
+  });
+}
+
+/**
+ * kube-proxy's TryConnectEndpoints: an endpoint per attempt, switching (and resetting the
+ * client's affinity) after each failed dial.
+ */
+export async function connectToEndpoint(
+  loadBalancer: LoadBalancer,
+  service: ServicePortName,
+  clientIp: string,
+  dialTimeoutsMs: number[] = ENDPOINT_DIAL_TIMEOUTS_MS,
+): Promise<{ socket: net.Socket; endpoint: string }> {
+  let sessionAffinityReset = false;
+  const failures: string[] = [];
+  for (const timeoutMs of dialTimeoutsMs) {
+    const endpoint = loadBalancer.nextEndpoint(service, clientIp, sessionAffinityReset);
+    if (!endpoint) throw new Error(`service ${service} has no ready endpoints`);
+    try {
+      return { socket: await dial(endpoint, timeoutMs), endpoint };
+    } catch (err) {
+      failures.push(err instanceof Error ? err.message : String(err));
+      sessionAffinityReset = true;
+    }
+  }
+  throw new Error(`service ${service}: failed to connect to an endpoint (${failures.join('; ')})`);
+}
+
+/** Copies bytes both ways, passing each side's FIN on to the other; any error ends both. */
+export function pipeBothWays(client: net.Socket, backend: net.Socket, onClosed: () => void): void {
+  let open = 2;
+  const closed = () => {
+    open -= 1;
+    if (open === 0) onClosed();
+  };
+  const fail = () => {
+    client.destroy();
+    backend.destroy();
+  };
+  client.once('close', closed);
+  backend.once('close', closed);
+  client.on('error', fail);
+  backend.on('error', fail);
+  // pipe() ends the destination when the source ends: exactly a half-close.
+  client.pipe(backend);
+  backend.pipe(client);
+}
+
+export class TcpProxier {
+  readonly service: ServicePortName;
+  readonly host: string;
+  private readonly server: net.Server;
+  private readonly options: TcpProxierOptions;
+  private readonly connections = new Set<net.Socket>();
+  private boundPort: number;
+
+  constructor(options: TcpProxierOptions) {
+    this.options = options;
+    this.service = options.service;
+    this.host = options.host;
+    this.boundPort = options.port;
+    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => void this.onConnection(client));
+  }
+
+  /** The port listened on (the system's pick when created with 0). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Connections being relayed now. */
+  get activeConnections(): number {
+    return this.connections.size;
+  }
+
+  /** Starts listening; rejects with the system's error (EADDRINUSE, EADDRNOTAVAIL) if it cannot. */
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ host: this.host, port: this.options.port }, () => {
+        this.server.removeListener('error', reject);
+        this.boundPort = (this.server.address() as net.AddressInfo).port;
+        resolve(this.boundPort);
+      });
+    });
+  }
+
+  /**
+   * Stops accepting at once (the port is free again when this resolves); established connections
+   * finish on their own.
+   */
+  async close(): Promise<void> {
+    if (this.server.listening) this.server.close();
+  }
+
+  /** Also ends every relayed connection (daemon shutdown, tests). */
+  async closeAll(): Promise<void> {
+    await this.close();
+    for (const socket of this.connections) socket.destroy();
+  }
+
+  private async onConnection(client: net.Socket): Promise<void> {
+    this.connections.add(client);
+    client.on('error', () => client.destroy());
+    try {
+      const { socket: backend } = await connectToEndpoint(this.options.loadBalancer, this.service, client.remoteAddress ?? '', this.options.dialTimeoutsMs);
+      if (client.destroyed) {
+        // The client gave up while we were dialing.
+        backend.destroy();
+        this.connections.delete(client);
+        return;
+      }
+      this.connections.add(backend);
+      pipeBothWays(client, backend, () => {
+        this.connections.delete(client);
+        this.connections.delete(backend);
+      });
+      client.resume();
+    } catch (err) {
+      this.options.onError?.(err instanceof Error ? err.message : String(err));
+      this.connections.delete(client);
+      // End politely (FIN, not RST): read and drop what the client sent, then close our side.
+      client.on('data', () => {});
+      client.resume();
+      client.end();
+      client.setTimeout(5000, () => client.destroy());
+    }
+  }
+}
