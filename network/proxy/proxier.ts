@@ -1,0 +1,205 @@
+// The node's service proxy: kube-proxy in userspace mode (pkg/proxy/userspace/proxier.go,
+// Kubernetes v1.20), without a single iptables rule.
+//
+// It watches Services and Endpoints through the API (ApiClient, so it runs the same on the
+// server and on a remote agent) and keeps this node's sockets equal to plan-listeners.ts's plan:
+// a listener per (address, port) of every Service port, each handing connections to the Service's
+// ready endpoints in round robin (load-balancer.ts). It also makes ClusterIPs and LoadBalancer IPs
+// local addresses of the host (address-manager.ts), since it can only listen on local addresses.
+//
+// Level-triggered: every Service or Endpoints event only enqueues one key, "sync"; syncOnce()
+// compares the plan with the open listeners and converges (open missing, close extra, update the
+// balancer). A listener that cannot be opened (port in use) is reported in describe() and retried
+// with back-off and on every periodic resync.
+
+import type { Endpoints, Service } from '../../lib/api/types.js';
+import type { ApiClient } from '../../lib/client/api-client.js';
+import { Informer } from '../../lib/client/informer.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
+import { WorkQueue } from '../../lib/work-queue.js';
+import type { AddressManager } from './address-manager.js';
+import { RoundRobinLoadBalancer, type ServicePortName } from './load-balancer.js';
+import { listenerKey, planListeners, type DesiredListener, type ListenerKind, type ProxyProtocol } from './plan-listeners.js';
+import { TcpProxier } from './tcp-proxier.js';
+import { UdpProxier } from './udp-proxier.js';
+
+export interface ProxierOptions {
+  client: ApiClient;
+  addressManager: AddressManager;
+  /** This node's addresses for NodePorts; 127.0.0.1 is always added. */
+  nodeAddresses?: string[];
+  clock?: Clock;
+  udpIdleTimeoutMs?: number;
+  dialTimeoutsMs?: number[];
+  /** How often the whole state is checked again (failed listeners retried, stale affinities dropped). */
+  resyncPeriodMs?: number;
+  onError?: (message: string) => void;
+}
+
+export interface ListenerDescription {
+  kind: ListenerKind;
+  protocol: ProxyProtocol;
+  address: string;
+  port: number;
+  /** Why the listener is not open, if it is not. */
+  error?: string;
+  activeConnections?: number;
+}
+
+export interface ServicePortDescription {
+  service: ServicePortName;
+  sessionAffinity: 'None' | 'ClientIP';
+  listeners: ListenerDescription[];
+  /** The ready endpoints new connections go to. */
+  endpoints: string[];
+}
+
+export interface ProxyDescription {
+  services: ServicePortDescription[];
+  /** Service addresses this proxy has put on the host. */
+  addresses: string[];
+}
+
+interface OpenListener {
+  desired: DesiredListener;
+  proxier?: TcpProxier | UdpProxier;
+  error?: string;
+}
+
+const SYNC_KEY = 'sync';
+export const DEFAULT_PROXY_RESYNC_PERIOD_MS = 30_000;
+
+export class Proxier {
+  readonly loadBalancer: RoundRobinLoadBalancer;
+  readonly queue: WorkQueue;
+  private readonly services: Informer<Service>;
+  private readonly endpoints: Informer<Endpoints>;
+  private readonly clock: Clock;
+  private readonly listeners = new Map<string, OpenListener>();
+  private readonly addresses = new Set<string>();
+  private affinities = new Map<ServicePortName, 'None' | 'ClientIP'>();
+  private readonly onError: (message: string) => void;
+
+  constructor(private readonly options: ProxierOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.onError = options.onError ?? ((message) => console.error(`proxy: ${message}`));
+    this.loadBalancer = new RoundRobinLoadBalancer(this.clock);
+    this.queue = new WorkQueue({ clock: this.clock, maxDelayMs: 30_000, onError: (_key, error) => this.onError(error instanceof Error ? error.message : String(error)) });
+    const enqueue = () => this.queue.add(SYNC_KEY);
+    const informerError = (error: unknown) => this.onError(`watch: ${error instanceof Error ? error.message : String(error)}`);
+    this.services = new Informer<Service>({ client: options.client, resource: 'services', clock: this.clock, onEvent: enqueue, onError: informerError });
+    this.endpoints = new Informer<Endpoints>({ client: options.client, resource: 'endpoints', clock: this.clock, onEvent: enqueue, onError: informerError });
+  }
+
+  /** Watches and proxies until `signal` aborts; then closes every listener and removes the addresses it added. */
+  async run(signal: AbortSignal): Promise<void> {
+    const informers = [this.services.run(signal), this.endpoints.run(signal)];
+    await Promise.race([Promise.all([this.services.waitForSync(), this.endpoints.waitForSync()]), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    this.queue.add(SYNC_KEY);
+    try {
+      await Promise.all([...informers, this.queue.process(() => this.syncOnce(), 1, signal), this.runResync(signal)]);
+    } finally {
+      await this.shutdown();
+    }
+  }
+
+  private async runResync(signal: AbortSignal): Promise<void> {
+    const period = this.options.resyncPeriodMs ?? DEFAULT_PROXY_RESYNC_PERIOD_MS;
+    while (!signal.aborted) {
+      await this.clock.sleep(period, signal);
+      if (!signal.aborted) this.queue.add(SYNC_KEY);
+    }
+  }
+
+  /** One pass: balancer, addresses, listeners converge to the Services and Endpoints seen. Throws if something is left to retry. */
+  async syncOnce(): Promise<void> {
+    const plan = planListeners(this.services.items(), this.options.nodeAddresses ?? []);
+    const problems: string[] = [];
+
+    // 1. The balancer learns the Service ports (with affinity) and their ready endpoints.
+    for (const name of this.affinities.keys()) if (!plan.servicePorts.has(name)) this.loadBalancer.onServiceUpdate(name, undefined);
+    for (const [name, affinity] of plan.servicePorts) this.loadBalancer.onServiceUpdate(name, affinity);
+    this.affinities = new Map([...plan.servicePorts].map(([name, a]) => [name, a.type]));
+    this.loadBalancer.onEndpointsUpdate(this.endpoints.items());
+    for (const name of plan.servicePorts.keys()) this.loadBalancer.cleanupStaleStickySessions(name);
+
+    // 2. Addresses first, since a listener needs its address to be local.
+    for (const ip of plan.addresses) {
+      if (this.addresses.has(ip)) continue;
+      try {
+        await this.options.addressManager.ensureAddress(ip);
+        this.addresses.add(ip);
+      } catch (err) {
+        problems.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+
+    // 3. Listeners: close what is no longer wanted (or now belongs to another Service), open what is missing.
+    const wanted = new Map(plan.listeners.map((l) => [listenerKey(l), l]));
+    for (const [key, open] of this.listeners) {
+      const desired = wanted.get(key);
+      if (desired && desired.service === open.desired.service && desired.kind === open.desired.kind && !open.error) continue;
+      await open.proxier?.close();
+      this.listeners.delete(key);
+    }
+    for (const [key, desired] of wanted) {
+      if (this.listeners.has(key)) continue;
+      const proxier = this.newProxier(desired);
+      try {
+        await proxier.listen();
+        this.listeners.set(key, { desired, proxier });
+      } catch (err) {
+        const error = `cannot listen on ${key} for ${desired.service}: ${err instanceof Error ? err.message : String(err)}`;
+        this.listeners.set(key, { desired, error });
+        problems.push(error);
+      }
+    }
+
+    // 4. Addresses no Service needs any more leave the host.
+    for (const ip of [...this.addresses]) {
+      if (plan.addresses.includes(ip)) continue;
+      try {
+        await this.options.addressManager.removeAddress(ip);
+        this.addresses.delete(ip);
+      } catch (err) {
+        problems.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+    if (problems.length > 0) throw new Error(problems.join('; '));
+  }
+
+  /** What this node proxies right now: the API and CLI show it. */
+  describe(): ProxyDescription {
+    const byService = new Map<ServicePortName, ServicePortDescription>();
+    for (const name of this.affinities.keys()) {
+      byService.set(name, { service: name, sessionAffinity: this.affinities.get(name)!, listeners: [], endpoints: this.loadBalancer.endpointsOf(name) });
+    }
+    for (const open of this.listeners.values()) {
+      const { service, kind, protocol, host, port } = open.desired;
+      const entry = byService.get(service);
+      if (!entry) continue;
+      const active = open.proxier instanceof TcpProxier ? open.proxier.activeConnections : open.proxier?.activeFlows;
+      entry.listeners.push({ kind, protocol, address: host, port: open.proxier?.port ?? port, ...(open.error ? { error: open.error } : { activeConnections: active }) });
+    }
+    return { services: [...byService.values()].sort((a, b) => a.service.localeCompare(b.service)), addresses: [...this.addresses].sort() };
+  }
+
+  private newProxier(desired: DesiredListener): TcpProxier | UdpProxier {
+    const common = { service: desired.service, host: desired.host, port: desired.port, loadBalancer: this.loadBalancer, onError: this.onError };
+    return desired.protocol === 'UDP'
+      ? new UdpProxier({ ...common, idleTimeoutMs: this.options.udpIdleTimeoutMs })
+      : new TcpProxier({ ...common, dialTimeoutsMs: this.options.dialTimeoutsMs });
+  }
+
+  private async shutdown(): Promise<void> {
+    for (const open of this.listeners.values()) {
+      if (open.proxier instanceof TcpProxier) await open.proxier.closeAll();
+      else await open.proxier?.close();
+    }
+    this.listeners.clear();
+    for (const ip of [...this.addresses]) {
+      await this.options.addressManager.removeAddress(ip).catch((err: unknown) => this.onError(String(err)));
+      this.addresses.delete(ip);
+    }
+  }
+}
