@@ -5,15 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/../images"
 
+# The images are FROM scratch: busybox must be the static build (Debian's busybox-static, which
+# replaces the dynamically linked `busybox` package's /bin/busybox when installed).
 busybox=/bin/busybox
-if ! "$busybox" --list 2>/dev/null | grep -qx httpd; then
+if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed'; then
   echo "==> installing busybox-static"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null 2>&1 || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
   }
 fi
-if ldd "$busybox" 2>&1 | grep -q 'libc'; then
-  echo "error: $busybox is dynamically linked; install Debian's busybox-static" >&2
+if ldd "$busybox" 2>&1 | grep -q 'libc' || ! "$busybox" --list | grep -qx httpd; then
+  echo "error: $busybox is not Debian's static busybox with httpd; apt-get install busybox-static" >&2
   exit 1
 fi
 
