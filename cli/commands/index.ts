@@ -19,7 +19,9 @@ import { execCommand } from './exec.js';
 import { getCommand } from './get.js';
 import { labelCommand } from './label.js';
 import { logsCommand } from './logs.js';
+import { rolloutCommand } from './rollout.js';
 import { scaleCommand } from './scale.js';
+import { setCommand } from './set.js';
 import { versionCommand } from './version.js';
 
 /** A command module whose handler receives the global flags plus its own options `T`. */
@@ -37,6 +39,8 @@ export const commands: KubelabCommand[] = [
   labelCommand,
   annotateCommand,
   scaleCommand,
+  rolloutCommand,
+  setCommand,
   versionCommand,
   clusterInfoCommand,
   apiResourcesCommand,
