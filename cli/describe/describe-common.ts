@@ -2,7 +2,7 @@
 // volumes, conditions, and the Events table that ends every description — the events whose
 // involvedObject is this object, found with a field selector on name, namespace and uid.
 
-import type { Container, ContainerStatus, Event, KubeObject, PodTemplateSpec, Volume } from '../../lib/api/types.js';
+import type { Container, ContainerStatus, Event, KubeObject, PodTemplateSpec, Toleration, Volume } from '../../lib/api/types.js';
 import { ageOf } from '../../lib/time.js';
 import type { CliContext } from '../cli-context.js';
 import type { DescribeWriter } from './tab-writer.js';
@@ -48,36 +48,40 @@ function containerState(w: DescribeWriter, level: number, label: string, state: 
   }
 }
 
-/** The Containers section of a pod (with statuses) or of a pod template (without). */
+/**
+ * The Containers section of a pod (level 0, with statuses) or of a pod template (level 1, without).
+ * As in kubectl, only the title follows the level: a template's container names get one extra
+ * space (`   web:`) and the fields stay at four spaces either way.
+ */
 export function describeContainers(w: DescribeWriter, level: number, title: string, containers: Container[], statuses?: ContainerStatus[]): void {
   w.line(level, `${title}:`);
   for (const c of containers) {
     const status = statuses?.find((s) => s.name === c.name);
-    w.line(level + 1, `${c.name}:`);
-    if (status) w.line(level + 2, 'Container ID:', status.containerID ?? '');
-    w.line(level + 2, 'Image:', c.image);
-    if (status) w.line(level + 2, 'Image ID:', status.imageID ?? '');
+    w.line(1, `${level > 0 ? ' ' : ''}${c.name}:`);
+    if (status) w.line(2, 'Container ID:', status.containerID ?? '');
+    w.line(2, 'Image:', c.image);
+    if (status) w.line(2, 'Image ID:', status.imageID ?? '');
     const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`);
-    w.line(level + 2, ports.length > 1 ? 'Ports:' : 'Port:', ports.length ? ports.join(', ') : '<none>');
-    w.line(level + 2, 'Host Port:', (c.ports ?? []).length ? (c.ports ?? []).map((p) => `${p.hostPort ?? 0}/${p.protocol ?? 'TCP'}`).join(', ') : '<none>');
+    w.line(2, ports.length > 1 ? 'Ports:' : 'Port:', ports.length ? ports.join(', ') : '<none>');
+    w.line(2, 'Host Port:', (c.ports ?? []).length ? (c.ports ?? []).map((p) => `${p.hostPort ?? 0}/${p.protocol ?? 'TCP'}`).join(', ') : '<none>');
     if (c.command?.length) {
-      w.line(level + 2, 'Command:');
-      for (const part of c.command) w.line(level + 3, part);
+      w.line(2, 'Command:');
+      for (const part of c.command) w.line(3, part);
     }
     if (c.args?.length) {
-      w.line(level + 2, 'Args:');
-      for (const part of c.args) w.line(level + 3, part);
+      w.line(2, 'Args:');
+      for (const part of c.args) w.line(3, part);
     }
     if (status) {
-      containerState(w, level + 2, 'State', status.state);
-      if (status.lastState && Object.keys(status.lastState).length) containerState(w, level + 2, 'Last State', status.lastState);
-      w.line(level + 2, 'Ready:', status.ready ? 'True' : 'False');
-      w.line(level + 2, 'Restart Count:', status.restartCount);
+      containerState(w, 2, 'State', status.state);
+      if (status.lastState && Object.keys(status.lastState).length) containerState(w, 2, 'Last State', status.lastState);
+      w.line(2, 'Ready:', status.ready ? 'True' : 'False');
+      w.line(2, 'Restart Count:', status.restartCount);
     }
     const env = c.env ?? [];
-    if (env.length === 0) w.line(level + 2, 'Environment:', '<none>');
+    if (env.length === 0) w.line(2, 'Environment:', '<none>');
     else {
-      w.line(level + 2, 'Environment:');
+      w.line(2, 'Environment:');
       for (const e of env) {
         const from = e.valueFrom?.secretKeyRef
           ? `<set to the key '${e.valueFrom.secretKeyRef.key}' in secret '${e.valueFrom.secretKeyRef.name}'>`
@@ -86,14 +90,14 @@ export function describeContainers(w: DescribeWriter, level: number, title: stri
             : e.valueFrom?.fieldRef
               ? `(${e.valueFrom.fieldRef.apiVersion ?? 'v1'}:${e.valueFrom.fieldRef.fieldPath})`
               : e.value ?? '';
-        w.line(level + 3, `${e.name}:`, from);
+        w.line(3, `${e.name}:`, from);
       }
     }
     const mounts = c.volumeMounts ?? [];
-    if (mounts.length === 0) w.line(level + 2, 'Mounts:', '<none>');
+    if (mounts.length === 0) w.line(2, 'Mounts:', '<none>');
     else {
-      w.line(level + 2, 'Mounts:');
-      for (const m of mounts) w.line(level + 3, `${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'})`);
+      w.line(2, 'Mounts:');
+      for (const m of mounts) w.line(3, `${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'})`);
     }
   }
 }
@@ -122,11 +126,30 @@ export function describeVolumes(w: DescribeWriter, level: number, volumes: Volum
   }
 }
 
+/** kubectl's DescribePodTemplate (1.32): labels, annotations, containers, volumes, node selectors, tolerations. */
 export function describeTemplate(w: DescribeWriter, template: PodTemplateSpec | undefined): void {
   w.line(0, 'Pod Template:');
   w.map(1, 'Labels', template?.metadata?.labels);
+  const annotations = { ...(template?.metadata?.annotations ?? {}) };
+  delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
+  if (Object.keys(annotations).length) w.map(1, 'Annotations', annotations, ': ');
+  // kubelab's defaulting writes `default` into templates, Kubernetes' only into pods: not worth a line.
+  const account = template?.spec?.serviceAccountName;
+  if (account && account !== 'default') w.line(1, 'Service Account:', account);
+  if (template?.spec?.initContainers?.length) describeContainers(w, 1, 'Init Containers', template.spec.initContainers);
   describeContainers(w, 1, 'Containers', template?.spec?.containers ?? []);
   describeVolumes(w, 1, template?.spec?.volumes);
+  w.map(1, 'Node-Selectors', template?.spec?.nodeSelector);
+  describeTolerations(w, 1, template?.spec?.tolerations);
+}
+
+/** `Tolerations:  key=value:NoSchedule`, one per line, or `<none>`. */
+export function describeTolerations(w: DescribeWriter, level: number, tolerations: Toleration[] | undefined): void {
+  const text = (tolerations ?? []).map(
+    (t) => `${t.key ?? ''}${t.operator === 'Exists' ? '' : `=${t.value ?? ''}`}:${t.effect ?? ''}${t.tolerationSeconds !== undefined ? ` for ${t.tolerationSeconds}s` : ''}`,
+  );
+  w.line(level, 'Tolerations:', text[0] ?? '<none>');
+  for (const t of text.slice(1)) w.line(level, '', t);
 }
 
 export function describeConditions(w: DescribeWriter, conditions: { type: string; status: string; reason?: string }[] | undefined, withReason: boolean): void {

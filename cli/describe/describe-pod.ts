@@ -3,7 +3,7 @@
 
 import type { Pod } from '../../lib/api/types.js';
 import type { CliContext } from '../cli-context.js';
-import { describeConditions, describeContainers, describeEvents, describeVolumes, formatTime } from './describe-common.js';
+import { describeConditions, describeContainers, describeEvents, describeTolerations, describeVolumes, formatTime } from './describe-common.js';
 import { DescribeWriter } from './tab-writer.js';
 
 export async function describePod(ctx: CliContext, pod: Pod): Promise<string> {
@@ -34,9 +34,7 @@ export async function describePod(ctx: CliContext, pod: Pod): Promise<string> {
   describeConditions(w, status.conditions, false);
   describeVolumes(w, 0, pod.spec.volumes);
   w.map(0, 'Node-Selectors', pod.spec.nodeSelector);
-  const tolerations = (pod.spec.tolerations ?? []).map((t) => `${t.key ?? ''}${t.operator === 'Exists' ? '' : `=${t.value ?? ''}`}:${t.effect ?? ''}${t.tolerationSeconds !== undefined ? ` for ${t.tolerationSeconds}s` : ''}`);
-  w.line(0, 'Tolerations:', tolerations[0] ?? '<none>');
-  for (const t of tolerations.slice(1)) w.line(0, '', t);
+  describeTolerations(w, 0, pod.spec.tolerations);
   await describeEvents(ctx, w, pod);
   return w.toString();
 }

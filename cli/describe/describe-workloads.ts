@@ -1,33 +1,43 @@
 // `kubelab describe` for the controllers that keep pods running: ReplicationController,
 // ReplicaSet (desired/current replicas and how their pods are doing) and Deployment (rollout
-// strategy, conditions, and which ReplicaSet is new and which are old).
+// strategy, conditions, and which ReplicaSet is new and which are old), in kubectl's layout.
 
-import { resourceKey, RESOURCES } from '../../lib/api/resources.js';
+import { labelSelectorToString } from '../../lib/api/selectors.js';
 import type { Deployment, LabelSelector, Pod, ReplicaSet, ReplicationController } from '../../lib/api/types.js';
 import type { CliContext } from '../cli-context.js';
-import { describeConditions, describeEvents, describeMetadata, describeTemplate, formatTime } from './describe-common.js';
+import { findNewReplicaSet, findOldReplicaSetsWithReplicas, ownedReplicaSets } from '../rollout/deployment-revisions.js';
+import { describeEvents, describeTemplate, formatTime } from './describe-common.js';
 import { DescribeWriter } from './tab-writer.js';
 
-/** `app=web,tier in (fe)` from a LabelSelector, as kubectl prints and sends selectors. */
+/** `app=web,tier in (fe)` from a LabelSelector or an RC's map, keys sorted as kubectl prints them. */
 export function selectorString(selector: LabelSelector | Record<string, string> | undefined): string {
-  if (!selector) return '';
-  const s = selector as LabelSelector;
-  if (!('matchLabels' in s) && !('matchExpressions' in s)) {
-    return Object.entries(selector as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',');
-  }
-  const parts = Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of s.matchExpressions ?? []) {
-    if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-    else parts.push(`${e.key} ${e.operator === 'In' ? 'in' : 'notin'} (${(e.values ?? []).join(',')})`);
-  }
-  return parts.join(',');
+  return selector ? labelSelectorToString(selector) : '';
 }
 
-async function podsStatus(ctx: CliContext, namespace: string | undefined, selector: string): Promise<string> {
-  const pods = selector ? (await ctx.client.list<Pod>('pods', { namespace, labelSelector: selector })).items : [];
+/**
+ * `2 Running / 0 Waiting / 0 Succeeded / 0 Failed`, counting only the pods this controller
+ * controls (a pod that merely matches the selector belongs to someone else, or to no one).
+ */
+async function podsStatus(ctx: CliContext, owner: ReplicaSet | ReplicationController, selector: string): Promise<string> {
+  const listed = selector ? (await ctx.client.list<Pod>('pods', { namespace: owner.metadata.namespace, labelSelector: selector })).items : [];
+  const pods = listed.filter((p) => p.metadata.ownerReferences?.some((o) => o.controller && o.uid === owner.metadata.uid));
   const count = (phase: string) => pods.filter((p) => (p.status?.phase ?? 'Pending') === phase).length;
   return `${count('Running')} Running / ${count('Pending')} Waiting / ${count('Succeeded')} Succeeded / ${count('Failed')} Failed`;
+}
+
+/** kubectl writes `Type \tStatus\tReason`: the space after the type widens that column by one. */
+function describeWorkloadConditions(w: DescribeWriter, conditions: { type: string; status: string; reason?: string }[] | undefined): void {
+  if (!conditions?.length) return;
+  w.line(0, 'Conditions:');
+  w.line(1, 'Type', 'Status', 'Reason');
+  w.line(1, '----', '------', '------');
+  for (const c of conditions) w.line(1, `${c.type} `, c.status, c.reason ?? '');
+}
+
+function describeAnnotations(w: DescribeWriter, annotations: Record<string, string> | undefined): void {
+  const shown = { ...(annotations ?? {}) };
+  delete shown['kubectl.kubernetes.io/last-applied-configuration'];
+  w.map(0, 'Annotations', shown, ': ');
 }
 
 export async function describeReplicaSet(ctx: CliContext, rs: ReplicaSet | ReplicationController): Promise<string> {
@@ -37,15 +47,13 @@ export async function describeReplicaSet(ctx: CliContext, rs: ReplicaSet | Repli
   w.line(0, 'Namespace:', rs.metadata.namespace);
   w.line(0, 'Selector:', selector);
   w.map(0, 'Labels', rs.metadata.labels);
-  const annotations = { ...(rs.metadata.annotations ?? {}) };
-  delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
-  w.map(0, 'Annotations', annotations, ': ');
+  describeAnnotations(w, rs.metadata.annotations);
   const owner = rs.metadata.ownerReferences?.find((o) => o.controller);
   if (owner) w.line(0, 'Controlled By:', `${owner.kind}/${owner.name}`);
   w.line(0, 'Replicas:', `${rs.status?.replicas ?? 0} current / ${rs.spec.replicas ?? 1} desired`);
-  w.line(0, 'Pods Status:', await podsStatus(ctx, rs.metadata.namespace, selector));
+  w.line(0, 'Pods Status:', await podsStatus(ctx, rs, selector));
   describeTemplate(w, rs.spec.template);
-  describeConditions(w, rs.status?.conditions, true);
+  describeWorkloadConditions(w, rs.status?.conditions);
   await describeEvents(ctx, w, rs);
   return w.toString();
 }
@@ -53,29 +61,26 @@ export async function describeReplicaSet(ctx: CliContext, rs: ReplicaSet | Repli
 export async function describeDeployment(ctx: CliContext, d: Deployment): Promise<string> {
   const w = new DescribeWriter();
   const st = d.status ?? {};
-  const selector = selectorString(d.spec.selector);
-  describeMetadata(w, d);
+  w.line(0, 'Name:', d.metadata.name);
+  w.line(0, 'Namespace:', d.metadata.namespace);
   w.line(0, 'CreationTimestamp:', formatTime(d.metadata.creationTimestamp));
-  w.line(0, 'Selector:', selector);
+  w.map(0, 'Labels', d.metadata.labels);
+  describeAnnotations(w, d.metadata.annotations);
+  w.line(0, 'Selector:', selectorString(d.spec.selector));
   const desired = d.spec.replicas ?? 1;
   w.line(0, 'Replicas:', `${desired} desired | ${st.updatedReplicas ?? 0} updated | ${st.replicas ?? 0} total | ${st.availableReplicas ?? 0} available | ${st.unavailableReplicas ?? 0} unavailable`);
   w.line(0, 'StrategyType:', d.spec.strategy?.type ?? '');
   w.line(0, 'MinReadySeconds:', d.spec.minReadySeconds ?? 0);
   const ru = d.spec.strategy?.rollingUpdate;
-  if (d.spec.strategy?.type === 'RollingUpdate' && ru) w.line(0, 'RollingUpdateStrategy:', `${ru.maxUnavailable ?? '25%'} max unavailable, ${ru.maxSurge ?? '25%'} max surge`);
+  if (ru) w.line(0, 'RollingUpdateStrategy:', `${ru.maxUnavailable ?? '25%'} max unavailable, ${ru.maxSurge ?? '25%'} max surge`);
   describeTemplate(w, d.spec.template);
-  describeConditions(w, st.conditions, true);
-  const rsInfo = RESOURCES.find((r) => r.kind === 'ReplicaSet')!;
-  const owned = (await ctx.client.list<ReplicaSet>(resourceKey(rsInfo), { namespace: d.metadata.namespace, labelSelector: selector })).items.filter((rs) =>
-    rs.metadata.ownerReferences?.some((o) => o.controller && o.uid === d.metadata.uid),
-  );
-  const revision = (rs: ReplicaSet) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
-  owned.sort((a, b) => revision(b) - revision(a));
-  const [newest, ...old] = owned;
-  const label = (rs: ReplicaSet) => `${rs.metadata.name} (${rs.status?.replicas ?? 0}/${rs.spec.replicas ?? 0} replicas created)`;
-  const oldActive = old.filter((rs) => (rs.spec.replicas ?? 0) > 0 || (rs.status?.replicas ?? 0) > 0);
-  w.line(0, 'OldReplicaSets:', oldActive.length ? oldActive.map(label).join(', ') : '<none>');
-  w.line(0, 'NewReplicaSet:', newest ? label(newest) : '<none>');
+  describeWorkloadConditions(w, st.conditions);
+  const owned = await ownedReplicaSets(ctx.client, d);
+  const newRS = findNewReplicaSet(d, owned);
+  const label = (rs: ReplicaSet) => `${rs.metadata.name} (${rs.status?.replicas ?? 0}/${rs.spec.replicas ?? 1} replicas created)`;
+  const old = findOldReplicaSetsWithReplicas(d, owned);
+  w.line(0, 'OldReplicaSets:', old.length ? old.map(label).join(', ') : '<none>');
+  w.line(0, 'NewReplicaSet:', newRS ? label(newRS) : '<none>');
   await describeEvents(ctx, w, d);
   return w.toString();
 }

@@ -41,8 +41,14 @@ export class DescribeWriter {
   map(level: number, label: string, values: Record<string, string> | undefined, separator = '='): this {
     const keys = Object.keys(values ?? {}).sort();
     if (keys.length === 0) return this.line(level, `${label}:`, '<none>');
-    keys.forEach((k, i) => this.line(level, i === 0 ? `${label}:` : '', `${k}${separator}${values![k]}`));
+    // kubectl indents only the first line; the others start with the tab (matters for raw output).
+    keys.forEach((k, i) => (i === 0 ? this.line(level, `${label}:`, `${k}${separator}${values![k]}`) : this.line(0, '', `${k}${separator}${values![k]}`)));
     return this;
+  }
+
+  /** The lines with their tabs left in: kubectl's PrefixWriter without a tabwriter (`rollout history --revision`). */
+  toRawString(): string {
+    return this.lines.join('\n') + '\n';
   }
 
   toString(): string {
