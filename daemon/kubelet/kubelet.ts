@@ -10,7 +10,8 @@
 //   and enqueue the pods whose containers changed, so a crash is noticed within about a second
 //   (the runtime interface has no event stream, and a list per second is cheap);
 // - resync: every 10 s enqueue every pod anyway, and remove containers of pods that no longer
-//   exist (orphans), so a missed event costs at most 10 s.
+//   exist (orphans), so a missed event costs at most 10 s;
+// - probes: a worker per container probe (probe-manager.ts); a result that flips enqueues the pod.
 // On start it *adopts* what it finds: containers of pods that still exist are left running as
 // they are (restart counts come from their labels); those of vanished pods are removed.
 
@@ -27,6 +28,8 @@ import { KubeletStreams } from './kubelet-streams.js';
 import { defaultNodeIP, NodeStatusManager } from './node-status.js';
 import { DEFAULT_BACKOFF } from './pod-actions.js';
 import { PodWorker } from './pod-worker.js';
+import { ProbeManager } from './probe-manager.js';
+import { Prober, type ContainerProber } from './prober.js';
 import { VolumeManager } from './volumes.js';
 
 export interface KubeletOptions {
@@ -49,6 +52,8 @@ export interface KubeletOptions {
   containerPollMs?: number;
   resyncMs?: number;
   heartbeatIntervalMs?: number;
+  /** Runs one probe attempt; the real Prober (HTTP, TCP, exec through the runtime) by default. */
+  prober?: ContainerProber;
   log?: (message: string) => void;
 }
 
@@ -59,6 +64,7 @@ export class Kubelet {
   readonly streams: PodStreams;
   readonly queue: WorkQueue;
   readonly nodeStatus: NodeStatusManager;
+  readonly probes: ProbeManager;
   private readonly worker: PodWorker;
   private readonly volumes: VolumeManager;
   private readonly pods: Informer<Pod>;
@@ -72,6 +78,13 @@ export class Kubelet {
     const nodeIP = options.nodeIP ?? defaultNodeIP();
     this.queue = new WorkQueue({ clock, onError: (key, err) => this.log(`kubelet: pod ${key}: ${err instanceof Error ? err.message : String(err)}`) });
     this.volumes = new VolumeManager(client, options.dataDir);
+    this.probes = new ProbeManager({
+      prober: options.prober ?? new Prober(runtime),
+      recorder: options.recorder,
+      clock,
+      onChange: (key) => this.queue.add(key),
+      log: this.log,
+    });
     this.worker = new PodWorker({
       nodeName,
       client,
@@ -83,6 +96,7 @@ export class Kubelet {
       nodeIP,
       networkName: options.networkName,
       requeueAfter: (key, delayMs) => this.queue.addAfter(key, delayMs),
+      probes: this.probes,
     });
     this.nodeStatus = new NodeStatusManager({ nodeName, client, runtime, clock, role: options.role, nodeIP, heartbeatIntervalMs: options.heartbeatIntervalMs });
     this.pods = new Informer<Pod>({
@@ -97,6 +111,7 @@ export class Kubelet {
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    signal.addEventListener('abort', () => this.probes.stopAll(), { once: true });
     const loops: Promise<void>[] = [this.nodeStatus.run(signal, this.log), this.pods.run(signal)];
     await Promise.race([this.pods.waitForSync(), new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
     if (!signal.aborted) {

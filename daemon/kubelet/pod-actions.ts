@@ -11,6 +11,8 @@
 //   so (Always; OnFailure when the exit code was not 0; never for Never), but not before its
 //   back-off has passed: CrashLoopBackOff. The first restart is immediate; then the kubelet waits
 //   10 s, 20 s, 40 s ... up to 5 minutes, and forgets the back-off once a container ran 10 minutes.
+// - A running container whose liveness (or startup) probe failed is killed; the next sync restarts
+//   it like any container that exited, with the same restartPolicy, restart count and back-off.
 // - A running container whose spec changed (another image after `kubectl set image`) is killed
 //   and started again with the new spec; a running one with the same spec is never touched.
 // - Of the exited attempts of a container, the newest is kept for `logs --previous`; older ones go.
@@ -66,6 +68,8 @@ export interface PodActions {
   backoffUpdates: Map<string, BackoffEntry>;
   /** All containers have finished for good (the pod is Succeeded or Failed). */
   podDone: boolean;
+  /** A container is killed now to be restarted by the next sync (a failed liveness probe): sync again soon. */
+  resyncSoon: boolean;
 }
 
 export interface PodActionsInput {
@@ -76,6 +80,8 @@ export interface PodActionsInput {
   backoff: Map<string, BackoffEntry>;
   policy: BackoffPolicy;
   now: Date;
+  /** Running containers whose liveness or startup probe failed, by container name (the probe manager's). */
+  probeFailures?: Map<string, { containerId: string; probeType: 'liveness' | 'startup' }>;
 }
 
 /** FNV-1a, 32 bits, in hex: the kubelet hashes container specs the same way (HashContainer). */
@@ -146,6 +152,7 @@ export function computePodActions(input: PodActionsInput): PodActions {
     waiting: [],
     backoffUpdates: new Map(),
     podDone: false,
+    resyncSoon: false,
   };
   const readySandboxes = sandboxes.filter((s) => s.state === 'ready').sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
   const sandbox = readySandboxes[0];
@@ -203,7 +210,13 @@ function planContainer(
     return;
   }
   if (newest.state === 'running') {
-    if (newest.specHash !== hash) {
+    const failure = input.probeFailures?.get(spec.name);
+    if (failure?.containerId === newest.id) {
+      // Killed, it exits non-zero: only restartPolicy Never leaves it dead.
+      const restart = shouldRestart(input.pod, 137);
+      actions.containersToKill.push({ id: newest.id, name: spec.name, reason: `Container ${spec.name} failed ${failure.probeType} probe${restart ? ', will be restarted' : ''}` });
+      actions.resyncSoon ||= restart;
+    } else if (newest.specHash !== hash) {
       actions.containersToKill.push({ id: newest.id, name: spec.name, reason: `Container ${spec.name} definition changed, will be restarted` });
       actions.containersToStart.push({ name: spec.name, restartCount: newest.restartCount + 1, reason: 'spec changed' });
     }

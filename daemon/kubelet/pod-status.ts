@@ -8,6 +8,9 @@
 // - phase: Pending while a container has not started yet; Running while any runs (or will be
 //   restarted); Succeeded when all exited 0 and none will restart; Failed when all stopped, one
 //   failed and none will restart. A phase that reached Succeeded or Failed never changes again.
+// - ready / started per container: a running container has `started` once its startup probe
+//   passed (at once without one) and is `ready` once started and passing its readiness probe
+//   (at once without one); the probe manager supplies the results.
 // - conditions: PodReadyToStartContainers (the sandbox is up), Initialized, ContainersReady and
 //   Ready (every container runs and passes its readiness probe), PodScheduled; each keeps its
 //   lastTransitionTime while its status does not change.
@@ -31,6 +34,8 @@ export interface PodStatusInput {
   waiting?: Map<string, WaitingReason>;
   /** Readiness probe results by container name; a container without one is ready when running. */
   readiness?: Map<string, boolean>;
+  /** Startup probe results by container name; a container without one has started when running. */
+  started?: Map<string, boolean>;
   hostIP?: string;
   now: Date;
 }
@@ -65,8 +70,10 @@ function containerStatusOf(input: PodStatusInput, name: string, image: string): 
   }
   const ids = { image, imageID: imageIdOf(newest), containerID: containerId(newest), restartCount: newest.restartCount };
   if (newest.state === 'running') {
-    const ready = input.readiness?.get(name) ?? true;
-    return { ...base, ...ids, state: { running: { startedAt: newest.startedAt } }, lastState: previous?.state === 'exited' ? terminated(previous) : {}, ready, started: true };
+    // Ready = running, started (startup probe passed) and passing its readiness probe.
+    const started = input.started?.get(name) ?? true;
+    const ready = started && (input.readiness?.get(name) ?? true);
+    return { ...base, ...ids, state: { running: { startedAt: newest.startedAt } }, lastState: previous?.state === 'exited' ? terminated(previous) : {}, ready, started };
   }
   if (newest.state === 'exited') {
     // Waiting to be restarted (CrashLoopBackOff ...): the exit becomes lastState.

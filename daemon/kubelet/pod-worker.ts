@@ -5,7 +5,9 @@
 // running it again is always safe.
 //
 // It also keeps the two pieces of memory a sync needs between runs: the restart back-off of each
-// container (CrashLoopBackOff) and the pull back-off of each image (ImagePullBackOff).
+// container (CrashLoopBackOff) and the pull back-off of each image (ImagePullBackOff). Probe
+// results live in the ProbeManager: each sync tells it which containers run, asks it which
+// failed liveness (to kill them) and which are ready (for the status).
 
 import { isDeepStrictEqual } from 'node:util';
 import { parseCpuMillis, parseMemoryBytes } from '../../lib/api/quantity.js';
@@ -17,6 +19,7 @@ import type { EventRecorder } from '../events/event-recorder.js';
 import { ImagePullError, type ContainerRuntime, type ContainerStatus, type PodIdentity, type SandboxStatus } from '../runtime/container-runtime.js';
 import { computePodActions, goDuration, specHash, type BackoffEntry, type BackoffPolicy, type ContainerToStart } from './pod-actions.js';
 import { computePodStatus, type WaitingReason } from './pod-status.js';
+import type { ProbeManager } from './probe-manager.js';
 import { ContainerConfigError, VolumeManager, type PreparedVolume } from './volumes.js';
 
 export interface PodWorkerOptions {
@@ -31,6 +34,8 @@ export interface PodWorkerOptions {
   networkName?: string;
   /** Asks the kubelet to sync this pod again later (the work queue's addAfter). */
   requeueAfter: (key: string, delayMs: number) => void;
+  /** Runs the containers' liveness, readiness and startup probes. */
+  probes: ProbeManager;
 }
 
 /** Default grace period when neither the delete nor the pod says one (Kubernetes: 30 s). */
@@ -76,7 +81,8 @@ export class PodWorker {
       const entry = this.restartBackoff.get(`${uid}/${c.name}`);
       if (entry) backoff.set(c.name, entry);
     }
-    const actions = computePodActions({ pod, sandboxes, containers, backoff, policy: this.o.backoff, now: clock.now() });
+    const probeFailures = this.o.probes.probeFailures(pod, containers);
+    const actions = computePodActions({ pod, sandboxes, containers, backoff, policy: this.o.backoff, now: clock.now(), probeFailures });
 
     if (actions.killPod) await this.killContainers(pod, containers.filter((c) => c.state === 'running'), 0);
     for (const id of actions.sandboxesToRemove) {
@@ -101,6 +107,7 @@ export class PodWorker {
     if (actions.createSandbox && volumes) sandbox = await this.createSandbox(pod);
 
     for (const kill of actions.containersToKill) await this.killContainers(pod, containers.filter((c) => c.id === kill.id), undefined, kill.reason);
+    if (actions.resyncSoon) this.o.requeueAfter(keyOf(pod), 0);
     for (const id of actions.containersToRemove) await runtime.removeContainer(id);
 
     if (sandbox && volumes) {
@@ -124,7 +131,9 @@ export class PodWorker {
 
     sandboxes = await runtime.listPodSandboxes({ podUid: uid });
     containers = await runtime.listContainers({ podUid: uid });
-    await this.writeStatus(pod, sandboxes.find((s) => s.state === 'ready'), containers, waiting);
+    const readySandbox = sandboxes.find((s) => s.state === 'ready');
+    this.o.probes.updatePod(pod, containers, readySandbox?.ip);
+    await this.writeStatus(pod, readySandbox, containers, waiting);
   }
 
   private async createSandbox(pod: Pod): Promise<SandboxStatus> {
@@ -243,6 +252,8 @@ export class PodWorker {
     const { runtime, client } = this.o;
     const uid = pod.metadata.uid!;
     const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    // A container shutting down fails its probes; that must not restart it nor be reported.
+    this.o.probes.removePod(uid);
     const containers = await runtime.listContainers({ podUid: uid });
     await this.killContainers(pod, containers.filter((c) => c.state === 'running'), grace);
     await this.removeEverything(uid);
@@ -266,6 +277,7 @@ export class PodWorker {
     }
     await this.o.volumes.cleanupPod(uid);
     this.forgetBackoff(uid);
+    this.o.probes.removePod(uid);
   }
 
   private forgetBackoff(uid: string): void {
@@ -279,7 +291,8 @@ export class PodWorker {
     const { client, clock } = this.o;
     let current = pod;
     for (let attempt = 0; ; attempt++) {
-      const status: PodStatus = computePodStatus({ pod: current, sandbox, containers, waiting, hostIP: this.o.nodeIP, now: clock.now() });
+      const { readiness, started } = this.o.probes.statusOf(current, containers);
+      const status: PodStatus = computePodStatus({ pod: current, sandbox, containers, waiting, readiness, started, hostIP: this.o.nodeIP, now: clock.now() });
       if (isDeepStrictEqual(status, current.status)) return;
       try {
         await client.updateStatus<Pod>('pods', { ...current, status });
