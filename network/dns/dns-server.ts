@@ -1,0 +1,158 @@
+// The cluster DNS server: kube-dns / CoreDNS reduced to what the tutorial needs. It answers A
+// queries for names in the cluster domain from a RecordLookup (record-index.ts), over UDP and TCP.
+//
+// What it answers:
+// - a known name: NOERROR with one A record per address (authoritative, short TTL, since pods
+//   come and go);
+// - a known name asked for another type (AAAA ...): NOERROR with no answer ("no data"), so
+//   resolvers do not conclude the name is missing;
+// - an unknown name inside the cluster domain: NXDOMAIN;
+// - anything outside the cluster domain: REFUSED. It forwards nothing: a pod's resolv.conf lists
+//   it for cluster names only (or the lab has no upstream at all).
+// Over UDP, an answer longer than 512 bytes is sent truncated (TC set) so the client retries over
+// TCP, where messages carry a two-byte length prefix (RFC 1035 4.2.2).
+
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { CLASS_IN, decodeMessage, encodeMessage, RCODE, TYPE_A, type DnsMessage } from './dns-packet.js';
+import { normalizeName, type RecordLookup } from './record-index.js';
+
+/** Seconds a resolver may cache an answer: short, as CoreDNS's kubernetes plugin (5 s). */
+export const DEFAULT_TTL_SECONDS = 5;
+const MAX_UDP_ANSWER_BYTES = 512;
+
+/** The answer to one query: pure, so it can be table-tested. */
+export function answerQuery(query: DnsMessage, records: RecordLookup, ttlSeconds = DEFAULT_TTL_SECONDS): DnsMessage {
+  const reply = (rcode: number, answers: DnsMessage['answers'] = []): DnsMessage => ({
+    id: query.id,
+    response: true,
+    opcode: query.opcode,
+    authoritative: rcode !== RCODE.REFUSED && rcode !== RCODE.NOTIMP && rcode !== RCODE.FORMERR,
+    truncated: false,
+    recursionDesired: query.recursionDesired,
+    recursionAvailable: false,
+    rcode,
+    questions: query.questions,
+    answers,
+    authorities: [],
+    additionals: [],
+  });
+  if (query.response) return reply(RCODE.FORMERR);
+  if (query.opcode !== 0) return reply(RCODE.NOTIMP);
+  if (query.questions.length !== 1) return reply(RCODE.FORMERR);
+  const [question] = query.questions;
+  const name = normalizeName(question.name);
+  if (name !== records.domain && !name.endsWith(`.${records.domain}`)) return reply(RCODE.REFUSED);
+  const addresses = records.lookup(name);
+  if (addresses === undefined) return reply(RCODE.NXDOMAIN);
+  if (question.type !== TYPE_A || question.class !== CLASS_IN) return reply(RCODE.NOERROR);
+  return reply(
+    RCODE.NOERROR,
+    addresses.map((address) => ({ name: question.name, type: TYPE_A, class: CLASS_IN, ttl: ttlSeconds, address })),
+  );
+}
+
+/** Decodes, answers, encodes; a packet that cannot be decoded gets FORMERR if it has a header, else nothing. */
+export function handlePacket(packet: Buffer, records: RecordLookup, ttlSeconds?: number): Buffer | undefined {
+  let query: DnsMessage;
+  try {
+    query = decodeMessage(packet);
+  } catch {
+    if (packet.length < 12) return undefined;
+    const header = Buffer.from(packet.subarray(0, 12));
+    header.writeUInt16BE(0x8000 | RCODE.FORMERR, 2);
+    header.fill(0, 4);
+    return header;
+  }
+  return encodeMessage(answerQuery(query, records, ttlSeconds));
+}
+
+export interface DnsServerOptions {
+  records: RecordLookup;
+  /** 127.0.0.1 for tests; the DNS Service's ClusterIP or 0.0.0.0 in a cluster. */
+  host: string;
+  /** 53 in a cluster; 0 lets the system pick (UDP and TCP then share the UDP port if free). */
+  port: number;
+  ttlSeconds?: number;
+}
+
+export class DnsServer {
+  private readonly udp = dgram.createSocket('udp4');
+  private readonly tcp: net.Server;
+  private readonly connections = new Set<net.Socket>();
+  private boundPort = 0;
+
+  constructor(private readonly options: DnsServerOptions) {
+    this.udp.on('message', (packet, client) => {
+      let answer = handlePacket(packet, options.records, options.ttlSeconds);
+      if (!answer) return;
+      if (answer.length > MAX_UDP_ANSWER_BYTES) answer = truncate(answer);
+      this.udp.send(answer, client.port, client.address);
+    });
+    this.tcp = net.createServer((socket) => this.onTcpConnection(socket));
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Binds UDP, then TCP on the same port; resolves with the port. */
+  async listen(): Promise<number> {
+    const { host, port } = this.options;
+    await new Promise<void>((resolve, reject) => {
+      this.udp.once('error', reject);
+      this.udp.bind({ address: host, port }, () => {
+        this.udp.removeListener('error', reject);
+        resolve();
+      });
+    });
+    this.boundPort = this.udp.address().port;
+    await new Promise<void>((resolve, reject) => {
+      this.tcp.once('error', reject);
+      this.tcp.listen({ host, port: this.boundPort }, () => {
+        this.tcp.removeListener('error', reject);
+        resolve();
+      });
+    });
+    return this.boundPort;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.connections) socket.destroy();
+    await Promise.all([
+      new Promise<void>((resolve) => this.udp.close(() => resolve())),
+      new Promise<void>((resolve) => this.tcp.close(() => resolve())),
+    ]);
+  }
+
+  /** TCP: each message is prefixed by its length; a connection may carry several queries. */
+  private onTcpConnection(socket: net.Socket): void {
+    this.connections.add(socket);
+    socket.on('close', () => this.connections.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(10_000, () => socket.destroy());
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+        const length = buffered.readUInt16BE(0);
+        const packet = buffered.subarray(2, 2 + length);
+        buffered = buffered.subarray(2 + length);
+        const answer = handlePacket(packet, this.options.records, this.options.ttlSeconds);
+        if (!answer) {
+          socket.destroy();
+          return;
+        }
+        const prefix = Buffer.alloc(2);
+        prefix.writeUInt16BE(answer.length, 0);
+        socket.write(Buffer.concat([prefix, answer]));
+      }
+    });
+  }
+}
+
+/** The answer without its records and with TC set: "ask me again over TCP". */
+function truncate(answer: Buffer): Buffer {
+  const message = decodeMessage(answer);
+  return encodeMessage({ ...message, truncated: true, answers: [], authorities: [], additionals: [] });
+}

@@ -1,0 +1,110 @@
+// The names the cluster DNS answers, built from Services and Endpoints (kube-dns / CoreDNS's
+// kubernetes plugin, A records only):
+//
+//   web.default.svc.cluster.local          → the ClusterIP of Service web in namespace default
+//   db.default.svc.cluster.local           → for a headless Service (clusterIP None): the IPs of
+//                                             its ready endpoints, one A record each, so clients
+//                                             pick a pod themselves
+//   db-0.db.default.svc.cluster.local      → a headless endpoint whose pod set hostname+subdomain
+//   10-244-1-5.default.pod.cluster.local   → 10.244.1.5 (the dashed-IP pod name, answered for any
+//                                             well-formed address, as CoreDNS's `pods insecure`)
+//
+// buildRecords is the pure part; RecordIndex keeps it current by watching through ApiClient and
+// rebuilding lazily on the first lookup after a change.
+
+import type { Endpoints, Service } from '../../lib/api/types.js';
+import type { ApiClient } from '../../lib/client/api-client.js';
+import { Informer } from '../../lib/client/informer.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
+
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+
+/** Lower case, no trailing dot: the form names are compared in (DNS names are case-insensitive). */
+export const normalizeName = (name: string): string => name.toLowerCase().replace(/\.$/, '');
+
+/** name → A record addresses (an empty list: the name exists with no address right now). */
+export function buildRecords(services: Service[], endpoints: Endpoints[], domain = DEFAULT_CLUSTER_DOMAIN): Map<string, string[]> {
+  const records = new Map<string, string[]>();
+  const endpointsByKey = new Map(endpoints.map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e]));
+  for (const service of services) {
+    const { name, namespace } = service.metadata;
+    const { type = 'ClusterIP', clusterIP } = service.spec;
+    if (!name || !namespace || type === 'ExternalName') continue; // ExternalName is a CNAME; kubelab answers A only
+    const serviceName = normalizeName(`${name}.${namespace}.svc.${domain}`);
+    if (clusterIP && clusterIP !== 'None') {
+      records.set(serviceName, [clusterIP]);
+      continue;
+    }
+    if (clusterIP !== 'None') continue; // not allocated yet
+    const ready = (endpointsByKey.get(`${namespace}/${name}`)?.subsets ?? []).flatMap((s) => s.addresses ?? []);
+    records.set(serviceName, [...new Set(ready.map((a) => a.ip))]);
+    for (const address of ready) {
+      if (address.hostname) records.set(normalizeName(`${address.hostname}.${serviceName}`), [address.ip]);
+    }
+  }
+  return records;
+}
+
+/** `10-244-1-5.default.pod.cluster.local` → `10.244.1.5`, or undefined. */
+export function podAddressOf(name: string, domain = DEFAULT_CLUSTER_DOMAIN): string | undefined {
+  const suffix = `.pod.${normalizeName(domain)}`;
+  const normalized = normalizeName(name);
+  if (!normalized.endsWith(suffix)) return undefined;
+  const labels = normalized.slice(0, -suffix.length).split('.');
+  if (labels.length !== 2) return undefined;
+  const octets = labels[0].split('-');
+  if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) return undefined;
+  return octets.map(Number).join('.');
+}
+
+export interface RecordLookup {
+  readonly domain: string;
+  /** The addresses for `name`; undefined when the name does not exist. */
+  lookup(name: string): string[] | undefined;
+}
+
+export interface RecordIndexOptions {
+  client: ApiClient;
+  domain?: string;
+  clock?: Clock;
+  onError?: (error: unknown) => void;
+}
+
+export class RecordIndex implements RecordLookup {
+  readonly domain: string;
+  private readonly services: Informer<Service>;
+  private readonly endpoints: Informer<Endpoints>;
+  private records = new Map<string, string[]>();
+  private stale = true;
+
+  constructor(options: RecordIndexOptions) {
+    this.domain = normalizeName(options.domain ?? DEFAULT_CLUSTER_DOMAIN);
+    const clock = options.clock ?? systemClock;
+    const changed = () => {
+      this.stale = true;
+    };
+    const onError = options.onError ?? ((error: unknown) => console.error(`dns: watch: ${error instanceof Error ? error.message : String(error)}`));
+    this.services = new Informer<Service>({ client: options.client, resource: 'services', clock, onEvent: changed, onError });
+    this.endpoints = new Informer<Endpoints>({ client: options.client, resource: 'endpoints', clock, onEvent: changed, onError });
+  }
+
+  /** Watches until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    await Promise.all([this.services.run(signal), this.endpoints.run(signal)]);
+  }
+
+  /** Resolves once both watches have delivered their first list. */
+  async waitForSync(): Promise<void> {
+    await Promise.all([this.services.waitForSync(), this.endpoints.waitForSync()]);
+  }
+
+  lookup(name: string): string[] | undefined {
+    if (this.stale) {
+      this.records = buildRecords(this.services.items(), this.endpoints.items(), this.domain);
+      this.stale = false;
+    }
+    const normalized = normalizeName(name);
+    const pod = podAddressOf(normalized, this.domain);
+    return pod ? [pod] : this.records.get(normalized);
+  }
+}
