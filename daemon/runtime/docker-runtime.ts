@@ -38,6 +38,12 @@ export interface DockerRuntimeOptions {
   dockerHost?: string;
   /** The image of every pod's infra container (scripts/build-images.sh builds it). */
   infraImage?: string;
+  /**
+   * A pull that shows no progress for this long is abandoned. Docker itself can wait minutes for
+   * a registry that does not answer (a hanging DNS lookup, a dropped SYN); the kubelet would
+   * rather report ErrImagePull and back off. Default 20 s.
+   */
+  pullIdleTimeoutMs?: number;
 }
 
 /** Docker's "no time" value in inspect output. */
@@ -110,6 +116,7 @@ const timeOrUndefined = (t: string | undefined): string | undefined =>
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
   private readonly infraImage: string;
+  private readonly pullIdleTimeoutMs: number;
   /**
    * Inspect results by container ID and the state the list showed: a container's details only
    * change when its state does, so a poll of many containers inspects just the changed ones.
@@ -119,6 +126,7 @@ export class DockerRuntime implements ContainerRuntime {
   constructor(options: DockerRuntimeOptions = {}) {
     this.docker = new Docker(dockerConnection(options.dockerHost));
     this.infraImage = options.infraImage ?? 'kubelab/pause:1';
+    this.pullIdleTimeoutMs = options.pullIdleTimeoutMs ?? 20_000;
   }
 
   async info(): Promise<RuntimeInfo> {
@@ -148,20 +156,41 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async pullImage(image: string): Promise<string> {
+    // The engine reports a pull as a stream of JSON progress lines, the last of which may be an
+    // error; the pull is done when the stream ends. A watchdog aborts it when the engine is quiet
+    // for too long, so "no registry" fails in seconds, not minutes.
+    const abort = new AbortController();
+    let watchdog: NodeJS.Timeout | undefined;
+    const idle = new Promise<never>((_, reject) => {
+      abort.signal.addEventListener('abort', () => reject(new Error(`no progress for ${this.pullIdleTimeoutMs} ms; is a registry reachable?`)));
+    });
+    idle.catch(() => undefined);
+    const rearm = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => abort.abort(), this.pullIdleTimeoutMs);
+    };
     try {
-      const stream = await this.docker.pull(image);
-      await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(
-          stream,
-          (err: Error | null, output: { error?: string }[]) => {
-            const failure = err?.message ?? output?.find((o) => o.error)?.error;
-            if (failure) reject(new Error(failure));
-            else resolve();
-          },
-        );
-      });
+      rearm();
+      const pulled = (async () => {
+        const stream = await this.docker.pull(image, { abortSignal: abort.signal });
+        await new Promise<void>((resolve, reject) => {
+          this.docker.modem.followProgress(
+            stream,
+            (err: Error | null, output: { error?: string }[]) => {
+              const failure = err?.message ?? output?.find((o) => o.error)?.error;
+              if (failure) reject(new Error(failure));
+              else resolve();
+            },
+            rearm,
+          );
+        });
+      })();
+      await Promise.race([pulled, idle]);
     } catch (err) {
+      abort.abort();
       throw new ImagePullError(image, `pulling image "${image}": ${dockerMessage(err)}`, { cause: err });
+    } finally {
+      clearTimeout(watchdog);
     }
     const status = await this.imageStatus(image);
     if (!status.present) throw new ImagePullError(image, `pulling image "${image}": the engine reported success but the image is not there`);
@@ -204,7 +233,7 @@ export class DockerRuntime implements ContainerRuntime {
     const { pod } = config;
     const image = await this.imageStatus(this.infraImage);
     if (!image.present) {
-      throw new RuntimeError(`the pod infra image "${this.infraImage}" is not on this engine; build it with scripts/build-images.sh`);
+      throw new RuntimeError(`the pod infra image "${this.infraImage}" is not on this engine: run scripts/build-images.sh to build it`);
     }
     const network = config.networkName ?? 'bridge';
     const portBindings: Record<string, { HostIp?: string; HostPort: string }[]> = {};
@@ -214,8 +243,9 @@ export class DockerRuntime implements ContainerRuntime {
       exposed[key] = {};
       (portBindings[key] ??= []).push({ HostIp: m.hostIP ?? '', HostPort: String(m.hostPort) });
     }
+    let container: Docker.Container | undefined;
     try {
-      const container = await this.docker.createContainer({
+      container = await this.docker.createContainer({
         name: safeName(['k8s', 'POD', pod.name, pod.namespace, pod.uid.slice(0, 8), randomSuffix()]),
         Image: this.infraImage,
         Hostname: safeHostname(config.hostname),
@@ -243,6 +273,8 @@ export class DockerRuntime implements ContainerRuntime {
         labels: inspect.Config.Labels ?? {},
       };
     } catch (err) {
+      // A sandbox that did not start is of no use to anyone: do not leave it behind.
+      if (container) await container.remove({ force: true }).catch(() => undefined);
       throw new RuntimeError(`creating the sandbox of pod ${pod.namespace}/${pod.name}: ${dockerMessage(err)}`, { cause: err });
     }
   }
@@ -275,41 +307,58 @@ export class DockerRuntime implements ContainerRuntime {
 
   async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
     const { pod } = config;
+    // dockershim's naming: `docker ps` tells which pod and which attempt a container is.
+    const name = safeName(['k8s', config.name, pod.name, pod.namespace, pod.uid.slice(0, 8), config.restartCount]);
     try {
-      const container = await this.docker.createContainer({
-        name: safeName(['k8s', config.name, pod.name, pod.namespace, pod.uid.slice(0, 8), config.restartCount, randomSuffix()]),
-        Image: config.image,
-        // Kubernetes semantics: command replaces the image's ENTRYPOINT (and then its CMD is not
-        // used), args replaces its CMD.
-        ...(config.command ? { Entrypoint: config.command } : {}),
-        ...(config.args ? { Cmd: config.args } : config.command ? { Cmd: [] } : {}),
-        Env: config.env.map((e) => `${e.name}=${e.value}`),
-        WorkingDir: config.workingDir,
-        Tty: config.tty ?? false,
-        OpenStdin: config.stdin ?? false,
-        Labels: {
-          ...config.labels,
-          ...podLabels(pod, config.nodeName),
-          [LABEL_CONTAINER_ROLE]: 'app',
-          [LABEL_CONTAINER_NAME]: config.name,
-          [LABEL_RESTART_COUNT]: String(config.restartCount),
-          [LABEL_SPEC_HASH]: config.specHash,
-        },
-        HostConfig: {
-          NetworkMode: `container:${sandboxId}`,
-          IpcMode: `container:${sandboxId}`,
-          Binds: config.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
-          Memory: config.memoryLimitBytes,
-          NanoCpus: config.nanoCpus,
-          RestartPolicy: { Name: 'no' },
-        },
-      });
-      return container.id;
+      return await this.createAppContainer(name, sandboxId, config);
     } catch (err) {
+      // 409: a container of that name is left from an attempt the kubelet lost track of (it
+      // crashed between create and start). It is not ours to remove here: take another name.
+      if (statusCodeOf(err) === 409) {
+        try {
+          return await this.createAppContainer(`${name}_${randomSuffix()}`, sandboxId, config);
+        } catch (retryErr) {
+          err = retryErr;
+        }
+      }
       const code = statusCodeOf(err);
       const hint = code === 404 ? ` (is the image "${config.image}" on this engine?)` : '';
       throw new RuntimeError(`creating container "${config.name}" of pod ${pod.namespace}/${pod.name}: ${dockerMessage(err)}${hint}`, { cause: err });
     }
+  }
+
+  private async createAppContainer(name: string, sandboxId: string, config: ContainerConfig): Promise<string> {
+    const { pod } = config;
+    const container = await this.docker.createContainer({
+      name,
+      Image: config.image,
+      // Kubernetes semantics: command replaces the image's ENTRYPOINT (and then its CMD is not
+      // used), args replaces its CMD.
+      ...(config.command ? { Entrypoint: config.command } : {}),
+      ...(config.args ? { Cmd: config.args } : config.command ? { Cmd: [] } : {}),
+      Env: config.env.map((e) => `${e.name}=${e.value}`),
+      WorkingDir: config.workingDir,
+      Tty: config.tty ?? false,
+      OpenStdin: config.stdin ?? false,
+      Labels: {
+        ...config.labels,
+        ...podLabels(pod, config.nodeName),
+        [LABEL_CONTAINER_ROLE]: 'app',
+        [LABEL_CONTAINER_NAME]: config.name,
+        [LABEL_RESTART_COUNT]: String(config.restartCount),
+        [LABEL_SPEC_HASH]: config.specHash,
+      },
+      HostConfig: {
+        NetworkMode: `container:${sandboxId}`,
+        IpcMode: `container:${sandboxId}`,
+        Binds: config.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
+        Memory: config.memoryLimitBytes,
+        NanoCpus: config.nanoCpus,
+        // The kubelet restarts containers (with back-off, per restartPolicy), not Docker.
+        RestartPolicy: { Name: 'no' },
+      },
+    });
+    return container.id;
   }
 
   async startContainer(id: string): Promise<void> {

@@ -68,6 +68,8 @@ export interface FakeContainer extends ContainerStatus {
   log: FakeLog;
   /** Kills the running script, if any. */
   kill?: AbortController;
+  /** The exit code of the running process's TERM trap; none means TERM is ignored (PID 1). */
+  termExitCode?: number;
 }
 
 /** The default network's subnet: what a pod gets without `networkName` (Docker's bridge here). */
@@ -279,8 +281,10 @@ export class FakeRuntime implements ContainerRuntime {
 
   async stopContainer(id: string, gracePeriodSeconds: number): Promise<void> {
     this.record('stopContainer', id, gracePeriodSeconds);
+    // SIGTERM; a process that handles it exits with its own code, any other is killed when the
+    // grace period ends (the fake does not wait it out).
     const c = this.containers.get(id);
-    if (c?.state === 'running') this.exitContainer(id, KILLED_EXIT_CODE);
+    if (c?.state === 'running') this.exitContainer(id, c.termExitCode ?? KILLED_EXIT_CODE);
   }
 
   async removeContainer(id: string): Promise<void> {
@@ -400,6 +404,7 @@ export class FakeRuntime implements ContainerRuntime {
       write: (stream, text) => c.log.write(stream, text, this.clock.now()),
       sleep: (ms, signal) => this.clock.sleep(ms, signal),
       signal: kill.signal,
+      onTrap: (exitCode) => (c.termExitCode = exitCode),
     }).then((code) => {
       if (!kill.signal.aborted && c.kill === kill && c.state === 'running') this.finish(c, code);
     });
@@ -407,6 +412,7 @@ export class FakeRuntime implements ContainerRuntime {
 
   private finish(c: FakeContainer, exitCode: number, reason?: 'OOMKilled'): void {
     c.kill = undefined;
+    c.termExitCode = undefined;
     Object.assign(c, {
       state: 'exited',
       exitCode,
@@ -437,6 +443,6 @@ function sandboxStatus(s: FakeSandbox): SandboxStatus {
 }
 
 function containerStatus(c: FakeContainer): ContainerStatus {
-  const { sandboxId: _sandboxId, nodeName: _nodeName, config: _config, log: _log, kill: _kill, ...status } = c;
+  const { sandboxId: _sandboxId, nodeName: _nodeName, config: _config, log: _log, kill: _kill, termExitCode: _trap, ...status } = c;
   return { ...status, pod: { ...status.pod }, labels: { ...status.labels } };
 }

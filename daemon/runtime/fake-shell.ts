@@ -3,9 +3,16 @@
 // the same output and exit code. This is what lets one contract suite run against both.
 //
 // Understood: `sh -c '<script>'` whose statements (separated by `;` or newlines) are
-// `echo WORDS [>&2]`, `sleep SECONDS`, `cat` (copies stdin to stdout), `true` and `exit N`;
-// or one of those statements given directly as the command (`['cat']`). Anything else is not a
-// script: the fake treats such a container as a process that runs until it is stopped.
+// `echo WORDS [>&2]`, `sleep SECONDS`, `sleep SECONDS & wait $!`, `cat` (copies stdin to
+// stdout), `true`, `exit N` and `trap 'exit N' TERM [INT]`; or one of those statements given
+// directly as the command (`['cat']`). Anything else is not a script: the fake treats such a
+// container as a process that runs until it is stopped.
+//
+// Stopping: PID 1 in a container ignores SIGTERM unless it handles it, so a process without a
+// trap is killed when the grace period ends (exit code 137); one that trapped TERM exits with
+// the trap's code. A real sh runs the trap only once the foreground command ends, hence the
+// `sleep N & wait $!` idiom; the fake runs it at once in both forms (it has no grace-period
+// clock), so the contract suite only uses the idiom.
 
 import type { Readable } from 'node:stream';
 
@@ -13,7 +20,8 @@ export type FakeStep =
   | { kind: 'echo'; text: string; stream: 'stdout' | 'stderr' }
   | { kind: 'sleep'; ms: number }
   | { kind: 'cat' }
-  | { kind: 'exit'; code: number };
+  | { kind: 'exit'; code: number }
+  | { kind: 'trap'; exitCode: number };
 
 /** The steps of a command the fake understands, or undefined for any other command. */
 export function parseFakeCommand(argv: string[]): FakeStep[] | undefined {
@@ -38,6 +46,10 @@ function parseScript(script: string): FakeStep[] | undefined {
 
 /** One statement as a step; null for a no-op (`true`); undefined when not understood. */
 function parseStatement(words: string[]): FakeStep | null | undefined {
+  // `sleep N & wait $!`: a sleep in the background that the shell waits for (interruptible).
+  if (words.length === 5 && words[0] === 'sleep' && words[2] === '&' && words[3] === 'wait' && words[4] === '$!') {
+    return parseStatement(words.slice(0, 2));
+  }
   const [name, ...rest] = words;
   switch (name) {
     case 'echo': {
@@ -57,6 +69,12 @@ function parseStatement(words: string[]): FakeStep | null | undefined {
       return rest.length === 0 ? { kind: 'cat' } : undefined;
     case 'true':
       return null;
+    case 'trap': {
+      const action = /^exit (\d+)$/.exec(rest[0] ?? '');
+      const signals = rest.slice(1);
+      const known = signals.length > 0 && signals.every((sig) => ['TERM', 'INT', 'SIGTERM', 'SIGINT'].includes(sig));
+      return action && known && signals.some((sig) => sig.endsWith('TERM')) ? { kind: 'trap', exitCode: Number(action[1]) & 0xff } : undefined;
+    }
     default:
       return undefined;
   }
@@ -72,6 +90,8 @@ export interface FakeProcessIo {
   /** The process's stdin; absent means /dev/null (cat reads nothing). */
   stdin?: Readable;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** The script installed a TERM handler that exits with this code. */
+  onTrap?(exitCode: number): void;
   /** Aborted when the process is killed: the run stops at its next step. */
   signal: AbortSignal;
 }
@@ -92,6 +112,9 @@ export async function runFakeSteps(steps: FakeStep[], io: FakeProcessIo): Promis
         break;
       case 'exit':
         return step.code;
+      case 'trap':
+        io.onTrap?.(step.exitCode);
+        break;
     }
   }
   return 0;
