@@ -11,6 +11,7 @@ import { ManualClock } from '../../lib/clock.js';
 import { EventRecorder } from '../../daemon/events/event-recorder.js';
 import { Kubelet } from '../../daemon/kubelet/kubelet.js';
 import { computePodActions, DEFAULT_BACKOFF, specHash } from '../../daemon/kubelet/pod-actions.js';
+import { computePodStatus } from '../../daemon/kubelet/pod-status.js';
 import type { ContainerProber, ProbeOutcome, ProbeTarget } from '../../daemon/kubelet/prober.js';
 import type { ProbeType } from '../../daemon/kubelet/probe-state.js';
 import type { ContainerStatus } from '../../daemon/runtime/container-runtime.js';
@@ -249,4 +250,33 @@ describe('computePodActions with probe failures', () => {
     assert.deepEqual(actions.containersToKill.filter((k) => k.reason.includes('probe')), []);
     assert.equal(actions.resyncSoon, false);
   });
+});
+
+describe('computePodStatus with probe results', () => {
+  const pod = newPod('web', { containers: [{ name: 'app', image: IMAGE, readinessProbe: { tcpSocket: { port: 1 } }, startupProbe: { tcpSocket: { port: 1 } } }] });
+  const running: ContainerStatus = {
+    id: 'c1', pod: { uid: 'u1', namespace: 'default', name: 'web' }, name: 'app', state: 'running', image: IMAGE, imageId: '', restartCount: 0,
+    specHash: '', createdAt: '2025-03-01T10:00:00Z', startedAt: '2025-03-01T10:00:01Z', labels: {},
+  };
+  const cases: { name: string; readiness?: boolean; started?: boolean; state?: ContainerStatus['state']; want: [boolean, boolean] }[] = [
+    { name: 'no probe results: running means started and ready', want: [true, true] },
+    { name: 'started, readiness failing: not ready', readiness: false, started: true, want: [true, false] },
+    { name: 'readiness passing but not started: not ready', readiness: true, started: false, want: [false, false] },
+    { name: 'started and readiness passing: ready', readiness: true, started: true, want: [true, true] },
+    { name: 'exited: neither, whatever the probes said', readiness: true, started: true, state: 'exited', want: [false, false] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const status = computePodStatus({
+        pod,
+        containers: [{ ...running, state: c.state ?? 'running', ...(c.state === 'exited' ? { exitCode: 0, finishedAt: '2025-03-01T10:00:09Z' } : {}) }],
+        ...(c.readiness === undefined ? {} : { readiness: new Map([['app', c.readiness]]) }),
+        ...(c.started === undefined ? {} : { started: new Map([['app', c.started]]) }),
+        now: new Date('2025-03-01T10:01:00Z'),
+      });
+      const s = status.containerStatuses![0];
+      assert.deepEqual([s.started, s.ready], c.want);
+      assert.equal(status.conditions!.find((x) => x.type === 'Ready')!.status, c.want[1] ? 'True' : 'False');
+    });
+  }
 });
