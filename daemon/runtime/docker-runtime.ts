@@ -5,6 +5,7 @@
 // Everything kubelab creates carries io.kubelab.* labels, which are the only state this class
 // needs: a restarted kubelet lists containers by label and re-adopts them.
 
+import { writeFile } from 'node:fs/promises';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import {
@@ -264,6 +265,7 @@ export class DockerRuntime implements ContainerRuntime {
       });
       await container.start();
       const inspect = await container.inspect();
+      if (config.dnsServers?.length) await writePodResolvConf(inspect.ResolvConfPath, config.dnsServers, config.dnsSearch ?? []);
       return {
         id: inspect.Id,
         pod,
@@ -353,6 +355,8 @@ export class DockerRuntime implements ContainerRuntime {
         IpcMode: `container:${sandboxId}`,
         Binds: config.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
         Memory: config.memoryLimitBytes,
+        // No swap beyond the limit, as the kubelet configures it: over the limit means OOMKilled.
+        ...(config.memoryLimitBytes ? { MemorySwap: config.memoryLimitBytes } : {}),
         NanoCpus: config.nanoCpus,
         // The kubelet restarts containers (with back-off, per restartPolicy), not Docker.
         RestartPolicy: { Name: 'no' },
@@ -534,6 +538,18 @@ export class DockerRuntime implements ContainerRuntime {
       exitCode,
     };
   }
+}
+
+/**
+ * On a user-defined network Docker points /etc/resolv.conf at its embedded DNS (127.0.0.11),
+ * which forwards to the pod's servers. Pods should see the cluster DNS itself, as in Kubernetes,
+ * so (like dockershim's rewriteResolvFile) the sandbox's file is rewritten; app containers
+ * share it because they join the sandbox's network. When the engine's files are not reachable
+ * from here (a remote engine), Docker's forwarding file stays: names still resolve.
+ */
+async function writePodResolvConf(resolvConfPath: string, servers: string[], search: string[]): Promise<void> {
+  const lines = [...servers.map((s) => `nameserver ${s}`), ...(search.length ? [`search ${search.join(' ')}`] : [])];
+  await writeFile(resolvConfPath, `${lines.join('\n')}\n`).catch(() => undefined);
 }
 
 /** Passes at most `limit` bytes, then ends (kubectl logs --limit-bytes). */
