@@ -5,6 +5,7 @@
 import os from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from './api/service-allocation.js';
 import { startServer } from './server.js';
 
 async function main(): Promise<void> {
@@ -28,6 +29,12 @@ async function main(): Promise<void> {
           .option('pod-network', { type: 'string', default: 'kubelab0', describe: 'name of the Docker bridge network for pods' })
           .option('backoff-initial-ms', { type: 'number', default: 10_000, describe: 'first container restart back-off (CrashLoopBackOff)' })
           .option('backoff-max-ms', { type: 'number', default: 300_000, describe: 'longest container restart back-off' })
+          .option('service-cidr', { type: 'string', default: DEFAULT_SERVICE_CIDR, describe: 'the range Service ClusterIPs come from (the first one is the kubernetes Service\'s)' })
+          .option('node-port-range', { type: 'string', default: DEFAULT_NODE_PORT_RANGE, describe: 'the ports NodePort and LoadBalancer Services open on every node' })
+          .option('lb-pool', {
+            type: 'string',
+            describe: 'LoadBalancer addresses, comma-separated CIDRs, ranges or addresses (e.g. 10.99.0.0/28); none: LoadBalancer Services stay <pending>',
+          })
           .strict(),
       async (args) => {
         const server = await startServer({
@@ -38,6 +45,9 @@ async function main(): Promise<void> {
           podSubnet: args['pod-subnet'],
           podNetwork: args['pod-network'],
           backoff: { initialMs: args['backoff-initial-ms'], maxMs: args['backoff-max-ms'] },
+          serviceCidr: args['service-cidr'],
+          nodePortRange: args['node-port-range'],
+          lbPool: args['lb-pool'] ? args['lb-pool'].split(',').map((s) => s.trim()).filter(Boolean) : [],
         });
         console.log(`kubelabd: API server listening on ${server.url}`);
         console.log(`kubelabd: node ${args['node-name']} ready`);

@@ -1,6 +1,6 @@
 // Wires the parts of `kubelabd server` together: store → registry → API server, and the
 // in-process components that talk to the registry through a LocalClient exactly as a remote
-// agent would through HTTPS (scheduler, controllers, kubelet).
+// agent would through HTTPS (scheduler, controllers, kubelet, service proxy).
 //
 // Nothing here decides anything; every component is started, and stopped, through the same
 // run(signal) pattern, and the order of start-up is the order data flows in.
@@ -15,9 +15,14 @@ import { Authenticator } from './api/auth.js';
 import { buildKubeconfig, ensurePki, writeKubeconfig } from './api/pki.js';
 import { createApiApp, startApiServer } from './api/server.js';
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
+import { ensureKubernetesService } from './api/kubernetes-service.js';
+import { ServiceAllocation } from './api/service-allocation.js';
+import { allocatingServiceStrategy } from './api/strategies/service-strategy.js';
 import { startControllers } from './controllers/controller-manager.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { Kubelet } from './kubelet/kubelet.js';
+import { defaultNodeIP } from './kubelet/node-status.js';
+import { createNodeProxy } from './node-proxy.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { NedbObjectStore } from './store/nedb-store.js';
@@ -31,6 +36,12 @@ export interface ServerOptions {
   podSubnet: string;
   podNetwork: string;
   backoff: { initialMs: number; maxMs: number };
+  /** --service-cidr: where ClusterIPs come from (Kubernetes' default 10.96.0.0/12). */
+  serviceCidr?: string;
+  /** --node-port-range, e.g. `30000-32767`. */
+  nodePortRange?: string;
+  /** --lb-pool: LoadBalancer addresses (CIDRs, ranges `a-b` or addresses); none: LoadBalancers stay <pending>. */
+  lbPool?: string[];
 }
 
 export interface RunningServer {
@@ -72,7 +83,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const store = new NedbObjectStore({ dataDir: path.join(options.dataDir, 'store') });
   await store.open();
-  const registry = new ResourceRegistry({ store });
+  // The Service pools are rebuilt from the stored Services before the registry takes a write.
+  const allocation = new ServiceAllocation({ serviceCidr: options.serviceCidr, nodePortRange: options.nodePortRange, lbPool: options.lbPool });
+  const detachAllocation = await allocation.attach(store);
+  const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) } });
   await registry.ensureSystemNamespaces();
 
   const pki = await ensurePki(options.dataDir, { hostnames: ['localhost', os.hostname()], ips: hostAddresses() });
@@ -82,6 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const client = new LocalClient(registry);
   const abort = new AbortController();
+  const nodeIP = defaultNodeIP();
   const kubelet = new Kubelet({
     nodeName: options.nodeName,
     client,
@@ -92,12 +107,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     role: 'server',
     networkName: options.podNetwork,
     backoff: options.backoff,
+    nodeIP,
   });
   const scheduler = new Scheduler({
     client,
     recorder: new EventRecorder(client, { component: 'default-scheduler' }, systemClock),
     clock: systemClock,
   });
+
+  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP] });
 
   const app = createApiApp({ registry, authenticator, podStreams: kubelet.streams });
   const api = await startApiServer({
@@ -117,13 +135,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const kubeconfigPath = path.join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: url, caCertPem: pki.caCertPem, token: pki.adminToken }));
 
+  await ensureKubernetesService(client, { clusterIP: allocation.kubernetesServiceIP, apiAddress: urlHost, apiPort: api.port });
+
   const controllers = startControllers({
     client,
     clock: systemClock,
     recorderFor: (component) => new EventRecorder(client, { component }, systemClock),
     signal: abort.signal,
   });
-  const loops = [kubelet.run(abort.signal), scheduler.run(abort.signal), controllers].map((p) =>
+  const loops = [kubelet.run(abort.signal), scheduler.run(abort.signal), controllers, proxier.run(abort.signal)].map((p) =>
     p.catch((err: unknown) => {
       if (!abort.signal.aborted) console.error('kubelabd: a component stopped with an error:', err);
     }),
@@ -136,7 +156,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async close() {
       abort.abort();
       await api.close();
-      await Promise.all(loops);
+      await Promise.all(loops); // the proxier's loop ends after it has taken its addresses off lo
+      detachAllocation();
       await store.close();
     },
   };

@@ -10,6 +10,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { setMaxListeners } from 'node:events';
 import { DeploymentController } from './deployment-controller.js';
+import { EndpointsController } from './endpoints-controller.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from './replica-set-controller.js';
 
@@ -27,7 +28,7 @@ export interface StartControllersOptions {
 
 export const RESYNC_PERIOD_MS = 30_000;
 
-/** Runs the ReplicaSet, ReplicationController and Deployment controllers and the garbage collector; resolves when `signal` aborts and all have stopped. */
+/** Runs the ReplicaSet, ReplicationController, Deployment and Endpoints controllers and the garbage collector; resolves when `signal` aborts and all have stopped. */
 export async function startControllers(options: StartControllersOptions): Promise<void> {
   const { client, clock, recorderFor, signal } = options;
   // Every informer, queue and sleep listens on this one signal: dozens of listeners are expected.
@@ -41,6 +42,7 @@ export async function startControllers(options: StartControllersOptions): Promis
     new ReplicaSetController(REPLICA_SET_KIND, common(REPLICA_SET_KIND.component)),
     new ReplicaSetController(REPLICATION_CONTROLLER_KIND, common(REPLICATION_CONTROLLER_KIND.component)),
     new DeploymentController(common('deployment-controller')),
+    new EndpointsController({ client, clock, workers: options.workers, resyncPeriodMs, onError: errorsOf('endpoint-controller') }),
     new GarbageCollector({ client, clock, workers: options.workers, resyncPeriodMs, onError: errorsOf('garbage-collector') }),
   ];
   await Promise.all(controllers.map((c) => c.run(signal)));

@@ -1,6 +1,8 @@
 // Runs a real `kubelabd server` (the built dist/daemon/main.js) as a child process for
 // integration tests, on a free port, a temporary data dir and a node name of its own, so its
-// kubelet only ever touches the containers of this test run. cleanup() kills it by PID and
+// kubelet only ever touches the containers of this test run, and a service CIDR and node port
+// range of its own, so concurrent test daemons never share a Service address or port. cleanup()
+// stops it by PID (SIGTERM, so its proxy takes its addresses off lo; SIGKILL if it hangs) and
 // removes every container and network it made, also when the test failed.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -31,6 +33,8 @@ export class TestDaemon {
   readonly dataDir: string;
   readonly network: string;
   readonly subnet: string;
+  readonly serviceCidr: string;
+  readonly nodePortRange: { first: number; last: number };
   kubeconfigPath = '';
   url = '';
   private child?: ChildProcess;
@@ -46,6 +50,10 @@ export class TestDaemon {
     this.network = `kubelab-test-${id}`;
     // A subnet of its own per run: 10.244.128.0/17 is never used by the quick start's cluster.
     this.subnet = `10.244.${128 + (parseInt(id, 16) % 120)}.0/24`;
+    // The top of Kubernetes' default 10.96.0.0/12, which a quick-start cluster reaches last.
+    this.serviceCidr = `10.111.${parseInt(id, 16) % 250}.0/24`;
+    const firstPort = 30000 + (parseInt(id, 16) % 27) * 100;
+    this.nodePortRange = { first: firstPort, last: firstPort + 99 };
   }
 
   static async start(options: TestDaemonOptions = {}): Promise<TestDaemon> {
@@ -67,6 +75,8 @@ export class TestDaemon {
       '--pod-subnet', this.subnet,
       '--backoff-initial-ms', '1000',
       '--backoff-max-ms', '4000',
+      ...this.defaultFlag('--service-cidr', this.serviceCidr),
+      ...this.defaultFlag('--node-port-range', `${this.nodePortRange.first}-${this.nodePortRange.last}`),
       ...(this.options.args ?? []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -91,6 +101,11 @@ export class TestDaemon {
     await Promise.race([ready, timeout]);
   }
 
+  /** `[flag, value]` unless the caller's args set the flag themselves. */
+  private defaultFlag(flag: string, value: string): string[] {
+    return (this.options.args ?? []).includes(flag) ? [] : [flag, value];
+  }
+
   /** Everything the daemon printed since its last start. */
   get log(): string {
     return this.output;
@@ -111,7 +126,11 @@ export class TestDaemon {
   }
 
   async cleanup(): Promise<void> {
-    await this.kill('SIGKILL');
+    // SIGTERM first: the daemon's proxy removes the Service addresses it put on lo.
+    const stopped = this.kill('SIGTERM');
+    const timer = setTimeout(() => void this.kill('SIGKILL'), 15_000);
+    await stopped;
+    clearTimeout(timer);
     await removeContainersOfNode(this.nodeName);
     const docker = new Docker();
     await docker.getNetwork(this.network).remove().catch(() => undefined);
