@@ -6,7 +6,7 @@
 // needs: a restarted kubelet lists containers by label and re-adopts them.
 
 import { writeFile } from 'node:fs/promises';
-import { PassThrough, Readable, type Duplex } from 'node:stream';
+import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import {
   ImagePullError,
@@ -32,7 +32,10 @@ import {
   type SandboxConfig,
   type SandboxStatus,
 } from './container-runtime.js';
-import { demuxDockerStream, demuxDockerBuffer } from './docker-stream.js';
+import { dockerMessage, statusCodeOf } from './docker-errors.js';
+import { startDockerExec } from './docker-exec.js';
+import { readDockerLogs } from './docker-logs.js';
+import { pullDockerImage } from './docker-pull.js';
 
 export interface DockerRuntimeOptions {
   /** DOCKER_HOST form: `unix:///var/run/docker.sock` or `tcp://host:port`. */
@@ -49,21 +52,6 @@ export interface DockerRuntimeOptions {
 
 /** Docker's "no time" value in inspect output. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
-
-interface DockerError {
-  statusCode?: number;
-  message?: string;
-  json?: { message?: string };
-}
-
-function dockerMessage(err: unknown): string {
-  const e = err as DockerError;
-  return e?.json?.message ?? e?.message ?? String(err);
-}
-
-function statusCodeOf(err: unknown): number | undefined {
-  return (err as DockerError)?.statusCode;
-}
 
 export function dockerConnection(dockerHost: string | undefined): Docker.DockerOptions {
   const host = dockerHost ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -157,41 +145,10 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async pullImage(image: string): Promise<string> {
-    // The engine reports a pull as a stream of JSON progress lines, the last of which may be an
-    // error; the pull is done when the stream ends. A watchdog aborts it when the engine is quiet
-    // for too long, so "no registry" fails in seconds, not minutes.
-    const abort = new AbortController();
-    let watchdog: NodeJS.Timeout | undefined;
-    const idle = new Promise<never>((_, reject) => {
-      abort.signal.addEventListener('abort', () => reject(new Error(`no progress for ${this.pullIdleTimeoutMs} ms; is a registry reachable?`)));
-    });
-    idle.catch(() => undefined);
-    const rearm = () => {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => abort.abort(), this.pullIdleTimeoutMs);
-    };
     try {
-      rearm();
-      const pulled = (async () => {
-        const stream = await this.docker.pull(image, { abortSignal: abort.signal });
-        await new Promise<void>((resolve, reject) => {
-          this.docker.modem.followProgress(
-            stream,
-            (err: Error | null, output: { error?: string }[]) => {
-              const failure = err?.message ?? output?.find((o) => o.error)?.error;
-              if (failure) reject(new Error(failure));
-              else resolve();
-            },
-            rearm,
-          );
-        });
-      })();
-      await Promise.race([pulled, idle]);
+      await pullDockerImage(this.docker, image, this.pullIdleTimeoutMs);
     } catch (err) {
-      abort.abort();
       throw new ImagePullError(image, `pulling image "${image}": ${dockerMessage(err)}`, { cause: err });
-    } finally {
-      clearTimeout(watchdog);
     }
     const status = await this.imageStatus(image);
     if (!status.present) throw new ImagePullError(image, `pulling image "${image}": the engine reported success but the image is not there`);
@@ -450,93 +407,19 @@ export class DockerRuntime implements ContainerRuntime {
   // Streams
 
   async containerLogs(id: string, options: LogOptions): Promise<Readable> {
-    const container = this.docker.getContainer(id);
-    let tty = false;
     try {
-      tty = (await container.inspect()).Config.Tty;
+      return await readDockerLogs(this.docker.getContainer(id), options);
     } catch (err) {
       throw new RuntimeError(`reading logs of container ${id.slice(0, 12)}: ${dockerMessage(err)}`, { cause: err });
     }
-    const since = options.sinceTime
-      ? Math.floor(new Date(options.sinceTime).getTime() / 1000)
-      : options.sinceSeconds
-        ? Math.floor(Date.now() / 1000) - options.sinceSeconds
-        : undefined;
-    const common = {
-      stdout: true,
-      stderr: true,
-      timestamps: options.timestamps ?? false,
-      // Docker's `tail` is a number of lines, or the string 'all'.
-      tail: (options.tailLines ?? 'all') as number,
-      ...(since !== undefined ? { since } : {}),
-    };
-    let out: Readable;
-    if (options.follow) {
-      const raw = (await container.logs({ ...common, follow: true })) as unknown as Readable;
-      out = tty ? raw : demuxDockerStream(raw);
-    } else {
-      const raw = (await container.logs({ ...common, follow: false })) as unknown as Buffer;
-      const text = tty ? raw : demuxDockerBuffer(raw);
-      out = Readable.from([text]);
-    }
-    return options.limitBytes ? limitStream(out, options.limitBytes) : out;
   }
 
   async exec(id: string, options: ExecOptions): Promise<ExecSession> {
-    const container = this.docker.getContainer(id);
-    let exec: Docker.Exec;
-    let stream: NodeJS.ReadWriteStream;
     try {
-      exec = await container.exec({
-        Cmd: options.command,
-        AttachStdin: options.stdin,
-        AttachStdout: options.stdout,
-        AttachStderr: options.stderr,
-        Tty: options.tty,
-      });
-      stream = (await exec.start({ hijack: true, stdin: options.stdin, Tty: options.tty })) as NodeJS.ReadWriteStream;
+      return await startDockerExec(this.docker, id, options);
     } catch (err) {
       throw new RuntimeError(`exec in container ${id.slice(0, 12)}: ${dockerMessage(err)}`, { cause: err });
     }
-    const duplex = stream as unknown as Duplex;
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    if (options.tty) duplex.pipe(stdout);
-    else this.docker.modem.demuxStream(duplex, stdout, stderr);
-    const ended = new Promise<void>((resolve) => {
-      duplex.once('end', resolve);
-      duplex.once('close', resolve);
-      duplex.once('error', () => resolve());
-    });
-    ended.then(() => {
-      stdout.end();
-      stderr.end();
-    });
-    const exitCode = ended.then(async () => {
-      // The stream can end a moment before the engine records the exit code.
-      for (let attempt = 0; attempt < 50; attempt++) {
-        const info = await exec.inspect();
-        if (!info.Running) return info.ExitCode ?? 0;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return (await exec.inspect()).ExitCode ?? 0;
-    });
-    let stdin: PassThrough | undefined;
-    if (options.stdin) {
-      stdin = new PassThrough();
-      stdin.on('data', (chunk: Buffer) => duplex.write(chunk));
-      // EOF on stdin: half-close the hijacked connection so the process sees end of input.
-      stdin.on('end', () => duplex.end());
-    }
-    return {
-      stdin,
-      stdout,
-      stderr: options.tty ? undefined : stderr,
-      resize: async (width, height) => {
-        await exec.resize({ w: width, h: height }).catch(() => undefined);
-      },
-      exitCode,
-    };
   }
 }
 
@@ -550,23 +433,4 @@ export class DockerRuntime implements ContainerRuntime {
 async function writePodResolvConf(resolvConfPath: string, servers: string[], search: string[]): Promise<void> {
   const lines = [...servers.map((s) => `nameserver ${s}`), ...(search.length ? [`search ${search.join(' ')}`] : [])];
   await writeFile(resolvConfPath, `${lines.join('\n')}\n`).catch(() => undefined);
-}
-
-/** Passes at most `limit` bytes, then ends (kubectl logs --limit-bytes). */
-function limitStream(source: Readable, limit: number): Readable {
-  const out = new PassThrough();
-  let left = limit;
-  source.on('data', (chunk: Buffer) => {
-    if (left <= 0) return;
-    const part = chunk.subarray(0, left);
-    left -= part.length;
-    out.write(part);
-    if (left <= 0) {
-      out.end();
-      source.destroy();
-    }
-  });
-  source.on('end', () => out.end());
-  source.on('error', (err) => out.destroy(err));
-  return out;
 }

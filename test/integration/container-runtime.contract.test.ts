@@ -208,7 +208,7 @@ export function describeRuntimeContract(name: string, makeRuntime: () => Promise
       assert.deepEqual(await runtime.listContainers({ podUid: pod.uid }), []);
     });
 
-    it('returns logs (stdout and stderr as one text, tail, timestamps) and follows them until the container exits', async () => {
+    it('returns logs (stdout and stderr as one text, tail, timestamps, since, limit) and follows them until the container exits', async () => {
       const pod = newPod('logs');
       const sandbox = await runSandbox(pod);
       const writer = await runContainer(sandbox.id, containerConfig(pod, 'writer', { command: ['sh', '-c', 'echo one; sleep 0.2; echo two >&2; sleep 0.2; echo three'] }));
@@ -224,6 +224,8 @@ export function describeRuntimeContract(name: string, makeRuntime: () => Promise
         assert.match(time, RFC3339);
         assert.equal(word, ['one', 'two', 'three'][i]);
       }
+      const sinceTwo = stamped[1].split(' ')[0];
+      assert.equal(await text(await runtime.containerLogs(writer, { sinceTime: sinceTwo })), 'two\nthree\n');
       assert.equal(await text(await runtime.containerLogs(writer, { limitBytes: 6 })), 'one\ntw');
       await assert.rejects(runtime.containerLogs('no-such-container', {}), RuntimeError);
     });
