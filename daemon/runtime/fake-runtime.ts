@@ -72,6 +72,11 @@ export interface FakeContainer extends ContainerStatus {
   termExitCode?: number;
 }
 
+/** Methods that only look: a test that asserts "nothing changed" leaves them out (changeCalls). */
+const READ_ONLY_METHODS: ReadonlySet<keyof ContainerRuntime> = new Set([
+  'info', 'imageStatus', 'listPodSandboxes', 'listContainers', 'containerStatus', 'containerLogs',
+] as const);
+
 /** The default network's subnet: what a pod gets without `networkName` (Docker's bridge here). */
 const DEFAULT_SUBNET = '10.244.0.0/24';
 /** Exit code of a process killed by SIGKILL (128 + 9), as Docker reports it after a stop. */
@@ -154,6 +159,11 @@ export class FakeRuntime implements ContainerRuntime {
   /** The arguments of every recorded call of `method`, oldest first. */
   callsOf(method: keyof ContainerRuntime): unknown[][] {
     return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  /** The calls that change something (everything but the read-only methods), oldest first. */
+  changeCalls(): RecordedCall[] {
+    return this.calls.filter((c) => !READ_ONLY_METHODS.has(c.method));
   }
 
   // ------------------------------------------------------------------------------------------

@@ -28,6 +28,9 @@ describe('FakeRuntime', () => {
     await runtime.stopContainer(id, 7);
     assert.deepEqual(runtime.calls.map((c) => c.method), ['runPodSandbox', 'createContainer', 'startContainer', 'stopContainer']);
     assert.deepEqual(runtime.callsOf('stopContainer'), [[id, 7]]);
+    await runtime.listContainers({ podUid: pod.uid });
+    assert.equal(runtime.calls.at(-1)?.method, 'listContainers');
+    assert.deepEqual(runtime.changeCalls().map((c) => c.method), ['runPodSandbox', 'createContainer', 'startContainer', 'stopContainer']);
   });
 
   it('fails the next calls of a method with the injected errors, in order', async () => {
