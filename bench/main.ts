@@ -4,6 +4,7 @@
 
 import { TestDaemon } from '../test/helpers/test-daemon.js';
 import { benchPodStart } from './pod-start.js';
+import { benchRcScale } from './rc-scale.js';
 import { formatResult, type BenchResult } from './stats.js';
 
 async function main(): Promise<void> {
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const results: BenchResult[] = [];
   try {
     results.push(await benchPodStart(daemon));
+    results.push(await benchRcScale(daemon));
   } finally {
     await daemon.cleanup();
   }
