@@ -23,6 +23,7 @@ import { EventRecorder } from './events/event-recorder.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { createNodeProxy } from './node-proxy.js';
+import { startClusterDns } from './cluster-dns.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { NedbObjectStore } from './store/nedb-store.js';
@@ -97,6 +98,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const client = new LocalClient(registry);
   const abort = new AbortController();
   const nodeIP = defaultNodeIP();
+  const clusterDns = await startClusterDns({ client, host: gatewayOf(options.podSubnet) });
   const kubelet = new Kubelet({
     nodeName: options.nodeName,
     client,
@@ -108,6 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     networkName: options.podNetwork,
     backoff: options.backoff,
     nodeIP,
+    clusterDns: clusterDns.config,
   });
   const scheduler = new Scheduler({
     client,
@@ -143,7 +146,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     recorderFor: (component) => new EventRecorder(client, { component }, systemClock),
     signal: abort.signal,
   });
-  const loops = [kubelet.run(abort.signal), scheduler.run(abort.signal), controllers, proxier.run(abort.signal)].map((p) =>
+  const loops = [kubelet.run(abort.signal), scheduler.run(abort.signal), controllers, proxier.run(abort.signal), clusterDns.run(abort.signal)].map((p) =>
     p.catch((err: unknown) => {
       if (!abort.signal.aborted) console.error('kubelabd: a component stopped with an error:', err);
     }),

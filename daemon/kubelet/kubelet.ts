@@ -27,6 +27,7 @@ import { LABEL_POD_UID, type ContainerRuntime } from '../runtime/container-runti
 import { KubeletStreams } from './kubelet-streams.js';
 import { defaultNodeIP, NodeStatusManager } from './node-status.js';
 import { DEFAULT_BACKOFF } from './pod-actions.js';
+import type { ClusterDns } from './pod-dns.js';
 import { PodWorker } from './pod-worker.js';
 import { ProbeManager } from './probe-manager.js';
 import { Prober, type ContainerProber } from './prober.js';
@@ -52,6 +53,8 @@ export interface KubeletOptions {
   containerPollMs?: number;
   resyncMs?: number;
   heartbeatIntervalMs?: number;
+  /** The cluster DNS server(s) and domain for ClusterFirst pods (kubelet --cluster-dns, --cluster-domain). */
+  clusterDns?: ClusterDns;
   /** Runs one probe attempt; the real Prober (HTTP, TCP, exec through the runtime) by default. */
   prober?: ContainerProber;
   log?: (message: string) => void;
@@ -97,6 +100,7 @@ export class Kubelet {
       networkName: options.networkName,
       requeueAfter: (key, delayMs) => this.queue.addAfter(key, delayMs),
       probes: this.probes,
+      clusterDns: options.clusterDns,
     });
     this.nodeStatus = new NodeStatusManager({ nodeName, client, runtime, clock, role: options.role, nodeIP, heartbeatIntervalMs: options.heartbeatIntervalMs });
     this.pods = new Informer<Pod>({

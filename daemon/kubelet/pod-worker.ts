@@ -11,13 +11,15 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { parseCpuMillis, parseMemoryBytes } from '../../lib/api/quantity.js';
-import type { Container, Pod, PodStatus } from '../../lib/api/types.js';
+import { serviceEnvVars } from '../../lib/api/service-env.js';
+import type { Container, Pod, PodStatus, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { Clock } from '../../lib/clock.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { ImagePullError, type ContainerRuntime, type ContainerStatus, type PodIdentity, type SandboxStatus } from '../runtime/container-runtime.js';
 import { computePodActions, goDuration, specHash, type BackoffEntry, type BackoffPolicy, type ContainerToStart } from './pod-actions.js';
+import { podDnsConfig, type ClusterDns } from './pod-dns.js';
 import { computePodStatus, type WaitingReason } from './pod-status.js';
 import type { ProbeManager } from './probe-manager.js';
 import { ContainerConfigError, VolumeManager, type PreparedVolume } from './volumes.js';
@@ -36,6 +38,8 @@ export interface PodWorkerOptions {
   requeueAfter: (key: string, delayMs: number) => void;
   /** Runs the containers' liveness, readiness and startup probes. */
   probes: ProbeManager;
+  /** The cluster DNS pods with dnsPolicy ClusterFirst use; undefined: the engine's resolver. */
+  clusterDns?: ClusterDns;
 }
 
 /** Default grace period when neither the delete nor the pod says one (Kubernetes: 30 s). */
@@ -148,6 +152,7 @@ export class PodWorker {
       hostname: pod.spec.hostname ?? pod.metadata.name!,
       ...(this.o.networkName ? { networkName: this.o.networkName } : {}),
       ...(portMappings.length ? { portMappings } : {}),
+      ...podDnsConfig(pod, this.o.clusterDns),
     });
   }
 
@@ -157,7 +162,7 @@ export class PodWorker {
     let env: { name: string; value: string }[];
     let mounts;
     try {
-      env = await this.o.volumes.environment(pod, spec, { podIP: sandbox.ip, hostIP: this.o.nodeIP });
+      env = await this.o.volumes.environment(pod, spec, { podIP: sandbox.ip, hostIP: this.o.nodeIP }, await this.serviceEnv(pod));
       mounts = this.o.volumes.mountsFor(spec, volumes);
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
@@ -186,6 +191,13 @@ export class PodWorker {
     this.o.recorder.record(pod, 'Normal', 'Created', `Created container ${spec.name}`);
     await this.o.runtime.startContainer(id);
     this.o.recorder.record(pod, 'Normal', 'Started', `Started container ${spec.name}`);
+  }
+
+  /** The variables of the Services that exist now in the pod's namespace (and `kubernetes`): fixed at container start. */
+  private async serviceEnv(pod: Pod): Promise<{ name: string; value: string }[]> {
+    const services = await this.o.client.list<Service>('services');
+    const links = (pod.spec as { enableServiceLinks?: boolean }).enableServiceLinks !== false;
+    return serviceEnvVars(services.items, pod.metadata.namespace!, { enableServiceLinks: links }).map((v) => ({ name: v.name, value: v.value ?? '' }));
   }
 
   /** Makes the image present per imagePullPolicy, or throws ContainerWaitingError (ErrImagePull, ImagePullBackOff). */

@@ -121,17 +121,22 @@ export class VolumeManager {
     }
   }
 
-  /** The environment of a container: literal values, Secret and ConfigMap keys, and pod fields. */
-  async environment(pod: Pod, container: Container, fields: { podIP?: string; hostIP?: string }): Promise<{ name: string; value: string }[]> {
+  /**
+   * The environment of a container: literal values, Secret and ConfigMap keys, and pod fields,
+   * after `serviceEnv` (lib/api/service-env.ts): as in Kubernetes, the container's own variables
+   * win over a Service's of the same name and may refer to them as $(HELLO_SERVICE_HOST).
+   */
+  async environment(pod: Pod, container: Container, fields: { podIP?: string; hostIP?: string }, serviceEnv: { name: string; value: string }[] = []): Promise<{ name: string; value: string }[]> {
     const env: { name: string; value: string }[] = [];
-    const known = new Map<string, string>();
+    const known = new Map<string, string>(serviceEnv.map((v) => [v.name, v.value]));
     for (const variable of container.env ?? []) {
       const value = variable.valueFrom ? await this.valueFrom(pod, variable, fields) : expand(variable.value ?? '', known);
       if (value === undefined) continue; // an optional reference that is missing
       env.push({ name: variable.name, value });
       known.set(variable.name, value);
     }
-    return env;
+    const own = new Set(env.map((v) => v.name));
+    return [...serviceEnv.filter((v) => !own.has(v.name)), ...env];
   }
 
   private async valueFrom(pod: Pod, variable: EnvVar, fields: { podIP?: string; hostIP?: string }): Promise<string | undefined> {
