@@ -138,7 +138,15 @@ describe('workloads on the real engine: replication controllers, replica sets, d
       assert.equal(await answers(last), 'Hello World!');
     });
 
-    it('delete rc removes its pods', async () => {
+    it('rollout is for deployments only; set image changes the template, delete rc removes its pods', async () => {
+      const status = await daemon.kubelab(['rollout', 'status', 'rc/helloworld-controller']);
+      assert.equal(status.code, 1);
+      assert.equal(status.stderr, 'error: no status viewer has been implemented for ReplicationController\n');
+      const set = await kubelab(['set', 'image', 'rc/helloworld-controller', 'k8s-demo=kubelab/hello:v2']);
+      assert.equal(set.stdout, 'replicationcontroller/helloworld-controller image updated\n');
+      const describe = await kubelab(['describe', 'rc', 'helloworld-controller']);
+      assert.match(describe.stdout, /^    Image:\s+kubelab\/hello:v2$/m);
+
       await kubelab(['delete', '-f', rcFile, '--grace-period', '0']);
       await eventually(async () => (await pods(selector)).length === 0, 30_000);
     });
