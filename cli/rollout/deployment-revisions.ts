@@ -6,10 +6,11 @@
 // revision it was rolled out as in `deployment.kubernetes.io/revision`; the "new" ReplicaSet is
 // the one whose pod template is the Deployment's template, ignoring the pod-template-hash label.
 //
-// `rollout history`, `rollout undo` and `describe deployment` all start here. The comparison
-// below mirrors the controller's (daemon/controllers/pod-template-hash.ts) on purpose: the CLI
-// only speaks HTTP and must not import the daemon, and both must agree on "same template".
+// `rollout history`, `rollout undo` and `describe deployment` all start here. "Same template"
+// is lib/api/pod-template-hash.ts's templatesEqual, the very comparison the deployment
+// controller uses, so the CLI and the controller always agree.
 
+import { templatesEqual } from '../../lib/api/pod-template-hash.js';
 import { labelSelectorToString } from '../../lib/api/selectors.js';
 import type { Deployment, PodTemplateSpec, ReplicaSet } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
@@ -46,7 +47,7 @@ export async function ownedReplicaSets(client: ApiClient, d: Deployment): Promis
 
 /** Kubernetes' EqualIgnoreHash: would both templates make the same pods? */
 export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
-  return canonical(semantic(a)) === canonical(semantic(b));
+  return templatesEqual(a, b);
 }
 
 /** The ReplicaSet running the Deployment's current template (the oldest, if several). */
@@ -98,37 +99,4 @@ export function planRollbackPatch(d: Deployment, rs: ReplicaSet): unknown[] {
 function byCreation(a: ReplicaSet, b: ReplicaSet): number {
   const time = (rs: ReplicaSet) => Date.parse(rs.metadata.creationTimestamp ?? '') || 0;
   return time(a) - time(b) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
-}
-
-/** The template without the hash label and creationTimestamp, nulls and empty values dropped. */
-function semantic(template: PodTemplateSpec | undefined): unknown {
-  const copy = structuredClone(template ?? {}) as { metadata?: { labels?: Record<string, string>; creationTimestamp?: unknown } };
-  if (copy.metadata?.labels) delete copy.metadata.labels[POD_TEMPLATE_HASH_LABEL];
-  if (copy.metadata) delete copy.metadata.creationTimestamp;
-  return prune(copy);
-}
-
-function prune(value: unknown): unknown {
-  if (value === null || value === undefined) return undefined;
-  if (Array.isArray(value)) {
-    const items = value.map((v) => prune(v) ?? {});
-    return items.length ? items : undefined;
-  }
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const p = prune(v);
-      if (p !== undefined) out[k] = p;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  return value;
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

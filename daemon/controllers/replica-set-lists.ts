@@ -3,7 +3,7 @@
 // how many pods they hold between them, and in which order to scale them.
 
 import type { Deployment, ReplicaSet } from '../../lib/api/types.js';
-import { templatesEqual } from './pod-template-hash.js';
+import { templatesEqual } from '../../lib/api/pod-template-hash.js';
 import { DESIRED_REPLICAS_ANNOTATION } from './revision.js';
 
 export const specReplicas = (rs: ReplicaSet | undefined): number => rs?.spec.replicas ?? 0;

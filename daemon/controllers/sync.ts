@@ -13,7 +13,7 @@ import type { Clock } from '../../lib/clock.js';
 import { isAlreadyExists, isNotFound } from '../../lib/errors.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { controllerOf, controllerRefTo } from './controller-ref.js';
-import { POD_TEMPLATE_HASH_LABEL, podTemplateHash, templatesEqual } from './pod-template-hash.js';
+import { POD_TEMPLATE_HASH_LABEL, podTemplateHash, templatesEqual } from '../../lib/api/pod-template-hash.js';
 import {
   REASON,
   deploymentStatusEqual,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ReplicaSet } from '../../../lib/api/types.js';
-import { canonicalJson, podTemplateHash, safeEncodeString, templatesEqual } from '../../../daemon/controllers/pod-template-hash.js';
+import { canonicalJson, podTemplateHash, safeEncodeString, templatesEqual } from '../../../lib/api/pod-template-hash.js';
 import {
   maxScaledDown,
   maxSurge,

@@ -16,7 +16,7 @@
 //   has one, rendered as a decimal number whose digits are mapped onto consonants and digits
 //   (rand.SafeEncodeString) so the name never spells a word and is a valid DNS label.
 
-import type { PodTemplateSpec } from '../../lib/api/types.js';
+import type { PodTemplateSpec } from './types.js';
 
 /** The label (and selector key) that ties pods to the ReplicaSet of one template version. */
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
