@@ -120,7 +120,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP] });
 
-  const app = createApiApp({ registry, authenticator, podStreams: kubelet.streams });
+  const app = createApiApp({ registry, authenticator, podStreams: kubelet.streams, debug: { '/debug/proxy': () => proxier.describe() } });
   const api = await startApiServer({
     app,
     listen: options.listen,

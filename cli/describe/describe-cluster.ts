@@ -105,8 +105,43 @@ export async function describeService(ctx: CliContext, svc: Service): Promise<st
     w.line(0, 'Endpoints:', addresses.join(',') || '<none>');
   }
   w.line(0, 'Session Affinity:', svc.spec.sessionAffinity ?? 'None');
+  describeProxyState(w, svc, await proxyState(ctx));
   await describeEvents(ctx, w, svc);
   return w.toString();
+}
+
+/** The shape of kubelabd's `/debug/proxy` (network/proxy/proxier.ts ProxyDescription). */
+interface ProxyState {
+  services: {
+    service: string;
+    listeners: { kind: string; protocol: string; address: string; port: number; error?: string; activeConnections?: number }[];
+    endpoints: string[];
+  }[];
+}
+
+/** What the node's proxy does right now; undefined from a server without the view (a real Kubernetes). */
+async function proxyState(ctx: CliContext): Promise<ProxyState | undefined> {
+  try {
+    return await ctx.client.request<ProxyState>('GET', '/debug/proxy');
+  } catch {
+    return undefined;
+  }
+}
+
+/** kubelab's own lines: the sockets the proxy has open for the Service, and where it sends connections. */
+function describeProxyState(w: DescribeWriter, svc: Service, state: ProxyState | undefined): void {
+  const prefix = `${svc.metadata.namespace}/${svc.metadata.name}:`;
+  const ports = (state?.services ?? []).filter((s) => s.service.startsWith(prefix));
+  if (!state) return;
+  const portLabel = (s: { service: string }) => (ports.length > 1 ? `${s.service.slice(prefix.length) || '<unset>'}: ` : '');
+  const listeners = ports.flatMap((s) =>
+    s.listeners.map((l) => `${portLabel(s)}${l.kind} ${l.address}:${l.port}/${l.protocol} ${l.error ? `(not open: ${l.error})` : `(${l.activeConnections ?? 0} active)`}`),
+  );
+  w.line(0, 'Listeners:', listeners[0] ?? '<none>');
+  for (const line of listeners.slice(1)) w.line(0, '', line);
+  const endpoints = ports.map((s) => `${portLabel(s)}${s.endpoints.join(',') || '<none>'}`);
+  w.line(0, 'Proxy endpoints:', endpoints[0] ?? '<none>');
+  for (const line of endpoints.slice(1)) w.line(0, '', line);
 }
 
 /** Any other kind: who it is and what happened to it. */

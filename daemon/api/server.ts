@@ -34,6 +34,11 @@ export interface ApiDeps {
   maxBodyBytes?: number;
   /** The clock for AGE columns (tests pin it). */
   now?: () => Date;
+  /**
+   * Read-only JSON views of the daemon's own state, by path (`/debug/proxy`: what the node's
+   * service proxy listens on and forwards to). Authenticated like the API; not Kubernetes API.
+   */
+  debug?: Record<string, () => unknown>;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -120,6 +125,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: maxBodyBytes, strict: true }));
   app.use(express.raw({ type: PROTOBUF_MEDIA_TYPE, limit: maxBodyBytes }), protobufBodyToJson);
 
+  for (const [debugPath, view] of Object.entries(deps.debug ?? {})) app.get(debugPath, (_req, res) => void res.json(view()));
   app.use(discoveryRouter());
   app.use(openApiRouter());
   app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, now: deps.now ?? (() => new Date()) }));
