@@ -16,6 +16,7 @@ import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
 import { describeCommand } from './describe.js';
 import { execCommand } from './exec.js';
+import { exposeCommand } from './expose.js';
 import { getCommand } from './get.js';
 import { labelCommand } from './label.js';
 import { logsCommand } from './logs.js';
@@ -36,6 +37,7 @@ export const commands: KubelabCommand[] = [
   deleteCommand,
   logsCommand,
   execCommand,
+  exposeCommand,
   labelCommand,
   annotateCommand,
   scaleCommand,
