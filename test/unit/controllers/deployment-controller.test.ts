@@ -3,7 +3,7 @@ import type { Deployment, Event, Pod, ReplicaSet } from '../../../lib/api/types.
 import { startControllers } from '../../../daemon/controllers/controller-manager.js';
 import { isPodActive, isPodReady } from '../../../daemon/controllers/pod-state.js';
 import { controllerOf } from '../../../daemon/controllers/controller-ref.js';
-import { eventually, markPodsReady, podsOf, startControllerCluster, type ControllerCluster } from '../../helpers/controller-cluster.js';
+import { eventually, markPodsReady, podsOf, startControllerCluster, type ControllerCluster } from '../../helpers/test-cluster.js';
 
 const D = 'deployments.apps';
 const RS = 'replicasets.apps';

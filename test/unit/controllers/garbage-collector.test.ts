@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Pod, ReplicaSet } from '../../../lib/api/types.js';
 import { GarbageCollector, judgeOwners } from '../../../daemon/controllers/garbage-collector.js';
-import { eventually, podsOf, startControllerCluster, type ControllerCluster } from '../../helpers/controller-cluster.js';
+import { eventually, podsOf, startControllerCluster, type ControllerCluster } from '../../helpers/test-cluster.js';
 
 describe('judgeOwners', () => {
   const cases: [number, number, string][] = [[0, 0, 'alive'], [1, 0, 'alive'], [1, 1, 'all-gone'], [2, 1, 'some-gone'], [2, 2, 'all-gone']];

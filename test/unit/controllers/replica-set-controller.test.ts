@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Event, Pod, ReplicaSet, ReplicationController } from '../../../lib/api/types.js';
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from '../../../daemon/controllers/replica-set-controller.js';
 import { controllerOf } from '../../../daemon/controllers/controller-ref.js';
-import { eventually, markPodsReady, podsOf, startControllerCluster, type ControllerCluster } from '../../helpers/controller-cluster.js';
+import { eventually, markPodsReady, podsOf, startControllerCluster, type ControllerCluster } from '../../helpers/test-cluster.js';
 
 const podTemplate = (labels: Record<string, string>) => ({ metadata: { labels }, spec: { containers: [{ name: 'web', image: 'kubelab/busybox:test' }] } });
 
