@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../lib/clock.js';
-import type { Event, Node, Pod } from '../../lib/api/types.js';
+import type { Event, Namespace, Node, Pod } from '../../lib/api/types.js';
+import type { ApiClient } from '../../lib/client/api-client.js';
 import { EventRecorder } from '../../daemon/events/event-recorder.js';
-import { MemoryApiClient } from '../helpers/memory-api-client.js';
+import { newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
 
 const pod: Pod = {
   apiVersion: 'v1',
@@ -13,14 +14,19 @@ const pod: Pod = {
 
 describe('EventRecorder', () => {
   let clock: ManualClock;
-  let client: MemoryApiClient;
+  let cluster: TestCluster;
+  let client: ApiClient;
   let recorder: EventRecorder;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     clock = new ManualClock('2025-03-01T10:00:00Z');
-    client = new MemoryApiClient(() => clock.now());
+    cluster = await newTestCluster(() => clock.now());
+    client = cluster.client;
+    // The pod's namespace must exist: the API server refuses objects in a missing one.
+    await client.create<Namespace>('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
     recorder = new EventRecorder(client, { component: 'kubelet', host: 'node-1' }, clock);
   });
+  afterEach(() => cluster.close());
 
   const events = async () => (await client.list<Event>('events')).items;
 
@@ -91,8 +97,10 @@ describe('EventRecorder', () => {
 
   it('never throws into the caller when the write fails', async () => {
     const failures: string[] = [];
+    // The real client, except that every create fails as if the API server were down.
+    const down: ApiClient = Object.assign(Object.create(client) as ApiClient, { create: () => Promise.reject(new Error('API down')) });
     const broken = new EventRecorder(
-      { ...client, create: () => Promise.reject(new Error('API down')) } as unknown as MemoryApiClient,
+      down,
       { component: 'kubelet' },
       clock,
       { onError: (err) => failures.push((err as Error).message) },

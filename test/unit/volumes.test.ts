@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Pod } from '../../lib/api/types.js';
 import { ContainerConfigError, expand, VolumeManager } from '../../daemon/kubelet/volumes.js';
-import { MemoryApiClient } from '../helpers/memory-api-client.js';
+import { newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -17,18 +17,19 @@ function newPod(spec: Partial<Pod['spec']>): Pod {
 
 describe('VolumeManager', () => {
   let dataDir: string;
-  let client: MemoryApiClient;
+  let cluster: TestCluster;
   let volumes: VolumeManager;
 
   beforeEach(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-volumes-'));
-    client = new MemoryApiClient();
+    cluster = await newTestCluster();
+    const { client } = cluster;
     volumes = new VolumeManager(client, dataDir);
     await client.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'default' }, data: { user: b64('admin'), password: b64('s3cret') } });
     await client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf', namespace: 'default' }, data: { 'app.ini': 'debug=true' } });
   });
   afterEach(async () => {
-    await client.store.close();
+    await cluster.close();
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 
@@ -70,8 +71,8 @@ describe('VolumeManager', () => {
   it('rewrites a secret volume atomically when the Secret changes: new keys appear, removed ones go', async () => {
     const pod = newPod({ volumes: [{ name: 'creds', secret: { secretName: 'db' } }] });
     const dir = (await volumes.preparePodVolumes(pod)).get('creds')!.hostPath;
-    const secret = await client.get('secrets', 'default', 'db');
-    await client.update('secrets', { ...secret, data: { token: b64('t0k3n') } });
+    const secret = await cluster.client.get('secrets', 'default', 'db');
+    await cluster.client.update('secrets', { ...secret, data: { token: b64('t0k3n') } });
     await volumes.preparePodVolumes(pod);
     const visible = (await fs.readdir(dir)).filter((f) => !f.startsWith('..'));
     assert.deepEqual(visible, ['token']);
