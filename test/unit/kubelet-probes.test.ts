@@ -1,5 +1,5 @@
 // The kubelet's container probes as a component: the real Kubelet, ProbeManager and probe workers
-// over the in-memory API, a recording fake runtime, a ManualClock, and a scripted prober that
+// over the in-memory API, the recording FakeRuntime, a ManualClock, and a scripted prober that
 // answers what each test says (the prober itself is tested on real sockets in prober.test.ts).
 
 import assert from 'node:assert/strict';
@@ -15,8 +15,8 @@ import { computePodStatus } from '../../daemon/kubelet/pod-status.js';
 import type { ContainerProber, ProbeOutcome, ProbeTarget } from '../../daemon/kubelet/prober.js';
 import type { ProbeType } from '../../daemon/kubelet/probe-state.js';
 import type { ContainerStatus } from '../../daemon/runtime/container-runtime.js';
+import { FakeRuntime } from '../../daemon/runtime/fake-runtime.js';
 import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
-import { SimpleFakeRuntime } from '../helpers/simple-fake-runtime.js';
 
 const IMAGE = 'kubelab/busybox:test';
 const refused: ProbeOutcome = { attempt: 'failure', message: 'dial tcp 10.244.0.2:3000: connect: connection refused' };
@@ -38,7 +38,7 @@ class ScriptedProber implements ContainerProber {
 describe('Kubelet probes (component, fake runtime, ManualClock)', () => {
   let clock: ManualClock;
   let cluster: TestCluster;
-  let runtime: SimpleFakeRuntime;
+  let runtime: FakeRuntime;
   let recorder: EventRecorder;
   let prober: ScriptedProber;
   let dataDir: string;
@@ -47,7 +47,7 @@ describe('Kubelet probes (component, fake runtime, ManualClock)', () => {
   beforeEach(async () => {
     clock = new ManualClock('2025-03-01T10:00:00Z');
     cluster = await newTestCluster(() => clock.now());
-    runtime = new SimpleFakeRuntime(() => clock.now());
+    runtime = new FakeRuntime({ clock });
     runtime.addImage(IMAGE);
     recorder = new EventRecorder(cluster.client, { component: 'kubelet', host: 'node-1' }, clock);
     prober = new ScriptedProber();

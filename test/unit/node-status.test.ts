@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Node } from '../../lib/api/types.js';
 import { ManualClock } from '../../lib/clock.js';
-import { NodeStatusManager } from '../../daemon/kubelet/node-status.js';
+import { goArch, NodeStatusManager } from '../../daemon/kubelet/node-status.js';
 import { newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
-import { SimpleFakeRuntime } from '../helpers/simple-fake-runtime.js';
+import { FakeRuntime } from '../../daemon/runtime/fake-runtime.js';
 
 describe('NodeStatusManager', () => {
   let clock: ManualClock;
@@ -13,7 +13,9 @@ describe('NodeStatusManager', () => {
   beforeEach(async () => {
     clock = new ManualClock('2025-03-01T10:00:00Z');
     cluster = await newTestCluster(() => clock.now());
-    manager = new NodeStatusManager({ nodeName: 'node-1', client: cluster.client, runtime: new SimpleFakeRuntime(), clock, role: 'server', nodeIP: '192.168.1.10' });
+    // What DockerRuntime reports on this engine (the fake's defaults: 2 CPUs, 4 GiB, amd64).
+    const runtime = new FakeRuntime({ clock, info: { runtimeVersion: 'docker://20.10.24' } });
+    manager = new NodeStatusManager({ nodeName: 'node-1', client: cluster.client, runtime, clock, role: 'server', nodeIP: '192.168.1.10' });
   });
   afterEach(() => cluster.close());
 
@@ -53,5 +55,12 @@ describe('NodeStatusManager', () => {
     assert.equal(node.metadata.labels?.disk, 'ssd');
     ready = node.status?.conditions?.find((c) => c.type === 'Ready');
     assert.equal(ready?.lastTransitionTime, '2025-03-01T10:00:00Z');
+  });
+});
+
+describe('goArch', () => {
+  it("names a machine as Go's GOARCH does, for the kubernetes.io/arch label", () => {
+    const cases: [string, string][] = [['x86_64', 'amd64'], ['amd64', 'amd64'], ['aarch64', 'arm64'], ['armv7l', 'arm'], ['i686', '386']];
+    assert.deepEqual(cases.map(([machine]) => goArch(machine)), cases.map(([, want]) => want));
   });
 });
