@@ -10,6 +10,7 @@
 // - Back-off: a reconcile that fails is retried after 5 ms, 10 ms, 20 ms ... up to a maximum,
 //   per key (ItemExponentialFailureRateLimiter); a success forgets the failures.
 
+import { setMaxListeners } from 'node:events';
 import { systemClock, type Clock } from './clock.js';
 
 export interface WorkQueueOptions {
@@ -39,7 +40,8 @@ export class WorkQueue {
   private failures = new Map<string, number>();
   private waiters: (() => void)[] = [];
   private shuttingDown = false;
-  private readonly stopTimers = new AbortController();
+  /** Ends every pending delayed add at shutdown; one listener per pending add, so no cap. */
+  private readonly stopTimers = unlimitedAbortController();
 
   constructor(options: WorkQueueOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -160,4 +162,10 @@ export class WorkQueue {
       signal.removeEventListener('abort', stop);
     }
   }
+}
+
+function unlimitedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
