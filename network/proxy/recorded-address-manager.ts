@@ -7,7 +7,9 @@
 // written to the state file *before* it is added and struck off *after* it is removed; at start
 // removeLeftovers() takes off exactly what the file still lists. (Writing first means a crash
 // between the two steps leaves an entry for an address that may not exist, and removing a
-// missing address is success: the harmless side of the race.)
+// missing address is success: the harmless side of the race.) An address that is already on the
+// device when asked for, and not in the record, belongs to someone else: it is used as it is,
+// never recorded, and so never removed.
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -34,15 +36,19 @@ export class RecordedAddressManager implements AddressManager {
 
   async ensureAddress(ip: string): Promise<void> {
     if (!this.recorded.has(ip)) {
+      if ((await this.inner.listAddresses()).includes(ip)) return; // someone else's: use it, leave it
       this.recorded.add(ip);
       await this.save();
     }
     await this.inner.ensureAddress(ip);
   }
 
+  /** Removes `ip` only if this daemon added it. */
   async removeAddress(ip: string): Promise<void> {
+    if (!this.recorded.has(ip)) return;
     await this.inner.removeAddress(ip);
-    if (this.recorded.delete(ip)) await this.save();
+    this.recorded.delete(ip);
+    await this.save();
   }
 
   listAddresses(): Promise<string[]> {

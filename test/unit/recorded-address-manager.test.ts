@@ -39,4 +39,14 @@ describe('RecordedAddressManager', () => {
     assert.deepEqual([...device.addresses], ['10.0.0.99']);
     assert.deepEqual(JSON.parse(await fs.readFile(file, 'utf8')), { addresses: [] });
   });
+
+  it('uses an address someone else put there but never removes it', async () => {
+    const device = new FakeDevice();
+    device.addresses.add('10.96.0.1');
+    const manager = new RecordedAddressManager(device, path.join(dir, 'proxy-addresses.json'));
+    await manager.removeLeftovers();
+    await manager.ensureAddress('10.96.0.1');
+    await manager.removeAddress('10.96.0.1');
+    assert.deepEqual([...device.addresses], ['10.96.0.1']);
+  });
 });
