@@ -52,6 +52,8 @@ log "Docker Engine $(docker version --format '{{.Server.Version}}') answers"
 
 # --- tools the images and tests use ---------------------------------------------------------
 apt_install busybox-static iproute2 util-linux
+# npm run bench: wrk generates the HTTP load, HAProxy is the service proxy's baseline.
+apt_install wrk haproxy
 
 # --- npm dependencies and build -------------------------------------------------------------
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
