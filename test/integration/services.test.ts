@@ -307,6 +307,18 @@ describe('services on the real engine: ClusterIP, NodePort, LoadBalancer, DNS, e
     assert.ok(total > 60, `the load ran for the whole rollout (${total} requests)`);
   });
 
+  it('survives a SIGKILL: the addresses stay on lo, and the restarted daemon takes them over and serves again', async () => {
+    const { clusterIP } = (await getService('hello')).spec;
+    const nodePort = (await getService('hello-np')).spec.ports![0].nodePort!;
+    await daemon.kill('SIGKILL');
+    assert.ok((await loAddresses()).includes(clusterIP!), 'a killed daemon cannot clean up');
+    await daemon.launch();
+    client.close();
+    client = new RestClient(loadClientConfig({ kubeconfig: daemon.kubeconfigPath }));
+    assert.match(await eventually(() => httpGet('127.0.0.1', nodePort), 30_000), /^hello-/);
+    assert.match(await eventually(() => fetchFromClient(`http://${clusterIP}:3000/`), 30_000), /^hello-/);
+  });
+
   it('lists the addresses it added on lo, and only in its own ranges', async () => {
     const cidr = ipaddr.parseCIDR(daemon.serviceCidr);
     const services = (await client.list<Service>('services', { namespace: 'default' })).items;
