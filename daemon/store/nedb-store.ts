@@ -81,7 +81,14 @@ export class NedbObjectStore implements ObjectStore {
   private readonly objects = new Map<string, Map<string, KubeObject>>();
   private readonly watchers = new Set<Watcher>();
   private history: WatchHistory;
+  /** The last version handed to a write, which may still be on its way to the disk. */
   private counter = 0;
+  /**
+   * The version of the last write that memory and watchers already show. Lists answer with this
+   * one, never `counter`: a list stamped with a version whose write is still in flight would let
+   * the client's watch from that version skip the very change the list did not contain.
+   */
+  private committed = 0;
   private writesSinceCompaction = 0;
   private writeQueue: Promise<unknown> = Promise.resolve();
   private readonly historySize: number;
@@ -115,6 +122,7 @@ export class NedbObjectStore implements ObjectStore {
       this.counter = Math.max(this.counter, Number(obj.metadata.resourceVersion ?? 0));
     }
     // Nothing before this moment is in memory: only the current version can be resumed from.
+    this.committed = this.counter;
     this.history = new WatchHistory(this.historySize, this.counter);
     if (this.persistent) this.db.setAutocompactionInterval(this.compactIntervalMs);
     this.opened = true;
@@ -132,7 +140,7 @@ export class NedbObjectStore implements ObjectStore {
   }
 
   currentResourceVersion(): number {
-    return this.counter;
+    return this.committed;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -153,7 +161,7 @@ export class NedbObjectStore implements ObjectStore {
       if (options.filter && !options.filter(obj)) continue;
       items.push(copy(obj));
     }
-    return { metadata: { resourceVersion: String(this.counter) }, items };
+    return { metadata: { resourceVersion: String(this.committed) }, items };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -291,6 +299,7 @@ export class NedbObjectStore implements ObjectStore {
   }
 
   private publish(event: StoreEvent): void {
+    this.committed = event.resourceVersion;
     this.history.append(event);
     for (const watcher of [...this.watchers]) {
       if (watcher.resource === event.resource) this.deliver(watcher, event);

@@ -105,6 +105,30 @@ describe('NedbObjectStore', () => {
     assert.equal(store.currentResourceVersion(), before, 'no write when nothing changed');
   });
 
+  it('never lists a version whose write is still in flight (a watch from it would miss that write)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-store-race-'));
+    const disk = new NedbObjectStore({ dataDir: dir });
+    await disk.open();
+    try {
+      const base = await disk.create('pods', pod('a'));
+      const pending = disk.update('pods', { ...base, metadata: { ...base.metadata, labels: { v: '2' } } });
+      let written = false;
+      void pending.then(() => (written = true));
+      // Look while the update travels to the disk: every list must be consistent with its version.
+      while (!written) {
+        const list = await disk.list('pods');
+        const shown = list.items[0]?.metadata.labels?.v === '2';
+        const listedVersion = Number(list.metadata.resourceVersion);
+        assert.equal(listedVersion > Number(base.metadata.resourceVersion), shown, `list at version ${listedVersion} shows the update: ${shown}`);
+        await new Promise((r) => setImmediate(r));
+      }
+      await pending;
+    } finally {
+      await disk.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gives concurrent creates distinct, increasing versions', async () => {
     const created = await Promise.all(Array.from({ length: 20 }, (_, i) => store.create('pods', pod(`p${i}`))));
     const versions = created.map((p) => Number(p.metadata.resourceVersion));
