@@ -7,10 +7,9 @@ import { loadClientConfig } from '../lib/client/kubeconfig.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import type { Pod } from '../lib/api/types.js';
 import type { TestDaemon } from '../test/helpers/test-daemon.js';
+import { APP_IMAGE, removeBenchContainers, startPodContainers } from './docker-pods.js';
 import { median, type BenchResult } from './stats.js';
 
-const APP_IMAGE = 'kubelab/hello:v1';
-const INFRA_IMAGE = 'kubelab/pause:1';
 
 async function kubelabPodStart(client: RestClient, name: string): Promise<number> {
   const started = performance.now();
@@ -40,20 +39,10 @@ async function kubelabPodStart(client: RestClient, name: string): Promise<number
 }
 
 async function dockerPodStart(docker: Docker, network: string, name: string): Promise<number> {
-  const labels = { 'io.kubelab.bench': 'pod-start' };
   const started = performance.now();
-  const infra = await docker.createContainer({ name: `${name}-infra`, Image: INFRA_IMAGE, Labels: labels, HostConfig: { NetworkMode: network, IpcMode: 'shareable' } });
-  await infra.start();
-  const app = await docker.createContainer({
-    name: `${name}-app`,
-    Image: APP_IMAGE,
-    Labels: labels,
-    HostConfig: { NetworkMode: `container:${infra.id}`, IpcMode: `container:${infra.id}` },
-  });
-  await app.start();
+  await startPodContainers(docker, network, name, 'pod-start');
   const elapsed = performance.now() - started;
-  await app.remove({ force: true });
-  await infra.remove({ force: true });
+  await removeBenchContainers(docker, 'pod-start');
   return elapsed;
 }
 
@@ -71,8 +60,7 @@ export async function benchPodStart(daemon: TestDaemon, rounds = 9): Promise<Ben
       direct.push(await dockerPodStart(docker, daemon.network, `kubelab-bench-${i}`));
     }
   } finally {
-    const left = await docker.listContainers({ all: true, filters: { label: ['io.kubelab.bench=pod-start'] } });
-    await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    await removeBenchContainers(docker, 'pod-start');
     client.close();
   }
   return {

@@ -12,12 +12,10 @@ import type { ReplicationController } from '../lib/api/types.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import type { TestDaemon } from '../test/helpers/test-daemon.js';
+import { APP_IMAGE, removeBenchContainers, startPodContainers } from './docker-pods.js';
 import { median, type BenchResult } from './stats.js';
 
-const APP_IMAGE = 'kubelab/hello:v1';
-const INFRA_IMAGE = 'kubelab/pause:1';
 const REPLICAS = 20;
-const BENCH_LABEL = 'io.kubelab.bench';
 
 function rcManifest(name: string): ReplicationController {
   return {
@@ -70,29 +68,11 @@ async function kubelabScaleUp(client: RestClient, name: string): Promise<number>
   return elapsed;
 }
 
-async function startPodContainers(docker: Docker, network: string, name: string): Promise<void> {
-  const labels = { [BENCH_LABEL]: 'rc-scale' };
-  const infra = await docker.createContainer({ name: `${name}-infra`, Image: INFRA_IMAGE, Labels: labels, HostConfig: { NetworkMode: network, IpcMode: 'shareable' } });
-  await infra.start();
-  const app = await docker.createContainer({
-    name: `${name}-app`,
-    Image: APP_IMAGE,
-    Labels: labels,
-    HostConfig: { NetworkMode: `container:${infra.id}`, IpcMode: `container:${infra.id}` },
-  });
-  await app.start();
-}
-
-async function removeBenchContainers(docker: Docker): Promise<void> {
-  const left = await docker.listContainers({ all: true, filters: { label: [`${BENCH_LABEL}=rc-scale`] } });
-  await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
-}
-
 async function dockerScaleUp(docker: Docker, network: string, round: number): Promise<number> {
   const started = performance.now();
-  await Promise.all(Array.from({ length: REPLICAS }, (_, i) => startPodContainers(docker, network, `kubelab-bench-rc-${round}-${i}`)));
+  await Promise.all(Array.from({ length: REPLICAS }, (_, i) => startPodContainers(docker, network, `kubelab-bench-rc-${round}-${i}`, 'rc-scale')));
   const elapsed = performance.now() - started;
-  await removeBenchContainers(docker);
+  await removeBenchContainers(docker, 'rc-scale');
   return elapsed;
 }
 
@@ -108,7 +88,7 @@ export async function benchRcScale(daemon: TestDaemon, rounds = 3): Promise<Benc
     }
   } finally {
     for (let i = 0; i < rounds; i++) await client.delete('replicationcontrollers', 'default', `bench-rc-${i}`).catch(() => undefined);
-    await removeBenchContainers(docker);
+    await removeBenchContainers(docker, 'rc-scale');
     client.close();
   }
   return {
