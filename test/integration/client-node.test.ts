@@ -21,7 +21,9 @@ function echoDeployment(): k8s.V1Deployment {
         metadata: { labels: LABEL },
         spec: {
           terminationGracePeriodSeconds: 2,
-          containers: [{ name: 'c', image: 'kubelab/busybox:1', command: ['sh', '-c', "trap 'exit 0' TERM; echo l1; echo l2; echo l3; nc -ll -p 7000 -e cat & wait"] }],
+          containers: [{ name: 'c', image: 'kubelab/busybox:1', command: ['sh', '-c', "trap 'exit 0' TERM; echo l1; echo l2; echo l3; nc -ll -p 7000 -e cat & wait"],
+              // Ready only once the echo server listens: PortForward must not race its start.
+              readinessProbe: { tcpSocket: { port: 7000 }, periodSeconds: 1 } }],
         },
       },
     },
