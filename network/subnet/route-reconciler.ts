@@ -1,0 +1,64 @@
+// Keeps this host's routing table equal to the host-gw plan: flannel's route manager. Level-
+// triggered: each pass re-reads the peers and the kernel's routes, asks planRoutes for the
+// difference and applies it, so a pass after a crash, a lost event or a human's `ip route del`
+// converges just the same. Passes run when someone calls requestReconcile() (a node was added,
+// changed or went NotReady) and every 10 s regardless, as flannel re-checks its routes.
+
+import type { Clock } from '../../lib/clock.js';
+import { planRoutes, type Peer, type RoutePlan } from './plan-routes.js';
+import type { RouteTable } from './route-table.js';
+
+export interface RouteReconcilerOptions {
+  routeTable: RouteTable;
+  /** The other nodes as the API shows them now (this node may be among them; it is skipped). */
+  peers: () => Peer[] | Promise<Peer[]>;
+  self: { nodeName: string; podSubnet?: string };
+  clusterCidr: string;
+  clock: Clock;
+  /** How often a pass runs without being asked: catches routes changed behind our back. */
+  resyncMs?: number;
+  /** Where a failed pass is reported; the next pass retries. Default: console.error. */
+  onError?: (error: unknown) => void;
+}
+
+export class RouteReconciler {
+  private readonly resyncMs: number;
+  private pending = false;
+  private wake = new AbortController();
+
+  constructor(private readonly options: RouteReconcilerOptions) {
+    this.resyncMs = options.resyncMs ?? 10_000;
+  }
+
+  /** One pass: plan against the kernel's routes, then remove stale routes before adding new ones. */
+  async reconcileOnce(): Promise<RoutePlan> {
+    const { routeTable, self, clusterCidr } = this.options;
+    const [peers, currentRoutes] = await Promise.all([this.options.peers(), routeTable.list()]);
+    const plan = planRoutes(self, peers, currentRoutes, clusterCidr);
+    // Removing first lets a peer whose node IP changed get its new route cleanly.
+    for (const route of plan.remove) await routeTable.remove(route);
+    for (const route of plan.add) await routeTable.add(route);
+    return plan;
+  }
+
+  /** Asks for a pass as soon as possible; many requests during one pass yield one more pass. */
+  requestReconcile(): void {
+    this.pending = true;
+    this.wake.abort();
+  }
+
+  /** Passes on request and every resyncMs until `signal` aborts. A failed pass is reported, not fatal. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      this.pending = false;
+      try {
+        await this.reconcileOnce();
+      } catch (error) {
+        (this.options.onError ?? ((e) => console.error('route reconciler: pass failed, retrying at the next resync:', e)))(error);
+      }
+      if (this.pending || signal.aborted) continue;
+      this.wake = new AbortController();
+      await this.options.clock.sleep(this.resyncMs, AbortSignal.any([signal, this.wake.signal]));
+    }
+  }
+}
