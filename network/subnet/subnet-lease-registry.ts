@@ -154,7 +154,7 @@ export class SubnetLeaseRegistry {
       } catch (error) {
         const lostRace = error instanceof ApiError && (error.reason === 'Conflict' || error.reason === 'AlreadyExists');
         if (!lostRace) throw error;
-        if (attempt >= maxAttempts) throw new Error(`could not ${what}: other writers changed the lease ledger first ${attempt} time${attempt === 1 ? "" : "s"} in a row; try again`, { cause: error });
+        if (attempt >= maxAttempts) throw new Error(`could not ${what}: other writers changed the lease ledger first ${attempt} time${attempt === 1 ? '' : 's'} in a row; try again`, { cause: error });
       }
     }
   }
