@@ -34,7 +34,8 @@ export class Codec {
   private readonly key: Buffer;
   private readonly clock: Clock;
   private readonly windowMs: number;
-  private nextCounter = 1;
+  /** Starts at the clock in microseconds-ish, so a restarted sender does not reuse counters the peers still remember. */
+  private nextCounter: number;
   /** Per sender: counter -> when it was seen, forgotten once older than the window. */
   private readonly seen = new Map<string, Map<number, number>>();
 
@@ -43,6 +44,7 @@ export class Codec {
     this.key = createHmac('sha256', options.secret).update('kubelab-gossip-v1').digest();
     this.clock = options.clock;
     this.windowMs = options.replayWindowMs ?? 30_000;
+    this.nextCounter = this.clock.now().getTime() * 1000;
   }
 
   encode<T>(from: string, body: T): Buffer {

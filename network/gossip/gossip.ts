@@ -1,0 +1,345 @@
+// SWIM-style membership (the SWIM paper, as memberlist implements it): every probe interval each
+// member pings one other, taken round-robin from a shuffled list; if no ack comes within the
+// probe timeout, it asks `indirectChecks` others to ping the target for it (ping-req); if no ack
+// comes by the end of the interval, it suspects the target. A suspicion spreads by piggybacking
+// on pings and acks; the suspect, on hearing it, refutes by raising its incarnation number; if it
+// does not within the suspicion timeout, it is declared dead. A periodic push/pull of the whole
+// table with one random peer repairs whatever the lossy gossip missed.
+//
+// The merge rules live in member-state.ts (pure); this class is the thin actor around them.
+
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../../lib/clock.js';
+import { BroadcastQueue } from './broadcast-queue.js';
+import { Codec } from './codec.js';
+import { defaultGossipConfig, retransmitLimit, suspicionTimeoutMs, type GossipConfig } from './gossip-config.js';
+import {
+  applyAlive, applyDead, applySuspect,
+  type AliveMessage, type DeadMessage, type Member, type MemberMeta, type MergeResult, type SuspectMessage,
+} from './member-state.js';
+import type { Transport } from './transport.js';
+
+export type Update =
+  | ({ kind: 'alive' } & AliveMessage)
+  | ({ kind: 'suspect' } & SuspectMessage)
+  | ({ kind: 'dead' } & DeadMessage);
+
+type Packet =
+  | { type: 'ping'; seq: number; target: string; updates: Update[] }
+  | { type: 'ack'; seq: number; updates: Update[] }
+  | { type: 'ping-req'; seq: number; target: string; targetAddress: string; updates: Update[] };
+
+interface PushPull {
+  type: 'push-pull';
+  members: Member[];
+}
+
+export interface GossipOptions {
+  name: string;
+  address: string;
+  meta: MemberMeta;
+  /** The cluster secret: packets not signed with it are dropped. */
+  secret: string;
+  transport: Transport;
+  clock: Clock;
+  /** A uniform random in [0, 1): inject a seeded one for reproducible tests. */
+  random?: () => number;
+  config?: Partial<GossipConfig>;
+}
+
+export class Gossip extends EventEmitter {
+  readonly name: string;
+  readonly config: GossipConfig;
+  readonly codec: Codec;
+  private readonly table = new Map<string, Member>();
+  private readonly broadcasts = new BroadcastQueue<Update>();
+  private readonly transport: Transport;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly ackWaiters = new Map<number, () => void>();
+  private readonly stopped = new AbortController();
+  private probeOrder: string[] = [];
+  private probeIndex = 0;
+  private nextSeq = 1;
+
+  constructor(options: GossipOptions) {
+    super();
+    this.name = options.name;
+    this.config = { ...defaultGossipConfig, ...options.config };
+    this.transport = options.transport;
+    this.clock = options.clock;
+    this.random = options.random ?? Math.random;
+    this.codec = new Codec({ secret: options.secret, clock: options.clock });
+    this.table.set(this.name, { name: this.name, address: options.address, incarnation: 1, state: 'alive', meta: options.meta });
+    this.transport.onPacket((bytes, from) => this.onPacket(bytes, from));
+    this.transport.onStream((bytes) => this.onPushPull(bytes));
+  }
+
+  /** A copy of the table, ourselves included. */
+  members(): Member[] {
+    return [...this.table.values()].map((m) => ({ ...m, meta: { ...m.meta } }));
+  }
+
+  /** Members believed alive or suspect (a suspect may yet refute). */
+  liveMembers(): Member[] {
+    return this.members().filter((m) => m.state === 'alive' || m.state === 'suspect');
+  }
+
+  /** Joins the cluster through the first seed that answers a full-state sync, then announces ourselves. */
+  async join(seedAddresses: string[]): Promise<void> {
+    const errors: string[] = [];
+    for (const seed of seedAddresses) {
+      try {
+        await this.pushPullWith(seed);
+        this.broadcastSelf();
+        return;
+      } catch (err) {
+        errors.push(`${seed}: ${(err as Error).message}`);
+      }
+    }
+    if (seedAddresses.length > 0) {
+      throw new Error(`gossip member ${this.name} could not join: no seed answered (${errors.join('; ')}); check the seed addresses and that they share the cluster secret`);
+    }
+  }
+
+  /** Probes every interval and pushes/pulls state every push/pull interval, until `signal` aborts (which stops this member) or we leave. */
+  async run(signal: AbortSignal): Promise<void> {
+    // The end of the run is the end of this member: pending probes and suspicion timers stop too.
+    signal.addEventListener('abort', () => this.stop(), { once: true });
+    const done = this.stopped.signal;
+    const probing = (async () => {
+      while (!done.aborted) {
+        const startedMs = this.nowMs();
+        await this.probeOnce();
+        await this.clock.sleep(this.config.probeIntervalMs - (this.nowMs() - startedMs), done);
+      }
+    })();
+    const syncing = (async () => {
+      while (!done.aborted) {
+        await this.clock.sleep(this.config.pushPullIntervalMs, done);
+        if (!done.aborted) await this.pushPullOnce().catch(() => undefined);
+      }
+    })();
+    await Promise.all([probing, syncing]);
+  }
+
+  /** One probe round: ping the next member; on silence, ping-req through others; on silence still, suspect it. */
+  async probeOnce(): Promise<void> {
+    const target = this.nextProbeTarget();
+    if (!target) return;
+    const seq = this.nextSeq++;
+    const acked = this.waitForAck(seq, this.config.probeIntervalMs);
+    this.sendPacket(target.address, { type: 'ping', seq, target: target.name, updates: [] });
+    if (await raceTimeout(acked.promise, this.clock, this.config.probeTimeoutMs, this.stopped.signal)) return;
+
+    // No direct ack: ask others to try, in case only our link to the target is bad.
+    const helpers = shuffle(this.liveMembers().filter((m) => m.name !== this.name && m.name !== target.name), this.random)
+      .slice(0, this.config.indirectChecks);
+    for (const helper of helpers) {
+      this.sendPacket(helper.address, { type: 'ping-req', seq, target: target.name, targetAddress: target.address, updates: [] });
+    }
+    const remainingMs = this.config.probeIntervalMs - this.config.probeTimeoutMs;
+    if (await raceTimeout(acked.promise, this.clock, remainingMs, this.stopped.signal)) return;
+    acked.cancel();
+    if (this.stopped.signal.aborted) return;
+
+    const current = this.table.get(target.name);
+    if (current && current.state === 'alive') {
+      this.applyUpdate({ kind: 'suspect', name: target.name, incarnation: current.incarnation, from: this.name });
+    }
+  }
+
+  /** Exchanges the full table with one random live peer. */
+  async pushPullOnce(): Promise<void> {
+    const peers = this.liveMembers().filter((m) => m.name !== this.name);
+    if (peers.length === 0) return;
+    await this.pushPullWith(peers[Math.floor(this.random() * peers.length)].address);
+  }
+
+  /** Announces our departure so others record us as left rather than dead, then stops. */
+  async leave(): Promise<void> {
+    const self = this.self();
+    const notice: Update = { kind: 'dead', name: this.name, incarnation: self.incarnation, from: this.name, left: true };
+    this.table.set(this.name, { ...self, state: 'left' });
+    // Tell a few members directly: there will be no more probes of ours to piggyback on.
+    const peers = shuffle(this.liveMembers().filter((m) => m.name !== this.name), this.random).slice(0, this.config.indirectChecks + 1);
+    for (const peer of peers) this.transport.send(peer.address, this.codec.encode(this.name, { type: 'ack', seq: 0, updates: [notice] }));
+    this.stop();
+  }
+
+  /** Stops probing and answering, as a crashed member would (tests use it to simulate failure). */
+  stop(): void {
+    this.stopped.abort();
+  }
+
+  // --- packets -------------------------------------------------------------------------------
+
+  private onPacket(bytes: Uint8Array, fromAddress: string): void {
+    // A stopped member answers nothing: that is how it looks dead to the others.
+    if (this.stopped.signal.aborted) return;
+    // Drop anything not signed with the cluster secret, stale, or replayed (counted in codec.rejected).
+    const decoded = this.codec.decode<Packet>(bytes);
+    if (!decoded.ok) return;
+    const packet = decoded.envelope.body;
+    for (const update of packet.updates ?? []) this.applyUpdate(update);
+
+    switch (packet.type) {
+      case 'ping':
+        // A ping meant for a previous owner of our address is not ours to answer.
+        if (packet.target !== this.name) return;
+        this.sendPacket(fromAddress, { type: 'ack', seq: packet.seq, updates: [] });
+        return;
+      case 'ack':
+        this.ackWaiters.get(packet.seq)?.();
+        return;
+      case 'ping-req': {
+        // Probe the target on the requester's behalf and relay its ack under the requester's seq.
+        const relaySeq = this.nextSeq++;
+        const acked = this.waitForAck(relaySeq, this.config.probeIntervalMs);
+        acked.promise.then((ok) => {
+          if (ok) this.sendPacket(fromAddress, { type: 'ack', seq: packet.seq, updates: [] });
+        });
+        this.sendPacket(packet.targetAddress, { type: 'ping', seq: relaySeq, target: packet.target, updates: [] });
+        return;
+      }
+    }
+  }
+
+  private sendPacket(address: string, packet: Packet): void {
+    const limit = retransmitLimit(this.config, this.liveMembers().length);
+    packet.updates = this.broadcasts.take(this.config.maxPiggybackedUpdates, Math.max(1, limit));
+    this.transport.send(address, this.codec.encode(this.name, packet));
+  }
+
+  /** Resolves true on the ack, false after `timeoutMs` or on cancel. */
+  private waitForAck(seq: number, timeoutMs: number): { promise: Promise<boolean>; cancel: () => void } {
+    const cancelTimer = new AbortController();
+    let settle!: (ok: boolean) => void;
+    const promise = new Promise<boolean>((resolve) => {
+      settle = (ok) => {
+        this.ackWaiters.delete(seq);
+        cancelTimer.abort();
+        resolve(ok);
+      };
+    });
+    this.ackWaiters.set(seq, () => settle(true));
+    void this.clock.sleep(timeoutMs, AbortSignal.any([cancelTimer.signal, this.stopped.signal])).then(() => settle(false));
+    return { promise, cancel: () => settle(false) };
+  }
+
+  // --- state ---------------------------------------------------------------------------------
+
+  private applyUpdate(update: Update): void {
+    const current = this.table.get(update.name);
+    let result: MergeResult;
+    if (update.kind === 'alive') result = applyAlive(current, update, this.name);
+    else if (update.kind === 'suspect') result = applySuspect(current, update, this.name);
+    else result = applyDead(current, update, this.name);
+
+    // If this is us, refute: raise our incarnation above the rumour's and announce we are alive.
+    if (result.refuteWithIncarnation !== undefined) {
+      if (this.stopped.signal.aborted) return;
+      const self = this.self();
+      this.table.set(this.name, { ...self, incarnation: result.refuteWithIncarnation, state: 'alive' });
+      this.broadcastSelf();
+      return;
+    }
+    if (!result.member) return;
+    this.table.set(result.member.name, result.member);
+    if (result.rebroadcast) this.broadcasts.push(update.name, update);
+    if (result.member.state === 'suspect') this.startSuspicionTimer(result.member);
+    this.emit('change', { ...result.member });
+  }
+
+  /** After the suspicion timeout, a suspect still suspect at the same incarnation is declared dead. */
+  private startSuspicionTimer(suspect: Member): void {
+    const timeoutMs = suspicionTimeoutMs(this.config, this.liveMembers().length);
+    void this.clock.sleep(timeoutMs, this.stopped.signal).then(() => {
+      if (this.stopped.signal.aborted) return;
+      const current = this.table.get(suspect.name);
+      // Refuted meanwhile (higher incarnation) or already dead: nothing to do.
+      if (!current || current.state !== 'suspect' || current.incarnation !== suspect.incarnation) return;
+      this.applyUpdate({ kind: 'dead', name: suspect.name, incarnation: suspect.incarnation, from: this.name });
+    });
+  }
+
+  private broadcastSelf(): void {
+    const self = this.self();
+    this.broadcasts.push(this.name, { kind: 'alive', name: self.name, address: self.address, incarnation: self.incarnation, meta: self.meta });
+  }
+
+  private self(): Member {
+    return this.table.get(this.name)!;
+  }
+
+  /** Round-robin over a shuffled list of the others, reshuffled each time round (as memberlist). */
+  private nextProbeTarget(): Member | undefined {
+    for (let tries = 0; tries < 2; tries++) {
+      while (this.probeIndex < this.probeOrder.length) {
+        const m = this.table.get(this.probeOrder[this.probeIndex++]);
+        if (m && (m.state === 'alive' || m.state === 'suspect')) return m;
+      }
+      this.probeOrder = shuffle(this.liveMembers().filter((m) => m.name !== this.name).map((m) => m.name), this.random);
+      this.probeIndex = 0;
+    }
+    return undefined;
+  }
+
+  // --- push/pull -----------------------------------------------------------------------------
+
+  private async pushPullWith(address: string): Promise<void> {
+    const answer = await this.transport.streamSync(address, this.codec.encode(this.name, this.pushPullBody()));
+    const decoded = this.codec.decode<PushPull>(answer);
+    if (!decoded.ok) throw new Error(`push/pull answer from ${address} rejected as ${decoded.reason}`);
+    this.mergeRemoteState(decoded.envelope.body.members);
+  }
+
+  private onPushPull(bytes: Uint8Array): Uint8Array {
+    if (this.stopped.signal.aborted) throw new Error(`member ${this.name} has stopped`);
+    const decoded = this.codec.decode<PushPull>(bytes);
+    if (!decoded.ok) throw new Error(`push/pull rejected as ${decoded.reason}`);
+    const reply = this.codec.encode(this.name, this.pushPullBody());
+    this.mergeRemoteState(decoded.envelope.body.members);
+    return reply;
+  }
+
+  private pushPullBody(): PushPull {
+    return { type: 'push-pull', members: this.members() };
+  }
+
+  /** Merges a peer's table as if each record had arrived as the matching message. */
+  private mergeRemoteState(members: Member[]): void {
+    for (const m of members) {
+      if (m.state === 'alive') this.applyUpdate({ kind: 'alive', name: m.name, address: m.address, incarnation: m.incarnation, meta: m.meta });
+      else if (m.state === 'suspect') {
+        // An unknown suspect must be learned first (as alive) before it can be suspected.
+        if (!this.table.has(m.name)) this.applyUpdate({ kind: 'alive', name: m.name, address: m.address, incarnation: m.incarnation, meta: m.meta });
+        this.applyUpdate({ kind: 'suspect', name: m.name, incarnation: m.incarnation, from: this.name });
+      } else if (this.table.has(m.name)) {
+        this.applyUpdate({ kind: 'dead', name: m.name, incarnation: m.incarnation, from: this.name, left: m.state === 'left' });
+      }
+    }
+  }
+
+  private nowMs(): number {
+    return this.clock.now().getTime();
+  }
+}
+
+/** Resolves true if `promise` resolves true within `ms`, false otherwise. */
+async function raceTimeout(promise: Promise<boolean>, clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
+  const cancel = new AbortController();
+  const timeout = clock.sleep(ms, AbortSignal.any([cancel.signal, signal])).then(() => false);
+  const result = await Promise.race([promise, timeout]);
+  cancel.abort();
+  return result;
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}

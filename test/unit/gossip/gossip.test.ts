@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../../lib/clock.js';
+import { Gossip } from '../../../network/gossip/gossip.js';
+import { MemoryNetwork } from '../../../network/gossip/transport.js';
+
+/** A small seeded PRNG (mulberry32), so lossy runs are reproducible. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const meta = (i: number) => ({ nodeName: `n${i}`, nodeIP: `10.0.0.${i}`, podSubnet: `10.244.${i}.0/24`, apiAddress: `10.0.0.${i}:6443`, role: i === 0 ? 'master' : 'worker' });
+
+async function cluster(size: number, seed = 1, drop = 0) {
+  const clock = new ManualClock();
+  const random = seeded(seed);
+  const network = new MemoryNetwork(random);
+  const abort = new AbortController();
+  const members: Gossip[] = [];
+  for (let i = 0; i < size; i++) {
+    const g = new Gossip({ name: `n${i}`, address: `addr-${i}`, meta: meta(i), secret: 'lab', transport: network.endpoint(`addr-${i}`), clock, random });
+    if (i > 0) await g.join(['addr-0']);
+    members.push(g);
+  }
+  network.dropProbability = drop;
+  const runs = members.map((g) => g.run(abort.signal));
+  const stop = async () => { abort.abort(); await Promise.all(runs); };
+  return { clock, network, members, stop };
+}
+
+const view = (g: Gossip, name: string) => g.members().find((m) => m.name === name);
+
+describe('Gossip (SWIM over MemoryTransport, ManualClock)', () => {
+  it('5 members joining through one seed converge, and metadata reaches everyone', async () => {
+    const c = await cluster(5);
+    try {
+      await c.clock.advance(5_000);
+      for (const g of c.members) {
+        assert.deepEqual(g.members().map((m) => `${m.name}:${m.state}`).sort(), ['n0:alive', 'n1:alive', 'n2:alive', 'n3:alive', 'n4:alive'], g.name);
+        assert.equal(view(g, 'n3')?.meta.podSubnet, '10.244.3.0/24');
+        assert.equal(view(g, 'n0')?.meta.role, 'master');
+      }
+    } finally { await c.stop(); }
+  });
+
+  it('a stopped member is suspected, then declared dead within the expected time', async () => {
+    const c = await cluster(5);
+    try {
+      await c.clock.advance(3_000);
+      c.members[4].stop();
+      // Each of 4 probers reaches n4 within one shuffled round (4 intervals); suspicion lasts
+      // suspicionMult * max(1, log10(5)) = 4 intervals; gossip then spreads it in a few more.
+      await c.clock.advance(4_000 + 1_000);
+      assert.ok(c.members.slice(0, 4).some((g) => view(g, 'n4')?.state === 'suspect'), 'someone suspects n4 after one round');
+      await c.clock.advance(4_000 + 4_000);
+      for (const g of c.members.slice(0, 4)) assert.equal(view(g, 'n4')?.state, 'dead', `${g.name} sees n4 dead`);
+    } finally { await c.stop(); }
+  });
+
+  it('a suspected live member refutes with a higher incarnation', async () => {
+    const c = await cluster(5);
+    try {
+      await c.clock.advance(3_000);
+      // Silence n2's outgoing packets (its acks are lost) until someone suspects it, then restore:
+      // n2 still hears the piggybacked suspicion and must refute it.
+      const others = ['addr-0', 'addr-1', 'addr-3', 'addr-4'];
+      for (const other of others) c.network.setDrop('addr-2', other, 1);
+      for (let i = 0; i < 20 && !c.members.some((g) => view(g, 'n2')?.state === 'suspect'); i++) await c.clock.advance(250);
+      assert.ok(c.members.some((g) => view(g, 'n2')?.state === 'suspect'), 'n2 is suspected while its acks are lost');
+      for (const other of others) c.network.setDrop('addr-2', other, 0);
+      await c.clock.advance(4_000);
+      assert.ok(view(c.members[2], 'n2')!.incarnation > 1, 'n2 raised its incarnation');
+      for (const g of c.members) assert.equal(view(g, 'n2')?.state, 'alive', `${g.name} sees n2 alive`);
+    } finally { await c.stop(); }
+  });
+
+  it('forged packets are dropped and counted', async () => {
+    const c = await cluster(2);
+    try {
+      const attacker = new Gossip({ name: 'evil', address: 'addr-evil', meta: meta(9), secret: 'wrong', transport: c.network.endpoint('addr-evil'), clock: c.clock });
+      await assert.rejects(attacker.join(['addr-0']), /could not join.*forged|could not join/);
+      await attacker.probeOnce();
+      c.network.endpoint('addr-raw').send('addr-0', Buffer.from(JSON.stringify({ payload: '{"from":"x"}', mac: 'ab' })));
+      await c.clock.advance(1_000);
+      assert.equal(view(c.members[0], 'evil'), undefined);
+      assert.ok(c.members[0].codec.rejected.forged >= 2, `forged count ${c.members[0].codec.rejected.forged}`);
+    } finally { await c.stop(); }
+  });
+
+  it('10% packet loss causes no false death over 60 probe rounds', async () => {
+    const c = await cluster(8, 42, 0.1);
+    try {
+      let deaths = 0;
+      for (const g of c.members) g.on('change', (m) => { if (m.state === 'dead') deaths++; });
+      await c.clock.advance(60_000);
+      assert.equal(deaths, 0);
+      for (const g of c.members) assert.equal(g.liveMembers().length, 8, g.name);
+      assert.ok(c.network.packetsDropped > 0);
+    } finally { await c.stop(); }
+  });
+
+  it('a member that leaves is recorded as left, not dead', async () => {
+    const c = await cluster(4);
+    try {
+      await c.clock.advance(2_000);
+      await c.members[3].leave();
+      await c.clock.advance(3_000);
+      for (const g of c.members.slice(0, 3)) assert.equal(view(g, 'n3')?.state, 'left', g.name);
+    } finally { await c.stop(); }
+  });
+});
