@@ -8,7 +8,7 @@
 //
 // The merge rules live in member-state.ts (pure); this class is the thin actor around them.
 
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Clock } from '../../lib/clock.js';
 import { BroadcastQueue } from './broadcast-queue.js';
 import { Codec } from './codec.js';
@@ -70,6 +70,8 @@ export class Gossip extends EventEmitter {
     this.clock = options.clock;
     this.random = options.random ?? Math.random;
     this.codec = new Codec({ secret: options.secret, clock: options.clock });
+    // Every pending ack wait and suspicion timer listens for the stop: many at once is normal.
+    setMaxListeners(0, this.stopped.signal);
     this.table.set(this.name, { name: this.name, address: options.address, incarnation: 1, state: 'alive', meta: options.meta });
     this.transport.onPacket((bytes, from) => this.onPacket(bytes, from));
     this.transport.onStream((bytes) => this.onPushPull(bytes));
@@ -129,7 +131,10 @@ export class Gossip extends EventEmitter {
     if (!target) return;
     const seq = this.nextSeq++;
     const acked = this.waitForAck(seq, this.config.probeIntervalMs);
-    this.sendPacket(target.address, { type: 'ping', seq, target: target.name, updates: [] });
+    // Buddy system (Lifeguard, as memberlist): pinging a suspect, tell it so directly, so it can
+    // refute at once instead of waiting for the rumour to reach it by chance.
+    const buddy: Update[] = target.state === 'suspect' ? [{ kind: 'suspect', name: target.name, incarnation: target.incarnation, from: this.name }] : [];
+    this.sendPacket(target.address, { type: 'ping', seq, target: target.name, updates: buddy });
     if (await raceTimeout(acked.promise, this.clock, this.config.probeTimeoutMs, this.stopped.signal)) return;
 
     // No direct ack: ask others to try, in case only our link to the target is bad.
@@ -207,7 +212,7 @@ export class Gossip extends EventEmitter {
 
   private sendPacket(address: string, packet: Packet): void {
     const limit = retransmitLimit(this.config, this.liveMembers().length);
-    packet.updates = this.broadcasts.take(this.config.maxPiggybackedUpdates, Math.max(1, limit));
+    packet.updates = [...packet.updates, ...this.broadcasts.take(this.config.maxPiggybackedUpdates, Math.max(1, limit))];
     this.transport.send(address, this.codec.encode(this.name, packet));
   }
 
