@@ -4,18 +4,7 @@ import { ManualClock } from '../../lib/clock.js';
 import { EventRecorder } from '../../daemon/events/event-recorder.js';
 import { Scheduler } from '../../daemon/scheduler/scheduler.js';
 import { createReadyNode, newTestCluster, newPod, type TestCluster } from '../helpers/test-cluster.js';
-
-async function eventually(check: () => Promise<void> | void, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-}
+import { untilPasses } from '../helpers/until-passes.js';
 
 describe('Scheduler', () => {
   let clock: ManualClock;
@@ -78,10 +67,10 @@ describe('Scheduler', () => {
     try {
       await cluster.client.create('pods', newPod('free'));
       await cluster.client.create('pods', newPod('picky', { nodeSelector: { gpu: 'yes' } }));
-      await eventually(async () => assert.equal((await getPod('free')).spec.nodeName, 'node-1'));
-      await eventually(async () => assert.equal((await getPod('picky')).status?.conditions?.[0]?.reason, 'Unschedulable'));
+      await untilPasses(async () => assert.equal((await getPod('free')).spec.nodeName, 'node-1'));
+      await untilPasses(async () => assert.equal((await getPod('picky')).status?.conditions?.[0]?.reason, 'Unschedulable'));
       await cluster.client.patch<Node>('nodes', undefined, 'node-1', { metadata: { labels: { gpu: 'yes' } } }, 'merge');
-      await eventually(async () => assert.equal((await getPod('picky')).spec.nodeName, 'node-1'));
+      await untilPasses(async () => assert.equal((await getPod('picky')).spec.nodeName, 'node-1'));
     } finally {
       abort.abort();
       await running;
@@ -95,12 +84,12 @@ describe('Scheduler', () => {
     const running = scheduler.run(abort.signal);
     try {
       await cluster.client.create('pods', newPod('second'));
-      await eventually(async () => assert.match((await getPod('second')).status?.conditions?.[0]?.message ?? '', /1 Too many pods/));
+      await untilPasses(async () => assert.match((await getPod('second')).status?.conditions?.[0]?.message ?? '', /1 Too many pods/));
       // The first pod completes: room frees up, but no node event says so.
       const first = await getPod('first');
       await cluster.client.updateStatus('pods', { ...first, status: { phase: 'Succeeded' } });
       await clock.advance(30_000);
-      await eventually(async () => assert.equal((await getPod('second')).spec.nodeName, 'node-1'));
+      await untilPasses(async () => assert.equal((await getPod('second')).spec.nodeName, 'node-1'));
     } finally {
       abort.abort();
       await running;

@@ -8,18 +8,7 @@ import { LocalClient } from '../../../daemon/api/local-client.js';
 import { ResourceRegistry } from '../../../daemon/api/resource-registry.js';
 import { EndpointsController } from '../../../daemon/controllers/endpoints-controller.js';
 import { NedbObjectStore } from '../../../daemon/store/nedb-store.js';
-
-async function eventually(check: () => Promise<void>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
+import { untilPasses } from '../../helpers/until-passes.js';
 
 describe('EndpointsController', () => {
   let store: NedbObjectStore;
@@ -101,25 +90,25 @@ describe('EndpointsController', () => {
     const running = controller.run(abort.signal);
     try {
       await createService('web');
-      await eventually(async () => assert.deepEqual((await endpointsOf('web')).subsets, []));
+      await untilPasses(async () => assert.deepEqual((await endpointsOf('web')).subsets, []));
       const pod = await runPod('web-1', 'web', '10.244.1.2', false);
-      await eventually(async () => assert.deepEqual(notReady(await endpointsOf('web')), ['10.244.1.2']));
+      await untilPasses(async () => assert.deepEqual(notReady(await endpointsOf('web')), ['10.244.1.2']));
       await setStatus(pod, '10.244.1.2', true);
       await runPod('web-2', 'web', '10.244.1.3');
-      await eventually(async () => assert.deepEqual(ips(await endpointsOf('web')), ['10.244.1.2', '10.244.1.3']));
+      await untilPasses(async () => assert.deepEqual(ips(await endpointsOf('web')), ['10.244.1.2', '10.244.1.3']));
       // A graceful delete only marks the pod (its kubelet has 30 s to stop it): it leaves the endpoints now.
       const marked = await client.delete('pods', 'default', 'web-1');
       assert.ok(marked.metadata.deletionTimestamp);
-      await eventually(async () => assert.deepEqual(ips(await endpointsOf('web')), ['10.244.1.3']));
+      await untilPasses(async () => assert.deepEqual(ips(await endpointsOf('web')), ['10.244.1.3']));
       // Labels changed away from the selector: out too.
       const web2 = await client.get<Pod>('pods', 'default', 'web-2');
       await client.update('pods', { ...web2, metadata: { ...web2.metadata, labels: { app: 'debug' } } });
-      await eventually(async () => assert.deepEqual(ips(await endpointsOf('web')), []));
+      await untilPasses(async () => assert.deepEqual(ips(await endpointsOf('web')), []));
       // Endpoints deleted by hand come back; deleted with the Service they stay gone.
       await client.delete('endpoints', 'default', 'web');
-      await eventually(async () => assert.ok(await endpointsOf('web')));
+      await untilPasses(async () => assert.ok(await endpointsOf('web')));
       await client.delete('services', 'default', 'web');
-      await eventually(async () => assert.equal(await endpointsOf('web').then(() => 'present', (e) => (isNotFound(e) ? 'gone' : String(e))), 'gone'));
+      await untilPasses(async () => assert.equal(await endpointsOf('web').then(() => 'present', (e) => (isNotFound(e) ? 'gone' : String(e))), 'gone'));
     } finally {
       abort.abort();
       await running;

@@ -10,6 +10,7 @@ import type { AddressManager } from '../../../network/proxy/address-manager.js';
 import { planListeners } from '../../../network/proxy/plan-listeners.js';
 import { Proxier } from '../../../network/proxy/proxier.js';
 import { startTcpEchoBackend, startUdpEchoBackend, tcpRequest, udpRequest, type Backend } from '../../helpers/socket-backends.js';
+import { untilPasses } from '../../helpers/until-passes.js';
 
 class RecordingAddressManager implements AddressManager {
   readonly addresses = new Set<string>();
@@ -24,18 +25,6 @@ class RecordingAddressManager implements AddressManager {
   }
   async listAddresses() {
     return [...this.addresses];
-  }
-}
-
-async function eventually(check: () => Promise<void> | void, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 25));
-    }
   }
 }
 
@@ -108,7 +97,7 @@ describe('Proxier', () => {
     const nodePort = port + 1;
     await publish('web', { type: 'NodePort', clusterIP: '127.0.0.50', ports: [{ name: 'http', port, protocol: 'TCP', nodePort }] }, backends.map((b) => b.endpoint));
 
-    await eventually(async () => assert.match(await tcpRequest('127.0.0.50', port, 'hi'), /^[abc]:hi$/));
+    await untilPasses(async () => assert.match(await tcpRequest('127.0.0.50', port, 'hi'), /^[abc]:hi$/));
     const answers = await Promise.all([1, 2, 3].map(() => tcpRequest('127.0.0.1', nodePort, 'n')));
     assert.deepEqual(new Set(answers.map((a) => a[0])).size, 3);
 
@@ -121,11 +110,11 @@ describe('Proxier', () => {
     // Only backend c stays: everything goes there.
     const endpoints = await client.get<Endpoints>('endpoints', 'default', 'web');
     await client.update('endpoints', { ...endpoints, subsets: [endpoints.subsets![2]] });
-    await eventually(async () => assert.deepEqual(proxier.describe().services[0].endpoints, [backends[2].endpoint]));
+    await untilPasses(async () => assert.deepEqual(proxier.describe().services[0].endpoints, [backends[2].endpoint]));
     for (let i = 0; i < 3; i += 1) assert.equal(await tcpRequest('127.0.0.50', port, 'x'), 'c:x');
 
     await client.delete('services', 'default', 'web');
-    await eventually(() => assert.deepEqual(proxier.describe().services, []));
+    await untilPasses(() => assert.deepEqual(proxier.describe().services, []));
     await assert.rejects(tcpRequest('127.0.0.50', port, 'x'), /ECONNREFUSED/);
   });
 
@@ -133,13 +122,13 @@ describe('Proxier', () => {
     await publish('lb', { type: 'LoadBalancer', clusterIP: '10.96.0.77', ports: [{ name: 'http', port: somePort(), protocol: 'TCP', nodePort: somePort() }] }, []);
     const lb = await client.get<Service>('services', 'default', 'lb');
     await client.updateStatus('services', { ...lb, status: { loadBalancer: { ingress: [{ ip: '10.99.0.10' }] } } });
-    await eventually(() => assert.deepEqual(proxier.describe().addresses, ['10.96.0.77', '10.99.0.10']));
+    await untilPasses(() => assert.deepEqual(proxier.describe().addresses, ['10.96.0.77', '10.99.0.10']));
     // The test has no such addresses, so those two listeners report why they are not open.
     const listeners = proxier.describe().services[0].listeners;
     assert.ok(listeners.find((l) => l.kind === 'ClusterIP')?.error?.includes('EADDRNOTAVAIL'));
     assert.equal(listeners.find((l) => l.kind === 'NodePort')?.error, undefined);
     await client.delete('services', 'default', 'lb');
-    await eventually(() => assert.deepEqual([...addresses.addresses], []));
+    await untilPasses(() => assert.deepEqual([...addresses.addresses], []));
     assert.deepEqual(addresses.log, ['add 10.96.0.77', 'add 10.99.0.10', 'del 10.96.0.77', 'del 10.99.0.10']);
   });
 
@@ -147,6 +136,6 @@ describe('Proxier', () => {
     backends = [await startUdpEchoBackend('127.0.0.2', 'u')];
     const port = somePort();
     await publish('dns', { clusterIP: '127.0.0.51', ports: [{ name: 'dns', port, protocol: 'UDP' }] }, [backends[0].endpoint], 'dns', 'UDP');
-    await eventually(async () => assert.equal(await udpRequest('127.0.0.51', port, 'q', 300), 'u:q'));
+    await untilPasses(async () => assert.equal(await udpRequest('127.0.0.51', port, 'q', 300), 'u:q'));
   });
 });
