@@ -12,6 +12,8 @@ export interface GossipConfig {
   suspicionMult: number;
   /** How often to exchange the whole member table with one random peer over the stream channel: repairs anything the lossy gossip missed, and merges partitions. */
   pushPullIntervalMs: number;
+  /** How often to try a full-state sync with one member believed dead: a partition that healed, or a member that came back, is found this way, since nobody probes the dead (Serf's reconnect). */
+  reconnectIntervalMs: number;
   /** Each update is piggybacked retransmitMult * log10(n + 1) times (at least once more): higher spreads rumours more surely through loss, at the price of bigger packets. */
   retransmitMult: number;
   /** How many updates one packet carries at most, keeping pings well under a UDP datagram. */
@@ -24,6 +26,7 @@ export const defaultGossipConfig: GossipConfig = {
   indirectChecks: 3,
   suspicionMult: 4,
   pushPullIntervalMs: 30_000,
+  reconnectIntervalMs: 10_000,
   retransmitMult: 4,
   maxPiggybackedUpdates: 16,
 };

@@ -122,7 +122,13 @@ export class Gossip extends EventEmitter {
         if (!done.aborted) await this.pushPullOnce().catch(() => undefined);
       }
     })();
-    await Promise.all([probing, syncing]);
+    const reconnecting = (async () => {
+      while (!done.aborted) {
+        await this.clock.sleep(this.config.reconnectIntervalMs, done);
+        if (!done.aborted) await this.reconnectOnce().catch(() => undefined);
+      }
+    })();
+    await Promise.all([probing, syncing, reconnecting]);
   }
 
   /** One probe round: ping the next member; on silence, ping-req through others; on silence still, suspect it. */
@@ -159,6 +165,17 @@ export class Gossip extends EventEmitter {
     const peers = this.liveMembers().filter((m) => m.name !== this.name);
     if (peers.length === 0) return;
     await this.pushPullWith(peers[Math.floor(this.random() * peers.length)].address);
+  }
+
+  /**
+   * Exchanges the full table with one random member we believe dead (not one that left). If it is
+   * in fact running (a healed partition, a restarted host), each side learns the other's rumour
+   * about itself and refutes it with a higher incarnation, so both sides become alive again.
+   */
+  async reconnectOnce(): Promise<void> {
+    const dead = this.members().filter((m) => m.state === 'dead' && m.name !== this.name);
+    if (dead.length === 0) return;
+    await this.pushPullWith(dead[Math.floor(this.random() * dead.length)].address);
   }
 
   /** Announces our departure so others record us as left rather than dead, then stops. */

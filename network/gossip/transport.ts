@@ -28,6 +28,7 @@ export interface Transport {
 export class MemoryNetwork {
   private readonly endpoints = new Map<string, MemoryTransport>();
   private readonly linkDrop = new Map<string, number>();
+  private readonly cut = new Set<string>();
   /** Default loss probability for every link without its own setting. */
   dropProbability = 0;
   packetsSent = 0;
@@ -50,7 +51,7 @@ export class MemoryNetwork {
   /** @internal */ deliver(from: string, to: string, bytes: Uint8Array): void {
     this.packetsSent++;
     const target = this.endpoints.get(to);
-    const drop = this.linkDrop.get(`${from}>${to}`) ?? this.dropProbability;
+    const drop = this.cut.has(from) || this.cut.has(to) ? 1 : (this.linkDrop.get(`${from}>${to}`) ?? this.dropProbability);
     if (!target || target.closed || this.random() < drop) {
       this.packetsDropped++;
       return;
@@ -60,7 +61,14 @@ export class MemoryNetwork {
     queueMicrotask(() => target.receive(copy, from));
   }
 
+  /** Cuts (true) or restores (false) every link of `address`, both ways, streams included: a pulled cable. */
+  partition(address: string, cut: boolean): void {
+    if (cut) this.cut.add(address);
+    else this.cut.delete(address);
+  }
+
   /** @internal */ async stream(from: string, to: string, bytes: Uint8Array): Promise<Uint8Array> {
+    if (this.cut.has(from) || this.cut.has(to)) throw new Error(`stream to ${to} timed out: the link is cut`);
     const target = this.endpoints.get(to);
     if (!target || target.closed || !target.streamHandler) throw new Error(`stream to ${to} refused: no member listens there`);
     return Uint8Array.from(await target.streamHandler(Uint8Array.from(bytes), from));

@@ -103,6 +103,23 @@ describe('Gossip (SWIM over MemoryTransport, ManualClock)', () => {
     } finally { await c.stop(); }
   });
 
+  it('after a partition heals, both sides find each other again (reconnect) and everyone is alive', async () => {
+    const c = await cluster(4);
+    try {
+      await c.clock.advance(3_000);
+      c.network.partition('addr-3', true);
+      await c.clock.advance(20_000);
+      for (const g of c.members.slice(0, 3)) assert.equal(view(g, 'n3')?.state, 'dead', `${g.name} sees n3 dead while cut off`);
+      assert.equal(view(c.members[3], 'n0')?.state, 'dead', 'n3 sees the others dead while cut off');
+      c.network.partition('addr-3', false);
+      // Nobody probes the dead: only the periodic reconnect (every 10 s) can find them again.
+      await c.clock.advance(2 * c.members[0].config.reconnectIntervalMs + 5_000);
+      for (const g of c.members) {
+        assert.deepEqual(g.members().map((m) => `${m.name}:${m.state}`).sort(), ['n0:alive', 'n1:alive', 'n2:alive', 'n3:alive'], g.name);
+      }
+    } finally { await c.stop(); }
+  });
+
   it('a member that leaves is recorded as left, not dead', async () => {
     const c = await cluster(4);
     try {
