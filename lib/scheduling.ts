@@ -2,7 +2,7 @@
 // phases and a pick.
 //
 // 1. Filter: each node runs a list of named filters, like the scheduler's Filter plugins, in the
-//    same order; the first filter that rejects a node gives the reason(s). The reasons of all
+//    same order (plus one of ours: a node that gossip declares dead is left out at once); the first filter that rejects a node gives the reason(s). The reasons of all
 //    rejected nodes are counted, so an unschedulable pod says *why* on every node:
 //    `0/3 nodes are available: 1 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector.`
 // 2. Score: each feasible node gets points for free resources (LeastAllocated) and for holding
@@ -15,6 +15,7 @@ import { parseCpuMillis, parseMemoryBytes } from './api/quantity.js';
 import type { Container, Node, Pod, Taint, Toleration } from './api/types.js';
 
 export const REASON_NOT_READY = 'node(s) were not ready';
+export const REASON_UNREACHABLE = 'node(s) were unreachable';
 export const REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
 export const REASON_NODE_SELECTOR = "node(s) didn't match Pod's node affinity/selector";
 export const REASON_HOST_PORTS = "node(s) didn't have free ports for the requested pod ports";
@@ -35,6 +36,27 @@ const activePods = (pods: Pod[]): Pod[] => pods.filter((p) => !isTerminated(p));
 export function nodeIsReady(_pod: Pod, node: Node): string[] {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   return ready?.status === 'True' ? [] : [REASON_NOT_READY];
+}
+
+/**
+ * The server's gossip view of a node (alive, suspect, dead, left), written by the node lifecycle
+ * controller as an annotation so every component, and `get nodes -o wide`, can read it.
+ */
+export const GOSSIP_STATE_ANNOTATION = 'kubelab.io/gossip-state';
+const UNREACHABLE_TAINT: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' };
+
+/**
+ * Gossip is the fastest news of a lost host: its peers stop hearing it within seconds, long
+ * before its heartbeat goes stale and the lifecycle controller turns Ready Unknown and taints it
+ * unreachable. A node gossip calls dead (or that left) gets no new pods meanwhile. A suspect node
+ * still does: suspicion is often a lost packet, and is refuted or confirmed within seconds.
+ * A pod that tolerates the unreachable taint goes there anyway, as it would once the taint is set.
+ */
+export function nodeIsAlive(pod: Pod, node: Node): string[] {
+  const state = node.metadata.annotations?.[GOSSIP_STATE_ANNOTATION];
+  if (state !== 'dead' && state !== 'left') return [];
+  const tolerated = (pod.spec.tolerations ?? []).some((t) => tolerates(t, UNREACHABLE_TAINT));
+  return tolerated ? [] : [REASON_UNREACHABLE];
 }
 
 /** Whether one toleration tolerates one taint (Kubernetes' Toleration.ToleratesTaint). */
@@ -149,7 +171,7 @@ export function resourcesFit(pod: Pod, node: Node, podsOnNode: Pod[]): string[] 
 }
 
 /** The filters, in the order kube-scheduler runs its Filter plugins. */
-export const FILTERS: readonly NodeFilter[] = [nodeIsReady, nodeIsSchedulable, taintsTolerated, nodeSelectorMatches, hostPortsFree, resourcesFit];
+export const FILTERS: readonly NodeFilter[] = [nodeIsReady, nodeIsAlive, nodeIsSchedulable, taintsTolerated, nodeSelectorMatches, hostPortsFree, resourcesFit];
 
 export interface FilterResult {
   feasible: Node[];

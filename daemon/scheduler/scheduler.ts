@@ -5,15 +5,16 @@
 //
 // A pod that fits nowhere is not retried in a hot loop. Like kube-scheduler's unschedulable queue,
 // it waits until something that could make it fit happens (a node is added, labelled, uncordoned,
-// becomes Ready or gets more room) and, as a safety net, is retried every 30 s. Meanwhile its
-// PodScheduled condition says why: `0/3 nodes are available: 3 Insufficient memory.`
+// becomes Ready or alive again in gossip, or gets more room) and, as a safety net, is retried
+// every 30 s. Meanwhile its PodScheduled condition says why:
+// `0/3 nodes are available: 3 Insufficient memory.`
 
 import type { Node, Pod, PodCondition } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { Informer, objectKey } from '../../lib/client/informer.js';
 import type { Clock } from '../../lib/clock.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
-import { filterNodes, formatUnschedulable, pickNode, scoreNodes, type PodsOnNodes } from '../../lib/scheduling.js';
+import { filterNodes, formatUnschedulable, GOSSIP_STATE_ANNOTATION, pickNode, scoreNodes, type PodsOnNodes } from '../../lib/scheduling.js';
 import { rfc3339 } from '../../lib/time.js';
 import { WorkQueue } from '../../lib/work-queue.js';
 import type { EventRecorder } from '../events/event-recorder.js';
@@ -170,12 +171,14 @@ export class Scheduler {
 /** Whether a node change could let a pod fit that did not before. */
 function schedulingInputsChanged(before: Node, after: Node): boolean {
   const ready = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  const gossipState = (n: Node) => n.metadata.annotations?.[GOSSIP_STATE_ANNOTATION];
   const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   return (
     !same(before.metadata.labels, after.metadata.labels) ||
     !same(before.spec?.taints, after.spec?.taints) ||
     Boolean(before.spec?.unschedulable) !== Boolean(after.spec?.unschedulable) ||
     !same(before.status?.allocatable, after.status?.allocatable) ||
-    ready(before) !== ready(after)
+    ready(before) !== ready(after) ||
+    gossipState(before) !== gossipState(after)
   );
 }

@@ -30,6 +30,11 @@ function newPod(name: string, spec: Partial<Pod['spec']> & { cpu?: string; memor
   };
 }
 
+/** The node as the lifecycle controller leaves it once the server's gossip view of it changes. */
+function withGossipState(node: Node, state: string): Node {
+  return { ...node, metadata: { ...node.metadata, annotations: { 'kubelab.io/gossip-state': state } } };
+}
+
 const reasonsOf = (pod: Pod, node: Node, podsOnNode: Pod[] = []) => [...filterNodes(pod, [node], new Map([[node.metadata.name!, podsOnNode]])).reasons.keys()];
 
 describe('scheduling: filterNodes', () => {
@@ -41,6 +46,16 @@ describe('scheduling: filterNodes', () => {
       name: 'a cordoned node, tolerated',
       pod: newPod('p', { tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] }),
       node: newNode('n', { unschedulable: true }),
+      reasons: [],
+    },
+    { name: 'a node gossip calls dead', pod: newPod('p'), node: withGossipState(newNode('n'), 'dead'), reasons: ['node(s) were unreachable'] },
+    { name: 'a node that left the gossip cluster', pod: newPod('p'), node: withGossipState(newNode('n'), 'left'), reasons: ['node(s) were unreachable'] },
+    { name: 'a suspect node still gets pods (suspicion is often one lost packet)', pod: newPod('p'), node: withGossipState(newNode('n'), 'suspect'), reasons: [] },
+    { name: 'an alive node', pod: newPod('p'), node: withGossipState(newNode('n'), 'alive'), reasons: [] },
+    {
+      name: 'a dead node, the unreachable taint tolerated',
+      pod: newPod('p', { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }] }),
+      node: withGossipState(newNode('n'), 'dead'),
       reasons: [],
     },
     { name: 'nodeSelector matches', pod: newPod('p', { nodeSelector: { disk: 'ssd' } }), node: newNode('n', { labels: { disk: 'ssd' } }), reasons: [] },
@@ -120,6 +135,22 @@ describe('scheduling: filterNodes', () => {
     const { feasible, reasons } = filterNodes(newPod('p', { nodeSelector: { disk: 'ssd' }, memory: '128Mi' }), nodes, new Map());
     assert.deepEqual(feasible.map((n) => n.metadata.name), ['d']);
     assert.deepEqual(Object.fromEntries(reasons), { "node(s) didn't match Pod's node affinity/selector": 2, 'Insufficient memory': 1 });
+  });
+});
+
+describe('scheduling: three nodes, three different reasons', () => {
+  it('counts each node once, under the first filter that rejects it', () => {
+    const nodes = [
+      withGossipState(newNode('node1', { labels: { disk: 'ssd' } }), 'dead'),
+      newNode('node2', { labels: { disk: 'ssd' }, unschedulable: true }),
+      newNode('node3', { labels: { disk: 'hdd' } }),
+    ];
+    const { feasible, reasons } = filterNodes(newPod('p', { nodeSelector: { disk: 'ssd' } }), nodes, new Map());
+    assert.deepEqual(feasible, []);
+    assert.equal(
+      formatUnschedulable(nodes.length, reasons),
+      "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were unreachable, 1 node(s) were unschedulable.",
+    );
   });
 });
 
