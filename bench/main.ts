@@ -1,8 +1,10 @@
 // npm run bench: every benchmark against its baseline, measured side by side in one run on a
 // real kubelabd (its own node name, network and data dir, removed afterwards). Medians and
-// ratios only: these machines are shared and noisy.
+// ratios only: these machines are shared and noisy. Gossip convergence needs no daemon: 50
+// in-process members on the in-memory network, in simulated time (bench/gossip.ts).
 
 import { TestDaemon } from '../test/helpers/test-daemon.js';
+import { benchGossipConvergence, type GossipConvergence } from './gossip.js';
 import { benchPodStart } from './pod-start.js';
 import { benchProxy, formatProxyBench, type ProxyBenchTarget } from './proxy.js';
 import { benchRcScale } from './rc-scale.js';
@@ -22,6 +24,19 @@ async function main(): Promise<void> {
   console.log('\nkubelab benchmarks (lower is better; ratio = kubelab / baseline)');
   for (const r of results) console.log(formatResult(r));
   console.log(`\n${formatProxyBench(proxy)}`);
+  console.log(`\n${formatGossipConvergence(await benchGossipConvergence(50))}`);
+}
+
+/** One line per loss rate: how long until every member knows a joiner and a failure. */
+function formatGossipConvergence(runs: GossipConvergence[]): string {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const lines = runs.map(
+    (r) =>
+      `  ${String(r.lossPercent).padStart(2)}% loss: join known by all in ${seconds(r.joinConvergenceMs)}, ` +
+      `failure known by all in ${seconds(r.failureConvergenceMs)}, false positives ${r.falsePositives} ` +
+      `(${r.packetsSent} packets, ${r.packetsDropped} dropped)`,
+  );
+  return [`gossip convergence, ${runs[0]?.members ?? 0} members in simulated time`, ...lines].join('\n');
 }
 
 main().catch((err: unknown) => {
