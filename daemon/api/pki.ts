@@ -14,6 +14,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import forge from 'node-forge';
 import { stringify } from 'yaml';
 
@@ -30,6 +31,22 @@ export interface PkiOptions {
   hostnames: string[];
   /** IP addresses the serving certificate is valid for (127.0.0.1 is always added). */
   ips: string[];
+}
+
+/**
+ * `--tls-san` values (names or addresses, repeatable, like k3s' flag) split into the two kinds of
+ * subjectAltName: `10.0.0.11` becomes an IP SAN, `node1.lab` a DNS SAN.
+ */
+export function splitTlsSans(values: readonly string[]): PkiOptions {
+  const hostnames: string[] = [];
+  const ips: string[] = [];
+  for (const raw of values) {
+    const value = raw.trim();
+    if (value === '') continue;
+    if (ipaddr.isValid(value)) ips.push(ipaddr.process(value).toString());
+    else hostnames.push(value.toLowerCase());
+  }
+  return { hostnames, ips };
 }
 
 const CA_VALIDITY_YEARS = 10;
@@ -128,7 +145,7 @@ async function readIfExists(file: string): Promise<string | undefined> {
 }
 
 /** Writes a secret file readable only by its owner, atomically (a crash never leaves half a key). */
-async function writePrivate(file: string, content: string): Promise<void> {
+export async function writePrivate(file: string, content: string): Promise<void> {
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   await fs.writeFile(tmp, content, { mode: 0o600 });
   await fs.rename(tmp, file);
