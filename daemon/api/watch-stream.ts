@@ -27,6 +27,15 @@ export interface WatchRequest {
   timeoutSeconds?: number;
   /** Present when the client asked for Tables. */
   table?: { includeObject: IncludeObject; now: () => Date };
+  /**
+   * allowWatchBookmarks: send a BOOKMARK (carrying the last version sent) every this many ms
+   * while nothing else happens. Besides telling the client where to resume, it is a heartbeat:
+   * a client that hears nothing for a few intervals knows its connection is dead (a cut cable
+   * sends no FIN) and re-watches.
+   */
+  bookmarkIntervalMs?: number;
+  /** The kind and apiVersion a bookmark's object carries. */
+  bookmarkType?: { kind: string; apiVersion: string };
   /** Sets the Warning headers of ctx.warnings; called before the first byte goes out. */
   beforeFirstWrite?: () => void;
 }
@@ -46,6 +55,9 @@ export function serveWatch(res: Response, request: WatchRequest): void {
   let sentColumns = false;
   let stop: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let bookmarks: NodeJS.Timeout | undefined;
+  let lastVersion = request.options.resourceVersion ?? '';
+  let lastWriteMs = Date.now();
 
   const writeHeaders = () => {
     if (headersWritten) return;
@@ -63,6 +75,7 @@ export function serveWatch(res: Response, request: WatchRequest): void {
     if (ended) return;
     ended = true;
     if (timer) clearTimeout(timer);
+    if (bookmarks) clearInterval(bookmarks);
     stop?.();
     writeHeaders();
     res.end();
@@ -85,6 +98,8 @@ export function serveWatch(res: Response, request: WatchRequest): void {
     const encoded = encode(event);
     if (!encoded) return;
     writeHeaders();
+    lastVersion = event.object?.metadata?.resourceVersion ?? lastVersion;
+    lastWriteMs = Date.now();
     res.write(JSON.stringify(encoded) + '\n');
     if (event.type === 'ERROR') finish();
   };
@@ -92,6 +107,7 @@ export function serveWatch(res: Response, request: WatchRequest): void {
   res.on('close', () => {
     ended = true;
     if (timer) clearTimeout(timer);
+    if (bookmarks) clearInterval(bookmarks);
     stop?.();
   });
 
@@ -114,4 +130,12 @@ export function serveWatch(res: Response, request: WatchRequest): void {
   }
   writeHeaders();
   if (request.timeoutSeconds && request.timeoutSeconds > 0) timer = setTimeout(finish, request.timeoutSeconds * 1000);
+  const interval = request.bookmarkIntervalMs;
+  if (interval && interval > 0 && !request.table) {
+    bookmarks = setInterval(() => {
+      if (Date.now() - lastWriteMs < interval || !lastVersion) return;
+      const type = request.bookmarkType ?? { kind: '', apiVersion: '' };
+      onEvent({ type: 'BOOKMARK', object: { ...type, metadata: { resourceVersion: lastVersion } } as KubeObject });
+    }, interval);
+  }
 }

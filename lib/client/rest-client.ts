@@ -35,6 +35,8 @@ export interface RequestOptions {
   /** Resolve with the open response (after a 2xx status) instead of reading the body. */
   stream?: boolean;
   signal?: AbortSignal;
+  /** Give up when the server sends nothing this long (ms; 0: never). Default: 60 s, none for streams. */
+  idleTimeoutMs?: number;
 }
 
 /** One line of `-v=6` output: what was asked and how it went. */
@@ -45,12 +47,19 @@ export interface RequestLog {
   durationMs: number;
 }
 
+/** A plain request whose server goes silent this long has a dead connection. */
+export const REQUEST_IDLE_TIMEOUT_MS = 60_000;
+/** A watch with bookmarks (one every 10 s) that hears nothing this long is dead: it is re-opened. */
+export const WATCH_IDLE_TIMEOUT_MS = 35_000;
+
 export interface RestClientOptions {
   /** Called once per warning the server sends (`unknown field "spec.foo"`). */
   onWarning?: (warning: string) => void;
   /** Called when the response headers of each request arrive. */
   onRequest?: (log: RequestLog) => void;
   userAgent?: string;
+  /** How long a watch may stay silent before it is taken for dead and ended (default 35 s). */
+  watchIdleTimeoutMs?: number;
 }
 
 /** Write options the CLI adds: who is writing (`kubectl-create`), as kubectl sends it. */
@@ -129,7 +138,9 @@ export class RestClient implements ApiClient {
     const what = `${method.toLowerCase()} ${path}`;
 
     return new Promise((resolve, reject) => {
+      let response: IncomingMessage | undefined;
       const req = transport.request(url, { method, headers, agent: this.agent, signal: options.signal }, (res) => {
+        response = res;
         this.options.onRequest?.({ method, url: url.toString(), status: res.statusCode ?? 0, durationMs: Date.now() - started });
         this.collectWarnings(res.headers);
         const code = res.statusCode ?? 0;
@@ -144,6 +155,15 @@ export class RestClient implements ApiClient {
         });
       });
       req.on('error', (err) => reject(this.explainTransportError(err)));
+      // A peer behind a cut cable sends nothing, not even a FIN: only silence tells.
+      const idleMs = options.idleTimeoutMs ?? (options.stream ? 0 : REQUEST_IDLE_TIMEOUT_MS);
+      if (idleMs > 0) {
+        req.setTimeout(idleMs, () => {
+          const silence = new ConnectionError(`the server ${this.base.host} sent nothing for ${idleMs / 1000} s (${what})`);
+          response?.destroy(silence); // a streaming response's reader hears why it ended
+          req.destroy(silence);
+        });
+      }
       req.end(payload);
     });
   }
@@ -195,7 +215,8 @@ export class RestClient implements ApiClient {
 
   watch<T extends KubeObject = KubeObject>(resource: string, options: WatchOptions, onEvent: (event: WatchEvent<T>) => void): Watch {
     const path = resourcePath(resourceInfoFor(resource), options.namespace);
-    return this.openWatch(path, { ...selectorQuery(options), resourceVersion: options.resourceVersion }, 'application/json', onEvent);
+    // Bookmarks every 10 s are the heartbeat that lets a dead connection be noticed (idle timeout).
+    return this.openWatch(path, { ...selectorQuery(options), resourceVersion: options.resourceVersion, allowWatchBookmarks: 'true' }, 'application/json', onEvent, this.options.watchIdleTimeoutMs ?? WATCH_IDLE_TIMEOUT_MS);
   }
 
   create<T extends KubeObject = KubeObject>(resource: string, obj: T, options: RestWriteOptions = {}): Promise<T> {
@@ -283,7 +304,7 @@ export class RestClient implements ApiClient {
     });
   }
 
-  private openWatch<E>(path: string, query: Query, accept: string, onEvent: (event: E) => void): Watch {
+  private openWatch<E>(path: string, query: Query, accept: string, onEvent: (event: E) => void, idleTimeoutMs?: number): Watch {
     // Before the answer arrives, stopping aborts the request; after, it closes the response.
     // (Aborting a request whose response is streaming makes Node emit an unhandled socket error.)
     const abort = new AbortController();
@@ -291,7 +312,7 @@ export class RestClient implements ApiClient {
     const watch = { stopped: false };
     const done = (async () => {
       try {
-        response = await this.request('GET', path, { query: { ...query, watch: 'true' }, accept, stream: true, signal: abort.signal });
+        response = await this.request('GET', path, { query: { ...query, watch: 'true' }, accept, stream: true, signal: abort.signal, idleTimeoutMs });
       } catch (err) {
         if (watch.stopped) return;
         // Some servers answer a too-old resourceVersion with a plain 410 instead of an ERROR event.

@@ -30,7 +30,7 @@ export class ApiTestServer {
     private readonly closeServer: () => Promise<void>,
   ) {}
 
-  static async start(options: { podStreams?: PodStreams; maxBodyBytes?: number; historyLimit?: number } = {}): Promise<ApiTestServer> {
+  static async start(options: { podStreams?: PodStreams; maxBodyBytes?: number; historyLimit?: number; watchBookmarkIntervalMs?: number } = {}): Promise<ApiTestServer> {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-api-'));
     const pki = await ensurePki(dir, { hostnames: [], ips: [] });
     const registry = new MemoryRegistry(options.historyLimit);
@@ -39,6 +39,7 @@ export class ApiTestServer {
       authenticator: new Authenticator([{ token: pki.adminToken, user: 'admin' }]),
       podStreams: options.podStreams,
       maxBodyBytes: options.maxBodyBytes,
+      watchBookmarkIntervalMs: options.watchBookmarkIntervalMs,
     });
     const api = await startApiServer({ app, listen: '127.0.0.1:0', tls: { key: pki.serverKeyPem, cert: pki.serverCertPem } });
     const kubeconfigPath = path.join(dir, 'kubeconfig');

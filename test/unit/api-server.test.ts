@@ -247,6 +247,21 @@ describe('API server over HTTPS (memory registry)', function () {
   });
 
   describe('watch', () => {
+    it('sends a BOOKMARK with the last version while a watch that allows them is quiet (the heartbeat)', async () => {
+      const quiet = await ApiTestServer.start({ watchBookmarkIntervalMs: 100 });
+      try {
+        const created = await quiet.registry.create('secrets', 'default', { metadata: { name: 'b1' }, type: 'Opaque' }, internalContext());
+        const watch = quiet.stream(`/api/v1/namespaces/default/secrets?watch=true&allowWatchBookmarks=true&resourceVersion=${created.metadata.resourceVersion}`);
+        assert.equal(await watch.status, 200);
+        await eventually(() => watch.lines.length >= 2, 3000, 'two bookmarks');
+        assert.deepEqual(watch.lines[0], { type: 'BOOKMARK', object: { kind: 'Secret', apiVersion: 'v1', metadata: { resourceVersion: created.metadata.resourceVersion } } });
+        watch.close();
+        await watch.ended;
+      } finally {
+        await quiet.close();
+      }
+    });
+
     it('streams one JSON line per event and stops on client close', async () => {
       const watch = api.stream('/api/v1/namespaces/default/secrets?watch=true');
       assert.equal(await watch.status, 200);

@@ -177,6 +177,22 @@ describe('RestClient', function () {
     assert.equal(open.length, 1);
   });
 
+  it('asks for bookmarks, and ends a watch whose server goes silent (a cut cable sends no FIN)', async () => {
+    fake.on('GET', '/api/v1/nodes', (req, res) => {
+      assert.equal(req.query.get('allowWatchBookmarks'), 'true');
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Node', apiVersion: 'v1', metadata: { resourceVersion: '9' } } }) + '\n');
+      // ...then nothing, and the connection stays open.
+    });
+    const quiet = new RestClient(client.config, { watchIdleTimeoutMs: 300 });
+    const seen: WatchEvent[] = [];
+    const started = Date.now();
+    await assert.rejects(quiet.watch('nodes', {}, (e) => seen.push(e)).done, /sent nothing for 0\.3 s/);
+    assert.ok(Date.now() - started < 5_000);
+    assert.equal(seen[0].type, 'BOOKMARK');
+    quiet.close();
+  });
+
   it('rejects a watch the server refuses with a Status', async () => {
     fake.onJson('GET', '/api/v1/namespaces/default/pods', statusBody(403, 'Forbidden', 'no'), 403);
     await assert.rejects(client.watch('pods', { namespace: 'default' }, () => undefined).done, /no/);
