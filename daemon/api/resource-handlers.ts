@@ -6,7 +6,7 @@
 //   POST   collection  → create (201)                        PUT    object → update
 //   DELETE collection  → deletecollection (list + delete)    PATCH  object → patch (type from Content-Type)
 //   DELETE object      → delete (200, or 202 while a graceful deletion runs)
-//   subresources: status (get/update/patch), scale (getScale/update/patch), log, binding.
+//   subresources: status (get/update/patch), scale (getScale/update/patch), log, binding, eviction.
 //
 // With the Table Accept header, GETs answer with a meta.k8s.io Table (lib/printers/tables.ts).
 
@@ -15,6 +15,7 @@ import { apiVersionOf, resourceKey } from '../../lib/api/resources.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { ApiError, badRequest, conflict, isNotFound, methodNotAllowed } from '../../lib/errors.js';
 import { toTable } from '../../lib/printers/tables.js';
+import { evictPod } from './pod-eviction.js';
 import { servePodLog } from './pod-log.js';
 import type { PodStreams } from './pod-streams.js';
 import type { Registry, RequestContext, Subresource } from './registry.js';
@@ -185,6 +186,8 @@ async function handleSubresource(deps: HandlerDeps, path: ResourcePath & { name:
       return servePodLog(res, { registry, podStreams: deps.podStreams, namespace: namespace!, name, query, ctx });
     case 'binding':
       return bindPod(deps, res, namespace!, name, requireJsonObject(req.headers, req.body), ctx);
+    case 'eviction':
+      return send(res, ctx, 201, await evictPod(registry, namespace!, name, requireJsonObject(req.headers, req.body), ctx));
     case 'exec':
     case 'attach':
     case 'portforward':
