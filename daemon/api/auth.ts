@@ -1,9 +1,15 @@
-// Authentication: who is calling the API server.
+// Authentication and authorisation: who is calling the API server, and may they do this?
 //
 // kube-apiserver has a chain of authenticators (client certificates, bearer tokens, service
-// account tokens, OIDC...). kubelab has one: static bearer tokens, like the API server's
-// --token-auth-file. The admin token is written into the admin kubeconfig; node agents get their
-// own. Authorisation (RBAC) is out of scope: every authenticated user may do everything.
+// account tokens, OIDC...); the first that recognises the credentials names the user and their
+// groups. kubelab has two, both bearer tokens: the static admin token written into the admin
+// kubeconfig (like --token-auth-file), and the node tokens issued to joining agents
+// (daemon/api/node-credentials.ts), which any extra TokenAuthenticator can stand for.
+//
+// After authentication comes authorisation. kube-apiserver asks an authorizer chain (Node, RBAC)
+// with the request's attributes (verb, resource, namespace, name); kubelab has RBAC's answer for
+// everyone but nodes ("an authenticated user may do everything") and the Node authorizer for
+// users in `system:nodes` (daemon/api/node-authorizer.ts).
 //
 // Health and version endpoints stay open, as on a real cluster, so probes and `kubectl version`
 // style tooling work before credentials are set up.
@@ -12,44 +18,158 @@ import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { unauthorized } from '../../lib/errors.js';
+import { parseResourcePath } from './resource-path.js';
+import { resourceKey } from '../../lib/api/resources.js';
 
 /** Paths anyone may read without a token. */
 export const OPEN_PATHS: ReadonlySet<string> = new Set(['/healthz', '/livez', '/readyz', '/version']);
+
+/** Who a request comes from, as Kubernetes' user.Info: a name and the groups it belongs to. */
+export interface UserInfo {
+  name: string;
+  groups: string[];
+}
+
+/** Every authenticated user is in this group, as in Kubernetes. */
+export const AUTHENTICATED_GROUP = 'system:authenticated';
+/** The group of the admin token: Kubernetes' superusers. */
+export const MASTERS_GROUP = 'system:masters';
+
+/** A source of bearer tokens besides the static ones (the node tokens). */
+export interface TokenAuthenticator {
+  /** The user a token belongs to, or undefined when this source does not know it. */
+  userForToken(token: string): UserInfo | undefined;
+}
 
 /** A fixed-length digest, so comparing two tokens takes the same time whatever their lengths. */
 const digest = (value: string): Buffer => crypto.createHash('sha256').update(value).digest();
 
 export class Authenticator {
-  private readonly tokens: { digest: Buffer; user: string }[];
+  private readonly tokens: { digest: Buffer; user: UserInfo }[];
 
-  constructor(tokens: { token: string; user: string }[]) {
-    this.tokens = tokens.map((t) => ({ digest: digest(t.token), user: t.user }));
+  /**
+   * `tokens`: static tokens (groups default to system:masters, i.e. the admin);
+   * `sources`: further authenticators asked, in order, when no static token matched.
+   */
+  constructor(
+    tokens: { token: string; user: string; groups?: string[] }[],
+    private readonly sources: TokenAuthenticator[] = [],
+  ) {
+    this.tokens = tokens.map((t) => ({
+      digest: digest(t.token),
+      user: { name: t.user, groups: [...new Set([...(t.groups ?? [MASTERS_GROUP]), AUTHENTICATED_GROUP])] },
+    }));
   }
 
   /** The user the request's `Authorization: Bearer <token>` belongs to; throws a 401 ApiError otherwise. */
-  authenticate(headers: IncomingHttpHeaders): string {
+  authenticateUser(headers: IncomingHttpHeaders): UserInfo {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
     if (!match) throw unauthorized();
     const presented = digest(match[1]);
-    // Compare against every token in constant time: an attacker learns nothing from timing.
-    let user: string | undefined;
+    // Compare against every static token in constant time: an attacker learns nothing from timing.
+    let user: UserInfo | undefined;
     for (const candidate of this.tokens) {
       if (crypto.timingSafeEqual(candidate.digest, presented)) user = candidate.user;
     }
+    for (const source of this.sources) user ??= source.userForToken(match[1]);
     if (user === undefined) throw unauthorized();
     return user;
   }
+
+  /** The name of the request's user (see authenticateUser). */
+  authenticate(headers: IncomingHttpHeaders): string {
+    return this.authenticateUser(headers).name;
+  }
 }
 
-/** express middleware: sets `res.locals.user` or answers 401 (through the error handler). */
+/** express middleware: sets `res.locals.user` (the name) and `res.locals.userInfo`, or answers 401. */
 export function requireAuth(authenticator: Authenticator) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (OPEN_PATHS.has(req.path)) return next();
     try {
-      res.locals.user = authenticator.authenticate(req.headers);
+      const user = authenticator.authenticateUser(req.headers);
+      res.locals.user = user.name;
+      res.locals.userInfo = user;
       next();
     } catch (err) {
       next(err);
     }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authorisation
+
+/** Kubernetes' authorizer.Attributes: what a request wants to do, in API terms. */
+export interface RequestAttributes {
+  /** get, list, watch, create, update, patch, delete, deletecollection; for non-resource paths the lowercase HTTP method. */
+  verb: string;
+  /** The URL path (what non-resource requests are judged by). */
+  path: string;
+  /** Set for requests on API resources. */
+  resource?: {
+    /** The store key: `pods`, `deployments.apps`. */
+    key: string;
+    /** The plural and the API group as they appear in messages: `pods`, `""`. */
+    plural: string;
+    group: string;
+    namespace?: string;
+    name?: string;
+    subresource?: string;
+  };
+  /** The request body, for decisions that depend on the object (a node creating its own Node). */
+  body?: unknown;
+}
+
+export interface Authorizer {
+  /** Resolves when `user` may do this; throws a 403 Forbidden ApiError otherwise. */
+  authorize(user: UserInfo, attributes: RequestAttributes): Promise<void>;
+}
+
+/** The Kubernetes verb of an HTTP method on a resource path, as kube-apiserver's RequestInfo computes it. */
+function resourceVerb(method: string, hasName: boolean, watch: boolean): string {
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      return hasName ? 'get' : watch ? 'watch' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return hasName ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
+  }
+}
+
+/** The attributes of an HTTP request (its path, method, `?watch` and parsed body). */
+export function requestAttributesOf(method: string, urlPath: string, query: Record<string, unknown>, body?: unknown): RequestAttributes {
+  const parsed = parseResourcePath(urlPath);
+  if (!parsed) return { verb: method.toLowerCase(), path: urlPath };
+  const watch = query.watch === 'true' || query.watch === '1' || query.watch === true;
+  return {
+    verb: resourceVerb(method, parsed.name !== undefined, watch),
+    path: urlPath,
+    resource: {
+      key: resourceKey(parsed.info),
+      plural: parsed.info.plural,
+      group: parsed.info.group,
+      ...(parsed.namespace !== undefined ? { namespace: parsed.namespace } : {}),
+      ...(parsed.name !== undefined ? { name: parsed.name } : {}),
+      ...(parsed.subresource ? { subresource: parsed.subresource.name } : {}),
+    },
+    ...(body !== undefined ? { body } : {}),
+  };
+}
+
+/** express middleware after authentication and body parsing: asks the authorizer, or answers 403. */
+export function requireAuthorization(authorizer: Authorizer) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const user = res.locals.userInfo as UserInfo | undefined;
+    if (!user) return next(); // an open path: nothing to authorise
+    authorizer.authorize(user, requestAttributesOf(req.method, req.path, req.query as Record<string, unknown>, req.body)).then(() => next(), next);
   };
 }
