@@ -1,11 +1,12 @@
 // The HTTP face of the API server: kube-apiserver's handler chain in express.
 //
-// A request passes, in order: health and version (open to anyone), authentication (a bearer
+// A request passes, in order: health and version (open to anyone), the join endpoints
+// (node-credentials.ts, which check the join token themselves), authentication (a bearer
 // token, daemon/api/auth.ts), body parsing (JSON, or the protobuf of a few kinds decoded to
-// JSON; size-limited), discovery and OpenAPI documents, then the resource handlers
-// (daemon/api/resource-handlers.ts) that turn REST into Registry calls. Whatever goes wrong
-// ends in one error handler that answers with a Kubernetes Status, so every client (kubectl,
-// client-node, our own CLI) sees the same error shape.
+// JSON; size-limited), authorisation (the Node authorizer, node-authorizer.ts), discovery and
+// OpenAPI documents, then the resource handlers (daemon/api/resource-handlers.ts) that turn REST
+// into Registry calls. Whatever goes wrong ends in one error handler that answers with a
+// Kubernetes Status, so every client (kubectl, client-node, our own CLI) sees the same error shape.
 //
 // HTTP upgrades (exec, attach, port-forward) never reach express: startApiServer hands them to
 // the streaming handler via server.on('upgrade').
@@ -17,8 +18,9 @@ import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from '../../lib/api/protobuf-objects.js';
 import { ApiError, badRequest, internalError, tooLarge } from '../../lib/errors.js';
-import { Authenticator, requireAuth } from './auth.js';
+import { Authenticator, requireAuth, requireAuthorization, type Authorizer } from './auth.js';
 import { discoveryRouter } from './discovery.js';
+import { joinRouter } from './node-credentials.js';
 import { openApiRouter } from './openapi.js';
 import type { PodStreams } from './pod-streams.js';
 import type { Registry } from './registry.js';
@@ -27,6 +29,10 @@ import { resourceHandler } from './resource-handlers.js';
 export interface ApiDeps {
   registry: Registry;
   authenticator: Authenticator;
+  /** Asked after authentication for every request (the Node authorizer); absent: everyone may do everything. */
+  authorizer?: Authorizer;
+  /** Serve GET /cacerts and POST /kubelab/v1/node-credentials (daemon/api/node-credentials.ts) for joining nodes. */
+  join?: { caCertPem: string; joinToken: string };
   podStreams?: PodStreams;
   /** The /version document; defaults to serverVersion(). */
   version?: object;
@@ -34,6 +40,8 @@ export interface ApiDeps {
   maxBodyBytes?: number;
   /** The clock for AGE columns (tests pin it). */
   now?: () => Date;
+  /** How often a quiet watch that allows bookmarks gets one (default WATCH_BOOKMARK_INTERVAL_MS). */
+  watchBookmarkIntervalMs?: number;
   /**
    * Read-only JSON views of the daemon's own state, by path (`/debug/proxy`: what the node's
    * service proxy listens on and forwards to). Authenticated like the API; not Kubernetes API.
@@ -120,15 +128,20 @@ export function createApiApp(deps: ApiDeps): express.Express {
   const version = deps.version ?? serverVersion();
   app.get('/version', (_req, res) => void res.json(version));
 
+  // Joining nodes present the join token, not a user's token: served before authentication.
+  if (deps.join) app.use(joinRouter({ registry: deps.registry, ...deps.join }));
+
   app.use(requireAuth(deps.authenticator));
   app.use(defaultContentTypeToJson);
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: maxBodyBytes, strict: true }));
   app.use(express.raw({ type: PROTOBUF_MEDIA_TYPE, limit: maxBodyBytes }), protobufBodyToJson);
+  // After body parsing, because a node may create only the Node named in the body.
+  if (deps.authorizer) app.use(requireAuthorization(deps.authorizer));
 
   for (const [debugPath, view] of Object.entries(deps.debug ?? {})) app.get(debugPath, (_req, res) => void res.json(view()));
   app.use(discoveryRouter());
   app.use(openApiRouter());
-  app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, now: deps.now ?? (() => new Date()) }));
+  app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, now: deps.now ?? (() => new Date()), watchBookmarkIntervalMs: deps.watchBookmarkIntervalMs }));
 
   app.use((_req, _res, next) => next(notFoundStatus()));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -19,6 +19,7 @@ import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer, type WebSocket } from 'ws';
 import type { Pod } from '../../../lib/api/types.js';
 import { ApiError, badRequest, internalError } from '../../../lib/errors.js';
+import { requestAttributesOf, type Authorizer, type UserInfo } from '../auth.js';
 import type { PodStreams } from '../pod-streams.js';
 import type { Registry, RequestContext } from '../registry.js';
 import { SpdySession } from './spdy.js';
@@ -40,8 +41,10 @@ import { serveChannelPortForward } from './ws-port-forward.js';
 export interface UpgradeHandlerDeps {
   registry: Registry;
   podStreams: PodStreams;
-  /** The user behind the request's credentials; throws a 401 ApiError. */
-  authenticate: (headers: IncomingHttpHeaders) => string;
+  /** The user behind the request's credentials (a name, or name and groups); throws a 401 ApiError. */
+  authenticate: (headers: IncomingHttpHeaders) => string | UserInfo;
+  /** Asked before the pod is loaded (nodes may not exec); absent: every authenticated user may stream. */
+  authorizer?: Authorizer;
 }
 
 /** kubectl's WebSocket subprotocol for SPDY tunnelled in binary messages. */
@@ -115,8 +118,10 @@ async function handleUpgrade(deps: UpgradeHandlerDeps, wss: WebSocketServer, req
   if (!target || !transport) {
     throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${req.method} ${url.pathname} with Upgrade: ${req.headers.upgrade ?? ''})`);
   }
-  const user = deps.authenticate(req.headers);
-  const ctx: RequestContext = { user, fieldValidation: 'Ignore', dryRun: false, warnings: [] };
+  const who = deps.authenticate(req.headers);
+  const user: UserInfo = typeof who === 'string' ? { name: who, groups: [] } : who;
+  await deps.authorizer?.authorize(user, requestAttributesOf(req.method ?? 'GET', url.pathname, Object.fromEntries(url.searchParams)));
+  const ctx: RequestContext = { user: user.name, fieldValidation: 'Ignore', dryRun: false, warnings: [] };
   const pod = (await deps.registry.get('pods', target.namespace, target.name, ctx)) as Pod;
 
   if (target.subresource === 'portforward') return servePortForward(deps, wss, req, socket, head, pod, url.searchParams);

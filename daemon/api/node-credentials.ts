@@ -1,0 +1,159 @@
+// Node credentials: how a joining agent gets a token of its own (k3s' node password and
+// Kubernetes' TLS bootstrap, reduced to bearer tokens).
+//
+//   GET  /cacerts                       the CA certificate, to anyone. It is public anyway; the
+//                                       joining node checks it against the hash in its join token.
+//   POST /kubelab/v1/node-credentials   `Authorization: Bearer <join token>`, body {"nodeName": "node2"}
+//                                       → 201 {"token": "<node token>", "user": "system:node:node2"}
+//
+// The join token only proves "I may become a node"; every node then gets its own random token,
+// so one node's credentials can be revoked, and the Node authorizer (node-authorizer.ts) can tell
+// nodes apart. The server keeps only the token's sha256, durably, in a Secret
+// `kube-system/node-token-<name>` of type `kubelab.io/node-token`: a re-join replaces it (the old
+// token stops working), deleting it revokes the node (`kubelab delete secret -n kube-system
+// node-token-node2`). NodeTokenCache watches those Secrets, so the authenticator answers from
+// memory and a change takes effect with the write.
+
+import crypto from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { checkDns1123Subdomain } from '../../lib/api/name-rules.js';
+import type { Secret } from '../../lib/api/types.js';
+import { CACERTS_PATH, NODE_CREDENTIALS_PATH } from '../../lib/client/join.js';
+import { badRequest, isAlreadyExists, isConflict, unauthorized } from '../../lib/errors.js';
+import { AUTHENTICATED_GROUP, type TokenAuthenticator, type UserInfo } from './auth.js';
+import { NODE_USER_PREFIX, NODES_GROUP } from './node-authorizer.js';
+import { internalContext, type Registry } from './registry.js';
+
+export const NODE_TOKEN_SECRET_TYPE = 'kubelab.io/node-token';
+export const NODE_TOKEN_NAMESPACE = 'kube-system';
+const NODE_NAME_KEY = 'node-name';
+const TOKEN_HASH_KEY = 'token-sha256';
+
+export const nodeTokenSecretName = (nodeName: string): string => `node-token-${nodeName}`;
+const sha256Hex = (value: string): string => crypto.createHash('sha256').update(value).digest('hex');
+const base64 = (value: string): string => Buffer.from(value).toString('base64');
+const fromBase64 = (value: unknown): string | undefined => (typeof value === 'string' ? Buffer.from(value, 'base64').toString() : undefined);
+
+export const nodeUser = (nodeName: string): UserInfo => ({ name: `${NODE_USER_PREFIX}${nodeName}`, groups: [NODES_GROUP, AUTHENTICATED_GROUP] });
+
+/** The node tokens the cluster knows, kept in step with their Secrets by a watch. */
+export class NodeTokenCache implements TokenAuthenticator {
+  /** token sha256 → node name */
+  private readonly nodeByTokenHash = new Map<string, string>();
+  /** Secret name → the token hash it holds, to forget it when the Secret changes or goes. */
+  private readonly hashBySecret = new Map<string, string>();
+  private stopWatch: () => void = () => {};
+
+  /** Starts watching the node-token Secrets; the current ones are loaded before this returns. */
+  static watch(registry: Registry): NodeTokenCache {
+    const cache = new NodeTokenCache();
+    // The registry delivers the current objects, then every change, synchronously with each write.
+    cache.stopWatch = registry.watch('secrets', { namespace: NODE_TOKEN_NAMESPACE }, internalContext(), (event) => {
+      const secret = event.object as Secret;
+      if (event.type === 'ADDED' || event.type === 'MODIFIED') cache.remember(secret);
+      else if (event.type === 'DELETED') cache.forget(secret.metadata.name!);
+    });
+    return cache;
+  }
+
+  stop(): void {
+    this.stopWatch();
+  }
+
+  userForToken(token: string): UserInfo | undefined {
+    const nodeName = this.nodeByTokenHash.get(sha256Hex(token));
+    return nodeName === undefined ? undefined : nodeUser(nodeName);
+  }
+
+  private remember(secret: Secret): void {
+    this.forget(secret.metadata.name!);
+    if (secret.type !== NODE_TOKEN_SECRET_TYPE) return;
+    const nodeName = fromBase64(secret.data?.[NODE_NAME_KEY]);
+    const hash = fromBase64(secret.data?.[TOKEN_HASH_KEY]);
+    if (!nodeName || !hash) return;
+    this.nodeByTokenHash.set(hash, nodeName);
+    this.hashBySecret.set(secret.metadata.name!, hash);
+  }
+
+  private forget(secretName: string): void {
+    const hash = this.hashBySecret.get(secretName);
+    if (hash === undefined) return;
+    this.hashBySecret.delete(secretName);
+    this.nodeByTokenHash.delete(hash);
+  }
+}
+
+/** Throws a 400 that says why `nodeName` cannot name a node. */
+export function checkNodeName(nodeName: unknown): string {
+  if (typeof nodeName !== 'string' || nodeName === '') {
+    throw badRequest('nodeName is required: the body must be {"nodeName": "<the name this node registers as>"}');
+  }
+  const problems = checkDns1123Subdomain(nodeName);
+  if (nodeTokenSecretName(nodeName).length > 253) problems.push('must be no more than 242 characters, so that its Secret node-token-<name> is a valid name');
+  if (problems.length) throw badRequest(`invalid nodeName ${JSON.stringify(nodeName)}: ${problems.join('; ')}`);
+  return nodeName;
+}
+
+/**
+ * Issues a new token for `nodeName` and records its hash in the node's Secret (replacing the
+ * previous one, whose token stops working). Returns the token: the only time it is ever seen.
+ */
+export async function issueNodeCredentials(registry: Registry, nodeName: string): Promise<{ token: string; user: string }> {
+  const token = crypto.randomBytes(32).toString('hex');
+  const name = nodeTokenSecretName(nodeName);
+  const secret: Secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: NODE_TOKEN_NAMESPACE, labels: { 'kubelab.io/node': nodeName } },
+    type: NODE_TOKEN_SECRET_TYPE,
+    data: { [NODE_NAME_KEY]: base64(nodeName), [TOKEN_HASH_KEY]: base64(sha256Hex(token)) },
+  };
+  const ctx = internalContext();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await registry.create('secrets', NODE_TOKEN_NAMESPACE, secret, ctx);
+      break;
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+    // A re-join: replace the hash in the existing Secret (a concurrent writer means try again).
+    try {
+      const current = await registry.get('secrets', NODE_TOKEN_NAMESPACE, name, ctx);
+      await registry.update('secrets', NODE_TOKEN_NAMESPACE, name, { ...current, type: NODE_TOKEN_SECRET_TYPE, data: secret.data } as Secret, ctx);
+      break;
+    } catch (err) {
+      if (attempt >= 4 || !(isConflict(err) || (err as { code?: number }).code === 404)) throw err;
+    }
+  }
+  return { token, user: nodeUser(nodeName).name };
+}
+
+export interface JoinRouterDeps {
+  registry: Registry;
+  caCertPem: string;
+  joinToken: string;
+}
+
+/** Constant-time check of the presented bearer token against the join token. */
+function presentsJoinToken(req: Request, joinToken: string): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (!match) return false;
+  const digest = (value: string) => crypto.createHash('sha256').update(value).digest();
+  return crypto.timingSafeEqual(digest(match[1]), digest(joinToken.trim()));
+}
+
+/** GET /cacerts and POST /kubelab/v1/node-credentials; mounted before authentication. */
+export function joinRouter(deps: JoinRouterDeps): express.Router {
+  const router = express.Router();
+  router.get(CACERTS_PATH, (_req, res) => void res.type('application/x-pem-file').send(deps.caCertPem));
+  router.post(
+    NODE_CREDENTIALS_PATH,
+    (req: Request, _res: Response, next: NextFunction) => next(presentsJoinToken(req, deps.joinToken) ? undefined : unauthorized()),
+    express.json({ limit: '16kb' }),
+    (req: Request, res: Response, next: NextFunction) => {
+      const nodeName = checkNodeName((req.body as { nodeName?: unknown } | undefined)?.nodeName);
+      issueNodeCredentials(deps.registry, nodeName).then((issued) => void res.status(201).json(issued), next);
+    },
+  );
+  return router;
+}
