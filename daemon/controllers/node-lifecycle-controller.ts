@@ -1,0 +1,188 @@
+// The node lifecycle controller (kube-controller-manager's nodelifecycle controller with its taint
+// manager): what the cluster does when a host dies.
+//
+// Every 5 s (the node monitor period), and whenever a Node or the gossip membership changes, each
+// node is reconciled. The decisions are pure and live in plan-node-lifecycle.ts; this file reads
+// the node and its pods, asks the planner, and writes:
+//   1. an unreachable node's conditions become Unknown, with an event NodeNotReady;
+//   2. its pods lose their Ready condition at once (the endpoints controller drops them from
+//      Services, so clients stop being sent to a dead host long before the pods are replaced);
+//   3. the unreachable (or not-ready) taints go on, and come off when a fresh heartbeat returns;
+//   4. the annotation kubelab.io/gossip-state mirrors the server's gossip view of the node;
+//   5. once a pod's tolerance of the NoExecute taint runs out (podEvictionTimeout, 300 s by
+//      default), it is deleted with gracePeriodSeconds 0 and the event TaintManagerEviction: no
+//      kubelet is left to confirm a graceful stop, and its ReplicaSet or ReplicationController
+//      creates a replacement, which the scheduler places on a node without the taint.
+// A node that comes back finds its pods gone; its kubelet removes their containers.
+
+import type { Node, Pod } from '../../lib/api/types.js';
+import type { ApiClient } from '../../lib/client/api-client.js';
+import type { Clock } from '../../lib/clock.js';
+import { isNotFound } from '../../lib/errors.js';
+import { WorkQueue } from '../../lib/work-queue.js';
+import type { MembershipView } from '../../network/gossip/membership-view.js';
+import type { EventRecorder } from '../events/event-recorder.js';
+import { Informer } from './informer.js';
+import {
+  DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS, DEFAULT_POD_EVICTION_TIMEOUT_MS,
+  planEvictions, planGossipAnnotation, planHealthTaints, planNodeHealth, planPodNotReady, planUnknownConditions, readyConditionOf,
+  type NodeHealth,
+} from './plan-node-lifecycle.js';
+
+/** How often every node's health is checked (kube-controller-manager's --node-monitor-period). */
+export const NODE_MONITOR_PERIOD_MS = 5_000;
+
+export interface NodeLifecycleControllerOptions {
+  client: ApiClient;
+  clock: Clock;
+  /** Records NodeNotReady on nodes and pods, and TaintManagerEviction on evicted pods. */
+  recorder: EventRecorder;
+  /** The server's gossip view; without it only heartbeats count, and no gossip annotation is written. */
+  membership?: MembershipView;
+  nodeMonitorGracePeriodMs?: number;
+  podEvictionTimeoutMs?: number;
+  monitorPeriodMs?: number;
+  workers?: number;
+  onError?: (key: string, error: unknown) => void;
+}
+
+/** The last heartbeat seen for a node, and when (on our clock) we first saw it. */
+interface HeartbeatObservation {
+  heartbeat: string | undefined;
+  observedAtMs: number;
+}
+
+export class NodeLifecycleController {
+  readonly queue: WorkQueue;
+  private readonly client: ApiClient;
+  private readonly clock: Clock;
+  private readonly recorder: EventRecorder;
+  private readonly membership?: MembershipView;
+  private readonly gracePeriodMs: number;
+  private readonly evictionTimeoutMs: number;
+  private readonly monitorPeriodMs: number;
+  private readonly workers: number;
+  private readonly nodes: Informer<Node>;
+  private readonly heartbeats = new Map<string, HeartbeatObservation>();
+
+  constructor(options: NodeLifecycleControllerOptions) {
+    this.client = options.client;
+    this.clock = options.clock;
+    this.recorder = options.recorder;
+    this.membership = options.membership;
+    this.gracePeriodMs = options.nodeMonitorGracePeriodMs ?? DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS;
+    this.evictionTimeoutMs = options.podEvictionTimeoutMs ?? DEFAULT_POD_EVICTION_TIMEOUT_MS;
+    this.monitorPeriodMs = options.monitorPeriodMs ?? NODE_MONITOR_PERIOD_MS;
+    this.workers = options.workers ?? 2;
+    const onError = options.onError ?? ((key, error) => console.error(`node-lifecycle-controller: syncing node ${key}: ${error instanceof Error ? error.message : String(error)}`));
+    this.queue = new WorkQueue({ clock: this.clock, onError });
+    const enqueue = (node: Node) => this.queue.add(node.metadata.name!);
+    this.nodes = new Informer<Node>(this.client, 'nodes', { onAdd: enqueue, onUpdate: (_old, node) => enqueue(node), onDelete: enqueue }, this.clock);
+  }
+
+  /** Watches nodes and gossip, reconciles, and checks every node each monitor period, until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const informer = this.nodes.run(signal);
+    await this.nodes.hasSynced();
+    const unsubscribe = this.membership?.onChange(() => this.enqueueAll());
+    try {
+      await Promise.all([informer, this.queue.process((key) => this.reconcile(key), this.workers, signal), this.runMonitor(signal)]);
+    } finally {
+      unsubscribe?.();
+    }
+  }
+
+  private async runMonitor(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.clock.sleep(this.monitorPeriodMs, signal);
+      if (!signal.aborted) this.enqueueAll();
+    }
+  }
+
+  private enqueueAll(): void {
+    for (const node of this.nodes.list()) this.queue.add(node.metadata.name!);
+  }
+
+  /** Converges one node and its pods; safe to run any number of times. */
+  async reconcile(nodeName: string): Promise<void> {
+    let node = await this.client.get<Node>('nodes', undefined, nodeName).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    if (!node) {
+      this.heartbeats.delete(nodeName);
+      return;
+    }
+    const now = this.clock.now();
+    const gossipState = this.membership?.stateOf(nodeName);
+    const health = planNodeHealth({ node, heartbeatObservedAt: this.observeHeartbeat(node), gossipState, now, nodeMonitorGracePeriodMs: this.gracePeriodMs });
+    const pods = (await this.client.list<Pod>('pods', { fieldSelector: `spec.nodeName=${nodeName}` })).items;
+
+    if (health.state === 'Unreachable') {
+      node = await this.markUnknown(node, health.message, now);
+      await this.markPodsNotReady(pods, now);
+    }
+    node = await this.writeTaintsAndAnnotation(node, health, gossipState);
+
+    const { evict, nextAt } = planEvictions(node.spec?.taints ?? [], pods, now, this.evictionTimeoutMs);
+    for (const { pod } of evict) await this.evict(pod);
+    // Come back when the next pod's tolerance runs out, rather than up to a monitor period late.
+    if (nextAt) this.queue.addAfter(nodeName, nextAt.getTime() - now.getTime());
+  }
+
+  /** When the node's Ready heartbeat last changed, on our clock (first sight counts as a change). */
+  private observeHeartbeat(node: Node): Date {
+    const heartbeat = readyConditionOf(node)?.lastHeartbeatTime;
+    const seen = this.heartbeats.get(node.metadata.name!);
+    if (!seen || seen.heartbeat !== heartbeat) {
+      this.heartbeats.set(node.metadata.name!, { heartbeat, observedAtMs: this.clock.now().getTime() });
+    }
+    return new Date(this.heartbeats.get(node.metadata.name!)!.observedAtMs);
+  }
+
+  private async markUnknown(node: Node, message: string, now: Date): Promise<Node> {
+    const conditions = planUnknownConditions(node, message, now);
+    if (!conditions) return node;
+    const updated = await this.client.updateStatus<Node>('nodes', { ...node, status: { ...node.status, conditions } });
+    this.recorder.record(updated, 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
+    return updated;
+  }
+
+  private async markPodsNotReady(pods: Pod[], now: Date): Promise<void> {
+    for (const pod of pods) {
+      const conditions = planPodNotReady(pod, now);
+      if (!conditions) continue;
+      try {
+        await this.client.updateStatus<Pod>('pods', { ...pod, status: { ...pod.status, conditions } });
+      } catch (error) {
+        if (isNotFound(error)) continue;
+        throw error;
+      }
+      this.recorder.record(pod, 'Warning', 'NodeNotReady', 'Node is not ready');
+    }
+  }
+
+  private async writeTaintsAndAnnotation(node: Node, health: NodeHealth, gossipState: ReturnType<MembershipView['stateOf']>): Promise<Node> {
+    const taints = planHealthTaints(node, health, this.clock.now());
+    const annotations = this.membership ? planGossipAnnotation(node, gossipState) : undefined;
+    if (!taints && !annotations) return node;
+    const next: Node = {
+      ...node,
+      metadata: { ...node.metadata, ...(annotations ? { annotations } : {}) },
+      spec: { ...node.spec, ...(taints ? { taints } : {}) },
+    };
+    if (taints?.length === 0) delete next.spec.taints;
+    return this.client.update<Node>('nodes', next);
+  }
+
+  private async evict(pod: Pod): Promise<void> {
+    const { namespace, name, uid } = pod.metadata;
+    this.recorder.record(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${namespace}/${name}`);
+    try {
+      // Grace 0: the node is gone, so no kubelet could confirm a graceful stop; uid: not a namesake created since.
+      await this.client.delete('pods', namespace, name!, { gracePeriodSeconds: 0, preconditions: { uid } });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+}
