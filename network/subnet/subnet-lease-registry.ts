@@ -14,6 +14,7 @@ import type { KubeObject, Node } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { ApiError } from '../../lib/errors.js';
 import { allocateSubnet, type SubnetLease } from './allocate-subnet.js';
+import { cidrContains, formatIpv4Cidr, parseIpv4Cidr } from './cidr.js';
 
 export const leaseLedgerNamespace = 'kube-system';
 export const leaseLedgerName = 'kubelab-subnet-leases';
@@ -37,6 +38,15 @@ export interface SubnetLeaseRegistryOptions {
   clock?: { now(): Date };
   /** How many read-plan-write rounds before giving up when other writers keep winning. */
   maxAttempts?: number;
+}
+
+/** A node's own pod subnet (from --pod-subnet) that cannot be its lease: outside the cluster, or taken. */
+export class InvalidPodSubnetError extends Error {
+  readonly code = 'InvalidPodSubnet';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidPodSubnetError';
+  }
 }
 
 export class SubnetLeaseRegistry {
@@ -82,6 +92,32 @@ export class SubnetLeaseRegistry {
       if (!entry || entry.expiresAt !== undefined) return;
       const expiresAt = new Date(this.now().getTime() + graceMs).toISOString();
       await this.writeLedger(ledger, (data) => (data[nodeName] = JSON.stringify({ subnet: entry.subnet, expiresAt } satisfies LedgerEntry)));
+    });
+  }
+
+  /**
+   * Records a subnet the node chose itself (kubelabd started with --pod-subnet) as its lease, so
+   * the allocator never hands it to another node. Never changes the Node. Safe to call again.
+   * Throws InvalidPodSubnetError when the subnet does not fit the cluster or is another node's.
+   */
+  async record(nodeName: string, subnet: string): Promise<void> {
+    const clusterCidr = this.options.clusterCidr;
+    const subnetPrefix = this.options.subnetPrefix ?? 24;
+    const cluster = parseIpv4Cidr(clusterCidr);
+    const network = parseIpv4Cidr(subnet);
+    if (!cluster || !network || network.prefixLength !== subnetPrefix || !cidrContains(cluster, network)) {
+      throw new InvalidPodSubnetError(`node ${nodeName}: pod subnet ${subnet} is not a /${subnetPrefix} inside cluster CIDR ${clusterCidr}; start the node with a --pod-subnet inside it, or without one to be leased a subnet`);
+    }
+    const normalized = formatIpv4Cidr(network);
+    await this.withRetry(`record pod subnet ${normalized} of node ${nodeName}`, async () => {
+      const ledger = await this.readLedger();
+      const recorded = parseEntry(ledger.data?.[nodeName]);
+      if (recorded?.subnet === normalized && recorded.expiresAt === undefined) return;
+      const holder = (await this.mergedLeases(ledger)).find((lease) => lease.nodeName !== nodeName && lease.subnet === normalized);
+      if (holder) {
+        throw new InvalidPodSubnetError(`node ${nodeName}: pod subnet ${normalized} is already leased to node ${holder.nodeName}; start the node with another --pod-subnet, or without one to be leased a free subnet`);
+      }
+      await this.writeLedger(ledger, (data) => (data[nodeName] = JSON.stringify({ subnet: normalized } satisfies LedgerEntry)));
     });
   }
 

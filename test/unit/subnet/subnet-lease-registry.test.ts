@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject, Node } from '../../../lib/api/types.js';
 import { ManualClock } from '../../../lib/clock.js';
 import { OutOfSubnetsError } from '../../../network/subnet/allocate-subnet.js';
-import { leaseLedgerName, leaseLedgerNamespace, SubnetLeaseRegistry } from '../../../network/subnet/subnet-lease-registry.js';
+import { InvalidPodSubnetError, leaseLedgerName, leaseLedgerNamespace, SubnetLeaseRegistry } from '../../../network/subnet/subnet-lease-registry.js';
 import { newTestCluster, type TestCluster } from '../../helpers/test-cluster.js';
 
 describe('SubnetLeaseRegistry', () => {
@@ -98,5 +98,28 @@ describe('SubnetLeaseRegistry', () => {
     await small.acquire('n1');
     await small.acquire('n2');
     await assert.rejects(small.acquire('n3'), (error: unknown) => error instanceof OutOfSubnetsError && /all 2 \/24 subnets of cluster CIDR 10\.9\.0\.0\/23/.test(error.message));
+  });
+
+  it('record keeps a subnet a node chose itself (--pod-subnet) in the ledger, so nobody else is leased it', async () => {
+    await cluster.client.create<Node>('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'fixed' }, spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] } });
+    await registry.record('fixed', '10.244.0.0/24');
+    assert.deepEqual(JSON.parse((await ledger()).data!.fixed), { subnet: '10.244.0.0/24' });
+    const version = (await ledger()).metadata.resourceVersion;
+    await registry.record('fixed', '10.244.0.0/24');
+    assert.equal((await ledger()).metadata.resourceVersion, version, 'recording again writes nothing');
+
+    // Even once its Node is gone (released, in its grace period), the subnet is not handed out.
+    await cluster.client.delete('nodes', undefined, 'fixed');
+    await registry.release('fixed', 60_000);
+    await addNode('n1');
+    assert.deepEqual(await registry.acquire('n1'), { subnet: '10.244.1.0/24' });
+  });
+
+  it('record refuses a subnet outside the cluster CIDR, of the wrong size, or leased to another node', async () => {
+    await addNode('n1');
+    await registry.acquire('n1');
+    await assert.rejects(registry.record('n2', '10.99.0.0/24'), (error: unknown) => error instanceof InvalidPodSubnetError && /not a \/24 inside cluster CIDR 10\.244\.0\.0\/16/.test(error.message));
+    await assert.rejects(registry.record('n2', '10.244.8.0/23'), InvalidPodSubnetError);
+    await assert.rejects(registry.record('n2', '10.244.0.0/24'), /node n2: pod subnet 10\.244\.0\.0\/24 is already leased to node n1; start the node with another --pod-subnet/);
   });
 });
