@@ -13,7 +13,8 @@ import type { KubeObject } from '../api/types.js';
 import { resourceByKey, RESOURCES } from '../api/resources.js';
 import { ageOf } from '../time.js';
 import { ageColumn, nameColumn, type Printer, type Table, type TableRow } from './printer.js';
-import { configMapPrinter, endpointsPrinter, eventPrinter, namespacePrinter, nodePrinter, secretPrinter, servicePrinter } from './core-printers.js';
+import { configMapPrinter, endpointsPrinter, eventPrinter, namespacePrinter, secretPrinter, servicePrinter } from './core-printers.js';
+import { nodePrinter } from './node-printer.js';
 import { podPrinter } from './pod-printer.js';
 import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workload-printers.js';
 
