@@ -1,0 +1,255 @@
+// The API server's side of the kubelet stream protocol (daemon/kubelet/kubelet-server.ts): the
+// PodStreams of one remote node, reached over HTTPS at its InternalIP and kubelet port.
+//
+// Like kube-apiserver without --kubelet-certificate-authority, it does not verify the kubelet's
+// certificate (each kubelet makes its own at start); it proves itself with the shared secret.
+// What the kubelet refuses before the upgrade (a 400 for a container that is not running, a 404
+// for a recreated pod) comes back as the same ApiError; a node that cannot be reached, or that
+// refuses our secret, is a 502 naming the node and its address, since the user can do nothing
+// about it but look at the node.
+
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { Duplex, PassThrough, type Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { Pod } from '../../lib/api/types.js';
+import { ApiError, fromStatus } from '../../lib/errors.js';
+import { FramedSocket, StreamChannel, type Frame } from '../kubelet/kubelet-stream-frames.js';
+import { KUBELET_STREAM_UPGRADE, POD_HEADER } from '../kubelet/kubelet-server.js';
+import type { ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
+import type { PodStreams } from './pod-streams.js';
+
+/** How long to wait for a TCP+TLS connection to a kubelet before calling its node unreachable. */
+export const DEFAULT_KUBELET_DIAL_TIMEOUT_MS = 10_000;
+
+export interface KubeletClientOptions {
+  nodeName: string;
+  host: string;
+  port: number;
+  secret: string;
+  dialTimeoutMs?: number;
+}
+
+/** The error for a kubelet we could not talk to (kubectl prints: Error from server (ServiceUnavailable): ...). */
+export function kubeletUnreachable(nodeName: string, address: string, why: string, cause?: unknown): ApiError {
+  return new ApiError(502, 'ServiceUnavailable', `node "${nodeName}": its kubelet at ${address} cannot be reached: ${why} (is the node's agent running? kubelab get nodes shows its state)`, undefined, {
+    cause,
+  });
+}
+
+/** A Pod for the X-Kubelab-Pod header: everything but the bookkeeping that can make it large. */
+export function encodePodHeader(pod: Pod): string {
+  const annotations = { ...pod.metadata.annotations };
+  delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
+  const slim = { ...pod, metadata: { ...pod.metadata, managedFields: undefined, annotations } };
+  return Buffer.from(JSON.stringify(slim), 'utf8').toString('base64');
+}
+
+/** LogOptions as the kubelet's query string. */
+export function logQuery(pod: Pod, options: LogOptions & { previous?: boolean }): URLSearchParams {
+  const query = new URLSearchParams({ podUID: pod.metadata.uid ?? '' });
+  for (const [name, value] of Object.entries(options)) if (value !== undefined && value !== false) query.set(name, String(value));
+  return query;
+}
+
+export function execQuery(options: ExecOptions): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const part of options.command) query.append('command', part);
+  for (const flag of ['stdin', 'stdout', 'stderr', 'tty'] as const) if (options[flag]) query.set(flag, '1');
+  return query;
+}
+
+const segment = (s: string | undefined): string => encodeURIComponent(s ?? '');
+
+export class KubeletClient implements PodStreams {
+  constructor(private readonly options: KubeletClientOptions) {}
+
+  private get address(): string {
+    return `${this.options.host}:${this.options.port}`;
+  }
+
+  async logs(pod: Pod, container: string, options: LogOptions & { previous?: boolean }): Promise<Readable> {
+    const { namespace = '', name } = pod.metadata;
+    const path = `/containerLogs/${segment(namespace)}/${segment(name)}/${segment(container)}?${logQuery(pod, options)}`;
+    const answer = await this.request(path, pod, false);
+    if (answer.kind !== 'response') throw kubeletUnreachable(this.options.nodeName, this.address, 'it answered a log request with an upgrade');
+    return answer.response;
+  }
+
+  async exec(pod: Pod, container: string, options: ExecOptions): Promise<ExecSession> {
+    const { namespace = '', name, uid = '' } = pod.metadata;
+    const path = `/exec/${segment(namespace)}/${segment(name)}/${segment(uid)}/${segment(container)}?${execQuery(options)}`;
+    return remoteExecSession(await this.upgrade(path, pod), options, this.lostError('exec'));
+  }
+
+  async portForward(pod: Pod, port: number): Promise<Duplex> {
+    const { namespace = '', name, uid = '' } = pod.metadata;
+    const path = `/portForward/${segment(namespace)}/${segment(name)}/${segment(uid)}?port=${port}`;
+    return new ForwardedConnection(await this.upgrade(path, pod), this.lostError(`port-forward to ${namespace}/${name}:${port}`));
+  }
+
+  private lostError(what: string): () => ApiError {
+    return () => kubeletUnreachable(this.options.nodeName, this.address, `the connection carrying the ${what} was cut`);
+  }
+
+  private async upgrade(path: string, pod: Pod): Promise<Socket> {
+    const answer = await this.request(path, pod, true);
+    if (answer.kind !== 'upgrade') {
+      answer.response.destroy();
+      throw kubeletUnreachable(this.options.nodeName, this.address, `it did not upgrade the connection (HTTP ${answer.response.statusCode})`);
+    }
+    if (answer.head.length > 0) answer.socket.unshift(answer.head);
+    return answer.socket;
+  }
+
+  /** One request to the kubelet: a 2xx response, a 101 upgrade, or a thrown ApiError. */
+  private request(path: string, pod: Pod, upgrade: boolean): Promise<{ kind: 'response'; response: IncomingMessage } | { kind: 'upgrade'; socket: Socket; head: Buffer }> {
+    const { nodeName, host, port, secret, dialTimeoutMs = DEFAULT_KUBELET_DIAL_TIMEOUT_MS } = this.options;
+    return new Promise((resolve, reject) => {
+      const req = https.request({
+        host,
+        port,
+        path,
+        method: 'GET',
+        agent: false, // one connection per stream: follows and execs live long
+        rejectUnauthorized: false, // the kubelet's certificate is self-signed; the secret authenticates us
+        headers: {
+          Authorization: `Bearer ${secret}`,
+          [POD_HEADER]: encodePodHeader(pod),
+          ...(upgrade ? { Connection: 'Upgrade', Upgrade: KUBELET_STREAM_UPGRADE } : {}),
+        },
+      });
+      const dialTimer = setTimeout(() => req.destroy(new Error(`no connection within ${dialTimeoutMs} ms`)), dialTimeoutMs);
+      req.once('socket', (socket) => socket.once('secureConnect', () => clearTimeout(dialTimer)));
+      req.once('error', (err) => {
+        clearTimeout(dialTimer);
+        reject(kubeletUnreachable(nodeName, this.address, err.message, err));
+      });
+      req.once('upgrade', (_response, socket, head) => {
+        clearTimeout(dialTimer);
+        resolve({ kind: 'upgrade', socket, head });
+      });
+      req.once('response', (response) => {
+        clearTimeout(dialTimer);
+        const code = response.statusCode ?? 0;
+        if (code >= 200 && code < 300) {
+          resolve({ kind: 'response', response });
+          return;
+        }
+        readError(response, code, nodeName, this.address).then(reject, reject);
+      });
+      req.end();
+    });
+  }
+}
+
+/** The kubelet's refusal as an ApiError: its own Status, except that a 401 is our problem, not the user's. */
+async function readError(response: IncomingMessage, code: number, nodeName: string, address: string): Promise<ApiError> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  if (code === 401) return kubeletUnreachable(nodeName, address, 'it refused the API server\'s kubelet secret (401 Unauthorized): were the server and the node joined with the same token?');
+  try {
+    return fromStatus(JSON.parse(body), code);
+  } catch {
+    return kubeletUnreachable(nodeName, address, `it answered HTTP ${code}: ${body.slice(0, 200)}`);
+  }
+}
+
+/** An ExecSession whose process runs on another node: frames in, frames out. */
+export function remoteExecSession(socket: Socket, options: ExecOptions, lost: () => ApiError): ExecSession {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let settle: { resolve: (code: number) => void; reject: (err: Error) => void } | undefined;
+  const exitCode = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
+  exitCode.catch(() => undefined); // the caller may never ask; a cut connection must not crash us
+  const finish = (outcome: { code: number } | { error: Error }) => {
+    if ('code' in outcome) settle?.resolve(outcome.code);
+    else settle?.reject(outcome.error);
+    settle = undefined;
+  };
+  const outputOf = (channel: number) => (channel === StreamChannel.STDOUT ? stdout : channel === StreamChannel.STDERR ? stderr : undefined);
+
+  const framed = new FramedSocket(socket, {
+    onFrame: ({ channel, payload }: Frame) => {
+      const output = outputOf(channel);
+      if (output) framed.deliver(output, payload);
+      else if (channel === StreamChannel.CLOSE) outputOf(payload[0])?.end();
+      else if (channel === StreamChannel.EXIT) finish({ code: payload.readInt32BE(0) });
+      else if (channel === StreamChannel.ERROR) finish({ error: fromStatus(JSON.parse(payload.toString('utf8')), 500) });
+    },
+    onEnd: () => {
+      stdout.end();
+      stderr.end();
+      finish({ error: lost() }); // no effect when the exit code came first
+      socket.destroy();
+    },
+  });
+
+  let stdin: PassThrough | undefined;
+  if (options.stdin) {
+    stdin = new PassThrough();
+    void framed.pump(stdin, StreamChannel.STDIN); // its end sends CLOSE(STDIN): EOF for the process
+  }
+  return {
+    stdin,
+    stdout,
+    stderr: options.tty ? undefined : stderr,
+    resize: async (width, height) => {
+      framed.send(StreamChannel.RESIZE, JSON.stringify({ width, height }));
+    },
+    exitCode,
+  };
+}
+
+/**
+ * One forwarded TCP connection into a pod on another node, as a Duplex: what is written goes to
+ * the pod, what the pod sends is read; end() half-closes towards the pod and reading goes on
+ * until the pod finishes too.
+ */
+export class ForwardedConnection extends Duplex {
+  private readonly framed: FramedSocket;
+  private podFinished = false;
+  private callerFinished = false;
+
+  constructor(private readonly socket: Socket, lost: () => ApiError) {
+    super({ allowHalfOpen: true });
+    this.framed = new FramedSocket(socket, {
+      onFrame: ({ channel, payload }) => {
+        if (channel === StreamChannel.STDOUT) {
+          if (!this.destroyed && !this.podFinished && !this.push(payload)) socket.pause();
+        } else if (channel === StreamChannel.CLOSE && payload[0] === StreamChannel.STDOUT) {
+          this.podFinished = true;
+          this.push(null);
+        } else if (channel === StreamChannel.ERROR) {
+          this.destroy(fromStatus(JSON.parse(payload.toString('utf8')), 500));
+        }
+      },
+      onEnd: (error) => {
+        // Both directions closed: the kubelet ended the connection as agreed. Otherwise it was cut.
+        if (!(this.podFinished && this.callerFinished)) this.destroy(error ?? lost());
+        socket.destroy();
+      },
+    });
+  }
+
+  override _read(): void {
+    this.socket.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.framed.send(StreamChannel.STDIN, chunk)) callback();
+    else this.socket.once('drain', () => callback());
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.callerFinished = true;
+    this.framed.sendClose(StreamChannel.STDIN); // the pod reads EOF
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.socket.destroy();
+    callback(error);
+  }
+}

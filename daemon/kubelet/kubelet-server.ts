@@ -1,0 +1,305 @@
+// The kubelet's own stream server: how the API server reaches `kubectl logs`, `exec` and
+// `port-forward` for a pod on another node. In Kubernetes the kubelet listens on :10250 and
+// kube-apiserver proxies these requests to it; kubelab does the same. Every node (the server's own
+// included, on a multi-host cluster) runs one, on its InternalIP and the port it publishes in
+// Node.status.daemonEndpoints.kubeletEndpoint.Port. It serves pods from the node's PodStreams
+// (KubeletStreams over the container runtime); daemon/api/kubelet-client.ts is the other end.
+//
+// Security, as kube-apiserver does it without --kubelet-certificate-authority: HTTPS with a
+// certificate made at start (self-signed: nobody verifies it), and every request must carry
+// `Authorization: Bearer <secret>`, a secret derived from the cluster's join token, which only
+// the server and joined nodes know. Anything else is a 401.
+//
+// Endpoints (the real kubelet's paths):
+//   GET /containerLogs/{namespace}/{pod}/{container}?podUID&follow&tailLines&timestamps&previous&sinceSeconds&sinceTime&limitBytes
+//       → 200 text/plain, the log streamed as it is written.
+//   GET /exec/{namespace}/{pod}/{uid}/{container}?command=sh&command=-c&...&stdin=1&stdout=1&stderr=1&tty=1
+//   GET /portForward/{namespace}/{pod}/{uid}?port=8080
+//       with `Connection: Upgrade`, `Upgrade: kubelab-stream` → 101, then framed streams.
+// The caller may send the Pod it already read in `X-Kubelab-Pod` (base64 of its JSON), which
+// saves a round trip to the API; otherwise the server asks getPod. A uid that does not match is a
+// 404: the pod was deleted and recreated under the same name meanwhile.
+// Errors before the upgrade (no such container, container not running, port refused) are HTTP
+// answers with a Kubernetes Status body and its code, so the API server passes them on as they are.
+//
+// After the 101 the connection carries frames (kubelet-stream-frames.ts: channel byte, length,
+// payload):
+//   exec:          caller → kubelet: STDIN bytes, CLOSE(STDIN) = EOF on stdin, RESIZE {"width","height"}.
+//                  kubelet → caller: STDOUT and STDERR bytes, CLOSE(STDOUT), CLOSE(STDERR) when they
+//                  end, then EXIT with the exit code (or ERROR with a Status), then the kubelet
+//                  ends the connection.
+//   port-forward:  one connection per forwarded TCP connection. Caller → pod bytes on STDIN,
+//                  pod → caller bytes on STDOUT; CLOSE(STDIN) half-closes towards the pod (the
+//                  pod reads EOF and may still answer), CLOSE(STDOUT) says the pod finished
+//                  sending. When both directions are closed the kubelet ends the connection; a
+//                  failed pod connection is an ERROR frame, then the end.
+
+import crypto from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import forge from 'node-forge';
+import type { Pod } from '../../lib/api/types.js';
+import { ApiError, badRequest, internalError } from '../../lib/errors.js';
+import { logOptionsOf } from '../api/pod-log.js';
+import type { PodStreams } from '../api/pod-streams.js';
+import { failureStatus } from '../api/streaming/exec-status.js';
+import type { ExecOptions } from '../runtime/container-runtime.js';
+import { encodeExit, FramedSocket, StreamChannel } from './kubelet-stream-frames.js';
+
+export const KUBELET_STREAM_UPGRADE = 'kubelab-stream';
+/** The header that carries the Pod the caller already read (base64 of its JSON). */
+export const POD_HEADER = 'x-kubelab-pod';
+/** Pods travel in a header: allow more than Node's 16 KiB default. */
+const MAX_HEADER_BYTES = 1024 * 1024;
+
+export interface KubeletServerOptions {
+  /** The node's InternalIP (or 127.0.0.1 in tests). */
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  streams: PodStreams;
+  /** The bearer secret every request must carry (deriveSecret(joinToken, 'kubelet')). */
+  secret: string;
+  /** Reads a pod from the API, for callers that do not send it along. */
+  getPod(namespace: string, name: string): Promise<Pod>;
+}
+
+export interface KubeletServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export type KubeletRequest =
+  | { kind: 'containerLogs'; namespace: string; name: string; container: string; uid?: string }
+  | { kind: 'exec'; namespace: string; name: string; container: string; uid?: string }
+  | { kind: 'portForward'; namespace: string; name: string; uid?: string };
+
+/** Which endpoint a path names (undefined: none). Pure, so the routes are table-tested. */
+export function parseKubeletPath(pathname: string): KubeletRequest | undefined {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const [kind, namespace, name, ...rest] = parts;
+  if (!namespace || !name) return undefined;
+  if (kind === 'containerLogs' && rest.length === 1) return { kind, namespace, name, container: rest[0] };
+  if (kind === 'exec' && rest.length === 1) return { kind, namespace, name, container: rest[0] };
+  if (kind === 'exec' && rest.length === 2) return { kind, namespace, name, uid: rest[0], container: rest[1] };
+  if (kind === 'portForward' && rest.length === 0) return { kind, namespace, name };
+  if (kind === 'portForward' && rest.length === 1) return { kind, namespace, name, uid: rest[0] };
+  return undefined;
+}
+
+export function execOptionsOfQuery(query: URLSearchParams): ExecOptions {
+  const flag = (name: string) => ['1', 'true'].includes(query.get(name) ?? '');
+  const command = query.getAll('command');
+  if (command.length === 0) throw badRequest('exec needs a command: at least one "command" query parameter');
+  return { command, stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
+}
+
+export function portOfQuery(query: URLSearchParams): number {
+  const raw = query.get('port') ?? '';
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) throw badRequest(`port-forward needs "port", a TCP port 1-65535, got "${raw}"`);
+  return port;
+}
+
+/** Compares secrets in constant time (hashing first makes the lengths equal). */
+export function secretMatches(authorization: string | undefined, secret: string): boolean {
+  const offered = /^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '';
+  const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
+  return crypto.timingSafeEqual(digest(offered), digest(secret)) && offered.length > 0;
+}
+
+/** A throwaway self-signed serving certificate for `host` (callers do not verify it; TLS hides the secret and the streams). */
+export function createSelfSignedCertificate(host: string): { certPem: string; keyPem: string } {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = '00' + crypto.randomBytes(16).toString('hex');
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
+  const subject = [{ name: 'commonName', value: `kubelet@${host}` }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  const isIp = /^[\d.]+$|:/.test(host);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [isIp ? { type: 7, ip: host } : { type: 2, value: host }] },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem };
+}
+
+const unauthorizedError = (): ApiError =>
+  new ApiError(401, 'Unauthorized', 'Unauthorized: this kubelet answers only the API server, with the secret derived from the cluster join token');
+
+export async function startKubeletServer(options: KubeletServerOptions): Promise<KubeletServer> {
+  const { certPem, keyPem } = createSelfSignedCertificate(options.host);
+  const server = https.createServer({ key: keyPem, cert: certPem, maxHeaderSize: MAX_HEADER_BYTES });
+  const sockets = new Set<Duplex>();
+  server.on('connection', (socket: Duplex) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    serveLogs(options, req, res).catch((err: unknown) => answerError(res, err));
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy()); // a caller that vanishes must not take the node down
+    serveUpgrade(options, req, socket, head).catch((err: unknown) => rejectUpgrade(socket, asApiError(err)));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Follows and execs would keep the server open forever: cut them.
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}
+
+function asApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  console.error('kubelabd: kubelet stream server:', err);
+  return internalError(err instanceof Error ? err.message : String(err), err);
+}
+
+function answerError(res: ServerResponse, err: unknown): void {
+  const error = asApiError(err);
+  if (res.headersSent) {
+    res.destroy(error);
+    return;
+  }
+  res.writeHead(error.code, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(error.toStatus()));
+}
+
+function rejectUpgrade(socket: Duplex, error: ApiError): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify(error.toStatus());
+  socket.end(
+    `HTTP/1.1 ${error.code} ${http.STATUS_CODES[error.code] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** The pod the request means: the one sent along, or the API's; a different uid is a 404. */
+async function resolvePod(options: KubeletServerOptions, req: IncomingMessage, target: KubeletRequest, query: URLSearchParams): Promise<Pod> {
+  const header = req.headers[POD_HEADER];
+  let pod: Pod;
+  if (typeof header === 'string' && header !== '') {
+    try {
+      pod = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as Pod;
+    } catch {
+      throw badRequest(`the ${POD_HEADER} header is not base64 of a Pod's JSON`);
+    }
+    if (pod?.metadata?.namespace !== target.namespace || pod.metadata.name !== target.name) {
+      throw badRequest(`the ${POD_HEADER} header holds pod ${pod?.metadata?.namespace}/${pod?.metadata?.name}, the path names ${target.namespace}/${target.name}`);
+    }
+  } else {
+    pod = await options.getPod(target.namespace, target.name);
+  }
+  const uid = target.uid ?? query.get('podUID') ?? undefined;
+  if (uid && pod.metadata.uid !== uid) {
+    throw new ApiError(404, 'NotFound', `pod ${target.namespace}/${target.name} with UID ${uid} not found: it was deleted (now UID ${pod.metadata.uid})`, { name: target.name, kind: 'pods' });
+  }
+  return pod;
+}
+
+async function serveLogs(options: KubeletServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!secretMatches(req.headers.authorization, options.secret)) throw unauthorizedError();
+  const url = new URL(req.url ?? '/', 'https://kubelet.invalid');
+  const target = parseKubeletPath(url.pathname);
+  if (req.method !== 'GET' || target?.kind !== 'containerLogs') {
+    throw new ApiError(404, 'NotFound', `the kubelet has no endpoint ${req.method} ${url.pathname} (exec and portForward need an Upgrade: ${KUBELET_STREAM_UPGRADE})`);
+  }
+  const pod = await resolvePod(options, req, target, url.searchParams);
+  const stream = await options.streams.logs(pod, target.container, logOptionsOf(Object.fromEntries(url.searchParams)));
+  res.writeHead(200, { 'Content-Type': 'text/plain' });
+  res.flushHeaders();
+  res.on('close', () => stream.destroy()); // the caller went away: stop following
+  stream.on('error', (err) => res.destroy(err));
+  stream.pipe(res);
+}
+
+function acceptUpgrade(socket: Duplex, head: Buffer): void {
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${KUBELET_STREAM_UPGRADE}\r\n\r\n`);
+  if (head.length > 0) socket.unshift(head);
+}
+
+async function serveUpgrade(options: KubeletServerOptions, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  if (!secretMatches(req.headers.authorization, options.secret)) throw unauthorizedError();
+  const url = new URL(req.url ?? '/', 'https://kubelet.invalid');
+  const target = parseKubeletPath(url.pathname);
+  if ((req.headers.upgrade ?? '').toLowerCase() !== KUBELET_STREAM_UPGRADE || !target || target.kind === 'containerLogs') {
+    throw new ApiError(404, 'NotFound', `the kubelet has no endpoint ${req.method} ${url.pathname} with Upgrade: ${req.headers.upgrade ?? ''}`);
+  }
+  const pod = await resolvePod(options, req, target, url.searchParams);
+  if (target.kind === 'exec') return serveExec(options, socket, head, pod, target.container, execOptionsOfQuery(url.searchParams));
+  return servePortForward(options, socket, head, pod, portOfQuery(url.searchParams));
+}
+
+async function serveExec(options: KubeletServerOptions, socket: Duplex, head: Buffer, pod: Pod, container: string, execOptions: ExecOptions): Promise<void> {
+  const session = await options.streams.exec(pod, container, execOptions); // fails before the 101: an HTTP Status
+  acceptUpgrade(socket, head);
+  const framed = new FramedSocket(socket, {
+    onFrame: ({ channel, payload }) => {
+      if (channel === StreamChannel.STDIN && session.stdin) framed.deliver(session.stdin, payload);
+      else if (channel === StreamChannel.CLOSE && payload[0] === StreamChannel.STDIN) session.stdin?.end();
+      else if (channel === StreamChannel.RESIZE) {
+        const size = JSON.parse(payload.toString('utf8')) as { width: number; height: number };
+        session.resize(size.width, size.height).catch(() => undefined); // a resize racing the exit is harmless
+      }
+    },
+    // The caller went away: the process reads EOF on stdin, as with a closed terminal.
+    onEnd: () => session.stdin?.end(),
+  });
+  const output = [framed.pump(session.stdout, StreamChannel.STDOUT)];
+  if (session.stderr) output.push(framed.pump(session.stderr, StreamChannel.STDERR));
+  try {
+    const exitCode = await session.exitCode;
+    await Promise.all(output); // every byte of output goes before the exit code
+    framed.sendRaw(encodeExit(exitCode));
+  } catch (err) {
+    framed.send(StreamChannel.ERROR, JSON.stringify(failureStatus(err)));
+  }
+  socket.end();
+}
+
+async function servePortForward(options: KubeletServerOptions, socket: Duplex, head: Buffer, pod: Pod, port: number): Promise<void> {
+  const target = await options.streams.portForward(pod, port); // a refused port is an HTTP Status
+  acceptUpgrade(socket, head);
+  let callerDone!: () => void;
+  const callerClosed = new Promise<void>((resolve) => (callerDone = resolve));
+  const framed = new FramedSocket(socket, {
+    onFrame: ({ channel, payload }) => {
+      if (channel === StreamChannel.STDIN) framed.deliver(target, payload);
+      else if (channel === StreamChannel.CLOSE && payload[0] === StreamChannel.STDIN) {
+        target.end(); // half-close: the pod reads EOF and may still answer
+        callerDone();
+      }
+    },
+    onEnd: () => {
+      target.destroy();
+      callerDone();
+    },
+  });
+  target.once('error', (err) => {
+    framed.send(StreamChannel.ERROR, JSON.stringify(badRequest(`error forwarding port ${port} to pod ${pod.metadata.namespace}/${pod.metadata.name}: ${err.message}`).toStatus()));
+    socket.end();
+  });
+  await Promise.all([framed.pump(target, StreamChannel.STDOUT), callerClosed]);
+  socket.end();
+}
