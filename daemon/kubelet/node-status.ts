@@ -46,8 +46,12 @@ function condition(previous: NodeCondition[] | undefined, now: string, wanted: O
   return { ...wanted, lastHeartbeatTime: now, lastTransitionTime: before?.status === wanted.status && before.lastTransitionTime ? before.lastTransitionTime : now };
 }
 
-/** The status this kubelet reports for its node (pure). */
-export function buildNodeStatus(info: RuntimeInfo, previous: Node['status'] | undefined, now: Date, nodeName: string, nodeIP: string): NonNullable<Node['status']> {
+/**
+ * The status this kubelet reports for its node (pure). `kubeletPort`, when this kubelet serves
+ * streams (multi-host), goes to daemonEndpoints: the API server dials InternalIP:that port for
+ * the logs, exec and port-forward of this node's pods.
+ */
+export function buildNodeStatus(info: RuntimeInfo, previous: Node['status'] | undefined, now: Date, nodeName: string, nodeIP: string, kubeletPort?: number): NonNullable<Node['status']> {
   const at = rfc3339(now);
   const resources = { cpu: String(info.cpus), memory: `${Math.floor(info.memoryBytes / 1024)}Ki`, pods: String(MAX_PODS) };
   const before = previous?.conditions;
@@ -65,6 +69,7 @@ export function buildNodeStatus(info: RuntimeInfo, previous: Node['status'] | un
       { type: 'InternalIP', address: nodeIP },
       { type: 'Hostname', address: nodeName },
     ],
+    ...(kubeletPort !== undefined ? { daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } } } : {}),
     nodeInfo: {
       machineID: previous?.nodeInfo?.machineID ?? '',
       systemUUID: previous?.nodeInfo?.systemUUID ?? '',
@@ -95,6 +100,8 @@ export interface NodeStatusOptions {
   clock: Clock;
   role: 'server' | 'agent';
   nodeIP: string;
+  /** The port of this node's kubelet stream server (kubelet-server.ts); absent on a single-node cluster. */
+  kubeletPort?: number;
   heartbeatIntervalMs?: number;
 }
 
@@ -119,7 +126,7 @@ export class NodeStatusManager {
 
   /** Writes the node's status with a fresh lastHeartbeatTime (re-registering if the Node was deleted). */
   async heartbeatOnce(): Promise<Node> {
-    const { client, nodeName, clock, nodeIP } = this.options;
+    const { client, nodeName, clock, nodeIP, kubeletPort } = this.options;
     if (!this.info) return this.registerOnce();
     for (let attempt = 0; ; attempt++) {
       let node: Node;
@@ -130,7 +137,7 @@ export class NodeStatusManager {
         throw err;
       }
       try {
-        return await client.updateStatus<Node>('nodes', { ...node, status: buildNodeStatus(this.info, node.status, clock.now(), nodeName, nodeIP) });
+        return await client.updateStatus<Node>('nodes', { ...node, status: buildNodeStatus(this.info, node.status, clock.now(), nodeName, nodeIP, kubeletPort) });
       } catch (err) {
         if (!isConflict(err) || attempt >= 3) throw err;
       }

@@ -42,6 +42,16 @@ describe('NodeStatusManager', () => {
     assert.deepEqual(node.status?.conditions?.filter((c) => c.type !== 'Ready').map((c) => `${c.type}=${c.status}`), ['MemoryPressure=False', 'DiskPressure=False', 'PIDPressure=False']);
   });
 
+  it('publishes the kubelet stream server port in daemonEndpoints when it has one, and nothing otherwise', async () => {
+    await manager.registerOnce();
+    assert.equal((await getNode()).status?.daemonEndpoints, undefined);
+    const runtime = new FakeRuntime({ clock });
+    const withPort = new NodeStatusManager({ nodeName: 'node-2', client: cluster.client, runtime, clock, role: 'agent', nodeIP: '192.168.1.11', kubeletPort: 10250 });
+    await withPort.registerOnce();
+    const node = await cluster.client.get<Node>('nodes', undefined, 'node-2');
+    assert.deepEqual(node.status?.daemonEndpoints, { kubeletEndpoint: { Port: 10250 } });
+  });
+
   it('heartbeats move lastHeartbeatTime, not lastTransitionTime; user labels survive a re-registration', async () => {
     await manager.registerOnce();
     await cluster.client.patch('nodes', undefined, 'node-1', { metadata: { labels: { disk: 'ssd' } } }, 'merge');
