@@ -28,3 +28,34 @@ export function gossipMembershipView(gossip: Gossip): MembershipView {
     },
   };
 }
+
+/**
+ * A MembershipView to hand out before gossip runs (the server starts its controllers before its
+ * own node agent, whose gossip member it is): it knows no node until bind(), and listeners that
+ * subscribed earlier are moved onto the bound view and told once, so nothing waits for a resync.
+ */
+export class DeferredMembershipView implements MembershipView {
+  private target?: MembershipView;
+  private readonly pending = new Map<() => void, () => void>();
+
+  bind(target: MembershipView): void {
+    if (this.target) throw new Error('DeferredMembershipView is already bound to a gossip member; bind it once');
+    this.target = target;
+    for (const listener of this.pending.keys()) {
+      this.pending.set(listener, target.onChange(listener));
+      listener();
+    }
+  }
+
+  stateOf(nodeName: string): MembershipState | undefined {
+    return this.target?.stateOf(nodeName);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.pending.set(listener, this.target ? this.target.onChange(listener) : () => undefined);
+    return () => {
+      this.pending.get(listener)?.();
+      this.pending.delete(listener);
+    };
+  }
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../lib/clock.js';
 import { Gossip } from '../../../network/gossip/gossip.js';
-import { gossipMembershipView } from '../../../network/gossip/membership-view.js';
+import { DeferredMembershipView, gossipMembershipView } from '../../../network/gossip/membership-view.js';
 import { MemoryNetwork } from '../../../network/gossip/transport.js';
 
 const meta = (i: number) => ({ nodeName: `n${i}`, nodeIP: `10.0.0.${i}`, podSubnet: `10.244.${i}.0/24`, apiAddress: `10.0.0.${i}:6443`, role: i === 0 ? 'server' : 'agent' });
@@ -43,5 +43,32 @@ describe('gossipMembershipView', () => {
       abort.abort();
       await Promise.all(runs);
     }
+  });
+});
+
+describe('DeferredMembershipView', () => {
+  it('knows nothing until bound; earlier listeners move to the bound view and hear of it once', () => {
+    const states = new Map<string, 'alive' | 'dead'>([['n1', 'alive']]);
+    const listeners = new Set<() => void>();
+    const target = {
+      stateOf: (name: string) => states.get(name),
+      onChange: (listener: () => void) => (listeners.add(listener), () => listeners.delete(listener)),
+    };
+    const view = new DeferredMembershipView();
+    let calls = 0;
+    const unsubscribe = view.onChange(() => calls++);
+    assert.equal(view.stateOf('n1'), undefined);
+
+    view.bind(target);
+    assert.equal(calls, 1, 'told once on bind');
+    assert.equal(view.stateOf('n1'), 'alive');
+    states.set('n1', 'dead');
+    for (const listener of listeners) listener();
+    assert.equal(calls, 2);
+    assert.equal(view.stateOf('n1'), 'dead');
+
+    unsubscribe();
+    assert.equal(listeners.size, 0, 'unsubscribed from the bound view');
+    assert.throws(() => view.bind(target), /already bound/);
   });
 });
