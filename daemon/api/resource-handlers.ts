@@ -30,6 +30,7 @@ export interface HandlerDeps {
   registry: Registry;
   podStreams?: PodStreams;
   now: () => Date;
+  watchBookmarkIntervalMs?: number;
 }
 
 /** `Warning: 299 - "<text>"`: kubectl prints each as `Warning: <text>` on stderr. */
@@ -43,6 +44,9 @@ function send(res: Response, ctx: RequestContext, code: number, body: unknown): 
   setWarningHeaders(res, ctx);
   res.status(code).json(body);
 }
+
+/** How often a quiet watch that allows bookmarks gets one (its heartbeat; Kubernetes sends them about once a minute). */
+export const WATCH_BOOKMARK_INTERVAL_MS = 10_000;
 
 const notAllowed = () => methodNotAllowed('the server does not allow this method on the requested resource');
 
@@ -105,6 +109,7 @@ async function handle(deps: HandlerDeps, path: ResourcePath, req: Request, res: 
         options: { ...listOptions(query, namespace), ...(resourceVersion !== undefined ? { resourceVersion } : {}) },
         ctx,
         timeoutSeconds: queryInteger(query, 'timeoutSeconds'),
+        ...(queryBoolean(query, 'allowWatchBookmarks') ? { bookmarkIntervalMs: deps.watchBookmarkIntervalMs ?? WATCH_BOOKMARK_INTERVAL_MS, bookmarkType: { kind: path.info.kind, apiVersion: apiVersionOf(path.info) } } : {}),
         ...(wantsTable(req.headers) ? { table: { includeObject: includeObjectOf(query), now: deps.now } } : {}),
         beforeFirstWrite: () => setWarningHeaders(res, ctx),
       });
