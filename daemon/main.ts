@@ -1,12 +1,50 @@
 #!/usr/bin/env node
-// kubelabd: the daemon. `kubelabd server` runs the control plane (store, API server, scheduler)
-// plus the node agent of its own host, like a k3s server.
+// kubelabd: the daemon. `kubelabd server` runs the control plane (store, API server, scheduler,
+// controllers) plus the node agent of its own host, like a k3s server; `kubelabd agent` runs a
+// worker node that joins a server with its join token.
 
 import os from 'node:os';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { defaultNodeIP } from './kubelet/node-status.js';
+import { startAgent } from './agent.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from './api/service-allocation.js';
-import { startServer } from './server.js';
+import { DEFAULT_CLUSTER_CIDR, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT, startServer } from './server.js';
+
+/** The flags every node has, server or agent. */
+function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
+  return y
+    .option('data-dir', { type: 'string', default: defaultDataDir, describe: 'where this node keeps its state (store, certificates, credentials, pod volumes)' })
+    .option('node-name', { type: 'string', default: os.hostname(), describe: 'name of this host\'s Node object' })
+    .option('docker-host', {
+      type: 'string',
+      default: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+      describe: 'the Docker Engine to drive (unix:///path or tcp://host:port)',
+    })
+    .option('pod-network', { type: 'string', default: 'kubelab0', describe: 'name of the Docker bridge network for pods' })
+    .option('cluster-cidr', { type: 'string', default: DEFAULT_CLUSTER_CIDR, describe: 'the range every node\'s /24 pod subnet is leased from' })
+    .option('gossip-port', { type: 'number', default: DEFAULT_GOSSIP_PORT, describe: 'UDP and TCP port of the gossip membership (same on every node)' })
+    .option('kubelet-port', { type: 'number', default: DEFAULT_KUBELET_PORT, describe: 'port the kubelet serves logs, exec and port-forward on, for the API server' })
+    .option('gossip-probe-interval-ms', { type: 'number', default: 1_000, describe: 'how often each node probes one other: lower detects failures sooner, with more packets' })
+    .option('gossip-suspicion-mult', { type: 'number', default: 4, describe: 'suspicion lasts this many probe intervals × log10(nodes) before a silent node is declared dead: higher means fewer false alarms on a lossy network' })
+    .option('backoff-initial-ms', { type: 'number', default: 10_000, describe: 'first container restart back-off (CrashLoopBackOff)' })
+    .option('backoff-max-ms', { type: 'number', default: 300_000, describe: 'longest container restart back-off' });
+}
+
+function onSignals(what: string, close: () => Promise<void>): void {
+  const stop = (signal: string) => {
+    console.log(`kubelabd: ${signal}, shutting down the ${what} (pods keep running and are re-adopted at the next start)`);
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('kubelabd: error while shutting down:', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
@@ -16,25 +54,19 @@ async function main(): Promise<void> {
       'server',
       'run the control plane and the node agent of this host',
       (y) =>
-        y
-          .option('data-dir', { type: 'string', default: '/var/lib/kubelab', describe: 'where the store, certificates and kubeconfig live' })
+        nodeFlags(y, '/var/lib/kubelab')
           .option('listen', { type: 'string', default: '127.0.0.1:6443', describe: 'host:port of the HTTPS API (port 0 picks a free one)' })
-          .option('node-name', { type: 'string', default: os.hostname(), describe: 'name of this host\'s Node object' })
-          .option('docker-host', {
-            type: 'string',
-            default: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
-            describe: 'the Docker Engine to drive (unix:///path or tcp://host:port)',
-          })
-          .option('pod-subnet', { type: 'string', default: '10.244.0.0/24', describe: 'the subnet this node\'s pods get their IPs from' })
-          .option('pod-network', { type: 'string', default: 'kubelab0', describe: 'name of the Docker bridge network for pods' })
-          .option('backoff-initial-ms', { type: 'number', default: 10_000, describe: 'first container restart back-off (CrashLoopBackOff)' })
-          .option('backoff-max-ms', { type: 'number', default: 300_000, describe: 'longest container restart back-off' })
+          .option('node-ip', { type: 'string', describe: 'this node\'s address on the network the nodes share; given, the server is ready for agents to join (gossip, routes and the kubelet listen on it)' })
+          .option('pod-subnet', { type: 'string', describe: 'a fixed subnet for this node\'s pods, inside --cluster-cidr (default: leased like every node\'s)' })
+          .option('tls-san', { type: 'string', array: true, default: [] as string[], describe: 'another name or address the API certificate is valid for (repeatable): every node\'s IP, so the CLI can use any node' })
           .option('service-cidr', { type: 'string', default: DEFAULT_SERVICE_CIDR, describe: 'the range Service ClusterIPs come from (the first one is the kubernetes Service\'s)' })
           .option('node-port-range', { type: 'string', default: DEFAULT_NODE_PORT_RANGE, describe: 'the ports NodePort and LoadBalancer Services open on every node' })
           .option('lb-pool', {
             type: 'string',
             describe: 'LoadBalancer addresses, comma-separated CIDRs, ranges or addresses (e.g. 10.99.0.0/28); none: LoadBalancer Services stay <pending>',
           })
+          .option('node-monitor-grace-period', { type: 'number', default: 40, describe: 'seconds a node may go without a heartbeat before it is NotReady (Unknown)' })
+          .option('pod-eviction-timeout', { type: 'number', default: 300, describe: 'seconds the pods of an unreachable node wait before they are deleted and re-created elsewhere' })
           .strict(),
       async (args) => {
         const server = await startServer({
@@ -44,30 +76,58 @@ async function main(): Promise<void> {
           dockerHost: args['docker-host'],
           podSubnet: args['pod-subnet'],
           podNetwork: args['pod-network'],
+          clusterCidr: args['cluster-cidr'],
+          nodeIP: args['node-ip'],
+          tlsSans: args['tls-san'],
+          gossipPort: args['gossip-port'],
+          kubeletPort: args['kubelet-port'],
+          gossipConfig: { probeIntervalMs: args['gossip-probe-interval-ms'], suspicionMult: args['gossip-suspicion-mult'] },
           backoff: { initialMs: args['backoff-initial-ms'], maxMs: args['backoff-max-ms'] },
           serviceCidr: args['service-cidr'],
           nodePortRange: args['node-port-range'],
           lbPool: args['lb-pool'] ? args['lb-pool'].split(',').map((s) => s.trim()).filter(Boolean) : [],
+          nodeMonitorGracePeriodMs: args['node-monitor-grace-period'] * 1000,
+          podEvictionTimeoutMs: args['pod-eviction-timeout'] * 1000,
         });
         console.log(`kubelabd: API server listening on ${server.url}`);
         console.log(`kubelabd: node ${args['node-name']} ready`);
         console.log(`kubelabd: admin kubeconfig written to ${server.kubeconfigPath}`);
+        console.log(`kubelabd: join token: ${server.joinToken}`);
         console.log(`kubelabd: try  kubelab --kubeconfig ${server.kubeconfigPath} get nodes`);
-        const stop = (signal: string) => {
-          console.log(`kubelabd: ${signal}, shutting down (pods keep running and are re-adopted at the next start)`);
-          server.close().then(
-            () => process.exit(0),
-            (err: unknown) => {
-              console.error('kubelabd: error while shutting down:', err);
-              process.exit(1);
-            },
-          );
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
+        onSignals('server', () => server.close());
       },
     )
-    .demandCommand(1, 'name a command: kubelabd server')
+    .command(
+      'agent',
+      'run a worker node that joins a server',
+      (y) =>
+        nodeFlags(y, '/var/lib/kubelab-agent')
+          .option('server', { type: 'string', demandOption: true, describe: 'the API server\'s URL, e.g. https://192.168.56.11:6443' })
+          .option('token', { type: 'string', demandOption: true, describe: 'the join token the server printed (also in <server data dir>/join-token)' })
+          .option('node-ip', { type: 'string', default: defaultNodeIP(), describe: 'this node\'s address on the network the nodes share' })
+          .option('api-port', { type: 'number', default: 6443, describe: 'port on --node-ip that forwards to the API server, so the CLI can be pointed at any node' })
+          .strict(),
+      async (args) => {
+        const agent = await startAgent({
+          server: args.server,
+          token: args.token,
+          nodeName: args['node-name'],
+          nodeIP: args['node-ip'],
+          dataDir: args['data-dir'],
+          dockerHost: args['docker-host'],
+          podNetwork: args['pod-network'],
+          clusterCidr: args['cluster-cidr'],
+          apiPort: args['api-port'],
+          gossipPort: args['gossip-port'],
+          kubeletPort: args['kubelet-port'],
+          gossipConfig: { probeIntervalMs: args['gossip-probe-interval-ms'], suspicionMult: args['gossip-suspicion-mult'] },
+          backoff: { initialMs: args['backoff-initial-ms'], maxMs: args['backoff-max-ms'] },
+        });
+        console.log(`kubelabd: node ${args['node-name']} joined ${args.server}; API forwarded on ${agent.apiAddress}`);
+        onSignals('agent', () => agent.close());
+      },
+    )
+    .demandCommand(1, 'name a command: kubelabd server, or kubelabd agent')
     .strict()
     .help()
     .fail((message, error, y) => {

@@ -1,6 +1,7 @@
-// Wires the parts of `kubelabd server` together: store → registry → API server, and the
-// in-process components that talk to the registry through a LocalClient exactly as a remote
-// agent would through HTTPS (scheduler, controllers, kubelet, service proxy).
+// Wires the parts of `kubelabd server` together: store → registry → controllers → this host's
+// node agent → API server. The scheduler, the controllers and the node agent (kubelet, service
+// proxy, DNS, gossip, routes) talk to the registry through a LocalClient exactly as a remote
+// agent does through HTTPS.
 //
 // Nothing here decides anything; every component is started, and stopped, through the same
 // run(signal) pattern, and the order of start-up is the order data flows in.
@@ -8,33 +9,39 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import ipaddr from 'ipaddr.js';
-import { LocalClient } from './api/local-client.js';
-import { ResourceRegistry } from './api/resource-registry.js';
+import type { Node } from '../lib/api/types.js';
+import { systemClock } from '../lib/clock.js';
+import { gossipMembershipView } from '../network/gossip/membership-view.js';
+import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
-import { buildKubeconfig, ensurePki, writeKubeconfig } from './api/pki.js';
-import { createApiApp, startApiServer } from './api/server.js';
-import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
+import { NodeAuthorizer } from './api/node-authorizer.js';
+import { NodeTokenCache } from './api/node-credentials.js';
+import { deriveSecret, ensureJoinToken } from './api/join-token.js';
 import { ensureKubernetesService } from './api/kubernetes-service.js';
+import { LocalClient } from './api/local-client.js';
+import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';
+import { buildKubeconfig, ensurePki, splitTlsSans, writeKubeconfig } from './api/pki.js';
+import { ResourceRegistry } from './api/resource-registry.js';
+import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';
 import { allocatingServiceStrategy } from './api/strategies/service-strategy.js';
+import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
 import { startControllers } from './controllers/controller-manager.js';
 import { EventRecorder } from './events/event-recorder.js';
-import { Kubelet } from './kubelet/kubelet.js';
+import { startKubeletServer } from './kubelet/kubelet-server.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
-import { createNodeProxy } from './node-proxy.js';
-import { startClusterDns } from './cluster-dns.js';
+import { startNodeAgent } from './node-agent.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { NedbObjectStore } from './store/nedb-store.js';
-import { systemClock } from '../lib/clock.js';
 
 export interface ServerOptions {
   dataDir: string;
   listen: string;
   nodeName: string;
   dockerHost: string;
-  podSubnet: string;
+  /** A fixed subnet for this node's pods; absent: leased from the cluster CIDR like any node's. */
+  podSubnet?: string;
   podNetwork: string;
   backoff: { initialMs: number; maxMs: number };
   /** --service-cidr: where ClusterIPs come from (Kubernetes' default 10.96.0.0/12). */
@@ -43,22 +50,35 @@ export interface ServerOptions {
   nodePortRange?: string;
   /** --lb-pool: LoadBalancer addresses (CIDRs, ranges `a-b` or addresses); none: LoadBalancers stay <pending>. */
   lbPool?: string[];
+  /** --cluster-cidr: every node's pod subnet is leased from it. */
+  clusterCidr: string;
+  /**
+   * --node-ip: this node's InternalIP. Given, the server is the first host of a multi-host
+   * cluster: gossip, host-gw routes and the kubelet's stream server listen on it. Absent: a
+   * single-node cluster, none of those listen anywhere.
+   */
+  nodeIP?: string;
+  /** --tls-san: more names and addresses the API certificate is valid for (every node's IP, so any node's forwarder can be dialled). */
+  tlsSans?: string[];
+  gossipPort?: number;
+  kubeletPort?: number;
+  gossipConfig?: Partial<GossipConfig>;
+  /** Node lifecycle: how long a node may stay silent, and how long its pods wait for it, in ms. */
+  nodeMonitorGracePeriodMs?: number;
+  podEvictionTimeoutMs?: number;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
   kubeconfigPath: string;
+  joinToken: string;
   close(): Promise<void>;
 }
 
-/** The first usable address of a subnet: the bridge's gateway (10.244.0.0/24 → 10.244.0.1). */
-function gatewayOf(subnet: string): string {
-  const [network] = ipaddr.parseCIDR(subnet);
-  const bytes = network.toByteArray();
-  bytes[bytes.length - 1] += 1;
-  return ipaddr.fromByteArray(bytes).toString();
-}
+export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
+export const DEFAULT_GOSSIP_PORT = 7946;
+export const DEFAULT_KUBELET_PORT = 10250;
 
 function hostAddresses(): string[] {
   const ips = new Set<string>(['127.0.0.1']);
@@ -68,19 +88,24 @@ function hostAddresses(): string[] {
   return [...ips];
 }
 
-export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-
-  const runtime = new DockerRuntime({ dockerHost: options.dockerHost });
+/** The Docker Engine this node drives, checked up front so a wrong --docker-host fails with a clear message. */
+export async function connectRuntime(dockerHost: string): Promise<DockerRuntime> {
+  const runtime = new DockerRuntime({ dockerHost });
   try {
     await runtime.info();
   } catch (err) {
     throw new Error(
-      `cannot reach the Docker Engine at ${options.dockerHost}: ${err instanceof Error ? err.message : String(err)}; ` +
+      `cannot reach the Docker Engine at ${dockerHost}: ${err instanceof Error ? err.message : String(err)}; ` +
         'start it (scripts/setup.sh does) or pass --docker-host',
       { cause: err },
     );
   }
+  return runtime;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const runtime = await connectRuntime(options.dockerHost);
 
   const store = new NedbObjectStore({ dataDir: path.join(options.dataDir, 'store') });
   await store.open();
@@ -90,63 +115,119 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) } });
   await registry.ensureSystemNamespaces();
 
-  const pki = await ensurePki(options.dataDir, { hostnames: ['localhost', os.hostname()], ips: hostAddresses() });
-  const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }]);
-
-  await runtime.ensureNetwork(options.podNetwork, options.podSubnet, gatewayOf(options.podSubnet));
+  const sans = splitTlsSans(options.tlsSans ?? []);
+  const pki = await ensurePki(options.dataDir, {
+    hostnames: ['localhost', os.hostname(), ...sans.hostnames],
+    ips: [...new Set([...hostAddresses(), ...(options.nodeIP ? [options.nodeIP] : []), ...sans.ips])],
+  });
+  const joinToken = await ensureJoinToken(options.dataDir, pki.caCertPem);
+  // Nodes authenticate with the tokens they were issued at join, and may only touch what is theirs.
+  const nodeTokens = NodeTokenCache.watch(registry);
+  const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }], [nodeTokens]);
+  const authorizer = new NodeAuthorizer(registry);
 
   const client = new LocalClient(registry);
   const abort = new AbortController();
-  const nodeIP = defaultNodeIP();
-  const clusterDns = await startClusterDns({ client, host: gatewayOf(options.podSubnet) });
-  const kubelet = new Kubelet({
-    nodeName: options.nodeName,
+  const multiHost = options.nodeIP !== undefined;
+  const nodeIP = options.nodeIP ?? defaultNodeIP();
+  const log = (m: string) => console.error(m);
+
+  // The controllers (the IPAM controller among them) run before this host's node agent starts:
+  // the agent waits for the subnet the IPAM controller leases it.
+  let membership: ReturnType<typeof gossipMembershipView> | undefined;
+  const controllers = startControllers({
+    client,
+    clock: systemClock,
+    recorderFor: (component) => new EventRecorder(client, { component }, systemClock),
+    signal: abort.signal,
+    clusterCidr: options.clusterCidr,
+    membership: { stateOf: (name) => membership?.stateOf(name), onChange: (listener) => membership?.onChange(listener) ?? (() => undefined) },
+    nodeLifecycle: { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: options.podEvictionTimeoutMs },
+  });
+
+  const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
+  const urlHost = host === '0.0.0.0' || host === '' ? (multiHost ? nodeIP : '127.0.0.1') : host;
+  const gossipPort = options.gossipPort ?? DEFAULT_GOSSIP_PORT;
+  const agent = await startNodeAgent({
     client,
     runtime,
-    recorder: new EventRecorder(client, { component: 'kubelet', host: options.nodeName }, systemClock),
     clock: systemClock,
-    dataDir: options.dataDir,
-    role: 'server',
-    networkName: options.podNetwork,
-    backoff: options.backoff,
+    nodeName: options.nodeName,
     nodeIP,
-    clusterDns: clusterDns.config,
+    role: 'server',
+    dataDir: options.dataDir,
+    podNetwork: options.podNetwork,
+    podSubnet: options.podSubnet,
+    clusterCidr: options.clusterCidr,
+    backoff: options.backoff,
+    kubeletPort: multiHost ? (options.kubeletPort ?? DEFAULT_KUBELET_PORT) : undefined,
+    membership: multiHost
+      ? {
+          port: gossipPort,
+          secret: deriveSecret(joinToken, 'gossip'),
+          // After a restart, the members are wherever the Nodes say they are.
+          seeds: async () => (await client.list<Node>('nodes')).items.filter((n) => n.metadata.name !== options.nodeName).flatMap((n) => internalIPs(n).map((ip) => `${ip}:${gossipPort}`)),
+          apiAddress: options.listen.replace(/^0\.0\.0\.0:/, `${nodeIP}:`),
+          config: options.gossipConfig,
+        }
+      : undefined,
+    log,
   });
+  if (agent.gossip) membership = gossipMembershipView(agent.gossip);
+
+  const kubeletSecret = deriveSecret(joinToken, 'kubelet');
+  const kubeletServer = multiHost
+    ? await startKubeletServer({
+        host: nodeIP,
+        port: options.kubeletPort ?? DEFAULT_KUBELET_PORT,
+        streams: agent.kubelet.streams,
+        secret: kubeletSecret,
+        getPod: (namespace, name) => client.get('pods', namespace, name),
+      })
+    : undefined;
+  const podStreams = new NodeRoutedPodStreams({
+    localNodeName: options.nodeName,
+    local: agent.kubelet.streams,
+    secret: kubeletSecret,
+    nodeAddress: async (nodeName) => kubeletAddressOf(await client.get<Node>('nodes', undefined, nodeName)),
+  });
+
   const scheduler = new Scheduler({
     client,
     recorder: new EventRecorder(client, { component: 'default-scheduler' }, systemClock),
     clock: systemClock,
   });
 
-  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP] });
-
-  const app = createApiApp({ registry, authenticator, podStreams: kubelet.streams, debug: { '/debug/proxy': () => proxier.describe() } });
+  const app = createApiApp({
+    registry,
+    authenticator,
+    authorizer,
+    podStreams,
+    join: { caCertPem: pki.caCertPem, joinToken },
+    debug: {
+      '/debug/proxy': () => agent.proxier.describe(),
+      '/debug/gossip': () => ({ members: agent.gossip?.members() ?? [], rejected: agent.gossip?.codec.rejected ?? {} }),
+    },
+  });
   const api = await startApiServer({
     app,
     listen: options.listen,
     tls: { key: pki.serverKeyPem, cert: pki.serverCertPem },
     onUpgrade: createUpgradeHandler({
       registry,
-      podStreams: kubelet.streams,
-      authenticate: (headers) => authenticator.authenticate(headers),
+      podStreams,
+      authenticate: (headers) => authenticator.authenticateUser(headers),
+      authorizer,
     }),
   });
 
-  const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
-  const urlHost = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host;
   const url = `https://${urlHost}:${api.port}`;
   const kubeconfigPath = path.join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: url, caCertPem: pki.caCertPem, token: pki.adminToken }));
 
   await ensureKubernetesService(client, { clusterIP: allocation.kubernetesServiceIP, apiAddress: urlHost, apiPort: api.port });
 
-  const controllers = startControllers({
-    client,
-    clock: systemClock,
-    recorderFor: (component) => new EventRecorder(client, { component }, systemClock),
-    signal: abort.signal,
-  });
-  const loops = [kubelet.run(abort.signal), scheduler.run(abort.signal), controllers, proxier.run(abort.signal), clusterDns.run(abort.signal)].map((p) =>
+  const loops = [agent.run(abort.signal), scheduler.run(abort.signal), controllers].map((p) =>
     p.catch((err: unknown) => {
       if (!abort.signal.aborted) console.error('kubelabd: a component stopped with an error:', err);
     }),
@@ -156,12 +237,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url,
     port: api.port,
     kubeconfigPath,
+    joinToken,
     async close() {
       abort.abort();
       await api.close();
+      await kubeletServer?.close();
       await Promise.all(loops); // the proxier's loop ends after it has taken its addresses off lo
+      nodeTokens.stop();
       detachAllocation();
       await store.close();
     },
   };
+}
+
+function internalIPs(node: Node): string[] {
+  return (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
+}
+
+/** Where a node's kubelet serves pod streams: its InternalIP and the port it published. */
+export function kubeletAddressOf(node: Node): { host: string; port: number } {
+  const host = internalIPs(node)[0];
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  if (!host || !port) throw new Error(`node ${node.metadata.name} publishes no kubelet endpoint (InternalIP and daemonEndpoints.kubeletEndpoint.Port)`);
+  return { host, port };
 }

@@ -48,6 +48,8 @@ export interface KubeletOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** This node's InternalIP; defaults to the host's first non-loopback IPv4 address. */
   nodeIP?: string;
+  /** The port this kubelet's stream server listens on, published as status.daemonEndpoints (multi-host). */
+  kubeletPort?: number;
   /** How many pods are synced in parallel. */
   workers?: number;
   containerPollMs?: number;
@@ -102,7 +104,7 @@ export class Kubelet {
       probes: this.probes,
       clusterDns: options.clusterDns,
     });
-    this.nodeStatus = new NodeStatusManager({ nodeName, client, runtime, clock, role: options.role, nodeIP, heartbeatIntervalMs: options.heartbeatIntervalMs });
+    this.nodeStatus = new NodeStatusManager({ nodeName, client, runtime, clock, role: options.role, nodeIP, kubeletPort: options.kubeletPort, heartbeatIntervalMs: options.heartbeatIntervalMs });
     this.pods = new Informer<Pod>({
       client,
       resource: 'pods',

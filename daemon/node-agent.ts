@@ -1,0 +1,213 @@
+// The node agent: everything one host runs to be a node of the cluster, whichever process it
+// lives in. `kubelabd agent` runs it against a remote API server over HTTPS (RestClient with the
+// node's credentials); `kubelabd server` runs the very same code in process (LocalClient), as a
+// k3s server runs its own agent.
+//
+// Start-up follows the data:
+//   1. register the Node (so the server's IPAM controller can lease it a pod subnet);
+//   2. learn the pod subnet: the fixed --pod-subnet, published as spec.podCIDR, or the lease the
+//      server writes there;
+//   3. make the Docker bridge network on that subnet (pods get their IPs from it) and answer
+//      cluster DNS on its gateway;
+//   4. the kubelet (pods), the service proxy, and, on a multi-host cluster, gossip membership
+//      with host-gw routes to every live peer's subnet.
+
+import ipaddr from 'ipaddr.js';
+import type { Node } from '../lib/api/types.js';
+import type { ApiClient } from '../lib/client/api-client.js';
+import type { Clock } from '../lib/clock.js';
+import { Gossip } from '../network/gossip/gossip.js';
+import type { GossipConfig } from '../network/gossip/gossip-config.js';
+import type { MemberMeta } from '../network/gossip/member-state.js';
+import { UdpTransport } from '../network/gossip/transport.js';
+import type { Peer } from '../network/subnet/plan-routes.js';
+import { RouteReconciler } from '../network/subnet/route-reconciler.js';
+import { IpRouteTable } from '../network/subnet/route-table.js';
+import { startClusterDns } from './cluster-dns.js';
+import { EventRecorder } from './events/event-recorder.js';
+import { Kubelet } from './kubelet/kubelet.js';
+import { NodeStatusManager } from './kubelet/node-status.js';
+import { createNodeProxy } from './node-proxy.js';
+import type { ContainerRuntime } from './runtime/container-runtime.js';
+import type { Proxier } from '../network/proxy/proxier.js';
+
+export interface NodeAgentOptions {
+  client: ApiClient;
+  runtime: ContainerRuntime;
+  clock: Clock;
+  nodeName: string;
+  nodeIP: string;
+  role: 'server' | 'agent';
+  dataDir: string;
+  /** The Docker bridge network pods join (kubelab0). */
+  podNetwork: string;
+  /** A fixed subnet for this node's pods (--pod-subnet); absent: wait for the server's lease. */
+  podSubnet?: string;
+  clusterCidr: string;
+  backoff: { initialMs: number; maxMs: number };
+  /** The port this node's kubelet serves logs/exec/port-forward on (published in the Node's status). */
+  kubeletPort?: number;
+  /** Multi-host: gossip membership and host-gw routes. Absent on a single-node server. */
+  membership?: {
+    port: number;
+    secret: string;
+    /** `host:port` of members to join through; asked again until one answers. */
+    seeds: () => Promise<string[]>;
+    /** Where this node answers the API (the server's own listener, or an agent's forwarder). */
+    apiAddress: string;
+    config?: Partial<GossipConfig>;
+  };
+  log?: (message: string) => void;
+}
+
+export interface RunningNodeAgent {
+  kubelet: Kubelet;
+  proxier: Proxier;
+  podSubnet: string;
+  gossip?: Gossip;
+  /** The gossip listener's `host:port`. */
+  gossipAddress?: string;
+  /** Runs every loop until `signal` aborts; then leaves the gossip and takes its addresses off lo. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+const SUBNET_POLL_MS = 500;
+const JOIN_RETRY_MS = 2_000;
+
+/** The first usable address of a subnet: the bridge's gateway (10.244.1.0/24 → 10.244.1.1). */
+export function gatewayOf(subnet: string): string {
+  const [network] = ipaddr.parseCIDR(subnet);
+  const bytes = network.toByteArray();
+  bytes[bytes.length - 1] += 1;
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+export async function startNodeAgent(options: NodeAgentOptions): Promise<RunningNodeAgent> {
+  const { client, runtime, clock, nodeName, nodeIP } = options;
+  const log = options.log ?? ((m: string) => console.error(m));
+
+  await registerNode(options, log);
+  const podSubnet = await podSubnetOf(options, log);
+  const gateway = gatewayOf(podSubnet);
+  await runtime.ensureNetwork(options.podNetwork, podSubnet, gateway);
+  const clusterDns = await startClusterDns({ client, host: gateway, log });
+
+  const kubelet = new Kubelet({
+    nodeName,
+    client,
+    runtime,
+    recorder: new EventRecorder(client, { component: 'kubelet', host: nodeName }, clock),
+    clock,
+    dataDir: options.dataDir,
+    role: options.role,
+    networkName: options.podNetwork,
+    backoff: options.backoff,
+    nodeIP,
+    kubeletPort: options.kubeletPort,
+    clusterDns: clusterDns.config,
+    log,
+  });
+  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log });
+
+  let gossip: Gossip | undefined;
+  let gossipAddress: string | undefined;
+  let routes: RouteReconciler | undefined;
+  const membership = options.membership;
+  if (membership) {
+    const transport = await UdpTransport.listen(nodeIP, membership.port);
+    gossipAddress = transport.address;
+    const meta: MemberMeta = { nodeName, nodeIP, podSubnet, apiAddress: membership.apiAddress, role: options.role };
+    gossip = new Gossip({ name: nodeName, address: transport.address, meta, secret: membership.secret, transport, clock, config: membership.config });
+    const members = gossip;
+    routes = new RouteReconciler({
+      routeTable: new IpRouteTable({ clusterCidr: options.clusterCidr }),
+      peers: () => peersOf(members),
+      self: { nodeName, podSubnet },
+      clusterCidr: options.clusterCidr,
+      clock,
+      onError: (err) => log(`kubelabd: routes: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    const reconciler = routes;
+    gossip.on('change', () => reconciler.requestReconcile());
+  }
+
+  return {
+    kubelet,
+    proxier,
+    podSubnet,
+    gossip,
+    gossipAddress,
+    async run(signal) {
+      const loops = [kubelet.run(signal), proxier.run(signal), clusterDns.run(signal)];
+      if (gossip && membership && routes) {
+        loops.push(joinUntilKnown(gossip, membership.seeds, clock, signal, log), gossip.run(signal), routes.run(signal));
+        signal.addEventListener('abort', () => void gossip.leave(), { once: true });
+      }
+      await Promise.all(
+        loops.map((p) =>
+          p.catch((err: unknown) => {
+            if (!signal.aborted) log(`kubelabd: a node component stopped with an error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+          }),
+        ),
+      );
+    },
+  };
+}
+
+/** Registers the Node, retrying while the API cannot be reached (an agent may start before its server). */
+async function registerNode(options: NodeAgentOptions, log: (message: string) => void): Promise<void> {
+  const status = new NodeStatusManager({ ...options, kubeletPort: options.kubeletPort });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await status.registerOnce();
+      return;
+    } catch (err) {
+      if (attempt === 1 || attempt % 10 === 0) log(`kubelabd: registering node ${options.nodeName}: ${err instanceof Error ? err.message : String(err)}; retrying`);
+      await options.clock.sleep(Math.min(5_000, 250 * attempt));
+    }
+  }
+}
+
+/** The fixed subnet (published as the Node's podCIDR), or the one the server leases to this node. */
+async function podSubnetOf(options: NodeAgentOptions, log: (message: string) => void): Promise<string> {
+  const { client, nodeName } = options;
+  if (options.podSubnet) {
+    const subnet = options.podSubnet;
+    await client.patch<Node>('nodes', undefined, nodeName, { spec: { podCIDR: subnet, podCIDRs: [subnet] } }, 'merge');
+    return subnet;
+  }
+  for (let waited = 0; ; waited += SUBNET_POLL_MS) {
+    const node = await client.get<Node>('nodes', undefined, nodeName).catch(() => undefined);
+    if (node?.spec?.podCIDR) return node.spec.podCIDR;
+    if (waited === 5_000) log(`kubelabd: node ${nodeName} is still waiting for the server to lease it a pod subnet from ${options.clusterCidr} (see the server's log and events on the Node)`);
+    await options.clock.sleep(SUBNET_POLL_MS);
+  }
+}
+
+/** Peers for host-gw routing: every other member gossip believes alive (or only suspect). */
+function peersOf(gossip: Gossip): Peer[] {
+  return gossip
+    .members()
+    .filter((m) => m.name !== gossip.name && m.meta.podSubnet)
+    .map((m) => ({ nodeName: m.meta.nodeName, nodeIP: m.meta.nodeIP, podSubnet: m.meta.podSubnet, alive: m.state === 'alive' || m.state === 'suspect' }));
+}
+
+/** Joins through the seeds, and again whenever we know nobody else (we started first, or were cut off at start). */
+async function joinUntilKnown(gossip: Gossip, seeds: () => Promise<string[]>, clock: Clock, signal: AbortSignal, log: (message: string) => void): Promise<void> {
+  let failures = 0;
+  while (!signal.aborted) {
+    if (gossip.members().length <= 1) {
+      const addresses = (await seeds().catch(() => [])).filter((a) => a !== gossip.members()[0]?.address);
+      if (addresses.length > 0) {
+        try {
+          await gossip.join(addresses);
+          log(`kubelabd: gossip: ${gossip.name} joined through ${addresses.join(', ')}; ${gossip.members().length} member(s) known`);
+          failures = 0;
+        } catch (err) {
+          if (failures++ % 15 === 0) log(`kubelabd: gossip: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    }
+    await clock.sleep(JOIN_RETRY_MS, signal);
+  }
+}
