@@ -35,7 +35,7 @@ export interface RequestOptions {
   /** Resolve with the open response (after a 2xx status) instead of reading the body. */
   stream?: boolean;
   signal?: AbortSignal;
-  /** Give up when the server sends nothing this long (ms; 0: never). Default: 60 s, none for streams. */
+  /** Give up when the server sends nothing this long (ms; 0: never). Default: 30 s, none for streams. */
   idleTimeoutMs?: number;
 }
 
@@ -48,7 +48,7 @@ export interface RequestLog {
 }
 
 /** A plain request whose server goes silent this long has a dead connection. */
-export const REQUEST_IDLE_TIMEOUT_MS = 60_000;
+export const REQUEST_IDLE_TIMEOUT_MS = 30_000;
 /** A watch with bookmarks (one every 10 s) that hears nothing this long is dead: it is re-opened. */
 export const WATCH_IDLE_TIMEOUT_MS = 35_000;
 
