@@ -12,17 +12,21 @@ import { annotateCommand } from './annotate.js';
 import { apiResourcesCommand } from './api-resources.js';
 import { applyCommand } from './apply.js';
 import { clusterInfoCommand } from './cluster-info.js';
+import { cordonCommand } from './cordon.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
 import { describeCommand } from './describe.js';
+import { drainCommand } from './drain.js';
 import { execCommand } from './exec.js';
 import { exposeCommand } from './expose.js';
 import { getCommand } from './get.js';
+import { labCommand } from './lab.js';
 import { labelCommand } from './label.js';
 import { logsCommand } from './logs.js';
 import { rolloutCommand } from './rollout.js';
 import { scaleCommand } from './scale.js';
 import { setCommand } from './set.js';
+import { uncordonCommand } from './uncordon.js';
 import { versionCommand } from './version.js';
 
 /** A command module whose handler receives the global flags plus its own options `T`. */
@@ -46,4 +50,7 @@ export const commands: KubelabCommand[] = [
   versionCommand,
   clusterInfoCommand,
   apiResourcesCommand,
+  cordonCommand,
+  uncordonCommand,
+  drainCommand,
 ];
