@@ -20,7 +20,6 @@ import { drainCommand } from './drain.js';
 import { execCommand } from './exec.js';
 import { exposeCommand } from './expose.js';
 import { getCommand } from './get.js';
-import { labCommand } from './lab.js';
 import { labelCommand } from './label.js';
 import { logsCommand } from './logs.js';
 import { rolloutCommand } from './rollout.js';
