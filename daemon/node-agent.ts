@@ -156,7 +156,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
 
 /** Registers the Node, retrying while the API cannot be reached (an agent may start before its server). */
 async function registerNode(options: NodeAgentOptions, log: (message: string) => void): Promise<void> {
-  const status = new NodeStatusManager({ ...options, kubeletPort: options.kubeletPort });
+  const status = new NodeStatusManager({ ...options, podCIDR: options.podSubnet });
   for (let attempt = 1; ; attempt++) {
     try {
       await status.registerOnce();

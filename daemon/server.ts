@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Node } from '../lib/api/types.js';
 import { systemClock } from '../lib/clock.js';
-import { gossipMembershipView } from '../network/gossip/membership-view.js';
+import { DeferredMembershipView, gossipMembershipView } from '../network/gossip/membership-view.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
 import { NodeAuthorizer } from './api/node-authorizer.js';
@@ -134,14 +134,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // The controllers (the IPAM controller among them) run before this host's node agent starts:
   // the agent waits for the subnet the IPAM controller leases it.
-  let membership: ReturnType<typeof gossipMembershipView> | undefined;
+  // Gossip starts with this host's node agent, after the controllers: they get a view bound later.
+  const membership = new DeferredMembershipView();
   const controllers = startControllers({
     client,
     clock: systemClock,
     recorderFor: (component) => new EventRecorder(client, { component }, systemClock),
     signal: abort.signal,
     clusterCidr: options.clusterCidr,
-    membership: { stateOf: (name) => membership?.stateOf(name), onChange: (listener) => membership?.onChange(listener) ?? (() => undefined) },
+    membership,
     nodeLifecycle: { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: options.podEvictionTimeoutMs },
   });
 
@@ -173,7 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : undefined,
     log,
   });
-  if (agent.gossip) membership = gossipMembershipView(agent.gossip);
+  if (agent.gossip) membership.bind(gossipMembershipView(agent.gossip));
 
   const kubeletSecret = deriveSecret(joinToken, 'kubelet');
   const kubeletServer = multiHost

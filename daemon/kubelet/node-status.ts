@@ -102,6 +102,8 @@ export interface NodeStatusOptions {
   nodeIP: string;
   /** The port of this node's kubelet stream server (kubelet-server.ts); absent on a single-node cluster. */
   kubeletPort?: number;
+  /** A pod subnet this node brings itself (--pod-subnet): set when the Node is created, so the IPAM controller never leases it another. */
+  podCIDR?: string;
   heartbeatIntervalMs?: number;
 }
 
@@ -119,7 +121,7 @@ export class NodeStatusManager {
       await client.patch<Node>('nodes', undefined, nodeName, { metadata: { labels } }, 'merge');
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      await client.create<Node>('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels }, spec: {} });
+      await client.create<Node>('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels }, spec: this.options.podCIDR ? { podCIDR: this.options.podCIDR, podCIDRs: [this.options.podCIDR] } : {} });
     }
     return this.heartbeatOnce();
   }
