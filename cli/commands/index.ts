@@ -20,6 +20,7 @@ import { drainCommand } from './drain.js';
 import { execCommand } from './exec.js';
 import { exposeCommand } from './expose.js';
 import { getCommand } from './get.js';
+import { labCommand } from './lab.js';
 import { labelCommand } from './label.js';
 import { logsCommand } from './logs.js';
 import { rolloutCommand } from './rollout.js';
@@ -52,4 +53,5 @@ export const commands: KubelabCommand[] = [
   cordonCommand,
   uncordonCommand,
   drainCommand,
+  labCommand,
 ];

@@ -1,0 +1,162 @@
+// kubelabd on the simulated hosts: `kubelabd server` on node1 (control plane plus node1's own
+// agent) and `kubelabd agent` on the others, each inside its host's network namespace, talking
+// to its host's engine. The server's certificate names every host's IP (--tls-san), because each
+// agent forwards the API on its own IP and the CLI may be pointed at any node.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { CliError } from '../cli-errors.js';
+import type { Node } from '../../lib/api/types.js';
+import { loadClientConfig } from '../../lib/client/kubeconfig.js';
+import { RestClient } from '../../lib/client/rest-client.js';
+import type { LabHostPlan, LabPlan } from './lab-plan.js';
+import { netnsPath } from './host-network.js';
+import { engineSocket, logTail } from './host-engine.js';
+import { isRunning } from './host-processes.js';
+import { sleep, spawnDetached } from './run-command.js';
+
+/** Node lifecycle timings for a lab: short, so a dead host's pods move within a minute. */
+export interface LabTimings {
+  podEvictionTimeoutSeconds: number;
+  nodeMonitorGracePeriodSeconds: number;
+}
+
+export const API_PORT = 6443;
+
+/** Where this file runs from: <repo>/cli/lab/ from source, <repo>/dist/cli/lab/ when built. */
+const here = import.meta.dirname;
+const runningFromDist = path.basename(path.resolve(here, '../..')) === 'dist';
+const repoRoot = runningFromDist ? path.resolve(here, '../../..') : path.resolve(here, '../..');
+
+/** How to run kubelabd: the built daemon next to a built CLI, else the TypeScript source through tsx. */
+export function kubelabdCommand(): string[] {
+  const builtEntry = path.join(repoRoot, 'dist/daemon/main.js');
+  if (runningFromDist && fs.existsSync(builtEntry)) return [process.execPath, builtEntry];
+  return [process.execPath, '--import', 'tsx', path.join(repoRoot, 'daemon/main.ts')];
+}
+
+export function kubelabdLogFile(host: LabHostPlan): string {
+  return path.join(host.dir, 'kubelabd.log');
+}
+
+export function dataDir(host: LabHostPlan): string {
+  return path.join(host.dir, 'data');
+}
+
+export function serverUrl(plan: LabPlan): string {
+  return `https://${plan.hosts[0]!.ip}:${API_PORT}`;
+}
+
+/** The command line of a host's kubelabd; agents need the join token the server wrote. */
+export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimings, joinToken?: string): string[] {
+  const common = [
+    '--node-name', host.name,
+    '--node-ip', host.ip,
+    '--data-dir', dataDir(host),
+    '--docker-host', `unix://${engineSocket(host)}`,
+  ];
+  const role = host.role === 'server'
+    ? [
+        'server', ...common,
+        '--listen', `${host.ip}:${API_PORT}`,
+        ...plan.hosts.slice(1).flatMap((other) => ['--tls-san', other.ip]),
+        '--pod-eviction-timeout', String(timings.podEvictionTimeoutSeconds),
+        '--node-monitor-grace-period', String(timings.nodeMonitorGracePeriodSeconds),
+      ]
+    : ['agent', ...common, '--server', serverUrl(plan), '--token', requireToken(joinToken)];
+  return ['nsenter', `--net=${netnsPath(host.netns)}`, '--', ...kubelabdCommand(), ...role];
+}
+
+function requireToken(token: string | undefined): string {
+  if (!token) throw new Error('an agent needs the join token of the server');
+  return token;
+}
+
+export function startKubelabd(argv: string[], host: LabHostPlan): { pid: number; argv: string[]; logFile: string } {
+  fs.mkdirSync(dataDir(host), { recursive: true });
+  const logFile = kubelabdLogFile(host);
+  return { pid: spawnDetached(argv, logFile, repoRoot), argv, logFile };
+}
+
+/** Waits for the server's join token file (written once its API is up); returns the token. */
+export async function waitForJoinToken(server: LabHostPlan, pid: number, timeoutMs: number): Promise<string> {
+  const file = path.join(dataDir(server), 'join-token');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const token = readTrimmed(file);
+    if (token) return token;
+    if (!isRunning(pid)) throw new CliError(`host ${server.name}: kubelabd server exited while starting:\n${logTail(kubelabdLogFile(server))}\n(full log: ${kubelabdLogFile(server)})`);
+    if (Date.now() > deadline) throw new CliError(`host ${server.name}: kubelabd server wrote no join token (${file}) within ${timeoutMs / 1000} s; see ${kubelabdLogFile(server)}`);
+    await sleep(250);
+  }
+}
+
+/** Copies the server's admin kubeconfig to DIR/kubeconfig.yaml, readable by root only. */
+export async function copyKubeconfig(plan: LabPlan, timeoutMs: number): Promise<void> {
+  const source = path.join(dataDir(plan.hosts[0]!), 'kubeconfig.yaml');
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.existsSync(source)) {
+    if (Date.now() > deadline) throw new CliError(`the server wrote no kubeconfig (${source}); see ${kubelabdLogFile(plan.hosts[0]!)}`);
+    await sleep(250);
+  }
+  fs.copyFileSync(source, plan.kubeconfigPath);
+  fs.chmodSync(plan.kubeconfigPath, 0o600);
+}
+
+/**
+ * Waits until every named node is Ready, printing each one as it becomes Ready. On timeout the
+ * error names the first node that is not and points at its log.
+ */
+export async function waitForNodesReady(
+  plan: LabPlan,
+  hosts: LabHostPlan[],
+  pids: Record<string, number>,
+  timeoutMs: number,
+  progress: (line: string) => void,
+): Promise<void> {
+  const client = new RestClient(loadClientConfig({ kubeconfig: plan.kubeconfigPath }), { userAgent: 'kubelab-lab/v0.1.0' });
+  const ready = new Set<string>();
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  try {
+    for (;;) {
+      try {
+        const nodes = await client.list<Node>('nodes');
+        for (const node of nodes.items) {
+          const name = node.metadata.name!;
+          const isReady = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+          if (isReady && !ready.has(name) && hosts.some((h) => h.name === name)) {
+            ready.add(name);
+            progress(`node ${name} is Ready`);
+          }
+        }
+        lastError = '';
+      } catch (err) {
+        lastError = (err as Error).message;
+      }
+      const waiting = hosts.filter((h) => !ready.has(h.name));
+      if (waiting.length === 0) return;
+      for (const host of waiting) {
+        if (!isRunning(pids[host.name])) {
+          throw new CliError(`host ${host.name}: kubelabd exited before its node became Ready:\n${logTail(kubelabdLogFile(host))}\n(full log: ${kubelabdLogFile(host)})`);
+        }
+      }
+      if (Date.now() > deadline) {
+        const host = waiting[0]!;
+        const apiNote = lastError ? ` (the API server last said: ${lastError})` : '';
+        throw new CliError(`node ${host.name} did not become Ready within ${timeoutMs / 1000} s${apiNote}; see ${kubelabdLogFile(host)}`);
+      }
+      await sleep(1_000);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+function readTrimmed(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

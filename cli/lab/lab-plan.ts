@@ -1,0 +1,146 @@
+// The names and addresses of a simulated lab, decided before anything is made. A lab is N
+// "hosts" on one Linux machine: each host is a network namespace with one leg (a veth pair) on a
+// shared bridge, its own Docker Engine and its own kubelabd. Everything a lab makes carries a
+// short id derived from its directory, so two labs (a CI run and a user's) never collide and
+// `lab down` can find every piece by name even when lab.json was never finished.
+//
+// Pure: this file only computes names; the actors in this folder make them.
+
+import crypto from 'node:crypto';
+import path from 'node:path';
+import ipaddr from 'ipaddr.js';
+
+/** Network interface names are limited to 15 characters (the kernel's IFNAMSIZ is 16 with NUL). */
+export const IFNAMSIZ_MAX = 15;
+
+/** Subnets tried in order for the lab's bridge, first one that overlaps nothing on the machine. */
+export const LAB_SUBNET_CANDIDATES = [
+  ...Array.from({ length: 16 }, (_, i) => `10.250.${i}.0/24`),
+  ...Array.from({ length: 8 }, (_, i) => `172.31.${240 + i}.0/24`),
+];
+
+export type LabRole = 'server' | 'agent';
+
+export interface LabHostPlan {
+  /** The Node name: node1..nodeN. */
+  name: string;
+  /** node1 runs `kubelabd server` (control plane and its own node); the others `kubelabd agent`. */
+  role: LabRole;
+  /** The host's address on the lab bridge (its eth0 inside its namespace), the Node's InternalIP. */
+  ip: string;
+  /** Network namespace, /var/run/netns/<netns>. */
+  netns: string;
+  /** The root-namespace end of the host's veth pair, plugged into the bridge; `lab partition` sets it down. */
+  hostVeth: string;
+  /** The other end's name until it is moved into the namespace and renamed eth0. */
+  peerVeth: string;
+  /** DIR/<name>: the engine's data root, sockets, logs and kubelabd's data dir. */
+  dir: string;
+  /** dockerd's --exec-root, kept short because containerd's unix socket lives under it (108-byte limit). */
+  execRoot: string;
+  /** dockerd's --cgroup-parent: every container of this host lands below it, so `lab kill` finds them. */
+  cgroupParent: string;
+}
+
+export interface LabPlan {
+  /** Absolute lab directory. */
+  dir: string;
+  /** 6 hex digits of sha256(dir). */
+  id: string;
+  /** Prefix of every netns, link and cgroup this lab makes: `kl<id>`. */
+  prefix: string;
+  bridge: string;
+  /** The lab's /24, e.g. 10.250.0.0/24. */
+  subnet: string;
+  /** The bridge's address in the root namespace (.1): how the user's CLI reaches the hosts. */
+  gatewayIp: string;
+  /** /run/kl<id>: parent of every host's exec root. */
+  execRootBase: string;
+  kubeconfigPath: string;
+  hosts: LabHostPlan[];
+}
+
+export function labId(dir: string): string {
+  return crypto.createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 6);
+}
+
+export function labPrefix(dir: string): string {
+  return `kl${labId(dir)}`;
+}
+
+/** Every name and address of a lab of `nodeCount` hosts in `dir` on `subnet` (a /24). */
+export function planLab(dir: string, nodeCount: number, subnet: string): LabPlan {
+  if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 200) {
+    throw new Error(`--nodes must be a whole number from 1 to 200, not ${nodeCount}`);
+  }
+  const absoluteDir = path.resolve(dir);
+  const id = labId(absoluteDir);
+  const prefix = `kl${id}`;
+  const base = subnetBase(subnet);
+  const hosts: LabHostPlan[] = [];
+  for (let k = 1; k <= nodeCount; k++) {
+    const name = `node${k}`;
+    hosts.push({
+      name,
+      role: k === 1 ? 'server' : 'agent',
+      ip: `${base}.${10 + k}`,
+      netns: `${prefix}-${name}`,
+      hostVeth: `${prefix}n${k}`,
+      peerVeth: `${prefix}p${k}`,
+      dir: path.join(absoluteDir, name),
+      execRoot: `/run/${prefix}/${name}`,
+      cgroupParent: `/${prefix}-${name}`,
+    });
+  }
+  const plan: LabPlan = {
+    dir: absoluteDir,
+    id,
+    prefix,
+    bridge: `${prefix}br`,
+    subnet,
+    gatewayIp: `${base}.1`,
+    execRootBase: `/run/${prefix}`,
+    kubeconfigPath: path.join(absoluteDir, 'kubeconfig.yaml'),
+    hosts,
+  };
+  for (const name of [plan.bridge, ...hosts.flatMap((h) => [h.hostVeth, h.peerVeth])]) {
+    if (name.length > IFNAMSIZ_MAX) throw new Error(`interface name ${name} is longer than the kernel's ${IFNAMSIZ_MAX} characters`);
+  }
+  return plan;
+}
+
+/**
+ * The first candidate /24 that overlaps none of the machine's routes and addresses (`inUse`,
+ * CIDRs), so the lab never shadows a real network. Default routes (0.0.0.0/0) overlap everything
+ * and are ignored: a more specific route wins, which is exactly what the lab's bridge adds.
+ */
+export function pickLabSubnet(inUse: string[], candidates: string[] = LAB_SUBNET_CANDIDATES): string {
+  const used = inUse.map(parseIPv4Cidr).filter((c): c is [ipaddr.IPv4, number] => c !== undefined && c[1] > 0);
+  for (const candidate of candidates) {
+    const [network, bits] = parseIPv4Cidr(candidate)!;
+    const overlaps = used.some(([otherNetwork, otherBits]) => {
+      const shorter = Math.min(bits, otherBits);
+      return network.match(otherNetwork, shorter);
+    });
+    if (!overlaps) return candidate;
+  }
+  throw new Error(`no free subnet for the lab: every candidate (${candidates[0]} .. ${candidates.at(-1)}) overlaps a route or address on this machine; remove a stale lab with "kubelab lab down --dir DIR"`);
+}
+
+function parseIPv4Cidr(cidr: string): [ipaddr.IPv4, number] | undefined {
+  const text = cidr === 'default' ? '0.0.0.0/0' : cidr.includes('/') ? cidr : `${cidr}/32`;
+  try {
+    const [address, bits] = ipaddr.parseCIDR(text);
+    if (address.kind() !== 'ipv4') return undefined;
+    return [address as ipaddr.IPv4, bits];
+  } catch {
+    return undefined;
+  }
+}
+
+/** `10.250.0.0/24` → `10.250.0`. */
+function subnetBase(subnet: string): string {
+  const [network, bits] = parseIPv4Cidr(subnet) ?? [];
+  if (!network || bits !== 24) throw new Error(`the lab subnet must be an IPv4 /24, not ${subnet}`);
+  return network.toByteArray().slice(0, 3).join('.');
+}
