@@ -13,7 +13,7 @@ import { engineClient, LAB_IMAGES } from '../../cli/lab/host-engine.js';
 import { netnsPath } from '../../cli/lab/host-network.js';
 import { cgroupDirsWithPrefix, hostPids, isRunning } from '../../cli/lab/host-processes.js';
 import { downLab } from '../../cli/lab/lab-down.js';
-import { healHost, killHost, partitionHost, restartHost } from '../../cli/lab/lab-host-actions.js';
+import { healHost, killHost, partitionHost, requireHost, restartHost } from '../../cli/lab/lab-host-actions.js';
 import { planUnmounts } from '../../cli/lab/lab-mounts.js';
 import { labPrefix, pickLabSubnet, planLab } from '../../cli/lab/lab-plan.js';
 import { readLabState, type LabState } from '../../cli/lab/lab-state.js';
@@ -86,6 +86,11 @@ describe('lab hosts: two simulated hosts with their own Docker Engines', functio
   it('wrote the plan to lab.json and reported progress', () => {
     assert.deepEqual(readLabState(dir)?.plan.hosts.map((h) => h.name), ['node1', 'node2']);
     assert.ok(progress.some((line) => line.includes('Docker Engine up')), progress.join('\n'));
+  });
+
+  it('refuses a second lab in the same directory, and names the nodes when one is unknown', async () => {
+    await assert.rejects(upHosts({ dir, nodes: 2, extraImages: [], progress: () => undefined }), /a lab already exists in .* "kubelab lab down --dir/);
+    assert.throws(() => requireHost(state, 'node9'), /no node "node9" .* its nodes are node1, node2/);
   });
 
   it('runs one engine per host, inside that host\'s namespace, with the lab images', async () => {
