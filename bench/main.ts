@@ -1,10 +1,12 @@
 // npm run bench: every benchmark against its baseline, measured side by side in one run on a
 // real kubelabd (its own node name, network and data dir, removed afterwards). Medians and
 // ratios only: these machines are shared and noisy. Gossip convergence needs no daemon: 50
-// in-process members on the in-memory network, in simulated time (bench/gossip.ts).
+// in-process members on the in-memory network, in simulated time (bench/gossip.ts). Node failure
+// runs on a simulated three-host lab of its own (bench/lab-failure.ts).
 
 import { TestDaemon } from '../test/helpers/test-daemon.js';
 import { benchGossipConvergence, type GossipConvergence } from './gossip.js';
+import { benchLabFailure, formatLabFailure } from './lab-failure.js';
 import { benchPodStart } from './pod-start.js';
 import { benchProxy, formatProxyBench, type ProxyBenchTarget } from './proxy.js';
 import { benchRcScale } from './rc-scale.js';
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
   for (const r of results) console.log(formatResult(r));
   console.log(`\n${formatProxyBench(proxy)}`);
   console.log(`\n${formatGossipConvergence(await benchGossipConvergence(50))}`);
+  console.log(`\n${formatLabFailure(await benchLabFailure())}`);
 }
 
 /** One line per loss rate: how long until every member knows a joiner and a failure. */

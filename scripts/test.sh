@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine as root: installs what is missing
-# (scripts/setup.sh), then runs unit, integration and kubectl-compatibility tests with mocha.
+# (scripts/setup.sh), then runs unit, integration and kubectl-compatibility tests, and the
+# multi-host tests on a simulated three-host lab (test/lab/, network namespaces), with mocha.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-if [ $# -eq 0 ]; then set -- 'test/unit/**/*.test.ts' 'test/integration/**/*.test.ts'; fi
+if [ $# -eq 0 ]; then set -- 'test/unit/**/*.test.ts' 'test/integration/**/*.test.ts' 'test/lab/**/*.test.ts'; fi
 exec npx mocha "$@"

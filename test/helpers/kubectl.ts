@@ -76,8 +76,12 @@ export class Kubectl {
   ) {}
 
   static async forDaemon(binary: string, daemon: TestDaemon): Promise<Kubectl> {
+    return Kubectl.forKubeconfig(binary, daemon.kubeconfigPath);
+  }
+
+  static async forKubeconfig(binary: string, kubeconfigPath: string): Promise<Kubectl> {
     const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kubelab-kubectl-cache-'));
-    return new Kubectl(binary, daemon.kubeconfigPath, cacheDir);
+    return new Kubectl(binary, kubeconfigPath, cacheDir);
   }
 
   /** The same kubectl with another kubeconfig (e.g. one with a wrong token). */
