@@ -24,11 +24,12 @@ import type { Node, NodeCondition, Pod, PodCondition, Taint } from '../../lib/ap
 import { tolerates } from '../../lib/scheduling.js';
 import { rfc3339 } from '../../lib/time.js';
 import type { MembershipState } from '../../network/gossip/membership-view.js';
+import { GOSSIP_STATE_ANNOTATION } from '../../lib/scheduling.js';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
 /** The node annotation that mirrors the server's gossip view of the node. */
-export const GOSSIP_STATE_ANNOTATION = 'kubelab.io/gossip-state';
+export { GOSSIP_STATE_ANNOTATION };
 
 /** How long without a heartbeat before a node is unreachable (kube-controller-manager's --node-monitor-grace-period). */
 export const DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS = 40_000;

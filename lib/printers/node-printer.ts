@@ -5,11 +5,11 @@
 // kubelet's heartbeat (Ready) and its gossip member's answers to pings.
 
 import type { KubeObject, Node } from '../api/types.js';
+import { GOSSIP_STATE_ANNOTATION } from '../scheduling.js';
 import { ageOf } from '../time.js';
 import { ageColumn, column, nameColumn, type Printer } from './printer.js';
 
 /** Kept equal to the server's gossip view by the node lifecycle controller. */
-const GOSSIP_STATE_ANNOTATION = 'kubelab.io/gossip-state';
 
 /** `control-plane,worker` from `node-role.kubernetes.io/<role>` labels (and the old `kubernetes.io/role`). */
 export function nodeRoles(node: Node): string[] {
