@@ -31,6 +31,24 @@ function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
     .option('backoff-max-ms', { type: 'number', default: 300_000, describe: 'longest container restart back-off' });
 }
 
+/** The node flags as the options startServer and startAgent share. */
+function nodeOptions(args: {
+  'data-dir': string; 'node-name': string; 'docker-host': string; 'pod-network': string; 'cluster-cidr': string; 'gossip-port': number; 'kubelet-port': number;
+  'gossip-probe-interval-ms': number; 'gossip-suspicion-mult': number; 'backoff-initial-ms': number; 'backoff-max-ms': number;
+}) {
+  return {
+    dataDir: args['data-dir'],
+    nodeName: args['node-name'],
+    dockerHost: args['docker-host'],
+    podNetwork: args['pod-network'],
+    clusterCidr: args['cluster-cidr'],
+    gossipPort: args['gossip-port'],
+    kubeletPort: args['kubelet-port'],
+    gossipConfig: { probeIntervalMs: args['gossip-probe-interval-ms'], suspicionMult: args['gossip-suspicion-mult'] },
+    backoff: { initialMs: args['backoff-initial-ms'], maxMs: args['backoff-max-ms'] },
+  };
+}
+
 function onSignals(what: string, close: () => Promise<void>): void {
   const stop = (signal: string) => {
     console.log(`kubelabd: ${signal}, shutting down the ${what} (pods keep running and are re-adopted at the next start)`);
@@ -70,19 +88,11 @@ async function main(): Promise<void> {
           .strict(),
       async (args) => {
         const server = await startServer({
-          dataDir: args['data-dir'],
+          ...nodeOptions(args),
           listen: args.listen,
-          nodeName: args['node-name'],
-          dockerHost: args['docker-host'],
           podSubnet: args['pod-subnet'],
-          podNetwork: args['pod-network'],
-          clusterCidr: args['cluster-cidr'],
           nodeIP: args['node-ip'],
           tlsSans: args['tls-san'],
-          gossipPort: args['gossip-port'],
-          kubeletPort: args['kubelet-port'],
-          gossipConfig: { probeIntervalMs: args['gossip-probe-interval-ms'], suspicionMult: args['gossip-suspicion-mult'] },
-          backoff: { initialMs: args['backoff-initial-ms'], maxMs: args['backoff-max-ms'] },
           serviceCidr: args['service-cidr'],
           nodePortRange: args['node-port-range'],
           lbPool: args['lb-pool'] ? args['lb-pool'].split(',').map((s) => s.trim()).filter(Boolean) : [],
@@ -109,19 +119,11 @@ async function main(): Promise<void> {
           .strict(),
       async (args) => {
         const agent = await startAgent({
+          ...nodeOptions(args),
           server: args.server,
           token: args.token,
-          nodeName: args['node-name'],
           nodeIP: args['node-ip'],
-          dataDir: args['data-dir'],
-          dockerHost: args['docker-host'],
-          podNetwork: args['pod-network'],
-          clusterCidr: args['cluster-cidr'],
           apiPort: args['api-port'],
-          gossipPort: args['gossip-port'],
-          kubeletPort: args['kubelet-port'],
-          gossipConfig: { probeIntervalMs: args['gossip-probe-interval-ms'], suspicionMult: args['gossip-suspicion-mult'] },
-          backoff: { initialMs: args['backoff-initial-ms'], maxMs: args['backoff-max-ms'] },
         });
         console.log(`kubelabd: node ${args['node-name']} joined ${args.server}; API forwarded on ${agent.apiAddress}`);
         onSignals('agent', () => agent.close());
