@@ -12,6 +12,7 @@ import { RestClient } from '../../lib/client/rest-client.js';
 import { systemClock } from '../../lib/clock.js';
 import { Codec } from '../../network/gossip/codec.js';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Kubectl, requireKubectl } from '../helpers/kubectl.js';
 import { TestLab } from '../helpers/test-lab.js';
@@ -166,9 +167,10 @@ describe('multi-host lab: three simulated hosts', function () {
 
   it('answers the CLI through any node (each agent forwards its API port to the server)', async () => {
     const original = await fs.readFile(lab.kubeconfigPath, 'utf8');
-    const viaNode3 = path.join(lab.dir, 'kubeconfig-node3.yaml');
+    // Not in the lab's directory: `lab down` removes only what the lab made, and would keep it.
+    const viaNode3 = path.join(os.tmpdir(), `kubeconfig-node3-${process.pid}.yaml`);
     await fs.writeFile(viaNode3, original.replace(/server: https:\/\/[^\s]+/, `server: https://${nodeIPs.node3}:6443`), { mode: 0o600 });
-    const result = await runCli(['--kubeconfig', viaNode3, 'get', 'nodes']);
+    const result = await runCli(['--kubeconfig', viaNode3, 'get', 'nodes']).finally(() => fs.rm(viaNode3, { force: true }));
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /node1\s+Ready/);
   });
