@@ -227,6 +227,10 @@ describe('multi-host lab: three simulated hosts', function () {
       assert.ok(node.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute'));
     }, 60_000, 500);
     const detectedMs = Date.now() - start;
+    // Its pod leaves the Service as soon as the node is known dead, long before it is evicted.
+    const endpoints = await lab.json<{ subsets?: { addresses?: { nodeName?: string }[]; notReadyAddresses?: { nodeName?: string }[] }[] }>(['get', 'endpoints', 'spread']);
+    const ready = (endpoints.subsets ?? []).flatMap((s) => s.addresses ?? []);
+    assert.ok(ready.length >= 2 && ready.every((a) => a.nodeName !== 'node3'), `ready endpoints: ${JSON.stringify(ready)}`);
 
     await untilPasses(async () => {
       const running = await runningPods('app=spread');
