@@ -228,9 +228,11 @@ describe('multi-host lab: three simulated hosts', function () {
     }, 60_000, 500);
     const detectedMs = Date.now() - start;
     // Its pod leaves the Service as soon as the node is known dead, long before it is evicted.
-    const endpoints = await lab.json<{ subsets?: { addresses?: { nodeName?: string }[]; notReadyAddresses?: { nodeName?: string }[] }[] }>(['get', 'endpoints', 'spread']);
-    const ready = (endpoints.subsets ?? []).flatMap((s) => s.addresses ?? []);
-    assert.ok(ready.length >= 2 && ready.every((a) => a.nodeName !== 'node3'), `ready endpoints: ${JSON.stringify(ready)}`);
+    await untilPasses(async () => {
+      const endpoints = await lab.json<{ subsets?: { addresses?: { nodeName?: string }[] }[] }>(['get', 'endpoints', 'spread']);
+      const ready = (endpoints.subsets ?? []).flatMap((s) => s.addresses ?? []);
+      assert.ok(ready.length >= 2 && ready.every((a) => a.nodeName !== 'node3'), `ready endpoints: ${JSON.stringify(ready)}`);
+    }, 3_000, 200);
 
     await untilPasses(async () => {
       const running = await runningPods('app=spread');
