@@ -3,6 +3,7 @@
 // controllers) plus the node agent of its own host, like a k3s server; `kubelabd agent` runs a
 // worker node that joins a server with its join token.
 
+import fs from 'node:fs';
 import os from 'node:os';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -47,6 +48,14 @@ function nodeOptions(args: {
     gossipConfig: { probeIntervalMs: args['gossip-probe-interval-ms'], suspicionMult: args['gossip-suspicion-mult'] },
     backoff: { initialMs: args['backoff-initial-ms'], maxMs: args['backoff-max-ms'] },
   };
+}
+
+function readTokenFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`cannot read the join token from --token-file ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
 }
 
 function onSignals(what: string, close: () => Promise<void>): void {
@@ -113,7 +122,12 @@ async function main(): Promise<void> {
       (y) =>
         nodeFlags(y, '/var/lib/kubelab-agent')
           .option('server', { type: 'string', demandOption: true, describe: 'the API server\'s URL, e.g. https://192.168.56.11:6443' })
-          .option('token', { type: 'string', demandOption: true, describe: 'the join token the server printed (also in <server data dir>/join-token)' })
+          .option('token', { type: 'string', describe: 'the join token the server printed (also in <server data dir>/join-token)' })
+          .option('token-file', { type: 'string', describe: 'a file holding the join token (kept off the command line, where ps shows it)' })
+          .check((a) => {
+            if (!a.token === !a['token-file']) throw new Error('give the join token with --token or --token-file (one of them)');
+            return true;
+          })
           .option('node-ip', { type: 'string', default: defaultNodeIP(), describe: 'this node\'s address on the network the nodes share' })
           .option('api-port', { type: 'number', default: 6443, describe: 'port on --node-ip that forwards to the API server, so the CLI can be pointed at any node' })
           .strict(),
@@ -121,7 +135,7 @@ async function main(): Promise<void> {
         const agent = await startAgent({
           ...nodeOptions(args),
           server: args.server,
-          token: args.token,
+          token: args.token ?? readTokenFile(args['token-file']!),
           nodeIP: args['node-ip'],
           apiPort: args['api-port'],
         });

@@ -47,8 +47,8 @@ export function serverUrl(plan: LabPlan): string {
   return `https://${plan.hosts[0]!.ip}:${API_PORT}`;
 }
 
-/** The command line of a host's kubelabd; agents need the join token the server wrote. */
-export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimings, joinToken?: string): string[] {
+/** The command line of a host's kubelabd; agents read the join token from the file the server wrote (never on a command line, where `ps` shows it). */
+export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimings): string[] {
   const common = [
     '--node-name', host.name,
     '--node-ip', host.ip,
@@ -63,13 +63,8 @@ export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimin
         '--pod-eviction-timeout', String(timings.podEvictionTimeoutSeconds),
         '--node-monitor-grace-period', String(timings.nodeMonitorGracePeriodSeconds),
       ]
-    : ['agent', ...common, '--server', serverUrl(plan), '--token', requireToken(joinToken)];
+    : ['agent', ...common, '--server', serverUrl(plan), '--token-file', path.join(dataDir(plan.hosts[0]!), 'join-token')];
   return ['nsenter', `--net=${netnsPath(host.netns)}`, '--', ...kubelabdCommand(), ...role];
-}
-
-function requireToken(token: string | undefined): string {
-  if (!token) throw new Error('an agent needs the join token of the server');
-  return token;
 }
 
 export function startKubelabd(argv: string[], host: LabHostPlan): { pid: number; argv: string[]; logFile: string } {

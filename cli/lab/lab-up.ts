@@ -72,12 +72,12 @@ export async function upLab(options: LabUpOptions): Promise<LabState> {
   const serverProcess = startKubelabd(kubelabdArgv(plan, server!, timings), server!);
   recordProcess(state, server!.name, 'kubelabd', serverProcess);
   progress(`host ${server!.name}: kubelabd server started (pid ${serverProcess.pid}), waiting for its API`);
-  const joinToken = await waitForJoinToken(server!, serverProcess.pid, 60_000);
+  await waitForJoinToken(server!, serverProcess.pid, 60_000); // the agents read it from its file
   await copyKubeconfig(plan, 10_000);
 
   const pids: Record<string, number> = { [server!.name]: serverProcess.pid };
   for (const agent of agents) {
-    const agentProcess = startKubelabd(kubelabdArgv(plan, agent, timings, joinToken), agent);
+    const agentProcess = startKubelabd(kubelabdArgv(plan, agent, timings), agent);
     recordProcess(state, agent.name, 'kubelabd', agentProcess);
     pids[agent.name] = agentProcess.pid;
     progress(`host ${agent.name}: kubelabd agent started (pid ${agentProcess.pid})`);
