@@ -6,7 +6,7 @@
 // - an API forwarder on the node's own address, so the CLI can be pointed at any node.
 
 import fs from 'node:fs/promises';
-import { joinCluster } from '../lib/client/join.js';
+import { joinCluster, parseJoinToken } from '../lib/client/join.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import { systemClock } from '../lib/clock.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
@@ -41,6 +41,7 @@ export interface RunningAgent {
 }
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  parseJoinToken(options.token); // a malformed token fails here, before anything is made
   await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const runtime = await connectRuntime(options.dockerHost);
   const log = (m: string) => console.error(m);
