@@ -60,7 +60,13 @@ export class TestDaemon {
     const id = Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0');
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-test-'));
     const daemon = new TestDaemon(id, dataDir, options);
-    await daemon.launch();
+    try {
+      await daemon.launch();
+    } catch (err) {
+      // The caller never gets the daemon to clean up: whatever it made goes now.
+      await daemon.cleanup().catch(() => undefined);
+      throw err;
+    }
     return daemon;
   }
 

@@ -88,6 +88,13 @@ describe('@kubernetes/client-node 1.4.0 against kubelabd', function () {
     const [container] = strategic.spec!.template.spec!.containers;
     assert.deepEqual(container.env?.map((e) => ({ name: e.name, value: e.value })), [{ name: 'X', value: 'y' }]);
     assert.equal(container.image, 'kubelab/busybox:1', 'merged into the container named c, not replaced');
+    // A new template rolls the pod: later tests must use the new one, not the one being stopped.
+    pod = await eventually(async () => {
+      const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=cn' });
+      return pods.items.find(
+        (p) => !p.metadata?.deletionTimestamp && p.spec?.containers[0].env?.some((e) => e.name === 'X') && p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready),
+      )?.metadata?.name;
+    }, 60_000, 500);
   });
 
   it('replace with the current resourceVersion', async () => {
