@@ -62,11 +62,22 @@ function generateRsaKeyPem(): { privateKeyPem: string; publicKeyPem: string } {
   };
 }
 
+/**
+ * A random 16-byte certificate serial number as forge wants it (hex). DER integers must be
+ * minimal and serials positive: the first byte is kept between 0x01 and 0x7f. (A leading zero
+ * byte followed by one below 0x80 is "illegal padding" to OpenSSL 3, which then refuses the
+ * certificate: with a plain random serial that happened about once in 256 certificates.)
+ */
+export function randomSerialNumber(): string {
+  const bytes = crypto.randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
+
 function newCertificate(publicKeyPem: string, commonName: string, years: number): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
-  // A positive random 16-byte serial (the leading 0 keeps the DER integer positive).
-  cert.serialNumber = '00' + crypto.randomBytes(16).toString('hex');
+  cert.serialNumber = randomSerialNumber();
   const now = new Date();
   cert.validity.notBefore = new Date(now.getTime() - 60_000); // tolerate small clock skew
   cert.validity.notAfter = new Date(now);

@@ -42,6 +42,7 @@ import type { Duplex } from 'node:stream';
 import forge from 'node-forge';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, badRequest, internalError } from '../../lib/errors.js';
+import { randomSerialNumber } from '../api/pki.js';
 import { logOptionsOf } from '../api/pod-log.js';
 import type { PodStreams } from '../api/pod-streams.js';
 import { failureStatus } from '../api/streaming/exec-status.js';
@@ -116,7 +117,7 @@ export function createSelfSignedCertificate(host: string): { certPem: string; ke
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = '00' + crypto.randomBytes(16).toString('hex');
+  cert.serialNumber = randomSerialNumber();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
   const subject = [{ name: 'commonName', value: `kubelet@${host}` }];

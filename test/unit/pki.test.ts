@@ -5,9 +5,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { Authenticator } from '../../daemon/api/auth.js';
-import { buildKubeconfig, ensurePki, writeKubeconfig } from '../../daemon/api/pki.js';
+import { buildKubeconfig, ensurePki, randomSerialNumber, writeKubeconfig } from '../../daemon/api/pki.js';
 
 describe('pki', () => {
+  it('draws certificate serials that are positive, minimal DER integers (OpenSSL 3 refuses a padded one)', () => {
+    for (let i = 0; i < 5000; i++) {
+      const serial = randomSerialNumber();
+      assert.match(serial, /^[0-9a-f]{32}$/);
+      const first = parseInt(serial.slice(0, 2), 16);
+      assert.ok(first >= 0x01 && first <= 0x7f, serial);
+    }
+  });
+
   let dataDir: string;
   before(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-pki-'));
