@@ -177,16 +177,20 @@ describe('multi-host lab: three simulated hosts', function () {
 
   it('lets the real kubectl read logs of, and exec in, pods on other nodes than the server\'s', async function () {
     const kubectl = await Kubectl.forKubeconfig(requireKubectl(this), lab.kubeconfigPath);
-    const wide = await kubectl.run(['get', 'nodes', '-o', 'wide']);
-    assert.equal(wide.code, 0, wide.stderr);
-    assert.match(wide.stdout, /GOSSIP/);
-    for (const node of ['node2', 'node3']) {
-      const exec = await kubectl.run(['exec', `probe-${node}`, '--', 'sh', '-c', 'echo hi from $(hostname); exit 3']);
-      assert.equal(exec.code, 3, exec.stderr);
-      assert.match(exec.stdout, /hi from probe-/);
+    try {
+      const wide = await kubectl.run(['get', 'nodes', '-o', 'wide']);
+      assert.equal(wide.code, 0, wide.stderr);
+      assert.match(wide.stdout, /GOSSIP/);
+      for (const node of ['node2', 'node3']) {
+        const exec = await kubectl.run(['exec', `probe-${node}`, '--', 'sh', '-c', 'echo hi from $(hostname); exit 3']);
+        assert.equal(exec.code, 3, exec.stderr);
+        assert.match(exec.stdout, /hi from probe-/);
+      }
+      const logs = await kubectl.run(['logs', 'ipecho']);
+      assert.equal(logs.code, 0, logs.stderr);
+    } finally {
+      await kubectl.killAll(); // and its cache directory
     }
-    const logs = await kubectl.run(['logs', 'ipecho']);
-    assert.equal(logs.code, 0, logs.stderr);
   });
 
   it('drops forged and unsigned gossip packets, and counts them', async () => {
