@@ -10,6 +10,7 @@ import { setMaxListeners } from 'node:events';
 import { ManualClock } from '../lib/clock.js';
 import { Gossip } from '../network/gossip/gossip.js';
 import { MemoryNetwork } from '../network/gossip/transport.js';
+import { seededRandom as seeded } from '../test/helpers/seeded-random.js';
 
 export interface GossipConvergence {
   members: number;
@@ -22,15 +23,6 @@ export interface GossipConvergence {
   falsePositives: number;
   packetsSent: number;
   packetsDropped: number;
-}
-
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const stepMs = 100;

@@ -65,7 +65,8 @@ export function requireRootAndTools(tools: string[]): void {
   }
 }
 
-function isExecutable(file: string): boolean {
+/** Whether `file` exists and this process may execute it. */
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return true;

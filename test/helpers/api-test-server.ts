@@ -10,14 +10,10 @@ import { Authenticator } from '../../daemon/api/auth.js';
 import { buildKubeconfig, ensurePki, writeKubeconfig } from '../../daemon/api/pki.js';
 import type { PodStreams } from '../../daemon/api/pod-streams.js';
 import { createApiApp, startApiServer } from '../../daemon/api/server.js';
+import { httpsRequest, type TestResponse } from './https-request.js';
 import { MemoryRegistry } from './memory-registry.js';
 
-export interface TestResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: any;
-}
+export type { TestResponse } from './https-request.js';
 
 export class ApiTestServer {
   private constructor(
@@ -68,24 +64,7 @@ export class ApiTestServer {
       headers['content-length'] = String(Buffer.byteLength(body));
     }
     if (options.accept) headers.accept = options.accept;
-    return new Promise((resolve, reject) => {
-      const req = https.request({ host: '127.0.0.1', port: this.port, method, path: urlPath, headers, ca: this.caCertPem }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    return httpsRequest({ port: this.port, ca: this.caCertPem, method, path: urlPath, headers, body });
   }
 
   /** Opens a streaming GET (a watch) and returns each JSON line as it arrives. */

@@ -4,23 +4,14 @@
 // killAll(), also when a test fails half-way through a `-w` or a `port-forward`.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { isExecutable } from '../../cli/lab/run-command.js';
 import type { CliResult, TestDaemon } from './test-daemon.js';
 import { eventually } from './test-daemon.js';
 
 const MIN_MINOR = 28;
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function clientMinor(file: string): number {
   try {

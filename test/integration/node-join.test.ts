@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -22,15 +21,10 @@ import { createApiApp, startApiServer, type RunningApiServer } from '../../daemo
 import { createUpgradeHandler } from '../../daemon/api/streaming/upgrade-handler.js';
 import { NedbObjectStore } from '../../daemon/store/nedb-store.js';
 import { joinCluster } from '../../lib/client/join.js';
-
-interface Answer {
-  status: number;
-  text: string;
-  json: any;
-}
+import { httpsRequest, type TestResponse } from '../helpers/https-request.js';
 
 /** One HTTPS request to 127.0.0.1:port, trusting `ca`, with `token` as bearer when given. */
-function call(port: number, ca: string, method: string, urlPath: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
+function call(port: number, ca: string, method: string, urlPath: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<TestResponse> {
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -38,24 +32,7 @@ function call(port: number, ca: string, method: string, urlPath: string, options
     headers['content-type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
     headers['content-length'] = String(Buffer.byteLength(body));
   }
-  return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port, method, path: urlPath, headers, ca, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, text, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return httpsRequest({ port, ca, method, path: urlPath, headers, body, agent: false });
 }
 
 const noStreams: PodStreams = {

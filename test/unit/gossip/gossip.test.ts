@@ -2,16 +2,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../../lib/clock.js';
 import { Gossip } from '../../../network/gossip/gossip.js';
 import { MemoryNetwork } from '../../../network/gossip/transport.js';
-
-/** A small seeded PRNG (mulberry32), so lossy runs are reproducible. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from '../../helpers/seeded-random.js';
 
 const meta = (i: number) => ({ nodeName: `n${i}`, nodeIP: `10.0.0.${i}`, podSubnet: `10.244.${i}.0/24`, apiAddress: `10.0.0.${i}:6443`, role: i === 0 ? 'master' : 'worker' });
 
