@@ -20,7 +20,7 @@ import { deriveSecret, ensureJoinToken } from './api/join-token.js';
 import { ensureKubernetesService } from './api/kubernetes-service.js';
 import { LocalClient } from './api/local-client.js';
 import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';
-import { buildKubeconfig, ensurePki, splitTlsSans, writeKubeconfig } from './api/pki.js';
+import { buildKubeconfig, ensurePki, splitTlsSans, writeKubeconfig } from './pki/pki.js';
 import { ResourceRegistry } from './api/resource-registry.js';
 import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';

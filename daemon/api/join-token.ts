@@ -16,7 +16,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { caHashOf, formatJoinToken, parseJoinToken } from '../../lib/client/join.js';
-import { writePrivate } from './pki.js';
+import { writePrivate } from '../pki/pki.js';
 
 export { caHashOf, parseJoinToken, type JoinTokenParts } from '../../lib/client/join.js';
 

@@ -39,13 +39,12 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import forge from 'node-forge';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, badRequest, internalError } from '../../lib/errors.js';
-import { randomSerialNumber } from '../api/pki.js';
 import { logOptionsOf } from '../api/pod-log.js';
 import type { PodStreams } from '../api/pod-streams.js';
 import { failureStatus } from '../api/streaming/exec-status.js';
+import { createServingCertificate, sansOfHost } from '../pki/certificates.js';
 import type { ExecOptions } from '../runtime/container-runtime.js';
 import { encodeExit, FramedSocket, StreamChannel } from './kubelet-stream-frames.js';
 
@@ -111,34 +110,12 @@ export function secretMatches(authorization: string | undefined, secret: string)
   return crypto.timingSafeEqual(digest(offered), digest(secret)) && offered.length > 0;
 }
 
-/** A throwaway self-signed serving certificate for `host` (callers do not verify it; TLS hides the secret and the streams). */
-export function createSelfSignedCertificate(host: string): { certPem: string; keyPem: string } {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = randomSerialNumber();
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
-  const subject = [{ name: 'commonName', value: `kubelet@${host}` }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  const isIp = /^[\d.]+$|:/.test(host);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [isIp ? { type: 7, ip: host } : { type: 2, value: host }] },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem };
-}
-
 const unauthorizedError = (): ApiError =>
   new ApiError(401, 'Unauthorized', 'Unauthorized: this kubelet answers only the API server, with the secret derived from the cluster join token');
 
 export async function startKubeletServer(options: KubeletServerOptions): Promise<KubeletServer> {
-  const { certPem, keyPem } = createSelfSignedCertificate(options.host);
+  // A throwaway self-signed certificate: callers do not verify it; TLS hides the secret and the streams.
+  const { certPem, keyPem } = createServingCertificate({ commonName: `kubelet@${options.host}`, sans: sansOfHost(options.host), years: 1 });
   const server = https.createServer({ key: keyPem, cert: certPem, maxHeaderSize: MAX_HEADER_BYTES });
   const sockets = new Set<Duplex>();
   server.on('connection', (socket: Duplex) => {

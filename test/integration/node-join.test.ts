@@ -13,7 +13,7 @@ import { Authenticator } from '../../daemon/api/auth.js';
 import { ensureJoinToken, parseJoinToken } from '../../daemon/api/join-token.js';
 import { NodeAuthorizer } from '../../daemon/api/node-authorizer.js';
 import { NodeTokenCache } from '../../daemon/api/node-credentials.js';
-import { ensurePki, splitTlsSans } from '../../daemon/api/pki.js';
+import { ensurePki, splitTlsSans } from '../../daemon/pki/pki.js';
 import type { PodStreams } from '../../daemon/api/pod-streams.js';
 import { internalContext } from '../../daemon/api/registry.js';
 import { ResourceRegistry } from '../../daemon/api/resource-registry.js';

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deriveSecret, ensureJoinToken, parseJoinToken } from '../../daemon/api/join-token.js';
-import { splitTlsSans } from '../../daemon/api/pki.js';
+import { splitTlsSans } from '../../daemon/pki/pki.js';
 
 const CA_PEM = '-----BEGIN CERTIFICATE-----\nnot really a certificate\n-----END CERTIFICATE-----\n';
 const CA_HASH = crypto.createHash('sha256').update(CA_PEM).digest('hex');

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { Authenticator } from '../../daemon/api/auth.js';
-import { buildKubeconfig, ensurePki, randomSerialNumber, writeKubeconfig } from '../../daemon/api/pki.js';
+import { createServingCertificate, randomSerialNumber, sansOfHost } from '../../daemon/pki/certificates.js';
+import { buildKubeconfig, ensurePki, writeKubeconfig } from '../../daemon/pki/pki.js';
 
 describe('pki', () => {
   it('draws certificate serials that are positive, minimal DER integers (OpenSSL 3 refuses a padded one)', () => {
@@ -15,6 +16,15 @@ describe('pki', () => {
       const first = parseInt(serial.slice(0, 2), 16);
       assert.ok(first >= 0x01 && first <= 0x7f, serial);
     }
+  });
+
+  it('makes a self-signed serving certificate for one host (the kubelet stream server\'s), with an IP or DNS SAN', () => {
+    const forIp = new crypto.X509Certificate(createServingCertificate({ commonName: 'kubelet@10.0.0.7', sans: sansOfHost('10.0.0.7'), years: 1 }).certPem);
+    assert.equal(forIp.subjectAltName, 'IP Address:10.0.0.7');
+    assert.ok(forIp.verify(forIp.publicKey), 'signed by its own key');
+    assert.equal(forIp.ca, false);
+    const forName = new crypto.X509Certificate(createServingCertificate({ commonName: 'kubelet@node-b', sans: sansOfHost('node-b'), years: 1 }).certPem);
+    assert.equal(forName.subjectAltName, 'DNS:node-b');
   });
 
   let dataDir: string;

@@ -7,16 +7,17 @@
 //   name and address clients may dial (kubectl checks the SAN, e.g. `IP:127.0.0.1`).
 // - An admin bearer token (kubeconfig `user.token`), checked by daemon/api/auth.ts.
 //
-// Keys are generated with node:crypto (native, fast); node-forge builds and signs the X.509
-// certificates, which node:crypto cannot do. Everything lives under `<dataDir>/pki/` with mode 0600,
-// so a restart keeps the same CA and token and existing kubeconfigs keep working.
+// The certificates themselves are made by certificates.ts (one builder for the whole daemon);
+// this file decides which ones the cluster needs, keeps them under `<dataDir>/pki/` with mode
+// 0600, and reuses them, so a restart keeps the same CA and token and existing kubeconfigs keep
+// working.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
-import forge from 'node-forge';
 import { stringify } from 'yaml';
+import { createCaCertificate, createServingCertificate, type Sans } from './certificates.js';
 
 export interface Pki {
   caCertPem: string;
@@ -53,75 +54,6 @@ const CA_VALIDITY_YEARS = 10;
 const SERVING_VALIDITY_YEARS = 1;
 /** Renew the serving certificate at start-up when it expires within this many days. */
 const RENEW_BEFORE_DAYS = 30;
-
-function generateRsaKeyPem(): { privateKeyPem: string; publicKeyPem: string } {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
-    privateKeyPem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
-}
-
-/**
- * A random 16-byte certificate serial number as forge wants it (hex). DER integers must be
- * minimal and serials positive: the first byte is kept between 0x01 and 0x7f. (A leading zero
- * byte followed by one below 0x80 is "illegal padding" to OpenSSL 3, which then refuses the
- * certificate: with a plain random serial that happened about once in 256 certificates.)
- */
-export function randomSerialNumber(): string {
-  const bytes = crypto.randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
-  return bytes.toString('hex');
-}
-
-function newCertificate(publicKeyPem: string, commonName: string, years: number): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
-  cert.serialNumber = randomSerialNumber();
-  const now = new Date();
-  cert.validity.notBefore = new Date(now.getTime() - 60_000); // tolerate small clock skew
-  cert.validity.notAfter = new Date(now);
-  cert.validity.notAfter.setFullYear(now.getFullYear() + years);
-  cert.setSubject([{ name: 'commonName', value: commonName }]);
-  return cert;
-}
-
-function createCa(): { certPem: string; keyPem: string } {
-  const keys = generateRsaKeyPem();
-  const cert = newCertificate(keys.publicKeyPem, 'kubelab-ca', CA_VALIDITY_YEARS);
-  cert.setIssuer(cert.subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(keys.privateKeyPem), forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
-}
-
-function createServingCert(ca: { certPem: string; keyPem: string }, sans: Sans): { certPem: string; keyPem: string } {
-  const keys = generateRsaKeyPem();
-  const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const cert = newCertificate(keys.publicKeyPem, 'kube-apiserver', SERVING_VALIDITY_YEARS);
-  cert.setIssuer(caCert.subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    {
-      name: 'subjectAltName',
-      // type 2 = dNSName, type 7 = iPAddress (RFC 5280 GeneralName).
-      altNames: [...sans.dns.map((value) => ({ type: 2, value })), ...sans.ips.map((ip) => ({ type: 7, ip }))],
-    },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
-}
-
-interface Sans {
-  dns: string[];
-  ips: string[];
-}
 
 function wantedSans(options: PkiOptions): Sans {
   const dns = [...new Set(['localhost', ...options.hostnames])].sort();
@@ -183,7 +115,7 @@ export async function ensurePki(dataDir: string, options: PkiOptions): Promise<P
   let caKeyPem = await readIfExists(files.caKey);
   let newCa = false;
   if (!caCertPem || !caKeyPem) {
-    const ca = createCa();
+    const ca = createCaCertificate('kubelab-ca', CA_VALIDITY_YEARS);
     caCertPem = ca.certPem;
     caKeyPem = ca.keyPem;
     newCa = true;
@@ -195,7 +127,7 @@ export async function ensurePki(dataDir: string, options: PkiOptions): Promise<P
   let serverCertPem = await readIfExists(files.serverCert);
   let serverKeyPem = await readIfExists(files.serverKey);
   if (newCa || !serverCertPem || !serverKeyPem || !servingCertIsUsable(serverCertPem, caCertPem, sans)) {
-    const serving = createServingCert({ certPem: caCertPem, keyPem: caKeyPem }, sans);
+    const serving = createServingCertificate({ commonName: 'kube-apiserver', sans, years: SERVING_VALIDITY_YEARS, issuer: { certPem: caCertPem, keyPem: caKeyPem } });
     serverCertPem = serving.certPem;
     serverKeyPem = serving.keyPem;
     await writePrivate(files.serverKey, serverKeyPem);
