@@ -14,10 +14,10 @@ import { Duplex, PassThrough, type Readable } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, fromStatus } from '../../lib/errors.js';
-import { FramedSocket, StreamChannel, type Frame } from '../kubelet/kubelet-stream-frames.js';
-import { KUBELET_STREAM_UPGRADE, POD_HEADER } from '../kubelet/kubelet-server.js';
+import { FramedSocket, StreamChannel, type Frame } from '../pod-streams/kubelet-stream-frames.js';
+import { KUBELET_STREAM_UPGRADE, POD_HEADER } from '../pod-streams/kubelet-stream-protocol.js';
 import type { ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
-import type { PodStreams } from './pod-streams.js';
+import type { PodStreams } from '../pod-streams/pod-streams.js';
 
 /** How long to wait for a TCP+TLS connection to a kubelet before calling its node unreachable. */
 export const DEFAULT_KUBELET_DIAL_TIMEOUT_MS = 10_000;

@@ -11,7 +11,7 @@ import type { Pod } from '../../lib/api/types.js';
 import { badRequest } from '../../lib/errors.js';
 import type { ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
 import { KubeletClient, kubeletUnreachable } from './kubelet-client.js';
-import type { PodStreams } from './pod-streams.js';
+import type { PodStreams } from '../pod-streams/pod-streams.js';
 
 export interface NodeRoutedPodStreamsOptions {
   /** The node whose kubelet runs in this process. */

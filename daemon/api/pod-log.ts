@@ -9,10 +9,10 @@
 import type { Response } from 'express';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, badRequest } from '../../lib/errors.js';
-import type { LogOptions } from '../runtime/container-runtime.js';
-import type { PodStreams } from './pod-streams.js';
+import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { RequestContext, Registry } from './registry.js';
-import { queryBoolean, queryInteger, queryString, type Query } from './request-options.js';
+import { queryString, type Query } from '../http/query-parameters.js';
+import { logOptionsOf } from '../pod-streams/log-options.js';
 
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
@@ -34,24 +34,6 @@ export function pickLogContainer(pod: Pod, requested: string | undefined): strin
   const container = defaultContainerOf(pod);
   if (!container) throw badRequest(`pod ${pod.metadata.name} has no containers`);
   return container;
-}
-
-export function logOptionsOf(query: Query): LogOptions & { previous?: boolean } {
-  const sinceTime = queryString(query, 'sinceTime');
-  if (sinceTime !== undefined && Number.isNaN(Date.parse(sinceTime))) throw badRequest(`sinceTime must be an RFC 3339 time, got "${sinceTime}"`);
-  const options: LogOptions & { previous?: boolean } = {
-    follow: queryBoolean(query, 'follow'),
-    timestamps: queryBoolean(query, 'timestamps'),
-    previous: queryBoolean(query, 'previous'),
-  };
-  const tailLines = queryInteger(query, 'tailLines');
-  const sinceSeconds = queryInteger(query, 'sinceSeconds');
-  const limitBytes = queryInteger(query, 'limitBytes');
-  if (tailLines !== undefined) options.tailLines = tailLines;
-  if (sinceSeconds !== undefined) options.sinceSeconds = sinceSeconds;
-  if (sinceTime !== undefined) options.sinceTime = sinceTime;
-  if (limitBytes !== undefined) options.limitBytes = limitBytes;
-  return options;
 }
 
 export async function servePodLog(

@@ -6,29 +6,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { DeleteOptions, ListOptions, PatchType } from '../../lib/client/api-client.js';
 import { badRequest, ApiError, unsupportedMediaType } from '../../lib/errors.js';
 import type { IncludeObject } from '../../lib/printers/tables.js';
+import { queryBoolean, queryInteger, queryString, type Query } from '../http/query-parameters.js';
 import type { RequestContext } from './registry.js';
-
-export type Query = Record<string, unknown>;
-
-/** The last value of a query parameter (`?a=1&a=2` → `2`), as a string. */
-export function queryString(query: Query, name: string): string | undefined {
-  const value = query[name];
-  if (Array.isArray(value)) return value.length ? String(value[value.length - 1]) : undefined;
-  return value === undefined ? undefined : String(value);
-}
-
-export function queryBoolean(query: Query, name: string): boolean {
-  const value = queryString(query, name);
-  return value === 'true' || value === '1';
-}
-
-/** A non-negative integer parameter, or a 400 naming it. */
-export function queryInteger(query: Query, name: string): number | undefined {
-  const value = queryString(query, name);
-  if (value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value)) throw badRequest(`invalid value for ${name}: "${value}" is not a non-negative integer`);
-  return Number(value);
-}
 
 const FIELD_VALIDATION = ['Ignore', 'Warn', 'Strict'] as const;
 

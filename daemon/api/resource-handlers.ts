@@ -17,13 +17,11 @@ import { ApiError, badRequest, conflict, isNotFound, methodNotAllowed } from '..
 import { toTable } from '../../lib/printers/tables.js';
 import { evictPod } from './pod-eviction.js';
 import { servePodLog } from './pod-log.js';
-import type { PodStreams } from './pod-streams.js';
+import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { Registry, RequestContext, Subresource } from './registry.js';
 import { parseResourcePath, type ResourcePath } from './resource-path.js';
-import {
-  deleteOptions, includeObjectOf, listOptions, patchTypeOf, queryBoolean, queryInteger, queryString,
-  requestContext, requireJsonObject, wantsTable, type Query,
-} from './request-options.js';
+import { queryBoolean, queryInteger, queryString, type Query } from '../http/query-parameters.js';
+import { deleteOptions, includeObjectOf, listOptions, patchTypeOf, requestContext, requireJsonObject, wantsTable } from './request-options.js';
 import { serveWatch } from './watch-stream.js';
 
 export interface HandlerDeps {

@@ -22,7 +22,7 @@ import { Authenticator, requireAuth, requireAuthorization, type Authorizer } fro
 import { discoveryRouter } from './discovery.js';
 import { joinRouter } from './node-credentials.js';
 import { openApiRouter } from './openapi.js';
-import type { PodStreams } from './pod-streams.js';
+import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { Registry } from './registry.js';
 import { resourceHandler } from './resource-handlers.js';
 

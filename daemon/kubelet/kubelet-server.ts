@@ -10,29 +10,8 @@
 // `Authorization: Bearer <secret>`, a secret derived from the cluster's join token, which only
 // the server and joined nodes know. Anything else is a 401.
 //
-// Endpoints (the real kubelet's paths):
-//   GET /containerLogs/{namespace}/{pod}/{container}?podUID&follow&tailLines&timestamps&previous&sinceSeconds&sinceTime&limitBytes
-//       → 200 text/plain, the log streamed as it is written.
-//   GET /exec/{namespace}/{pod}/{uid}/{container}?command=sh&command=-c&...&stdin=1&stdout=1&stderr=1&tty=1
-//   GET /portForward/{namespace}/{pod}/{uid}?port=8080
-//       with `Connection: Upgrade`, `Upgrade: kubelab-stream` → 101, then framed streams.
-// The caller may send the Pod it already read in `X-Kubelab-Pod` (base64 of its JSON), which
-// saves a round trip to the API; otherwise the server asks getPod. A uid that does not match is a
-// 404: the pod was deleted and recreated under the same name meanwhile.
-// Errors before the upgrade (no such container, container not running, port refused) are HTTP
-// answers with a Kubernetes Status body and its code, so the API server passes them on as they are.
-//
-// After the 101 the connection carries frames (kubelet-stream-frames.ts: channel byte, length,
-// payload):
-//   exec:          caller → kubelet: STDIN bytes, CLOSE(STDIN) = EOF on stdin, RESIZE {"width","height"}.
-//                  kubelet → caller: STDOUT and STDERR bytes, CLOSE(STDOUT), CLOSE(STDERR) when they
-//                  end, then EXIT with the exit code (or ERROR with a Status), then the kubelet
-//                  ends the connection.
-//   port-forward:  one connection per forwarded TCP connection. Caller → pod bytes on STDIN,
-//                  pod → caller bytes on STDOUT; CLOSE(STDIN) half-closes towards the pod (the
-//                  pod reads EOF and may still answer), CLOSE(STDOUT) says the pod finished
-//                  sending. When both directions are closed the kubelet ends the connection; a
-//                  failed pod connection is an ERROR frame, then the end.
+// The endpoints, headers and frames both ends agree on are the contract in
+// daemon/pod-streams/kubelet-stream-protocol.ts.
 
 import crypto from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -41,16 +20,14 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, badRequest, internalError } from '../../lib/errors.js';
-import { logOptionsOf } from '../api/pod-log.js';
-import type { PodStreams } from '../api/pod-streams.js';
-import { failureStatus } from '../api/streaming/exec-status.js';
+import { KUBELET_STREAM_UPGRADE, POD_HEADER } from '../pod-streams/kubelet-stream-protocol.js';
+import { logOptionsOf } from '../pod-streams/log-options.js';
+import type { PodStreams } from '../pod-streams/pod-streams.js';
+import { failureStatus } from '../pod-streams/exec-status.js';
 import { createServingCertificate, sansOfHost } from '../pki/certificates.js';
 import type { ExecOptions } from '../runtime/container-runtime.js';
-import { encodeExit, FramedSocket, StreamChannel } from './kubelet-stream-frames.js';
+import { encodeExit, FramedSocket, StreamChannel } from '../pod-streams/kubelet-stream-frames.js';
 
-export const KUBELET_STREAM_UPGRADE = 'kubelab-stream';
-/** The header that carries the Pod the caller already read (base64 of its JSON). */
-export const POD_HEADER = 'x-kubelab-pod';
 /** Pods travel in a header: allow more than Node's 16 KiB default. */
 const MAX_HEADER_BYTES = 1024 * 1024;
 

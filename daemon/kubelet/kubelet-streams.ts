@@ -1,5 +1,5 @@
 // The kubelet's side of `kubectl logs`, `exec` and `port-forward`: finds the right container
-// attempt of a pod on this node and hands out its streams (PodStreams, daemon/api/pod-streams.ts).
+// attempt of a pod on this node and hands out its streams (PodStreams, daemon/pod-streams/pod-streams.ts).
 // Errors are the 400s the real kubelet gives, so kubectl prints what users know:
 // `container "app" in pod "web" is waiting to start: ContainerCreating`.
 
@@ -7,7 +7,7 @@ import net from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
 import { badRequest } from '../../lib/errors.js';
-import type { PodStreams } from '../api/pod-streams.js';
+import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { ContainerRuntime, ContainerStatus, ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
 import { attemptsNewestFirst } from './pod-actions.js';
 

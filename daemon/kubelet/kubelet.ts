@@ -21,7 +21,7 @@ import { Informer, objectKey } from '../../lib/client/informer.js';
 import type { Clock } from '../../lib/clock.js';
 import { isNotFound } from '../../lib/errors.js';
 import { WorkQueue } from '../../lib/work-queue.js';
-import type { PodStreams } from '../api/pod-streams.js';
+import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { LABEL_POD_UID, type ContainerRuntime } from '../runtime/container-runtime.js';
 import { KubeletStreams } from './kubelet-streams.js';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Authenticator } from '../../daemon/api/auth.js';
 import { buildKubeconfig, ensurePki, writeKubeconfig } from '../../daemon/pki/pki.js';
-import type { PodStreams } from '../../daemon/api/pod-streams.js';
+import type { PodStreams } from '../../daemon/pod-streams/pod-streams.js';
 import { createApiApp, startApiServer } from '../../daemon/api/server.js';
 import { httpsRequest, type TestResponse } from './https-request.js';
 import { MemoryRegistry } from './memory-registry.js';

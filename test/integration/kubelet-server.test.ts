@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import type { Pod } from '../../lib/api/types.js';
 import { NodeRoutedPodStreams } from '../../daemon/api/node-routed-pod-streams.js';
-import type { PodStreams } from '../../daemon/api/pod-streams.js';
+import type { PodStreams } from '../../daemon/pod-streams/pod-streams.js';
 import { startKubeletServer, type KubeletServer } from '../../daemon/kubelet/kubelet-server.js';
 import { KubeletStreams } from '../../daemon/kubelet/kubelet-streams.js';
 import type { ContainerConfig, ExecOptions, PodIdentity } from '../../daemon/runtime/container-runtime.js';

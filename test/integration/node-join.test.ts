@@ -14,7 +14,7 @@ import { ensureJoinToken, parseJoinToken } from '../../daemon/api/join-token.js'
 import { NodeAuthorizer } from '../../daemon/api/node-authorizer.js';
 import { NodeTokenCache } from '../../daemon/api/node-credentials.js';
 import { ensurePki, splitTlsSans } from '../../daemon/pki/pki.js';
-import type { PodStreams } from '../../daemon/api/pod-streams.js';
+import type { PodStreams } from '../../daemon/pod-streams/pod-streams.js';
 import { internalContext } from '../../daemon/api/registry.js';
 import { ResourceRegistry } from '../../daemon/api/resource-registry.js';
 import { createApiApp, startApiServer, type RunningApiServer } from '../../daemon/api/server.js';

@@ -19,7 +19,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { KubeObject, Pod } from '../../lib/api/types.js';
 import { ApiError, notFound, unauthorized } from '../../lib/errors.js';
 import { buildKubeconfig, ensurePki } from '../../daemon/pki/pki.js';
-import type { PodStreams } from '../../daemon/api/pod-streams.js';
+import type { PodStreams } from '../../daemon/pod-streams/pod-streams.js';
 import type { Registry } from '../../daemon/api/registry.js';
 import { createUpgradeHandler } from '../../daemon/api/streaming/upgrade-handler.js';
 import { execInPod } from '../../lib/client/exec-client.js';

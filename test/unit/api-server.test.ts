@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import type { PodStreams } from '../../daemon/api/pod-streams.js';
+import type { PodStreams } from '../../daemon/pod-streams/pod-streams.js';
 import { internalContext } from '../../daemon/api/registry.js';
 import { ApiTestServer, eventually } from '../helpers/api-test-server.js';
 

@@ -12,7 +12,7 @@ import { text } from 'node:stream/consumers';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, badRequest } from '../../lib/errors.js';
 import { NodeRoutedPodStreams, planPodStreamRoute } from '../../daemon/api/node-routed-pod-streams.js';
-import type { PodStreams } from '../../daemon/api/pod-streams.js';
+import type { PodStreams } from '../../daemon/pod-streams/pod-streams.js';
 import { execOptionsOfQuery, parseKubeletPath, secretMatches, startKubeletServer, type KubeletServer } from '../../daemon/kubelet/kubelet-server.js';
 import type { ExecOptions, ExecSession, LogOptions } from '../../daemon/runtime/container-runtime.js';
 

@@ -12,7 +12,7 @@ import {
   MAX_SEND_PAYLOAD_BYTES,
   StreamChannel,
   type Frame,
-} from '../../daemon/kubelet/kubelet-stream-frames.js';
+} from '../../daemon/pod-streams/kubelet-stream-frames.js';
 
 const show = (frames: Frame[]) => frames.map((f) => `${f.channel}:${f.payload.toString('utf8')}`);
 

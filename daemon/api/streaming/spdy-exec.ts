@@ -10,7 +10,7 @@
 // kubelet's remotecommand server.
 
 import type { ExecOptions, ExecSession } from '../../runtime/container-runtime.js';
-import { exitStatus, failureStatus, type ExecStatus } from './exec-status.js';
+import { exitStatus, failureStatus, type ExecStatus } from '../../pod-streams/exec-status.js';
 import type { SpdySession, SpdyStream } from './spdy.js';
 import { parseResizeMessages } from './ws-channel.js';
 

@@ -20,7 +20,7 @@ import { createWebSocketStream, WebSocketServer, type WebSocket } from 'ws';
 import type { Pod } from '../../../lib/api/types.js';
 import { ApiError, badRequest, internalError } from '../../../lib/errors.js';
 import { requestAttributesOf, type Authorizer, type UserInfo } from '../auth.js';
-import type { PodStreams } from '../pod-streams.js';
+import type { PodStreams } from '../../pod-streams/pod-streams.js';
 import type { Registry, RequestContext } from '../registry.js';
 import { SpdySession } from './spdy.js';
 import { serveSpdyExec, SPDY_EXEC_PROTOCOL } from './spdy-exec.js';

@@ -16,7 +16,7 @@
 import type { WebSocket } from 'ws';
 import type { Readable } from 'node:stream';
 import type { ExecOptions, ExecSession } from '../../runtime/container-runtime.js';
-import { exitStatus, failureStatus, type ExecStatus } from './exec-status.js';
+import { exitStatus, failureStatus, type ExecStatus } from '../../pod-streams/exec-status.js';
 
 export const CHANNEL_V5 = 'v5.channel.k8s.io';
 export const CHANNEL_V4 = 'v4.channel.k8s.io';

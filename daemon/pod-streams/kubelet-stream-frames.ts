@@ -1,6 +1,6 @@
 // The framing of kubelab's kubelet stream protocol: how one upgraded connection between the API
 // server and a node's kubelet server carries several byte streams at once (the protocol itself,
-// who sends what and when, is described at the top of kubelet-server.ts).
+// who sends what and when, is described in kubelet-stream-protocol.ts).
 //
 // Every frame is a 5-byte header and a payload:
 //

@@ -5,8 +5,8 @@
 // cause `ExitCode` whose message is the number → it prints `command terminated with exit code N`
 // and exits N; any other failure is printed as an error from the server.
 
-import type { Status } from '../../../lib/api/types.js';
-import { ApiError, internalError } from '../../../lib/errors.js';
+import type { Status } from '../../lib/api/types.js';
+import { ApiError, internalError } from '../../lib/errors.js';
 
 /** A Status as the kubelet writes it on the stream: `kind` and `apiVersion` may be absent. */
 export type ExecStatus = Omit<Status, 'kind' | 'apiVersion'> & Partial<Pick<Status, 'kind' | 'apiVersion'>>;

@@ -3,6 +3,10 @@
 // The real API server proxies these requests to the kubelet of the pod's node. kubelab's server
 // asks a PodStreams: for pods on its own node, the in-process kubelet answers; for pods on other
 // nodes (multi-host), an implementation that forwards to that node's agent does.
+//
+// This folder, daemon/pod-streams/, holds what the API server and the kubelet share about pod
+// streams (this interface, the exec Status, the log query, the kubelet stream protocol and its
+// frames), so that daemon/api and daemon/kubelet both import it and never each other.
 
 import type { Duplex, Readable } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
