@@ -1,21 +1,17 @@
 // `kubelabd agent`: a worker node. It joins the cluster with the join token (the server's CA,
 // checked against the token's hash, and credentials of its own as `system:node:<name>`), then
-// runs the node agent against the server's API over HTTPS, plus:
-// - the kubelet's stream server, through which the API server reaches this node's pods for
-//   logs, exec and port-forward;
-// - an API forwarder on the node's own address, so the CLI can be pointed at any node.
+// runs the node agent (daemon/node-agent.ts, the same start as the server's own host: kubelet and
+// its stream server, proxy, DNS, gossip, routes) against the server's API over HTTPS, plus an API
+// forwarder on the node's own address, so the CLI can be pointed at any node.
 
 import fs from 'node:fs/promises';
 import { joinCluster, parseJoinToken } from '../lib/client/join.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import { systemClock } from '../lib/clock.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
-import type { Node } from '../lib/api/types.js';
 import { deriveSecret } from './api/join-token.js';
 import { startApiForwarder } from './api-forwarder.js';
-import { startKubeletServer } from './kubelet/kubelet-server.js';
-import { startNodeAgent } from './node-agent.js';
-import { connectRuntime, DEFAULT_CLUSTER_CIDR, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT } from './server.js';
+import { connectRuntime, DEFAULT_CLUSTER_CIDR, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT, gossipSeedsOfNodes, startNodeAgent } from './node-agent.js';
 
 export interface AgentOptions {
   /** The API server's URL, e.g. https://10.250.0.11:6443. */
@@ -66,15 +62,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     podNetwork: options.podNetwork,
     clusterCidr: options.clusterCidr ?? DEFAULT_CLUSTER_CIDR,
     backoff: options.backoff,
-    kubeletPort,
+    kubeletServer: { port: kubeletPort, secret: deriveSecret(options.token, 'kubelet') },
     membership: {
       port: gossipPort,
       secret: deriveSecret(options.token, 'gossip'),
       // The server's host, then every node the API knows (the server may be down while others are not).
       seeds: async () => {
-        const nodes = await client.list<Node>('nodes').then((l) => l.items, () => [] as Node[]);
-        const ips = nodes.filter((n) => n.metadata.name !== options.nodeName).flatMap((n) => (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address));
-        return [...new Set([serverUrl.hostname, ...ips])].map((ip) => `${ip}:${gossipPort}`);
+        const known = await gossipSeedsOfNodes(client, options.nodeName, gossipPort).catch(() => [] as string[]);
+        return [...new Set([`${serverUrl.hostname}:${gossipPort}`, ...known])];
       },
       apiAddress: `${options.nodeIP}:${apiPort}`,
       config: options.gossipConfig,
@@ -82,13 +77,6 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     log,
   });
 
-  const kubeletServer = await startKubeletServer({
-    host: options.nodeIP,
-    port: kubeletPort,
-    streams: agent.kubelet.streams,
-    secret: deriveSecret(options.token, 'kubelet'),
-    getPod: (namespace, name) => client.get('pods', namespace, name),
-  });
   const forwarder = await startApiForwarder({
     host: options.nodeIP,
     port: apiPort,
@@ -104,8 +92,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     async close() {
       abort.abort();
       await forwarder.close();
-      await kubeletServer.close();
-      await running;
+      await running; // the kubelet's stream server closes as the node agent's loops end
       client.close();
     },
   };

@@ -10,7 +10,8 @@ import { hideBin } from 'yargs/helpers';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from './api/service-allocation.js';
-import { DEFAULT_CLUSTER_CIDR, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT, startServer } from './server.js';
+import { DEFAULT_CLUSTER_CIDR, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT } from './node-agent.js';
+import { startServer } from './server.js';
 
 /** The flags every node has, server or agent. */
 function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {

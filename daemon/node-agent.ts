@@ -10,7 +10,11 @@
 //   3. make the Docker bridge network on that subnet (pods get their IPs from it) and answer
 //      cluster DNS on its gateway;
 //   4. the kubelet (pods), the service proxy, and, on a multi-host cluster, gossip membership
-//      with host-gw routes to every live peer's subnet.
+//      with host-gw routes to every live peer's subnet and the kubelet's stream server, through
+//      which the API server reaches this node's pods for logs, exec and port-forward.
+//
+// Both roles start their own host through startNodeAgent, with the defaults below; what differs
+// (the API client, where gossip finds its first peers, the API forwarder of an agent) is passed in.
 
 import ipaddr from 'ipaddr.js';
 import type { Node } from '../lib/api/types.js';
@@ -26,9 +30,11 @@ import { IpRouteTable } from '../network/subnet/route-table.js';
 import { startClusterDns } from './cluster-dns.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { Kubelet } from './kubelet/kubelet.js';
+import { startKubeletServer, type KubeletServer } from './kubelet/kubelet-server.js';
 import { NodeStatusManager } from './kubelet/node-status.js';
 import { createNodeProxy } from './node-proxy.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
+import { DockerRuntime } from './runtime/docker-runtime.js';
 import type { Proxier } from '../network/proxy/proxier.js';
 
 export interface NodeAgentOptions {
@@ -45,8 +51,11 @@ export interface NodeAgentOptions {
   podSubnet?: string;
   clusterCidr: string;
   backoff: { initialMs: number; maxMs: number };
-  /** The port this node's kubelet serves logs/exec/port-forward on (published in the Node's status). */
-  kubeletPort?: number;
+  /**
+   * Multi-host: the kubelet's stream server listens on nodeIP at `port` (published in the Node's
+   * status) and answers only requests that carry `secret`. Absent on a single-node server.
+   */
+  kubeletServer?: { port: number; secret: string };
   /** Multi-host: gossip membership and host-gw routes. Absent on a single-node server. */
   membership?: {
     port: number;
@@ -71,8 +80,38 @@ export interface RunningNodeAgent {
   run(signal: AbortSignal): Promise<void>;
 }
 
+export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
+export const DEFAULT_GOSSIP_PORT = 7946;
+export const DEFAULT_KUBELET_PORT = 10250;
+
 const SUBNET_POLL_MS = 500;
 const JOIN_RETRY_MS = 2_000;
+
+/** The Docker Engine this node drives, checked up front so a wrong --docker-host fails with a clear message. */
+export async function connectRuntime(dockerHost: string): Promise<DockerRuntime> {
+  const runtime = new DockerRuntime({ dockerHost });
+  try {
+    await runtime.info();
+  } catch (err) {
+    throw new Error(
+      `cannot reach the Docker Engine at ${dockerHost}: ${err instanceof Error ? err.message : String(err)}; ` +
+        'start it (scripts/setup.sh does) or pass --docker-host',
+      { cause: err },
+    );
+  }
+  return runtime;
+}
+
+/** A node's InternalIP addresses, as its kubelet published them. */
+export function internalIPs(node: Node): string[] {
+  return (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
+}
+
+/** Gossip seeds from the API: `InternalIP:gossipPort` of every Node but this one (after a restart, the members are wherever the Nodes say they are). */
+export async function gossipSeedsOfNodes(client: ApiClient, nodeName: string, gossipPort: number): Promise<string[]> {
+  const nodes = (await client.list<Node>('nodes')).items;
+  return nodes.filter((n) => n.metadata.name !== nodeName).flatMap((n) => internalIPs(n).map((ip) => `${ip}:${gossipPort}`));
+}
 
 /** The first usable address of a subnet: the bridge's gateway (10.244.1.0/24 → 10.244.1.1). */
 export function gatewayOf(subnet: string): string {
@@ -103,11 +142,20 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     networkName: options.podNetwork,
     backoff: options.backoff,
     nodeIP,
-    kubeletPort: options.kubeletPort,
+    kubeletPort: options.kubeletServer?.port,
     clusterDns: clusterDns.config,
     log,
   });
   const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log });
+  const kubeletServer: KubeletServer | undefined = options.kubeletServer
+    ? await startKubeletServer({
+        host: nodeIP,
+        port: options.kubeletServer.port,
+        streams: kubelet.streams,
+        secret: options.kubeletServer.secret,
+        getPod: (namespace, name) => client.get('pods', namespace, name),
+      })
+    : undefined;
 
   let gossip: Gossip | undefined;
   let gossipAddress: string | undefined;
@@ -139,6 +187,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     gossipAddress,
     async run(signal) {
       const loops = [kubelet.run(signal), proxier.run(signal), clusterDns.run(signal)];
+      if (kubeletServer) loops.push(untilAborted(signal).then(() => kubeletServer.close()));
       if (gossip && membership && routes) {
         loops.push(joinUntilKnown(gossip, membership.seeds, clock, signal, log), gossip.run(signal), routes.run(signal));
         signal.addEventListener('abort', () => void gossip.leave(), { once: true });
@@ -154,9 +203,15 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
   };
 }
 
+/** Resolves once `signal` aborts. */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
 /** Registers the Node, retrying while the API cannot be reached (an agent may start before its server). */
 async function registerNode(options: NodeAgentOptions, log: (message: string) => void): Promise<void> {
-  const status = new NodeStatusManager({ ...options, podCIDR: options.podSubnet });
+  const status = new NodeStatusManager({ ...options, kubeletPort: options.kubeletServer?.port, podCIDR: options.podSubnet });
   for (let attempt = 1; ; attempt++) {
     try {
       await status.registerOnce();

@@ -28,10 +28,8 @@ import { allocatingServiceStrategy } from './api/strategies/service-strategy.js'
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
 import { startControllers } from './controllers/controller-manager.js';
 import { EventRecorder } from './events/event-recorder.js';
-import { startKubeletServer } from './kubelet/kubelet-server.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
-import { startNodeAgent } from './node-agent.js';
-import { DockerRuntime } from './runtime/docker-runtime.js';
+import { connectRuntime, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT, gossipSeedsOfNodes, internalIPs, startNodeAgent } from './node-agent.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { NedbObjectStore } from './store/nedb-store.js';
 
@@ -76,31 +74,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
-export const DEFAULT_GOSSIP_PORT = 7946;
-export const DEFAULT_KUBELET_PORT = 10250;
-
 function hostAddresses(): string[] {
   const ips = new Set<string>(['127.0.0.1']);
   for (const list of Object.values(os.networkInterfaces())) {
     for (const a of list ?? []) if (a.family === 'IPv4') ips.add(a.address);
   }
   return [...ips];
-}
-
-/** The Docker Engine this node drives, checked up front so a wrong --docker-host fails with a clear message. */
-export async function connectRuntime(dockerHost: string): Promise<DockerRuntime> {
-  const runtime = new DockerRuntime({ dockerHost });
-  try {
-    await runtime.info();
-  } catch (err) {
-    throw new Error(
-      `cannot reach the Docker Engine at ${dockerHost}: ${err instanceof Error ? err.message : String(err)}; ` +
-        'start it (scripts/setup.sh does) or pass --docker-host',
-      { cause: err },
-    );
-  }
-  return runtime;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -149,6 +128,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   const urlHost = host === '0.0.0.0' || host === '' ? (multiHost ? nodeIP : '127.0.0.1') : host;
   const gossipPort = options.gossipPort ?? DEFAULT_GOSSIP_PORT;
+  const kubeletSecret = deriveSecret(joinToken, 'kubelet');
   const agent = await startNodeAgent({
     client,
     runtime,
@@ -161,13 +141,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     podSubnet: options.podSubnet,
     clusterCidr: options.clusterCidr,
     backoff: options.backoff,
-    kubeletPort: multiHost ? (options.kubeletPort ?? DEFAULT_KUBELET_PORT) : undefined,
+    kubeletServer: multiHost ? { port: options.kubeletPort ?? DEFAULT_KUBELET_PORT, secret: kubeletSecret } : undefined,
     membership: multiHost
       ? {
           port: gossipPort,
           secret: deriveSecret(joinToken, 'gossip'),
-          // After a restart, the members are wherever the Nodes say they are.
-          seeds: async () => (await client.list<Node>('nodes')).items.filter((n) => n.metadata.name !== options.nodeName).flatMap((n) => internalIPs(n).map((ip) => `${ip}:${gossipPort}`)),
+          seeds: () => gossipSeedsOfNodes(client, options.nodeName, gossipPort),
           apiAddress: options.listen.replace(/^0\.0\.0\.0:/, `${nodeIP}:`),
           config: options.gossipConfig,
         }
@@ -176,16 +155,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   if (agent.gossip) membership.bind(gossipMembershipView(agent.gossip));
 
-  const kubeletSecret = deriveSecret(joinToken, 'kubelet');
-  const kubeletServer = multiHost
-    ? await startKubeletServer({
-        host: nodeIP,
-        port: options.kubeletPort ?? DEFAULT_KUBELET_PORT,
-        streams: agent.kubelet.streams,
-        secret: kubeletSecret,
-        getPod: (namespace, name) => client.get('pods', namespace, name),
-      })
-    : undefined;
   const podStreams = new NodeRoutedPodStreams({
     localNodeName: options.nodeName,
     local: agent.kubelet.streams,
@@ -242,17 +211,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async close() {
       abort.abort();
       await api.close();
-      await kubeletServer?.close();
-      await Promise.all(loops); // the proxier's loop ends after it has taken its addresses off lo
+      // The proxier's loop ends after it has taken its addresses off lo; the kubelet's stream server closes with the node agent.
+      await Promise.all(loops);
       nodeTokens.stop();
       detachAllocation();
       await store.close();
     },
   };
-}
-
-function internalIPs(node: Node): string[] {
-  return (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
 }
 
 /** Where a node's kubelet serves pod streams: its InternalIP and the port it published. */
