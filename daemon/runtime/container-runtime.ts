@@ -4,7 +4,8 @@
 // A pod is a *sandbox* (an infra container that owns the pod's network namespace and IP) plus
 // app containers that join it, so the containers of a pod share localhost.
 //
-// Contract for every implementation (DockerRuntime, and the recording fake used in tests):
+// Contract for every implementation (DockerRuntime, and the recording fake used in tests,
+// test/fakes/fake-runtime.ts):
 // - No engine-specific type crosses this interface.
 // - Every object it creates carries the io.kubelab.* labels below, so a restarted kubelet can
 //   find and re-adopt them, and tests can clean up by label.

@@ -25,7 +25,7 @@ import {
   type PodIdentity,
 } from '../../daemon/runtime/container-runtime.js';
 import { DockerRuntime } from '../../daemon/runtime/docker-runtime.js';
-import { FakeRuntime } from '../../daemon/runtime/fake-runtime.js';
+import { FakeRuntime } from '../fakes/fake-runtime.js';
 import { pickFreeSubnet } from '../helpers/docker-networks.js';
 import { eventually, removeContainersOfNode } from '../helpers/test-daemon.js';
 

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { text } from 'node:stream/consumers';
 import { ManualClock } from '../../lib/clock.js';
 import { ImagePullError, RuntimeError, type ContainerConfig } from '../../daemon/runtime/container-runtime.js';
-import { FakeRuntime } from '../../daemon/runtime/fake-runtime.js';
-import { parseFakeCommand } from '../../daemon/runtime/fake-shell.js';
+import { FakeRuntime } from '../fakes/fake-runtime.js';
+import { parseFakeCommand } from '../fakes/fake-shell.js';
 
 describe('FakeRuntime', () => {
   const pod = { uid: 'uid-1', namespace: 'default', name: 'web' };

@@ -15,7 +15,7 @@ import { computePodStatus } from '../../daemon/kubelet/pod-status.js';
 import type { ContainerProber, ProbeOutcome, ProbeTarget } from '../../daemon/kubelet/prober.js';
 import type { ProbeType } from '../../daemon/kubelet/probe-state.js';
 import type { ContainerStatus } from '../../daemon/runtime/container-runtime.js';
-import { FakeRuntime } from '../../daemon/runtime/fake-runtime.js';
+import { FakeRuntime } from '../fakes/fake-runtime.js';
 import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
 
 const IMAGE = 'kubelab/busybox:test';

@@ -8,7 +8,7 @@ import { ImagePullError, type ContainerConfig } from '../../daemon/runtime/conta
 import { EventRecorder } from '../../daemon/events/event-recorder.js';
 import { Kubelet } from '../../daemon/kubelet/kubelet.js';
 import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
-import { FakeRuntime } from '../../daemon/runtime/fake-runtime.js';
+import { FakeRuntime } from '../fakes/fake-runtime.js';
 
 const IMAGE = 'kubelab/busybox:test';
 

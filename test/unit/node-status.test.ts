@@ -3,7 +3,7 @@ import type { Node } from '../../lib/api/types.js';
 import { ManualClock } from '../../lib/clock.js';
 import { goArch, NodeStatusManager } from '../../daemon/kubelet/node-status.js';
 import { newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
-import { FakeRuntime } from '../../daemon/runtime/fake-runtime.js';
+import { FakeRuntime } from '../fakes/fake-runtime.js';
 
 describe('NodeStatusManager', () => {
   let clock: ManualClock;

@@ -33,7 +33,7 @@ import {
   type RuntimeInfo,
   type SandboxConfig,
   type SandboxStatus,
-} from './container-runtime.js';
+} from '../../daemon/runtime/container-runtime.js';
 import { FakeLog } from './fake-log.js';
 import { parseFakeCommand, runFakeSteps, type FakeStep } from './fake-shell.js';
 

@@ -3,7 +3,7 @@
 
 import { EventEmitter } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
-import type { LogOptions } from './container-runtime.js';
+import type { LogOptions } from '../../daemon/runtime/container-runtime.js';
 
 export interface LogLine {
   time: Date;
