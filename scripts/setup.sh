@@ -62,6 +62,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 log "building"
 npm run --silent build
+# The build compiles only the product (tsconfig.build.json); tests and benchmarks run from source
+# through tsx, so type-check them here, as the build used to.
+log "type-checking tests and benchmarks"
+npm run --silent typecheck
 
 # --- local images (no registry needed) ------------------------------------------------------
 bash scripts/build-images.sh
