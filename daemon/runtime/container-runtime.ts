@@ -28,6 +28,17 @@ export const LABEL_RESTART_COUNT = 'io.kubelab.container.restart-count';
 /** A hash of the container spec, so the kubelet can tell a changed spec from a restart. */
 export const LABEL_SPEC_HASH = 'io.kubelab.container.spec-hash';
 
+/** The labels every object a runtime makes for a pod carries: who owns it, which node, which pod. */
+export function podLabels(pod: PodIdentity, nodeName: string): Record<string, string> {
+  return {
+    [LABEL_MANAGED]: 'true',
+    [LABEL_NODE]: nodeName,
+    [LABEL_POD_UID]: pod.uid,
+    [LABEL_POD_NAMESPACE]: pod.namespace,
+    [LABEL_POD_NAME]: pod.name,
+  };
+}
+
 export class RuntimeError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -19,6 +19,7 @@ import {
   LABEL_POD_UID,
   LABEL_RESTART_COUNT,
   LABEL_SPEC_HASH,
+  podLabels,
   RuntimeError,
   type ContainerConfig,
   type ContainerRuntime,
@@ -76,16 +77,6 @@ function randomSuffix(): string {
 /** A hostname of at most 63 characters, as the kernel and Docker require. */
 function safeHostname(name: string): string {
   return name.slice(0, 63).replace(/[.-]+$/, '');
-}
-
-function podLabels(pod: PodIdentity, nodeName: string): Record<string, string> {
-  return {
-    [LABEL_MANAGED]: 'true',
-    [LABEL_NODE]: nodeName,
-    [LABEL_POD_UID]: pod.uid,
-    [LABEL_POD_NAMESPACE]: pod.namespace,
-    [LABEL_POD_NAME]: pod.name,
-  };
 }
 
 function podOf(labels: Record<string, string>): PodIdentity {

@@ -14,13 +14,9 @@ import {
   ImagePullError,
   LABEL_CONTAINER_NAME,
   LABEL_CONTAINER_ROLE,
-  LABEL_MANAGED,
-  LABEL_NODE,
-  LABEL_POD_NAME,
-  LABEL_POD_NAMESPACE,
-  LABEL_POD_UID,
   LABEL_RESTART_COUNT,
   LABEL_SPEC_HASH,
+  podLabels,
   RuntimeError,
   type ContainerConfig,
   type ContainerRuntime,
@@ -431,16 +427,6 @@ export class FakeRuntime implements ContainerRuntime {
     });
     c.log.close();
   }
-}
-
-function podLabels(pod: PodIdentity, nodeName: string): Record<string, string> {
-  return {
-    [LABEL_MANAGED]: 'true',
-    [LABEL_NODE]: nodeName,
-    [LABEL_POD_UID]: pod.uid,
-    [LABEL_POD_NAMESPACE]: pod.namespace,
-    [LABEL_POD_NAME]: pod.name,
-  };
 }
 
 function matches(pod: PodIdentity, nodeName: string, filter: { podUid?: string; nodeName?: string }): boolean {
