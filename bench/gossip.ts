@@ -10,7 +10,7 @@ import { setMaxListeners } from 'node:events';
 import { ManualClock } from '../lib/clock.js';
 import { Gossip } from '../network/gossip/gossip.js';
 import { MemoryNetwork } from '../network/gossip/transport.js';
-import { seededRandom as seeded } from '../test/helpers/seeded-random.js';
+import { seededRandom as seeded } from '../harness/seeded-random.js';
 
 export interface GossipConvergence {
   members: number;

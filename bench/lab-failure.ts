@@ -12,7 +12,7 @@
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import type { Node, Pod } from '../lib/api/types.js';
-import { TestLab } from '../test/helpers/test-lab.js';
+import { TestLab } from '../harness/test-lab.js';
 import { median } from './stats.js';
 
 export interface LabFailureBench {

@@ -4,7 +4,7 @@
 // in-process members on the in-memory network, in simulated time (bench/gossip.ts). Node failure
 // runs on a simulated three-host lab of its own (bench/lab-failure.ts).
 
-import { TestDaemon } from '../test/helpers/test-daemon.js';
+import { TestDaemon } from '../harness/test-daemon.js';
 import { benchGossipConvergence, type GossipConvergence } from './gossip.js';
 import { benchLabFailure, formatLabFailure } from './lab-failure.js';
 import { benchPodStart } from './pod-start.js';

@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import type { Pod } from '../lib/api/types.js';
-import type { TestDaemon } from '../test/helpers/test-daemon.js';
+import type { TestDaemon } from '../harness/test-daemon.js';
 import { APP_IMAGE, removeBenchContainers, startPodContainers } from './docker-pods.js';
 import { median, type BenchResult } from './stats.js';
 

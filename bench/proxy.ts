@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import type { Deployment, Endpoints, Service } from '../lib/api/types.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
 import { RestClient } from '../lib/client/rest-client.js';
-import { eventually, type TestDaemon } from '../test/helpers/test-daemon.js';
+import { eventually, type TestDaemon } from '../harness/test-daemon.js';
 import { median } from './stats.js';
 
 const run = promisify(execFile);

@@ -8,8 +8,8 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isExecutable } from '../../cli/lab/run-command.js';
-import type { CliResult, TestDaemon } from './test-daemon.js';
-import { eventually } from './test-daemon.js';
+import type { CliResult, TestDaemon } from '../../harness/test-daemon.js';
+import { eventually } from '../../harness/test-daemon.js';
 
 const MIN_MINOR = 28;
 

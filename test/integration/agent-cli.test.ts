@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { daemonEntry, execFileAsync } from '../helpers/test-daemon.js';
+import { daemonEntry, execFileAsync } from '../../harness/test-daemon.js';
 
 async function kubelabd(args: string[]): Promise<{ code: number; stderr: string }> {
   try {

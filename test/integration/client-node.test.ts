@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
-import { eventually, TestDaemon } from '../helpers/test-daemon.js';
+import { eventually, TestDaemon } from '../../harness/test-daemon.js';
 
 const LABEL = { app: 'cn' };
 

@@ -27,7 +27,7 @@ import {
 import { DockerRuntime } from '../../daemon/runtime/docker-runtime.js';
 import { FakeRuntime } from '../fakes/fake-runtime.js';
 import { pickFreeSubnet } from '../helpers/docker-networks.js';
-import { eventually, removeContainersOfNode } from '../helpers/test-daemon.js';
+import { eventually, removeContainersOfNode } from '../../harness/test-daemon.js';
 
 export interface RuntimeUnderTest {
   runtime: ContainerRuntime;

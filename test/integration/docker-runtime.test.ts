@@ -17,7 +17,7 @@ import Docker from 'dockerode';
 import { DockerRuntime } from '../../daemon/runtime/docker-runtime.js';
 import { ImagePullError, RuntimeError, type ContainerConfig, type PodIdentity } from '../../daemon/runtime/container-runtime.js';
 import { pickFreeSubnet } from '../helpers/docker-networks.js';
-import { eventually, removeContainersOfNode } from '../helpers/test-daemon.js';
+import { eventually, removeContainersOfNode } from '../../harness/test-daemon.js';
 
 describe('DockerRuntime (real engine)', function () {
   this.timeout(60_000);

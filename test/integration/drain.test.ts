@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { KubeObject, Pod } from '../../lib/api/types.js';
 import { Kubectl, requireKubectl } from '../helpers/kubectl.js';
 import { replicationControllerYaml } from '../helpers/kubectl-manifests.js';
-import { eventually, TestDaemon } from '../helpers/test-daemon.js';
+import { eventually, TestDaemon } from '../../harness/test-daemon.js';
 
 /** A bare pod (no controller) that stops at once on SIGTERM. */
 const barePodYaml = (name: string) => `apiVersion: v1

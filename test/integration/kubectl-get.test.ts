@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { Kubectl, requireKubectl, tableRows, waitForReadyPods } from '../helpers/kubectl.js';
 import { deploymentYaml, documents, echoReplicaSetYaml, replicationControllerYaml, serviceYaml } from '../helpers/kubectl-manifests.js';
-import { TestDaemon } from '../helpers/test-daemon.js';
+import { TestDaemon } from '../../harness/test-daemon.js';
 
 const header = (stdout: string): string[] => tableRows(stdout)[0];
 

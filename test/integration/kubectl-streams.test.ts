@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { Kubectl, requireKubectl, waitForReadyPods } from '../helpers/kubectl.js';
 import { deploymentYaml, documents, echoReplicaSetYaml } from '../helpers/kubectl-manifests.js';
-import { eventually, TestDaemon } from '../helpers/test-daemon.js';
+import { eventually, TestDaemon } from '../../harness/test-daemon.js';
 
 /** Sends `payload` to 127.0.0.1:port, half-closes, and resolves with everything read back. */
 function roundTrip(port: number, payload: Buffer, timeoutMs = 30_000): Promise<Buffer> {

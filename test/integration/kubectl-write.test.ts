@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kubectl, requireKubectl, waitForReadyPods } from '../helpers/kubectl.js';
 import { deploymentYaml, documents, echoReplicaSetYaml, replicationControllerYaml, serviceYaml } from '../helpers/kubectl-manifests.js';
-import { eventually, TestDaemon } from '../helpers/test-daemon.js';
+import { eventually, TestDaemon } from '../../harness/test-daemon.js';
 
 describe('kubectl writes against kubelabd', function () {
   this.timeout(150_000);

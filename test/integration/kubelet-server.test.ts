@@ -19,7 +19,7 @@ import { KubeletStreams } from '../../daemon/kubelet/kubelet-streams.js';
 import type { ContainerConfig, ExecOptions, PodIdentity } from '../../daemon/runtime/container-runtime.js';
 import { DockerRuntime } from '../../daemon/runtime/docker-runtime.js';
 import { pickFreeSubnet } from '../helpers/docker-networks.js';
-import { eventually, removeContainersOfNode } from '../helpers/test-daemon.js';
+import { eventually, removeContainersOfNode } from '../../harness/test-daemon.js';
 
 const IMAGE = 'kubelab/busybox:test';
 const SECRET = randomBytes(32).toString('hex');

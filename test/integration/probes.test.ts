@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pod } from '../../lib/api/types.js';
-import { TestDaemon, eventually } from '../helpers/test-daemon.js';
+import { TestDaemon, eventually } from '../../harness/test-daemon.js';
 
 describe('container probes on the real Docker Engine', function () {
   this.timeout(120_000);

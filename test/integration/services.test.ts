@@ -16,7 +16,7 @@ import ipaddr from 'ipaddr.js';
 import type { Deployment, Endpoints, Pod, Service } from '../../lib/api/types.js';
 import { loadClientConfig } from '../../lib/client/kubeconfig.js';
 import { RestClient } from '../../lib/client/rest-client.js';
-import { eventually, TestDaemon, type CliResult } from '../helpers/test-daemon.js';
+import { eventually, TestDaemon, type CliResult } from '../../harness/test-daemon.js';
 
 const run = promisify(execFile);
 const examples = path.resolve(import.meta.dirname, '../../examples/services');

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { TestDaemon, eventually } from '../helpers/test-daemon.js';
+import { TestDaemon, eventually } from '../../harness/test-daemon.js';
 import type { Pod } from '../../lib/api/types.js';
 
 const examples = path.resolve(import.meta.dirname, '../../examples');

@@ -15,7 +15,7 @@ import type { Deployment, Pod, ReplicaSet } from '../../lib/api/types.js';
 import type { Watch } from '../../lib/client/api-client.js';
 import { loadClientConfig } from '../../lib/client/kubeconfig.js';
 import { RestClient } from '../../lib/client/rest-client.js';
-import { eventually, TestDaemon, type CliResult } from '../helpers/test-daemon.js';
+import { eventually, TestDaemon, type CliResult } from '../../harness/test-daemon.js';
 
 const examples = path.resolve(import.meta.dirname, '../../examples');
 const example = (file: string) => path.join(examples, file);

@@ -15,8 +15,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Kubectl, requireKubectl } from '../helpers/kubectl.js';
-import { TestLab } from '../helpers/test-lab.js';
-import { execFileAsync, runCli } from '../helpers/test-daemon.js';
+import { TestLab } from '../../harness/test-lab.js';
+import { execFileAsync, runCli } from '../../harness/test-daemon.js';
 import { untilPasses } from '../helpers/until-passes.js';
 
 const EVICTION_SECONDS = 10;

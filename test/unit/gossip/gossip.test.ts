@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../../lib/clock.js';
 import { Gossip } from '../../../network/gossip/gossip.js';
 import { MemoryNetwork } from '../../../network/gossip/transport.js';
-import { seededRandom as seeded } from '../../helpers/seeded-random.js';
+import { seededRandom as seeded } from '../../../harness/seeded-random.js';
 
 const meta = (i: number) => ({ nodeName: `n${i}`, nodeIP: `10.0.0.${i}`, podSubnet: `10.244.${i}.0/24`, apiAddress: `10.0.0.${i}:6443`, role: i === 0 ? 'master' : 'worker' });
 

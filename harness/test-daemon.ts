@@ -1,5 +1,5 @@
 // Runs a real `kubelabd server` (the built dist/daemon/main.js) as a child process for
-// integration tests, on a free port, a temporary data dir and a node name of its own, so its
+// integration tests and benchmarks, on a free port, a temporary data dir and a node name of its own, so its
 // kubelet only ever touches the containers of this test run, and a service CIDR and node port
 // range of its own, so concurrent test daemons never share a Service address or port. cleanup()
 // stops it by PID (SIGTERM, so its proxy takes its addresses off lo; SIGKILL if it hangs) and
@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 
 const execFileAsync = promisify(execFile);
-const repoRoot = path.resolve(import.meta.dirname, '../..');
+const repoRoot = path.resolve(import.meta.dirname, '..');
 export const daemonEntry = path.join(repoRoot, 'dist/daemon/main.js');
 export const cliEntry = path.join(repoRoot, 'dist/cli/main.js');
 

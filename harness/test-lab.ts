@@ -1,6 +1,6 @@
-// A simulated multi-host lab for tests: `kubelab lab up` in a temporary directory (network
-// namespaces, one bridge, a Docker Engine and a kubelabd per host), driven through the same CLI
-// a user runs, and `kubelab lab down` afterwards, also when the test failed.
+// A simulated multi-host lab for lab tests and benchmarks: `kubelab lab up` in a temporary
+// directory (network namespaces, one bridge, a Docker Engine and a kubelabd per host), driven
+// through the same CLI a user runs, and `kubelab lab down` afterwards, also when the test failed.
 
 import fs from 'node:fs/promises';
 import os from 'node:os';
