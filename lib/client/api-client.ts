@@ -7,6 +7,8 @@
 //
 // `resource` is always the store key of a resource: `pods`, `nodes`, `deployments.apps`
 // (see resourceKey in lib/api/resources.ts).
+//
+// lib/client is the part of lib that does I/O (HTTP, WebSocket, files); lib/README.md says which files.
 
 import type { KubeObject, ObjectList } from '../api/types.js';
 
