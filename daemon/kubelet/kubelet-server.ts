@@ -14,12 +14,13 @@
 // daemon/pod-streams/kubelet-stream-protocol.ts.
 
 import crypto from 'node:crypto';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, badRequest, internalError } from '../../lib/errors.js';
+import { rejectUpgrade } from '../http/reject-upgrade.js';
 import { KUBELET_STREAM_UPGRADE, POD_HEADER } from '../pod-streams/kubelet-stream-protocol.js';
 import { logOptionsOf } from '../pod-streams/log-options.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
@@ -139,15 +140,6 @@ function answerError(res: ServerResponse, err: unknown): void {
   }
   res.writeHead(error.code, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify(error.toStatus()));
-}
-
-function rejectUpgrade(socket: Duplex, error: ApiError): void {
-  if (socket.destroyed) return;
-  const body = JSON.stringify(error.toStatus());
-  socket.end(
-    `HTTP/1.1 ${error.code} ${http.STATUS_CODES[error.code] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }
 
 /** The pod the request means: the one sent along, or the API's; a different uid is a 404. */

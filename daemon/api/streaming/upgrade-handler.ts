@@ -14,11 +14,12 @@
 //   client-node:            WebSocket channel protocol for both (ws-channel.ts, ws-port-forward.ts).
 // Errors before the upgrade are answered as plain HTTP with a Status body, which kubectl prints.
 
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer, type WebSocket } from 'ws';
 import type { Pod } from '../../../lib/api/types.js';
 import { ApiError, badRequest, internalError } from '../../../lib/errors.js';
+import { rejectUpgrade } from '../../http/reject-upgrade.js';
 import { requestAttributesOf, type Authorizer, type UserInfo } from '../auth.js';
 import type { PodStreams } from '../../pod-streams/pod-streams.js';
 import type { Registry, RequestContext } from '../registry.js';
@@ -74,20 +75,6 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       rejectUpgrade(socket, err instanceof ApiError ? err : internalError(err instanceof Error ? err.message : String(err), err));
     });
   };
-}
-
-/** Answers a refused upgrade as plain HTTP with a Status body, then closes the connection. */
-function rejectUpgrade(socket: Duplex, error: ApiError): void {
-  if (socket.destroyed) return;
-  const body = JSON.stringify(error.toStatus());
-  socket.end(
-    `HTTP/1.1 ${error.code} ${http.STATUS_CODES[error.code] ?? 'Error'}\r\n` +
-      'Content-Type: application/json\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Connection: close\r\n\r\n' +
-      body,
-    () => socket.destroy(),
-  );
 }
 
 /** Protocol versions a SPDY client offers: `X-Stream-Protocol-Version: v5.channel.k8s.io, v4...` */
