@@ -15,7 +15,7 @@ import type { Socket } from 'node:net';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, fromStatus } from '../../lib/errors.js';
 import { FramedSocket, StreamChannel, type Frame } from '../pod-streams/kubelet-stream-frames.js';
-import { KUBELET_STREAM_UPGRADE, POD_HEADER } from '../pod-streams/kubelet-stream-protocol.js';
+import { encodePodHeader, execQuery, KUBELET_STREAM_UPGRADE, logQuery, POD_HEADER } from '../pod-streams/kubelet-stream-protocol.js';
 import type { ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 
@@ -35,28 +35,6 @@ export function kubeletUnreachable(nodeName: string, address: string, why: strin
   return new ApiError(502, 'ServiceUnavailable', `node "${nodeName}": its kubelet at ${address} cannot be reached: ${why} (is the node's agent running? kubelab get nodes shows its state)`, undefined, {
     cause,
   });
-}
-
-/** A Pod for the X-Kubelab-Pod header: everything but the bookkeeping that can make it large. */
-export function encodePodHeader(pod: Pod): string {
-  const annotations = { ...pod.metadata.annotations };
-  delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
-  const slim = { ...pod, metadata: { ...pod.metadata, managedFields: undefined, annotations } };
-  return Buffer.from(JSON.stringify(slim), 'utf8').toString('base64');
-}
-
-/** LogOptions as the kubelet's query string. */
-export function logQuery(pod: Pod, options: LogOptions & { previous?: boolean }): URLSearchParams {
-  const query = new URLSearchParams({ podUID: pod.metadata.uid ?? '' });
-  for (const [name, value] of Object.entries(options)) if (value !== undefined && value !== false) query.set(name, String(value));
-  return query;
-}
-
-export function execQuery(options: ExecOptions): URLSearchParams {
-  const query = new URLSearchParams();
-  for (const part of options.command) query.append('command', part);
-  for (const flag of ['stdin', 'stdout', 'stderr', 'tty'] as const) if (options[flag]) query.set(flag, '1');
-  return query;
 }
 
 const segment = (s: string | undefined): string => encodeURIComponent(s ?? '');

@@ -21,7 +21,7 @@ import type { Duplex } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, badRequest, internalError } from '../../lib/errors.js';
 import { rejectUpgrade } from '../http/reject-upgrade.js';
-import { KUBELET_STREAM_UPGRADE, POD_HEADER } from '../pod-streams/kubelet-stream-protocol.js';
+import { execOptionsOfQuery, KUBELET_STREAM_UPGRADE, parseKubeletPath, POD_HEADER, portOfQuery, type KubeletRequest } from '../pod-streams/kubelet-stream-protocol.js';
 import { logOptionsOf } from '../pod-streams/log-options.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import { failureStatus } from '../pod-streams/exec-status.js';
@@ -47,38 +47,6 @@ export interface KubeletServerOptions {
 export interface KubeletServer {
   port: number;
   close(): Promise<void>;
-}
-
-export type KubeletRequest =
-  | { kind: 'containerLogs'; namespace: string; name: string; container: string; uid?: string }
-  | { kind: 'exec'; namespace: string; name: string; container: string; uid?: string }
-  | { kind: 'portForward'; namespace: string; name: string; uid?: string };
-
-/** Which endpoint a path names (undefined: none). Pure, so the routes are table-tested. */
-export function parseKubeletPath(pathname: string): KubeletRequest | undefined {
-  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  const [kind, namespace, name, ...rest] = parts;
-  if (!namespace || !name) return undefined;
-  if (kind === 'containerLogs' && rest.length === 1) return { kind, namespace, name, container: rest[0] };
-  if (kind === 'exec' && rest.length === 1) return { kind, namespace, name, container: rest[0] };
-  if (kind === 'exec' && rest.length === 2) return { kind, namespace, name, uid: rest[0], container: rest[1] };
-  if (kind === 'portForward' && rest.length === 0) return { kind, namespace, name };
-  if (kind === 'portForward' && rest.length === 1) return { kind, namespace, name, uid: rest[0] };
-  return undefined;
-}
-
-export function execOptionsOfQuery(query: URLSearchParams): ExecOptions {
-  const flag = (name: string) => ['1', 'true'].includes(query.get(name) ?? '');
-  const command = query.getAll('command');
-  if (command.length === 0) throw badRequest('exec needs a command: at least one "command" query parameter');
-  return { command, stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
-}
-
-export function portOfQuery(query: URLSearchParams): number {
-  const raw = query.get('port') ?? '';
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) throw badRequest(`port-forward needs "port", a TCP port 1-65535, got "${raw}"`);
-  return port;
 }
 
 /** Compares secrets in constant time (hashing first makes the lengths equal). */

@@ -2,7 +2,8 @@
 // `exec` and `port-forward` for a pod on another node travel. Kubernetes' kube-apiserver proxies
 // these requests to the kubelet's :10250; kubelab does the same with its own small protocol, and
 // this file is the one place both ends (daemon/api/kubelet-client.ts, the caller, and
-// daemon/kubelet/kubelet-server.ts, the server) take it from, so neither imports the other.
+// daemon/kubelet/kubelet-server.ts, the server) take it from, so neither imports the other:
+// below, how the caller writes a request and, next to it, how the kubelet reads it back.
 //
 // Endpoints (the real kubelet's paths):
 //   GET /containerLogs/{namespace}/{pod}/{container}?podUID&follow&tailLines&timestamps&previous&sinceSeconds&sinceTime&limitBytes
@@ -28,7 +29,70 @@
 //                  sending. When both directions are closed the kubelet ends the connection; a
 //                  failed pod connection is an ERROR frame, then the end.
 
+import type { Pod } from '../../lib/api/types.js';
+import { badRequest } from '../../lib/errors.js';
+import type { ExecOptions, LogOptions } from '../runtime/container-runtime.js';
+
 /** The `Upgrade:` token of an exec or port-forward request; the kubelet answers 101 with it. */
 export const KUBELET_STREAM_UPGRADE = 'kubelab-stream';
 /** The header that carries the Pod the caller already read (base64 of its JSON). */
 export const POD_HEADER = 'x-kubelab-pod';
+
+// The caller's side: a request as path, query and header.
+
+/** A Pod for the X-Kubelab-Pod header: everything but the bookkeeping that can make it large. */
+export function encodePodHeader(pod: Pod): string {
+  const annotations = { ...pod.metadata.annotations };
+  delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
+  const slim = { ...pod, metadata: { ...pod.metadata, managedFields: undefined, annotations } };
+  return Buffer.from(JSON.stringify(slim), 'utf8').toString('base64');
+}
+
+/** LogOptions as the kubelet's query string (read back by logOptionsOf, log-options.ts). */
+export function logQuery(pod: Pod, options: LogOptions & { previous?: boolean }): URLSearchParams {
+  const query = new URLSearchParams({ podUID: pod.metadata.uid ?? '' });
+  for (const [name, value] of Object.entries(options)) if (value !== undefined && value !== false) query.set(name, String(value));
+  return query;
+}
+
+/** ExecOptions as the kubelet's query string (read back by execOptionsOfQuery below). */
+export function execQuery(options: ExecOptions): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const part of options.command) query.append('command', part);
+  for (const flag of ['stdin', 'stdout', 'stderr', 'tty'] as const) if (options[flag]) query.set(flag, '1');
+  return query;
+}
+
+// The kubelet's side: the same request read back.
+
+export type KubeletRequest =
+  | { kind: 'containerLogs'; namespace: string; name: string; container: string; uid?: string }
+  | { kind: 'exec'; namespace: string; name: string; container: string; uid?: string }
+  | { kind: 'portForward'; namespace: string; name: string; uid?: string };
+
+/** Which endpoint a path names (undefined: none). Pure, so the routes are table-tested. */
+export function parseKubeletPath(pathname: string): KubeletRequest | undefined {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const [kind, namespace, name, ...rest] = parts;
+  if (!namespace || !name) return undefined;
+  if (kind === 'containerLogs' && rest.length === 1) return { kind, namespace, name, container: rest[0] };
+  if (kind === 'exec' && rest.length === 1) return { kind, namespace, name, container: rest[0] };
+  if (kind === 'exec' && rest.length === 2) return { kind, namespace, name, uid: rest[0], container: rest[1] };
+  if (kind === 'portForward' && rest.length === 0) return { kind, namespace, name };
+  if (kind === 'portForward' && rest.length === 1) return { kind, namespace, name, uid: rest[0] };
+  return undefined;
+}
+
+export function execOptionsOfQuery(query: URLSearchParams): ExecOptions {
+  const flag = (name: string) => ['1', 'true'].includes(query.get(name) ?? '');
+  const command = query.getAll('command');
+  if (command.length === 0) throw badRequest('exec needs a command: at least one "command" query parameter');
+  return { command, stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
+}
+
+export function portOfQuery(query: URLSearchParams): number {
+  const raw = query.get('port') ?? '';
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) throw badRequest(`port-forward needs "port", a TCP port 1-65535, got "${raw}"`);
+  return port;
+}

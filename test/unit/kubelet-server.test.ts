@@ -13,7 +13,9 @@ import type { Pod } from '../../lib/api/types.js';
 import { ApiError, badRequest } from '../../lib/errors.js';
 import { NodeRoutedPodStreams, planPodStreamRoute } from '../../daemon/api/node-routed-pod-streams.js';
 import type { PodStreams } from '../../daemon/pod-streams/pod-streams.js';
-import { execOptionsOfQuery, parseKubeletPath, secretMatches, startKubeletServer, type KubeletServer } from '../../daemon/kubelet/kubelet-server.js';
+import { secretMatches, startKubeletServer, type KubeletServer } from '../../daemon/kubelet/kubelet-server.js';
+import { execOptionsOfQuery, execQuery, logQuery, parseKubeletPath } from '../../daemon/pod-streams/kubelet-stream-protocol.js';
+import { logOptionsOf } from '../../daemon/pod-streams/log-options.js';
 import type { ExecOptions, ExecSession, LogOptions } from '../../daemon/runtime/container-runtime.js';
 
 const SECRET = 'the-kubelet-secret';
@@ -111,6 +113,16 @@ describe('kubelet stream server (loopback, recording PodStreams)', () => {
       tty: false,
     });
     assert.throws(() => execOptionsOfQuery(new URLSearchParams('stdout=1')), { code: 400 });
+  });
+
+  it('reads back the exec and log queries the API server writes (both ends of the protocol agree)', () => {
+    const exec = { command: ['sh', '-c', 'echo a&b=c'], stdin: true, stdout: true, stderr: false, tty: true };
+    assert.deepEqual(execOptionsOfQuery(execQuery(exec)), exec);
+    const pod = { metadata: { name: 'web', namespace: 'ns', uid: 'u-1' } } as Pod;
+    const log = { follow: true, timestamps: false, previous: true, tailLines: 10, sinceSeconds: 60, limitBytes: 512 };
+    const query = logQuery(pod, log);
+    assert.equal(query.get('podUID'), 'u-1');
+    assert.deepEqual(logOptionsOf(Object.fromEntries(query)), log);
   });
 
   it('matches only the exact bearer secret', () => {
