@@ -16,7 +16,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { caHashOf, formatJoinToken, parseJoinToken } from '../../lib/client/join.js';
-import { writePrivate } from '../pki/pki.js';
+import { writePrivateFile } from '../../lib/client/private-file.js';
 
 export { caHashOf, parseJoinToken, type JoinTokenParts } from '../../lib/client/join.js';
 
@@ -47,12 +47,12 @@ export async function ensureJoinToken(dataDir: string, caCertPem: string): Promi
       throw new Error(`${file} does not hold a join token (${(err as Error).message}); remove the file to make a new one`, { cause: err });
     }
     const token = formatJoinToken({ caHash, secret });
-    if (token !== existing) await writePrivate(file, token + '\n');
+    if (token !== existing) await writePrivateFile(file, token + '\n');
     return token;
   }
   const token = formatJoinToken({ caHash, secret: crypto.randomBytes(24).toString('hex') });
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await writePrivate(file, token + '\n');
+  await writePrivateFile(file, token + '\n');
   return token;
 }
 

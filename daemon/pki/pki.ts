@@ -17,6 +17,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { stringify } from 'yaml';
+import { writePrivateFile } from '../../lib/client/private-file.js';
 import { createCaCertificate, createServingCertificate, type Sans } from './certificates.js';
 
 export interface Pki {
@@ -87,13 +88,6 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
-/** Writes a secret file readable only by its owner, atomically (a crash never leaves half a key). */
-export async function writePrivate(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  await fs.writeFile(tmp, content, { mode: 0o600 });
-  await fs.rename(tmp, file);
-}
-
 /**
  * Loads the cluster's CA, serving certificate and admin token from `<dataDir>`, creating what is
  * missing. The serving certificate is re-issued (by the same CA) when the wanted names or
@@ -119,8 +113,8 @@ export async function ensurePki(dataDir: string, options: PkiOptions): Promise<P
     caCertPem = ca.certPem;
     caKeyPem = ca.keyPem;
     newCa = true;
-    await writePrivate(files.caKey, caKeyPem);
-    await writePrivate(files.caCert, caCertPem);
+    await writePrivateFile(files.caKey, caKeyPem);
+    await writePrivateFile(files.caCert, caCertPem);
   }
 
   const sans = wantedSans(options);
@@ -130,14 +124,14 @@ export async function ensurePki(dataDir: string, options: PkiOptions): Promise<P
     const serving = createServingCertificate({ commonName: 'kube-apiserver', sans, years: SERVING_VALIDITY_YEARS, issuer: { certPem: caCertPem, keyPem: caKeyPem } });
     serverCertPem = serving.certPem;
     serverKeyPem = serving.keyPem;
-    await writePrivate(files.serverKey, serverKeyPem);
-    await writePrivate(files.serverCert, serverCertPem);
+    await writePrivateFile(files.serverKey, serverKeyPem);
+    await writePrivateFile(files.serverCert, serverCertPem);
   }
 
   let adminToken = (await readIfExists(files.token))?.trim();
   if (!adminToken) {
     adminToken = crypto.randomBytes(32).toString('hex');
-    await writePrivate(files.token, adminToken + '\n');
+    await writePrivateFile(files.token, adminToken + '\n');
   }
 
   return { caCertPem, caKeyPem, serverCertPem, serverKeyPem, adminToken };
@@ -168,5 +162,5 @@ export function buildKubeconfig({ server, caCertPem, token, clusterName = 'kubel
 /** Writes a kubeconfig with mode 0600 (it holds a token), atomically. */
 export async function writeKubeconfig(file: string, yaml: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  await writePrivate(file, yaml);
+  await writePrivateFile(file, yaml);
 }

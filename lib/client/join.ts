@@ -20,6 +20,7 @@ import fs from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
 import { ApiError, fromStatus } from '../errors.js';
+import { writePrivateFile } from './private-file.js';
 
 const TOKEN_PREFIX = 'K10';
 const TOKEN_SEPARATOR = '::';
@@ -128,13 +129,6 @@ async function readSaved(file: string): Promise<SavedCredentials | undefined> {
     if (code === 'ENOENT' || err instanceof SyntaxError) return undefined; // never joined, or a torn file: join again
     throw err;
   }
-}
-
-/** Writes a file only its owner can read, atomically: a crash never leaves half a credential. */
-async function writePrivateFile(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  await fs.writeFile(tmp, content, { mode: 0o600 });
-  await fs.rename(tmp, file);
 }
 
 /**
