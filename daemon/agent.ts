@@ -9,7 +9,7 @@ import { joinCluster, parseJoinToken } from '../lib/client/join.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import { systemClock } from '../lib/clock.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
-import { deriveSecret } from './api/join-token.js';
+import { deriveSecret } from './pki/join-token.js';
 import { startApiForwarder } from './api-forwarder.js';
 import { connectRuntime, DEFAULT_CLUSTER_CIDR, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT, gossipSeedsOfNodes, startNodeAgent } from './node-agent.js';
 

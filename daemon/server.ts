@@ -16,7 +16,7 @@ import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
 import { NodeAuthorizer } from './api/node-authorizer.js';
 import { NodeTokenCache } from './api/node-credentials.js';
-import { deriveSecret, ensureJoinToken } from './api/join-token.js';
+import { deriveSecret, ensureJoinToken } from './pki/join-token.js';
 import { ensureKubernetesService } from './api/kubernetes-service.js';
 import { LocalClient } from './api/local-client.js';
 import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';

@@ -6,6 +6,7 @@
 // - A serving certificate for the API server, signed by the CA, whose subjectAltNames list every
 //   name and address clients may dial (kubectl checks the SAN, e.g. `IP:127.0.0.1`).
 // - An admin bearer token (kubeconfig `user.token`), checked by daemon/api/auth.ts.
+// (The join token, the secret nodes join with, is join-token.ts beside this file.)
 //
 // The certificates themselves are made by certificates.ts (one builder for the whole daemon);
 // this file decides which ones the cluster needs, keeps them under `<dataDir>/pki/` with mode

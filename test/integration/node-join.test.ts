@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { Authenticator } from '../../daemon/api/auth.js';
-import { ensureJoinToken, parseJoinToken } from '../../daemon/api/join-token.js';
+import { ensureJoinToken, parseJoinToken } from '../../daemon/pki/join-token.js';
 import { NodeAuthorizer } from '../../daemon/api/node-authorizer.js';
 import { NodeTokenCache } from '../../daemon/api/node-credentials.js';
 import { ensurePki, splitTlsSans } from '../../daemon/pki/pki.js';

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { deriveSecret, ensureJoinToken, parseJoinToken } from '../../daemon/api/join-token.js';
+import { deriveSecret, ensureJoinToken, parseJoinToken } from '../../daemon/pki/join-token.js';
 import { splitTlsSans } from '../../daemon/pki/pki.js';
 
 const CA_PEM = '-----BEGIN CERTIFICATE-----\nnot really a certificate\n-----END CERTIFICATE-----\n';
