@@ -13,7 +13,7 @@
 //   3. Save both (mode 0600) so a restarted agent does not join again.
 //
 // The join token's secret thus never crosses an unverified connection. The token format lives
-// here, in lib, because both halves need it: this client and the server (daemon/api/join-token.ts).
+// here, in lib, because both halves need it: this client and the server (daemon/pki/join-token.ts).
 
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
