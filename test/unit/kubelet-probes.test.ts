@@ -18,7 +18,7 @@ import type { ContainerStatus } from '../../daemon/runtime/container-runtime.js'
 import { FakeRuntime } from '../../daemon/runtime/fake-runtime.js';
 import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
 
-const IMAGE = 'kubelab/busybox:test';
+const IMAGE = 'kubelab/busybox:1';
 const refused: ProbeOutcome = { attempt: 'failure', message: 'dial tcp 10.244.0.2:3000: connect: connection refused' };
 
 /** Answers each `<container>/<type>` as the test set it (success by default) and records every attempt. */

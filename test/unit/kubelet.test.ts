@@ -10,7 +10,7 @@ import { Kubelet } from '../../daemon/kubelet/kubelet.js';
 import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
 import { FakeRuntime } from '../../daemon/runtime/fake-runtime.js';
 
-const IMAGE = 'kubelab/busybox:test';
+const IMAGE = 'kubelab/busybox:1';
 
 describe('Kubelet (component, fake runtime)', () => {
   let clock: ManualClock;

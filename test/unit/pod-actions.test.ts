@@ -9,7 +9,7 @@ const at = (secondsBeforeNow: number) => new Date(NOW.getTime() - secondsBeforeN
 function newPod(restartPolicy: Pod['spec']['restartPolicy'] = 'Always', names = ['app']): Pod {
   return {
     metadata: { name: 'web', namespace: 'default', uid: 'u1' },
-    spec: { restartPolicy, containers: names.map((name) => ({ name, image: 'kubelab/busybox:test' })) },
+    spec: { restartPolicy, containers: names.map((name) => ({ name, image: 'kubelab/busybox:1' })) },
   };
 }
 
@@ -36,7 +36,7 @@ function attempt(
     pod: { uid: 'u1', namespace: 'default', name: 'web' },
     name,
     state,
-    image: 'kubelab/busybox:test',
+    image: 'kubelab/busybox:1',
     imageId: 'sha256:abc',
     restartCount,
     specHash: opts.hash ?? specHash(spec),
