@@ -12,10 +12,10 @@
 //   4. the kubelet (pods), the service proxy, and, on a multi-host cluster, gossip membership
 //      with host-gw routes to every live peer's subnet.
 
-import ipaddr from 'ipaddr.js';
 import type { Node } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
 import type { Clock } from '../lib/clock.js';
+import { mustParseIpv4Cidr, nthAddress, numberToIpv4 } from '../lib/net/ipv4.js';
 import { Gossip } from '../network/gossip/gossip.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import type { MemberMeta } from '../network/gossip/member-state.js';
@@ -76,10 +76,7 @@ const JOIN_RETRY_MS = 2_000;
 
 /** The first usable address of a subnet: the bridge's gateway (10.244.1.0/24 → 10.244.1.1). */
 export function gatewayOf(subnet: string): string {
-  const [network] = ipaddr.parseCIDR(subnet);
-  const bytes = network.toByteArray();
-  bytes[bytes.length - 1] += 1;
-  return ipaddr.fromByteArray(bytes).toString();
+  return numberToIpv4(nthAddress(mustParseIpv4Cidr(subnet), 1));
 }
 
 export async function startNodeAgent(options: NodeAgentOptions): Promise<RunningNodeAgent> {
