@@ -12,6 +12,7 @@
 // Services are still reachable by their ClusterIP and the *_SERVICE_HOST variables.
 
 import type { ApiClient } from '../lib/client/api-client.js';
+import { errorMessage } from '../lib/errors.js';
 import { DnsServer } from '../network/dns/dns-server.js';
 import { DEFAULT_CLUSTER_DOMAIN, RecordIndex } from '../network/dns/record-index.js';
 import type { ClusterDns } from './kubelet/pod-dns.js';
@@ -44,7 +45,7 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Runni
   } catch (err) {
     await server.close().catch(() => undefined);
     log(
-      `kubelabd: cluster DNS disabled: cannot listen on ${options.host}:${port} (UDP and TCP): ${err instanceof Error ? err.message : String(err)}; ` +
+      `kubelabd: cluster DNS disabled: cannot listen on ${options.host}:${port} (UDP and TCP): ${errorMessage(err)}; ` +
         'pods keep the container engine\'s resolver and reach Services by ClusterIP or *_SERVICE_HOST only. Free port 53 on that address and restart kubelabd to get service names',
     );
     return { run: async () => undefined };

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { errorMessage } from '../lib/errors.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from './api/service-allocation.js';
@@ -54,7 +55,7 @@ function readTokenFile(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch (err) {
-    throw new Error(`cannot read the join token from --token-file ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`cannot read the join token from --token-file ${file}: ${errorMessage(err)}`, { cause: err });
   }
 }
 
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`kubelabd: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`kubelabd: ${errorMessage(err)}`);
   if (process.env.KUBELAB_DEBUG && err instanceof Error) console.error(err.stack);
   process.exit(1);
 });

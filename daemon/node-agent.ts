@@ -15,6 +15,7 @@
 import type { Node } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
 import type { Clock } from '../lib/clock.js';
+import { errorMessage } from '../lib/errors.js';
 import { mustParseIpv4Cidr, nthAddress, numberToIpv4 } from '../lib/net/ipv4.js';
 import { Gossip } from '../network/gossip/gossip.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
@@ -122,7 +123,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
       self: { nodeName, podSubnet },
       clusterCidr: options.clusterCidr,
       clock,
-      onError: (err) => log(`kubelabd: routes: ${err instanceof Error ? err.message : String(err)}`),
+      onError: (err) => log(`kubelabd: routes: ${errorMessage(err)}`),
     });
     const reconciler = routes;
     gossip.on('change', () => reconciler.requestReconcile());
@@ -159,7 +160,7 @@ async function registerNode(options: NodeAgentOptions, log: (message: string) =>
       await status.registerOnce();
       return;
     } catch (err) {
-      if (attempt === 1 || attempt % 10 === 0) log(`kubelabd: registering node ${options.nodeName}: ${err instanceof Error ? err.message : String(err)}; retrying`);
+      if (attempt === 1 || attempt % 10 === 0) log(`kubelabd: registering node ${options.nodeName}: ${errorMessage(err)}; retrying`);
       await options.clock.sleep(Math.min(5_000, 250 * attempt));
     }
   }
@@ -201,7 +202,7 @@ async function joinUntilKnown(gossip: Gossip, seeds: () => Promise<string[]>, cl
           log(`kubelabd: gossip: ${gossip.name} joined through ${addresses.join(', ')}; ${gossip.members().length} member(s) known`);
           failures = 0;
         } catch (err) {
-          if (failures++ % 15 === 0) log(`kubelabd: gossip: ${err instanceof Error ? err.message : String(err)}`);
+          if (failures++ % 15 === 0) log(`kubelabd: gossip: ${errorMessage(err)}`);
         }
       }
     }

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Node } from '../lib/api/types.js';
 import { systemClock } from '../lib/clock.js';
+import { errorMessage } from '../lib/errors.js';
 import { DeferredMembershipView, gossipMembershipView } from '../network/gossip/membership-view.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
@@ -95,7 +96,7 @@ export async function connectRuntime(dockerHost: string): Promise<DockerRuntime>
     await runtime.info();
   } catch (err) {
     throw new Error(
-      `cannot reach the Docker Engine at ${dockerHost}: ${err instanceof Error ? err.message : String(err)}; ` +
+      `cannot reach the Docker Engine at ${dockerHost}: ${errorMessage(err)}; ` +
         'start it (scripts/setup.sh does) or pass --docker-host',
       { cause: err },
     );

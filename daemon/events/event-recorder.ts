@@ -12,7 +12,7 @@
 
 import type { Event, KubeObject } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
-import { isNotFound } from '../../lib/errors.js';
+import { errorMessage, isNotFound } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { rfc3339 } from '../../lib/time.js';
 
@@ -55,7 +55,7 @@ export class EventRecorder {
     this.onError =
       options.onError ??
       ((error, event) =>
-        console.error(`${this.source.component}: could not record event ${event.reason} on ${event.involvedObject.kind} ${event.involvedObject.name}: ${error instanceof Error ? error.message : String(error)}`));
+        console.error(`${this.source.component}: could not record event ${event.reason} on ${event.involvedObject.kind} ${event.involvedObject.name}: ${errorMessage(error)}`));
   }
 
   /** Records that something happened to `obj`; never throws, never waits. */

@@ -19,7 +19,7 @@ import type { Pod } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { Informer, objectKey } from '../../lib/client/informer.js';
 import type { Clock } from '../../lib/clock.js';
-import { isNotFound } from '../../lib/errors.js';
+import { errorMessage, isNotFound } from '../../lib/errors.js';
 import { WorkQueue } from '../../lib/work-queue.js';
 import type { PodStreams } from '../api/pod-streams.js';
 import type { EventRecorder } from '../events/event-recorder.js';
@@ -81,7 +81,7 @@ export class Kubelet {
     const { nodeName, client, runtime, clock } = options;
     this.log = options.log ?? ((m) => console.error(m));
     const nodeIP = options.nodeIP ?? defaultNodeIP();
-    this.queue = new WorkQueue({ clock, onError: (key, err) => this.log(`kubelet: pod ${key}: ${err instanceof Error ? err.message : String(err)}`) });
+    this.queue = new WorkQueue({ clock, onError: (key, err) => this.log(`kubelet: pod ${key}: ${errorMessage(err)}`) });
     this.volumes = new VolumeManager(client, options.dataDir);
     this.probes = new ProbeManager({
       prober: options.prober ?? new Prober(runtime),
@@ -111,7 +111,7 @@ export class Kubelet {
       listOptions: { fieldSelector: `spec.nodeName=${nodeName}` },
       clock,
       onEvent: (_type, pod) => this.queue.add(objectKey(pod)),
-      onError: (err) => this.log(`kubelet: watching pods: ${err instanceof Error ? err.message : String(err)}`),
+      onError: (err) => this.log(`kubelet: watching pods: ${errorMessage(err)}`),
     });
     this.streams = new KubeletStreams(runtime);
   }
@@ -136,7 +136,7 @@ export class Kubelet {
     while (!signal.aborted) {
       await this.options.clock.sleep(intervalMs, signal);
       if (signal.aborted) return;
-      await step().catch((err: unknown) => this.log(`kubelet: ${err instanceof Error ? err.message : String(err)}`));
+      await step().catch((err: unknown) => this.log(`kubelet: ${errorMessage(err)}`));
     }
   }
 

@@ -13,7 +13,7 @@ import os from 'node:os';
 import type { Node, NodeCondition } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { Clock } from '../../lib/clock.js';
-import { isConflict, isNotFound } from '../../lib/errors.js';
+import { errorMessage, isConflict, isNotFound } from '../../lib/errors.js';
 import { rfc3339 } from '../../lib/time.js';
 import type { ContainerRuntime, RuntimeInfo } from '../runtime/container-runtime.js';
 
@@ -154,7 +154,7 @@ export class NodeStatusManager {
         if (this.info) await this.heartbeatOnce();
         else await this.registerOnce();
       } catch (err) {
-        log(`kubelet: node status of ${this.options.nodeName}: ${err instanceof Error ? err.message : String(err)}`);
+        log(`kubelet: node status of ${this.options.nodeName}: ${errorMessage(err)}`);
       }
       await this.options.clock.sleep(interval, signal);
     }

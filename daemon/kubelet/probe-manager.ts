@@ -12,6 +12,7 @@
 
 import type { Pod, Probe } from '../../lib/api/types.js';
 import type { Clock } from '../../lib/clock.js';
+import { errorMessage } from '../../lib/errors.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import type { ContainerStatus } from '../runtime/container-runtime.js';
 import { attemptsNewestFirst } from './pod-actions.js';
@@ -153,7 +154,7 @@ export class ProbeManager {
       },
     });
     this.workers.set(key, worker);
-    worker.run().catch((err: unknown) => this.log(`kubelet: ${type} probe of ${keyOf(pod)} container ${spec.name}: ${err instanceof Error ? err.message : String(err)}`));
+    worker.run().catch((err: unknown) => this.log(`kubelet: ${type} probe of ${keyOf(pod)} container ${spec.name}: ${errorMessage(err)}`));
   }
 
   private stopWorker(key: string): void {

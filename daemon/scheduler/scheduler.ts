@@ -13,7 +13,7 @@ import type { Node, Pod, PodCondition } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { Informer, objectKey } from '../../lib/client/informer.js';
 import type { Clock } from '../../lib/clock.js';
-import { isConflict, isNotFound } from '../../lib/errors.js';
+import { errorMessage, isConflict, isNotFound } from '../../lib/errors.js';
 import { filterNodes, formatUnschedulable, GOSSIP_STATE_ANNOTATION, pickNode, scoreNodes, type PodsOnNodes } from '../../lib/scheduling.js';
 import { rfc3339 } from '../../lib/time.js';
 import { WorkQueue } from '../../lib/work-queue.js';
@@ -52,11 +52,11 @@ export class Scheduler {
     this.random = options.random ?? Math.random;
     this.retryMs = options.unschedulableRetryMs ?? UNSCHEDULABLE_RETRY_MS;
     this.log = options.log ?? ((m) => console.error(m));
-    this.queue = new WorkQueue({ clock: this.clock, onError: (key, err) => this.log(`scheduler: pod ${key}: ${err instanceof Error ? err.message : String(err)}`) });
+    this.queue = new WorkQueue({ clock: this.clock, onError: (key, err) => this.log(`scheduler: pod ${key}: ${errorMessage(err)}`) });
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const onError = (err: unknown) => this.log(`scheduler: watch: ${err instanceof Error ? err.message : String(err)}`);
+    const onError = (err: unknown) => this.log(`scheduler: watch: ${errorMessage(err)}`);
     const pendingPods = new Informer<Pod>({
       client: this.client,
       resource: 'pods',

@@ -16,6 +16,7 @@ import type { Endpoints, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { Informer } from '../../lib/client/informer.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
+import { errorMessage } from '../../lib/errors.js';
 import { WorkQueue } from '../../lib/work-queue.js';
 import type { AddressManager } from './address-manager.js';
 import { RoundRobinLoadBalancer, type ServicePortName } from './load-balancer.js';
@@ -84,9 +85,9 @@ export class Proxier {
     this.clock = options.clock ?? systemClock;
     this.onError = options.onError ?? ((message) => console.error(`proxy: ${message}`));
     this.loadBalancer = new RoundRobinLoadBalancer(this.clock);
-    this.queue = new WorkQueue({ clock: this.clock, maxDelayMs: 30_000, onError: (_key, error) => this.onError(error instanceof Error ? error.message : String(error)) });
+    this.queue = new WorkQueue({ clock: this.clock, maxDelayMs: 30_000, onError: (_key, error) => this.onError(errorMessage(error)) });
     const enqueue = () => this.queue.add(SYNC_KEY);
-    const informerError = (error: unknown) => this.onError(`watch: ${error instanceof Error ? error.message : String(error)}`);
+    const informerError = (error: unknown) => this.onError(`watch: ${errorMessage(error)}`);
     this.services = new Informer<Service>({ client: options.client, resource: 'services', clock: this.clock, onEvent: enqueue, onError: informerError });
     this.endpoints = new Informer<Endpoints>({ client: options.client, resource: 'endpoints', clock: this.clock, onEvent: enqueue, onError: informerError });
   }
@@ -130,7 +131,7 @@ export class Proxier {
         await this.options.addressManager.ensureAddress(ip);
         this.addresses.add(ip);
       } catch (err) {
-        problems.push(err instanceof Error ? err.message : String(err));
+        problems.push(errorMessage(err));
       }
     }
 
@@ -149,7 +150,7 @@ export class Proxier {
         await proxier.listen();
         this.listeners.set(key, { desired, proxier });
       } catch (err) {
-        const error = `cannot listen on ${key} for ${desired.service}: ${err instanceof Error ? err.message : String(err)}`;
+        const error = `cannot listen on ${key} for ${desired.service}: ${errorMessage(err)}`;
         this.listeners.set(key, { desired, error });
         problems.push(error);
       }
@@ -162,7 +163,7 @@ export class Proxier {
         await this.options.addressManager.removeAddress(ip);
         this.addresses.delete(ip);
       } catch (err) {
-        problems.push(err instanceof Error ? err.message : String(err));
+        problems.push(errorMessage(err));
       }
     }
     if (problems.length > 0) throw new Error(problems.join('; '));

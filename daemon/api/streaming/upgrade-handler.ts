@@ -18,7 +18,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer, type WebSocket } from 'ws';
 import type { Pod } from '../../../lib/api/types.js';
-import { ApiError, badRequest, internalError } from '../../../lib/errors.js';
+import { ApiError, badRequest, errorMessage, internalError } from '../../../lib/errors.js';
 import { requestAttributesOf, type Authorizer, type UserInfo } from '../auth.js';
 import type { PodStreams } from '../pod-streams.js';
 import type { Registry, RequestContext } from '../registry.js';
@@ -71,7 +71,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
     socket.on('error', () => socket.destroy());
     handleUpgrade(deps, wss, req, socket, head).catch((err: unknown) => {
       if (!(err instanceof ApiError)) console.error(`kubelabd: ${req.method} ${req.url} failed:`, err);
-      rejectUpgrade(socket, err instanceof ApiError ? err : internalError(err instanceof Error ? err.message : String(err), err));
+      rejectUpgrade(socket, err instanceof ApiError ? err : internalError(errorMessage(err), err));
     });
   };
 }
