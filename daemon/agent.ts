@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import { joinCluster, parseJoinToken } from '../lib/client/join.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import { systemClock } from '../lib/clock.js';
+import { logger } from '../lib/logger.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import type { Node } from '../lib/api/types.js';
 import { deriveSecret } from './api/join-token.js';
@@ -44,7 +45,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   parseJoinToken(options.token); // a malformed token fails here, before anything is made
   await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const runtime = await connectRuntime(options.dockerHost);
-  const log = (m: string) => console.error(m);
+  const log = logger('kubelabd');
   const { caPem, nodeToken } = await joinCluster({ server: options.server, token: options.token, nodeName: options.nodeName, dataDir: options.dataDir });
   const client = new RestClient(
     { server: options.server, caPem, token: nodeToken, insecureSkipTlsVerify: false, namespace: 'default', contextName: '', sources: [] },
@@ -94,7 +95,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     port: apiPort,
     // The API is where the gossip view's live server member says; the --server address otherwise.
     target: () => agent.gossip?.liveMembers().find((m) => m.meta.role === 'server')?.meta.apiAddress ?? `${serverUrl.hostname}:${serverUrl.port || 443}`,
-    log,
+    log: log.child('api-forwarder'),
   });
 
   const abort = new AbortController();

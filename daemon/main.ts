@@ -2,12 +2,18 @@
 // kubelabd: the daemon. `kubelabd server` runs the control plane (store, API server, scheduler,
 // controllers) plus the node agent of its own host, like a k3s server; `kubelabd agent` runs a
 // worker node that joins a server with its join token.
+//
+// Logs go to stderr through lib/logger.ts (`--log-format text|json`). What the command prints on
+// stdout (the API address, kubeconfig path and join token of a server that is up) is its answer
+// to the person who started it, not a log line: it stays plain text in either format, and test
+// and lab tools read it from there.
 
 import fs from 'node:fs';
 import os from 'node:os';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { errorMessage } from '../lib/errors.js';
+import { configureLogging, LOG_FORMATS, type LogFormat, logger } from '../lib/logger.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from './api/service-allocation.js';
@@ -30,7 +36,8 @@ function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
     .option('gossip-probe-interval-ms', { type: 'number', default: 1_000, describe: 'how often each node probes one other: lower detects failures sooner, with more packets' })
     .option('gossip-suspicion-mult', { type: 'number', default: 4, describe: 'suspicion lasts this many probe intervals × log10(nodes) before a silent node is declared dead: higher means fewer false alarms on a lossy network' })
     .option('backoff-initial-ms', { type: 'number', default: 10_000, describe: 'first container restart back-off (CrashLoopBackOff)' })
-    .option('backoff-max-ms', { type: 'number', default: 300_000, describe: 'longest container restart back-off' });
+    .option('backoff-max-ms', { type: 'number', default: 300_000, describe: 'longest container restart back-off' })
+    .option('log-format', { type: 'string', choices: LOG_FORMATS, default: 'text', describe: 'how log lines on stderr are written: text for people, json (one object per line) for log collectors' });
 }
 
 /** The node flags as the options startServer and startAgent share. */
@@ -59,13 +66,20 @@ function readTokenFile(file: string): string {
   }
 }
 
+const log = logger('kubelabd');
+
+/** Logging as the flags say, before anything else logs (KUBELAB_DEBUG=1 adds debug lines and stacks). */
+function configureLogs(args: { 'log-format': string }): void {
+  configureLogging({ format: args['log-format'] as LogFormat, level: process.env.KUBELAB_DEBUG ? 'debug' : 'info' });
+}
+
 function onSignals(what: string, close: () => Promise<void>): void {
   const stop = (signal: string) => {
-    console.log(`kubelabd: ${signal}, shutting down the ${what} (pods keep running and are re-adopted at the next start)`);
+    log.info(`${signal}, shutting down the ${what} (pods keep running and are re-adopted at the next start)`);
     close().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error('kubelabd: error while shutting down:', err);
+        log.error('error while shutting down', { err, withStack: true });
         process.exit(1);
       },
     );
@@ -97,6 +111,7 @@ async function main(): Promise<void> {
           .option('pod-eviction-timeout', { type: 'number', default: 300, describe: 'seconds the pods of an unreachable node wait before they are deleted and re-created elsewhere' })
           .strict(),
       async (args) => {
+        configureLogs(args);
         const server = await startServer({
           ...nodeOptions(args),
           listen: args.listen,
@@ -133,6 +148,7 @@ async function main(): Promise<void> {
           .option('api-port', { type: 'number', default: 6443, describe: 'port on --node-ip that forwards to the API server, so the CLI can be pointed at any node' })
           .strict(),
       async (args) => {
+        configureLogs(args);
         const agent = await startAgent({
           ...nodeOptions(args),
           server: args.server,
@@ -157,7 +173,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`kubelabd: ${errorMessage(err)}`);
-  if (process.env.KUBELAB_DEBUG && err instanceof Error) console.error(err.stack);
+  log.error('exiting', { err, withStack: Boolean(process.env.KUBELAB_DEBUG) });
   process.exit(1);
 });

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Node } from '../lib/api/types.js';
 import { systemClock } from '../lib/clock.js';
 import { errorMessage } from '../lib/errors.js';
+import { logger } from '../lib/logger.js';
 import { DeferredMembershipView, gossipMembershipView } from '../network/gossip/membership-view.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
@@ -131,7 +132,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const abort = new AbortController();
   const multiHost = options.nodeIP !== undefined;
   const nodeIP = options.nodeIP ?? defaultNodeIP();
-  const log = (m: string) => console.error(m);
+  const log = logger('kubelabd');
 
   // The controllers (the IPAM controller among them) run before this host's node agent starts:
   // the agent waits for the subnet the IPAM controller leases it.
@@ -231,7 +232,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const loops = [agent.run(abort.signal), scheduler.run(abort.signal), controllers].map((p) =>
     p.catch((err: unknown) => {
-      if (!abort.signal.aborted) console.error('kubelabd: a component stopped with an error:', err);
+      if (!abort.signal.aborted) log.error('a component stopped with an error', { err, withStack: true });
     }),
   );
 

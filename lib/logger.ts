@@ -25,8 +25,12 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
 export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
 
-/** Extra facts of one line (`{ node: 'node1', err }`); `err` is the error the line is about. */
-export type LogFields = Record<string, unknown> & { err?: unknown };
+/**
+ * Extra facts of one line (`{ node: 'node1', err }`). `err` is the error the line is about;
+ * `withStack` prints its stack in text too (json always has it): for failures nobody expected,
+ * a bug to report rather than a condition to fix.
+ */
+export type LogFields = Record<string, unknown> & { err?: unknown; withStack?: boolean };
 
 export interface Logger {
   readonly component: string;
@@ -113,7 +117,7 @@ function writeStderr(line: string): void {
 }
 
 function textLine(time: string, level: LogLevel, component: string, message: string, fields: LogFields): string {
-  const { err, ...rest } = fields;
+  const { err, withStack, ...rest } = fields;
   let text = `${time} ${level.toUpperCase().padEnd(5)} ${component}: ${message}`;
   if (err !== undefined) text += `: ${causeChain(err).join(': ')}`;
   for (const [key, value] of Object.entries(rest)) {
@@ -121,11 +125,12 @@ function textLine(time: string, level: LogLevel, component: string, message: str
     const shown = typeof value === 'string' ? value : JSON.stringify(value);
     text += ` ${key}=${/[\s"=]/.test(shown) || shown === '' ? JSON.stringify(shown) : shown}`;
   }
+  if (withStack && err instanceof Error && err.stack) text += `\n${err.stack.replace(/^/gm, '    ')}`;
   return text;
 }
 
 function jsonLine(time: string, level: LogLevel, component: string, message: string, fields: LogFields): string {
-  const { err, ...rest } = fields;
+  const { err, withStack: _withStack, ...rest } = fields;
   const record: Record<string, unknown> = { time, level, component, msg: message, ...rest };
   if (err !== undefined) record.err = serializeError(err);
   return JSON.stringify(record);

@@ -18,6 +18,7 @@ import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from '../../lib/api/protobuf-objects.js';
 import { ApiError, badRequest, errorMessage, internalError, tooLarge } from '../../lib/errors.js';
+import { logger } from '../../lib/logger.js';
 import { Authenticator, requireAuth, requireAuthorization, type Authorizer } from './auth.js';
 import { discoveryRouter } from './discovery.js';
 import { joinRouter } from './node-credentials.js';
@@ -148,7 +149,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
     let apiError = asApiError(err, maxBodyBytes);
     if (!apiError) {
       // Not an error we raised on purpose: log it once, here where it stops, and answer 500.
-      console.error(`kubelabd: ${req.method} ${req.originalUrl} failed:`, err);
+      logger('apiserver').error(`${req.method} ${req.originalUrl} failed`, { err, withStack: true });
       apiError = internalError(errorMessage(err), err);
     }
     if (res.headersSent) {

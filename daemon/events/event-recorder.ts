@@ -12,8 +12,9 @@
 
 import type { Event, KubeObject } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
-import { errorMessage, isNotFound } from '../../lib/errors.js';
+import { isNotFound } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
+import { logger } from '../../lib/logger.js';
 import { rfc3339 } from '../../lib/time.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -36,7 +37,7 @@ interface Seen {
 }
 
 export interface EventRecorderOptions {
-  /** Where failed writes are reported; console.error by default. */
+  /** Where failed writes are reported; the source component's log by default. */
   onError?: (error: unknown, event: Event) => void;
 }
 
@@ -54,8 +55,7 @@ export class EventRecorder {
   ) {
     this.onError =
       options.onError ??
-      ((error, event) =>
-        console.error(`${this.source.component}: could not record event ${event.reason} on ${event.involvedObject.kind} ${event.involvedObject.name}: ${errorMessage(error)}`));
+      ((err, event) => logger(this.source.component).warn(`could not record event ${event.reason} on ${event.involvedObject.kind} ${event.involvedObject.name}`, { err }));
   }
 
   /** Records that something happened to `obj`; never throws, never waits. */

@@ -42,6 +42,7 @@ import type { Duplex } from 'node:stream';
 import forge from 'node-forge';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, badRequest, errorMessage, internalError } from '../../lib/errors.js';
+import { logger } from '../../lib/logger.js';
 import { randomSerialNumber } from '../api/pki.js';
 import { logOptionsOf } from '../api/pod-log.js';
 import type { PodStreams } from '../api/pod-streams.js';
@@ -173,7 +174,7 @@ export async function startKubeletServer(options: KubeletServerOptions): Promise
 
 function asApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  console.error('kubelabd: kubelet stream server:', err);
+  logger('kubelet').error('stream server: request failed', { err, withStack: true });
   return internalError(errorMessage(err), err);
 }
 

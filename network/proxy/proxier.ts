@@ -17,6 +17,7 @@ import type { ApiClient } from '../../lib/client/api-client.js';
 import { Informer } from '../../lib/client/informer.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { errorMessage } from '../../lib/errors.js';
+import { logger } from '../../lib/logger.js';
 import { WorkQueue } from '../../lib/work-queue.js';
 import type { AddressManager } from './address-manager.js';
 import { RoundRobinLoadBalancer, type ServicePortName } from './load-balancer.js';
@@ -83,7 +84,7 @@ export class Proxier {
 
   constructor(private readonly options: ProxierOptions) {
     this.clock = options.clock ?? systemClock;
-    this.onError = options.onError ?? ((message) => console.error(`proxy: ${message}`));
+    this.onError = options.onError ?? ((message) => logger('proxy').error(message));
     this.loadBalancer = new RoundRobinLoadBalancer(this.clock);
     this.queue = new WorkQueue({ clock: this.clock, maxDelayMs: 30_000, onError: (_key, error) => this.onError(errorMessage(error)) });
     const enqueue = () => this.queue.add(SYNC_KEY);

@@ -5,6 +5,7 @@
 // changed or went NotReady) and every 10 s regardless, as flannel re-checks its routes.
 
 import type { Clock } from '../../lib/clock.js';
+import { logger } from '../../lib/logger.js';
 import { planRoutes, type Peer, type RoutePlan } from './plan-routes.js';
 import type { RouteTable } from './route-table.js';
 
@@ -17,7 +18,7 @@ export interface RouteReconcilerOptions {
   clock: Clock;
   /** How often a pass runs without being asked: catches routes changed behind our back. */
   resyncMs?: number;
-  /** Where a failed pass is reported; the next pass retries. Default: console.error. */
+  /** Where a failed pass is reported; the next pass retries. Default: logger('routes'). */
   onError?: (error: unknown) => void;
 }
 
@@ -54,7 +55,7 @@ export class RouteReconciler {
       try {
         await this.reconcileOnce();
       } catch (error) {
-        (this.options.onError ?? ((e) => console.error('route reconciler: pass failed, retrying at the next resync:', e)))(error);
+        (this.options.onError ?? ((err) => logger('routes').error('pass failed, retrying at the next resync', { err })))(error);
       }
       if (this.pending || signal.aborted) continue;
       this.wake = new AbortController();

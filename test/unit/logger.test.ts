@@ -73,6 +73,21 @@ describe('logger', () => {
     assert.match(record.err.stack, /cannot reach the Docker Engine/);
   });
 
+  it('withStack: text shows the stack below the line; json has it anyway', () => {
+    const err = new Error('undefined is not a function');
+    const text = collecting();
+    text.log.error('a node component stopped', { err, withStack: true });
+    const [first, ...stack] = text.lines[0].split('\n');
+    assert.equal(first, '2026-01-02T10:00:00.000Z ERROR kubelet: a node component stopped: undefined is not a function');
+    assert.match(stack[0], /^ {4}Error: undefined is not a function$/);
+    assert.ok(stack.length > 1);
+    const json = collecting({ format: 'json' });
+    json.log.error('a node component stopped', { err, withStack: true });
+    const record = JSON.parse(json.lines[0]);
+    assert.equal(record.withStack, undefined);
+    assert.match(record.err.stack, /^Error: undefined is not a function/);
+  });
+
   it('a thrown value that is not an Error is logged as text', () => {
     const { log, lines } = collecting({ format: 'json' });
     log.error('watch failed', { err: 'socket hang up' });
