@@ -14,9 +14,10 @@ import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import type { Node } from '../lib/api/types.js';
 import { deriveSecret } from './api/join-token.js';
 import { startApiForwarder } from './api-forwarder.js';
+import { NETWORK_DEFAULTS, PORTS } from './config.js';
 import { startKubeletServer } from './kubelet/kubelet-server.js';
 import { startNodeAgent } from './node-agent.js';
-import { connectRuntime, DEFAULT_CLUSTER_CIDR, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT } from './server.js';
+import { connectRuntime } from './server.js';
 
 export interface AgentOptions {
   /** The API server's URL, e.g. https://10.250.0.11:6443. */
@@ -53,9 +54,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   );
 
   const serverUrl = new URL(options.server);
-  const gossipPort = options.gossipPort ?? DEFAULT_GOSSIP_PORT;
-  const kubeletPort = options.kubeletPort ?? DEFAULT_KUBELET_PORT;
-  const apiPort = options.apiPort ?? 6443;
+  const gossipPort = options.gossipPort ?? PORTS.gossip;
+  const kubeletPort = options.kubeletPort ?? PORTS.kubelet;
+  const apiPort = options.apiPort ?? PORTS.api;
   const agent = await startNodeAgent({
     client,
     runtime,
@@ -65,7 +66,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     role: 'agent',
     dataDir: options.dataDir,
     podNetwork: options.podNetwork,
-    clusterCidr: options.clusterCidr ?? DEFAULT_CLUSTER_CIDR,
+    clusterCidr: options.clusterCidr ?? NETWORK_DEFAULTS.clusterCidr,
     backoff: options.backoff,
     kubeletPort,
     membership: {

@@ -3,9 +3,11 @@
 // later. Like memberlist's DefaultLANConfig, a value is written here once and the components
 // read it from here; kubelabd's flags default to it as well.
 //
-// Defaults of the pure parts in lib/ and network/ (the work queue, the proxier, gossip) stay with
-// their module, since those may not import the daemon; they are repeated below by reference only
-// (GOSSIP_DEFAULTS), so this page still shows the whole picture.
+// Defaults of the parts in lib/ and network/ stay with their module, since those may not import
+// the daemon: gossip (network/gossip/gossip-config.ts, shown below as GOSSIP_DEFAULTS), the
+// work queue's retry back-off, 5 ms doubling to 1000 s (lib/work-queue.ts), the service proxy's
+// 30 s resync and 30 s longest retry (network/proxy/proxier.ts), and the host-gw route check every
+// 10 s (network/subnet/route-reconciler.ts).
 
 import { defaultGossipConfig, type GossipConfig } from '../network/gossip/gossip-config.js';
 
@@ -64,6 +66,37 @@ export const NODE_LIFECYCLE_DEFAULTS = {
   podEvictionTimeoutMs: 300_000,
   /** How often the controller looks at every node's heartbeat (Kubernetes' --node-monitor-period 5 s). */
   nodeMonitorPeriodMs: 5_000,
+} as const;
+
+/** The node agent, while it joins. */
+export const NODE_AGENT_DEFAULTS = {
+  /** How often a new node asks whether the server has leased it a pod subnet yet. */
+  subnetPollMs: 500,
+  /** How often a node that knows no other member tries the gossip seeds again (it started first, or was cut off). */
+  gossipJoinRetryMs: 2_000,
+} as const;
+
+/** The API server. */
+export const API_SERVER_DEFAULTS = {
+  /** A quiet watch that asked for bookmarks gets one this often: its heartbeat, and a resourceVersion to resume from. */
+  watchBookmarkIntervalMs: 10_000,
+  /** How long the API server waits for a TCP+TLS connection to a kubelet (logs, exec) before calling its node unreachable. */
+  kubeletDialTimeoutMs: 10_000,
+} as const;
+
+/** Events, as every component records them (client-go's EventCorrelator). */
+export const EVENT_DEFAULTS = {
+  /** A repeated event within this window is folded into the first one with a count (Kubernetes: 10 min), so a crash loop does not flood the store. */
+  aggregationWindowMs: 10 * 60_000,
+} as const;
+
+/** The embedded store (nedb). */
+export const STORE_DEFAULTS = {
+  /** How many past changes are kept for watches that resume from a resourceVersion; older ones get 410 Gone and must list again. */
+  watchHistorySize: 10_000,
+  /** The append-only datafile is rewritten after this many writes, or this often, so it does not grow without end. */
+  compactEveryWrites: 1_000,
+  compactIntervalMs: 10 * 60_000,
 } as const;
 
 /** The controllers' and the scheduler's loops. */

@@ -16,8 +16,8 @@ import { errorMessage } from '../lib/errors.js';
 import { configureLogging, LOG_FORMATS, type LogFormat, logger } from '../lib/logger.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
-import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from './api/service-allocation.js';
-import { DEFAULT_CLUSTER_CIDR, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT, startServer } from './server.js';
+import { DEFAULT_LISTEN, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
+import { startServer } from './server.js';
 
 /** The flags every node has, server or agent. */
 function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
@@ -30,13 +30,13 @@ function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
       describe: 'the Docker Engine to drive (unix:///path or tcp://host:port)',
     })
     .option('pod-network', { type: 'string', default: 'kubelab0', describe: 'name of the Docker bridge network for pods' })
-    .option('cluster-cidr', { type: 'string', default: DEFAULT_CLUSTER_CIDR, describe: 'the range every node\'s /24 pod subnet is leased from' })
-    .option('gossip-port', { type: 'number', default: DEFAULT_GOSSIP_PORT, describe: 'UDP and TCP port of the gossip membership (same on every node)' })
-    .option('kubelet-port', { type: 'number', default: DEFAULT_KUBELET_PORT, describe: 'port the kubelet serves logs, exec and port-forward on, for the API server' })
-    .option('gossip-probe-interval-ms', { type: 'number', default: 1_000, describe: 'how often each node probes one other: lower detects failures sooner, with more packets' })
-    .option('gossip-suspicion-mult', { type: 'number', default: 4, describe: 'suspicion lasts this many probe intervals × log10(nodes) before a silent node is declared dead: higher means fewer false alarms on a lossy network' })
-    .option('backoff-initial-ms', { type: 'number', default: 10_000, describe: 'first container restart back-off (CrashLoopBackOff)' })
-    .option('backoff-max-ms', { type: 'number', default: 300_000, describe: 'longest container restart back-off' })
+    .option('cluster-cidr', { type: 'string', default: NETWORK_DEFAULTS.clusterCidr, describe: 'the range every node\'s /24 pod subnet is leased from' })
+    .option('gossip-port', { type: 'number', default: PORTS.gossip, describe: 'UDP and TCP port of the gossip membership (same on every node)' })
+    .option('kubelet-port', { type: 'number', default: PORTS.kubelet, describe: 'port the kubelet serves logs, exec and port-forward on, for the API server' })
+    .option('gossip-probe-interval-ms', { type: 'number', default: GOSSIP_DEFAULTS.probeIntervalMs, describe: 'how often each node probes one other: lower detects failures sooner, with more packets' })
+    .option('gossip-suspicion-mult', { type: 'number', default: GOSSIP_DEFAULTS.suspicionMult, describe: 'suspicion lasts this many probe intervals × log10(nodes) before a silent node is declared dead: higher means fewer false alarms on a lossy network' })
+    .option('backoff-initial-ms', { type: 'number', default: KUBELET_DEFAULTS.backoff.initialMs, describe: 'first container restart back-off (CrashLoopBackOff)' })
+    .option('backoff-max-ms', { type: 'number', default: KUBELET_DEFAULTS.backoff.maxMs, describe: 'longest container restart back-off' })
     .option('log-format', { type: 'string', choices: LOG_FORMATS, default: 'text', describe: 'how log lines on stderr are written: text for people, json (one object per line) for log collectors' });
 }
 
@@ -97,18 +97,18 @@ async function main(): Promise<void> {
       'run the control plane and the node agent of this host',
       (y) =>
         nodeFlags(y, '/var/lib/kubelab')
-          .option('listen', { type: 'string', default: '127.0.0.1:6443', describe: 'host:port of the HTTPS API (port 0 picks a free one)' })
+          .option('listen', { type: 'string', default: DEFAULT_LISTEN, describe: 'host:port of the HTTPS API (port 0 picks a free one)' })
           .option('node-ip', { type: 'string', describe: 'this node\'s address on the network the nodes share; given, the server is ready for agents to join (gossip, routes and the kubelet listen on it)' })
           .option('pod-subnet', { type: 'string', describe: 'a fixed subnet for this node\'s pods, inside --cluster-cidr (default: leased like every node\'s)' })
           .option('tls-san', { type: 'string', array: true, default: [] as string[], describe: 'another name or address the API certificate is valid for (repeatable): every node\'s IP, so the CLI can use any node' })
-          .option('service-cidr', { type: 'string', default: DEFAULT_SERVICE_CIDR, describe: 'the range Service ClusterIPs come from (the first one is the kubernetes Service\'s)' })
-          .option('node-port-range', { type: 'string', default: DEFAULT_NODE_PORT_RANGE, describe: 'the ports NodePort and LoadBalancer Services open on every node' })
+          .option('service-cidr', { type: 'string', default: NETWORK_DEFAULTS.serviceCidr, describe: 'the range Service ClusterIPs come from (the first one is the kubernetes Service\'s)' })
+          .option('node-port-range', { type: 'string', default: NETWORK_DEFAULTS.nodePortRange, describe: 'the ports NodePort and LoadBalancer Services open on every node' })
           .option('lb-pool', {
             type: 'string',
             describe: 'LoadBalancer addresses, comma-separated CIDRs, ranges or addresses (e.g. 10.99.0.0/28); none: LoadBalancer Services stay <pending>',
           })
-          .option('node-monitor-grace-period', { type: 'number', default: 40, describe: 'seconds a node may go without a heartbeat before it is NotReady (Unknown)' })
-          .option('pod-eviction-timeout', { type: 'number', default: 300, describe: 'seconds the pods of an unreachable node wait before they are deleted and re-created elsewhere' })
+          .option('node-monitor-grace-period', { type: 'number', default: NODE_LIFECYCLE_DEFAULTS.nodeMonitorGracePeriodMs / 1000, describe: 'seconds a node may go without a heartbeat before it is NotReady (Unknown)' })
+          .option('pod-eviction-timeout', { type: 'number', default: NODE_LIFECYCLE_DEFAULTS.podEvictionTimeoutMs / 1000, describe: 'seconds the pods of an unreachable node wait before they are deleted and re-created elsewhere' })
           .strict(),
       async (args) => {
         configureLogs(args);
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
             return true;
           })
           .option('node-ip', { type: 'string', default: defaultNodeIP(), describe: 'this node\'s address on the network the nodes share' })
-          .option('api-port', { type: 'number', default: 6443, describe: 'port on --node-ip that forwards to the API server, so the CLI can be pointed at any node' })
+          .option('api-port', { type: 'number', default: PORTS.api, describe: 'port on --node-ip that forwards to the API server, so the CLI can be pointed at any node' })
           .strict(),
       async (args) => {
         configureLogs(args);

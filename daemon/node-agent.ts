@@ -25,6 +25,7 @@ import type { Peer } from '../network/subnet/plan-routes.js';
 import { RouteReconciler } from '../network/subnet/route-reconciler.js';
 import { IpRouteTable } from '../network/subnet/route-table.js';
 import { startClusterDns } from './cluster-dns.js';
+import { NODE_AGENT_DEFAULTS } from './config.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { NodeStatusManager } from './kubelet/node-status.js';
@@ -73,8 +74,8 @@ export interface RunningNodeAgent {
   run(signal: AbortSignal): Promise<void>;
 }
 
-const SUBNET_POLL_MS = 500;
-const JOIN_RETRY_MS = 2_000;
+const SUBNET_POLL_MS = NODE_AGENT_DEFAULTS.subnetPollMs;
+const JOIN_RETRY_MS = NODE_AGENT_DEFAULTS.gossipJoinRetryMs;
 
 /** The first usable address of a subnet: the bridge's gateway (10.244.1.0/24 → 10.244.1.1). */
 export function gatewayOf(subnet: string): string {

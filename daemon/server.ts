@@ -28,6 +28,7 @@ import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';
 import { allocatingServiceStrategy } from './api/strategies/service-strategy.js';
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
+import { PORTS } from './config.js';
 import { startControllers } from './controllers/controller-manager.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { startKubeletServer } from './kubelet/kubelet-server.js';
@@ -77,10 +78,6 @@ export interface RunningServer {
   joinToken: string;
   close(): Promise<void>;
 }
-
-export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
-export const DEFAULT_GOSSIP_PORT = 7946;
-export const DEFAULT_KUBELET_PORT = 10250;
 
 function hostAddresses(): string[] {
   const ips = new Set<string>(['127.0.0.1']);
@@ -150,7 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   const urlHost = host === '0.0.0.0' || host === '' ? (multiHost ? nodeIP : '127.0.0.1') : host;
-  const gossipPort = options.gossipPort ?? DEFAULT_GOSSIP_PORT;
+  const gossipPort = options.gossipPort ?? PORTS.gossip;
   const agent = await startNodeAgent({
     client,
     runtime,
@@ -163,7 +160,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     podSubnet: options.podSubnet,
     clusterCidr: options.clusterCidr,
     backoff: options.backoff,
-    kubeletPort: multiHost ? (options.kubeletPort ?? DEFAULT_KUBELET_PORT) : undefined,
+    kubeletPort: multiHost ? (options.kubeletPort ?? PORTS.kubelet) : undefined,
     membership: multiHost
       ? {
           port: gossipPort,
@@ -182,7 +179,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const kubeletServer = multiHost
     ? await startKubeletServer({
         host: nodeIP,
-        port: options.kubeletPort ?? DEFAULT_KUBELET_PORT,
+        port: options.kubeletPort ?? PORTS.kubelet,
         streams: agent.kubelet.streams,
         secret: kubeletSecret,
         getPod: (namespace, name) => client.get('pods', namespace, name),

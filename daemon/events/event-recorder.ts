@@ -16,6 +16,7 @@ import { isNotFound } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { logger } from '../../lib/logger.js';
 import { rfc3339 } from '../../lib/time.js';
+import { EVENT_DEFAULTS } from '../config.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -25,7 +26,7 @@ export interface EventSource {
 }
 
 /** How long a repeated event is folded into the previous one (Kubernetes: 10 minutes). */
-const AGGREGATION_WINDOW_MS = 10 * 60_000;
+const AGGREGATION_WINDOW_MS = EVENT_DEFAULTS.aggregationWindowMs;
 /** The most (object, reason, message) keys remembered; the oldest go first (an LRU, as in client-go). */
 const MAX_REMEMBERED = 4096;
 

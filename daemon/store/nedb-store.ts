@@ -27,6 +27,7 @@ import type { KubeObject, ObjectList } from '../../lib/api/types.js';
 import { logger } from '../../lib/logger.js';
 import { rfc3339 } from '../../lib/time.js';
 import { alreadyExists, badRequest, conflict, isConflict, notFound } from '../../lib/errors.js';
+import { STORE_DEFAULTS } from '../config.js';
 import type { ObjectStore, StoreEvent, StoreWatchOptions } from './object-store.js';
 import { WatchHistory } from './watch-history.js';
 
@@ -57,9 +58,9 @@ const Datastore = nedb as unknown as typeof nedb.default;
 type Datastore<T> = InstanceType<typeof nedb.default<T>>;
 
 const COUNTER_ID = 'meta/resourceVersion';
-const DEFAULT_HISTORY_SIZE = 10_000;
-const DEFAULT_COMPACT_EVERY_WRITES = 1_000;
-const DEFAULT_COMPACT_INTERVAL_MS = 10 * 60_000;
+const DEFAULT_HISTORY_SIZE = STORE_DEFAULTS.watchHistorySize;
+const DEFAULT_COMPACT_EVERY_WRITES = STORE_DEFAULTS.compactEveryWrites;
+const DEFAULT_COMPACT_INTERVAL_MS = STORE_DEFAULTS.compactIntervalMs;
 const log = logger('store');
 
 interface Watcher {

@@ -69,7 +69,10 @@ interface OpenListener {
 }
 
 const SYNC_KEY = 'sync';
+/** Every Service and Endpoints is looked at again this often, even without an event: listeners lost behind our back come back. */
 export const DEFAULT_PROXY_RESYNC_PERIOD_MS = 30_000;
+/** A sync that failed (a port taken, an address not addable) is retried with back-off, never waiting longer than this. */
+export const PROXY_MAX_RETRY_DELAY_MS = 30_000;
 
 export class Proxier {
   readonly loadBalancer: RoundRobinLoadBalancer;
@@ -86,7 +89,7 @@ export class Proxier {
     this.clock = options.clock ?? systemClock;
     this.onError = options.onError ?? ((message) => logger('proxy').error(message));
     this.loadBalancer = new RoundRobinLoadBalancer(this.clock);
-    this.queue = new WorkQueue({ clock: this.clock, maxDelayMs: 30_000, onError: (_key, error) => this.onError(errorMessage(error)) });
+    this.queue = new WorkQueue({ clock: this.clock, maxDelayMs: PROXY_MAX_RETRY_DELAY_MS, onError: (_key, error) => this.onError(errorMessage(error)) });
     const enqueue = () => this.queue.add(SYNC_KEY);
     const informerError = (error: unknown) => this.onError(`watch: ${errorMessage(error)}`);
     this.services = new Informer<Service>({ client: options.client, resource: 'services', clock: this.clock, onEvent: enqueue, onError: informerError });

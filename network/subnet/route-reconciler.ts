@@ -22,13 +22,16 @@ export interface RouteReconcilerOptions {
   onError?: (error: unknown) => void;
 }
 
+/** Routes are checked this often even without a membership change: one removed by hand comes back within it (flannel: 10 s). */
+export const DEFAULT_ROUTE_RESYNC_MS = 10_000;
+
 export class RouteReconciler {
   private readonly resyncMs: number;
   private pending = false;
   private wake = new AbortController();
 
   constructor(private readonly options: RouteReconcilerOptions) {
-    this.resyncMs = options.resyncMs ?? 10_000;
+    this.resyncMs = options.resyncMs ?? DEFAULT_ROUTE_RESYNC_MS;
   }
 
   /** One pass: plan against the kernel's routes, then remove stale routes before adding new ones. */
