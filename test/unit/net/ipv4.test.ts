@@ -47,46 +47,34 @@ describe('ipv4', () => {
     }
   });
 
-  describe('parseIpv4Cidr', () => {
-    const cases: { text: string; want: string | undefined }[] = [
-      { text: '10.244.0.0/16', want: '10.244.0.0/16' },
-      { text: '10.244.7.9/16', want: '10.244.0.0/16' },
-      { text: '10.96.0.0/12', want: '10.96.0.0/12' },
-      { text: '10.100.3.4/12', want: '10.96.0.0/12' },
-      { text: '0.0.0.0/0', want: '0.0.0.0/0' },
-      { text: '10.0.0.5/32', want: '10.0.0.5/32' },
-      { text: '10.0.0.5', want: undefined },
-      { text: '10.0.0.0/33', want: undefined },
-      { text: '10.0.0.0/', want: undefined },
-      { text: '10.0.0/8', want: undefined },
-      { text: 'default', want: undefined },
-      { text: 'fd00::/8', want: undefined },
+  describe('parsing CIDRs: parseIpv4Cidr, and parseIpv4Destination for routes (a bare address is that host)', () => {
+    // [text, parseIpv4Cidr, parseIpv4Destination]; undefined: not parsed.
+    const cases: [string, string | undefined, string | undefined][] = [
+      ['10.244.0.0/16', '10.244.0.0/16', '10.244.0.0/16'],
+      ['10.244.7.9/16', '10.244.0.0/16', '10.244.0.0/16'],
+      ['10.96.0.0/12', '10.96.0.0/12', '10.96.0.0/12'],
+      ['10.100.3.4/12', '10.96.0.0/12', '10.96.0.0/12'],
+      ['0.0.0.0/0', '0.0.0.0/0', '0.0.0.0/0'],
+      ['10.0.0.5/32', '10.0.0.5/32', '10.0.0.5/32'],
+      ['10.0.0.5', undefined, '10.0.0.5/32'],
+      ['10.0.0.0/33', undefined, undefined],
+      ['10.0.0.0/', undefined, undefined],
+      ['10.0.0/8', undefined, undefined],
+      ['default', undefined, undefined],
+      ['fd00::/8', undefined, undefined],
+      ['fe80::1', undefined, undefined],
     ];
-    for (const c of cases) {
-      it(`${c.text} → ${c.want ?? 'undefined'}`, () => {
-        const parsed = parseIpv4Cidr(c.text);
-        assert.equal(parsed && formatIpv4Cidr(parsed), c.want);
+    const shown = (cidr: ReturnType<typeof parseIpv4Cidr>) => cidr && formatIpv4Cidr(cidr);
+    for (const [text, asCidr, asDestination] of cases) {
+      it(`${text} → ${asCidr ?? 'undefined'} as a CIDR, ${asDestination ?? 'undefined'} as a destination`, () => {
+        assert.equal(shown(parseIpv4Cidr(text)), asCidr);
+        assert.equal(shown(parseIpv4Destination(text)), asDestination);
       });
     }
 
     it('mustParseIpv4Cidr names the bad text and shows an example', () => {
       assert.throws(() => mustParseIpv4Cidr('10.96.0.0'), /"10\.96\.0\.0" is not an IPv4 CIDR \(e\.g\. 10\.96\.0\.0\/12\)/);
     });
-  });
-
-  describe('parseIpv4Destination (route destinations)', () => {
-    const cases: { text: string; want: string | undefined }[] = [
-      { text: '10.244.1.0/24', want: '10.244.1.0/24' },
-      { text: '10.244.1.5', want: '10.244.1.5/32' },
-      { text: 'default', want: undefined },
-      { text: 'fe80::1', want: undefined },
-    ];
-    for (const c of cases) {
-      it(`${c.text} → ${c.want ?? 'undefined'}`, () => {
-        const parsed = parseIpv4Destination(c.text);
-        assert.equal(parsed && formatIpv4Cidr(parsed), c.want);
-      });
-    }
   });
 
   describe('blocks', () => {
