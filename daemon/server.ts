@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Node } from '../lib/api/types.js';
 import { systemClock } from '../lib/clock.js';
+import { errorMessage } from '../lib/errors.js';
+import { logger } from '../lib/logger.js';
 import { DeferredMembershipView, gossipMembershipView } from '../network/gossip/membership-view.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
@@ -26,6 +28,7 @@ import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';
 import { allocatingServiceStrategy } from './api/strategies/service-strategy.js';
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
+import { PORTS } from './config.js';
 import { startControllers } from './controllers/controller-manager.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { startKubeletServer } from './kubelet/kubelet-server.js';
@@ -76,10 +79,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
-export const DEFAULT_GOSSIP_PORT = 7946;
-export const DEFAULT_KUBELET_PORT = 10250;
-
 function hostAddresses(): string[] {
   const ips = new Set<string>(['127.0.0.1']);
   for (const list of Object.values(os.networkInterfaces())) {
@@ -95,7 +94,7 @@ export async function connectRuntime(dockerHost: string): Promise<DockerRuntime>
     await runtime.info();
   } catch (err) {
     throw new Error(
-      `cannot reach the Docker Engine at ${dockerHost}: ${err instanceof Error ? err.message : String(err)}; ` +
+      `cannot reach the Docker Engine at ${dockerHost}: ${errorMessage(err)}; ` +
         'start it (scripts/setup.sh does) or pass --docker-host',
       { cause: err },
     );
@@ -130,7 +129,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const abort = new AbortController();
   const multiHost = options.nodeIP !== undefined;
   const nodeIP = options.nodeIP ?? defaultNodeIP();
-  const log = (m: string) => console.error(m);
+  const log = logger('kubelabd');
 
   // The controllers (the IPAM controller among them) run before this host's node agent starts:
   // the agent waits for the subnet the IPAM controller leases it.
@@ -148,7 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   const urlHost = host === '0.0.0.0' || host === '' ? (multiHost ? nodeIP : '127.0.0.1') : host;
-  const gossipPort = options.gossipPort ?? DEFAULT_GOSSIP_PORT;
+  const gossipPort = options.gossipPort ?? PORTS.gossip;
   const agent = await startNodeAgent({
     client,
     runtime,
@@ -161,7 +160,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     podSubnet: options.podSubnet,
     clusterCidr: options.clusterCidr,
     backoff: options.backoff,
-    kubeletPort: multiHost ? (options.kubeletPort ?? DEFAULT_KUBELET_PORT) : undefined,
+    kubeletPort: multiHost ? (options.kubeletPort ?? PORTS.kubelet) : undefined,
     membership: multiHost
       ? {
           port: gossipPort,
@@ -180,7 +179,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const kubeletServer = multiHost
     ? await startKubeletServer({
         host: nodeIP,
-        port: options.kubeletPort ?? DEFAULT_KUBELET_PORT,
+        port: options.kubeletPort ?? PORTS.kubelet,
         streams: agent.kubelet.streams,
         secret: kubeletSecret,
         getPod: (namespace, name) => client.get('pods', namespace, name),
@@ -230,7 +229,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const loops = [agent.run(abort.signal), scheduler.run(abort.signal), controllers].map((p) =>
     p.catch((err: unknown) => {
-      if (!abort.signal.aborted) console.error('kubelabd: a component stopped with an error:', err);
+      if (!abort.signal.aborted) log.error('a component stopped with an error', { err, withStack: true });
     }),
   );
 

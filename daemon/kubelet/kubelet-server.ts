@@ -41,7 +41,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import forge from 'node-forge';
 import type { Pod } from '../../lib/api/types.js';
-import { ApiError, badRequest, internalError } from '../../lib/errors.js';
+import { ApiError, badRequest, errorMessage, internalError } from '../../lib/errors.js';
+import { logger } from '../../lib/logger.js';
 import { randomSerialNumber } from '../api/pki.js';
 import { logOptionsOf } from '../api/pod-log.js';
 import type { PodStreams } from '../api/pod-streams.js';
@@ -173,8 +174,8 @@ export async function startKubeletServer(options: KubeletServerOptions): Promise
 
 function asApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  console.error('kubelabd: kubelet stream server:', err);
-  return internalError(err instanceof Error ? err.message : String(err), err);
+  logger('kubelet').error('stream server: request failed', { err, withStack: true });
+  return internalError(errorMessage(err), err);
 }
 
 function answerError(res: ServerResponse, err: unknown): void {

@@ -16,6 +16,7 @@ import type { ContainerProber, ProbeOutcome, ProbeTarget } from '../../daemon/ku
 import type { ProbeType } from '../../daemon/kubelet/probe-state.js';
 import type { ContainerStatus } from '../../daemon/runtime/container-runtime.js';
 import { FakeRuntime } from '../../daemon/runtime/fake-runtime.js';
+import { silentLogger } from '../../lib/logger.js';
 import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
 
 const IMAGE = 'kubelab/busybox:1';
@@ -52,7 +53,7 @@ describe('Kubelet probes (component, fake runtime, ManualClock)', () => {
     recorder = new EventRecorder(cluster.client, { component: 'kubelet', host: 'node-1' }, clock);
     prober = new ScriptedProber();
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-probes-'));
-    kubelet = new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', prober, log: () => {} });
+    kubelet = new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', prober, log: silentLogger });
   });
   afterEach(async () => {
     kubelet.probes.stopAll();
