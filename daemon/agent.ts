@@ -8,10 +8,12 @@ import fs from 'node:fs/promises';
 import { joinCluster, parseJoinToken } from '../lib/client/join.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import { systemClock } from '../lib/clock.js';
+import { logger } from '../lib/logger.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { deriveSecret } from './pki/join-token.js';
 import { startApiForwarder } from './api-forwarder.js';
-import { connectRuntime, DEFAULT_CLUSTER_CIDR, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT, gossipSeedsOfNodes, startNodeAgent } from './node-agent.js';
+import { NETWORK_DEFAULTS, PORTS } from './config.js';
+import { connectRuntime, gossipSeedsOfNodes, startNodeAgent } from './node-agent.js';
 
 export interface AgentOptions {
   /** The API server's URL, e.g. https://10.250.0.11:6443. */
@@ -40,7 +42,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   parseJoinToken(options.token); // a malformed token fails here, before anything is made
   await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const runtime = await connectRuntime(options.dockerHost);
-  const log = (m: string) => console.error(m);
+  const log = logger('kubelabd');
   const { caPem, nodeToken } = await joinCluster({ server: options.server, token: options.token, nodeName: options.nodeName, dataDir: options.dataDir });
   const client = new RestClient(
     { server: options.server, caPem, token: nodeToken, insecureSkipTlsVerify: false, namespace: 'default', contextName: '', sources: [] },
@@ -48,9 +50,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   );
 
   const serverUrl = new URL(options.server);
-  const gossipPort = options.gossipPort ?? DEFAULT_GOSSIP_PORT;
-  const kubeletPort = options.kubeletPort ?? DEFAULT_KUBELET_PORT;
-  const apiPort = options.apiPort ?? 6443;
+  const gossipPort = options.gossipPort ?? PORTS.gossip;
+  const kubeletPort = options.kubeletPort ?? PORTS.kubelet;
+  const apiPort = options.apiPort ?? PORTS.api;
   const agent = await startNodeAgent({
     client,
     runtime,
@@ -60,7 +62,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     role: 'agent',
     dataDir: options.dataDir,
     podNetwork: options.podNetwork,
-    clusterCidr: options.clusterCidr ?? DEFAULT_CLUSTER_CIDR,
+    clusterCidr: options.clusterCidr ?? NETWORK_DEFAULTS.clusterCidr,
     backoff: options.backoff,
     kubeletServer: { port: kubeletPort, secret: deriveSecret(options.token, 'kubelet') },
     membership: {
@@ -82,7 +84,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     port: apiPort,
     // The API is where the gossip view's live server member says; the --server address otherwise.
     target: () => agent.gossip?.liveMembers().find((m) => m.meta.role === 'server')?.meta.apiAddress ?? `${serverUrl.hostname}:${serverUrl.port || 443}`,
-    log,
+    log: log.child('api-forwarder'),
   });
 
   const abort = new AbortController();

@@ -7,13 +7,14 @@
 // server member when it is alive, or the address the agent was started with.
 
 import net from 'node:net';
+import { logger, type Logger } from '../lib/logger.js';
 
 export interface ApiForwarderOptions {
   host: string;
   port: number;
   /** `host:port` of the API server, asked for every new connection. */
   target: () => string;
-  log?: (message: string) => void;
+  log?: Logger;
 }
 
 export interface RunningApiForwarder {
@@ -22,7 +23,7 @@ export interface RunningApiForwarder {
 }
 
 export async function startApiForwarder(options: ApiForwarderOptions): Promise<RunningApiForwarder> {
-  const log = options.log ?? ((m: string) => console.error(m));
+  const log = options.log ?? logger('api-forwarder');
   const connections = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const target = options.target();
@@ -35,7 +36,7 @@ export async function startApiForwarder(options: ApiForwarderOptions): Promise<R
     };
     client.on('close', forget);
     upstream.on('error', (err) => {
-      log(`kubelabd: api forwarder: cannot reach the API server at ${target}: ${err.message}`);
+      log.warn(`cannot reach the API server at ${target}`, { err });
       client.destroy();
     });
     client.on('error', () => upstream.destroy());

@@ -12,6 +12,8 @@
 // Services are still reachable by their ClusterIP and the *_SERVICE_HOST variables.
 
 import type { ApiClient } from '../lib/client/api-client.js';
+import { errorMessage } from '../lib/errors.js';
+import { logger, type Logger } from '../lib/logger.js';
 import { DnsServer } from '../network/dns/dns-server.js';
 import { DEFAULT_CLUSTER_DOMAIN, RecordIndex } from '../network/dns/record-index.js';
 import type { ClusterDns } from './kubelet/pod-dns.js';
@@ -23,7 +25,7 @@ export interface ClusterDnsOptions {
   /** 53, where resolvers ask. */
   port?: number;
   domain?: string;
-  log?: (message: string) => void;
+  log?: Logger;
 }
 
 export interface RunningClusterDns {
@@ -34,7 +36,7 @@ export interface RunningClusterDns {
 }
 
 export async function startClusterDns(options: ClusterDnsOptions): Promise<RunningClusterDns> {
-  const log = options.log ?? ((m: string) => console.error(m));
+  const log = options.log ?? logger('dns');
   const domain = options.domain ?? DEFAULT_CLUSTER_DOMAIN;
   const port = options.port ?? 53;
   const records = new RecordIndex({ client: options.client, domain });
@@ -43,13 +45,13 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Runni
     await server.listen();
   } catch (err) {
     await server.close().catch(() => undefined);
-    log(
-      `kubelabd: cluster DNS disabled: cannot listen on ${options.host}:${port} (UDP and TCP): ${err instanceof Error ? err.message : String(err)}; ` +
+    log.warn(
+      `cluster DNS disabled: cannot listen on ${options.host}:${port} (UDP and TCP): ${errorMessage(err)}; ` +
         'pods keep the container engine\'s resolver and reach Services by ClusterIP or *_SERVICE_HOST only. Free port 53 on that address and restart kubelabd to get service names',
     );
     return { run: async () => undefined };
   }
-  log(`kubelabd: cluster DNS for ${domain} answering on ${options.host}:${port}`);
+  log.info(`cluster DNS for ${domain} answering on ${options.host}:${port}`);
   return {
     config: { servers: [options.host], domain },
     async run(signal: AbortSignal) {

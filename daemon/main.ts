@@ -2,15 +2,21 @@
 // kubelabd: the daemon. `kubelabd server` runs the control plane (store, API server, scheduler,
 // controllers) plus the node agent of its own host, like a k3s server; `kubelabd agent` runs a
 // worker node that joins a server with its join token.
+//
+// Logs go to stderr through lib/logger.ts (`--log-format text|json`). What the command prints on
+// stdout (the API address, kubeconfig path and join token of a server that is up) is its answer
+// to the person who started it, not a log line: it stays plain text in either format, and test
+// and lab tools read it from there.
 
 import fs from 'node:fs';
 import os from 'node:os';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { errorMessage } from '../lib/errors.js';
+import { configureLogging, LOG_FORMATS, type LogFormat, logger } from '../lib/logger.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
-import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from './api/service-allocation.js';
-import { DEFAULT_CLUSTER_CIDR, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT } from './node-agent.js';
+import { DEFAULT_LISTEN, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
 import { startServer } from './server.js';
 
 /** The flags every node has, server or agent. */
@@ -24,13 +30,14 @@ function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
       describe: 'the Docker Engine to drive (unix:///path or tcp://host:port)',
     })
     .option('pod-network', { type: 'string', default: 'kubelab0', describe: 'name of the Docker bridge network for pods' })
-    .option('cluster-cidr', { type: 'string', default: DEFAULT_CLUSTER_CIDR, describe: 'the range every node\'s /24 pod subnet is leased from' })
-    .option('gossip-port', { type: 'number', default: DEFAULT_GOSSIP_PORT, describe: 'UDP and TCP port of the gossip membership (same on every node)' })
-    .option('kubelet-port', { type: 'number', default: DEFAULT_KUBELET_PORT, describe: 'port the kubelet serves logs, exec and port-forward on, for the API server' })
-    .option('gossip-probe-interval-ms', { type: 'number', default: 1_000, describe: 'how often each node probes one other: lower detects failures sooner, with more packets' })
-    .option('gossip-suspicion-mult', { type: 'number', default: 4, describe: 'suspicion lasts this many probe intervals × log10(nodes) before a silent node is declared dead: higher means fewer false alarms on a lossy network' })
-    .option('backoff-initial-ms', { type: 'number', default: 10_000, describe: 'first container restart back-off (CrashLoopBackOff)' })
-    .option('backoff-max-ms', { type: 'number', default: 300_000, describe: 'longest container restart back-off' });
+    .option('cluster-cidr', { type: 'string', default: NETWORK_DEFAULTS.clusterCidr, describe: 'the range every node\'s /24 pod subnet is leased from' })
+    .option('gossip-port', { type: 'number', default: PORTS.gossip, describe: 'UDP and TCP port of the gossip membership (same on every node)' })
+    .option('kubelet-port', { type: 'number', default: PORTS.kubelet, describe: 'port the kubelet serves logs, exec and port-forward on, for the API server' })
+    .option('gossip-probe-interval-ms', { type: 'number', default: GOSSIP_DEFAULTS.probeIntervalMs, describe: 'how often each node probes one other: lower detects failures sooner, with more packets' })
+    .option('gossip-suspicion-mult', { type: 'number', default: GOSSIP_DEFAULTS.suspicionMult, describe: 'suspicion lasts this many probe intervals × log10(nodes) before a silent node is declared dead: higher means fewer false alarms on a lossy network' })
+    .option('backoff-initial-ms', { type: 'number', default: KUBELET_DEFAULTS.backoff.initialMs, describe: 'first container restart back-off (CrashLoopBackOff)' })
+    .option('backoff-max-ms', { type: 'number', default: KUBELET_DEFAULTS.backoff.maxMs, describe: 'longest container restart back-off' })
+    .option('log-format', { type: 'string', choices: LOG_FORMATS, default: 'text', describe: 'how log lines on stderr are written: text for people, json (one object per line) for log collectors' });
 }
 
 /** The node flags as the options startServer and startAgent share. */
@@ -55,17 +62,24 @@ function readTokenFile(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch (err) {
-    throw new Error(`cannot read the join token from --token-file ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`cannot read the join token from --token-file ${file}: ${errorMessage(err)}`, { cause: err });
   }
+}
+
+const log = logger('kubelabd');
+
+/** Logging as the flags say, before anything else logs (KUBELAB_DEBUG=1 adds debug lines and stacks). */
+function configureLogs(args: { 'log-format': string }): void {
+  configureLogging({ format: args['log-format'] as LogFormat, level: process.env.KUBELAB_DEBUG ? 'debug' : 'info' });
 }
 
 function onSignals(what: string, close: () => Promise<void>): void {
   const stop = (signal: string) => {
-    console.log(`kubelabd: ${signal}, shutting down the ${what} (pods keep running and are re-adopted at the next start)`);
+    log.info(`${signal}, shutting down the ${what} (pods keep running and are re-adopted at the next start)`);
     close().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error('kubelabd: error while shutting down:', err);
+        log.error('error while shutting down', { err, withStack: true });
         process.exit(1);
       },
     );
@@ -83,20 +97,21 @@ async function main(): Promise<void> {
       'run the control plane and the node agent of this host',
       (y) =>
         nodeFlags(y, '/var/lib/kubelab')
-          .option('listen', { type: 'string', default: '127.0.0.1:6443', describe: 'host:port of the HTTPS API (port 0 picks a free one)' })
+          .option('listen', { type: 'string', default: DEFAULT_LISTEN, describe: 'host:port of the HTTPS API (port 0 picks a free one)' })
           .option('node-ip', { type: 'string', describe: 'this node\'s address on the network the nodes share; given, the server is ready for agents to join (gossip, routes and the kubelet listen on it)' })
           .option('pod-subnet', { type: 'string', describe: 'a fixed subnet for this node\'s pods, inside --cluster-cidr (default: leased like every node\'s)' })
           .option('tls-san', { type: 'string', array: true, default: [] as string[], describe: 'another name or address the API certificate is valid for (repeatable): every node\'s IP, so the CLI can use any node' })
-          .option('service-cidr', { type: 'string', default: DEFAULT_SERVICE_CIDR, describe: 'the range Service ClusterIPs come from (the first one is the kubernetes Service\'s)' })
-          .option('node-port-range', { type: 'string', default: DEFAULT_NODE_PORT_RANGE, describe: 'the ports NodePort and LoadBalancer Services open on every node' })
+          .option('service-cidr', { type: 'string', default: NETWORK_DEFAULTS.serviceCidr, describe: 'the range Service ClusterIPs come from (the first one is the kubernetes Service\'s)' })
+          .option('node-port-range', { type: 'string', default: NETWORK_DEFAULTS.nodePortRange, describe: 'the ports NodePort and LoadBalancer Services open on every node' })
           .option('lb-pool', {
             type: 'string',
             describe: 'LoadBalancer addresses, comma-separated CIDRs, ranges or addresses (e.g. 10.99.0.0/28); none: LoadBalancer Services stay <pending>',
           })
-          .option('node-monitor-grace-period', { type: 'number', default: 40, describe: 'seconds a node may go without a heartbeat before it is NotReady (Unknown)' })
-          .option('pod-eviction-timeout', { type: 'number', default: 300, describe: 'seconds the pods of an unreachable node wait before they are deleted and re-created elsewhere' })
+          .option('node-monitor-grace-period', { type: 'number', default: NODE_LIFECYCLE_DEFAULTS.nodeMonitorGracePeriodMs / 1000, describe: 'seconds a node may go without a heartbeat before it is NotReady (Unknown)' })
+          .option('pod-eviction-timeout', { type: 'number', default: NODE_LIFECYCLE_DEFAULTS.podEvictionTimeoutMs / 1000, describe: 'seconds the pods of an unreachable node wait before they are deleted and re-created elsewhere' })
           .strict(),
       async (args) => {
+        configureLogs(args);
         const server = await startServer({
           ...nodeOptions(args),
           listen: args.listen,
@@ -130,9 +145,10 @@ async function main(): Promise<void> {
             return true;
           })
           .option('node-ip', { type: 'string', default: defaultNodeIP(), describe: 'this node\'s address on the network the nodes share' })
-          .option('api-port', { type: 'number', default: 6443, describe: 'port on --node-ip that forwards to the API server, so the CLI can be pointed at any node' })
+          .option('api-port', { type: 'number', default: PORTS.api, describe: 'port on --node-ip that forwards to the API server, so the CLI can be pointed at any node' })
           .strict(),
       async (args) => {
+        configureLogs(args);
         const agent = await startAgent({
           ...nodeOptions(args),
           server: args.server,
@@ -157,7 +173,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`kubelabd: ${err instanceof Error ? err.message : String(err)}`);
-  if (process.env.KUBELAB_DEBUG && err instanceof Error) console.error(err.stack);
+  log.error('exiting', { err, withStack: Boolean(process.env.KUBELAB_DEBUG) });
   process.exit(1);
 });

@@ -13,13 +13,15 @@
 //      with host-gw routes to every live peer's subnet and the kubelet's stream server, through
 //      which the API server reaches this node's pods for logs, exec and port-forward.
 //
-// Both roles start their own host through startNodeAgent, with the defaults below; what differs
+// Both roles start their own host through startNodeAgent (defaults in config.ts); what differs
 // (the API client, where gossip finds its first peers, the API forwarder of an agent) is passed in.
 
-import ipaddr from 'ipaddr.js';
 import type { Node } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
 import type { Clock } from '../lib/clock.js';
+import { errorMessage } from '../lib/errors.js';
+import { logger, type Logger } from '../lib/logger.js';
+import { mustParseIpv4Cidr, nthAddress, numberToIpv4 } from '../lib/net/ipv4.js';
 import { Gossip } from '../network/gossip/gossip.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import type { MemberMeta } from '../network/gossip/member-state.js';
@@ -28,6 +30,7 @@ import type { Peer } from '../network/subnet/plan-routes.js';
 import { RouteReconciler } from '../network/subnet/route-reconciler.js';
 import { IpRouteTable } from '../network/subnet/route-table.js';
 import { startClusterDns } from './cluster-dns.js';
+import { NODE_AGENT_DEFAULTS } from './config.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { startKubeletServer, type KubeletServer } from './kubelet/kubelet-server.js';
@@ -66,7 +69,8 @@ export interface NodeAgentOptions {
     apiAddress: string;
     config?: Partial<GossipConfig>;
   };
-  log?: (message: string) => void;
+  /** The node agent's log; its parts log under their own component names (kubelet, proxy, dns, routes, gossip). */
+  log?: Logger;
 }
 
 export interface RunningNodeAgent {
@@ -80,12 +84,8 @@ export interface RunningNodeAgent {
   run(signal: AbortSignal): Promise<void>;
 }
 
-export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
-export const DEFAULT_GOSSIP_PORT = 7946;
-export const DEFAULT_KUBELET_PORT = 10250;
-
-const SUBNET_POLL_MS = 500;
-const JOIN_RETRY_MS = 2_000;
+const SUBNET_POLL_MS = NODE_AGENT_DEFAULTS.subnetPollMs;
+const JOIN_RETRY_MS = NODE_AGENT_DEFAULTS.gossipJoinRetryMs;
 
 /** The Docker Engine this node drives, checked up front so a wrong --docker-host fails with a clear message. */
 export async function connectRuntime(dockerHost: string): Promise<DockerRuntime> {
@@ -94,7 +94,7 @@ export async function connectRuntime(dockerHost: string): Promise<DockerRuntime>
     await runtime.info();
   } catch (err) {
     throw new Error(
-      `cannot reach the Docker Engine at ${dockerHost}: ${err instanceof Error ? err.message : String(err)}; ` +
+      `cannot reach the Docker Engine at ${dockerHost}: ${errorMessage(err)}; ` +
         'start it (scripts/setup.sh does) or pass --docker-host',
       { cause: err },
     );
@@ -115,21 +115,18 @@ export async function gossipSeedsOfNodes(client: ApiClient, nodeName: string, go
 
 /** The first usable address of a subnet: the bridge's gateway (10.244.1.0/24 → 10.244.1.1). */
 export function gatewayOf(subnet: string): string {
-  const [network] = ipaddr.parseCIDR(subnet);
-  const bytes = network.toByteArray();
-  bytes[bytes.length - 1] += 1;
-  return ipaddr.fromByteArray(bytes).toString();
+  return numberToIpv4(nthAddress(mustParseIpv4Cidr(subnet), 1));
 }
 
 export async function startNodeAgent(options: NodeAgentOptions): Promise<RunningNodeAgent> {
   const { client, runtime, clock, nodeName, nodeIP } = options;
-  const log = options.log ?? ((m: string) => console.error(m));
+  const log = options.log ?? logger('kubelabd');
 
   await registerNode(options, log);
   const podSubnet = await podSubnetOf(options, log);
   const gateway = gatewayOf(podSubnet);
   await runtime.ensureNetwork(options.podNetwork, podSubnet, gateway);
-  const clusterDns = await startClusterDns({ client, host: gateway, log });
+  const clusterDns = await startClusterDns({ client, host: gateway, log: log.child('dns') });
 
   const kubelet = new Kubelet({
     nodeName,
@@ -144,9 +141,9 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     nodeIP,
     kubeletPort: options.kubeletServer?.port,
     clusterDns: clusterDns.config,
-    log,
+    log: log.child('kubelet'),
   });
-  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log });
+  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log: log.child('proxy') });
   const kubeletServer: KubeletServer | undefined = options.kubeletServer
     ? await startKubeletServer({
         host: nodeIP,
@@ -173,7 +170,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
       self: { nodeName, podSubnet },
       clusterCidr: options.clusterCidr,
       clock,
-      onError: (err) => log(`kubelabd: routes: ${err instanceof Error ? err.message : String(err)}`),
+      onError: (err) => log.child('routes').error('reconciling host-gw routes; retrying at the next resync', { err }),
     });
     const reconciler = routes;
     gossip.on('change', () => reconciler.requestReconcile());
@@ -189,13 +186,13 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
       const loops = [kubelet.run(signal), proxier.run(signal), clusterDns.run(signal)];
       if (kubeletServer) loops.push(untilAborted(signal).then(() => kubeletServer.close()));
       if (gossip && membership && routes) {
-        loops.push(joinUntilKnown(gossip, membership.seeds, clock, signal, log), gossip.run(signal), routes.run(signal));
+        loops.push(joinUntilKnown(gossip, membership.seeds, clock, signal, log.child('gossip')), gossip.run(signal), routes.run(signal));
         signal.addEventListener('abort', () => void gossip.leave(), { once: true });
       }
       await Promise.all(
         loops.map((p) =>
           p.catch((err: unknown) => {
-            if (!signal.aborted) log(`kubelabd: a node component stopped with an error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+            if (!signal.aborted) log.error('a node component stopped with an error', { err, withStack: true });
           }),
         ),
       );
@@ -210,21 +207,21 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 }
 
 /** Registers the Node, retrying while the API cannot be reached (an agent may start before its server). */
-async function registerNode(options: NodeAgentOptions, log: (message: string) => void): Promise<void> {
+async function registerNode(options: NodeAgentOptions, log: Logger): Promise<void> {
   const status = new NodeStatusManager({ ...options, kubeletPort: options.kubeletServer?.port, podCIDR: options.podSubnet });
   for (let attempt = 1; ; attempt++) {
     try {
       await status.registerOnce();
       return;
     } catch (err) {
-      if (attempt === 1 || attempt % 10 === 0) log(`kubelabd: registering node ${options.nodeName}: ${err instanceof Error ? err.message : String(err)}; retrying`);
+      if (attempt === 1 || attempt % 10 === 0) log.warn(`registering node ${options.nodeName}; retrying`, { err });
       await options.clock.sleep(Math.min(5_000, 250 * attempt));
     }
   }
 }
 
 /** The fixed subnet (published as the Node's podCIDR), or the one the server leases to this node. */
-async function podSubnetOf(options: NodeAgentOptions, log: (message: string) => void): Promise<string> {
+async function podSubnetOf(options: NodeAgentOptions, log: Logger): Promise<string> {
   const { client, nodeName } = options;
   if (options.podSubnet) {
     const subnet = options.podSubnet;
@@ -234,7 +231,7 @@ async function podSubnetOf(options: NodeAgentOptions, log: (message: string) => 
   for (let waited = 0; ; waited += SUBNET_POLL_MS) {
     const node = await client.get<Node>('nodes', undefined, nodeName).catch(() => undefined);
     if (node?.spec?.podCIDR) return node.spec.podCIDR;
-    if (waited === 5_000) log(`kubelabd: node ${nodeName} is still waiting for the server to lease it a pod subnet from ${options.clusterCidr} (see the server's log and events on the Node)`);
+    if (waited === 5_000) log.warn(`node ${nodeName} is still waiting for the server to lease it a pod subnet from ${options.clusterCidr} (see the server's log and events on the Node)`);
     await options.clock.sleep(SUBNET_POLL_MS);
   }
 }
@@ -248,7 +245,7 @@ function peersOf(gossip: Gossip): Peer[] {
 }
 
 /** Joins through the seeds, and again whenever we know nobody else (we started first, or were cut off at start). */
-async function joinUntilKnown(gossip: Gossip, seeds: () => Promise<string[]>, clock: Clock, signal: AbortSignal, log: (message: string) => void): Promise<void> {
+async function joinUntilKnown(gossip: Gossip, seeds: () => Promise<string[]>, clock: Clock, signal: AbortSignal, log: Logger): Promise<void> {
   let failures = 0;
   while (!signal.aborted) {
     if (gossip.members().length <= 1) {
@@ -256,10 +253,10 @@ async function joinUntilKnown(gossip: Gossip, seeds: () => Promise<string[]>, cl
       if (addresses.length > 0) {
         try {
           await gossip.join(addresses);
-          log(`kubelabd: gossip: ${gossip.name} joined through ${addresses.join(', ')}; ${gossip.members().length} member(s) known`);
+          log.info(`${gossip.name} joined through ${addresses.join(', ')}; ${gossip.members().length} member(s) known`);
           failures = 0;
         } catch (err) {
-          if (failures++ % 15 === 0) log(`kubelabd: gossip: ${err instanceof Error ? err.message : String(err)}`);
+          if (failures++ % 15 === 0) log.warn('joining the cluster; retrying', { err });
         }
       }
     }

@@ -9,6 +9,7 @@
 
 import path from 'node:path';
 import type { ApiClient } from '../lib/client/api-client.js';
+import { logger, type Logger } from '../lib/logger.js';
 import { IpCommandAddressManager } from '../network/proxy/address-manager.js';
 import { Proxier } from '../network/proxy/proxier.js';
 import { RecordedAddressManager } from '../network/proxy/recorded-address-manager.js';
@@ -18,17 +19,17 @@ export interface NodeProxyOptions {
   dataDir: string;
   /** The node's InternalIP(s); 127.0.0.1 is added, so NodePorts answer on loopback too. */
   nodeAddresses: string[];
-  log?: (message: string) => void;
+  log?: Logger;
 }
 
 export const PROXY_ADDRESS_RECORD = 'proxy-addresses.json';
 
 /** Removes a previous run's leftover addresses, then returns a Proxier ready to run(signal). */
 export async function createNodeProxy(options: NodeProxyOptions): Promise<Proxier> {
-  const log = options.log ?? ((m: string) => console.error(m));
+  const log = options.log ?? logger('proxy');
   const addressManager = new RecordedAddressManager(new IpCommandAddressManager({ device: 'lo' }), path.join(options.dataDir, PROXY_ADDRESS_RECORD));
   const leftovers = await addressManager.removeLeftovers();
-  if (leftovers.length > 0) log(`kubelabd: proxy: removed ${leftovers.length} Service address(es) a previous run left on lo: ${leftovers.join(', ')}`);
+  if (leftovers.length > 0) log.info(`removed ${leftovers.length} Service address(es) a previous run left on lo: ${leftovers.join(', ')}`);
   const nodeAddresses = [...new Set([...options.nodeAddresses, '127.0.0.1'])];
-  return new Proxier({ client: options.client, addressManager, nodeAddresses, onError: (message) => log(`kubelabd: proxy: ${message}`) });
+  return new Proxier({ client: options.client, addressManager, nodeAddresses, onError: (message) => log.error(message) });
 }

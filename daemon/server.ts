@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Node } from '../lib/api/types.js';
 import { systemClock } from '../lib/clock.js';
+import { logger } from '../lib/logger.js';
 import { DeferredMembershipView, gossipMembershipView } from '../network/gossip/membership-view.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
@@ -26,10 +27,11 @@ import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';
 import { allocatingServiceStrategy } from './api/strategies/service-strategy.js';
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
+import { PORTS } from './config.js';
 import { startControllers } from './controllers/controller-manager.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
-import { connectRuntime, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT, gossipSeedsOfNodes, internalIPs, startNodeAgent } from './node-agent.js';
+import { connectRuntime, gossipSeedsOfNodes, internalIPs, startNodeAgent } from './node-agent.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { NedbObjectStore } from './store/nedb-store.js';
 
@@ -109,7 +111,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const abort = new AbortController();
   const multiHost = options.nodeIP !== undefined;
   const nodeIP = options.nodeIP ?? defaultNodeIP();
-  const log = (m: string) => console.error(m);
+  const log = logger('kubelabd');
 
   // The controllers (the IPAM controller among them) run before this host's node agent starts:
   // the agent waits for the subnet the IPAM controller leases it.
@@ -127,7 +129,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   const urlHost = host === '0.0.0.0' || host === '' ? (multiHost ? nodeIP : '127.0.0.1') : host;
-  const gossipPort = options.gossipPort ?? DEFAULT_GOSSIP_PORT;
+  const gossipPort = options.gossipPort ?? PORTS.gossip;
   const kubeletSecret = deriveSecret(joinToken, 'kubelet');
   const agent = await startNodeAgent({
     client,
@@ -141,7 +143,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     podSubnet: options.podSubnet,
     clusterCidr: options.clusterCidr,
     backoff: options.backoff,
-    kubeletServer: multiHost ? { port: options.kubeletPort ?? DEFAULT_KUBELET_PORT, secret: kubeletSecret } : undefined,
+    kubeletServer: multiHost ? { port: options.kubeletPort ?? PORTS.kubelet, secret: kubeletSecret } : undefined,
     membership: multiHost
       ? {
           port: gossipPort,
@@ -199,7 +201,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const loops = [agent.run(abort.signal), scheduler.run(abort.signal), controllers].map((p) =>
     p.catch((err: unknown) => {
-      if (!abort.signal.aborted) console.error('kubelabd: a component stopped with an error:', err);
+      if (!abort.signal.aborted) log.error('a component stopped with an error', { err, withStack: true });
     }),
   );
 

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
+import { errorMessage } from '../lib/errors.js';
 
 const execFileAsync = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -180,7 +181,7 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false> | T
       lastError = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`not true after ${timeoutMs} ms: ${lastError instanceof Error ? lastError.message : String(lastError)}`, { cause: lastError });
+      throw new Error(`not true after ${timeoutMs} ms: ${errorMessage(lastError)}`, { cause: lastError });
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

@@ -146,3 +146,12 @@ export const isNotFound = (e: unknown): boolean => e instanceof ApiError && e.co
 export const isConflict = (e: unknown): boolean => e instanceof ApiError && e.code === 409 && e.reason === 'Conflict';
 export const isAlreadyExists = (e: unknown): boolean => e instanceof ApiError && e.reason === 'AlreadyExists';
 export const isGone = (e: unknown): boolean => e instanceof ApiError && e.code === 410;
+
+/**
+ * The message of anything thrown: an Error's message, or the thrown value as text (a rejected
+ * promise may carry a string or an object). For logs and for wrapping into another message;
+ * keep the original as `cause` when wrapping.
+ */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

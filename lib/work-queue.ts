@@ -8,9 +8,11 @@
 //   while a worker processes it, it waits ("dirty") and is processed once more afterwards, so the
 //   change that came in during the work is not lost.
 // - Back-off: a reconcile that fails is retried after 5 ms, 10 ms, 20 ms ... up to a maximum,
-//   per key (ItemExponentialFailureRateLimiter); a success forgets the failures.
+//   per key (ItemExponentialFailureRateLimiter, the delays of lib/backoff.ts); a success forgets
+//   the failures.
 
 import { setMaxListeners } from 'node:events';
+import { backoffDelayMs } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 
 export interface WorkQueueOptions {
@@ -81,9 +83,9 @@ export class WorkQueue {
 
   /** The delay the next addRateLimited(key) waits, counting it as one more failure. */
   private whenNext(key: string): number {
-    const failures = this.failures.get(key) ?? 0;
-    this.failures.set(key, failures + 1);
-    return Math.min(this.baseDelayMs * 2 ** failures, this.maxDelayMs);
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, failures);
+    return backoffDelayMs({ initialMs: this.baseDelayMs, maxMs: this.maxDelayMs }, failures);
   }
 
   /** Clears the key's failure count: the next failure waits the base delay again. */

@@ -2,8 +2,23 @@
 # Builds kubelab's local images from Debian's busybox-static, with no registry: the pod infra
 # image, a busybox image, and the tutorial's hello app in two versions. Fast when nothing
 # changed (Docker's build cache).
+#
+#   --fresh   first remove every kubelab/* image on this engine, then build without the cache:
+#             what the test suite does on every run, so an image that earlier work left on this
+#             machine can never stand in for one no script builds (a fresh machine has none).
+#
+# The `build IMAGE DIR` lines at the bottom are the list of the project's images: the unit test
+# test/unit/image-references.test.ts reads them and checks every image that a test, a benchmark,
+# an example or a script names against them.
 set -euo pipefail
 cd "$(dirname "$0")/../images"
+
+fresh=0
+case "${1:-}" in
+  --fresh) fresh=1 ;;
+  '') ;;
+  *) echo "usage: $0 [--fresh]" >&2; exit 2 ;;
+esac
 
 # The images are FROM scratch: busybox must be the static build (Debian's busybox-static, which
 # replaces the dynamically linked `busybox` package's /bin/busybox when installed).
@@ -19,10 +34,21 @@ if ldd "$busybox" 2>&1 | grep -q 'libc' || ! "$busybox" --list | grep -qx httpd;
   exit 1
 fi
 
+if [ "$fresh" = 1 ]; then
+  # Containers still using one (a quick-start cluster) keep running: the tag goes, the layers stay.
+  old=$(docker images --format '{{.Repository}}:{{.Tag}}' | grep '^kubelab/' || true)
+  if [ -n "$old" ]; then
+    echo "==> removing the kubelab images on this engine: $(echo $old)"
+    docker rmi -f $old >/dev/null
+  fi
+fi
+cache_flag=()
+[ "$fresh" = 1 ] && cache_flag=(--no-cache)
+
 build() { # image dir [build-arg]
   local image=$1 dir=$2; shift 2
   cp "$busybox" "$dir/busybox"
-  DOCKER_BUILDKIT=0 docker build -q "$@" -t "$image" "$dir" >/dev/null 2>/tmp/kubelab-build-images.log || {
+  DOCKER_BUILDKIT=0 docker build -q "${cache_flag[@]}" "$@" -t "$image" "$dir" >/dev/null 2>/tmp/kubelab-build-images.log || {
     echo "error: building $image failed:" >&2; cat /tmp/kubelab-build-images.log >&2; rm -f "$dir/busybox"; exit 1; }
   rm -f "$dir/busybox"
   echo "==> built $image"

@@ -3,8 +3,17 @@
 # Docker Engine from Debian's docker.io when no engine answers, busybox-static for the offline
 # images, the npm dependencies, the build, and the local images. Safe to run again: each step
 # is skipped when its result is already there.
+#
+#   --fresh-images   rebuild the local images from nothing (scripts/build-images.sh --fresh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+image_flags=()
+case "${1:-}" in
+  --fresh-images) image_flags=(--fresh) ;;
+  '') ;;
+  *) echo "usage: $0 [--fresh-images]" >&2; exit 2 ;;
+esac
 
 log() { printf '==> %s\n' "$*"; }
 
@@ -68,4 +77,4 @@ log "type-checking tests and benchmarks"
 npm run --silent typecheck
 
 # --- local images (no registry needed) ------------------------------------------------------
-bash scripts/build-images.sh
+bash scripts/build-images.sh "${image_flags[@]}"

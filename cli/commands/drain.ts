@@ -17,7 +17,7 @@ import type { Argv } from 'yargs';
 import { resourceByKey } from '../../lib/api/resources.js';
 import type { Pod } from '../../lib/api/types.js';
 import { resourcePath } from '../../lib/client/api-paths.js';
-import { ApiError, isNotFound } from '../../lib/errors.js';
+import { ApiError, errorMessage, isNotFound } from '../../lib/errors.js';
 import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
 import { CliError, CliExit } from '../cli-errors.js';
 import { planDrain } from '../plan-drain.js';
@@ -68,7 +68,7 @@ export async function runDrain(ctx: CliContext, options: DrainOptions): Promise<
 
   const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
   const results = await Promise.allSettled(plan.evict.map((pod) => evictAndWait(ctx, pod, options, signal)));
-  const errors = results.flatMap((r) => (r.status === 'rejected' ? [errorText(r.reason)] : []));
+  const errors = results.flatMap((r) => (r.status === 'rejected' ? [errorMessage(r.reason)] : []));
   if (errors.length > 0) {
     const pending = await podsOn(ctx, node, options.podSelector).catch(() => []);
     const remaining = planDrain(pending, options).evict;
@@ -104,13 +104,13 @@ async function evictAndWait(ctx: CliContext, pod: Pod, options: DrainOptions, si
     } catch (err) {
       if (isNotFound(err)) return; // gone already: nothing to wait for
       if (signal?.aborted) throw new Error(`error when evicting pods/"${name}" -n "${namespace}": global timeout reached: ${options.timeout}`);
-      if (!(err instanceof ApiError) || err.code !== 429) throw new Error(`error when evicting pods/"${name}" -n "${namespace}": ${errorText(err)}`);
+      if (!(err instanceof ApiError) || err.code !== 429) throw new Error(`error when evicting pods/"${name}" -n "${namespace}": ${errorMessage(err)}`);
       ctx.err(`error when evicting pods/"${name}" -n "${namespace}" (will retry after 5s): ${err.message}\n`);
       await sleep(EVICTION_RETRY_MS, undefined, { signal }).catch(() => undefined);
     }
   }
   await waitForDeletion(ctx, namespace, name, uid, signal).catch((err: unknown) => {
-    const why = signal?.aborted ? `global timeout reached: ${options.timeout}` : errorText(err);
+    const why = signal?.aborted ? `global timeout reached: ${options.timeout}` : errorMessage(err);
     throw new Error(`error when waiting for pod "${name}" in namespace "${namespace}" to terminate: ${why}`);
   });
   ctx.out(`pod/${name} evicted\n`);
@@ -129,8 +129,6 @@ async function waitForDeletion(ctx: CliContext, namespace: string, name: string,
     await sleep(DELETION_POLL_MS, undefined, { signal });
   }
 }
-
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Go's utilerrors.NewAggregate: one error as it is, several as `[a, b]`. */
 const aggregate = (errors: string[]): string => (errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`);

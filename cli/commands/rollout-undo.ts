@@ -6,6 +6,7 @@
 // ReplicaSet as the one for this template, re-uses it and gives it the next revision number.
 
 import type { Argv } from 'yargs';
+import { errorMessage } from '../../lib/errors.js';
 import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
 import { equalIgnoreHash, ownedReplicaSets, pickRollbackReplicaSet, planRollbackPatch } from '../rollout/deployment-revisions.js';
@@ -44,7 +45,7 @@ export async function runRolloutUndo(ctx: CliContext, options: RolloutUndoOption
     try {
       await ctx.client.patch('deployments.apps', ctx.namespace, name, planRollbackPatch(d, rs), 'json');
     } catch (err) {
-      throw new CliError(`failed restoring revision ${options.toRevision}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new CliError(`failed restoring revision ${options.toRevision}: ${errorMessage(err)}`, { cause: err });
     }
     ctx.out(`deployment.apps/${name} rolled back\n`);
   }

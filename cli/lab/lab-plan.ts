@@ -8,7 +8,7 @@
 
 import crypto from 'node:crypto';
 import path from 'node:path';
-import ipaddr from 'ipaddr.js';
+import { cidrsOverlap, nthAddress, numberToIpv4, parseIpv4Cidr, parseIpv4Destination, type Ipv4Cidr } from '../../lib/net/ipv4.js';
 
 /** Network interface names are limited to 15 characters (the kernel's IFNAMSIZ is 16 with NUL). */
 export const IFNAMSIZ_MAX = 15;
@@ -76,14 +76,15 @@ export function planLab(dir: string, nodeCount: number, subnet: string): LabPlan
   const absoluteDir = path.resolve(dir);
   const id = labId(absoluteDir);
   const prefix = `kl${id}`;
-  const base = subnetBase(subnet);
+  const network = labNetwork(subnet);
+  const address = (n: number) => numberToIpv4(nthAddress(network, n));
   const hosts: LabHostPlan[] = [];
   for (let k = 1; k <= nodeCount; k++) {
     const name = `node${k}`;
     hosts.push({
       name,
       role: k === 1 ? 'server' : 'agent',
-      ip: `${base}.${10 + k}`,
+      ip: address(10 + k),
       netns: `${prefix}-${name}`,
       hostVeth: `${prefix}n${k}`,
       peerVeth: `${prefix}p${k}`,
@@ -98,7 +99,7 @@ export function planLab(dir: string, nodeCount: number, subnet: string): LabPlan
     prefix,
     bridge: `${prefix}br`,
     subnet,
-    gatewayIp: `${base}.1`,
+    gatewayIp: address(1),
     execRootBase: `/run/${prefix}`,
     kubeconfigPath: path.join(absoluteDir, 'kubeconfig.yaml'),
     hosts,
@@ -115,32 +116,17 @@ export function planLab(dir: string, nodeCount: number, subnet: string): LabPlan
  * and are ignored: a more specific route wins, which is exactly what the lab's bridge adds.
  */
 export function pickLabSubnet(inUse: string[], candidates: string[] = LAB_SUBNET_CANDIDATES): string {
-  const used = inUse.map(parseIPv4Cidr).filter((c): c is [ipaddr.IPv4, number] => c !== undefined && c[1] > 0);
+  const used = inUse.map(parseIpv4Destination).filter((c): c is Ipv4Cidr => c !== undefined && c.prefixLength > 0);
   for (const candidate of candidates) {
-    const [network, bits] = parseIPv4Cidr(candidate)!;
-    const overlaps = used.some(([otherNetwork, otherBits]) => {
-      const shorter = Math.min(bits, otherBits);
-      return network.match(otherNetwork, shorter);
-    });
-    if (!overlaps) return candidate;
+    const network = parseIpv4Cidr(candidate)!;
+    if (!used.some((other) => cidrsOverlap(network, other))) return candidate;
   }
   throw new Error(`no free subnet for the lab: every candidate (${candidates[0]} .. ${candidates.at(-1)}) overlaps a route or address on this machine; remove a stale lab with "kubelab lab down --dir DIR"`);
 }
 
-function parseIPv4Cidr(cidr: string): [ipaddr.IPv4, number] | undefined {
-  const text = cidr === 'default' ? '0.0.0.0/0' : cidr.includes('/') ? cidr : `${cidr}/32`;
-  try {
-    const [address, bits] = ipaddr.parseCIDR(text);
-    if (address.kind() !== 'ipv4') return undefined;
-    return [address as ipaddr.IPv4, bits];
-  } catch {
-    return undefined;
-  }
-}
-
-/** `10.250.0.0/24` → `10.250.0`. */
-function subnetBase(subnet: string): string {
-  const [network, bits] = parseIPv4Cidr(subnet) ?? [];
-  if (!network || bits !== 24) throw new Error(`the lab subnet must be an IPv4 /24, not ${subnet}`);
-  return network.toByteArray().slice(0, 3).join('.');
+/** The lab's bridge network: a /24, host .1 the root namespace's end, hosts from .11. */
+function labNetwork(subnet: string): Ipv4Cidr {
+  const network = parseIpv4Destination(subnet);
+  if (!network || network.prefixLength !== 24) throw new Error(`the lab subnet must be an IPv4 /24, not ${subnet}`);
+  return network;
 }

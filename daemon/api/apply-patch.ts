@@ -11,7 +11,7 @@
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../lib/api/patch.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { PatchType } from '../../lib/client/api-client.js';
-import { ApiError, badRequest } from '../../lib/errors.js';
+import { ApiError, badRequest, errorMessage } from '../../lib/errors.js';
 
 export function applyPatch(resource: string, target: KubeObject, patch: unknown, type: PatchType): KubeObject {
   try {
@@ -25,7 +25,7 @@ export function applyPatch(resource: string, target: KubeObject, patch: unknown,
     }
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    throw badRequest(`the ${type} patch could not be applied: ${err instanceof Error ? err.message : String(err)}`);
+    throw badRequest(`the ${type} patch could not be applied: ${errorMessage(err)}`);
   }
   throw badRequest(`unsupported patch type "${String(type)}"`);
 }

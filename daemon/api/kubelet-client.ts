@@ -14,13 +14,14 @@ import { Duplex, PassThrough, type Readable } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, fromStatus } from '../../lib/errors.js';
+import { API_SERVER_DEFAULTS } from '../config.js';
 import { FramedSocket, StreamChannel, type Frame } from '../pod-streams/kubelet-stream-frames.js';
 import { encodePodHeader, execQuery, KUBELET_STREAM_UPGRADE, logQuery, POD_HEADER } from '../pod-streams/kubelet-stream-protocol.js';
 import type { ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 
 /** How long to wait for a TCP+TLS connection to a kubelet before calling its node unreachable. */
-export const DEFAULT_KUBELET_DIAL_TIMEOUT_MS = 10_000;
+export const DEFAULT_KUBELET_DIAL_TIMEOUT_MS = API_SERVER_DEFAULTS.kubeletDialTimeoutMs;
 
 export interface KubeletClientOptions {
   nodeName: string;

@@ -8,7 +8,7 @@
 
 import type { Duplex, Readable } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
-import { badRequest } from '../../lib/errors.js';
+import { badRequest, errorMessage } from '../../lib/errors.js';
 import type { ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
 import { KubeletClient, kubeletUnreachable } from './kubelet-client.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
@@ -56,7 +56,7 @@ export class NodeRoutedPodStreams implements PodStreams {
       address = await this.options.nodeAddress(route.nodeName);
     } catch (err) {
       // A deleted Node, or one that never published its kubelet port: still the node's problem, not the pod's.
-      throw kubeletUnreachable(route.nodeName, 'an unknown address', err instanceof Error ? err.message : String(err), err);
+      throw kubeletUnreachable(route.nodeName, 'an unknown address', errorMessage(err), err);
     }
     return new KubeletClient({ nodeName: route.nodeName, ...address, secret: this.options.secret, dialTimeoutMs: this.options.dialTimeoutMs });
   }

@@ -9,6 +9,7 @@
 import type { Response } from 'express';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, badRequest } from '../../lib/errors.js';
+import { logger } from '../../lib/logger.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { RequestContext, Registry } from './registry.js';
 import { queryString, type Query } from '../http/query-parameters.js';
@@ -63,7 +64,7 @@ export async function servePodLog(
   stream.on('end', () => res.end());
   stream.on('error', (err) => {
     // The status line is gone already; all we can do is cut the response short.
-    console.error(`kubelabd: log stream of pod ${request.namespace}/${request.name} container ${container} failed:`, err);
+    logger('apiserver').warn(`log stream of pod ${request.namespace}/${request.name} container ${container} failed`, { err });
     res.destroy(err);
   });
 }

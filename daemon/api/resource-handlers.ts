@@ -15,6 +15,7 @@ import { apiVersionOf, resourceKey } from '../../lib/api/resources.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { ApiError, badRequest, conflict, isNotFound, methodNotAllowed } from '../../lib/errors.js';
 import { toTable } from '../../lib/printers/tables.js';
+import { API_SERVER_DEFAULTS } from '../config.js';
 import { evictPod } from './pod-eviction.js';
 import { servePodLog } from './pod-log.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
@@ -44,7 +45,7 @@ function send(res: Response, ctx: RequestContext, code: number, body: unknown): 
 }
 
 /** How often a quiet watch that allows bookmarks gets one (its heartbeat; Kubernetes sends them about once a minute). */
-export const WATCH_BOOKMARK_INTERVAL_MS = 10_000;
+export const WATCH_BOOKMARK_INTERVAL_MS = API_SERVER_DEFAULTS.watchBookmarkIntervalMs;
 
 const notAllowed = () => methodNotAllowed('the server does not allow this method on the requested resource');
 

@@ -17,7 +17,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from '../../lib/api/protobuf-objects.js';
-import { ApiError, badRequest, internalError, tooLarge } from '../../lib/errors.js';
+import { ApiError, badRequest, errorMessage, internalError, tooLarge } from '../../lib/errors.js';
+import { logger } from '../../lib/logger.js';
 import { Authenticator, requireAuth, requireAuthorization, type Authorizer } from './auth.js';
 import { discoveryRouter } from './discovery.js';
 import { joinRouter } from './node-credentials.js';
@@ -148,8 +149,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
     let apiError = asApiError(err, maxBodyBytes);
     if (!apiError) {
       // Not an error we raised on purpose: log it once, here where it stops, and answer 500.
-      console.error(`kubelabd: ${req.method} ${req.originalUrl} failed:`, err);
-      apiError = internalError(err instanceof Error ? err.message : String(err), err);
+      logger('apiserver').error(`${req.method} ${req.originalUrl} failed`, { err, withStack: true });
+      apiError = internalError(errorMessage(err), err);
     }
     if (res.headersSent) {
       res.destroy();

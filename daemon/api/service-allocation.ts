@@ -20,6 +20,7 @@ import type { Service } from '../../lib/api/types.js';
 import { invalid, type FieldError } from '../../lib/errors.js';
 import { AddressPool } from '../../lib/net/address-pool.js';
 import { AllocationError, IpAllocator, PortAllocator } from '../../lib/net/ip-allocator.js';
+import { NETWORK_DEFAULTS } from '../config.js';
 import type { ObjectStore } from '../store/object-store.js';
 
 export interface ServiceAllocationOptions {
@@ -33,8 +34,6 @@ export interface ServiceAllocationOptions {
   random?: () => number;
 }
 
-export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
-export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
 
 /** What a write took; exactly one of commit() or rollback() must follow. */
 export interface Reservation {
@@ -67,8 +66,8 @@ export class ServiceAllocation {
   private loadBalancers: AddressPool;
 
   constructor(options: ServiceAllocationOptions = {}) {
-    this.serviceCidr = options.serviceCidr ?? DEFAULT_SERVICE_CIDR;
-    this.nodePortRange = options.nodePortRange ?? DEFAULT_NODE_PORT_RANGE;
+    this.serviceCidr = options.serviceCidr ?? NETWORK_DEFAULTS.serviceCidr;
+    this.nodePortRange = options.nodePortRange ?? NETWORK_DEFAULTS.nodePortRange;
     this.lbPool = options.lbPool ?? [];
     this.random = options.random;
     this.ips = new IpAllocator(this.serviceCidr, [], { random: this.random });

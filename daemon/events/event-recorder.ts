@@ -14,7 +14,9 @@ import type { Event, KubeObject } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { isNotFound } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
+import { logger } from '../../lib/logger.js';
 import { rfc3339 } from '../../lib/time.js';
+import { EVENT_DEFAULTS } from '../config.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -24,7 +26,7 @@ export interface EventSource {
 }
 
 /** How long a repeated event is folded into the previous one (Kubernetes: 10 minutes). */
-const AGGREGATION_WINDOW_MS = 10 * 60_000;
+const AGGREGATION_WINDOW_MS = EVENT_DEFAULTS.aggregationWindowMs;
 /** The most (object, reason, message) keys remembered; the oldest go first (an LRU, as in client-go). */
 const MAX_REMEMBERED = 4096;
 
@@ -36,7 +38,7 @@ interface Seen {
 }
 
 export interface EventRecorderOptions {
-  /** Where failed writes are reported; console.error by default. */
+  /** Where failed writes are reported; the source component's log by default. */
   onError?: (error: unknown, event: Event) => void;
 }
 
@@ -54,8 +56,7 @@ export class EventRecorder {
   ) {
     this.onError =
       options.onError ??
-      ((error, event) =>
-        console.error(`${this.source.component}: could not record event ${event.reason} on ${event.involvedObject.kind} ${event.involvedObject.name}: ${error instanceof Error ? error.message : String(error)}`));
+      ((err, event) => logger(this.source.component).warn(`could not record event ${event.reason} on ${event.involvedObject.kind} ${event.involvedObject.name}`, { err }));
   }
 
   /** Records that something happened to `obj`; never throws, never waits. */

@@ -19,7 +19,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
-import { ApiError, badRequest, internalError } from '../../lib/errors.js';
+import { ApiError, badRequest, errorMessage, internalError } from '../../lib/errors.js';
+import { logger } from '../../lib/logger.js';
 import { rejectUpgrade } from '../http/reject-upgrade.js';
 import { execOptionsOfQuery, KUBELET_STREAM_UPGRADE, parseKubeletPath, POD_HEADER, portOfQuery, type KubeletRequest } from '../pod-streams/kubelet-stream-protocol.js';
 import { logOptionsOf } from '../pod-streams/log-options.js';
@@ -96,8 +97,8 @@ export async function startKubeletServer(options: KubeletServerOptions): Promise
 
 function asApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  console.error('kubelabd: kubelet stream server:', err);
-  return internalError(err instanceof Error ? err.message : String(err), err);
+  logger('kubelet').error('stream server: request failed', { err, withStack: true });
+  return internalError(errorMessage(err), err);
 }
 
 function answerError(res: ServerResponse, err: unknown): void {

@@ -20,7 +20,9 @@ import type { ApiClient } from '../../lib/client/api-client.js';
 import { Informer, objectKey } from '../../lib/client/informer.js';
 import type { Clock } from '../../lib/clock.js';
 import { isNotFound } from '../../lib/errors.js';
+import { logger, type Logger } from '../../lib/logger.js';
 import { WorkQueue } from '../../lib/work-queue.js';
+import { KUBELET_DEFAULTS } from '../config.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { LABEL_POD_UID, type ContainerRuntime } from '../runtime/container-runtime.js';
@@ -59,11 +61,9 @@ export interface KubeletOptions {
   clusterDns?: ClusterDns;
   /** Runs one probe attempt; the real Prober (HTTP, TCP, exec through the runtime) by default. */
   prober?: ContainerProber;
-  log?: (message: string) => void;
+  /** Where the kubelet reports what failed; logger('kubelet') by default. */
+  log?: Logger;
 }
-
-const CONTAINER_POLL_MS = 1_000;
-const RESYNC_MS = 10_000;
 
 export class Kubelet {
   readonly streams: PodStreams;
@@ -73,15 +73,15 @@ export class Kubelet {
   private readonly worker: PodWorker;
   private readonly volumes: VolumeManager;
   private readonly pods: Informer<Pod>;
-  private readonly log: (message: string) => void;
+  private readonly log: Logger;
   /** Last seen `id:state` of every container on this node, to notice changes. */
   private lastContainerStates = new Map<string, string>();
 
   constructor(private readonly options: KubeletOptions) {
     const { nodeName, client, runtime, clock } = options;
-    this.log = options.log ?? ((m) => console.error(m));
+    this.log = options.log ?? logger('kubelet');
     const nodeIP = options.nodeIP ?? defaultNodeIP();
-    this.queue = new WorkQueue({ clock, onError: (key, err) => this.log(`kubelet: pod ${key}: ${err instanceof Error ? err.message : String(err)}`) });
+    this.queue = new WorkQueue({ clock, onError: (key, err) => this.log.error(`syncing pod ${key}`, { err }) });
     this.volumes = new VolumeManager(client, options.dataDir);
     this.probes = new ProbeManager({
       prober: options.prober ?? new Prober(runtime),
@@ -111,7 +111,7 @@ export class Kubelet {
       listOptions: { fieldSelector: `spec.nodeName=${nodeName}` },
       clock,
       onEvent: (_type, pod) => this.queue.add(objectKey(pod)),
-      onError: (err) => this.log(`kubelet: watching pods: ${err instanceof Error ? err.message : String(err)}`),
+      onError: (err) => this.log.error('watching pods', { err }),
     });
     this.streams = new KubeletStreams(runtime);
   }
@@ -122,11 +122,11 @@ export class Kubelet {
     await Promise.race([this.pods.waitForSync(), new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
     if (!signal.aborted) {
       // Adopt before the workers start: orphans go, the rest is synced without restarting anything.
-      await this.cleanupOrphansOnce().catch((err: unknown) => this.log(`kubelet: removing orphaned containers: ${String(err)}`));
+      await this.cleanupOrphansOnce().catch((err: unknown) => this.log.error('removing orphaned containers', { err }));
       loops.push(
         this.queue.process((key) => this.syncPod(key), this.options.workers ?? 4, signal),
-        this.every(this.options.containerPollMs ?? CONTAINER_POLL_MS, signal, () => this.pollContainersOnce()),
-        this.every(this.options.resyncMs ?? RESYNC_MS, signal, () => this.resyncOnce()),
+        this.every(this.options.containerPollMs ?? KUBELET_DEFAULTS.containerPollMs, signal, () => this.pollContainersOnce()),
+        this.every(this.options.resyncMs ?? KUBELET_DEFAULTS.resyncMs, signal, () => this.resyncOnce()),
       );
     }
     await Promise.all(loops);
@@ -136,7 +136,7 @@ export class Kubelet {
     while (!signal.aborted) {
       await this.options.clock.sleep(intervalMs, signal);
       if (signal.aborted) return;
-      await step().catch((err: unknown) => this.log(`kubelet: ${err instanceof Error ? err.message : String(err)}`));
+      await step().catch((err: unknown) => this.log.error('periodic pass', { err }));
     }
   }
 

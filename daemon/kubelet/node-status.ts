@@ -14,13 +14,15 @@ import type { Node, NodeCondition } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { Clock } from '../../lib/clock.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
 import { rfc3339 } from '../../lib/time.js';
+import { KUBELET_DEFAULTS } from '../config.js';
 import type { ContainerRuntime, RuntimeInfo } from '../runtime/container-runtime.js';
 
 export const KUBELET_VERSION = 'v1.32.5-kubelab';
 /** How many pods a node takes (the kubelet's --max-pods default). */
 export const MAX_PODS = 110;
-export const HEARTBEAT_INTERVAL_MS = 10_000;
+export const HEARTBEAT_INTERVAL_MS = KUBELET_DEFAULTS.heartbeatIntervalMs;
 
 /** Docker reports the kernel's machine name; Kubernetes uses Go's GOARCH names. */
 export function goArch(machine: string): string {
@@ -147,14 +149,14 @@ export class NodeStatusManager {
   }
 
   /** Registers (retrying until it works), then heartbeats until `signal` aborts. */
-  async run(signal: AbortSignal, log: (message: string) => void): Promise<void> {
+  async run(signal: AbortSignal, log: Logger): Promise<void> {
     const interval = this.options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
     while (!signal.aborted) {
       try {
         if (this.info) await this.heartbeatOnce();
         else await this.registerOnce();
       } catch (err) {
-        log(`kubelet: node status of ${this.options.nodeName}: ${err instanceof Error ? err.message : String(err)}`);
+        log.error(`node status of ${this.options.nodeName}`, { err });
       }
       await this.options.clock.sleep(interval, signal);
     }

@@ -11,6 +11,11 @@
 //   so (Always; OnFailure when the exit code was not 0; never for Never), but not before its
 //   back-off has passed: CrashLoopBackOff. The first restart is immediate; then the kubelet waits
 //   10 s, 20 s, 40 s ... up to 5 minutes, and forgets the back-off once a container ran 10 minutes.
+// - An image whose last pull failed is not pulled again before its back-off has passed
+//   (ImagePullBackOff), with the same 10 s doubling to 5 minutes. Whether a pull is needed at all
+//   depends on the engine (is the image present?), so the plan only says, for each container to
+//   start, how long a pull must still wait and which back-off a failing pull now earns; the pod
+//   worker asks the engine and performs it.
 // - A running container whose liveness (or startup) probe failed is killed; the next sync restarts
 //   it like any container that exited, with the same restartPolicy, restart count and back-off.
 // - A running container whose spec changed (another image after `kubectl set image`) is killed
@@ -19,22 +24,29 @@
 // - A pod whose containers have all finished for good is done: nothing restarts; its sandbox stops.
 
 import type { Container, Pod } from '../../lib/api/types.js';
+import { backoffRemainingMs, nextBackoffDelayMs, type BackoffPolicy, type BackoffWindow } from '../../lib/backoff.js';
+import { KUBELET_DEFAULTS } from '../config.js';
 import type { ContainerStatus, SandboxStatus } from '../runtime/container-runtime.js';
 
-export interface BackoffPolicy {
-  /** Wait before the second restart; doubles with every further restart. Kubernetes: 10 s. */
-  initialMs: number;
-  /** The longest wait. Kubernetes: 300 s. */
-  maxMs: number;
+/** The kubelet's back-off for restarts and image pulls (see lib/backoff.ts), plus when a restart back-off is forgotten. */
+export interface KubeletBackoffPolicy extends BackoffPolicy {
   /** A container that ran this long is considered healthy again: the back-off starts over. Kubernetes: 10 min. */
   resetAfterMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 };
+export const DEFAULT_BACKOFF: KubeletBackoffPolicy = KUBELET_DEFAULTS.backoff;
 
 /** The back-off of one container of one pod: the wait before its next restart. */
 export interface BackoffEntry {
   delayMs: number;
+}
+
+/** What the pod worker does about the image of a container it starts. */
+export interface ImagePullPlan {
+  /** ImagePullBackOff: a pull must not be tried for this long (0: it may be tried now). */
+  backoffRemainingMs: number;
+  /** The pull back-off to remember if a pull tried now fails (ErrImagePull). */
+  delayAfterFailureMs: number;
 }
 
 export interface ContainerToStart {
@@ -43,6 +55,8 @@ export interface ContainerToStart {
   restartCount: number;
   /** Why (for the kubelet's events and logs). */
   reason: 'first start' | 'restart' | 'spec changed' | 'new sandbox';
+  /** Whether its image may be pulled now, should it need a pull. */
+  imagePull: ImagePullPlan;
 }
 
 export interface ContainerWaiting {
@@ -78,7 +92,9 @@ export interface PodActionsInput {
   containers: ContainerStatus[];
   /** Back-off per container name (the pod worker keeps it between syncs). */
   backoff: Map<string, BackoffEntry>;
-  policy: BackoffPolicy;
+  /** The last failed image pull per container name, and the back-off it earned (the pod worker keeps it). */
+  pullBackoff?: Map<string, BackoffWindow>;
+  policy: KubeletBackoffPolicy;
   now: Date;
   /** Running containers whose liveness or startup probe failed, by container name (the probe manager's). */
   probeFailures?: Map<string, { containerId: string; probeType: 'liveness' | 'startup' }>;
@@ -140,6 +156,19 @@ export function podIsDone(pod: Pod, containers: ContainerStatus[]): boolean {
   });
 }
 
+/** ImagePullBackOff: the time left since the last failed pull of this container's image, and the next back-off. */
+function planImagePull(input: PodActionsInput, containerName: string): ImagePullPlan {
+  const last = input.pullBackoff?.get(containerName);
+  return {
+    backoffRemainingMs: backoffRemainingMs(last, input.now.getTime()),
+    delayAfterFailureMs: nextBackoffDelayMs(input.policy, last?.delayMs),
+  };
+}
+
+function toStart(input: PodActionsInput, name: string, restartCount: number, reason: ContainerToStart['reason']): ContainerToStart {
+  return { name, restartCount, reason, imagePull: planImagePull(input, name) };
+}
+
 export function computePodActions(input: PodActionsInput): PodActions {
   const { pod, sandboxes, containers, backoff, policy, now } = input;
   const actions: PodActions = {
@@ -180,7 +209,7 @@ export function computePodActions(input: PodActionsInput): PodActions {
       const attempts = attemptsNewestFirst(containers.filter((c) => c.name === spec.name));
       const newest = attempts[0];
       if (newest && newest.state === 'exited' && !shouldRestart(pod, newest.exitCode)) continue;
-      actions.containersToStart.push({ name: spec.name, restartCount: newest ? newest.restartCount + 1 : 0, reason: newest ? 'new sandbox' : 'first start' });
+      actions.containersToStart.push(toStart(input, spec.name, newest ? newest.restartCount + 1 : 0, newest ? 'new sandbox' : 'first start'));
       removeOldAttempts(attempts, actions);
     }
     return actions;
@@ -201,12 +230,12 @@ function planContainer(
   input: PodActionsInput,
   hash: string,
   nowMs: number,
-  policy: BackoffPolicy,
+  policy: KubeletBackoffPolicy,
   entry: BackoffEntry | undefined,
 ): void {
   const newest = attempts[0];
   if (!newest) {
-    actions.containersToStart.push({ name: spec.name, restartCount: 0, reason: 'first start' });
+    actions.containersToStart.push(toStart(input, spec.name, 0, 'first start'));
     return;
   }
   if (newest.state === 'running') {
@@ -218,7 +247,7 @@ function planContainer(
       actions.resyncSoon ||= restart;
     } else if (newest.specHash !== hash) {
       actions.containersToKill.push({ id: newest.id, name: spec.name, reason: `Container ${spec.name} definition changed, will be restarted` });
-      actions.containersToStart.push({ name: spec.name, restartCount: newest.restartCount + 1, reason: 'spec changed' });
+      actions.containersToStart.push(toStart(input, spec.name, newest.restartCount + 1, 'spec changed'));
     }
     removeOldAttempts(attempts.slice(1), actions);
     return;
@@ -227,7 +256,7 @@ function planContainer(
     // Created but never started (the kubelet stopped between create and start), or unknown:
     // remove it and make the same attempt again.
     actions.containersToRemove.push(newest.id);
-    actions.containersToStart.push({ name: spec.name, restartCount: newest.restartCount, reason: 'first start' });
+    actions.containersToStart.push(toStart(input, spec.name, newest.restartCount, 'first start'));
     removeOldAttempts(attempts.slice(1), actions);
     return;
   }
@@ -244,8 +273,8 @@ function planContainer(
       return;
     }
   }
-  actions.backoffUpdates.set(spec.name, { delayMs: current ? Math.min(current.delayMs * 2, policy.maxMs) : policy.initialMs });
-  actions.containersToStart.push({ name: spec.name, restartCount: newest.restartCount + 1, reason: 'restart' });
+  actions.backoffUpdates.set(spec.name, { delayMs: nextBackoffDelayMs(policy, current?.delayMs) });
+  actions.containersToStart.push(toStart(input, spec.name, newest.restartCount + 1, 'restart'));
 }
 
 /** Keeps the newest exited attempt (for `logs --previous`) and removes the older exited ones. */

@@ -5,7 +5,8 @@
 // running it again is always safe.
 //
 // It also keeps the two pieces of memory a sync needs between runs: the restart back-off of each
-// container (CrashLoopBackOff) and the pull back-off of each image (ImagePullBackOff). Probe
+// container (CrashLoopBackOff) and the pull back-off of each image (ImagePullBackOff); what they
+// mean for this sync is decided by computePodActions, the worker only remembers them. Probe
 // results live in the ProbeManager: each sync tells it which containers run, asks it which
 // failed liveness (to kill them) and which are ready (for the status).
 
@@ -14,11 +15,13 @@ import { parseCpuMillis, parseMemoryBytes } from '../../lib/api/quantity.js';
 import { serviceEnvVars } from '../../lib/api/service-env.js';
 import type { Container, Pod, PodStatus, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
+import type { BackoffWindow } from '../../lib/backoff.js';
 import type { Clock } from '../../lib/clock.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
+import { KUBELET_DEFAULTS } from '../config.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { ImagePullError, type ContainerRuntime, type ContainerStatus, type PodIdentity, type SandboxStatus } from '../runtime/container-runtime.js';
-import { computePodActions, goDuration, specHash, type BackoffEntry, type BackoffPolicy, type ContainerToStart } from './pod-actions.js';
+import { computePodActions, goDuration, specHash, type BackoffEntry, type ContainerToStart, type KubeletBackoffPolicy } from './pod-actions.js';
 import { podDnsConfig, type ClusterDns } from './pod-dns.js';
 import { computePodStatus, type WaitingReason } from './pod-status.js';
 import type { ProbeManager } from './probe-manager.js';
@@ -31,7 +34,7 @@ export interface PodWorkerOptions {
   recorder: EventRecorder;
   clock: Clock;
   volumes: VolumeManager;
-  backoff: BackoffPolicy;
+  backoff: KubeletBackoffPolicy;
   nodeIP: string;
   networkName?: string;
   /** Asks the kubelet to sync this pod again later (the work queue's addAfter). */
@@ -42,13 +45,11 @@ export interface PodWorkerOptions {
   clusterDns?: ClusterDns;
 }
 
-/** Default grace period when neither the delete nor the pod says one (Kubernetes: 30 s). */
-const DEFAULT_GRACE_SECONDS = 30;
+const DEFAULT_GRACE_SECONDS = KUBELET_DEFAULTS.terminationGracePeriodSeconds;
 
 const keyOf = (pod: Pod) => `${pod.metadata.namespace}/${pod.metadata.name}`;
 const identity = (pod: Pod): PodIdentity => ({ uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name! });
 const describePod = (pod: Pod) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** `latest` (or no tag) pulls Always, anything else IfNotPresent: Kubernetes' default policy. */
 function pullPolicyOf(container: Container): 'Always' | 'IfNotPresent' | 'Never' {
@@ -69,7 +70,7 @@ export class PodWorker {
   /** Restart back-off per `<pod uid>/<container>`. */
   private readonly restartBackoff = new Map<string, BackoffEntry>();
   /** Pull back-off per `<pod uid>/<container>`: the wait and when the last pull failed. */
-  private readonly pullBackoff = new Map<string, { delayMs: number; failedAtMs: number }>();
+  private readonly pullBackoff = new Map<string, BackoffWindow>();
 
   constructor(private readonly o: PodWorkerOptions) {}
 
@@ -80,13 +81,10 @@ export class PodWorker {
     const waiting = new Map<string, WaitingReason>();
     let sandboxes = await runtime.listPodSandboxes({ podUid: uid });
     let containers = await runtime.listContainers({ podUid: uid });
-    const backoff = new Map<string, BackoffEntry>();
-    for (const c of pod.spec.containers) {
-      const entry = this.restartBackoff.get(`${uid}/${c.name}`);
-      if (entry) backoff.set(c.name, entry);
-    }
+    const backoff = this.entriesOf(this.restartBackoff, pod);
+    const pullBackoff = this.entriesOf(this.pullBackoff, pod);
     const probeFailures = this.o.probes.probeFailures(pod, containers);
-    const actions = computePodActions({ pod, sandboxes, containers, backoff, policy: this.o.backoff, now: clock.now(), probeFailures });
+    const actions = computePodActions({ pod, sandboxes, containers, backoff, pullBackoff, policy: this.o.backoff, now: clock.now(), probeFailures });
 
     if (actions.killPod) await this.killContainers(pod, containers.filter((c) => c.state === 'running'), 0);
     for (const id of actions.sandboxesToRemove) {
@@ -103,7 +101,7 @@ export class PodWorker {
         if (!(err instanceof ContainerConfigError)) throw err;
         this.o.recorder.record(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume: ${err.message}`);
         for (const c of actions.containersToStart) waiting.set(c.name, { reason: err.reason, message: err.message });
-        this.o.requeueAfter(keyOf(pod), 5_000);
+        this.o.requeueAfter(keyOf(pod), KUBELET_DEFAULTS.configErrorRetryMs);
       }
     }
 
@@ -140,6 +138,16 @@ export class PodWorker {
     await this.writeStatus(pod, readySandbox, containers, waiting);
   }
 
+  /** The back-off entries of this pod's containers, by container name. */
+  private entriesOf<T>(entries: Map<string, T>, pod: Pod): Map<string, T> {
+    const byName = new Map<string, T>();
+    for (const c of pod.spec.containers) {
+      const entry = entries.get(`${pod.metadata.uid}/${c.name}`);
+      if (entry) byName.set(c.name, entry);
+    }
+    return byName;
+  }
+
   private async createSandbox(pod: Pod): Promise<SandboxStatus> {
     const portMappings = pod.spec.containers.flatMap((c) =>
       (c.ports ?? [])
@@ -158,7 +166,7 @@ export class PodWorker {
 
   private async startContainer(pod: Pod, sandbox: SandboxStatus, start: ContainerToStart, volumes: Map<string, PreparedVolume>): Promise<void> {
     const spec = pod.spec.containers.find((c) => c.name === start.name)!;
-    await this.ensureImage(pod, spec);
+    await this.ensureImage(pod, spec, start);
     let env: { name: string; value: string }[];
     let mounts;
     try {
@@ -167,7 +175,7 @@ export class PodWorker {
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
       this.o.recorder.record(pod, 'Warning', 'Failed', `Error: ${err.message}`);
-      this.o.requeueAfter(keyOf(pod), 5_000);
+      this.o.requeueAfter(keyOf(pod), KUBELET_DEFAULTS.configErrorRetryMs);
       throw new ContainerWaitingError({ reason: err.reason, message: err.message });
     }
     const limits = spec.resources?.limits ?? {};
@@ -200,8 +208,12 @@ export class PodWorker {
     return serviceEnvVars(services.items, pod.metadata.namespace!, { enableServiceLinks: links }).map((v) => ({ name: v.name, value: v.value ?? '' }));
   }
 
-  /** Makes the image present per imagePullPolicy, or throws ContainerWaitingError (ErrImagePull, ImagePullBackOff). */
-  private async ensureImage(pod: Pod, spec: Container): Promise<void> {
+  /**
+   * Makes the image present per imagePullPolicy, or throws ContainerWaitingError (ErrImagePull,
+   * ImagePullBackOff). Whether a pull may be tried now, and the back-off a failed one earns, is
+   * the plan's (`start.imagePull`); this only asks the engine and performs it.
+   */
+  private async ensureImage(pod: Pod, spec: Container, start: ContainerToStart): Promise<void> {
     const { runtime, recorder, clock } = this.o;
     const image = spec.image;
     const policy = pullPolicyOf(spec);
@@ -216,15 +228,14 @@ export class PodWorker {
       recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
       return;
     }
-    const key = `${pod.metadata.uid}/${spec.name}`;
-    const backoff = this.pullBackoff.get(key);
-    const nowMs = clock.now().getTime();
-    if (backoff && nowMs < backoff.failedAtMs + backoff.delayMs) {
+    const { backoffRemainingMs, delayAfterFailureMs } = start.imagePull;
+    if (backoffRemainingMs > 0) {
       recorder.record(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
       recorder.record(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');
-      this.o.requeueAfter(keyOf(pod), backoff.failedAtMs + backoff.delayMs - nowMs);
+      this.o.requeueAfter(keyOf(pod), backoffRemainingMs);
       throw new ContainerWaitingError({ reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` });
     }
+    const nowMs = clock.now().getTime();
     recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
     try {
       await runtime.pullImage(image);
@@ -236,11 +247,10 @@ export class PodWorker {
         recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine (pulling failed: ${err.message})`);
         return;
       }
-      const delayMs = backoff ? Math.min(backoff.delayMs * 2, this.o.backoff.maxMs) : this.o.backoff.initialMs;
-      this.pullBackoff.set(key, { delayMs, failedAtMs: clock.now().getTime() });
+      this.pullBackoff.set(`${pod.metadata.uid}/${spec.name}`, { delayMs: delayAfterFailureMs, failedAtMs: clock.now().getTime() });
       recorder.record(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${err.message}`);
       recorder.record(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
-      this.o.requeueAfter(keyOf(pod), delayMs);
+      this.o.requeueAfter(keyOf(pod), delayAfterFailureMs);
       throw new ContainerWaitingError({ reason: 'ErrImagePull', message: err.message });
     }
   }

@@ -12,6 +12,7 @@
 
 import type { Pod, Probe } from '../../lib/api/types.js';
 import type { Clock } from '../../lib/clock.js';
+import { logger, type Logger } from '../../lib/logger.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import type { ContainerStatus } from '../runtime/container-runtime.js';
 import { attemptsNewestFirst } from './pod-actions.js';
@@ -25,7 +26,7 @@ export interface ProbeManagerOptions {
   clock: Clock;
   /** A result of this pod (`namespace/name`) changed: sync it. */
   onChange: (podKey: string) => void;
-  log?: (message: string) => void;
+  log?: Logger;
 }
 
 /** A running container whose liveness or startup probe failed. */
@@ -57,10 +58,10 @@ export class ProbeManager {
   private readonly workers = new Map<string, ProbeWorker>();
   /** Results by `<container id>/<probe type>`. */
   private readonly results = new Map<string, ProbeResult>();
-  private readonly log: (message: string) => void;
+  private readonly log: Logger;
 
   constructor(private readonly o: ProbeManagerOptions) {
-    this.log = o.log ?? ((m) => console.error(m));
+    this.log = o.log ?? logger('kubelet');
   }
 
   /** Makes the workers match the pod's running containers: one per probe of each. */
@@ -153,7 +154,7 @@ export class ProbeManager {
       },
     });
     this.workers.set(key, worker);
-    worker.run().catch((err: unknown) => this.log(`kubelet: ${type} probe of ${keyOf(pod)} container ${spec.name}: ${err instanceof Error ? err.message : String(err)}`));
+    worker.run().catch((err: unknown) => this.log.error(`${type} probe of ${keyOf(pod)} container ${spec.name}`, { err }));
   }
 
   private stopWorker(key: string): void {

@@ -23,6 +23,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Container, Probe } from '../../lib/api/types.js';
+import { errorMessage } from '../../lib/errors.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import type { ProbeAttempt, ProbeType } from './probe-state.js';
 
@@ -74,7 +75,7 @@ export class Prober implements ContainerProber {
       if (probe.tcpSocket) return await tcpProbe(probe.tcpSocket.host || target.podIP, resolvePort(probe.tcpSocket.port, target.container), timeoutMs);
       return { attempt: 'error', message: 'probe has no handler: set one of exec, httpGet or tcpSocket' };
     } catch (err) {
-      return { attempt: 'error', message: err instanceof Error ? err.message : String(err) };
+      return { attempt: 'error', message: errorMessage(err) };
     }
   }
 }

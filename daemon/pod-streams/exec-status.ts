@@ -6,7 +6,7 @@
 // and exits N; any other failure is printed as an error from the server.
 
 import type { Status } from '../../lib/api/types.js';
-import { ApiError, internalError } from '../../lib/errors.js';
+import { ApiError, errorMessage, internalError } from '../../lib/errors.js';
 
 /** A Status as the kubelet writes it on the stream: `kind` and `apiVersion` may be absent. */
 export type ExecStatus = Omit<Status, 'kind' | 'apiVersion'> & Partial<Pick<Status, 'kind' | 'apiVersion'>>;
@@ -25,6 +25,6 @@ export function exitStatus(command: string[], exitCode: number): ExecStatus {
 
 /** The Status for an exec that could not run at all (no such container, runtime error...). */
 export function failureStatus(err: unknown): Status {
-  const apiError = err instanceof ApiError ? err : internalError(err instanceof Error ? err.message : String(err), err);
+  const apiError = err instanceof ApiError ? err : internalError(errorMessage(err), err);
   return apiError.toStatus();
 }

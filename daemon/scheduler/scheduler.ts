@@ -14,14 +14,16 @@ import type { ApiClient } from '../../lib/client/api-client.js';
 import { Informer, objectKey } from '../../lib/client/informer.js';
 import type { Clock } from '../../lib/clock.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
+import { logger, type Logger } from '../../lib/logger.js';
 import { filterNodes, formatUnschedulable, GOSSIP_STATE_ANNOTATION, pickNode, scoreNodes, type PodsOnNodes } from '../../lib/scheduling.js';
 import { rfc3339 } from '../../lib/time.js';
 import { WorkQueue } from '../../lib/work-queue.js';
+import { CONTROLLER_DEFAULTS } from '../config.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 /** How often pods that fit nowhere are tried again even if no node changed (kube-scheduler: podMaxInUnschedulablePodsDuration is 5 min; we are a lab). */
-const UNSCHEDULABLE_RETRY_MS = 30_000;
+const UNSCHEDULABLE_RETRY_MS = CONTROLLER_DEFAULTS.unschedulableRetryMs;
 
 export interface SchedulerOptions {
   client: ApiClient;
@@ -30,8 +32,8 @@ export interface SchedulerOptions {
   /** Tie-breaking between nodes of equal score. */
   random?: () => number;
   unschedulableRetryMs?: number;
-  /** Where errors that end a scheduling attempt are logged; console.error by default. */
-  log?: (message: string) => void;
+  /** Where errors that end a scheduling attempt are logged; logger('scheduler') by default. */
+  log?: Logger;
 }
 
 export class Scheduler {
@@ -40,7 +42,7 @@ export class Scheduler {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly retryMs: number;
-  private readonly log: (message: string) => void;
+  private readonly log: Logger;
   readonly queue: WorkQueue;
   /** Keys of pods that fit nowhere at their last attempt. */
   private readonly unschedulable = new Set<string>();
@@ -51,12 +53,12 @@ export class Scheduler {
     this.clock = options.clock;
     this.random = options.random ?? Math.random;
     this.retryMs = options.unschedulableRetryMs ?? UNSCHEDULABLE_RETRY_MS;
-    this.log = options.log ?? ((m) => console.error(m));
-    this.queue = new WorkQueue({ clock: this.clock, onError: (key, err) => this.log(`scheduler: pod ${key}: ${err instanceof Error ? err.message : String(err)}`) });
+    this.log = options.log ?? logger('scheduler');
+    this.queue = new WorkQueue({ clock: this.clock, onError: (key, err) => this.log.error(`scheduling pod ${key}`, { err }) });
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const onError = (err: unknown) => this.log(`scheduler: watch: ${err instanceof Error ? err.message : String(err)}`);
+    const onError = (err: unknown) => this.log.error('watch', { err });
     const pendingPods = new Informer<Pod>({
       client: this.client,
       resource: 'pods',

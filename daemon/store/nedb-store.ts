@@ -24,8 +24,10 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import nedb from '@seald-io/nedb';
 import type { KubeObject, ObjectList } from '../../lib/api/types.js';
+import { logger } from '../../lib/logger.js';
 import { rfc3339 } from '../../lib/time.js';
 import { alreadyExists, badRequest, conflict, isConflict, notFound } from '../../lib/errors.js';
+import { STORE_DEFAULTS } from '../config.js';
 import type { ObjectStore, StoreEvent, StoreWatchOptions } from './object-store.js';
 import { WatchHistory } from './watch-history.js';
 
@@ -56,9 +58,10 @@ const Datastore = nedb as unknown as typeof nedb.default;
 type Datastore<T> = InstanceType<typeof nedb.default<T>>;
 
 const COUNTER_ID = 'meta/resourceVersion';
-const DEFAULT_HISTORY_SIZE = 10_000;
-const DEFAULT_COMPACT_EVERY_WRITES = 1_000;
-const DEFAULT_COMPACT_INTERVAL_MS = 10 * 60_000;
+const DEFAULT_HISTORY_SIZE = STORE_DEFAULTS.watchHistorySize;
+const DEFAULT_COMPACT_EVERY_WRITES = STORE_DEFAULTS.compactEveryWrites;
+const DEFAULT_COMPACT_INTERVAL_MS = STORE_DEFAULTS.compactIntervalMs;
+const log = logger('store');
 
 interface Watcher {
   resource: string;
@@ -308,7 +311,7 @@ export class NedbObjectStore implements ObjectStore {
     if (this.persistent && this.writesSinceCompaction >= this.compactEveryWrites) {
       this.writesSinceCompaction = 0;
       // nedb queues the rewrite behind pending appends; a failure is retried at the next threshold.
-      this.db.compactDatafileAsync().catch((err: unknown) => console.error('kubelabd: store compaction failed:', err));
+      this.db.compactDatafileAsync().catch((err: unknown) => log.error('compacting the datafile failed; retrying at the next threshold', { err }));
     }
   }
 
@@ -344,7 +347,7 @@ export class NedbObjectStore implements ObjectStore {
       // A failing watcher must not fail the write that woke it (the write is already durable):
       // it loses its watch, as a client whose connection broke, and will re-watch.
       this.watchers.delete(watcher);
-      console.error(`kubelabd: a watch of ${event.resource} failed in its event handler and was stopped:`, err);
+      log.error(`a watch of ${event.resource} failed in its event handler and was stopped`, { err, withStack: true });
     }
   }
 

@@ -6,7 +6,8 @@
 // address. Allocation is next-fit like the ClusterIP allocator (see range-allocator.ts).
 
 import { fieldInvalid } from '../errors.js';
-import { AllocationError, cidrBounds, ipToNumber, isIPv4Address, numberToIp } from './ip-allocator.js';
+import { AllocationError } from './ip-allocator.js';
+import { broadcastOf, ipv4ToNumber, isIpv4Address, mustParseIpv4Cidr, numberToIpv4 } from './ipv4.js';
 import { RangeAllocator } from './range-allocator.js';
 
 /** More than this is a typo, not a lab. */
@@ -19,13 +20,16 @@ export function expandPool(ranges: readonly string[]): number[] {
     const range = text.trim();
     let first: number;
     let last: number;
-    if (range.includes('/')) ({ first, last } = cidrBounds(range));
+    if (range.includes('/')) {
+      const block = mustParseIpv4Cidr(range);
+      [first, last] = [block.network, broadcastOf(block)];
+    }
     else if (range.includes('-')) {
       const [low, high] = range.split('-').map((s) => s.trim());
-      if (!isIPv4Address(low) || !isIPv4Address(high)) throw new Error(`load balancer pool "${range}" is not a range like 10.99.0.10-10.99.0.20`);
-      [first, last] = [ipToNumber(low), ipToNumber(high)];
+      if (!isIpv4Address(low) || !isIpv4Address(high)) throw new Error(`load balancer pool "${range}" is not a range like 10.99.0.10-10.99.0.20`);
+      [first, last] = [ipv4ToNumber(low), ipv4ToNumber(high)];
       if (first > last) throw new Error(`load balancer pool "${range}" ends before it starts`);
-    } else if (isIPv4Address(range)) first = last = ipToNumber(range);
+    } else if (isIpv4Address(range)) first = last = ipv4ToNumber(range);
     else throw new Error(`load balancer pool "${range}" is neither an address, a range a-b nor a CIDR`);
     if (last - first + 1 + seen.size > MAX_POOL_SIZE) throw new Error(`load balancer pool is larger than ${MAX_POOL_SIZE} addresses`);
     for (let n = first; n <= last; n += 1) seen.add(n);
@@ -53,13 +57,13 @@ export class AddressPool {
   }
 
   contains(ip: string): boolean {
-    return isIPv4Address(ip) && this.index.has(ipToNumber(ip));
+    return isIpv4Address(ip) && this.index.has(ipv4ToNumber(ip));
   }
 
   /** The next free address, or undefined when the pool is empty or exhausted (the Service stays pending). */
   allocate(): string | undefined {
     const offset = this.taken.takeNext();
-    return offset === undefined ? undefined : numberToIp(this.addresses[offset]);
+    return offset === undefined ? undefined : numberToIpv4(this.addresses[offset]);
   }
 
   allocateSpecific(ip: string, field = 'spec.loadBalancerIP'): void {
@@ -74,6 +78,6 @@ export class AddressPool {
   }
 
   private offsetOf(ip: string): number {
-    return this.index.get(ipToNumber(ip))!;
+    return this.index.get(ipv4ToNumber(ip))!;
   }
 }

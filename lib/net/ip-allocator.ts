@@ -10,8 +10,8 @@
 // real API server's wording, so the registry can return them as a 422 as they are. A full range
 // is not the user's mistake: it is an internal error that says what to do.
 
-import ipaddr from 'ipaddr.js';
 import { fieldInvalid, internalError, type FieldError } from '../errors.js';
+import { broadcastOf, ipv4ToNumber, isIpv4Address, mustParseIpv4Cidr, numberToIpv4 } from './ipv4.js';
 import { RangeAllocator } from './range-allocator.js';
 
 /** A value the user asked for that cannot be given; `fieldError` is ready for invalid(...). */
@@ -27,32 +27,6 @@ export interface AllocatorOptions {
   random?: () => number;
 }
 
-// ---------------------------------------------------------------------------------------------
-// IPv4 as unsigned 32-bit numbers
-
-export function ipToNumber(ip: string): number {
-  const bytes = ipaddr.IPv4.parse(ip).toByteArray();
-  return ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
-}
-
-export function numberToIp(value: number): string {
-  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
-}
-
-export function isIPv4Address(value: string): boolean {
-  return ipaddr.IPv4.isValidFourPartDecimal(value);
-}
-
-/** First and last address of a CIDR (network and broadcast included). */
-export function cidrBounds(cidr: string): { first: number; last: number; prefix: number } {
-  if (!ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) throw new Error(`"${cidr}" is not an IPv4 CIDR (e.g. 10.96.0.0/12)`);
-  const [address, prefix] = ipaddr.IPv4.parseCIDR(cidr);
-  const size = 2 ** (32 - prefix);
-  const first = Math.floor(ipToNumber(address.toString()) / size) * size;
-  return { first, last: first + size - 1, prefix };
-}
-
-// ---------------------------------------------------------------------------------------------
 
 /**
  * Service IPs of one CIDR. Never handed out: the network and broadcast addresses, and by
@@ -70,19 +44,20 @@ export class IpAllocator {
     used: Iterable<string> = [],
     options: AllocatorOptions = {},
   ) {
-    const { first, last, prefix } = cidrBounds(cidr);
-    if (prefix > 30) throw new Error(`service CIDR ${cidr} is too small: it needs at least 4 addresses (a /30)`);
+    const block = mustParseIpv4Cidr(cidr);
+    const [first, last] = [block.network, broadcastOf(block)];
+    if (block.prefixLength > 30) throw new Error(`service CIDR ${cidr} is too small: it needs at least 4 addresses (a /30)`);
     // Offsets count from network + 1; the broadcast address is outside the range.
     this.base = first + 1;
     this.range = new RangeAllocator(last - first - 1, { reserved: [0], random: options.random });
-    this.firstAddress = numberToIp(this.base);
+    this.firstAddress = numberToIpv4(this.base);
     for (const ip of used) if (this.contains(ip)) this.range.take(this.offsetOf(ip));
   }
 
   /** Whether `ip` is a host address of the range (network and broadcast excluded). */
   contains(ip: string): boolean {
-    if (!isIPv4Address(ip)) return false;
-    const offset = ipToNumber(ip) - this.base;
+    if (!isIpv4Address(ip)) return false;
+    const offset = ipv4ToNumber(ip) - this.base;
     return offset >= 0 && offset < this.range.size;
   }
 
@@ -103,7 +78,7 @@ export class IpAllocator {
           'delete Services you no longer need, or restart the server with a larger service CIDR',
       );
     }
-    return numberToIp(this.base + offset);
+    return numberToIpv4(this.base + offset);
   }
 
   /** Takes the address the user asked for; `field` is where they wrote it. */
@@ -122,7 +97,7 @@ export class IpAllocator {
   }
 
   private offsetOf(ip: string): number {
-    return ipToNumber(ip) - this.base;
+    return ipv4ToNumber(ip) - this.base;
   }
 }
 

@@ -71,50 +71,89 @@ export interface DnsServerOptions {
   records: RecordLookup;
   /** 127.0.0.1 for tests; the DNS Service's ClusterIP or 0.0.0.0 in a cluster. */
   host: string;
-  /** 53 in a cluster; 0 lets the system pick (UDP and TCP then share the UDP port if free). */
+  /** 53 in a cluster; 0 lets the system pick a port free for both UDP and TCP. */
   port: number;
   ttlSeconds?: number;
 }
 
+/** How many system-picked ports to try before giving up (each is taken for TCP only by chance). */
+const MAX_PORT_ATTEMPTS = 10;
+
 export class DnsServer {
-  private readonly udp = dgram.createSocket('udp4');
-  private readonly tcp: net.Server;
+  private udp: dgram.Socket;
+  private tcp: net.Server;
   private readonly connections = new Set<net.Socket>();
   private boundPort = 0;
 
   constructor(private readonly options: DnsServerOptions) {
-    this.udp.on('message', (packet, client) => {
-      let answer = handlePacket(packet, options.records, options.ttlSeconds);
+    this.udp = this.createUdpSocket();
+    this.tcp = this.createTcpServer();
+  }
+
+  private createUdpSocket(): dgram.Socket {
+    const udp = dgram.createSocket('udp4');
+    udp.on('message', (packet, client) => {
+      let answer = handlePacket(packet, this.options.records, this.options.ttlSeconds);
       if (!answer) return;
       if (answer.length > MAX_UDP_ANSWER_BYTES) answer = truncate(answer);
-      this.udp.send(answer, client.port, client.address);
+      udp.send(answer, client.port, client.address);
     });
-    this.tcp = net.createServer((socket) => this.onTcpConnection(socket));
+    return udp;
+  }
+
+  private createTcpServer(): net.Server {
+    return net.createServer((socket) => this.onTcpConnection(socket));
   }
 
   get port(): number {
     return this.boundPort;
   }
 
-  /** Binds UDP, then TCP on the same port; resolves with the port. */
+  /**
+   * Binds UDP, then TCP on the same port; resolves with the port. With port 0 the system picks
+   * a free UDP port, which another program may hold for TCP: then both are released and the
+   * pair is tried again on another port.
+   */
   async listen(): Promise<number> {
     const { host, port } = this.options;
-    await new Promise<void>((resolve, reject) => {
+    for (let attempt = 1; ; attempt++) {
+      await this.bindUdp(host, port);
+      this.boundPort = this.udp.address().port;
+      try {
+        await this.listenTcp(host, this.boundPort);
+        return this.boundPort;
+      } catch (err) {
+        const taken = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (port !== 0 || !taken || attempt >= MAX_PORT_ATTEMPTS) {
+          await new Promise<void>((resolve) => this.udp.close(() => resolve()));
+          throw err;
+        }
+        // A closed dgram socket cannot be bound again: start over with fresh sockets.
+        await new Promise<void>((resolve) => this.udp.close(() => resolve()));
+        this.udp = this.createUdpSocket();
+        this.tcp = this.createTcpServer();
+      }
+    }
+  }
+
+  private bindUdp(host: string, port: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       this.udp.once('error', reject);
       this.udp.bind({ address: host, port }, () => {
         this.udp.removeListener('error', reject);
         resolve();
       });
     });
-    this.boundPort = this.udp.address().port;
-    await new Promise<void>((resolve, reject) => {
+  }
+
+  private listenTcp(host: string, port: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       this.tcp.once('error', reject);
-      this.tcp.listen({ host, port: this.boundPort }, () => {
+      this.tcp.listen({ host, port }, () => {
         this.tcp.removeListener('error', reject);
         resolve();
       });
     });
-    return this.boundPort;
   }
 
   async close(): Promise<void> {

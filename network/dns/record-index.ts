@@ -16,6 +16,7 @@ import type { Endpoints, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { Informer } from '../../lib/client/informer.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
+import { logger } from '../../lib/logger.js';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
@@ -83,7 +84,7 @@ export class RecordIndex implements RecordLookup {
     const changed = () => {
       this.stale = true;
     };
-    const onError = options.onError ?? ((error: unknown) => console.error(`dns: watch: ${error instanceof Error ? error.message : String(error)}`));
+    const onError = options.onError ?? ((err: unknown) => logger('dns').error('watch', { err }));
     this.services = new Informer<Service>({ client: options.client, resource: 'services', clock, onEvent: changed, onError });
     this.endpoints = new Informer<Endpoints>({ client: options.client, resource: 'endpoints', clock, onEvent: changed, onError });
   }

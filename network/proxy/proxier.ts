@@ -16,6 +16,8 @@ import type { Endpoints, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { Informer } from '../../lib/client/informer.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
+import { errorMessage } from '../../lib/errors.js';
+import { logger } from '../../lib/logger.js';
 import { WorkQueue } from '../../lib/work-queue.js';
 import type { AddressManager } from './address-manager.js';
 import { RoundRobinLoadBalancer, type ServicePortName } from './load-balancer.js';
@@ -67,7 +69,10 @@ interface OpenListener {
 }
 
 const SYNC_KEY = 'sync';
+/** Every Service and Endpoints is looked at again this often, even without an event: listeners lost behind our back come back. */
 export const DEFAULT_PROXY_RESYNC_PERIOD_MS = 30_000;
+/** A sync that failed (a port taken, an address not addable) is retried with back-off, never waiting longer than this. */
+export const PROXY_MAX_RETRY_DELAY_MS = 30_000;
 
 export class Proxier {
   readonly loadBalancer: RoundRobinLoadBalancer;
@@ -82,11 +87,11 @@ export class Proxier {
 
   constructor(private readonly options: ProxierOptions) {
     this.clock = options.clock ?? systemClock;
-    this.onError = options.onError ?? ((message) => console.error(`proxy: ${message}`));
+    this.onError = options.onError ?? ((message) => logger('proxy').error(message));
     this.loadBalancer = new RoundRobinLoadBalancer(this.clock);
-    this.queue = new WorkQueue({ clock: this.clock, maxDelayMs: 30_000, onError: (_key, error) => this.onError(error instanceof Error ? error.message : String(error)) });
+    this.queue = new WorkQueue({ clock: this.clock, maxDelayMs: PROXY_MAX_RETRY_DELAY_MS, onError: (_key, error) => this.onError(errorMessage(error)) });
     const enqueue = () => this.queue.add(SYNC_KEY);
-    const informerError = (error: unknown) => this.onError(`watch: ${error instanceof Error ? error.message : String(error)}`);
+    const informerError = (error: unknown) => this.onError(`watch: ${errorMessage(error)}`);
     this.services = new Informer<Service>({ client: options.client, resource: 'services', clock: this.clock, onEvent: enqueue, onError: informerError });
     this.endpoints = new Informer<Endpoints>({ client: options.client, resource: 'endpoints', clock: this.clock, onEvent: enqueue, onError: informerError });
   }
@@ -130,7 +135,7 @@ export class Proxier {
         await this.options.addressManager.ensureAddress(ip);
         this.addresses.add(ip);
       } catch (err) {
-        problems.push(err instanceof Error ? err.message : String(err));
+        problems.push(errorMessage(err));
       }
     }
 
@@ -149,7 +154,7 @@ export class Proxier {
         await proxier.listen();
         this.listeners.set(key, { desired, proxier });
       } catch (err) {
-        const error = `cannot listen on ${key} for ${desired.service}: ${err instanceof Error ? err.message : String(err)}`;
+        const error = `cannot listen on ${key} for ${desired.service}: ${errorMessage(err)}`;
         this.listeners.set(key, { desired, error });
         problems.push(error);
       }
@@ -162,7 +167,7 @@ export class Proxier {
         await this.options.addressManager.removeAddress(ip);
         this.addresses.delete(ip);
       } catch (err) {
-        problems.push(err instanceof Error ? err.message : String(err));
+        problems.push(errorMessage(err));
       }
     }
     if (problems.length > 0) throw new Error(problems.join('; '));

@@ -15,6 +15,7 @@
 // established with them run to their end. close() stops accepting and leaves them running too.
 
 import net from 'node:net';
+import { errorMessage } from '../../lib/errors.js';
 import type { LoadBalancer, ServicePortName } from './load-balancer.js';
 
 /** kube-proxy's EndpointDialTimeouts: one attempt per entry, each to the next endpoint. */
@@ -72,7 +73,7 @@ export async function connectToEndpoint(
     try {
       return { socket: await dial(endpoint, timeoutMs), endpoint };
     } catch (err) {
-      failures.push(err instanceof Error ? err.message : String(err));
+      failures.push(errorMessage(err));
       sessionAffinityReset = true;
     }
   }
@@ -169,7 +170,7 @@ export class TcpProxier {
       });
       client.resume();
     } catch (err) {
-      this.options.onError?.(err instanceof Error ? err.message : String(err));
+      this.options.onError?.(errorMessage(err));
       this.connections.delete(client);
       // End politely (FIN, not RST): read and drop what the client sent, then close our side.
       client.on('data', () => {});

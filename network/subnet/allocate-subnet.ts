@@ -10,7 +10,7 @@
 //   - a deleted node's lease stays taken until its grace period ends (expiresAt): packets still in
 //     flight to its old pods must not reach a newcomer's pods by mistake.
 
-import { cidrContains, formatIpv4Cidr, parseIpv4Cidr } from './cidr.js';
+import { cidrContainsCidr, formatIpv4Cidr, nthSubnet, parseIpv4Cidr, subnetCount as countSubnets } from '../../lib/net/ipv4.js';
 
 export interface SubnetLease {
   nodeName: string;
@@ -46,17 +46,16 @@ export function allocateSubnet(clusterCidr: string, leases: SubnetLease[], nodeN
   const stillLeased = leases.filter((lease) => lease.expiresAt === undefined || lease.expiresAt.getTime() > now.getTime());
   const taken = new Set(stillLeased.map((lease) => normalize(lease.subnet)));
 
-  const subnetSize = 2 ** (32 - subnetPrefix);
-  const subnetCount = 2 ** (subnetPrefix - cluster.prefixLength);
+  const subnetCount = countSubnets(cluster, subnetPrefix);
   for (let index = 0; index < subnetCount; index++) {
-    const candidate = formatIpv4Cidr({ base: cluster.base + index * subnetSize, prefixLength: subnetPrefix });
+    const candidate = formatIpv4Cidr(nthSubnet(cluster, subnetPrefix, index));
     if (!taken.has(candidate)) return { subnet: candidate };
   }
   throw new OutOfSubnetsError(clusterCidr, subnetCount, subnetPrefix, nodeName);
 
   function fitsCluster(subnet: string): boolean {
     const network = parseIpv4Cidr(subnet);
-    return network !== undefined && network.prefixLength === subnetPrefix && cidrContains(cluster!, network);
+    return network !== undefined && network.prefixLength === subnetPrefix && cidrContainsCidr(cluster!, network);
   }
 }
 

@@ -7,7 +7,7 @@
 // difference. It owns only routes inside the cluster CIDR: the default route, Docker's bridges or
 // anything else a human added elsewhere is never in `remove`.
 
-import { cidrContains, formatIpv4Cidr, parseIpv4Cidr } from './cidr.js';
+import { cidrContainsCidr, formatIpv4Cidr, parseIpv4Cidr, parseIpv4Destination } from '../../lib/net/ipv4.js';
 
 export interface Route {
   /** A CIDR, e.g. `10.244.1.0/24`; the kernel also shows `default`. */
@@ -35,8 +35,8 @@ export function planRoutes(self: { nodeName: string; podSubnet?: string }, peers
   if (!cluster) throw new Error(`cluster CIDR ${JSON.stringify(clusterCidr)} is not an IPv4 CIDR; expected something like 10.244.0.0/16`);
   const ownSubnet = self.podSubnet ? normalize(self.podSubnet) : undefined;
   const ours = (destination: string): boolean => {
-    const network = parseIpv4Cidr(destination);
-    return network !== undefined && cidrContains(cluster, network);
+    const network = parseIpv4Destination(destination);
+    return network !== undefined && cidrContainsCidr(cluster, network);
   };
 
   // What we want: one route per live peer. Our own subnet lives on our bridge, never via a peer;
@@ -62,6 +62,6 @@ export function planRoutes(self: { nodeName: string; podSubnet?: string }, peers
 }
 
 function normalize(cidr: string): string {
-  const network = parseIpv4Cidr(cidr);
+  const network = parseIpv4Destination(cidr);
   return network ? formatIpv4Cidr(network) : cidr;
 }

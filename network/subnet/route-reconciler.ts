@@ -5,6 +5,7 @@
 // changed or went NotReady) and every 10 s regardless, as flannel re-checks its routes.
 
 import type { Clock } from '../../lib/clock.js';
+import { logger } from '../../lib/logger.js';
 import { planRoutes, type Peer, type RoutePlan } from './plan-routes.js';
 import type { RouteTable } from './route-table.js';
 
@@ -17,9 +18,12 @@ export interface RouteReconcilerOptions {
   clock: Clock;
   /** How often a pass runs without being asked: catches routes changed behind our back. */
   resyncMs?: number;
-  /** Where a failed pass is reported; the next pass retries. Default: console.error. */
+  /** Where a failed pass is reported; the next pass retries. Default: logger('routes'). */
   onError?: (error: unknown) => void;
 }
+
+/** Routes are checked this often even without a membership change: one removed by hand comes back within it (flannel: 10 s). */
+export const DEFAULT_ROUTE_RESYNC_MS = 10_000;
 
 export class RouteReconciler {
   private readonly resyncMs: number;
@@ -27,7 +31,7 @@ export class RouteReconciler {
   private wake = new AbortController();
 
   constructor(private readonly options: RouteReconcilerOptions) {
-    this.resyncMs = options.resyncMs ?? 10_000;
+    this.resyncMs = options.resyncMs ?? DEFAULT_ROUTE_RESYNC_MS;
   }
 
   /** One pass: plan against the kernel's routes, then remove stale routes before adding new ones. */
@@ -54,7 +58,7 @@ export class RouteReconciler {
       try {
         await this.reconcileOnce();
       } catch (error) {
-        (this.options.onError ?? ((e) => console.error('route reconciler: pass failed, retrying at the next resync:', e)))(error);
+        (this.options.onError ?? ((err) => logger('routes').error('pass failed, retrying at the next resync', { err })))(error);
       }
       if (this.pending || signal.aborted) continue;
       this.wake = new AbortController();

@@ -6,7 +6,7 @@
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cidrContains, formatIpv4Cidr, parseIpv4Cidr } from './cidr.js';
+import { cidrContainsCidr, formatIpv4Cidr, parseIpv4Cidr, parseIpv4Destination } from '../../lib/net/ipv4.js';
 import type { Route } from './plan-routes.js';
 
 const execFileAsync = promisify(execFile);
@@ -67,8 +67,8 @@ export class IpRouteTable implements RouteTable {
   }
 
   private guarded(route: Route): string {
-    const network = parseIpv4Cidr(route.destination);
-    if (!network || !cidrContains(this.cluster, network)) {
+    const network = parseIpv4Destination(route.destination);
+    if (!network || !cidrContainsCidr(this.cluster, network)) {
       throw new Error(`IpRouteTable: refusing to change the route to ${route.destination}: only routes inside the cluster CIDR ${this.options.clusterCidr} are managed here`);
     }
     return formatIpv4Cidr(network);

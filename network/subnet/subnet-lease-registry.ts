@@ -14,7 +14,7 @@ import type { KubeObject, Node } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { ApiError } from '../../lib/errors.js';
 import { allocateSubnet, type SubnetLease } from './allocate-subnet.js';
-import { cidrContains, formatIpv4Cidr, parseIpv4Cidr } from './cidr.js';
+import { cidrContainsCidr, formatIpv4Cidr, parseIpv4Cidr } from '../../lib/net/ipv4.js';
 
 export const leaseLedgerNamespace = 'kube-system';
 export const leaseLedgerName = 'kubelab-subnet-leases';
@@ -105,7 +105,7 @@ export class SubnetLeaseRegistry {
     const subnetPrefix = this.options.subnetPrefix ?? 24;
     const cluster = parseIpv4Cidr(clusterCidr);
     const network = parseIpv4Cidr(subnet);
-    if (!cluster || !network || network.prefixLength !== subnetPrefix || !cidrContains(cluster, network)) {
+    if (!cluster || !network || network.prefixLength !== subnetPrefix || !cidrContainsCidr(cluster, network)) {
       throw new InvalidPodSubnetError(`node ${nodeName}: pod subnet ${subnet} is not a /${subnetPrefix} inside cluster CIDR ${clusterCidr}; start the node with a --pod-subnet inside it, or without one to be leased a subnet`);
     }
     const normalized = formatIpv4Cidr(network);

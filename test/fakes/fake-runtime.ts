@@ -10,6 +10,7 @@
 
 import { PassThrough, type Readable } from 'node:stream';
 import { systemClock, type Clock } from '../../lib/clock.js';
+import { blockSize, mustParseIpv4Cidr, nthAddress, numberToIpv4 } from '../../lib/net/ipv4.js';
 import {
   ImagePullError,
   LABEL_CONTAINER_NAME,
@@ -394,12 +395,9 @@ export class FakeRuntime implements ContainerRuntime {
       subnet = network.subnet;
       host = network.nextHost++;
     }
-    const [base, prefix] = subnet.split('/');
-    const size = 2 ** (32 - Number(prefix));
-    if (host >= size - 1) throw new RuntimeError(`no free address left in ${subnet} on network ${networkName ?? 'bridge'}`);
-    const baseNumber = base.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-    const n = baseNumber + host;
-    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    const network = mustParseIpv4Cidr(subnet);
+    if (host >= blockSize(network.prefixLength) - 1) throw new RuntimeError(`no free address left in ${subnet} on network ${networkName ?? 'bridge'}`);
+    return numberToIpv4(nthAddress(network, host));
   }
 
   /** Runs the container's fake-sh script in the background; its end is the container's exit. */

@@ -3,7 +3,7 @@
 // uses yet, instead of a fixed one.
 
 import Docker from 'dockerode';
-import ipaddr from 'ipaddr.js';
+import { cidrsOverlap, parseIpv4Cidr, type Ipv4Cidr } from '../../lib/net/ipv4.js';
 
 export interface TestSubnet {
   subnet: string;
@@ -13,14 +13,9 @@ export interface TestSubnet {
 /** A free 10.244.X.0/24 (X in 100..249), chosen at random among the free ones. */
 export async function pickFreeSubnet(docker = new Docker()): Promise<TestSubnet> {
   const networks = await docker.listNetworks();
-  const used = networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => !!s && ipaddr.isValidCIDR(s)));
-  const overlaps = (candidate: string) =>
-    used.some((other) => {
-      const [a, aBits] = ipaddr.parseCIDR(candidate);
-      const [b, bBits] = ipaddr.parseCIDR(other);
-      if (a.kind() !== b.kind()) return false;
-      return a.match(b, bBits) || b.match(a, aBits);
-    });
+  // IPv6 subnets do not parse as IPv4 CIDRs and cannot overlap ours.
+  const used = networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => parseIpv4Cidr(c.Subnet ?? '')).filter((c): c is Ipv4Cidr => c !== undefined));
+  const overlaps = (candidate: string) => used.some((other) => cidrsOverlap(parseIpv4Cidr(candidate)!, other));
   const free: string[] = [];
   for (let x = 100; x < 250; x++) if (!overlaps(`10.244.${x}.0/24`)) free.push(`10.244.${x}`);
   if (free.length === 0) throw new Error('no free 10.244.X.0/24 on this engine for a test network');

@@ -77,7 +77,7 @@ export function newPod(name: string, spec: Partial<Pod['spec']> = {}, namespace 
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace },
-    spec: { containers: [{ name: 'app', image: 'kubelab/busybox:test' }], ...spec },
+    spec: { containers: [{ name: 'app', image: 'kubelab/busybox:1' }], ...spec },
   };
 }
 

@@ -27,18 +27,18 @@ export function newPod(name: string, options: PodOptions = {}): Pod {
       creationTimestamp: options.created ?? '2025-01-01T00:00:00Z',
       ...(options.deletionCost !== undefined ? { annotations: { 'controller.kubernetes.io/pod-deletion-cost': String(options.deletionCost) } } : {}),
     },
-    spec: { containers: [{ name: 'c', image: 'busybox' }], ...(options.nodeName ? { nodeName: options.nodeName } : {}) },
+    spec: { containers: [{ name: 'c', image: 'busybox' }], ...(options.nodeName ? { nodeName: options.nodeName } : {}) }, // not-built: planner test data, never run
     status: {
       phase: options.phase ?? 'Running',
       conditions: [{ type: 'Ready', status: options.ready === false ? 'False' : 'True', lastTransitionTime: options.readySince ?? '2025-01-01T00:00:00Z' }],
       containerStatuses: [
-        { name: 'c', state: {}, lastState: {}, ready: options.ready !== false, restartCount: options.restarts ?? 0, image: 'busybox', imageID: '' },
+        { name: 'c', state: {}, lastState: {}, ready: options.ready !== false, restartCount: options.restarts ?? 0, image: 'busybox', imageID: '' }, // not-built: planner test data, never run
       ],
     },
   };
 }
 
-export function template(image = 'nginx:1.25', labels: Record<string, string> = { app: 'web' }): PodTemplateSpec {
+export function template(image = 'nginx:1.25', labels: Record<string, string> = { app: 'web' }): PodTemplateSpec { // not-built: planner test data, never run
   return { metadata: { labels }, spec: { containers: [{ name: 'web', image }] } };
 }
 

@@ -251,7 +251,7 @@ export function describeRuntimeContract(name: string, makeRuntime: () => Promise
     });
 
     it('fails fast to pull an image no registry serves, with ImagePullError naming it; creating from it fails too', async () => {
-      const image = 'kubelab/does-not-exist:v9';
+      const image = 'kubelab/does-not-exist:v9'; // not-built: absent on purpose: the pull must fail
       assert.deepEqual(await runtime.imageStatus(image), { present: false });
       assert.equal((await runtime.imageStatus(IMAGE)).present, true);
       const started = Date.now();

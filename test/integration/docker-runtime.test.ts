@@ -174,7 +174,7 @@ describe('DockerRuntime (real engine)', function () {
   });
 
   it('says how to build a missing infra image', async () => {
-    const noPause = new DockerRuntime({ infraImage: 'kubelab/absent-pause:0' });
+    const noPause = new DockerRuntime({ infraImage: 'kubelab/absent-pause:0' }); // not-built: absent on purpose: a missing infra image
     await assert.rejects(noPause.runPodSandbox({ pod: newPod('no-pause'), nodeName, hostname: 'no-pause' }), (err: unknown) => {
       assert.ok(err instanceof RuntimeError);
       assert.match(err.message, /kubelab\/absent-pause:0.*run scripts\/build-images\.sh/);

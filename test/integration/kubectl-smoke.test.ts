@@ -40,10 +40,10 @@ describe('kubectl 1.32 against the API server', function () {
     cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kubelab-kubectl-cache-'));
     const ctx = internalContext();
     await api.registry.create('namespaces', undefined, { metadata: { name: 'default' }, status: { phase: 'Active' } }, ctx);
-    const web = await api.registry.create('pods', 'default', { metadata: { name: 'web', labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'kubelab/busybox:test' }] } }, ctx);
+    const web = await api.registry.create('pods', 'default', { metadata: { name: 'web', labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'kubelab/busybox:1' }] } }, ctx);
     await api.registry.update('pods', 'default', 'web', {
       ...web,
-      status: { phase: 'Running', podIP: '10.244.0.5', containerStatuses: [{ name: 'app', ready: true, restartCount: 0, image: 'kubelab/busybox:test', imageID: '', state: { running: {} }, lastState: {} }] },
+      status: { phase: 'Running', podIP: '10.244.0.5', containerStatuses: [{ name: 'app', ready: true, restartCount: 0, image: 'kubelab/busybox:1', imageID: '', state: { running: {} }, lastState: {} }] },
     }, ctx, 'status');
   });
   after(async () => {
@@ -91,7 +91,7 @@ describe('kubectl 1.32 against the API server', function () {
 
   it('create -f: validates through OpenAPI v3 and creates', async () => {
     const manifest = path.join(cacheDir, 'pod.yaml');
-    await fsp.writeFile(manifest, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: created\nspec:\n  containers:\n  - name: c\n    image: kubelab/busybox:test\n');
+    await fsp.writeFile(manifest, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: created\nspec:\n  containers:\n  - name: c\n    image: kubelab/busybox:1\n');
     const { code, stdout, stderr } = await run('create', '-f', manifest);
     assert.doesNotMatch(stderr, /failed to download openapi/);
     assert.equal(code, 0, stderr);
@@ -108,7 +108,7 @@ describe('kubectl 1.32 against the API server', function () {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       await eventually(() => /web\s+1\/1\s+Running/.test(output), 10_000, 'the initial rows');
-      await api.registry.create('pods', 'default', { metadata: { name: 'watched' }, spec: { containers: [{ name: 'c', image: 'kubelab/busybox:test' }] } }, internalContext());
+      await api.registry.create('pods', 'default', { metadata: { name: 'watched' }, spec: { containers: [{ name: 'c', image: 'kubelab/busybox:1' }] } }, internalContext());
       await eventually(() => /^watched\s+0\/1/m.test(output), 10_000, 'the row of the new pod');
       assert.equal(output.match(/^NAME\s+READY/gm)?.length, 1, `one header only:\n${output}`);
     } finally {

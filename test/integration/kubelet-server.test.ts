@@ -21,7 +21,7 @@ import { DockerRuntime } from '../../daemon/runtime/docker-runtime.js';
 import { pickFreeSubnet } from '../helpers/docker-networks.js';
 import { eventually, removeContainersOfNode } from '../../harness/test-daemon.js';
 
-const IMAGE = 'kubelab/busybox:test';
+const IMAGE = 'kubelab/busybox:1';
 const SECRET = randomBytes(32).toString('hex');
 const ECHO_PORT = 8080;
 

@@ -86,7 +86,7 @@ describe('joining a node (real API server)', function () {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name },
-      spec: { nodeName, containers: [{ name: 'app', image: 'kubelab/busybox:test' }], volumes: [{ name: 'creds', secret: { secretName } }] },
+      spec: { nodeName, containers: [{ name: 'app', image: 'kubelab/busybox:1' }], volumes: [{ name: 'creds', secret: { secretName } }] },
     });
     assert.equal((await admin('POST', '/api/v1/namespaces/default/pods', pod('web', 'node2', 'db-secrets'))).status, 201);
     assert.equal((await admin('POST', '/api/v1/namespaces/default/pods', pod('other', 'node1', 'other-secret'))).status, 201);

@@ -16,6 +16,7 @@ import ipaddr from 'ipaddr.js';
 import type { Deployment, Endpoints, Pod, Service } from '../../lib/api/types.js';
 import { loadClientConfig } from '../../lib/client/kubeconfig.js';
 import { RestClient } from '../../lib/client/rest-client.js';
+import { errorMessage } from '../../lib/errors.js';
 import { eventually, TestDaemon, type CliResult } from '../../harness/test-daemon.js';
 
 const run = promisify(execFile);
@@ -282,7 +283,7 @@ describe('services on the real engine: ClusterIP, NodePort, LoadBalancer, DNS, e
           const body = (await httpGet('127.0.0.1', nodePort)).trim();
           answers.set(body, (answers.get(body) ?? 0) + 1);
         } catch (err) {
-          failures.push(err instanceof Error ? err.message : String(err));
+          failures.push(errorMessage(err));
         }
         await new Promise((r) => setTimeout(r, Math.max(0, 50 - (Date.now() - started))));
       }

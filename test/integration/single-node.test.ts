@@ -140,8 +140,9 @@ spec:
     }, 60_000);
     const cs = pod.status!.containerStatuses![0];
     assert.equal(cs.lastState.terminated?.exitCode, 2);
-    const table = await daemon.kubelab(['get', 'pod', 'crasher']);
-    assert.match(table.stdout, /crasher\s+0\/1\s+CrashLoopBackOff\s+\d/);
+    // Between back-offs (1 s to 4 s here) the container runs and fails again for a moment, so a
+    // single `get` may catch it in Error: a user watching sees CrashLoopBackOff most of the time.
+    await eventually(async () => /crasher\s+0\/1\s+CrashLoopBackOff\s+\d/.test((await daemon.kubelab(['get', 'pod', 'crasher'])).stdout), 20_000);
     const events = await daemon.kubelab(['get', 'events']);
     assert.match(events.stdout, /BackOff/);
     await daemon.kubelab(['delete', 'pod', 'crasher', '--grace-period', '0']);

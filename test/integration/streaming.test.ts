@@ -51,7 +51,7 @@ function pod(name: string, phase: 'Running' | 'Succeeded' | 'Pending'): Pod {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'default', uid: crypto.randomUUID(), annotations: { 'kubectl.kubernetes.io/default-container': 'nginx' } },
-    spec: { containers: [{ name: 'sidecar', image: 'busybox' }, { name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] },
+    spec: { containers: [{ name: 'sidecar', image: 'busybox' }, { name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] }, // not-built: served by a fake registry, never run
     status: { phase },
   } as Pod;
 }

@@ -5,6 +5,7 @@
 // revives it, and `down` leaves no namespace, link, mount, process, cgroup or file behind.
 
 import assert from 'node:assert/strict';
+import Docker from 'dockerode';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -65,6 +66,9 @@ describe('lab plan (pure)', () => {
   });
 });
 
+const EXTRA_IMAGE = 'kubelab/lab-extra:test'; // not-built: tagged from kubelab/busybox:1 by this test
+const machineEngine = new Docker();
+
 describe('lab hosts: two simulated hosts with their own Docker Engines', function () {
   this.timeout(300_000);
   let dir: string;
@@ -72,13 +76,17 @@ describe('lab hosts: two simulated hosts with their own Docker Engines', functio
   const progress: string[] = [];
 
   before(async () => {
+    // An image the lab does not copy by itself, as `lab up --image` would name: a tag this test
+    // makes of a built image, so it exists on every machine the suite runs on.
+    await machineEngine.getImage('kubelab/busybox:1').tag({ repo: 'kubelab/lab-extra', tag: 'test' });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubelab-lab-hosts-'));
-    state = await upHosts({ dir, nodes: 2, extraImages: ['kubelab/busybox:test'], progress: (line) => progress.push(line) });
+    state = await upHosts({ dir, nodes: 2, extraImages: [EXTRA_IMAGE], progress: (line) => progress.push(line) });
   });
 
   after(async () => {
     // Also when a test failed; down is idempotent, so the last test's own down does no harm.
     if (dir) await downLab(dir, () => undefined);
+    await machineEngine.getImage(EXTRA_IMAGE).remove().catch(() => undefined);
   });
 
   const host = (name: string) => state.plan.hosts.find((h) => h.name === name)!;
@@ -98,7 +106,7 @@ describe('lab hosts: two simulated hosts with their own Docker Engines', functio
       const pid = state.processes[name]!.dockerd!.pid;
       assert.ok((await hostPids(host(name))).includes(pid), `dockerd ${pid} is in netns ${host(name).netns}`);
       const tags = (await engineClient(host(name)).listImages()).flatMap((image) => image.RepoTags ?? []);
-      for (const image of [...LAB_IMAGES, 'kubelab/busybox:test']) assert.ok(tags.includes(image), `${name} has ${image}: ${tags.join(', ')}`);
+      for (const image of [...LAB_IMAGES, EXTRA_IMAGE]) assert.ok(tags.includes(image), `${name} has ${image}: ${tags.join(', ')}`);
     }
   });
 

@@ -11,7 +11,7 @@ const podManifest = (name: string, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, labels: { app: name } },
-  spec: { containers: [{ name: 'app', image: 'kubelab/busybox:test' }, { name: 'side', image: 'kubelab/busybox:test' }] },
+  spec: { containers: [{ name: 'app', image: 'kubelab/busybox:1' }, { name: 'side', image: 'kubelab/busybox:1' }] },
   ...extra,
 });
 

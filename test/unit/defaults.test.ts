@@ -18,7 +18,7 @@ describe('applyDefaults', () => {
       ['nginx:1.25', 'IfNotPresent'],
       ['localhost:5000/app', 'Always'],
       ['localhost:5000/app:v2', 'IfNotPresent'],
-      ['kubelab/busybox:test', 'IfNotPresent'],
+      ['kubelab/busybox:1', 'IfNotPresent'],
       ['nginx@sha256:abcd', 'IfNotPresent'],
     ];
     for (const [image, policy] of cases) {

@@ -34,9 +34,9 @@ describe('DockerRuntime.pullImage watchdog', () => {
   it('abandons a pull that shows no progress, with an ImagePullError naming the image', async () => {
     const runtime = new DockerRuntime({ dockerHost: `tcp://127.0.0.1:${port}`, pullIdleTimeoutMs: 300 });
     const started = Date.now();
-    await assert.rejects(runtime.pullImage('kubelab/slow:v1'), (err: unknown) => {
+    await assert.rejects(runtime.pullImage('kubelab/slow:v1'), (err: unknown) => { // not-built: served by this test's fake engine
       assert.ok(err instanceof ImagePullError, String(err));
-      assert.equal(err.image, 'kubelab/slow:v1');
+      assert.equal(err.image, 'kubelab/slow:v1'); // not-built: served by this test's fake engine
       assert.match(err.message, /kubelab\/slow:v1.*no progress for 300 ms/);
       return true;
     });

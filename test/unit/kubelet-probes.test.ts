@@ -15,10 +15,11 @@ import { computePodStatus } from '../../daemon/kubelet/pod-status.js';
 import type { ContainerProber, ProbeOutcome, ProbeTarget } from '../../daemon/kubelet/prober.js';
 import type { ProbeType } from '../../daemon/kubelet/probe-state.js';
 import type { ContainerStatus } from '../../daemon/runtime/container-runtime.js';
+import { silentLogger } from '../../lib/logger.js';
 import { FakeRuntime } from '../fakes/fake-runtime.js';
 import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
 
-const IMAGE = 'kubelab/busybox:test';
+const IMAGE = 'kubelab/busybox:1';
 const refused: ProbeOutcome = { attempt: 'failure', message: 'dial tcp 10.244.0.2:3000: connect: connection refused' };
 
 /** Answers each `<container>/<type>` as the test set it (success by default) and records every attempt. */
@@ -52,7 +53,7 @@ describe('Kubelet probes (component, fake runtime, ManualClock)', () => {
     recorder = new EventRecorder(cluster.client, { component: 'kubelet', host: 'node-1' }, clock);
     prober = new ScriptedProber();
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-probes-'));
-    kubelet = new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', prober, log: () => {} });
+    kubelet = new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', prober, log: silentLogger });
   });
   afterEach(async () => {
     kubelet.probes.stopAll();

@@ -7,10 +7,11 @@ import { ManualClock } from '../../lib/clock.js';
 import { ImagePullError, type ContainerConfig } from '../../daemon/runtime/container-runtime.js';
 import { EventRecorder } from '../../daemon/events/event-recorder.js';
 import { Kubelet } from '../../daemon/kubelet/kubelet.js';
+import { silentLogger } from '../../lib/logger.js';
 import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
 import { FakeRuntime } from '../fakes/fake-runtime.js';
 
-const IMAGE = 'kubelab/busybox:test';
+const IMAGE = 'kubelab/busybox:1';
 
 describe('Kubelet (component, fake runtime)', () => {
   let clock: ManualClock;
@@ -21,7 +22,7 @@ describe('Kubelet (component, fake runtime)', () => {
   let kubelet: Kubelet;
 
   const newKubelet = () =>
-    new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', log: () => {} });
+    new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', log: silentLogger });
 
   beforeEach(async () => {
     clock = new ManualClock('2025-03-01T10:00:00Z');

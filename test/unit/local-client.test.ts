@@ -7,7 +7,7 @@ import { ResourceRegistry } from '../../daemon/api/resource-registry.js';
 import { NedbObjectStore } from '../../daemon/store/nedb-store.js';
 
 function pod(name: string): Pod {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'kubelab/busybox:test' }] } };
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'kubelab/busybox:1' }] } };
 }
 
 describe('LocalClient', () => {

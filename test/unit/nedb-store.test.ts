@@ -12,7 +12,7 @@ function pod(name: string, labels: Record<string, string> = {}, namespace = 'def
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace, labels },
-    spec: { containers: [{ name: 'c', image: 'kubelab/busybox:test' }] },
+    spec: { containers: [{ name: 'c', image: 'kubelab/busybox:1' }] },
   };
 }
 

@@ -9,7 +9,7 @@ const at = (secondsBeforeNow: number) => new Date(NOW.getTime() - secondsBeforeN
 function newPod(restartPolicy: Pod['spec']['restartPolicy'] = 'Always', names = ['app']): Pod {
   return {
     metadata: { name: 'web', namespace: 'default', uid: 'u1' },
-    spec: { restartPolicy, containers: names.map((name) => ({ name, image: 'kubelab/busybox:test' })) },
+    spec: { restartPolicy, containers: names.map((name) => ({ name, image: 'kubelab/busybox:1' })) },
   };
 }
 
@@ -36,7 +36,7 @@ function attempt(
     pod: { uid: 'u1', namespace: 'default', name: 'web' },
     name,
     state,
-    image: 'kubelab/busybox:test',
+    image: 'kubelab/busybox:1',
     imageId: 'sha256:abc',
     restartCount,
     specHash: opts.hash ?? specHash(spec),
@@ -205,5 +205,75 @@ describe('computePodActions', () => {
   it('specHash changes with the spec and not with key order', () => {
     assert.equal(specHash({ name: 'a', image: 'x' }), specHash({ image: 'x', name: 'a' }));
     assert.notEqual(specHash({ name: 'a', image: 'x' }), specHash({ name: 'a', image: 'y' }));
+  });
+});
+
+describe('computePodActions: image pull back-off (ImagePullBackOff)', () => {
+  const nowMs = NOW.getTime();
+  const cases: {
+    name: string;
+    pullBackoff?: Record<string, { delayMs: number; failedAtMs: number }>;
+    containers?: ContainerStatus[];
+    want: Record<string, { backoffRemainingMs: number; delayAfterFailureMs: number }>;
+  }[] = [
+    { name: 'never failed: pull now; a failure waits the initial 10 s', want: { app: { backoffRemainingMs: 0, delayAfterFailureMs: 10_000 } } },
+    {
+      name: 'failed 4 s ago with 10 s: 6 s left; the next failure waits 20 s',
+      pullBackoff: { app: { delayMs: 10_000, failedAtMs: nowMs - 4_000 } },
+      want: { app: { backoffRemainingMs: 6_000, delayAfterFailureMs: 20_000 } },
+    },
+    {
+      name: 'back-off passed: pull now, the next failure doubles',
+      pullBackoff: { app: { delayMs: 20_000, failedAtMs: nowMs - 30_000 } },
+      want: { app: { backoffRemainingMs: 0, delayAfterFailureMs: 40_000 } },
+    },
+    {
+      name: 'the wait never grows past 5 min',
+      pullBackoff: { app: { delayMs: 300_000, failedAtMs: nowMs - 400_000 } },
+      want: { app: { backoffRemainingMs: 0, delayAfterFailureMs: 300_000 } },
+    },
+    {
+      name: 'a restart after a crash carries the pull back-off of its container too',
+      pullBackoff: { app: { delayMs: 10_000, failedAtMs: nowMs - 1_000 } },
+      containers: [attempt('c1', 'exited', 0, { finishedAgo: 60 })],
+      want: { app: { backoffRemainingMs: 9_000, delayAfterFailureMs: 20_000 } },
+    },
+    {
+      name: 'a running container is not started: no pull planned',
+      pullBackoff: { app: { delayMs: 10_000, failedAtMs: nowMs - 1_000 } },
+      containers: [attempt('c1', 'running', 0)],
+      want: {},
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const actions = computePodActions({
+        pod,
+        sandboxes: [sandbox()],
+        containers: c.containers ?? [],
+        backoff: new Map(),
+        pullBackoff: new Map(Object.entries(c.pullBackoff ?? {})),
+        policy: DEFAULT_BACKOFF,
+        now: NOW,
+      });
+      assert.deepEqual(Object.fromEntries(actions.containersToStart.map((s) => [s.name, s.imagePull])), c.want);
+    });
+  }
+
+  it('each container has its own pull back-off', () => {
+    const two = newPod('Always', ['app', 'sidecar']);
+    const actions = computePodActions({
+      pod: two,
+      sandboxes: [sandbox()],
+      containers: [],
+      backoff: new Map(),
+      pullBackoff: new Map([['sidecar', { delayMs: 40_000, failedAtMs: nowMs - 10_000 }]]),
+      policy: DEFAULT_BACKOFF,
+      now: NOW,
+    });
+    assert.deepEqual(
+      actions.containersToStart.map((s) => [s.name, s.imagePull.backoffRemainingMs, s.imagePull.delayAfterFailureMs]),
+      [['app', 0, 10_000], ['sidecar', 30_000, 80_000]],
+    );
   });
 });

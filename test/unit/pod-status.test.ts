@@ -9,7 +9,7 @@ const T0 = '2025-03-01T09:00:00Z';
 function newPod(restartPolicy: Pod['spec']['restartPolicy'] = 'Always', names = ['app'], status?: PodStatus): Pod {
   return {
     metadata: { name: 'web', namespace: 'default', uid: 'u1' },
-    spec: { restartPolicy, containers: names.map((name) => ({ name, image: 'kubelab/busybox:test' })) },
+    spec: { restartPolicy, containers: names.map((name) => ({ name, image: 'kubelab/busybox:1' })) },
     ...(status ? { status } : {}),
   };
 }
@@ -22,7 +22,7 @@ function attempt(id: string, state: ContainerStatus['state'], restartCount: numb
     pod: { uid: 'u1', namespace: 'default', name: 'web' },
     name,
     state,
-    image: 'kubelab/busybox:test',
+    image: 'kubelab/busybox:1',
     imageId: 'sha256:feed',
     restartCount,
     specHash: 'h',
@@ -72,7 +72,7 @@ describe('computePodStatus: phase', () => {
 describe('computePodStatus: container statuses', () => {
   it('a container not yet created waits in ContainerCreating', () => {
     const [s] = status(newPod(), []).containerStatuses!;
-    assert.deepEqual(s, { name: 'app', image: 'kubelab/busybox:test', imageID: '', restartCount: 0, ready: false, started: false, lastState: {}, state: { waiting: { reason: 'ContainerCreating' } } });
+    assert.deepEqual(s, { name: 'app', image: 'kubelab/busybox:1', imageID: '', restartCount: 0, ready: false, started: false, lastState: {}, state: { waiting: { reason: 'ContainerCreating' } } });
   });
 
   it('a running container after a crash: running, lastState terminated, restartCount, ids', () => {

@@ -13,7 +13,7 @@ function pod(name: string, extra: { labels?: Record<string, string>; nodeName?: 
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: extra.namespace ?? 'default', labels: extra.labels ?? { app: 'web' } },
-    spec: { containers: [{ name: 'c', image: 'kubelab/busybox:test' }], ...(extra.nodeName ? { nodeName: extra.nodeName } : {}) },
+    spec: { containers: [{ name: 'c', image: 'kubelab/busybox:1' }], ...(extra.nodeName ? { nodeName: extra.nodeName } : {}) },
   };
 }
 

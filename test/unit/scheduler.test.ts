@@ -3,6 +3,7 @@ import type { Event, Node, Pod } from '../../lib/api/types.js';
 import { ManualClock } from '../../lib/clock.js';
 import { EventRecorder } from '../../daemon/events/event-recorder.js';
 import { Scheduler } from '../../daemon/scheduler/scheduler.js';
+import { silentLogger } from '../../lib/logger.js';
 import { createReadyNode, newTestCluster, newPod, type TestCluster } from '../helpers/test-cluster.js';
 import { untilPasses } from '../helpers/until-passes.js';
 
@@ -16,7 +17,7 @@ describe('Scheduler', () => {
     clock = new ManualClock('2025-03-01T10:00:00Z');
     cluster = await newTestCluster(() => clock.now());
     recorder = new EventRecorder(cluster.client, { component: 'default-scheduler' }, clock);
-    scheduler = new Scheduler({ client: cluster.client, recorder, clock, random: () => 0, log: () => {} });
+    scheduler = new Scheduler({ client: cluster.client, recorder, clock, random: () => 0, log: silentLogger });
   });
   afterEach(() => cluster.close());
 

@@ -13,6 +13,7 @@
 // stream is ended empty when the data stream is done (kubectl waits for that EOF).
 
 import type { Duplex } from 'node:stream';
+import { errorMessage } from '../../../lib/errors.js';
 import type { SpdySession, SpdyStream } from './spdy.js';
 
 export const SPDY_PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
@@ -56,7 +57,7 @@ export function serveSpdyPortForward(session: SpdySession, target: PortForwardTa
     try {
       socket = await target.connect(port);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorMessage(err);
       endErrorStream(requestId, `error forwarding port ${port} to pod ${target.podName}: ${reason}`);
       data.reset();
       return;

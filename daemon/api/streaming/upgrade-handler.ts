@@ -18,7 +18,8 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer, type WebSocket } from 'ws';
 import type { Pod } from '../../../lib/api/types.js';
-import { ApiError, badRequest, internalError } from '../../../lib/errors.js';
+import { ApiError, badRequest, errorMessage, internalError } from '../../../lib/errors.js';
+import { logger } from '../../../lib/logger.js';
 import { rejectUpgrade } from '../../http/reject-upgrade.js';
 import { requestAttributesOf, type Authorizer, type UserInfo } from '../auth.js';
 import type { PodStreams } from '../../pod-streams/pod-streams.js';
@@ -71,8 +72,8 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
     // A client that disappears mid-handshake must not take the daemon down.
     socket.on('error', () => socket.destroy());
     handleUpgrade(deps, wss, req, socket, head).catch((err: unknown) => {
-      if (!(err instanceof ApiError)) console.error(`kubelabd: ${req.method} ${req.url} failed:`, err);
-      rejectUpgrade(socket, err instanceof ApiError ? err : internalError(err instanceof Error ? err.message : String(err), err));
+      if (!(err instanceof ApiError)) logger('apiserver').error(`${req.method} ${req.url} failed`, { err, withStack: true });
+      rejectUpgrade(socket, err instanceof ApiError ? err : internalError(errorMessage(err), err));
     });
   };
 }

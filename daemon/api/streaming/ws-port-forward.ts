@@ -8,6 +8,7 @@
 
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { errorMessage } from '../../../lib/errors.js';
 import type { PortForwardTarget } from './spdy-port-forward.js';
 import { Channel, channelMessage, pumpToChannel } from './ws-channel.js';
 
@@ -56,7 +57,7 @@ export function serveChannelPortForward(ws: WebSocket, ports: number[], target: 
     try {
       socket = await target.connect(port);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorMessage(err);
       if (ws.readyState === ws.OPEN) ws.send(channelMessage(dataChannel + 1, `error forwarding port ${port} to pod ${target.podName}: ${reason}`));
       return;
     }

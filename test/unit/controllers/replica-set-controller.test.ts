@@ -4,7 +4,7 @@ import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } f
 import { controllerOf } from '../../../daemon/controllers/controller-ref.js';
 import { eventually, markPodsReady, podsOf, startControllerCluster, type ControllerCluster } from '../../helpers/test-cluster.js';
 
-const podTemplate = (labels: Record<string, string>) => ({ metadata: { labels }, spec: { containers: [{ name: 'web', image: 'kubelab/busybox:test' }] } });
+const podTemplate = (labels: Record<string, string>) => ({ metadata: { labels }, spec: { containers: [{ name: 'web', image: 'kubelab/busybox:1' }] } });
 
 describe('ReplicaSetController (component, LocalClient + ManualClock)', () => {
   let cluster: ControllerCluster;

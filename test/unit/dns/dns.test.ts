@@ -168,3 +168,32 @@ describe('DnsServer over real sockets', () => {
     assert.deepEqual(message.answers.map((a) => a.address), ['10.96.0.30']);
   });
 });
+
+describe('DnsServer ports', () => {
+  const noRecords: RecordLookup = { domain: 'cluster.local', lookup: () => undefined };
+
+  it('on a fixed port whose TCP side is taken, fails with EADDRINUSE and frees the UDP side', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    const port = (holder.address() as net.AddressInfo).port;
+    try {
+      await assert.rejects(new DnsServer({ records: noRecords, host: '127.0.0.1', port }).listen(), { code: 'EADDRINUSE' });
+      // The UDP port is free again: another server can bind it once TCP is released.
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+      const server = new DnsServer({ records: noRecords, host: '127.0.0.1', port });
+      assert.equal(await server.listen(), port);
+      await server.close();
+    } finally {
+      if (holder.listening) holder.close();
+    }
+  });
+
+  it('on port 0, binds UDP and TCP on one port, many times over', async () => {
+    for (let i = 0; i < 20; i++) {
+      const server = new DnsServer({ records: noRecords, host: '127.0.0.1', port: 0 });
+      const port = await server.listen();
+      assert.ok(port > 0);
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,122 @@
+// Every default of kubelabd, in one place, each with what it does to a running cluster: the
+// numbers a student tunes to see a node declared dead sooner or a crashing container retried
+// later. Like memberlist's DefaultLANConfig, a value is written here once and the components
+// read it from here; kubelabd's flags default to it as well.
+//
+// Defaults of the parts in lib/ and network/ stay with their module, since those may not import
+// the daemon: gossip (network/gossip/gossip-config.ts, shown below as GOSSIP_DEFAULTS), the
+// work queue's retry back-off, 5 ms doubling to 1000 s (lib/work-queue.ts), the service proxy's
+// 30 s resync and 30 s longest retry (network/proxy/proxier.ts), and the host-gw route check every
+// 10 s (network/subnet/route-reconciler.ts).
+
+import { defaultGossipConfig, type GossipConfig } from '../network/gossip/gossip-config.js';
+
+/** The ports a node listens on. The same on every node, so a peer's port never has to be asked. */
+export const PORTS = {
+  /** The HTTPS API (kube-apiserver's 6443). The server listens on it; every agent forwards it so the CLI may use any node. */
+  api: 6443,
+  /** The kubelet's stream server (logs, exec, port-forward), dialled by the API server (Kubernetes' 10250). */
+  kubelet: 10250,
+  /** Gossip membership, UDP for probes and TCP for state exchange (memberlist's and Serf's 7946). */
+  gossip: 7946,
+} as const;
+
+/** `kubelabd server --listen`: loopback only by default, so a fresh server is not exposed by accident. */
+export const DEFAULT_LISTEN = `127.0.0.1:${PORTS.api}`;
+
+/** The address ranges of a cluster. They must not overlap each other or the hosts' own network. */
+export const NETWORK_DEFAULTS = {
+  /** Every node leases one /24 pod subnet from this range (flannel's and kubeadm's 10.244.0.0/16: 256 nodes). */
+  clusterCidr: '10.244.0.0/16',
+  /** Service ClusterIPs come from here; the first address is the `kubernetes` Service's (kube-apiserver's 10.96.0.0/12). */
+  serviceCidr: '10.96.0.0/12',
+  /** The ports NodePort and LoadBalancer Services open on every node (kube-apiserver's 30000-32767, above most services' ports). */
+  nodePortRange: '30000-32767',
+} as const;
+
+/** The kubelet: how it retries containers and images, and how often it looks again. */
+export const KUBELET_DEFAULTS = {
+  /**
+   * CrashLoopBackOff and ImagePullBackOff: the first restart of a crashed container is
+   * immediate, then it waits 10 s, 20 s, 40 s ... never more than 5 min, so a container that
+   * crashes at once costs the node a start every 5 min instead of a busy loop. A container that
+   * ran 10 min is healthy again: its next crash starts the back-off over. Kubernetes' values.
+   */
+  backoff: { initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 },
+  /** Every pod is synced at least this often even if nothing was heard about it: lost events heal within it. */
+  resyncMs: 10_000,
+  /** How often the engine is asked whether a container changed state (Kubernetes' PLEG relists every 1 s). */
+  containerPollMs: 1_000,
+  /**
+   * How often the node renews its heartbeat. With the 40 s grace period below, a node may miss
+   * three heartbeats before it is NotReady (Kubernetes: 10 s and 40 s).
+   */
+  heartbeatIntervalMs: 10_000,
+  /** A container whose config cannot be made yet (a missing Secret or ConfigMap) is tried again after this. */
+  configErrorRetryMs: 5_000,
+  /** How long a container may take to stop after SIGTERM before SIGKILL, when neither the pod nor the delete says (Kubernetes: 30 s). */
+  terminationGracePeriodSeconds: 30,
+} as const;
+
+/** The node lifecycle controller: when a silent node is given up and its pods are made elsewhere. */
+export const NODE_LIFECYCLE_DEFAULTS = {
+  /** A node whose heartbeat is this old is unreachable (Ready Unknown; --node-monitor-grace-period). Lower notices a dead node sooner, and a slow one wrongly. */
+  nodeMonitorGracePeriodMs: 40_000,
+  /** The pods of an unreachable or not-ready node wait this long for it before they are evicted and recreated elsewhere (DefaultTolerationSeconds' 300 s). */
+  podEvictionTimeoutMs: 300_000,
+  /** How often the controller looks at every node's heartbeat (Kubernetes' --node-monitor-period 5 s). */
+  nodeMonitorPeriodMs: 5_000,
+} as const;
+
+/** The node agent, while it joins. */
+export const NODE_AGENT_DEFAULTS = {
+  /** How often a new node asks whether the server has leased it a pod subnet yet. */
+  subnetPollMs: 500,
+  /** How often a node that knows no other member tries the gossip seeds again (it started first, or was cut off). */
+  gossipJoinRetryMs: 2_000,
+} as const;
+
+/** The API server. */
+export const API_SERVER_DEFAULTS = {
+  /** A quiet watch that asked for bookmarks gets one this often: its heartbeat, and a resourceVersion to resume from. */
+  watchBookmarkIntervalMs: 10_000,
+  /** How long the API server waits for a TCP+TLS connection to a kubelet (logs, exec) before calling its node unreachable. */
+  kubeletDialTimeoutMs: 10_000,
+} as const;
+
+/** Events, as every component records them (client-go's EventCorrelator). */
+export const EVENT_DEFAULTS = {
+  /** A repeated event within this window is folded into the first one with a count (Kubernetes: 10 min), so a crash loop does not flood the store. */
+  aggregationWindowMs: 10 * 60_000,
+} as const;
+
+/** The embedded store (nedb). */
+export const STORE_DEFAULTS = {
+  /** How many past changes are kept for watches that resume from a resourceVersion; older ones get 410 Gone and must list again. */
+  watchHistorySize: 10_000,
+  /** The append-only datafile is rewritten after this many writes, or this often, so it does not grow without end. */
+  compactEveryWrites: 1_000,
+  compactIntervalMs: 10 * 60_000,
+} as const;
+
+/** The controllers' and the scheduler's loops. */
+export const CONTROLLER_DEFAULTS = {
+  /**
+   * Every controller re-enqueues all its objects this often (the informers' resync), so a missed
+   * event or a failed reconcile that gave up is healed within this period at worst.
+   */
+  resyncPeriodMs: 30_000,
+  /** A pod no node fits is tried again after this even if no node changed (kube-scheduler waits up to 5 min; a lab is small). */
+  unschedulableRetryMs: 30_000,
+  /** The pod subnet of a deleted node is kept this long before another node may lease it, so a node that comes back finds its own. */
+  subnetLeaseReleaseGraceMs: 5 * 60_000,
+} as const;
+
+/**
+ * Gossip (SWIM): a node probes one peer every 1 s; a peer that does not answer is suspected,
+ * and declared dead after suspicionMult (4) × log10(nodes) probe intervals unless it refutes.
+ * Lower probe intervals detect failures sooner, with more packets; a higher multiplier gives
+ * fewer false alarms on a lossy network. The values and their comments live in
+ * network/gossip/gossip-config.ts (network code may not import the daemon).
+ */
+export const GOSSIP_DEFAULTS: GossipConfig = defaultGossipConfig;
