@@ -11,12 +11,12 @@ import type { EventRecorder } from '../events/event-recorder.js';
 import { setMaxListeners } from 'node:events';
 import type { MembershipView } from '../../network/gossip/membership-view.js';
 import { SubnetLeaseRegistry } from '../../network/subnet/subnet-lease-registry.js';
-import { DeploymentController } from './deployment-controller.js';
-import { EndpointsController } from './endpoints-controller.js';
-import { GarbageCollector } from './garbage-collector.js';
-import { NodeIpamController } from './node-ipam-controller.js';
-import { NodeLifecycleController } from './node-lifecycle-controller.js';
-import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from './replica-set-controller.js';
+import { DeploymentController } from './deployment/deployment-controller.js';
+import { EndpointsController } from './endpoints/endpoints-controller.js';
+import { GarbageCollector } from './garbage-collector/garbage-collector.js';
+import { NodeIpamController } from './node-ipam/node-ipam-controller.js';
+import { NodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
+import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from './replicaset/replica-set-controller.js';
 
 export interface StartControllersOptions {
   client: ApiClient;

@@ -13,6 +13,7 @@ import os from 'node:os';
 import type { Node, NodeCondition } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { Clock } from '../../lib/clock.js';
+import { runEvery } from '../../lib/controller-runtime.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
 import { rfc3339 } from '../../lib/time.js';
 import type { ContainerRuntime, RuntimeInfo } from '../runtime/container-runtime.js';
@@ -148,15 +149,10 @@ export class NodeStatusManager {
 
   /** Registers (retrying until it works), then heartbeats until `signal` aborts. */
   async run(signal: AbortSignal, log: (message: string) => void): Promise<void> {
-    const interval = this.options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
-    while (!signal.aborted) {
-      try {
-        if (this.info) await this.heartbeatOnce();
-        else await this.registerOnce();
-      } catch (err) {
-        log(`kubelet: node status of ${this.options.nodeName}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      await this.options.clock.sleep(interval, signal);
-    }
+    const intervalMs = this.options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
+    await runEvery(this.options.clock, intervalMs, signal, () => (this.info ? this.heartbeatOnce() : this.registerOnce()), {
+      immediately: true,
+      onError: (err) => log(`kubelet: node status of ${this.options.nodeName}: ${err instanceof Error ? err.message : String(err)}`),
+    });
   }
 }

@@ -14,6 +14,7 @@ import { parseCpuMillis, parseMemoryBytes } from '../../lib/api/quantity.js';
 import { serviceEnvVars } from '../../lib/api/service-env.js';
 import type { Container, Pod, PodStatus, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
+import { objectKey } from '../../lib/client/object-key.js';
 import type { Clock } from '../../lib/clock.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
 import type { EventRecorder } from '../events/event-recorder.js';
@@ -45,7 +46,6 @@ export interface PodWorkerOptions {
 /** Default grace period when neither the delete nor the pod says one (Kubernetes: 30 s). */
 const DEFAULT_GRACE_SECONDS = 30;
 
-const keyOf = (pod: Pod) => `${pod.metadata.namespace}/${pod.metadata.name}`;
 const identity = (pod: Pod): PodIdentity => ({ uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name! });
 const describePod = (pod: Pod) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -103,7 +103,7 @@ export class PodWorker {
         if (!(err instanceof ContainerConfigError)) throw err;
         this.o.recorder.record(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume: ${err.message}`);
         for (const c of actions.containersToStart) waiting.set(c.name, { reason: err.reason, message: err.message });
-        this.o.requeueAfter(keyOf(pod), 5_000);
+        this.o.requeueAfter(objectKey(pod), 5_000);
       }
     }
 
@@ -111,7 +111,7 @@ export class PodWorker {
     if (actions.createSandbox && volumes) sandbox = await this.createSandbox(pod);
 
     for (const kill of actions.containersToKill) await this.killContainers(pod, containers.filter((c) => c.id === kill.id), undefined, kill.reason);
-    if (actions.resyncSoon) this.o.requeueAfter(keyOf(pod), 0);
+    if (actions.resyncSoon) this.o.requeueAfter(objectKey(pod), 0);
     for (const id of actions.containersToRemove) await runtime.removeContainer(id);
 
     if (sandbox && volumes) {
@@ -130,7 +130,7 @@ export class PodWorker {
     for (const w of actions.waiting) {
       waiting.set(w.name, { reason: w.reason, message: w.message });
       this.o.recorder.record(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${w.name} in pod ${describePod(pod)}`);
-      this.o.requeueAfter(keyOf(pod), w.retryInMs);
+      this.o.requeueAfter(objectKey(pod), w.retryInMs);
     }
 
     sandboxes = await runtime.listPodSandboxes({ podUid: uid });
@@ -167,7 +167,7 @@ export class PodWorker {
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
       this.o.recorder.record(pod, 'Warning', 'Failed', `Error: ${err.message}`);
-      this.o.requeueAfter(keyOf(pod), 5_000);
+      this.o.requeueAfter(objectKey(pod), 5_000);
       throw new ContainerWaitingError({ reason: err.reason, message: err.message });
     }
     const limits = spec.resources?.limits ?? {};
@@ -222,7 +222,7 @@ export class PodWorker {
     if (backoff && nowMs < backoff.failedAtMs + backoff.delayMs) {
       recorder.record(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
       recorder.record(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');
-      this.o.requeueAfter(keyOf(pod), backoff.failedAtMs + backoff.delayMs - nowMs);
+      this.o.requeueAfter(objectKey(pod), backoff.failedAtMs + backoff.delayMs - nowMs);
       throw new ContainerWaitingError({ reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` });
     }
     recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
@@ -240,7 +240,7 @@ export class PodWorker {
       this.pullBackoff.set(key, { delayMs, failedAtMs: clock.now().getTime() });
       recorder.record(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${err.message}`);
       recorder.record(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
-      this.o.requeueAfter(keyOf(pod), delayMs);
+      this.o.requeueAfter(objectKey(pod), delayMs);
       throw new ContainerWaitingError({ reason: 'ErrImagePull', message: err.message });
     }
   }

@@ -14,7 +14,8 @@
 
 import type { Endpoints, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
-import { Informer } from '../../lib/client/informer.js';
+import type { Informer } from '../../lib/client/informer.js';
+import { SharedInformerFactory } from '../../lib/client/shared-informer-factory.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
@@ -68,6 +69,8 @@ export interface RecordIndexOptions {
   domain?: string;
   clock?: Clock;
   onError?: (error: unknown) => void;
+  /** Shared informers (kubelabd's); without it the index makes its own. */
+  informers?: SharedInformerFactory;
 }
 
 export class RecordIndex implements RecordLookup {
@@ -84,13 +87,16 @@ export class RecordIndex implements RecordLookup {
       this.stale = true;
     };
     const onError = options.onError ?? ((error: unknown) => console.error(`dns: watch: ${error instanceof Error ? error.message : String(error)}`));
-    this.services = new Informer<Service>({ client: options.client, resource: 'services', clock, onEvent: changed, onError });
-    this.endpoints = new Informer<Endpoints>({ client: options.client, resource: 'endpoints', clock, onEvent: changed, onError });
+    const informers = options.informers ?? new SharedInformerFactory({ client: options.client, clock, onError: (_resource, error) => onError(error) });
+    this.services = informers.informerFor<Service>('services');
+    this.services.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
+    this.endpoints = informers.informerFor<Endpoints>('endpoints');
+    this.endpoints.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
   }
 
   /** Watches until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.services.run(signal), this.endpoints.run(signal)]);
+    await Promise.all([this.services.start(signal), this.endpoints.start(signal)]);
   }
 
   /** Resolves once both watches have delivered their first list. */
@@ -100,7 +106,7 @@ export class RecordIndex implements RecordLookup {
 
   lookup(name: string): string[] | undefined {
     if (this.stale) {
-      this.records = buildRecords(this.services.items(), this.endpoints.items(), this.domain);
+      this.records = buildRecords(this.services.list(), this.endpoints.list(), this.domain);
       this.stale = false;
     }
     const normalized = normalizeName(name);

@@ -15,14 +15,16 @@
 //      creates a replacement, which the scheduler places on a node without the taint.
 // A node that comes back finds its pods gone; its kubelet removes their containers.
 
-import type { Node, Pod } from '../../lib/api/types.js';
-import type { ApiClient } from '../../lib/client/api-client.js';
-import type { Clock } from '../../lib/clock.js';
-import { isNotFound } from '../../lib/errors.js';
-import { WorkQueue } from '../../lib/work-queue.js';
-import type { MembershipView } from '../../network/gossip/membership-view.js';
-import type { EventRecorder } from '../events/event-recorder.js';
-import { Informer } from './informer.js';
+import type { Node, Pod } from '../../../lib/api/types.js';
+import type { ApiClient } from '../../../lib/client/api-client.js';
+import type { Clock } from '../../../lib/clock.js';
+import { isNotFound } from '../../../lib/errors.js';
+import type { Informer } from '../../../lib/client/informer.js';
+import { runController } from '../../../lib/controller-runtime.js';
+import { WorkQueue } from '../../../lib/work-queue.js';
+import type { MembershipView } from '../../../network/gossip/membership-view.js';
+import type { EventRecorder } from '../../events/event-recorder.js';
+import { informersOf, logSyncError, type ControllerOptions } from '../controller-options.js';
 import {
   DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS, DEFAULT_POD_EVICTION_TIMEOUT_MS,
   planEvictions, planGossipAnnotation, planHealthTaints, planNodeHealth, planPodNotReady, planUnknownConditions, readyConditionOf,
@@ -32,18 +34,15 @@ import {
 /** How often every node's health is checked (kube-controller-manager's --node-monitor-period). */
 export const NODE_MONITOR_PERIOD_MS = 5_000;
 
-export interface NodeLifecycleControllerOptions {
-  client: ApiClient;
-  clock: Clock;
+export interface NodeLifecycleControllerOptions extends Omit<ControllerOptions, 'resyncPeriodMs'> {
   /** Records NodeNotReady on nodes and pods, and TaintManagerEviction on evicted pods. */
   recorder: EventRecorder;
   /** The server's gossip view; without it only heartbeats count, and no gossip annotation is written. */
   membership?: MembershipView;
   nodeMonitorGracePeriodMs?: number;
   podEvictionTimeoutMs?: number;
+  /** The resync period of this controller: every node is checked this often. */
   monitorPeriodMs?: number;
-  workers?: number;
-  onError?: (key: string, error: unknown) => void;
 }
 
 /** The last heartbeat seen for a node, and when (on our clock) we first saw it. */
@@ -74,28 +73,31 @@ export class NodeLifecycleController {
     this.evictionTimeoutMs = options.podEvictionTimeoutMs ?? DEFAULT_POD_EVICTION_TIMEOUT_MS;
     this.monitorPeriodMs = options.monitorPeriodMs ?? NODE_MONITOR_PERIOD_MS;
     this.workers = options.workers ?? 2;
-    const onError = options.onError ?? ((key, error) => console.error(`node-lifecycle-controller: syncing node ${key}: ${error instanceof Error ? error.message : String(error)}`));
-    this.queue = new WorkQueue({ clock: this.clock, onError });
+    this.queue = new WorkQueue({ clock: this.clock, onError: options.onError ?? logSyncError('node-lifecycle-controller', 'syncing node') });
     const enqueue = (node: Node) => this.queue.add(node.metadata.name!);
-    this.nodes = new Informer<Node>(this.client, 'nodes', { onAdd: enqueue, onUpdate: (_old, node) => enqueue(node), onDelete: enqueue }, this.clock);
+    this.nodes = informersOf(options).informerFor<Node>('nodes');
+    this.nodes.addEventHandler({ onAdd: enqueue, onUpdate: (_old, node) => enqueue(node), onDelete: enqueue });
   }
 
   /** Watches nodes and gossip, reconciles, and checks every node each monitor period, until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    const informer = this.nodes.run(signal);
-    await this.nodes.hasSynced();
-    const unsubscribe = this.membership?.onChange(() => this.enqueueAll());
+    let unsubscribe: (() => void) | undefined;
     try {
-      await Promise.all([informer, this.queue.process((key) => this.reconcile(key), this.workers, signal), this.runMonitor(signal)]);
+      await runController({
+        informers: [this.nodes],
+        queue: this.queue,
+        reconcile: (nodeName) => this.reconcile(nodeName),
+        workers: this.workers,
+        resyncMs: this.monitorPeriodMs,
+        onSynced: () => {
+          unsubscribe = this.membership?.onChange(() => this.enqueueAll());
+        },
+        resync: () => this.enqueueAll(),
+        clock: this.clock,
+        signal,
+      });
     } finally {
       unsubscribe?.();
-    }
-  }
-
-  private async runMonitor(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await this.clock.sleep(this.monitorPeriodMs, signal);
-      if (!signal.aborted) this.enqueueAll();
     }
   }
 

@@ -20,11 +20,11 @@
 // heartbeat change (Kubernetes' probeTimestamp), not from the timestamp the kubelet wrote: a
 // worker whose clock runs a minute behind must not look dead, nor one running ahead look alive.
 
-import type { Node, NodeCondition, Pod, PodCondition, Taint } from '../../lib/api/types.js';
-import { tolerates } from '../../lib/scheduling.js';
-import { rfc3339 } from '../../lib/time.js';
-import type { MembershipState } from '../../network/gossip/membership-view.js';
-import { GOSSIP_STATE_ANNOTATION } from '../../lib/scheduling.js';
+import type { Node, NodeCondition, Pod, PodCondition, Taint } from '../../../lib/api/types.js';
+import { tolerates } from '../../../lib/scheduling.js';
+import { rfc3339 } from '../../../lib/time.js';
+import type { MembershipState } from '../../../network/gossip/membership-view.js';
+import { GOSSIP_STATE_ANNOTATION } from '../../../lib/scheduling.js';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';

@@ -19,13 +19,16 @@
 // together are both visible before anyone judges) and by a periodic full scan, so nothing is
 // missed while the daemon was down.
 
-import type { KubeObject } from '../../lib/api/types.js';
-import { resourceForKind, resourceKey } from '../../lib/api/resources.js';
-import type { ApiClient } from '../../lib/client/api-client.js';
-import type { Clock } from '../../lib/clock.js';
-import { isConflict, isNotFound } from '../../lib/errors.js';
-import { WorkQueue } from '../../lib/work-queue.js';
-import { Informer, keyOf, splitKey } from './informer.js';
+import type { KubeObject } from '../../../lib/api/types.js';
+import { resourceForKind, resourceKey } from '../../../lib/api/resources.js';
+import type { ApiClient } from '../../../lib/client/api-client.js';
+import type { Clock } from '../../../lib/clock.js';
+import { isConflict, isNotFound } from '../../../lib/errors.js';
+import type { Informer } from '../../../lib/client/informer.js';
+import { objectKey, splitKey } from '../../../lib/client/object-key.js';
+import { runController } from '../../../lib/controller-runtime.js';
+import { WorkQueue } from '../../../lib/work-queue.js';
+import { DEFAULT_RESYNC_PERIOD_MS, informersOf, logSyncError, type ControllerOptions } from '../controller-options.js';
 
 /** The finalizer the API server adds for propagationPolicy=Orphan. */
 export const ORPHAN_FINALIZER = 'orphan';
@@ -33,15 +36,9 @@ export const ORPHAN_FINALIZER = 'orphan';
 /** The resources the collector watches: everything that can own or be owned in kubelab. */
 export const GARBAGE_COLLECTED_RESOURCES = ['deployments.apps', 'replicasets.apps', 'replicationcontrollers', 'pods'] as const;
 
-export interface GarbageCollectorOptions {
-  client: ApiClient;
-  clock: Clock;
-  workers?: number;
+export interface GarbageCollectorOptions extends Omit<ControllerOptions, 'recorder'> {
   /** Wait this long after an event before judging an object's owners. */
   verifyDelayMs?: number;
-  /** A full scan of every object this often. */
-  resyncPeriodMs?: number;
-  onError?: (key: string, error: unknown) => void;
 }
 
 export type OwnerVerdict = 'all-gone' | 'some-gone' | 'alive';
@@ -66,54 +63,57 @@ export class GarbageCollector {
     this.clock = options.clock;
     this.workers = options.workers ?? 2;
     this.verifyDelayMs = options.verifyDelayMs ?? 500;
-    this.resyncPeriodMs = options.resyncPeriodMs ?? 30_000;
-    const onError = options.onError ?? ((key, error) => console.error(`garbage-collector: ${key}: ${error instanceof Error ? error.message : String(error)}`));
-    this.queue = new WorkQueue({ clock: this.clock, onError });
-    this.informers = GARBAGE_COLLECTED_RESOURCES.map(
-      (resource) =>
-        new Informer(this.client, resource, {
-          onAdd: (obj) => this.onChange(resource, obj),
-          onUpdate: (_old, obj) => this.onChange(resource, obj),
-          onDelete: (obj) => this.onOwnerDeleted(obj),
-        }, this.clock),
-    );
+    this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
+    this.queue = new WorkQueue({ clock: this.clock, onError: options.onError ?? logSyncError('garbage-collector', '') });
+    const informers = informersOf(options);
+    this.informers = GARBAGE_COLLECTED_RESOURCES.map((resource) => {
+      const informer = informers.informerFor(resource);
+      informer.addEventHandler({
+        onAdd: (object) => this.onChange(resource, object),
+        onUpdate: (_old, object) => this.onChange(resource, object),
+        onDelete: (object) => this.onOwnerDeleted(object),
+      });
+      return informer;
+    });
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    const running = this.informers.map((i) => i.run(signal));
-    await Promise.all(this.informers.map((i) => i.hasSynced()));
-    await Promise.all([...running, this.queue.process((key) => this.reconcile(key), this.workers, signal), this.runScan(signal)]);
-  }
-
-  private async runScan(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      this.scanAll();
-      await this.clock.sleep(this.resyncPeriodMs, signal);
-    }
+  /** Watches every owner and dependent kind, collects, and scans everything each resync, until `signal` aborts. */
+  run(signal: AbortSignal): Promise<void> {
+    return runController({
+      informers: this.informers,
+      queue: this.queue,
+      reconcile: (key) => this.reconcile(key),
+      workers: this.workers,
+      resyncMs: this.resyncPeriodMs,
+      onSynced: () => this.scanAll(),
+      resync: () => this.scanAll(),
+      clock: this.clock,
+      signal,
+    });
   }
 
   /** Enqueues every object that has owners or waits for orphaning. */
   scanAll(): void {
     for (const informer of this.informers) {
-      for (const obj of informer.list()) this.onChange(informer.resource, obj);
+      for (const object of informer.list()) this.onChange(informer.resource, object);
     }
   }
 
   // -------------------------------------------------------------------------------------------
   // Event handlers
 
-  private onChange(resource: string, obj: KubeObject): void {
-    const key = `${resource}|${keyOf(obj)}`;
-    if (hasOrphanFinalizer(obj)) this.queue.add(key);
-    else if (obj.metadata.ownerReferences?.length) this.queue.addAfter(key, this.verifyDelayMs);
+  private onChange(resource: string, object: KubeObject): void {
+    const key = `${resource}|${objectKey(object)}`;
+    if (hasOrphanFinalizer(object)) this.queue.add(key);
+    else if (object.metadata.ownerReferences?.length) this.queue.addAfter(key, this.verifyDelayMs);
   }
 
   /** An owner went away: everything that names it must be judged. */
   private onOwnerDeleted(owner: KubeObject): void {
     for (const informer of this.informers) {
-      for (const obj of informer.list()) {
-        if (obj.metadata.ownerReferences?.some((ref) => ref.uid === owner.metadata.uid)) {
-          this.queue.addAfter(`${informer.resource}|${keyOf(obj)}`, this.verifyDelayMs);
+      for (const object of informer.list()) {
+        if (object.metadata.ownerReferences?.some((ref) => ref.uid === owner.metadata.uid)) {
+          this.queue.addAfter(`${informer.resource}|${objectKey(object)}`, this.verifyDelayMs);
         }
       }
     }
@@ -125,17 +125,17 @@ export class GarbageCollector {
   async reconcile(queueKey: string): Promise<void> {
     const [resource, key] = queueKey.split('|');
     const { namespace, name } = splitKey(key);
-    let obj: KubeObject;
+    let object: KubeObject;
     try {
-      obj = await this.client.get(resource, namespace, name);
+      object = await this.client.get(resource, namespace, name);
     } catch (error) {
       if (isNotFound(error)) return;
       throw error;
     }
 
-    if (hasOrphanFinalizer(obj)) return this.orphanDependents(resource, obj);
+    if (hasOrphanFinalizer(object)) return this.orphanDependents(resource, object);
 
-    const refs = obj.metadata.ownerReferences ?? [];
+    const refs = object.metadata.ownerReferences ?? [];
     const gone: string[] = [];
     for (const ref of refs) if (await this.ownerIsGone(ref, namespace)) gone.push(ref.uid);
 
@@ -143,11 +143,11 @@ export class GarbageCollector {
       case 'alive':
         return;
       case 'all-gone':
-        await this.client.delete(resource, namespace, name, { propagationPolicy: 'Background', preconditions: { uid: obj.metadata.uid } }).catch(ignoreNotFound);
+        await this.client.delete(resource, namespace, name, { propagationPolicy: 'Background', preconditions: { uid: object.metadata.uid } }).catch(ignoreNotFound);
         return;
       case 'some-gone':
         // Still owned by someone: only forget the owners that no longer exist.
-        await this.updateOwnerReferences(resource, obj, (ref) => !gone.includes(ref.uid));
+        await this.updateOwnerReferences(resource, object, (ref) => !gone.includes(ref.uid));
         return;
     }
   }
@@ -182,8 +182,8 @@ export class GarbageCollector {
     });
   }
 
-  private updateOwnerReferences(resource: string, obj: KubeObject, keep: (ref: { uid: string }) => boolean): Promise<void> {
-    return this.retryOnConflict(resource, obj, (current) => {
+  private updateOwnerReferences(resource: string, object: KubeObject, keep: (ref: { uid: string }) => boolean): Promise<void> {
+    return this.retryOnConflict(resource, object, (current) => {
       const refs = current.metadata.ownerReferences ?? [];
       const kept = refs.filter(keep);
       if (kept.length === refs.length) return undefined;
@@ -192,8 +192,8 @@ export class GarbageCollector {
   }
 
   /** Read-modify-write that re-reads on Conflict (the kubelet or a controller wrote meanwhile). */
-  private async retryOnConflict(resource: string, obj: KubeObject, change: (current: KubeObject) => KubeObject | undefined): Promise<void> {
-    let current = obj;
+  private async retryOnConflict(resource: string, object: KubeObject, change: (current: KubeObject) => KubeObject | undefined): Promise<void> {
+    let current = object;
     for (let attempt = 0; ; attempt++) {
       const next = change(current);
       if (!next) return;
@@ -203,14 +203,14 @@ export class GarbageCollector {
       } catch (error) {
         if (isNotFound(error)) return;
         if (!isConflict(error) || attempt >= 4) throw error;
-        current = await this.client.get(resource, obj.metadata.namespace, obj.metadata.name ?? '');
+        current = await this.client.get(resource, object.metadata.namespace, object.metadata.name ?? '');
       }
     }
   }
 }
 
-function hasOrphanFinalizer(obj: KubeObject): boolean {
-  return Boolean(obj.metadata.deletionTimestamp) && (obj.metadata.finalizers ?? []).includes(ORPHAN_FINALIZER);
+function hasOrphanFinalizer(object: KubeObject): boolean {
+  return Boolean(object.metadata.deletionTimestamp) && (object.metadata.finalizers ?? []).includes(ORPHAN_FINALIZER);
 }
 
 function ignoreNotFound(error: unknown): void {
