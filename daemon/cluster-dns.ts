@@ -12,6 +12,7 @@
 // Services are still reachable by their ClusterIP and the *_SERVICE_HOST variables.
 
 import type { ApiClient } from '../lib/client/api-client.js';
+import type { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import { DnsServer } from '../network/dns/dns-server.js';
 import { DEFAULT_CLUSTER_DOMAIN, RecordIndex } from '../network/dns/record-index.js';
 import type { ClusterDns } from './kubelet/pod-dns.js';
@@ -24,6 +25,7 @@ export interface ClusterDnsOptions {
   port?: number;
   domain?: string;
   log?: (message: string) => void;
+  informers?: SharedInformerFactory;
 }
 
 export interface RunningClusterDns {
@@ -37,7 +39,7 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Runni
   const log = options.log ?? ((m: string) => console.error(m));
   const domain = options.domain ?? DEFAULT_CLUSTER_DOMAIN;
   const port = options.port ?? 53;
-  const records = new RecordIndex({ client: options.client, domain });
+  const records = new RecordIndex({ client: options.client, domain, informers: options.informers });
   const server = new DnsServer({ records, host: options.host, port });
   try {
     await server.listen();

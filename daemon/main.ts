@@ -10,6 +10,7 @@ import { hideBin } from 'yargs/helpers';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from './api/service-allocation.js';
+import { CONTROLLER_NAMES, selectControllers } from './controllers/controller-manager.js';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT, startServer } from './server.js';
 
 /** The flags every node has, server or agent. */
@@ -94,6 +95,15 @@ async function main(): Promise<void> {
           })
           .option('node-monitor-grace-period', { type: 'number', default: 40, describe: 'seconds a node may go without a heartbeat before it is NotReady (Unknown)' })
           .option('pod-eviction-timeout', { type: 'number', default: 300, describe: 'seconds the pods of an unreachable node wait before they are deleted and re-created elsewhere' })
+          .option('controllers', {
+            type: 'string',
+            default: '*',
+            describe: `controllers to run, comma-separated: * is all, foo enables foo, -foo disables foo (known: ${CONTROLLER_NAMES.join(', ')})`,
+          })
+          .check((a) => {
+            selectControllers([a.controllers]); // an unknown name stops here, before anything starts
+            return true;
+          })
           .strict(),
       async (args) => {
         const server = await startServer({
@@ -107,6 +117,7 @@ async function main(): Promise<void> {
           lbPool: args['lb-pool'] ? args['lb-pool'].split(',').map((s) => s.trim()).filter(Boolean) : [],
           nodeMonitorGracePeriodMs: args['node-monitor-grace-period'] * 1000,
           podEvictionTimeoutMs: args['pod-eviction-timeout'] * 1000,
+          controllers: [args.controllers],
         });
         console.log(`kubelabd: API server listening on ${server.url}`);
         console.log(`kubelabd: node ${args['node-name']} ready`);

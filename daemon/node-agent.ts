@@ -15,6 +15,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Node } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
+import { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import type { Clock } from '../lib/clock.js';
 import { Gossip } from '../network/gossip/gossip.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
@@ -58,6 +59,8 @@ export interface NodeAgentOptions {
     config?: Partial<GossipConfig>;
   };
   log?: (message: string) => void;
+  /** The process's shared informers (the server's, shared with its controllers); one of its own without it. */
+  informers?: SharedInformerFactory;
 }
 
 export interface RunningNodeAgent {
@@ -90,7 +93,10 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
   const podSubnet = await podSubnetOf(options, log);
   const gateway = gatewayOf(podSubnet);
   await runtime.ensureNetwork(options.podNetwork, podSubnet, gateway);
-  const clusterDns = await startClusterDns({ client, host: gateway, log });
+  // The kubelet, the proxy and the DNS share their watches (services and endpoints for the last two).
+  const informers =
+    options.informers ?? new SharedInformerFactory({ client, clock, onError: (resource, err) => log(`kubelabd: watching ${resource}: ${err instanceof Error ? err.message : String(err)}`) });
+  const clusterDns = await startClusterDns({ client, host: gateway, log, informers });
 
   const kubelet = new Kubelet({
     nodeName,
@@ -106,8 +112,9 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     kubeletPort: options.kubeletPort,
     clusterDns: clusterDns.config,
     log,
+    informers,
   });
-  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log });
+  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log, informers });
 
   let gossip: Gossip | undefined;
   let gossipAddress: string | undefined;
