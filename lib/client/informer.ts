@@ -113,7 +113,9 @@ export class Informer<T extends KubeObject = KubeObject> {
     const { clock, retryDelayMs = DEFAULT_RETRY_DELAY_MS } = this.options;
     while (!signal.aborted) {
       try {
-        let resourceVersion = await this.listAndReplace();
+        const listed = await this.listAndReplace(signal);
+        if (listed === undefined) return; // aborted while listing
+        let resourceVersion = listed;
         for (;;) {
           const result = await this.watchFrom(resourceVersion, signal);
           if (signal.aborted) return;
@@ -129,9 +131,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     }
   }
 
-  /** Replaces the cache with a fresh list, reporting the differences as adds, updates and deletes. */
-  private async listAndReplace(): Promise<string> {
-    const list = await this.options.client.list<T>(this.resource, this.listOptions);
+  /** Replaces the cache with a fresh list, reporting the differences; undefined if `signal` aborted first. */
+  private async listAndReplace(signal: AbortSignal): Promise<string | undefined> {
+    // A list has no signal of its own: stop waiting for it on abort (its answer is dropped).
+    const list = await untilAborted(this.options.client.list<T>(this.resource, this.listOptions), signal);
+    if (!list) return undefined;
     const fresh = new Map(list.items.map((obj) => [objectKey(obj), obj]));
     for (const [key, old] of [...this.cache]) {
       if (!fresh.has(key)) this.apply({ type: 'DELETED', object: old });
@@ -194,4 +198,14 @@ export class Informer<T extends KubeObject = KubeObject> {
       );
     });
   }
+}
+
+/** The promise's value, or undefined as soon as `signal` aborts. */
+function untilAborted<V>(promise: Promise<V>, signal: AbortSignal): Promise<V | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<V | undefined>((resolve, reject) => {
+    const abort = () => resolve(undefined);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }
