@@ -17,7 +17,7 @@ import type { EventRecorder } from '../events/event-recorder.js';
 import { setMaxListeners } from 'node:events';
 import type { MembershipView } from '../../network/gossip/membership-view.js';
 import { SubnetLeaseRegistry } from '../../network/subnet/subnet-lease-registry.js';
-import { DEFAULT_RESYNC_PERIOD_MS, type ControllerOptions } from './controller-options.js';
+import { DEFAULT_RESYNC_PERIOD_MS, type ControllerOptions } from './controller.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { GarbageCollector } from './garbage-collector/garbage-collector.js';

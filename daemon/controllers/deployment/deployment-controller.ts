@@ -18,36 +18,23 @@ import { matchesLabels, requirementsFromLabelSelector } from '../../../lib/api/s
 import { isNotFound } from '../../../lib/errors.js';
 import type { Informer } from '../../../lib/client/informer.js';
 import { objectKey, splitKey } from '../../../lib/client/object-key.js';
-import { runController } from '../../../lib/controller-runtime.js';
-import { WorkQueue } from '../../../lib/work-queue.js';
-import type { ApiClient } from '../../../lib/client/api-client.js';
-import type { Clock } from '../../../lib/clock.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import { controllerOf, controllerRefTo, performClaims, planClaims } from '../controller-ref.js';
 import { rolloutRecreate } from './recreate.js';
-import { DEFAULT_RESYNC_PERIOD_MS, informersOf, logSyncError, type ControllerOptions } from '../controller-options.js';
+import { Controller, type ControllerOptions } from '../controller.js';
 import { rolloutRolling } from './rolling.js';
 import { DEPLOYMENTS, DeploymentSync, REPLICA_SETS } from './deployment-sync.js';
 
-export class DeploymentController {
-  readonly queue: WorkQueue;
+export class DeploymentController extends Controller {
   private readonly deployments: Informer<Deployment>;
   private readonly replicaSets: Informer<ReplicaSet>;
   private readonly pods: Informer<Pod>;
-  private readonly client: ApiClient;
-  private readonly clock: Clock;
   private readonly recorder: EventRecorder;
-  private readonly workers: number;
-  private readonly resyncPeriodMs: number;
 
   constructor(options: ControllerOptions) {
-    this.client = options.client;
-    this.clock = options.clock;
+    super(options, { component: 'deployment-controller' });
     this.recorder = options.recorder;
-    this.workers = options.workers ?? 2;
-    this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
-    this.queue = new WorkQueue({ clock: this.clock, onError: options.onError ?? logSyncError('deployment-controller') });
-    const informers = informersOf(options);
+    const informers = this.informers;
     const enqueue = (deployment: Deployment) => this.queue.add(objectKey(deployment));
     this.deployments = informers.informerFor<Deployment>(DEPLOYMENTS);
     this.deployments.addEventHandler({ onAdd: enqueue, onUpdate: (_old, deployment) => enqueue(deployment), onDelete: enqueue });
@@ -64,17 +51,8 @@ export class DeploymentController {
     this.pods.addEventHandler({ onDelete: (pod) => this.onPodDelete(pod) });
   }
 
-  /** Watches, reconciles and resyncs every Deployment until `signal` aborts. */
-  run(signal: AbortSignal): Promise<void> {
-    return runController({
-      informers: [this.deployments, this.replicaSets, this.pods],
-      queue: this.queue,
-      reconcile: (key) => this.reconcile(key),
-      workers: this.workers,
-      resyncMs: this.resyncPeriodMs,
-      clock: this.clock,
-      signal,
-    });
+  protected watched(): Informer[] {
+    return [this.deployments, this.replicaSets, this.pods];
   }
 
   // -------------------------------------------------------------------------------------------

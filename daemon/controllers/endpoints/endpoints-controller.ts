@@ -15,37 +15,24 @@
 
 import { labelSelectorToString, matchesLabels, requirementsFromMap } from '../../../lib/api/selectors.js';
 import type { Endpoints, Pod, Service } from '../../../lib/api/types.js';
-import type { ApiClient } from '../../../lib/client/api-client.js';
-import type { Clock } from '../../../lib/clock.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../../lib/errors.js';
 import type { Informer } from '../../../lib/client/informer.js';
 import { objectKey, splitKey } from '../../../lib/client/object-key.js';
-import { runController } from '../../../lib/controller-runtime.js';
-import { WorkQueue } from '../../../lib/work-queue.js';
-import { DEFAULT_RESYNC_PERIOD_MS, informersOf, logSyncError, type ControllerOptions } from '../controller-options.js';
+import { Controller, type ControllerOptions } from '../controller.js';
 import { desiredEndpoints, endpointsUpToDate } from './plan-endpoints.js';
 
 export type EndpointsControllerOptions = Omit<ControllerOptions, 'recorder'>;
 
 const hasSelector = (service: Service): boolean => Object.keys(service.spec?.selector ?? {}).length > 0;
 
-export class EndpointsController {
-  readonly queue: WorkQueue;
-  private readonly client: ApiClient;
-  private readonly clock: Clock;
-  private readonly workers: number;
-  private readonly resyncPeriodMs: number;
+export class EndpointsController extends Controller {
   private readonly services: Informer<Service>;
   private readonly pods: Informer<Pod>;
   private readonly endpoints: Informer<Endpoints>;
 
   constructor(options: EndpointsControllerOptions) {
-    this.client = options.client;
-    this.clock = options.clock;
-    this.workers = options.workers ?? 2;
-    this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
-    this.queue = new WorkQueue({ clock: this.clock, onError: options.onError ?? logSyncError('endpoint-controller') });
-    const informers = informersOf(options);
+    super(options, { component: 'endpoint-controller' });
+    const informers = this.informers;
     const enqueue = (object: Service | Endpoints) => this.queue.add(objectKey(object));
     this.services = informers.informerFor<Service>('services');
     this.services.addEventHandler({ onAdd: enqueue, onUpdate: (_old, service) => enqueue(service), onDelete: enqueue });
@@ -60,17 +47,9 @@ export class EndpointsController {
     this.endpoints.addEventHandler({ onUpdate: (_old, endpoints) => enqueue(endpoints), onDelete: enqueue });
   }
 
-  /** Watches, reconciles and resyncs every Service until `signal` aborts. */
-  run(signal: AbortSignal): Promise<void> {
-    return runController({
-      informers: [this.services, this.pods, this.endpoints],
-      queue: this.queue,
-      reconcile: (key) => this.reconcile(key),
-      workers: this.workers,
-      resyncMs: this.resyncPeriodMs,
-      clock: this.clock,
-      signal,
-    });
+  /** A resync looks at every Service again. */
+  protected watched(): Informer[] {
+    return [this.services, this.pods, this.endpoints];
   }
 
   /** Enqueues every Service of the pod's namespace whose selector matches the pod's old or new labels. */

@@ -21,14 +21,10 @@
 
 import type { KubeObject } from '../../../lib/api/types.js';
 import { resourceForKind, resourceKey } from '../../../lib/api/resources.js';
-import type { ApiClient } from '../../../lib/client/api-client.js';
-import type { Clock } from '../../../lib/clock.js';
 import { isConflict, isNotFound } from '../../../lib/errors.js';
 import type { Informer } from '../../../lib/client/informer.js';
 import { objectKey, splitKey } from '../../../lib/client/object-key.js';
-import { runController } from '../../../lib/controller-runtime.js';
-import { WorkQueue } from '../../../lib/work-queue.js';
-import { DEFAULT_RESYNC_PERIOD_MS, informersOf, logSyncError, type ControllerOptions } from '../controller-options.js';
+import { Controller, type ControllerOptions } from '../controller.js';
 
 /** The finalizer the API server adds for propagationPolicy=Orphan. */
 export const ORPHAN_FINALIZER = 'orphan';
@@ -49,25 +45,15 @@ export function judgeOwners(refCount: number, goneCount: number): OwnerVerdict {
   return goneCount === refCount ? 'all-gone' : 'some-gone';
 }
 
-export class GarbageCollector {
-  readonly queue: WorkQueue;
-  private readonly informers: Informer[];
-  private readonly client: ApiClient;
-  private readonly clock: Clock;
-  private readonly workers: number;
+export class GarbageCollector extends Controller {
+  private readonly resourceInformers: Informer[];
   private readonly verifyDelayMs: number;
-  private readonly resyncPeriodMs: number;
 
   constructor(options: GarbageCollectorOptions) {
-    this.client = options.client;
-    this.clock = options.clock;
-    this.workers = options.workers ?? 2;
+    super(options, { component: 'garbage-collector', failing: '' });
     this.verifyDelayMs = options.verifyDelayMs ?? 500;
-    this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
-    this.queue = new WorkQueue({ clock: this.clock, onError: options.onError ?? logSyncError('garbage-collector', '') });
-    const informers = informersOf(options);
-    this.informers = GARBAGE_COLLECTED_RESOURCES.map((resource) => {
-      const informer = informers.informerFor(resource);
+    this.resourceInformers = GARBAGE_COLLECTED_RESOURCES.map((resource) => {
+      const informer = this.informers.informerFor(resource);
       informer.addEventHandler({
         onAdd: (object) => this.onChange(resource, object),
         onUpdate: (_old, object) => this.onChange(resource, object),
@@ -77,24 +63,22 @@ export class GarbageCollector {
     });
   }
 
-  /** Watches every owner and dependent kind, collects, and scans everything each resync, until `signal` aborts. */
-  run(signal: AbortSignal): Promise<void> {
-    return runController({
-      informers: this.informers,
-      queue: this.queue,
-      reconcile: (key) => this.reconcile(key),
-      workers: this.workers,
-      resyncMs: this.resyncPeriodMs,
-      onSynced: () => this.scanAll(),
-      resync: () => this.scanAll(),
-      clock: this.clock,
-      signal,
-    });
+  protected watched(): Informer[] {
+    return this.resourceInformers;
+  }
+
+  /** A first scan as soon as the caches are filled, then one every resync. */
+  protected override onSynced(): void {
+    this.scanAll();
+  }
+
+  protected override resync(): void {
+    this.scanAll();
   }
 
   /** Enqueues every object that has owners or waits for orphaning. */
   scanAll(): void {
-    for (const informer of this.informers) {
+    for (const informer of this.resourceInformers) {
       for (const object of informer.list()) this.onChange(informer.resource, object);
     }
   }
@@ -110,7 +94,7 @@ export class GarbageCollector {
 
   /** An owner went away: everything that names it must be judged. */
   private onOwnerDeleted(owner: KubeObject): void {
-    for (const informer of this.informers) {
+    for (const informer of this.resourceInformers) {
       for (const object of informer.list()) {
         if (object.metadata.ownerReferences?.some((ref) => ref.uid === owner.metadata.uid)) {
           this.queue.addAfter(`${informer.resource}|${objectKey(object)}`, this.verifyDelayMs);

@@ -15,16 +15,12 @@
 //     allocator's message (which says what to do); the resync tries again every 30 s.
 
 import type { Node } from '../../../lib/api/types.js';
-import type { ApiClient } from '../../../lib/client/api-client.js';
-import type { Clock } from '../../../lib/clock.js';
 import { isNotFound } from '../../../lib/errors.js';
 import type { Informer } from '../../../lib/client/informer.js';
-import { runController } from '../../../lib/controller-runtime.js';
-import { WorkQueue } from '../../../lib/work-queue.js';
 import { OutOfSubnetsError } from '../../../network/subnet/allocate-subnet.js';
 import { InvalidPodSubnetError, type SubnetLeaseRegistry } from '../../../network/subnet/subnet-lease-registry.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
-import { DEFAULT_RESYNC_PERIOD_MS, informersOf, logSyncError, type ControllerOptions } from '../controller-options.js';
+import { Controller, type ControllerOptions } from '../controller.js';
 
 /** How long a deleted node's subnet stays reserved for it. */
 export const LEASE_RELEASE_GRACE_MS = 5 * 60_000;
@@ -34,28 +30,19 @@ export interface NodeIpamControllerOptions extends ControllerOptions {
   releaseGraceMs?: number;
 }
 
-export class NodeIpamController {
-  readonly queue: WorkQueue;
-  private readonly client: ApiClient;
-  private readonly clock: Clock;
+export class NodeIpamController extends Controller {
   private readonly registry: SubnetLeaseRegistry;
   private readonly recorder: EventRecorder;
   private readonly releaseGraceMs: number;
-  private readonly workers: number;
-  private readonly resyncPeriodMs: number;
   private readonly nodes: Informer<Node>;
 
   constructor(options: NodeIpamControllerOptions) {
-    this.client = options.client;
-    this.clock = options.clock;
+    super(options, { component: 'node-ipam-controller', failing: 'node', workers: 1 });
     this.registry = options.registry;
     this.recorder = options.recorder;
     this.releaseGraceMs = options.releaseGraceMs ?? LEASE_RELEASE_GRACE_MS;
-    this.workers = options.workers ?? 1;
-    this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
-    this.queue = new WorkQueue({ clock: this.clock, onError: options.onError ?? logSyncError('node-ipam-controller', 'node') });
     const enqueue = (node: Node) => this.queue.add(node.metadata.name!);
-    this.nodes = informersOf(options).informerFor<Node>('nodes');
+    this.nodes = this.informers.informerFor<Node>('nodes');
     this.nodes.addEventHandler({
       onAdd: enqueue,
       // Heartbeats rewrite every Node each 10 s: only a changed podCIDR is news here.
@@ -66,25 +53,17 @@ export class NodeIpamController {
     });
   }
 
-  /** Watches nodes and keeps their leases until `signal` aborts. */
-  run(signal: AbortSignal): Promise<void> {
-    return runController({
-      informers: [this.nodes],
-      queue: this.queue,
-      reconcile: (nodeName) => this.reconcile(nodeName),
-      workers: this.workers,
-      resyncMs: this.resyncPeriodMs,
-      // Nodes deleted while no controller ran still hold a lease: find them at once, and at every resync.
-      onSynced: () => this.enqueueAll(),
-      resync: () => this.enqueueAll(),
-      onError: (error) => console.error(`node-ipam-controller: listing leases: ${error instanceof Error ? error.message : String(error)}`),
-      clock: this.clock,
-      signal,
-    });
+  protected watched(): Informer[] {
+    return [this.nodes];
+  }
+
+  /** Nodes deleted while no controller ran still hold a lease: find them at once, and at every resync. */
+  protected override onSynced(): Promise<void> {
+    return this.resync();
   }
 
   /** Every Node, and every node that holds a lease (its Node may be gone). */
-  private async enqueueAll(): Promise<void> {
+  protected override async resync(): Promise<void> {
     for (const node of this.nodes.list()) this.queue.add(node.metadata.name!);
     for (const lease of await this.registry.list()) if (!lease.expiresAt) this.queue.add(lease.nodeName);
   }

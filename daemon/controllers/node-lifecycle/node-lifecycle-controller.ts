@@ -16,15 +16,11 @@
 // A node that comes back finds its pods gone; its kubelet removes their containers.
 
 import type { Node, Pod } from '../../../lib/api/types.js';
-import type { ApiClient } from '../../../lib/client/api-client.js';
-import type { Clock } from '../../../lib/clock.js';
 import { isNotFound } from '../../../lib/errors.js';
 import type { Informer } from '../../../lib/client/informer.js';
-import { runController } from '../../../lib/controller-runtime.js';
-import { WorkQueue } from '../../../lib/work-queue.js';
 import type { MembershipView } from '../../../network/gossip/membership-view.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
-import { informersOf, logSyncError, type ControllerOptions } from '../controller-options.js';
+import { Controller, type ControllerOptions } from '../controller.js';
 import {
   DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS, DEFAULT_POD_EVICTION_TIMEOUT_MS,
   planEvictions, planGossipAnnotation, planHealthTaints, planNodeHealth, planPodNotReady, planUnknownConditions, readyConditionOf,
@@ -51,58 +47,47 @@ interface HeartbeatObservation {
   observedAtMs: number;
 }
 
-export class NodeLifecycleController {
-  readonly queue: WorkQueue;
-  private readonly client: ApiClient;
-  private readonly clock: Clock;
+export class NodeLifecycleController extends Controller {
   private readonly recorder: EventRecorder;
   private readonly membership?: MembershipView;
   private readonly gracePeriodMs: number;
   private readonly evictionTimeoutMs: number;
-  private readonly monitorPeriodMs: number;
-  private readonly workers: number;
   private readonly nodes: Informer<Node>;
   private readonly heartbeats = new Map<string, HeartbeatObservation>();
+  private unsubscribeMembership?: () => void;
 
   constructor(options: NodeLifecycleControllerOptions) {
-    this.client = options.client;
-    this.clock = options.clock;
+    // Its resync is the node monitor period: every node's health is checked that often.
+    super({ ...options, resyncPeriodMs: options.monitorPeriodMs ?? NODE_MONITOR_PERIOD_MS }, { component: 'node-lifecycle-controller', failing: 'syncing node' });
     this.recorder = options.recorder;
     this.membership = options.membership;
     this.gracePeriodMs = options.nodeMonitorGracePeriodMs ?? DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS;
     this.evictionTimeoutMs = options.podEvictionTimeoutMs ?? DEFAULT_POD_EVICTION_TIMEOUT_MS;
-    this.monitorPeriodMs = options.monitorPeriodMs ?? NODE_MONITOR_PERIOD_MS;
-    this.workers = options.workers ?? 2;
-    this.queue = new WorkQueue({ clock: this.clock, onError: options.onError ?? logSyncError('node-lifecycle-controller', 'syncing node') });
     const enqueue = (node: Node) => this.queue.add(node.metadata.name!);
-    this.nodes = informersOf(options).informerFor<Node>('nodes');
+    this.nodes = this.informers.informerFor<Node>('nodes');
     this.nodes.addEventHandler({ onAdd: enqueue, onUpdate: (_old, node) => enqueue(node), onDelete: enqueue });
   }
 
-  /** Watches nodes and gossip, reconciles, and checks every node each monitor period, until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
-    let unsubscribe: (() => void) | undefined;
-    try {
-      await runController({
-        informers: [this.nodes],
-        queue: this.queue,
-        reconcile: (nodeName) => this.reconcile(nodeName),
-        workers: this.workers,
-        resyncMs: this.monitorPeriodMs,
-        onSynced: () => {
-          unsubscribe = this.membership?.onChange(() => this.enqueueAll());
-        },
-        resync: () => this.enqueueAll(),
-        clock: this.clock,
-        signal,
-      });
-    } finally {
-      unsubscribe?.();
-    }
+  protected watched(): Informer[] {
+    return [this.nodes];
   }
 
-  private enqueueAll(): void {
+  /** A change in the gossip view (a node suspected, dead, alive again) looks at every node. */
+  protected override onSynced(): void {
+    this.unsubscribeMembership = this.membership?.onChange(() => this.resync());
+  }
+
+  protected override resync(): void {
     for (const node of this.nodes.list()) this.queue.add(node.metadata.name!);
+  }
+
+  /** Watches nodes and gossip, reconciles, and checks every node each monitor period, until `signal` aborts. */
+  override async run(signal: AbortSignal): Promise<void> {
+    try {
+      await super.run(signal);
+    } finally {
+      this.unsubscribeMembership?.();
+    }
   }
 
   /** Converges one node and its pods; safe to run any number of times. */

@@ -18,16 +18,12 @@
 
 import type { KubeObject, LabelSelector, Pod, PodTemplateSpec, ReplicaSetStatus } from '../../../lib/api/types.js';
 import { matchesLabels, requirementsFromLabelSelector, requirementsFromMap, type LabelRequirement } from '../../../lib/api/selectors.js';
-import type { ApiClient } from '../../../lib/client/api-client.js';
-import type { Clock } from '../../../lib/clock.js';
 import { isNotFound } from '../../../lib/errors.js';
 import type { Informer } from '../../../lib/client/informer.js';
 import { objectKey, splitKey } from '../../../lib/client/object-key.js';
-import { runController } from '../../../lib/controller-runtime.js';
-import { WorkQueue } from '../../../lib/work-queue.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import { controllerOf, controllerRefTo, performClaims, planClaims } from '../controller-ref.js';
-import { DEFAULT_RESYNC_PERIOD_MS, informersOf, logSyncError, type ControllerOptions } from '../controller-options.js';
+import { Controller, type ControllerOptions } from '../controller.js';
 import { calculateReplicaSetStatus, planReplicas, replicaSetStatusEqual, slowStartBatches, BURST_REPLICAS } from './plan-replicas.js';
 import { isPodActive, isPodReady } from '../pod-state.js';
 
@@ -62,35 +58,25 @@ export const REPLICATION_CONTROLLER_KIND: ReplicatedKind = {
   selectorOf: (replicationController) => requirementsFromMap(replicationController.spec.selector as Record<string, string> | undefined),
 };
 
-export class ReplicaSetController {
-  readonly queue: WorkQueue;
+export class ReplicaSetController extends Controller {
   private readonly owners: Informer<ReplicatedObject>;
   private readonly pods: Informer<Pod>;
-  private readonly client: ApiClient;
-  private readonly clock: Clock;
   private readonly recorder: EventRecorder;
-  private readonly workers: number;
-  private readonly resyncPeriodMs: number;
 
   constructor(
     readonly kind: ReplicatedKind,
     options: ControllerOptions,
     private readonly burstReplicas = BURST_REPLICAS,
   ) {
-    this.client = options.client;
-    this.clock = options.clock;
+    super(options, { component: kind.component });
     this.recorder = options.recorder;
-    this.workers = options.workers ?? 2;
-    this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
-    this.queue = new WorkQueue({ clock: this.clock, onError: options.onError ?? logSyncError(kind.component) });
-    const informers = informersOf(options);
-    this.owners = informers.informerFor<ReplicatedObject>(kind.resource);
+    this.owners = this.informers.informerFor<ReplicatedObject>(kind.resource);
     this.owners.addEventHandler({
       onAdd: (owner) => this.onOwnerChange(owner),
       onUpdate: (_old, owner) => this.onOwnerChange(owner),
       onDelete: (owner) => this.onOwnerChange(owner),
     });
-    this.pods = informers.informerFor<Pod>('pods');
+    this.pods = this.informers.informerFor<Pod>('pods');
     this.pods.addEventHandler({
       onAdd: (pod) => this.onPodChange(pod),
       onUpdate: (old, pod) => this.onPodUpdate(old, pod),
@@ -98,17 +84,8 @@ export class ReplicaSetController {
     });
   }
 
-  /** Watches, reconciles and resyncs every ReplicaSet (or ReplicationController) until `signal` aborts. */
-  run(signal: AbortSignal): Promise<void> {
-    return runController({
-      informers: [this.owners, this.pods],
-      queue: this.queue,
-      reconcile: (key) => this.reconcile(key),
-      workers: this.workers,
-      resyncMs: this.resyncPeriodMs,
-      clock: this.clock,
-      signal,
-    });
+  protected watched(): Informer[] {
+    return [this.owners, this.pods];
   }
 
   // -------------------------------------------------------------------------------------------
