@@ -15,6 +15,7 @@
 import type { Endpoints, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { Informer } from '../../lib/client/informer.js';
+import { objectKey } from '../../lib/client/object-key.js';
 import { SharedInformerFactory } from '../../lib/client/shared-informer-factory.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 
@@ -26,7 +27,7 @@ export const normalizeName = (name: string): string => name.toLowerCase().replac
 /** name → A record addresses (an empty list: the name exists with no address right now). */
 export function buildRecords(services: Service[], endpoints: Endpoints[], domain = DEFAULT_CLUSTER_DOMAIN): Map<string, string[]> {
   const records = new Map<string, string[]>();
-  const endpointsByKey = new Map(endpoints.map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e]));
+  const endpointsByKey = new Map(endpoints.map((endpoint) => [objectKey(endpoint), endpoint]));
   for (const service of services) {
     const { name, namespace } = service.metadata;
     const { type = 'ClusterIP', clusterIP } = service.spec;
@@ -37,7 +38,7 @@ export function buildRecords(services: Service[], endpoints: Endpoints[], domain
       continue;
     }
     if (clusterIP !== 'None') continue; // not allocated yet
-    const ready = (endpointsByKey.get(`${namespace}/${name}`)?.subsets ?? []).flatMap((s) => s.addresses ?? []);
+    const ready = (endpointsByKey.get(objectKey(service))?.subsets ?? []).flatMap((s) => s.addresses ?? []);
     records.set(serviceName, [...new Set(ready.map((a) => a.ip))]);
     for (const address of ready) {
       if (address.hostname) records.set(normalizeName(`${address.hostname}.${serviceName}`), [address.ip]);
