@@ -4,8 +4,8 @@
 // changed or the Deployment is paused, prune history, and write status.
 //
 // A DeploymentSync lives for one reconcile of one Deployment. It holds the Deployment as last
-// written (`deployment`), so each write is based on the version the previous write returned, and a stale
-// read shows up as a Conflict that makes the work queue run the whole pass again.
+// written (`deployment`), so each write is based on the version the previous write returned,
+// and a stale read shows up as a Conflict that makes the work queue run the whole pass again.
 
 import type { Deployment, Pod, ReplicaSet } from '../../../lib/api/types.js';
 import type { ApiClient } from '../../../lib/client/api-client.js';
