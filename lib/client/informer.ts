@@ -102,6 +102,7 @@ export class Informer<T extends KubeObject = KubeObject> {
    * Starts the list-and-watch loop unless it runs already, and returns it. Shared informers are
    * started by every component that uses them; only the first call starts the loop, which then
    * runs until that caller's `signal` aborts (components that share a factory share a lifetime).
+   * Like client-go's, an informer runs once: after it stopped, start() does not start it again.
    */
   start(signal: AbortSignal): Promise<void> {
     this.running ??= this.run(signal);
