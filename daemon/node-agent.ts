@@ -14,6 +14,7 @@
 
 import type { Node } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
+import { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import type { Clock } from '../lib/clock.js';
 import { logger, type Logger } from '../lib/logger.js';
 import { mustParseIpv4Cidr, nthAddress, numberToIpv4 } from '../lib/net/ipv4.js';
@@ -61,6 +62,8 @@ export interface NodeAgentOptions {
   };
   /** The node agent's log; its parts log under their own component names (kubelet, proxy, dns, routes, gossip). */
   log?: Logger;
+  /** The process's shared informers (the server's, shared with its controllers); one of its own without it. */
+  informers?: SharedInformerFactory;
 }
 
 export interface RunningNodeAgent {
@@ -90,7 +93,10 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
   const podSubnet = await podSubnetOf(options, log);
   const gateway = gatewayOf(podSubnet);
   await runtime.ensureNetwork(options.podNetwork, podSubnet, gateway);
-  const clusterDns = await startClusterDns({ client, host: gateway, log: log.child('dns') });
+  // The kubelet, the proxy and the DNS share their watches (services and endpoints for the last two).
+  const informers =
+    options.informers ?? new SharedInformerFactory({ client, clock, onError: (resource, err) => log.error(`watching ${resource}`, { err }) });
+  const clusterDns = await startClusterDns({ client, host: gateway, log: log.child('dns'), informers });
 
   const kubelet = new Kubelet({
     nodeName,
@@ -106,8 +112,9 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     kubeletPort: options.kubeletPort,
     clusterDns: clusterDns.config,
     log: log.child('kubelet'),
+    informers,
   });
-  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log: log.child('proxy') });
+  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log: log.child('proxy'), informers });
 
   let gossip: Gossip | undefined;
   let gossipAddress: string | undefined;

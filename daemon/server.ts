@@ -10,6 +10,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Node } from '../lib/api/types.js';
+import { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import { systemClock } from '../lib/clock.js';
 import { errorMessage } from '../lib/errors.js';
 import { logger } from '../lib/logger.js';
@@ -69,6 +70,8 @@ export interface ServerOptions {
   /** Node lifecycle: how long a node may stay silent, and how long its pods wait for it, in ms. */
   nodeMonitorGracePeriodMs?: number;
   podEvictionTimeoutMs?: number;
+  /** Which controllers run (`--controllers`: `*`, `name`, `-name`); all by default. */
+  controllers?: string[];
 }
 
 export interface RunningServer {
@@ -135,9 +138,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // the agent waits for the subnet the IPAM controller leases it.
   // Gossip starts with this host's node agent, after the controllers: they get a view bound later.
   const membership = new DeferredMembershipView();
+  // One watch per (resource, options) for the whole process: controllers, scheduler, kubelet, proxy and DNS share them.
+  const informers = new SharedInformerFactory({ client, clock: systemClock, onError: (resource, err) => log.error(`watching ${resource}`, { err }) });
   const controllers = startControllers({
     client,
     clock: systemClock,
+    informers,
+    controllers: options.controllers,
     recorderFor: (component) => new EventRecorder(client, { component }, systemClock),
     signal: abort.signal,
     clusterCidr: options.clusterCidr,
@@ -172,6 +179,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }
       : undefined,
     log,
+    informers,
   });
   if (agent.gossip) membership.bind(gossipMembershipView(agent.gossip));
 
@@ -196,6 +204,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     client,
     recorder: new EventRecorder(client, { component: 'default-scheduler' }, systemClock),
     clock: systemClock,
+    informers,
   });
 
   const app = createApiApp({
