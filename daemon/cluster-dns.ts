@@ -14,6 +14,7 @@
 import type { ApiClient } from '../lib/client/api-client.js';
 import { errorMessage } from '../lib/errors.js';
 import { logger, type Logger } from '../lib/logger.js';
+import type { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import { DnsServer } from '../network/dns/dns-server.js';
 import { DEFAULT_CLUSTER_DOMAIN, RecordIndex } from '../network/dns/record-index.js';
 import type { ClusterDns } from './kubelet/pod-dns.js';
@@ -26,6 +27,7 @@ export interface ClusterDnsOptions {
   port?: number;
   domain?: string;
   log?: Logger;
+  informers?: SharedInformerFactory;
 }
 
 export interface RunningClusterDns {
@@ -39,7 +41,7 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Runni
   const log = options.log ?? logger('dns');
   const domain = options.domain ?? DEFAULT_CLUSTER_DOMAIN;
   const port = options.port ?? 53;
-  const records = new RecordIndex({ client: options.client, domain });
+  const records = new RecordIndex({ client: options.client, domain, informers: options.informers });
   const server = new DnsServer({ records, host: options.host, port });
   try {
     await server.listen();

@@ -18,6 +18,7 @@ import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
 import { DEFAULT_LISTEN, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
 import { startServer } from './server.js';
+import { CONTROLLER_NAMES, selectControllers } from './controllers/controller-manager.js';
 
 /** The flags every node has, server or agent. */
 function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
@@ -109,6 +110,15 @@ async function main(): Promise<void> {
           })
           .option('node-monitor-grace-period', { type: 'number', default: NODE_LIFECYCLE_DEFAULTS.nodeMonitorGracePeriodMs / 1000, describe: 'seconds a node may go without a heartbeat before it is NotReady (Unknown)' })
           .option('pod-eviction-timeout', { type: 'number', default: NODE_LIFECYCLE_DEFAULTS.podEvictionTimeoutMs / 1000, describe: 'seconds the pods of an unreachable node wait before they are deleted and re-created elsewhere' })
+          .option('controllers', {
+            type: 'string',
+            default: '*',
+            describe: `controllers to run, comma-separated: * is all, foo enables foo, -foo disables foo (known: ${CONTROLLER_NAMES.join(', ')})`,
+          })
+          .check((a) => {
+            selectControllers([a.controllers]); // an unknown name stops here, before anything starts
+            return true;
+          })
           .strict(),
       async (args) => {
         configureLogs(args);
@@ -123,6 +133,7 @@ async function main(): Promise<void> {
           lbPool: args['lb-pool'] ? args['lb-pool'].split(',').map((s) => s.trim()).filter(Boolean) : [],
           nodeMonitorGracePeriodMs: args['node-monitor-grace-period'] * 1000,
           podEvictionTimeoutMs: args['pod-eviction-timeout'] * 1000,
+          controllers: [args.controllers],
         });
         console.log(`kubelabd: API server listening on ${server.url}`);
         console.log(`kubelabd: node ${args['node-name']} ready`);

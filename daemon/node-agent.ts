@@ -18,6 +18,7 @@
 
 import type { Node } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
+import { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import type { Clock } from '../lib/clock.js';
 import { errorMessage } from '../lib/errors.js';
 import { logger, type Logger } from '../lib/logger.js';
@@ -71,6 +72,8 @@ export interface NodeAgentOptions {
   };
   /** The node agent's log; its parts log under their own component names (kubelet, proxy, dns, routes, gossip). */
   log?: Logger;
+  /** The process's shared informers (the server's, shared with its controllers); one of its own without it. */
+  informers?: SharedInformerFactory;
 }
 
 export interface RunningNodeAgent {
@@ -126,7 +129,10 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
   const podSubnet = await podSubnetOf(options, log);
   const gateway = gatewayOf(podSubnet);
   await runtime.ensureNetwork(options.podNetwork, podSubnet, gateway);
-  const clusterDns = await startClusterDns({ client, host: gateway, log: log.child('dns') });
+  // The kubelet, the proxy and the DNS share their watches (services and endpoints for the last two).
+  const informers =
+    options.informers ?? new SharedInformerFactory({ client, clock, onError: (resource, err) => log.error(`watching ${resource}`, { err }) });
+  const clusterDns = await startClusterDns({ client, host: gateway, log: log.child('dns'), informers });
 
   const kubelet = new Kubelet({
     nodeName,
@@ -142,8 +148,9 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     kubeletPort: options.kubeletServer?.port,
     clusterDns: clusterDns.config,
     log: log.child('kubelet'),
+    informers,
   });
-  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log: log.child('proxy') });
+  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log: log.child('proxy'), informers });
   const kubeletServer: KubeletServer | undefined = options.kubeletServer
     ? await startKubeletServer({
         host: nodeIP,

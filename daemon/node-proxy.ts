@@ -10,6 +10,7 @@
 import path from 'node:path';
 import type { ApiClient } from '../lib/client/api-client.js';
 import { logger, type Logger } from '../lib/logger.js';
+import type { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import { IpCommandAddressManager } from '../network/proxy/address-manager.js';
 import { Proxier } from '../network/proxy/proxier.js';
 import { RecordedAddressManager } from '../network/proxy/recorded-address-manager.js';
@@ -20,6 +21,7 @@ export interface NodeProxyOptions {
   /** The node's InternalIP(s); 127.0.0.1 is added, so NodePorts answer on loopback too. */
   nodeAddresses: string[];
   log?: Logger;
+  informers?: SharedInformerFactory;
 }
 
 export const PROXY_ADDRESS_RECORD = 'proxy-addresses.json';
@@ -31,5 +33,5 @@ export async function createNodeProxy(options: NodeProxyOptions): Promise<Proxie
   const leftovers = await addressManager.removeLeftovers();
   if (leftovers.length > 0) log.info(`removed ${leftovers.length} Service address(es) a previous run left on lo: ${leftovers.join(', ')}`);
   const nodeAddresses = [...new Set([...options.nodeAddresses, '127.0.0.1'])];
-  return new Proxier({ client: options.client, addressManager, nodeAddresses, onError: (message) => log.error(message) });
+  return new Proxier({ client: options.client, addressManager, nodeAddresses, onError: (message) => log.error(message), informers: options.informers });
 }

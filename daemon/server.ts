@@ -10,6 +10,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Node } from '../lib/api/types.js';
+import { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import { systemClock } from '../lib/clock.js';
 import { logger } from '../lib/logger.js';
 import { DeferredMembershipView, gossipMembershipView } from '../network/gossip/membership-view.js';
@@ -66,6 +67,8 @@ export interface ServerOptions {
   /** Node lifecycle: how long a node may stay silent, and how long its pods wait for it, in ms. */
   nodeMonitorGracePeriodMs?: number;
   podEvictionTimeoutMs?: number;
+  /** Which controllers run (`--controllers`: `*`, `name`, `-name`); all by default. */
+  controllers?: string[];
 }
 
 export interface RunningServer {
@@ -117,9 +120,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // the agent waits for the subnet the IPAM controller leases it.
   // Gossip starts with this host's node agent, after the controllers: they get a view bound later.
   const membership = new DeferredMembershipView();
+  // One watch per (resource, options) for the whole process: controllers, scheduler, kubelet, proxy and DNS share them.
+  const informers = new SharedInformerFactory({ client, clock: systemClock, onError: (resource, err) => log.error(`watching ${resource}`, { err }) });
   const controllers = startControllers({
     client,
     clock: systemClock,
+    informers,
+    controllers: options.controllers,
     recorderFor: (component) => new EventRecorder(client, { component }, systemClock),
     signal: abort.signal,
     clusterCidr: options.clusterCidr,
@@ -154,6 +161,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }
       : undefined,
     log,
+    informers,
   });
   if (agent.gossip) membership.bind(gossipMembershipView(agent.gossip));
 
@@ -168,6 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     client,
     recorder: new EventRecorder(client, { component: 'default-scheduler' }, systemClock),
     clock: systemClock,
+    informers,
   });
 
   const app = createApiApp({

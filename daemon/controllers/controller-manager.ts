@@ -1,22 +1,30 @@
-// The controller manager: kube-controller-manager's part of kubelabd. It starts every controller
-// with its own work queue and loops, and runs them until the signal aborts.
+// The controller manager: kube-controller-manager's part of kubelabd. It starts the enabled
+// controllers, all on one set of shared informers, and runs them until the signal aborts.
 //
-// Controllers share nothing but the API: each keeps its own informers, so one can be read (and
-// tested) alone. All of them resync every 30 s, which is what makes a missed event or a daemon
-// restart harmless: the next pass looks at the store and converges.
+// Every controller is one entry of CONTROLLERS: its name (kube-controller-manager's, as
+// `--controllers` spells it) and how to make it. Leader election (several servers) will wrap
+// startControllers, this one place. `--controllers` picks the entries as Kubernetes does:
+// `*` is every controller, `foo` enables foo, `-foo` disables it; `*,-nodeipam` is all but one.
+//
+// Controllers share nothing but the API and the informers: each has its own work queue, so one
+// can be read and tested alone. All of them resync every 30 s, which is what makes a missed
+// event or a daemon restart harmless: the next pass looks at the store and converges.
 
 import type { ApiClient } from '../../lib/client/api-client.js';
+import { SharedInformerFactory } from '../../lib/client/shared-informer-factory.js';
 import type { Clock } from '../../lib/clock.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { setMaxListeners } from 'node:events';
 import type { MembershipView } from '../../network/gossip/membership-view.js';
 import { SubnetLeaseRegistry } from '../../network/subnet/subnet-lease-registry.js';
-import { DeploymentController } from './deployment-controller.js';
-import { EndpointsController } from './endpoints-controller.js';
-import { GarbageCollector } from './garbage-collector.js';
-import { NodeIpamController } from './node-ipam-controller.js';
-import { NodeLifecycleController } from './node-lifecycle-controller.js';
-import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from './replica-set-controller.js';
+import { DEFAULT_RESYNC_PERIOD_MS, type ControllerOptions } from './controller.js';
+import { DeploymentController } from './deployment/deployment-controller.js';
+import { EndpointsController } from './endpoints/endpoints-controller.js';
+import { GarbageCollector } from './garbage-collector/garbage-collector.js';
+import { NodeIpamController } from './node-ipam/node-ipam-controller.js';
+import { NodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
+import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from './replicaset/replica-set-controller.js';
+import { NETWORK_DEFAULTS } from '../config.js';
 
 export interface StartControllersOptions {
   client: ApiClient;
@@ -24,6 +32,10 @@ export interface StartControllersOptions {
   /** An EventRecorder per component (`replicaset-controller`, `deployment-controller` ...). */
   recorderFor: (component: string) => EventRecorder;
   signal: AbortSignal;
+  /** The process's shared informers; one of its own without it. */
+  informers?: SharedInformerFactory;
+  /** Which controllers run, as `--controllers` says (default `*`: all). */
+  controllers?: string[];
   /** Keys each controller reconciles in parallel. */
   workers?: number;
   resyncPeriodMs?: number;
@@ -36,38 +48,86 @@ export interface StartControllersOptions {
   clusterCidr?: string;
 }
 
-export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
+export const DEFAULT_CLUSTER_CIDR = NETWORK_DEFAULTS.clusterCidr;
 
-export const RESYNC_PERIOD_MS = 30_000;
+interface RunnableController {
+  run(signal: AbortSignal): Promise<void>;
+}
+
+interface ControllerEntry {
+  /** kube-controller-manager's name for it. */
+  name: string;
+  /** The component name its events and log lines carry. */
+  component: string;
+  start(common: ControllerOptions, options: StartControllersOptions): RunnableController;
+}
+
+/** Every controller kubelabd has, in the order they start. */
+export const CONTROLLERS: readonly ControllerEntry[] = [
+  { name: 'replicaset', component: REPLICA_SET_KIND.component, start: (common) => new ReplicaSetController(REPLICA_SET_KIND, common) },
+  { name: 'replicationcontroller', component: REPLICATION_CONTROLLER_KIND.component, start: (common) => new ReplicaSetController(REPLICATION_CONTROLLER_KIND, common) },
+  { name: 'deployment', component: 'deployment-controller', start: (common) => new DeploymentController(common) },
+  { name: 'endpoint', component: 'endpoint-controller', start: (common) => new EndpointsController(common) },
+  { name: 'garbagecollector', component: 'garbage-collector', start: (common) => new GarbageCollector(common) },
+  {
+    name: 'nodelifecycle',
+    component: 'node-controller',
+    // Its period is the node monitor period (5 s), not the 30 s resync.
+    start: ({ resyncPeriodMs: _resync, ...common }, options) =>
+      new NodeLifecycleController({
+        ...common,
+        membership: options.membership,
+        nodeMonitorGracePeriodMs: options.nodeLifecycle?.nodeMonitorGracePeriodMs,
+        podEvictionTimeoutMs: options.nodeLifecycle?.podEvictionTimeoutMs,
+      }),
+  },
+  {
+    name: 'nodeipam',
+    component: 'node-ipam-controller',
+    start: (common, options) =>
+      new NodeIpamController({ ...common, registry: new SubnetLeaseRegistry({ client: common.client, clusterCidr: options.clusterCidr ?? DEFAULT_CLUSTER_CIDR, clock: common.clock }) }),
+  },
+];
+
+export const CONTROLLER_NAMES: readonly string[] = CONTROLLERS.map((entry) => entry.name);
 
 /**
- * Runs the ReplicaSet, ReplicationController, Deployment, Endpoints, node lifecycle and node IPAM
- * controllers and the garbage collector; resolves when `signal` aborts and all have stopped.
+ * The controllers `--controllers` enables, in start order (pure). Each item is `*` (every
+ * controller), a name (enable it) or `-name` (disable it); a name alone, without `*`, enables
+ * only the names given. Items may also be comma-separated within one string.
+ */
+export function selectControllers(flags: readonly string[], known: readonly string[] = CONTROLLER_NAMES): string[] {
+  const items = flags.flatMap((flag) => flag.split(',')).map((item) => item.trim()).filter((item) => item !== '');
+  const unknown = items.filter((item) => item !== '*' && !known.includes(item.replace(/^-/, '')));
+  if (unknown.length > 0) {
+    throw new Error(`--controllers: unknown controller ${unknown.map((item) => `"${item.replace(/^-/, '')}"`).join(', ')}; known controllers are ${known.join(', ')} (* means all, -name disables one)`);
+  }
+  const everything = items.length === 0 || items.includes('*');
+  return known.filter((name) => !items.includes(`-${name}`) && (everything || items.includes(name)));
+}
+
+/**
+ * Runs the controllers `options.controllers` enables (all by default) on shared informers;
+ * resolves when `signal` aborts and all have stopped.
  */
 export async function startControllers(options: StartControllersOptions): Promise<void> {
   const { client, clock, recorderFor, signal } = options;
   // Every informer, queue and sleep listens on this one signal: dozens of listeners are expected.
   setMaxListeners(0, signal);
-  const resyncPeriodMs = options.resyncPeriodMs ?? RESYNC_PERIOD_MS;
-  const errorsOf = (component: string) =>
-    options.onError ? (key: string, error: unknown) => options.onError!(component, key, error) : undefined;
-  const common = (component: string) => ({ client, clock, recorder: recorderFor(component), workers: options.workers, resyncPeriodMs, onError: errorsOf(component) });
-
-  const controllers = [
-    new ReplicaSetController(REPLICA_SET_KIND, common(REPLICA_SET_KIND.component)),
-    new ReplicaSetController(REPLICATION_CONTROLLER_KIND, common(REPLICATION_CONTROLLER_KIND.component)),
-    new DeploymentController(common('deployment-controller')),
-    new EndpointsController({ client, clock, workers: options.workers, resyncPeriodMs, onError: errorsOf('endpoint-controller') }),
-    new GarbageCollector({ client, clock, workers: options.workers, resyncPeriodMs, onError: errorsOf('garbage-collector') }),
-    new NodeLifecycleController({
-      client, clock, recorder: recorderFor('node-controller'), membership: options.membership, workers: options.workers, onError: errorsOf('node-lifecycle-controller'),
-      nodeMonitorGracePeriodMs: options.nodeLifecycle?.nodeMonitorGracePeriodMs,
-      podEvictionTimeoutMs: options.nodeLifecycle?.podEvictionTimeoutMs,
-    }),
-    new NodeIpamController({
-      client, clock, recorder: recorderFor('node-ipam-controller'), resyncPeriodMs, onError: errorsOf('node-ipam-controller'),
-      registry: new SubnetLeaseRegistry({ client, clusterCidr: options.clusterCidr ?? DEFAULT_CLUSTER_CIDR, clock }),
-    }),
-  ];
-  await Promise.all(controllers.map((c) => c.run(signal)));
+  const informers = options.informers ?? new SharedInformerFactory({ client, clock });
+  const enabled = new Set(selectControllers(options.controllers ?? ['*']));
+  const controllers = CONTROLLERS.filter((entry) => enabled.has(entry.name)).map((entry) => {
+    const onError = options.onError;
+    const common: ControllerOptions = {
+      client,
+      clock,
+      informers,
+      recorder: recorderFor(entry.component),
+      workers: options.workers,
+      resyncPeriodMs: options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS,
+      onError: onError ? (key, error) => onError(entry.component, key, error) : undefined,
+    };
+    return entry.start(common, options);
+  });
+  await Promise.all(controllers.map((controller) => controller.run(signal)));
 }

@@ -17,7 +17,10 @@
 
 import type { Pod } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
-import { Informer, objectKey } from '../../lib/client/informer.js';
+import type { Informer } from '../../lib/client/informer.js';
+import { objectKey, splitKey } from '../../lib/client/object-key.js';
+import { SharedInformerFactory } from '../../lib/client/shared-informer-factory.js';
+import { runController, runEvery } from '../../lib/controller-runtime.js';
 import type { Clock } from '../../lib/clock.js';
 import { isNotFound } from '../../lib/errors.js';
 import { logger, type Logger } from '../../lib/logger.js';
@@ -63,6 +66,8 @@ export interface KubeletOptions {
   prober?: ContainerProber;
   /** Where the kubelet reports what failed; logger('kubelet') by default. */
   log?: Logger;
+  /** Shared informers (kubelabd's); without it the kubelet makes its own. */
+  informers?: SharedInformerFactory;
 }
 
 export class Kubelet {
@@ -105,44 +110,42 @@ export class Kubelet {
       clusterDns: options.clusterDns,
     });
     this.nodeStatus = new NodeStatusManager({ nodeName, client, runtime, clock, role: options.role, nodeIP, kubeletPort: options.kubeletPort, heartbeatIntervalMs: options.heartbeatIntervalMs });
-    this.pods = new Informer<Pod>({
-      client,
-      resource: 'pods',
-      listOptions: { fieldSelector: `spec.nodeName=${nodeName}` },
-      clock,
-      onEvent: (_type, pod) => this.queue.add(objectKey(pod)),
-      onError: (err) => this.log.error('watching pods', { err }),
-    });
+    const informers =
+      options.informers ??
+      new SharedInformerFactory({ client, clock, onError: (_resource, err) => this.log.error('watching pods', { err }) });
+    this.pods = informers.informerFor<Pod>('pods', { fieldSelector: `spec.nodeName=${nodeName}` });
+    const enqueue = (pod: Pod) => this.queue.add(objectKey(pod));
+    this.pods.addEventHandler({ onAdd: enqueue, onUpdate: (_old, pod) => enqueue(pod), onDelete: enqueue });
     this.streams = new KubeletStreams(runtime);
   }
 
   async run(signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', () => this.probes.stopAll(), { once: true });
-    const loops: Promise<void>[] = [this.nodeStatus.run(signal, this.log), this.pods.run(signal)];
-    await Promise.race([this.pods.waitForSync(), new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
-    if (!signal.aborted) {
-      // Adopt before the workers start: orphans go, the rest is synced without restarting anything.
-      await this.cleanupOrphansOnce().catch((err: unknown) => this.log.error('removing orphaned containers', { err }));
-      loops.push(
-        this.queue.process((key) => this.syncPod(key), this.options.workers ?? 4, signal),
-        this.every(this.options.containerPollMs ?? KUBELET_DEFAULTS.containerPollMs, signal, () => this.pollContainersOnce()),
-        this.every(this.options.resyncMs ?? KUBELET_DEFAULTS.resyncMs, signal, () => this.resyncOnce()),
-      );
-    }
-    await Promise.all(loops);
-  }
-
-  private async every(intervalMs: number, signal: AbortSignal, step: () => Promise<void>): Promise<void> {
-    while (!signal.aborted) {
-      await this.options.clock.sleep(intervalMs, signal);
-      if (signal.aborted) return;
-      await step().catch((err: unknown) => this.log.error('periodic pass', { err }));
-    }
+    const { clock } = this.options;
+    const onError = (err: unknown) => this.log.error('periodic pass', { err });
+    await Promise.all([
+      this.nodeStatus.run(signal, this.log),
+      runController({
+        informers: [this.pods],
+        queue: this.queue,
+        reconcile: (key) => this.syncPod(key),
+        workers: this.options.workers ?? 4,
+        // Adopt before the workers start: orphans go, the rest is synced without restarting anything.
+        onSynced: () => this.cleanupOrphansOnce().catch((err: unknown) => this.log.error('removing orphaned containers', { err })),
+        resyncMs: this.options.resyncMs ?? KUBELET_DEFAULTS.resyncMs,
+        resync: () => this.resyncOnce(),
+        onError,
+        clock,
+        signal,
+      }),
+      // Only once the pods are known: a container change is mapped to its pod through the cache.
+      this.pods.waitForSync(signal).then(() => runEvery(clock, this.options.containerPollMs ?? KUBELET_DEFAULTS.containerPollMs, signal, () => this.pollContainersOnce(), { onError })),
+    ]);
   }
 
   /** One sync of the pod `namespace/name`. */
   async syncPod(key: string): Promise<void> {
-    const [namespace, name] = key.split('/');
+    const { namespace, name } = splitKey(key);
     let pod: Pod;
     try {
       pod = await this.options.client.get<Pod>('pods', namespace, name);
@@ -158,7 +161,7 @@ export class Kubelet {
 
   /** Enqueues every pod of this node (the periodic resync) and removes orphans. */
   async resyncOnce(): Promise<void> {
-    for (const pod of this.pods.items()) this.queue.add(objectKey(pod));
+    for (const pod of this.pods.list()) this.queue.add(objectKey(pod));
     await this.cleanupOrphansOnce();
   }
 
@@ -171,13 +174,13 @@ export class Kubelet {
     for (const [id, state] of this.lastContainerStates) if (!now.has(id)) changedUids.add(state.split(':')[1]);
     this.lastContainerStates = now;
     if (changedUids.size === 0) return;
-    for (const pod of this.pods.items()) if (changedUids.has(pod.metadata.uid!)) this.queue.add(objectKey(pod));
+    for (const pod of this.pods.list()) if (changedUids.has(pod.metadata.uid!)) this.queue.add(objectKey(pod));
   }
 
   /** Removes containers, sandboxes and volumes of pods that are not bound here anymore. */
   async cleanupOrphansOnce(): Promise<void> {
     const { runtime, nodeName } = this.options;
-    const known = new Set(this.pods.items().map((p) => p.metadata.uid!));
+    const known = new Set(this.pods.list().map((p) => p.metadata.uid!));
     const [containers, sandboxes, onDisk] = await Promise.all([
       runtime.listContainers({ nodeName }),
       runtime.listPodSandboxes({ nodeName }),

@@ -13,6 +13,7 @@ import os from 'node:os';
 import type { Node, NodeCondition } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { Clock } from '../../lib/clock.js';
+import { runEvery } from '../../lib/controller-runtime.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { rfc3339 } from '../../lib/time.js';
@@ -150,15 +151,10 @@ export class NodeStatusManager {
 
   /** Registers (retrying until it works), then heartbeats until `signal` aborts. */
   async run(signal: AbortSignal, log: Logger): Promise<void> {
-    const interval = this.options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
-    while (!signal.aborted) {
-      try {
-        if (this.info) await this.heartbeatOnce();
-        else await this.registerOnce();
-      } catch (err) {
-        log.error(`node status of ${this.options.nodeName}`, { err });
-      }
-      await this.options.clock.sleep(interval, signal);
-    }
+    const intervalMs = this.options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
+    await runEvery(this.options.clock, intervalMs, signal, () => (this.info ? this.heartbeatOnce() : this.registerOnce()), {
+      immediately: true,
+      onError: (err) => log.error(`node status of ${this.options.nodeName}`, { err }),
+    });
   }
 }

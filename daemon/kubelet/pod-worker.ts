@@ -16,6 +16,7 @@ import { serviceEnvVars } from '../../lib/api/service-env.js';
 import type { Container, Pod, PodStatus, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { BackoffWindow } from '../../lib/backoff.js';
+import { objectKey } from '../../lib/client/object-key.js';
 import type { Clock } from '../../lib/clock.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
 import { KUBELET_DEFAULTS } from '../config.js';
@@ -47,7 +48,6 @@ export interface PodWorkerOptions {
 
 const DEFAULT_GRACE_SECONDS = KUBELET_DEFAULTS.terminationGracePeriodSeconds;
 
-const keyOf = (pod: Pod) => `${pod.metadata.namespace}/${pod.metadata.name}`;
 const identity = (pod: Pod): PodIdentity => ({ uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name! });
 const describePod = (pod: Pod) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 
@@ -101,7 +101,7 @@ export class PodWorker {
         if (!(err instanceof ContainerConfigError)) throw err;
         this.o.recorder.record(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume: ${err.message}`);
         for (const c of actions.containersToStart) waiting.set(c.name, { reason: err.reason, message: err.message });
-        this.o.requeueAfter(keyOf(pod), KUBELET_DEFAULTS.configErrorRetryMs);
+        this.o.requeueAfter(objectKey(pod), KUBELET_DEFAULTS.configErrorRetryMs);
       }
     }
 
@@ -109,7 +109,7 @@ export class PodWorker {
     if (actions.createSandbox && volumes) sandbox = await this.createSandbox(pod);
 
     for (const kill of actions.containersToKill) await this.killContainers(pod, containers.filter((c) => c.id === kill.id), undefined, kill.reason);
-    if (actions.resyncSoon) this.o.requeueAfter(keyOf(pod), 0);
+    if (actions.resyncSoon) this.o.requeueAfter(objectKey(pod), 0);
     for (const id of actions.containersToRemove) await runtime.removeContainer(id);
 
     if (sandbox && volumes) {
@@ -128,7 +128,7 @@ export class PodWorker {
     for (const w of actions.waiting) {
       waiting.set(w.name, { reason: w.reason, message: w.message });
       this.o.recorder.record(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${w.name} in pod ${describePod(pod)}`);
-      this.o.requeueAfter(keyOf(pod), w.retryInMs);
+      this.o.requeueAfter(objectKey(pod), w.retryInMs);
     }
 
     sandboxes = await runtime.listPodSandboxes({ podUid: uid });
@@ -175,7 +175,7 @@ export class PodWorker {
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
       this.o.recorder.record(pod, 'Warning', 'Failed', `Error: ${err.message}`);
-      this.o.requeueAfter(keyOf(pod), KUBELET_DEFAULTS.configErrorRetryMs);
+      this.o.requeueAfter(objectKey(pod), KUBELET_DEFAULTS.configErrorRetryMs);
       throw new ContainerWaitingError({ reason: err.reason, message: err.message });
     }
     const limits = spec.resources?.limits ?? {};
@@ -232,7 +232,7 @@ export class PodWorker {
     if (backoffRemainingMs > 0) {
       recorder.record(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
       recorder.record(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');
-      this.o.requeueAfter(keyOf(pod), backoffRemainingMs);
+      this.o.requeueAfter(objectKey(pod), backoffRemainingMs);
       throw new ContainerWaitingError({ reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` });
     }
     const nowMs = clock.now().getTime();
@@ -250,7 +250,7 @@ export class PodWorker {
       this.pullBackoff.set(`${pod.metadata.uid}/${spec.name}`, { delayMs: delayAfterFailureMs, failedAtMs: clock.now().getTime() });
       recorder.record(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${err.message}`);
       recorder.record(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
-      this.o.requeueAfter(keyOf(pod), delayAfterFailureMs);
+      this.o.requeueAfter(objectKey(pod), delayAfterFailureMs);
       throw new ContainerWaitingError({ reason: 'ErrImagePull', message: err.message });
     }
   }

@@ -11,6 +11,7 @@
 // turns Ready (or leaves its Services' endpoints) within a probe period, not at the next resync.
 
 import type { Pod, Probe } from '../../lib/api/types.js';
+import { objectKey } from '../../lib/client/object-key.js';
 import type { Clock } from '../../lib/clock.js';
 import { logger, type Logger } from '../../lib/logger.js';
 import type { EventRecorder } from '../events/event-recorder.js';
@@ -40,8 +41,6 @@ const PROBE_FIELDS: [ProbeType, 'livenessProbe' | 'readinessProbe' | 'startupPro
   ['liveness', 'livenessProbe'],
   ['readiness', 'readinessProbe'],
 ];
-
-const keyOf = (pod: Pod) => `${pod.metadata.namespace}/${pod.metadata.name}`;
 
 /** The newest attempt of each container of the spec, when it runs. */
 function runningContainers(pod: Pod, containers: ContainerStatus[]): Map<string, ContainerStatus> {
@@ -150,11 +149,11 @@ export class ProbeManager {
       onResult: (result) => {
         if (this.workers.get(key) !== worker) return;
         this.results.set(resultKey, result);
-        this.o.onChange(keyOf(pod));
+        this.o.onChange(objectKey(pod));
       },
     });
     this.workers.set(key, worker);
-    worker.run().catch((err: unknown) => this.log.error(`${type} probe of ${keyOf(pod)} container ${spec.name}`, { err }));
+    worker.run().catch((err: unknown) => this.log.error(`${type} probe of ${objectKey(pod)} container ${spec.name}`, { err }));
   }
 
   private stopWorker(key: string): void {

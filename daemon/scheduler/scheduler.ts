@@ -11,7 +11,10 @@
 
 import type { Node, Pod, PodCondition } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
-import { Informer, objectKey } from '../../lib/client/informer.js';
+import type { Informer } from '../../lib/client/informer.js';
+import { objectKey, splitKey } from '../../lib/client/object-key.js';
+import { SharedInformerFactory } from '../../lib/client/shared-informer-factory.js';
+import { runController } from '../../lib/controller-runtime.js';
 import type { Clock } from '../../lib/clock.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
 import { logger, type Logger } from '../../lib/logger.js';
@@ -34,6 +37,8 @@ export interface SchedulerOptions {
   unschedulableRetryMs?: number;
   /** Where errors that end a scheduling attempt are logged; logger('scheduler') by default. */
   log?: Logger;
+  /** Shared informers (kubelabd's); without it the scheduler makes its own. */
+  informers?: SharedInformerFactory;
 }
 
 export class Scheduler {
@@ -46,6 +51,9 @@ export class Scheduler {
   readonly queue: WorkQueue;
   /** Keys of pods that fit nowhere at their last attempt. */
   private readonly unschedulable = new Set<string>();
+  /** Pods no node has yet: the scheduler's whole to-do list. */
+  private readonly pendingPods: Informer<Pod>;
+  private readonly nodes: Informer<Node>;
 
   constructor(options: SchedulerOptions) {
     this.client = options.client;
@@ -55,62 +63,51 @@ export class Scheduler {
     this.retryMs = options.unschedulableRetryMs ?? UNSCHEDULABLE_RETRY_MS;
     this.log = options.log ?? logger('scheduler');
     this.queue = new WorkQueue({ clock: this.clock, onError: (key, err) => this.log.error(`scheduling pod ${key}`, { err }) });
+    const informers =
+      options.informers ??
+      new SharedInformerFactory({ client: this.client, clock: this.clock, onError: (_resource, err) => this.log.error('watch', { err }) });
+    this.pendingPods = informers.informerFor<Pod>('pods', { fieldSelector: 'spec.nodeName=' });
+    this.pendingPods.addEventHandler({ onAdd: (pod) => this.onPodChange(pod), onUpdate: (_old, pod) => this.onPodChange(pod), onDelete: (pod) => this.onPodDelete(pod) });
+    this.nodes = informers.informerFor<Node>('nodes');
+    this.nodes.addEventHandler({ onAdd: (node) => this.onNodeChange(node), onUpdate: (previous, node) => this.onNodeChange(node, previous), onDelete: () => this.retryUnschedulable() });
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    const onError = (err: unknown) => this.log.error('watch', { err });
-    const pendingPods = new Informer<Pod>({
-      client: this.client,
-      resource: 'pods',
-      listOptions: { fieldSelector: 'spec.nodeName=' },
+  /** Watches pending pods and nodes and schedules until `signal` aborts. */
+  run(signal: AbortSignal): Promise<void> {
+    return runController({
+      informers: [this.pendingPods, this.nodes],
+      queue: this.queue,
+      reconcile: (key) => this.scheduleOnce(key),
+      workers: 1,
+      // The safety net: pods that fit nowhere are tried again this often, even if no node changed.
+      resyncMs: this.retryMs,
+      resync: () => this.retryUnschedulable(),
       clock: this.clock,
-      onEvent: (type, pod) => this.onPod(type, pod),
-      onError,
+      signal,
     });
-    const nodes = new Informer<Node>({
-      client: this.client,
-      resource: 'nodes',
-      clock: this.clock,
-      onEvent: (type, node, previous) => this.onNode(type, node, previous),
-      onError,
-    });
-    await Promise.all([
-      pendingPods.run(signal),
-      nodes.run(signal),
-      this.queue.process((key) => this.scheduleOnce(key), 1, signal),
-      this.runUnschedulableRetry(signal),
-    ]);
   }
 
-  private onPod(type: string, pod: Pod): void {
-    const key = objectKey(pod);
-    if (type === 'DELETED') {
-      // Bound (no longer matches spec.nodeName=) or gone: nothing left to do for it.
-      this.unschedulable.delete(key);
-      return;
-    }
-    this.queue.add(key);
+  private onPodChange(pod: Pod): void {
+    this.queue.add(objectKey(pod));
+  }
+
+  /** Bound (no longer matches spec.nodeName=) or gone: nothing left to do for it. */
+  private onPodDelete(pod: Pod): void {
+    this.unschedulable.delete(objectKey(pod));
   }
 
   /** Node changes that could make an unschedulable pod fit move all of them back to the queue. */
-  private onNode(type: string, node: Node, previous?: Node): void {
-    if (type === 'DELETED' || !previous || schedulingInputsChanged(previous, node)) this.retryUnschedulable();
+  private onNodeChange(node: Node, previous?: Node): void {
+    if (!previous || schedulingInputsChanged(previous, node)) this.retryUnschedulable();
   }
 
   private retryUnschedulable(): void {
     for (const key of this.unschedulable) this.queue.add(key);
   }
 
-  private async runUnschedulableRetry(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await this.clock.sleep(this.retryMs, signal);
-      if (!signal.aborted) this.retryUnschedulable();
-    }
-  }
-
   /** One scheduling attempt for the pod with this key (`namespace/name`). */
   async scheduleOnce(key: string): Promise<void> {
-    const [namespace, name] = key.split('/');
+    const { namespace, name } = splitKey(key);
     let pod: Pod;
     try {
       pod = await this.client.get<Pod>('pods', namespace, name);

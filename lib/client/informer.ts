@@ -1,68 +1,122 @@
-// An informer: client-go's Reflector + Indexer in one small class. It keeps a local copy of the
-// objects a component cares about (`pods with spec.nodeName=node-1`) in sync with the API server
-// and tells the component about every change, so the component never polls.
+// An informer: client-go's Reflector + Indexer + event handlers in one small class. It keeps a
+// local copy (the cache) of the objects a component cares about (`pods with spec.nodeName=node-1`)
+// in sync with the API server and tells the component about every change, so no component polls.
 //
 // The protocol, as client-go does it:
-// - List, remember the list's resourceVersion, then watch from that version: no change between
-//   the list and the watch is missed.
+// - List with the component's options (namespace, label and field selectors), remember the
+//   list's resourceVersion, then watch with the same options from that version: no change
+//   between the list and the watch is missed.
 // - A watch that ends (the server closes it, a connection drops) is resumed from the last version
-//   seen, so no event is delivered twice or skipped.
+//   seen, so no event is delivered twice or skipped. A watch that ends without a single event is
+//   resumed only after retryDelayMs: a server that closes every watch at once must not make us
+//   spin.
 // - A resume that is too old (410 Gone: the server's history no longer has it) lists again; the
-//   objects that disappeared meanwhile are reported as DELETED, so nothing is leaked.
+//   objects that disappeared meanwhile are reported as deletions, so no handler misses a delete.
+//
+// Handlers run inside the watch callback: they must only enqueue keys (lib/work-queue.ts). One
+// informer may serve several components (shared-informer-factory.ts), so it has a list of
+// handlers, and a handler added after the first list is told about every cached object as an
+// add, as client-go's AddEventHandler does. Components read the cache to find which keys to
+// enqueue, and read the API itself in reconcile.
 
 import type { KubeObject } from '../api/types.js';
 import type { Clock } from '../clock.js';
-import { isGone, fromStatus } from '../errors.js';
-import type { ApiClient, ListOptions } from './api-client.js';
+import { fromStatus, isGone } from '../errors.js';
+import type { ApiClient, ListOptions, WatchEvent } from './api-client.js';
+import { objectKey } from './object-key.js';
 
-export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+export interface InformerEventHandlers<T extends KubeObject> {
+  onAdd?(obj: T): void;
+  /** Only called when the resourceVersion changed: a relist that finds the same object is no news. */
+  onUpdate?(oldObj: T, newObj: T): void;
+  onDelete?(obj: T): void;
+}
 
-export interface InformerOptions<T extends KubeObject> {
+export interface InformerOptions {
   client: ApiClient;
+  /** The store key of the resource: `pods`, `replicasets.apps`. */
   resource: string;
+  /** What to list and watch; both requests carry the same selectors. */
   listOptions?: ListOptions;
   clock: Clock;
-  /** Called synchronously for each change; keep it short (enqueue a key). */
-  onEvent: (type: InformerEventType, obj: T, previous?: T) => void;
   /** Told about list and watch failures (the informer retries them). */
   onError?: (error: unknown) => void;
-  /** Wait between a failed list and the next attempt. */
+  /** Wait after a failed list, or after a watch that ended without an event, before trying again. */
   retryDelayMs?: number;
 }
 
-/** `namespace/name`, or `name` for cluster-scoped objects: the key work queues use. */
-export const objectKey = (obj: KubeObject): string => (obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!);
+const DEFAULT_RETRY_DELAY_MS = 1000;
 
-export class Informer<T extends KubeObject> {
+export class Informer<T extends KubeObject = KubeObject> {
+  readonly resource: string;
+  readonly listOptions: ListOptions;
   private readonly cache = new Map<string, T>();
+  private readonly handlers = new Set<InformerEventHandlers<T>>();
   private synced = false;
   private syncWaiters: (() => void)[] = [];
+  private running?: Promise<void>;
 
-  constructor(private readonly options: InformerOptions<T>) {}
+  constructor(private readonly options: InformerOptions) {
+    this.resource = options.resource;
+    this.listOptions = options.listOptions ?? {};
+  }
+
+  /**
+   * Adds handlers; if the cache is already filled, they hear about every cached object as an add.
+   * Returns a function that removes them.
+   */
+  addEventHandler(handlers: InformerEventHandlers<T>): () => void {
+    this.handlers.add(handlers);
+    if (this.synced) for (const obj of this.cache.values()) handlers.onAdd?.(obj);
+    return () => this.handlers.delete(handlers);
+  }
 
   get(key: string): T | undefined {
     return this.cache.get(key);
   }
 
-  items(): T[] {
+  /** Every cached object. */
+  list(): T[] {
     return [...this.cache.values()];
   }
 
+  /** Whether the first list has been delivered to the handlers. */
   get hasSynced(): boolean {
     return this.synced;
   }
 
-  /** Resolves once the first list has been delivered. */
-  waitForSync(): Promise<void> {
-    return this.synced ? Promise.resolve() : new Promise((resolve) => this.syncWaiters.push(resolve));
+  /** Resolves once the first list has been delivered, or when `signal` aborts. */
+  waitForSync(signal?: AbortSignal): Promise<void> {
+    if (this.synced || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      this.syncWaiters.push(wake);
+      signal?.addEventListener('abort', wake, { once: true });
+    });
   }
 
-  /** Lists and watches until `signal` aborts. */
+  /**
+   * Starts the list-and-watch loop unless it runs already, and returns it. Shared informers are
+   * started by every component that uses them; only the first call starts the loop, which then
+   * runs until that caller's `signal` aborts (components that share a factory share a lifetime).
+   * Like client-go's, an informer runs once: after it stopped, start() does not start it again.
+   */
+  start(signal: AbortSignal): Promise<void> {
+    this.running ??= this.run(signal);
+    return this.running;
+  }
+
+  /** Lists and watches until `signal` aborts. Prefer start(), which never runs two loops. */
   async run(signal: AbortSignal): Promise<void> {
-    const { clock, retryDelayMs = 1000 } = this.options;
+    const { clock, retryDelayMs = DEFAULT_RETRY_DELAY_MS } = this.options;
     while (!signal.aborted) {
       try {
-        let resourceVersion = await this.listAndReplace();
+        const listed = await this.listAndReplace(signal);
+        if (listed === undefined) return; // aborted while listing
+        let resourceVersion = listed;
         for (;;) {
           const result = await this.watchFrom(resourceVersion, signal);
           if (signal.aborted) return;
@@ -78,16 +132,16 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  private async listAndReplace(): Promise<string> {
-    const list = await this.options.client.list<T>(this.options.resource, this.options.listOptions);
+  /** Replaces the cache with a fresh list, reporting the differences; undefined if `signal` aborted first. */
+  private async listAndReplace(signal: AbortSignal): Promise<string | undefined> {
+    // A list has no signal of its own: stop waiting for it on abort (its answer is dropped).
+    const list = await untilAborted(this.options.client.list<T>(this.resource, this.listOptions), signal);
+    if (!list) return undefined;
     const fresh = new Map(list.items.map((obj) => [objectKey(obj), obj]));
-    for (const [key, old] of this.cache) {
-      if (!fresh.has(key)) {
-        this.cache.delete(key);
-        this.options.onEvent('DELETED', old);
-      }
+    for (const [key, old] of [...this.cache]) {
+      if (!fresh.has(key)) this.apply({ type: 'DELETED', object: old });
     }
-    for (const [key, obj] of fresh) this.apply('ADDED', obj, key);
+    for (const obj of fresh.values()) this.apply({ type: 'ADDED', object: obj });
     if (!this.synced) {
       this.synced = true;
       for (const wake of this.syncWaiters.splice(0)) wake();
@@ -95,16 +149,18 @@ export class Informer<T extends KubeObject> {
     return list.metadata.resourceVersion;
   }
 
-  private apply(type: InformerEventType, obj: T, key = objectKey(obj)): void {
+  private apply(event: WatchEvent<T>): void {
+    const obj = event.object;
+    const key = objectKey(obj);
     const previous = this.cache.get(key);
-    if (type === 'DELETED') {
+    if (event.type === 'DELETED') {
       this.cache.delete(key);
-      this.options.onEvent('DELETED', obj, previous);
+      for (const handlers of this.handlers) handlers.onDelete?.(obj);
       return;
     }
     this.cache.set(key, obj);
-    if (previous && previous.metadata.resourceVersion === obj.metadata.resourceVersion) return; // nothing new
-    this.options.onEvent(previous ? 'MODIFIED' : 'ADDED', obj, previous);
+    if (!previous) for (const handlers of this.handlers) handlers.onAdd?.(obj);
+    else if (previous.metadata.resourceVersion !== obj.metadata.resourceVersion) for (const handlers of this.handlers) handlers.onUpdate?.(previous, obj);
   }
 
   /** One watch, until it ends. Returns the last version seen, and whether a relist is needed. */
@@ -114,7 +170,7 @@ export class Informer<T extends KubeObject> {
       let gone = false;
       let sawEvents = false;
       let failure: unknown;
-      const watch = this.options.client.watch<T>(this.options.resource, { ...this.options.listOptions, resourceVersion }, (event) => {
+      const watch = this.options.client.watch<T>(this.resource, { ...this.listOptions, resourceVersion }, (event) => {
         sawEvents = true;
         if (event.type === 'ERROR') {
           const error = fromStatus(event.object as never, 500);
@@ -123,12 +179,8 @@ export class Informer<T extends KubeObject> {
           watch.stop();
           return;
         }
-        if (event.type === 'BOOKMARK') {
-          last = event.object.metadata.resourceVersion ?? last;
-          return;
-        }
         last = event.object.metadata.resourceVersion ?? last;
-        this.apply(event.type, event.object);
+        if (event.type !== 'BOOKMARK') this.apply(event);
       });
       const stop = () => watch.stop();
       signal.addEventListener('abort', stop, { once: true });
@@ -140,9 +192,21 @@ export class Informer<T extends KubeObject> {
         },
         (error: unknown) => {
           signal.removeEventListener('abort', stop);
-          reject(error);
+          // A REST watch refused with 410 (instead of an ERROR event) also means: list again.
+          if (isGone(error)) resolve({ resourceVersion: last, gone: true, sawEvents });
+          else reject(error);
         },
       );
     });
   }
+}
+
+/** The promise's value, or undefined as soon as `signal` aborts. */
+function untilAborted<V>(promise: Promise<V>, signal: AbortSignal): Promise<V | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<V | undefined>((resolve, reject) => {
+    const abort = () => resolve(undefined);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }

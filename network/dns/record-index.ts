@@ -14,7 +14,9 @@
 
 import type { Endpoints, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
-import { Informer } from '../../lib/client/informer.js';
+import type { Informer } from '../../lib/client/informer.js';
+import { objectKey } from '../../lib/client/object-key.js';
+import { SharedInformerFactory } from '../../lib/client/shared-informer-factory.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { logger } from '../../lib/logger.js';
 
@@ -26,7 +28,7 @@ export const normalizeName = (name: string): string => name.toLowerCase().replac
 /** name → A record addresses (an empty list: the name exists with no address right now). */
 export function buildRecords(services: Service[], endpoints: Endpoints[], domain = DEFAULT_CLUSTER_DOMAIN): Map<string, string[]> {
   const records = new Map<string, string[]>();
-  const endpointsByKey = new Map(endpoints.map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e]));
+  const endpointsByKey = new Map(endpoints.map((endpoint) => [objectKey(endpoint), endpoint]));
   for (const service of services) {
     const { name, namespace } = service.metadata;
     const { type = 'ClusterIP', clusterIP } = service.spec;
@@ -37,7 +39,7 @@ export function buildRecords(services: Service[], endpoints: Endpoints[], domain
       continue;
     }
     if (clusterIP !== 'None') continue; // not allocated yet
-    const ready = (endpointsByKey.get(`${namespace}/${name}`)?.subsets ?? []).flatMap((s) => s.addresses ?? []);
+    const ready = (endpointsByKey.get(objectKey(service))?.subsets ?? []).flatMap((s) => s.addresses ?? []);
     records.set(serviceName, [...new Set(ready.map((a) => a.ip))]);
     for (const address of ready) {
       if (address.hostname) records.set(normalizeName(`${address.hostname}.${serviceName}`), [address.ip]);
@@ -69,6 +71,8 @@ export interface RecordIndexOptions {
   domain?: string;
   clock?: Clock;
   onError?: (error: unknown) => void;
+  /** Shared informers (kubelabd's); without it the index makes its own. */
+  informers?: SharedInformerFactory;
 }
 
 export class RecordIndex implements RecordLookup {
@@ -85,13 +89,16 @@ export class RecordIndex implements RecordLookup {
       this.stale = true;
     };
     const onError = options.onError ?? ((err: unknown) => logger('dns').error('watch', { err }));
-    this.services = new Informer<Service>({ client: options.client, resource: 'services', clock, onEvent: changed, onError });
-    this.endpoints = new Informer<Endpoints>({ client: options.client, resource: 'endpoints', clock, onEvent: changed, onError });
+    const informers = options.informers ?? new SharedInformerFactory({ client: options.client, clock, onError: (_resource, error) => onError(error) });
+    this.services = informers.informerFor<Service>('services');
+    this.services.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
+    this.endpoints = informers.informerFor<Endpoints>('endpoints');
+    this.endpoints.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
   }
 
   /** Watches until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.services.run(signal), this.endpoints.run(signal)]);
+    await Promise.all([this.services.start(signal), this.endpoints.start(signal)]);
   }
 
   /** Resolves once both watches have delivered their first list. */
@@ -101,7 +108,7 @@ export class RecordIndex implements RecordLookup {
 
   lookup(name: string): string[] | undefined {
     if (this.stale) {
-      this.records = buildRecords(this.services.items(), this.endpoints.items(), this.domain);
+      this.records = buildRecords(this.services.list(), this.endpoints.list(), this.domain);
       this.stale = false;
     }
     const normalized = normalizeName(name);

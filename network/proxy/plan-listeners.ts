@@ -10,6 +10,7 @@
 // local already.
 
 import type { Service } from '../../lib/api/types.js';
+import { objectKey } from '../../lib/client/object-key.js';
 import { DEFAULT_AFFINITY_TIMEOUT_SECONDS, servicePortName, type Affinity, type ServicePortName } from './load-balancer.js';
 
 export type ListenerKind = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
@@ -57,7 +58,7 @@ export function planListeners(services: Service[], nodeAddresses: string[]): Pro
     listeners.push(listener);
   };
 
-  const sorted = [...services].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+  const sorted = [...services].sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
   for (const service of sorted) {
     const { type = 'ClusterIP', clusterIP } = service.spec;
     if (type === 'ExternalName' || !clusterIP || clusterIP === 'None') continue;
@@ -80,5 +81,3 @@ export function planListeners(services: Service[], nodeAddresses: string[]): Pro
   }
   return { listeners, servicePorts, addresses: [...addresses].sort() };
 }
-
-const keyOf = (s: Service): string => `${s.metadata.namespace}/${s.metadata.name}`;

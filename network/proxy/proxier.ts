@@ -14,10 +14,12 @@
 
 import type { Endpoints, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
-import { Informer } from '../../lib/client/informer.js';
+import type { Informer } from '../../lib/client/informer.js';
+import { SharedInformerFactory } from '../../lib/client/shared-informer-factory.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { errorMessage } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
+import { runController } from '../../lib/controller-runtime.js';
 import { WorkQueue } from '../../lib/work-queue.js';
 import type { AddressManager } from './address-manager.js';
 import { RoundRobinLoadBalancer, type ServicePortName } from './load-balancer.js';
@@ -36,6 +38,8 @@ export interface ProxierOptions {
   /** How often the whole state is checked again (failed listeners retried, stale affinities dropped). */
   resyncPeriodMs?: number;
   onError?: (message: string) => void;
+  /** Shared informers (kubelabd's); without it the proxier makes its own. */
+  informers?: SharedInformerFactory;
 }
 
 export interface ListenerDescription {
@@ -91,41 +95,44 @@ export class Proxier {
     this.loadBalancer = new RoundRobinLoadBalancer(this.clock);
     this.queue = new WorkQueue({ clock: this.clock, maxDelayMs: PROXY_MAX_RETRY_DELAY_MS, onError: (_key, error) => this.onError(errorMessage(error)) });
     const enqueue = () => this.queue.add(SYNC_KEY);
-    const informerError = (error: unknown) => this.onError(`watch: ${errorMessage(error)}`);
-    this.services = new Informer<Service>({ client: options.client, resource: 'services', clock: this.clock, onEvent: enqueue, onError: informerError });
-    this.endpoints = new Informer<Endpoints>({ client: options.client, resource: 'endpoints', clock: this.clock, onEvent: enqueue, onError: informerError });
+    const informers =
+      options.informers ??
+      new SharedInformerFactory({ client: options.client, clock: this.clock, onError: (_resource, error) => this.onError(`watch: ${errorMessage(error)}`) });
+    this.services = informers.informerFor<Service>('services');
+    this.services.addEventHandler({ onAdd: enqueue, onUpdate: enqueue, onDelete: enqueue });
+    this.endpoints = informers.informerFor<Endpoints>('endpoints');
+    this.endpoints.addEventHandler({ onAdd: enqueue, onUpdate: enqueue, onDelete: enqueue });
   }
 
   /** Watches and proxies until `signal` aborts; then closes every listener and removes the addresses it added. */
   async run(signal: AbortSignal): Promise<void> {
-    const informers = [this.services.run(signal), this.endpoints.run(signal)];
-    await Promise.race([Promise.all([this.services.waitForSync(), this.endpoints.waitForSync()]), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
-    this.queue.add(SYNC_KEY);
     try {
-      await Promise.all([...informers, this.queue.process(() => this.syncOnce(), 1, signal), this.runResync(signal)]);
+      await runController({
+        informers: [this.services, this.endpoints],
+        queue: this.queue,
+        reconcile: () => this.syncOnce(),
+        workers: 1,
+        onSynced: () => this.queue.add(SYNC_KEY),
+        resyncMs: this.options.resyncPeriodMs ?? DEFAULT_PROXY_RESYNC_PERIOD_MS,
+        resync: () => this.queue.add(SYNC_KEY),
+        clock: this.clock,
+        signal,
+      });
     } finally {
       await this.shutdown();
     }
   }
 
-  private async runResync(signal: AbortSignal): Promise<void> {
-    const period = this.options.resyncPeriodMs ?? DEFAULT_PROXY_RESYNC_PERIOD_MS;
-    while (!signal.aborted) {
-      await this.clock.sleep(period, signal);
-      if (!signal.aborted) this.queue.add(SYNC_KEY);
-    }
-  }
-
   /** One pass: balancer, addresses, listeners converge to the Services and Endpoints seen. Throws if something is left to retry. */
   async syncOnce(): Promise<void> {
-    const plan = planListeners(this.services.items(), this.options.nodeAddresses ?? []);
+    const plan = planListeners(this.services.list(), this.options.nodeAddresses ?? []);
     const problems: string[] = [];
 
     // 1. The balancer learns the Service ports (with affinity) and their ready endpoints.
     for (const name of this.affinities.keys()) if (!plan.servicePorts.has(name)) this.loadBalancer.onServiceUpdate(name, undefined);
     for (const [name, affinity] of plan.servicePorts) this.loadBalancer.onServiceUpdate(name, affinity);
     this.affinities = new Map([...plan.servicePorts].map(([name, a]) => [name, a.type]));
-    this.loadBalancer.onEndpointsUpdate(this.endpoints.items());
+    this.loadBalancer.onEndpointsUpdate(this.endpoints.list());
     for (const name of plan.servicePorts.keys()) this.loadBalancer.cleanupStaleStickySessions(name);
 
     // 2. Addresses first, since a listener needs its address to be local.

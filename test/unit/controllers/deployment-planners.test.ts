@@ -10,12 +10,12 @@ import {
   planScaleDownOld,
   resolveFenceposts,
   scaledValue,
-} from '../../../daemon/controllers/rolling-plan.js';
-import { maxRevision, setNewReplicaSetAnnotations } from '../../../daemon/controllers/revision.js';
-import { planHistoryCleanup } from '../../../daemon/controllers/rollback-history.js';
-import { planProportionalScale } from '../../../daemon/controllers/proportional-scale.js';
-import { planPausedCondition, planRolloutStatus } from '../../../daemon/controllers/progress.js';
-import { findActiveOrLatest, findNewReplicaSet, isSaturated } from '../../../daemon/controllers/replica-set-lists.js';
+} from '../../../daemon/controllers/deployment/rolling-plan.js';
+import { maxRevision, setNewReplicaSetAnnotations } from '../../../daemon/controllers/deployment/revision.js';
+import { planHistoryCleanup } from '../../../daemon/controllers/deployment/rollback-history.js';
+import { planProportionalScale } from '../../../daemon/controllers/deployment/proportional-scale.js';
+import { planPausedCondition, planRolloutStatus } from '../../../daemon/controllers/deployment/progress.js';
+import { findActiveOrLatest, findNewReplicaSet, isSaturated } from '../../../daemon/controllers/deployment/replica-set-lists.js';
 import { newDeployment, newReplicaSet, template } from '../../helpers/workload-builders.js';
 
 describe('pod-template-hash', () => {
@@ -157,7 +157,7 @@ describe('rolling update maths', () => {
     const older = newReplicaSet('older', 3, { available: 1, created: '2025-01-01T00:00:00Z' });
     const old = newReplicaSet('old', 2, { available: 0, created: '2025-01-02T00:00:00Z' });
     const steps = planCleanupUnhealthy([old, older], 3);
-    assert.deepEqual(steps.map((s) => [s.rs.metadata.name, s.replicas]), [['older', 1], ['old', 1]]);
+    assert.deepEqual(steps.map((s) => [s.replicaSet.metadata.name, s.replicas]), [['older', 1], ['old', 1]]);
   });
 
   it('a whole rollout of 4 replicas (surge 1, unavailable 1) never drops below 3 available', () => {
@@ -266,7 +266,7 @@ describe('proportional scaling during a rollout', () => {
     const fresh = newReplicaSet('new', 5, { maxReplicas: 13, created: '2025-01-02T00:00:00Z' });
     const { steps, operation } = planProportionalScale(d, [old, fresh]);
     assert.equal(operation, 'up');
-    const sizes = Object.fromEntries(steps.map((s) => [s.rs.metadata.name, s.replicas]));
+    const sizes = Object.fromEntries(steps.map((s) => [s.replicaSet.metadata.name, s.replicas]));
     // 23 allowed: old 8*23/13 = 14.15 → 14, new 5*23/13 = 8.8 → 9.
     assert.deepEqual(sizes, { old: 14, new: 9 });
   });

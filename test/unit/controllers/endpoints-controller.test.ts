@@ -6,7 +6,7 @@ import { systemClock } from '../../../lib/clock.js';
 import { isNotFound } from '../../../lib/errors.js';
 import { LocalClient } from '../../../daemon/api/local-client.js';
 import { ResourceRegistry } from '../../../daemon/api/resource-registry.js';
-import { EndpointsController } from '../../../daemon/controllers/endpoints-controller.js';
+import { EndpointsController } from '../../../daemon/controllers/endpoints/endpoints-controller.js';
 import { NedbObjectStore } from '../../../daemon/store/nedb-store.js';
 import { untilPasses } from '../../helpers/until-passes.js';
 

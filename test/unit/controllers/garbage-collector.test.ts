@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Pod, ReplicaSet } from '../../../lib/api/types.js';
-import { GarbageCollector, judgeOwners } from '../../../daemon/controllers/garbage-collector.js';
+import { GarbageCollector, judgeOwners } from '../../../daemon/controllers/garbage-collector/garbage-collector.js';
 import { eventually, podsOf, startControllerCluster, type ControllerCluster } from '../../helpers/test-cluster.js';
 
 describe('judgeOwners', () => {

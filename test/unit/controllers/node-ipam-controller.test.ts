@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import type { Event, KubeObject, Node } from '../../../lib/api/types.js';
-import { NodeIpamController } from '../../../daemon/controllers/node-ipam-controller.js';
+import { NodeIpamController } from '../../../daemon/controllers/node-ipam/node-ipam-controller.js';
 import { leaseLedgerName, leaseLedgerNamespace, SubnetLeaseRegistry } from '../../../network/subnet/subnet-lease-registry.js';
 import { eventually, startControllerCluster, type ControllerCluster } from '../../helpers/test-cluster.js';
 

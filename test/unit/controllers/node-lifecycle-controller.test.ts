@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import type { Endpoints, Event, Node, Pod, Service, Toleration } from '../../../lib/api/types.js';
 import { rfc3339 } from '../../../lib/time.js';
-import { EndpointsController } from '../../../daemon/controllers/endpoints-controller.js';
-import { NodeLifecycleController } from '../../../daemon/controllers/node-lifecycle-controller.js';
-import { GOSSIP_STATE_ANNOTATION, MESSAGE_GOSSIP_DEAD, MESSAGE_STOPPED_POSTING, TAINT_UNREACHABLE } from '../../../daemon/controllers/plan-node-lifecycle.js';
+import { EndpointsController } from '../../../daemon/controllers/endpoints/endpoints-controller.js';
+import { NodeLifecycleController } from '../../../daemon/controllers/node-lifecycle/node-lifecycle-controller.js';
+import { GOSSIP_STATE_ANNOTATION, MESSAGE_GOSSIP_DEAD, MESSAGE_STOPPED_POSTING, TAINT_UNREACHABLE } from '../../../daemon/controllers/node-lifecycle/plan-node-lifecycle.js';
 import type { MembershipState, MembershipView } from '../../../network/gossip/membership-view.js';
 import { createReadyNode, eventually, markPodsReady, newPod, startControllerCluster, type ControllerCluster } from '../../helpers/test-cluster.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ContainerPort, Pod, Service, ServicePort } from '../../../lib/api/types.js';
-import { desiredEndpoints, endpointsUpToDate, findPort, planEndpoints } from '../../../daemon/controllers/plan-endpoints.js';
+import { desiredEndpoints, endpointsUpToDate, findPort, planEndpoints } from '../../../daemon/controllers/endpoints/plan-endpoints.js';
 
 interface PodSpecOptions {
   ip?: string;

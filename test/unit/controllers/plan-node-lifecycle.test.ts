@@ -4,7 +4,7 @@ import {
   GOSSIP_STATE_ANNOTATION, MESSAGE_GOSSIP_DEAD, MESSAGE_GOSSIP_LEFT, MESSAGE_NEVER_POSTED, MESSAGE_STOPPED_POSTING, TAINT_NOT_READY, TAINT_UNREACHABLE,
   planEvictions, planGossipAnnotation, planHealthTaints, planNodeHealth, planPodNotReady, planUnknownConditions, podToleranceMs,
   type NodeHealth,
-} from '../../../daemon/controllers/plan-node-lifecycle.js';
+} from '../../../daemon/controllers/node-lifecycle/plan-node-lifecycle.js';
 import type { MembershipState } from '../../../network/gossip/membership-view.js';
 
 const T0 = new Date('2025-01-01T00:00:00Z');

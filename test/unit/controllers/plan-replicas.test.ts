@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { calculateReplicaSetStatus, planReplicas, rankPodsForDeletion, slowStartBatches } from '../../../daemon/controllers/plan-replicas.js';
+import { calculateReplicaSetStatus, planReplicas, rankPodsForDeletion, slowStartBatches } from '../../../daemon/controllers/replicaset/plan-replicas.js';
 import { isPodActive, isPodAvailable } from '../../../daemon/controllers/pod-state.js';
 import { newPod } from '../../helpers/workload-builders.js';
 

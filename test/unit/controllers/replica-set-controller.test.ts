@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Event, Pod, ReplicaSet, ReplicationController } from '../../../lib/api/types.js';
-import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from '../../../daemon/controllers/replica-set-controller.js';
+import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from '../../../daemon/controllers/replicaset/replica-set-controller.js';
 import { controllerOf } from '../../../daemon/controllers/controller-ref.js';
 import { eventually, markPodsReady, podsOf, startControllerCluster, type ControllerCluster } from '../../helpers/test-cluster.js';
 

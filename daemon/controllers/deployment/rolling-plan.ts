@@ -14,7 +14,7 @@
 // replicas - maxUnavailable (and first remove old pods that are not available anyway: losing them
 // costs nothing).
 
-import type { Deployment, ReplicaSet } from '../../lib/api/types.js';
+import type { Deployment, ReplicaSet } from '../../../lib/api/types.js';
 import { byCreation, replicaCount, specReplicas, availableReplicaCount } from './replica-set-lists.js';
 
 export type IntOrPercent = number | string;
@@ -34,8 +34,8 @@ export function scaledValue(value: IntOrPercent, total: number, roundUp: boolean
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
 
-export const isRollingUpdate = (d: Deployment): boolean => (d.spec.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
-export const desiredReplicas = (d: Deployment): number => d.spec.replicas ?? 1;
+export const isRollingUpdate = (deployment: Deployment): boolean => (deployment.spec.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+export const desiredReplicas = (deployment: Deployment): number => deployment.spec.replicas ?? 1;
 
 /** [maxSurge, maxUnavailable] resolved against `desired`, never both 0. */
 export function resolveFenceposts(maxSurge: IntOrPercent | undefined, maxUnavailable: IntOrPercent | undefined, desired: number): [number, number] {
@@ -46,40 +46,40 @@ export function resolveFenceposts(maxSurge: IntOrPercent | undefined, maxUnavail
   return [surge, unavailable];
 }
 
-function fenceposts(d: Deployment): [number, number] {
-  const rolling = d.spec.strategy?.rollingUpdate;
-  return resolveFenceposts(rolling?.maxSurge ?? DEFAULT_MAX_SURGE, rolling?.maxUnavailable ?? DEFAULT_MAX_UNAVAILABLE, desiredReplicas(d));
+function fenceposts(deployment: Deployment): [number, number] {
+  const rolling = deployment.spec.strategy?.rollingUpdate;
+  return resolveFenceposts(rolling?.maxSurge ?? DEFAULT_MAX_SURGE, rolling?.maxUnavailable ?? DEFAULT_MAX_UNAVAILABLE, desiredReplicas(deployment));
 }
 
 /** Pods allowed above `replicas`; 0 for Recreate. */
-export function maxSurge(d: Deployment): number {
-  return isRollingUpdate(d) ? fenceposts(d)[0] : 0;
+export function maxSurge(deployment: Deployment): number {
+  return isRollingUpdate(deployment) ? fenceposts(deployment)[0] : 0;
 }
 
 /** Pods of `replicas` allowed to be unavailable; 0 for Recreate or 0 replicas; never above replicas. */
-export function maxUnavailable(d: Deployment): number {
-  const replicas = desiredReplicas(d);
-  if (!isRollingUpdate(d) || replicas === 0) return 0;
-  return Math.min(fenceposts(d)[1], replicas);
+export function maxUnavailable(deployment: Deployment): number {
+  const replicas = desiredReplicas(deployment);
+  if (!isRollingUpdate(deployment) || replicas === 0) return 0;
+  return Math.min(fenceposts(deployment)[1], replicas);
 }
 
 /**
  * The size the new ReplicaSet may grow to now (NewRSNewReplicas): all of `replicas` for
  * Recreate; for RollingUpdate as many as fit under replicas + maxSurge, never above replicas.
  */
-export function newReplicaSetReplicas(d: Deployment, allRSs: ReplicaSet[], newRS: ReplicaSet): number {
-  const replicas = desiredReplicas(d);
-  if (!isRollingUpdate(d)) return replicas;
-  const maxTotalPods = replicas + maxSurge(d);
+export function newReplicaSetReplicas(deployment: Deployment, allRSs: ReplicaSet[], newReplicaSet: ReplicaSet): number {
+  const replicas = desiredReplicas(deployment);
+  if (!isRollingUpdate(deployment)) return replicas;
+  const maxTotalPods = replicas + maxSurge(deployment);
   const currentPods = replicaCount(allRSs);
-  if (currentPods >= maxTotalPods) return specReplicas(newRS);
-  const scaleUp = Math.min(maxTotalPods - currentPods, replicas - specReplicas(newRS));
-  return specReplicas(newRS) + scaleUp;
+  if (currentPods >= maxTotalPods) return specReplicas(newReplicaSet);
+  const scaleUp = Math.min(maxTotalPods - currentPods, replicas - specReplicas(newReplicaSet));
+  return specReplicas(newReplicaSet) + scaleUp;
 }
 
 /** One ReplicaSet's new size. */
 export interface ScaleStep {
-  rs: ReplicaSet;
+  replicaSet: ReplicaSet;
   replicas: number;
 }
 
@@ -87,9 +87,9 @@ export interface ScaleStep {
  * How many old pods may go now without lowering availability below replicas - maxUnavailable,
  * counting the new ReplicaSet's unavailable pods as already missing (reconcileOldReplicaSets).
  */
-export function maxScaledDown(d: Deployment, allRSs: ReplicaSet[], newRS: ReplicaSet): number {
-  const minAvailable = desiredReplicas(d) - maxUnavailable(d);
-  const newRSUnavailable = specReplicas(newRS) - (newRS.status?.availableReplicas ?? 0);
+export function maxScaledDown(deployment: Deployment, allRSs: ReplicaSet[], newReplicaSet: ReplicaSet): number {
+  const minAvailable = desiredReplicas(deployment) - maxUnavailable(deployment);
+  const newRSUnavailable = specReplicas(newReplicaSet) - (newReplicaSet.status?.availableReplicas ?? 0);
   return replicaCount(allRSs) - minAvailable - newRSUnavailable;
 }
 
@@ -98,15 +98,15 @@ export function maxScaledDown(d: Deployment, allRSs: ReplicaSet[], newRS: Replic
  * `limit` in total (cleanupUnhealthyReplicas): those pods serve no one, so removing them cannot
  * hurt, and they would otherwise block the rollout.
  */
-export function planCleanupUnhealthy(oldRSs: ReplicaSet[], limit: number): ScaleStep[] {
+export function planCleanupUnhealthy(oldReplicaSets: ReplicaSet[], limit: number): ScaleStep[] {
   const steps: ScaleStep[] = [];
   let total = 0;
-  for (const rs of [...oldRSs].sort(byCreation)) {
+  for (const replicaSet of [...oldReplicaSets].sort(byCreation)) {
     if (total >= limit) break;
-    const unhealthy = specReplicas(rs) - (rs.status?.availableReplicas ?? 0);
-    if (specReplicas(rs) === 0 || unhealthy <= 0) continue;
+    const unhealthy = specReplicas(replicaSet) - (replicaSet.status?.availableReplicas ?? 0);
+    if (specReplicas(replicaSet) === 0 || unhealthy <= 0) continue;
     const count = Math.min(limit - total, unhealthy);
-    steps.push({ rs, replicas: specReplicas(rs) - count });
+    steps.push({ replicaSet, replicas: specReplicas(replicaSet) - count });
     total += count;
   }
   return steps;
@@ -116,18 +116,18 @@ export function planCleanupUnhealthy(oldRSs: ReplicaSet[], limit: number): Scale
  * Scale old ReplicaSets down, oldest first, by as many pods as are available beyond
  * replicas - maxUnavailable (scaleDownOldReplicaSetsForRollingUpdate).
  */
-export function planScaleDownOld(d: Deployment, allRSs: ReplicaSet[], oldRSs: ReplicaSet[]): ScaleStep[] {
-  const minAvailable = desiredReplicas(d) - maxUnavailable(d);
+export function planScaleDownOld(deployment: Deployment, allRSs: ReplicaSet[], oldReplicaSets: ReplicaSet[]): ScaleStep[] {
+  const minAvailable = desiredReplicas(deployment) - maxUnavailable(deployment);
   const available = availableReplicaCount(allRSs);
   if (available <= minAvailable) return [];
   const allowed = available - minAvailable;
   const steps: ScaleStep[] = [];
   let total = 0;
-  for (const rs of [...oldRSs].sort(byCreation)) {
+  for (const replicaSet of [...oldReplicaSets].sort(byCreation)) {
     if (total >= allowed) break;
-    if (specReplicas(rs) === 0) continue;
-    const count = Math.min(specReplicas(rs), allowed - total);
-    steps.push({ rs, replicas: specReplicas(rs) - count });
+    if (specReplicas(replicaSet) === 0) continue;
+    const count = Math.min(specReplicas(replicaSet), allowed - total);
+    steps.push({ replicaSet, replicas: specReplicas(replicaSet) - count });
     total += count;
   }
   return steps;

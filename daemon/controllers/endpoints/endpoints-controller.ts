@@ -13,69 +13,43 @@
 // 3. Otherwise: list the selected pods, plan the subsets (plan-endpoints.ts), and create or
 //    update the Endpoints only when they differ.
 
-import { labelSelectorToString, matchesLabels, requirementsFromMap } from '../../lib/api/selectors.js';
-import type { Endpoints, Pod, Service } from '../../lib/api/types.js';
-import type { ApiClient } from '../../lib/client/api-client.js';
-import type { Clock } from '../../lib/clock.js';
-import { isAlreadyExists, isConflict, isNotFound } from '../../lib/errors.js';
-import { WorkQueue } from '../../lib/work-queue.js';
-import { Informer, keyOf, splitKey } from './informer.js';
+import { labelSelectorToString, matchesLabels, requirementsFromMap } from '../../../lib/api/selectors.js';
+import type { Endpoints, Pod, Service } from '../../../lib/api/types.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../../../lib/errors.js';
+import type { Informer } from '../../../lib/client/informer.js';
+import { objectKey, splitKey } from '../../../lib/client/object-key.js';
+import { Controller, type ControllerOptions } from '../controller.js';
 import { desiredEndpoints, endpointsUpToDate } from './plan-endpoints.js';
 
-export interface EndpointsControllerOptions {
-  client: ApiClient;
-  clock: Clock;
-  /** Services reconciled in parallel (never the same one twice). */
-  workers?: number;
-  /** How often every Service is reconciled again even without events. */
-  resyncPeriodMs?: number;
-  onError?: (key: string, error: unknown) => void;
-}
-
-export const DEFAULT_RESYNC_PERIOD_MS = 30_000;
+export type EndpointsControllerOptions = Omit<ControllerOptions, 'recorder'>;
 
 const hasSelector = (service: Service): boolean => Object.keys(service.spec?.selector ?? {}).length > 0;
 
-export class EndpointsController {
-  readonly queue: WorkQueue;
-  private readonly client: ApiClient;
-  private readonly clock: Clock;
-  private readonly workers: number;
-  private readonly resyncPeriodMs: number;
+export class EndpointsController extends Controller {
   private readonly services: Informer<Service>;
   private readonly pods: Informer<Pod>;
   private readonly endpoints: Informer<Endpoints>;
 
   constructor(options: EndpointsControllerOptions) {
-    this.client = options.client;
-    this.clock = options.clock;
-    this.workers = options.workers ?? 2;
-    this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
-    const onError = options.onError ?? ((key, error) => console.error(`endpoint-controller: syncing ${key}: ${error instanceof Error ? error.message : String(error)}`));
-    this.queue = new WorkQueue({ clock: this.clock, onError });
-    const enqueue = (obj: Service | Endpoints) => this.queue.add(keyOf(obj));
-    this.services = new Informer<Service>(this.client, 'services', { onAdd: enqueue, onUpdate: (_old, s) => enqueue(s), onDelete: enqueue }, this.clock);
-    this.pods = new Informer<Pod>(this.client, 'pods', {
+    super(options, { component: 'endpoint-controller' });
+    const informers = this.informers;
+    const enqueue = (object: Service | Endpoints) => this.queue.add(objectKey(object));
+    this.services = informers.informerFor<Service>('services');
+    this.services.addEventHandler({ onAdd: enqueue, onUpdate: (_old, service) => enqueue(service), onDelete: enqueue });
+    this.pods = informers.informerFor<Pod>('pods');
+    this.pods.addEventHandler({
       onAdd: (pod) => this.onPodChange(pod),
       onUpdate: (old, pod) => this.onPodChange(pod, old),
       onDelete: (pod) => this.onPodChange(pod),
-    }, this.clock);
+    });
     // Someone deleted or edited the Endpoints of a selector Service: put ours back.
-    this.endpoints = new Informer<Endpoints>(this.client, 'endpoints', { onUpdate: (_old, e) => enqueue(e), onDelete: enqueue }, this.clock);
+    this.endpoints = informers.informerFor<Endpoints>('endpoints');
+    this.endpoints.addEventHandler({ onUpdate: (_old, endpoints) => enqueue(endpoints), onDelete: enqueue });
   }
 
-  /** Watches, reconciles and resyncs until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
-    const informers = [this.services.run(signal), this.pods.run(signal), this.endpoints.run(signal)];
-    await Promise.all([this.services.hasSynced(), this.pods.hasSynced(), this.endpoints.hasSynced()]);
-    await Promise.all([...informers, this.queue.process((key) => this.reconcile(key), this.workers, signal), this.runResync(signal)]);
-  }
-
-  private async runResync(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await this.clock.sleep(this.resyncPeriodMs, signal);
-      if (!signal.aborted) for (const service of this.services.list()) this.queue.add(keyOf(service));
-    }
+  /** A resync looks at every Service again. */
+  protected watched(): Informer[] {
+    return [this.services, this.pods, this.endpoints];
   }
 
   /** Enqueues every Service of the pod's namespace whose selector matches the pod's old or new labels. */
@@ -83,7 +57,7 @@ export class EndpointsController {
     for (const service of this.services.list()) {
       if (service.metadata.namespace !== pod.metadata.namespace || !hasSelector(service)) continue;
       const selector = requirementsFromMap(service.spec.selector);
-      if (matchesLabels(selector, pod.metadata.labels) || (old && matchesLabels(selector, old.metadata.labels))) this.queue.add(keyOf(service));
+      if (matchesLabels(selector, pod.metadata.labels) || (old && matchesLabels(selector, old.metadata.labels))) this.queue.add(objectKey(service));
     }
   }
 

@@ -20,11 +20,12 @@
 // heartbeat change (Kubernetes' probeTimestamp), not from the timestamp the kubelet wrote: a
 // worker whose clock runs a minute behind must not look dead, nor one running ahead look alive.
 
-import type { Node, NodeCondition, Pod, PodCondition, Taint } from '../../lib/api/types.js';
-import { tolerates } from '../../lib/scheduling.js';
-import { rfc3339 } from '../../lib/time.js';
-import type { MembershipState } from '../../network/gossip/membership-view.js';
-import { GOSSIP_STATE_ANNOTATION } from '../../lib/scheduling.js';
+import type { Node, NodeCondition, Pod, PodCondition, Taint } from '../../../lib/api/types.js';
+import { tolerates } from '../../../lib/scheduling.js';
+import { rfc3339 } from '../../../lib/time.js';
+import type { MembershipState } from '../../../network/gossip/membership-view.js';
+import { GOSSIP_STATE_ANNOTATION } from '../../../lib/scheduling.js';
+import { NODE_LIFECYCLE_DEFAULTS } from '../../config.js';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
@@ -32,9 +33,9 @@ export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
 export { GOSSIP_STATE_ANNOTATION };
 
 /** How long without a heartbeat before a node is unreachable (kube-controller-manager's --node-monitor-grace-period). */
-export const DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS = 40_000;
+export const DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS = NODE_LIFECYCLE_DEFAULTS.nodeMonitorGracePeriodMs;
 /** How long pods stay on an unreachable or not-ready node before eviction (DefaultTolerationSeconds' 300 s). */
-export const DEFAULT_POD_EVICTION_TIMEOUT_MS = 300_000;
+export const DEFAULT_POD_EVICTION_TIMEOUT_MS = NODE_LIFECYCLE_DEFAULTS.podEvictionTimeoutMs;
 
 export const MESSAGE_STOPPED_POSTING = 'Kubelet stopped posting node status.';
 export const MESSAGE_NEVER_POSTED = 'Kubelet never posted node status.';

@@ -14,7 +14,7 @@
 //
 // These functions change the copy they are given and say whether anything changed.
 
-import type { KubeObject, ReplicaSet } from '../../lib/api/types.js';
+import type { KubeObject, ReplicaSet } from '../../../lib/api/types.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
@@ -42,12 +42,12 @@ export function revisionOf(obj: KubeObject | undefined): number {
 }
 
 export function maxRevision(replicaSets: ReplicaSet[]): number {
-  return replicaSets.reduce((max, rs) => Math.max(max, revisionOf(rs)), 0);
+  return replicaSets.reduce((max, replicaSet) => Math.max(max, revisionOf(replicaSet)), 0);
 }
 
 /** Copies the Deployment's annotations onto the ReplicaSet, except the skip list. */
-export function copyDeploymentAnnotations(deployment: KubeObject, rs: ReplicaSet): boolean {
-  const annotations = (rs.metadata.annotations ??= {});
+export function copyDeploymentAnnotations(deployment: KubeObject, replicaSet: ReplicaSet): boolean {
+  const annotations = (replicaSet.metadata.annotations ??= {});
   let changed = false;
   for (const [key, value] of Object.entries(deployment.metadata.annotations ?? {})) {
     if (ANNOTATIONS_NOT_COPIED.has(key) || annotations[key] === value) continue;
@@ -57,14 +57,14 @@ export function copyDeploymentAnnotations(deployment: KubeObject, rs: ReplicaSet
   return changed;
 }
 
-export function replicasAnnotationsNeedUpdate(rs: ReplicaSet, desiredReplicas: number, maxReplicas: number): boolean {
-  const annotations = rs.metadata.annotations ?? {};
+export function replicasAnnotationsNeedUpdate(replicaSet: ReplicaSet, desiredReplicas: number, maxReplicas: number): boolean {
+  const annotations = replicaSet.metadata.annotations ?? {};
   return annotations[DESIRED_REPLICAS_ANNOTATION] !== String(desiredReplicas) || annotations[MAX_REPLICAS_ANNOTATION] !== String(maxReplicas);
 }
 
-export function setReplicasAnnotations(rs: ReplicaSet, desiredReplicas: number, maxReplicas: number): boolean {
-  if (!replicasAnnotationsNeedUpdate(rs, desiredReplicas, maxReplicas)) return false;
-  const annotations = (rs.metadata.annotations ??= {});
+export function setReplicasAnnotations(replicaSet: ReplicaSet, desiredReplicas: number, maxReplicas: number): boolean {
+  if (!replicasAnnotationsNeedUpdate(replicaSet, desiredReplicas, maxReplicas)) return false;
+  const annotations = (replicaSet.metadata.annotations ??= {});
   annotations[DESIRED_REPLICAS_ANNOTATION] = String(desiredReplicas);
   annotations[MAX_REPLICAS_ANNOTATION] = String(maxReplicas);
   return true;
@@ -77,22 +77,22 @@ export function setReplicasAnnotations(rs: ReplicaSet, desiredReplicas: number, 
  */
 export function setNewReplicaSetAnnotations(
   deployment: KubeObject,
-  rs: ReplicaSet,
+  replicaSet: ReplicaSet,
   newRevision: number,
   exists: boolean,
   replicas: { desired: number; max: number },
 ): boolean {
-  let changed = copyDeploymentAnnotations(deployment, rs);
-  const annotations = (rs.metadata.annotations ??= {});
+  let changed = copyDeploymentAnnotations(deployment, replicaSet);
+  const annotations = (replicaSet.metadata.annotations ??= {});
   const hadRevision = annotations[REVISION_ANNOTATION] !== undefined;
-  const oldRevision = revisionOf(rs);
+  const oldRevision = revisionOf(replicaSet);
   if (oldRevision < newRevision) {
     annotations[REVISION_ANNOTATION] = String(newRevision);
     changed = true;
     // A ReplicaSet that had a revision and gets a higher one is being rolled back to.
     if (hadRevision) appendRevisionHistory(annotations, String(oldRevision));
   }
-  if (!exists && setReplicasAnnotations(rs, replicas.desired, replicas.max)) changed = true;
+  if (!exists && setReplicasAnnotations(replicaSet, replicas.desired, replicas.max)) changed = true;
   return changed;
 }
 

@@ -10,41 +10,41 @@
 // 4. When the rollout is complete, prune old history.
 // Every step ends by reporting status; the next pod or ReplicaSet event wakes the next step.
 
-import type { Pod, ReplicaSet } from '../../lib/api/types.js';
+import type { Pod, ReplicaSet } from '../../../lib/api/types.js';
 import { deploymentComplete } from './progress.js';
 import { activeReplicaSets, actualReplicaCount } from './replica-set-lists.js';
 import { desiredReplicas } from './rolling-plan.js';
-import type { DeploymentSync } from './sync.js';
+import type { DeploymentSync } from './deployment-sync.js';
 
-export async function rolloutRecreate(sync: DeploymentSync, rsList: ReplicaSet[]): Promise<void> {
+export async function rolloutRecreate(sync: DeploymentSync, replicaSetList: ReplicaSet[]): Promise<void> {
   // Do not create the new ReplicaSet yet: scaling up must wait for scaling down.
-  let { newRS, oldRSs } = await sync.replicaSetsWithRevision(rsList, false);
+  let { newReplicaSet, oldReplicaSets } = await sync.replicaSetsWithRevision(replicaSetList, false);
 
-  if (await scaleDownOldReplicaSets(sync, activeReplicaSets(oldRSs))) return sync.syncRolloutStatus();
+  if (await scaleDownOldReplicaSets(sync, activeReplicaSets(oldReplicaSets))) return sync.syncRolloutStatus();
 
-  const pods = await sync.podsByReplicaSet(rsList);
-  if (oldPodsRunning(newRS, oldRSs, pods)) return sync.syncRolloutStatus();
+  const pods = await sync.podsByReplicaSet(replicaSetList);
+  if (oldPodsRunning(newReplicaSet, oldReplicaSets, pods)) return sync.syncRolloutStatus();
 
-  if (!newRS) ({ newRS, oldRSs } = await sync.replicaSetsWithRevision(rsList, true));
-  await sync.scaleReplicaSet(newRS!, desiredReplicas(sync.d));
+  if (!newReplicaSet) ({ newReplicaSet, oldReplicaSets } = await sync.replicaSetsWithRevision(replicaSetList, true));
+  await sync.scaleReplicaSet(newReplicaSet!, desiredReplicas(sync.deployment));
 
-  if (deploymentComplete(sync.d, sync.d.status ?? {})) await sync.cleanupHistory(oldRSs);
+  if (deploymentComplete(sync.deployment, sync.deployment.status ?? {})) await sync.cleanupHistory(oldReplicaSets);
   return sync.syncRolloutStatus();
 }
 
 async function scaleDownOldReplicaSets(sync: DeploymentSync, activeOldRSs: ReplicaSet[]): Promise<boolean> {
   let scaled = false;
-  for (const rs of activeOldRSs) {
-    if ((await sync.scaleReplicaSet(rs, 0)).scaled) scaled = true;
+  for (const replicaSet of activeOldRSs) {
+    if ((await sync.scaleReplicaSet(replicaSet, 0)).scaled) scaled = true;
   }
   return scaled;
 }
 
 /** Any pod of an old ReplicaSet that has not finished, including ones still terminating. */
-function oldPodsRunning(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[], podsByRS: Map<string, Pod[]>): boolean {
-  if (actualReplicaCount(oldRSs) > 0) return true;
+function oldPodsRunning(newReplicaSet: ReplicaSet | undefined, oldReplicaSets: ReplicaSet[], podsByRS: Map<string, Pod[]>): boolean {
+  if (actualReplicaCount(oldReplicaSets) > 0) return true;
   for (const [uid, pods] of podsByRS) {
-    if (newRS && uid === newRS.metadata.uid) continue;
+    if (newReplicaSet && uid === newReplicaSet.metadata.uid) continue;
     if (pods.some((pod) => pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed')) return true;
   }
   return false;

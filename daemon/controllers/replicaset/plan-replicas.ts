@@ -9,9 +9,9 @@
 //   a template that can never work (quota, bad admission) fails once, not 500 times;
 // - a deletion ranking that removes pods that are not doing useful work first.
 
-import type { Pod, ReplicaSetStatus } from '../../lib/api/types.js';
-import { rfc3339 } from '../../lib/time.js';
-import { isPodAvailable, isPodReady, maxContainerRestarts } from './pod-state.js';
+import type { Pod, ReplicaSetStatus } from '../../../lib/api/types.js';
+import { rfc3339 } from '../../../lib/time.js';
+import { isPodAvailable, isPodReady, maxContainerRestarts } from '../pod-state.js';
 
 /** Kubernetes' --replicaset-controller burst: the most pods one pass creates or deletes. */
 export const BURST_REPLICAS = 500;

@@ -13,8 +13,8 @@
 // A condition whose status and reason do not change is left alone (its times do not move), so a
 // resync that finds nothing new writes nothing.
 
-import type { Deployment, DeploymentCondition, ReplicaSet } from '../../lib/api/types.js';
-import { rfc3339 } from '../../lib/time.js';
+import type { Deployment, DeploymentCondition, ReplicaSet } from '../../../lib/api/types.js';
+import { rfc3339 } from '../../../lib/time.js';
 import { actualReplicaCount, availableReplicaCount, readyReplicaCount, replicaCount } from './replica-set-lists.js';
 import { desiredReplicas, maxUnavailable } from './rolling-plan.js';
 
@@ -34,8 +34,8 @@ export const REASON = {
 } as const;
 
 /** A progress deadline is set (Kubernetes treats MaxInt32 as "never"). */
-export function hasProgressDeadline(d: Deployment): boolean {
-  const seconds = d.spec.progressDeadlineSeconds;
+export function hasProgressDeadline(deployment: Deployment): boolean {
+  const seconds = deployment.spec.progressDeadlineSeconds;
   return seconds !== undefined && seconds !== null && seconds !== 2147483647;
 }
 
@@ -67,13 +67,13 @@ export function removeCondition(status: DeploymentStatus, type: string): void {
 }
 
 /** The numbers and the Available condition (calculateStatus). */
-export function calculateStatus(d: Deployment, allRSs: ReplicaSet[], newRS: ReplicaSet | undefined, now: Date): DeploymentStatus {
-  const previous = (d.status ?? {}) as DeploymentStatus;
+export function calculateStatus(deployment: Deployment, allRSs: ReplicaSet[], newReplicaSet: ReplicaSet | undefined, now: Date): DeploymentStatus {
+  const previous = (deployment.status ?? {}) as DeploymentStatus;
   const available = availableReplicaCount(allRSs);
   const status: DeploymentStatus = {
-    observedGeneration: d.metadata.generation ?? 0,
+    observedGeneration: deployment.metadata.generation ?? 0,
     replicas: actualReplicaCount(allRSs),
-    updatedReplicas: actualReplicaCount([newRS]),
+    updatedReplicas: actualReplicaCount([newReplicaSet]),
     readyReplicas: readyReplicaCount(allRSs),
     availableReplicas: available,
     // More available than asked for happens while scaling down: that is not "minus unavailable".
@@ -82,7 +82,7 @@ export function calculateStatus(d: Deployment, allRSs: ReplicaSet[], newRS: Repl
   if (previous.collisionCount !== undefined) status.collisionCount = previous.collisionCount;
   if (previous.conditions) status.conditions = previous.conditions.map((c) => ({ ...c }));
 
-  if (available >= desiredReplicas(d) - maxUnavailable(d)) {
+  if (available >= desiredReplicas(deployment) - maxUnavailable(deployment)) {
     setCondition(status, newCondition('Available', 'True', REASON.minimumReplicasAvailable, 'Deployment has minimum availability.', now));
   } else {
     setCondition(status, newCondition('Available', 'False', REASON.minimumReplicasUnavailable, 'Deployment does not have minimum availability.', now));
@@ -91,19 +91,19 @@ export function calculateStatus(d: Deployment, allRSs: ReplicaSet[], newRS: Repl
 }
 
 /** Every replica updated, present and available, and the newest spec observed. */
-export function deploymentComplete(d: Deployment, status: DeploymentStatus): boolean {
-  const replicas = desiredReplicas(d);
+export function deploymentComplete(deployment: Deployment, status: DeploymentStatus): boolean {
+  const replicas = desiredReplicas(deployment);
   return (
     status.updatedReplicas === replicas &&
     status.replicas === replicas &&
     status.availableReplicas === replicas &&
-    (status.observedGeneration ?? 0) >= (d.metadata.generation ?? 0)
+    (status.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 0)
   );
 }
 
 /** Something moved since the last status: more updated, fewer old, more ready or available. */
-export function deploymentProgressing(d: Deployment, status: DeploymentStatus): boolean {
-  const old = d.status ?? {};
+export function deploymentProgressing(deployment: Deployment, status: DeploymentStatus): boolean {
+  const old = deployment.status ?? {};
   const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
   const newOld = (status.replicas ?? 0) - (status.updatedReplicas ?? 0);
   return (
@@ -115,15 +115,15 @@ export function deploymentProgressing(d: Deployment, status: DeploymentStatus): 
 }
 
 /** No progress for progressDeadlineSeconds since the Progressing condition last moved. */
-export function deploymentTimedOut(d: Deployment, status: DeploymentStatus, now: Date): boolean {
-  if (!hasProgressDeadline(d)) return false;
+export function deploymentTimedOut(deployment: Deployment, status: DeploymentStatus, now: Date): boolean {
+  if (!hasProgressDeadline(deployment)) return false;
   const condition = getCondition(status, 'Progressing');
   if (!condition) return false;
   if (condition.reason === REASON.newReplicaSetAvailable) return false;
   if (condition.reason === REASON.timedOut) return true;
   const from = Date.parse(condition.lastUpdateTime ?? '');
   if (!Number.isFinite(from)) return false;
-  return from + (d.spec.progressDeadlineSeconds ?? 0) * 1000 < now.getTime();
+  return from + (deployment.spec.progressDeadlineSeconds ?? 0) * 1000 < now.getTime();
 }
 
 export interface RolloutStatusPlan {
@@ -133,40 +133,40 @@ export interface RolloutStatusPlan {
 }
 
 /** The status after a rollout step, with the Progressing condition (syncRolloutStatus). */
-export function planRolloutStatus(d: Deployment, allRSs: ReplicaSet[], newRS: ReplicaSet | undefined, now: Date): RolloutStatusPlan {
-  const status = calculateStatus(d, allRSs, newRS, now);
-  if (!hasProgressDeadline(d)) removeCondition(status, 'Progressing');
+export function planRolloutStatus(deployment: Deployment, allRSs: ReplicaSet[], newReplicaSet: ReplicaSet | undefined, now: Date): RolloutStatusPlan {
+  const status = calculateStatus(deployment, allRSs, newReplicaSet, now);
+  if (!hasProgressDeadline(deployment)) removeCondition(status, 'Progressing');
 
-  const current = getCondition(d.status, 'Progressing');
+  const current = getCondition(deployment.status, 'Progressing');
   const alreadyComplete = status.replicas === status.updatedReplicas && current?.reason === REASON.newReplicaSetAvailable;
-  if (hasProgressDeadline(d) && !alreadyComplete) {
-    if (deploymentComplete(d, status)) {
-      const message = newRS ? `ReplicaSet "${newRS.metadata.name}" has successfully progressed.` : `Deployment "${d.metadata.name}" has successfully progressed.`;
+  if (hasProgressDeadline(deployment) && !alreadyComplete) {
+    if (deploymentComplete(deployment, status)) {
+      const message = newReplicaSet ? `ReplicaSet "${newReplicaSet.metadata.name}" has successfully progressed.` : `Deployment "${deployment.metadata.name}" has successfully progressed.`;
       setCondition(status, newCondition('Progressing', 'True', REASON.newReplicaSetAvailable, message, now));
-    } else if (deploymentProgressing(d, status)) {
-      const message = newRS ? `ReplicaSet "${newRS.metadata.name}" is progressing.` : `Deployment "${d.metadata.name}" is progressing.`;
+    } else if (deploymentProgressing(deployment, status)) {
+      const message = newReplicaSet ? `ReplicaSet "${newReplicaSet.metadata.name}" is progressing.` : `Deployment "${deployment.metadata.name}" is progressing.`;
       const condition = newCondition('Progressing', 'True', REASON.replicaSetUpdated, message, now);
       // Progress moves lastUpdateTime even when the reason stays ReplicaSetUpdated.
       if (current?.status === 'True') condition.lastTransitionTime = current.lastTransitionTime;
       removeCondition(status, 'Progressing');
       setCondition(status, condition);
-    } else if (deploymentTimedOut(d, status, now)) {
-      const message = newRS ? `ReplicaSet "${newRS.metadata.name}" has timed out progressing.` : `Deployment "${d.metadata.name}" has timed out progressing.`;
+    } else if (deploymentTimedOut(deployment, status, now)) {
+      const message = newReplicaSet ? `ReplicaSet "${newReplicaSet.metadata.name}" has timed out progressing.` : `Deployment "${deployment.metadata.name}" has timed out progressing.`;
       setCondition(status, newCondition('Progressing', 'False', REASON.timedOut, message, now));
     }
   }
 
-  const failure = replicaFailure(allRSs, newRS);
+  const failure = replicaFailure(allRSs, newReplicaSet);
   if (failure) setCondition(status, failure);
   else removeCondition(status, 'ReplicaFailure');
 
-  return { status, recheckAfterMs: recheckAfter(d, status, now) };
+  return { status, recheckAfterMs: recheckAfter(deployment, status, now) };
 }
 
 /** A ReplicaSet's ReplicaFailure condition, the new ReplicaSet's first, as a Deployment condition. */
-function replicaFailure(allRSs: ReplicaSet[], newRS: ReplicaSet | undefined): DeploymentCondition | undefined {
-  for (const rs of [newRS, ...allRSs]) {
-    const c = rs?.status?.conditions?.find((x) => x.type === 'ReplicaFailure');
+function replicaFailure(allRSs: ReplicaSet[], newReplicaSet: ReplicaSet | undefined): DeploymentCondition | undefined {
+  for (const replicaSet of [newReplicaSet, ...allRSs]) {
+    const c = replicaSet?.status?.conditions?.find((x) => x.type === 'ReplicaFailure');
     if (c) return { type: c.type, status: c.status as DeploymentCondition['status'], reason: c.reason, message: c.message, lastUpdateTime: c.lastTransitionTime, lastTransitionTime: c.lastTransitionTime };
   }
   return undefined;
@@ -176,11 +176,11 @@ function replicaFailure(allRSs: ReplicaSet[], newRS: ReplicaSet | undefined): De
  * A rollout that is stuck produces no events, so nothing would wake the controller to declare the
  * deadline exceeded: ask to be woken when the deadline passes (at least 1 s from now).
  */
-function recheckAfter(d: Deployment, status: DeploymentStatus, now: Date): number | undefined {
+function recheckAfter(deployment: Deployment, status: DeploymentStatus, now: Date): number | undefined {
   const current = getCondition(status, 'Progressing');
-  if (!hasProgressDeadline(d) || !current) return undefined;
-  if (deploymentComplete(d, status) || current.reason === REASON.timedOut) return undefined;
-  const deadline = Date.parse(current.lastUpdateTime ?? '') + (d.spec.progressDeadlineSeconds ?? 0) * 1000;
+  if (!hasProgressDeadline(deployment) || !current) return undefined;
+  if (deploymentComplete(deployment, status) || current.reason === REASON.timedOut) return undefined;
+  const deadline = Date.parse(current.lastUpdateTime ?? '') + (deployment.spec.progressDeadlineSeconds ?? 0) * 1000;
   if (!Number.isFinite(deadline)) return undefined;
   const afterMs = deadline - now.getTime();
   return afterMs < 1000 ? 1000 : afterMs + 1000;
@@ -190,17 +190,17 @@ function recheckAfter(d: Deployment, status: DeploymentStatus, now: Date): numbe
  * The Progressing condition a pause or resume sets (checkPausedConditions); undefined when
  * nothing changes. A deadline already reported is never overwritten by a pause.
  */
-export function planPausedCondition(d: Deployment, now: Date): DeploymentStatus | undefined {
-  if (!hasProgressDeadline(d)) return undefined;
-  const current = getCondition(d.status, 'Progressing');
+export function planPausedCondition(deployment: Deployment, now: Date): DeploymentStatus | undefined {
+  if (!hasProgressDeadline(deployment)) return undefined;
+  const current = getCondition(deployment.status, 'Progressing');
   if (current?.reason === REASON.timedOut) return undefined;
   const pausedNoted = current?.reason === REASON.paused;
-  const status = structuredClone((d.status ?? {}) as DeploymentStatus);
-  if (d.spec.paused && !pausedNoted) {
+  const status = structuredClone((deployment.status ?? {}) as DeploymentStatus);
+  if (deployment.spec.paused && !pausedNoted) {
     setCondition(status, newCondition('Progressing', 'Unknown', REASON.paused, 'Deployment is paused', now));
     return status;
   }
-  if (!d.spec.paused && pausedNoted) {
+  if (!deployment.spec.paused && pausedNoted) {
     setCondition(status, newCondition('Progressing', 'Unknown', REASON.resumed, 'Deployment is resumed', now));
     return status;
   }

@@ -14,80 +14,57 @@
 //   - when every subnet is leased, the Node gets a Warning event CIDRNotAvailable with the
 //     allocator's message (which says what to do); the resync tries again every 30 s.
 
-import type { Node } from '../../lib/api/types.js';
-import type { ApiClient } from '../../lib/client/api-client.js';
-import type { Clock } from '../../lib/clock.js';
-import { isNotFound } from '../../lib/errors.js';
-import { WorkQueue } from '../../lib/work-queue.js';
-import { OutOfSubnetsError } from '../../network/subnet/allocate-subnet.js';
-import { InvalidPodSubnetError, type SubnetLeaseRegistry } from '../../network/subnet/subnet-lease-registry.js';
-import type { EventRecorder } from '../events/event-recorder.js';
-import { Informer } from './informer.js';
+import type { Node } from '../../../lib/api/types.js';
+import { isNotFound } from '../../../lib/errors.js';
+import type { Informer } from '../../../lib/client/informer.js';
+import { OutOfSubnetsError } from '../../../network/subnet/allocate-subnet.js';
+import { InvalidPodSubnetError, type SubnetLeaseRegistry } from '../../../network/subnet/subnet-lease-registry.js';
+import type { EventRecorder } from '../../events/event-recorder.js';
+import { Controller, type ControllerOptions } from '../controller.js';
+import { CONTROLLER_DEFAULTS } from '../../config.js';
 
 /** How long a deleted node's subnet stays reserved for it. */
-export const LEASE_RELEASE_GRACE_MS = 5 * 60_000;
+export const LEASE_RELEASE_GRACE_MS = CONTROLLER_DEFAULTS.subnetLeaseReleaseGraceMs;
 
-export interface NodeIpamControllerOptions {
-  client: ApiClient;
-  clock: Clock;
+export interface NodeIpamControllerOptions extends ControllerOptions {
   registry: SubnetLeaseRegistry;
-  recorder: EventRecorder;
   releaseGraceMs?: number;
-  workers?: number;
-  resyncPeriodMs?: number;
-  onError?: (key: string, error: unknown) => void;
 }
 
-export class NodeIpamController {
-  readonly queue: WorkQueue;
-  private readonly client: ApiClient;
-  private readonly clock: Clock;
+export class NodeIpamController extends Controller {
   private readonly registry: SubnetLeaseRegistry;
   private readonly recorder: EventRecorder;
   private readonly releaseGraceMs: number;
-  private readonly workers: number;
-  private readonly resyncPeriodMs: number;
   private readonly nodes: Informer<Node>;
 
   constructor(options: NodeIpamControllerOptions) {
-    this.client = options.client;
-    this.clock = options.clock;
+    super(options, { component: 'node-ipam-controller', failing: 'node', workers: 1 });
     this.registry = options.registry;
     this.recorder = options.recorder;
     this.releaseGraceMs = options.releaseGraceMs ?? LEASE_RELEASE_GRACE_MS;
-    this.workers = options.workers ?? 1;
-    this.resyncPeriodMs = options.resyncPeriodMs ?? 30_000;
-    const onError = options.onError ?? ((key, error) => console.error(`node-ipam-controller: node ${key}: ${error instanceof Error ? error.message : String(error)}`));
-    this.queue = new WorkQueue({ clock: this.clock, onError });
     const enqueue = (node: Node) => this.queue.add(node.metadata.name!);
-    this.nodes = new Informer<Node>(this.client, 'nodes', {
+    this.nodes = this.informers.informerFor<Node>('nodes');
+    this.nodes.addEventHandler({
       onAdd: enqueue,
       // Heartbeats rewrite every Node each 10 s: only a changed podCIDR is news here.
       onUpdate: (old, node) => {
         if (old.spec?.podCIDR !== node.spec?.podCIDR) enqueue(node);
       },
       onDelete: enqueue,
-    }, this.clock);
+    });
   }
 
-  /** Watches nodes and keeps their leases until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
-    const informer = this.nodes.run(signal);
-    await this.nodes.hasSynced();
-    // Nodes deleted while no controller ran still hold a lease: find them at once.
-    await this.enqueueAll().catch((error: unknown) => console.error(`node-ipam-controller: listing leases: ${error instanceof Error ? error.message : String(error)}`));
-    await Promise.all([informer, this.queue.process((key) => this.reconcile(key), this.workers, signal), this.runResync(signal)]);
+  protected watched(): Informer[] {
+    return [this.nodes];
   }
 
-  private async runResync(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await this.clock.sleep(this.resyncPeriodMs, signal);
-      if (!signal.aborted) await this.enqueueAll().catch(() => undefined);
-    }
+  /** Nodes deleted while no controller ran still hold a lease: find them at once, and at every resync. */
+  protected override onSynced(): Promise<void> {
+    return this.resync();
   }
 
   /** Every Node, and every node that holds a lease (its Node may be gone). */
-  private async enqueueAll(): Promise<void> {
+  protected override async resync(): Promise<void> {
     for (const node of this.nodes.list()) this.queue.add(node.metadata.name!);
     for (const lease of await this.registry.list()) if (!lease.expiresAt) this.queue.add(lease.nodeName);
   }

@@ -15,14 +15,13 @@
 //      creates a replacement, which the scheduler places on a node without the taint.
 // A node that comes back finds its pods gone; its kubelet removes their containers.
 
-import type { Node, Pod } from '../../lib/api/types.js';
-import type { ApiClient } from '../../lib/client/api-client.js';
-import type { Clock } from '../../lib/clock.js';
-import { isNotFound } from '../../lib/errors.js';
-import { WorkQueue } from '../../lib/work-queue.js';
-import type { MembershipView } from '../../network/gossip/membership-view.js';
-import type { EventRecorder } from '../events/event-recorder.js';
-import { Informer } from './informer.js';
+import type { Node, Pod } from '../../../lib/api/types.js';
+import { isNotFound } from '../../../lib/errors.js';
+import type { Informer } from '../../../lib/client/informer.js';
+import type { MembershipView } from '../../../network/gossip/membership-view.js';
+import type { EventRecorder } from '../../events/event-recorder.js';
+import { Controller, type ControllerOptions } from '../controller.js';
+import { NODE_LIFECYCLE_DEFAULTS } from '../../config.js';
 import {
   DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS, DEFAULT_POD_EVICTION_TIMEOUT_MS,
   planEvictions, planGossipAnnotation, planHealthTaints, planNodeHealth, planPodNotReady, planUnknownConditions, readyConditionOf,
@@ -30,20 +29,17 @@ import {
 } from './plan-node-lifecycle.js';
 
 /** How often every node's health is checked (kube-controller-manager's --node-monitor-period). */
-export const NODE_MONITOR_PERIOD_MS = 5_000;
+export const NODE_MONITOR_PERIOD_MS = NODE_LIFECYCLE_DEFAULTS.nodeMonitorPeriodMs;
 
-export interface NodeLifecycleControllerOptions {
-  client: ApiClient;
-  clock: Clock;
+export interface NodeLifecycleControllerOptions extends Omit<ControllerOptions, 'resyncPeriodMs'> {
   /** Records NodeNotReady on nodes and pods, and TaintManagerEviction on evicted pods. */
   recorder: EventRecorder;
   /** The server's gossip view; without it only heartbeats count, and no gossip annotation is written. */
   membership?: MembershipView;
   nodeMonitorGracePeriodMs?: number;
   podEvictionTimeoutMs?: number;
+  /** The resync period of this controller: every node is checked this often. */
   monitorPeriodMs?: number;
-  workers?: number;
-  onError?: (key: string, error: unknown) => void;
 }
 
 /** The last heartbeat seen for a node, and when (on our clock) we first saw it. */
@@ -52,55 +48,47 @@ interface HeartbeatObservation {
   observedAtMs: number;
 }
 
-export class NodeLifecycleController {
-  readonly queue: WorkQueue;
-  private readonly client: ApiClient;
-  private readonly clock: Clock;
+export class NodeLifecycleController extends Controller {
   private readonly recorder: EventRecorder;
   private readonly membership?: MembershipView;
   private readonly gracePeriodMs: number;
   private readonly evictionTimeoutMs: number;
-  private readonly monitorPeriodMs: number;
-  private readonly workers: number;
   private readonly nodes: Informer<Node>;
   private readonly heartbeats = new Map<string, HeartbeatObservation>();
+  private unsubscribeMembership?: () => void;
 
   constructor(options: NodeLifecycleControllerOptions) {
-    this.client = options.client;
-    this.clock = options.clock;
+    // Its resync is the node monitor period: every node's health is checked that often.
+    super({ ...options, resyncPeriodMs: options.monitorPeriodMs ?? NODE_MONITOR_PERIOD_MS }, { component: 'node-lifecycle-controller', failing: 'syncing node' });
     this.recorder = options.recorder;
     this.membership = options.membership;
     this.gracePeriodMs = options.nodeMonitorGracePeriodMs ?? DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS;
     this.evictionTimeoutMs = options.podEvictionTimeoutMs ?? DEFAULT_POD_EVICTION_TIMEOUT_MS;
-    this.monitorPeriodMs = options.monitorPeriodMs ?? NODE_MONITOR_PERIOD_MS;
-    this.workers = options.workers ?? 2;
-    const onError = options.onError ?? ((key, error) => console.error(`node-lifecycle-controller: syncing node ${key}: ${error instanceof Error ? error.message : String(error)}`));
-    this.queue = new WorkQueue({ clock: this.clock, onError });
     const enqueue = (node: Node) => this.queue.add(node.metadata.name!);
-    this.nodes = new Informer<Node>(this.client, 'nodes', { onAdd: enqueue, onUpdate: (_old, node) => enqueue(node), onDelete: enqueue }, this.clock);
+    this.nodes = this.informers.informerFor<Node>('nodes');
+    this.nodes.addEventHandler({ onAdd: enqueue, onUpdate: (_old, node) => enqueue(node), onDelete: enqueue });
+  }
+
+  protected watched(): Informer[] {
+    return [this.nodes];
+  }
+
+  /** A change in the gossip view (a node suspected, dead, alive again) looks at every node. */
+  protected override onSynced(): void {
+    this.unsubscribeMembership = this.membership?.onChange(() => this.resync());
+  }
+
+  protected override resync(): void {
+    for (const node of this.nodes.list()) this.queue.add(node.metadata.name!);
   }
 
   /** Watches nodes and gossip, reconciles, and checks every node each monitor period, until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
-    const informer = this.nodes.run(signal);
-    await this.nodes.hasSynced();
-    const unsubscribe = this.membership?.onChange(() => this.enqueueAll());
+  override async run(signal: AbortSignal): Promise<void> {
     try {
-      await Promise.all([informer, this.queue.process((key) => this.reconcile(key), this.workers, signal), this.runMonitor(signal)]);
+      await super.run(signal);
     } finally {
-      unsubscribe?.();
+      this.unsubscribeMembership?.();
     }
-  }
-
-  private async runMonitor(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await this.clock.sleep(this.monitorPeriodMs, signal);
-      if (!signal.aborted) this.enqueueAll();
-    }
-  }
-
-  private enqueueAll(): void {
-    for (const node of this.nodes.list()) this.queue.add(node.metadata.name!);
   }
 
   /** Converges one node and its pods; safe to run any number of times. */

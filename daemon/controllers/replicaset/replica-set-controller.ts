@@ -16,17 +16,17 @@
 // The two kinds differ only in their selector: a ReplicaSet has matchLabels/matchExpressions, a
 // ReplicationController a plain map where every pair must match.
 
-import type { KubeObject, LabelSelector, Pod, PodTemplateSpec, ReplicaSetStatus } from '../../lib/api/types.js';
-import { matchesLabels, requirementsFromLabelSelector, requirementsFromMap, type LabelRequirement } from '../../lib/api/selectors.js';
-import type { ApiClient } from '../../lib/client/api-client.js';
-import type { Clock } from '../../lib/clock.js';
-import { isNotFound } from '../../lib/errors.js';
-import { WorkQueue } from '../../lib/work-queue.js';
-import type { EventRecorder } from '../events/event-recorder.js';
-import { controllerOf, controllerRefTo, performClaims, planClaims } from './controller-ref.js';
-import { Informer, keyOf, splitKey } from './informer.js';
+import type { KubeObject, LabelSelector, Pod, PodTemplateSpec, ReplicaSetStatus } from '../../../lib/api/types.js';
+import { matchesLabels, requirementsFromLabelSelector, requirementsFromMap, type LabelRequirement } from '../../../lib/api/selectors.js';
+import { isNotFound } from '../../../lib/errors.js';
+import type { Informer } from '../../../lib/client/informer.js';
+import { objectKey, splitKey } from '../../../lib/client/object-key.js';
+import type { EventRecorder } from '../../events/event-recorder.js';
+import { controllerOf, controllerRefTo, performClaims, planClaims } from '../controller-ref.js';
+import { Controller, type ControllerOptions } from '../controller.js';
 import { calculateReplicaSetStatus, planReplicas, replicaSetStatusEqual, slowStartBatches, BURST_REPLICAS } from './plan-replicas.js';
-import { isPodActive, isPodReady } from './pod-state.js';
+import { isPodActive, isPodReady } from '../pod-state.js';
+import { errorMessage } from '../../../lib/errors.js';
 
 /** The object either kind is: a spec with replicas, a selector and a template, and a status. */
 export interface ReplicatedObject extends KubeObject {
@@ -48,7 +48,7 @@ export const REPLICA_SET_KIND: ReplicatedKind = {
   apiVersion: 'apps/v1',
   kind: 'ReplicaSet',
   component: 'replicaset-controller',
-  selectorOf: (rs) => requirementsFromLabelSelector(rs.spec.selector as LabelSelector | undefined),
+  selectorOf: (replicaSet) => requirementsFromLabelSelector(replicaSet.spec.selector as LabelSelector | undefined),
 };
 
 export const REPLICATION_CONTROLLER_KIND: ReplicatedKind = {
@@ -56,76 +56,44 @@ export const REPLICATION_CONTROLLER_KIND: ReplicatedKind = {
   apiVersion: 'v1',
   kind: 'ReplicationController',
   component: 'replication-controller',
-  selectorOf: (rc) => requirementsFromMap(rc.spec.selector as Record<string, string> | undefined),
+  selectorOf: (replicationController) => requirementsFromMap(replicationController.spec.selector as Record<string, string> | undefined),
 };
 
-export interface ControllerOptions {
-  client: ApiClient;
-  clock: Clock;
-  recorder: EventRecorder;
-  /** Keys reconciled in parallel (never the same key twice). */
-  workers?: number;
-  /** How often every object is reconciled again even without events. */
-  resyncPeriodMs?: number;
-  /** Where a failed reconcile is reported (it is retried with back-off). */
-  onError?: (key: string, error: unknown) => void;
-}
-
-export const DEFAULT_RESYNC_PERIOD_MS = 30_000;
-
-export class ReplicaSetController {
-  readonly queue: WorkQueue;
+export class ReplicaSetController extends Controller {
   private readonly owners: Informer<ReplicatedObject>;
   private readonly pods: Informer<Pod>;
-  private readonly client: ApiClient;
-  private readonly clock: Clock;
   private readonly recorder: EventRecorder;
-  private readonly workers: number;
-  private readonly resyncPeriodMs: number;
 
   constructor(
     readonly kind: ReplicatedKind,
     options: ControllerOptions,
     private readonly burstReplicas = BURST_REPLICAS,
   ) {
-    this.client = options.client;
-    this.clock = options.clock;
+    super(options, { component: kind.component });
     this.recorder = options.recorder;
-    this.workers = options.workers ?? 2;
-    this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
-    const onError = options.onError ?? ((key, error) => console.error(`${kind.component}: syncing ${key}: ${error instanceof Error ? error.message : String(error)}`));
-    this.queue = new WorkQueue({ clock: this.clock, onError });
-    this.owners = new Informer<ReplicatedObject>(this.client, kind.resource, {
-      onAdd: (obj) => this.onOwnerChange(obj),
-      onUpdate: (_old, obj) => this.onOwnerChange(obj),
-      onDelete: (obj) => this.onOwnerChange(obj),
-    }, this.clock);
-    this.pods = new Informer<Pod>(this.client, 'pods', {
+    this.owners = this.informers.informerFor<ReplicatedObject>(kind.resource);
+    this.owners.addEventHandler({
+      onAdd: (owner) => this.onOwnerChange(owner),
+      onUpdate: (_old, owner) => this.onOwnerChange(owner),
+      onDelete: (owner) => this.onOwnerChange(owner),
+    });
+    this.pods = this.informers.informerFor<Pod>('pods');
+    this.pods.addEventHandler({
       onAdd: (pod) => this.onPodChange(pod),
       onUpdate: (old, pod) => this.onPodUpdate(old, pod),
       onDelete: (pod) => this.onPodChange(pod),
-    }, this.clock);
+    });
   }
 
-  /** Watches, reconciles and resyncs until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
-    const informers = [this.owners.run(signal), this.pods.run(signal)];
-    await Promise.all([this.owners.hasSynced(), this.pods.hasSynced()]);
-    await Promise.all([...informers, this.queue.process((key) => this.reconcile(key), this.workers, signal), this.runResync(signal)]);
-  }
-
-  private async runResync(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await this.clock.sleep(this.resyncPeriodMs, signal);
-      if (!signal.aborted) for (const owner of this.owners.list()) this.queue.add(keyOf(owner));
-    }
+  protected watched(): Informer[] {
+    return [this.owners, this.pods];
   }
 
   // -------------------------------------------------------------------------------------------
   // Event handlers: work out which keys a change concerns, enqueue them, nothing else.
 
   private onOwnerChange(owner: ReplicatedObject): void {
-    this.queue.add(keyOf(owner));
+    this.queue.add(objectKey(owner));
   }
 
   /** A pod's controller, if it is one of ours that we know; else every one of ours it matches. */
@@ -134,10 +102,10 @@ export class ReplicaSetController {
     if (ref) {
       if (ref.kind !== this.kind.kind) return;
       const owner = this.owners.get(`${pod.metadata.namespace}/${ref.name}`);
-      if (owner && owner.metadata.uid === ref.uid) this.queue.add(keyOf(owner));
+      if (owner && owner.metadata.uid === ref.uid) this.queue.add(objectKey(owner));
       return;
     }
-    for (const owner of this.matchingOwners(pod)) this.queue.add(keyOf(owner));
+    for (const owner of this.matchingOwners(pod)) this.queue.add(objectKey(owner));
   }
 
   private onPodUpdate(old: Pod, pod: Pod): void {
@@ -151,7 +119,7 @@ export class ReplicaSetController {
     const owner = ref && this.owners.get(`${pod.metadata.namespace}/${ref.name}`);
     const minReadySeconds = owner?.spec.minReadySeconds ?? 0;
     if (owner && minReadySeconds > 0 && !isPodReady(old) && isPodReady(pod)) {
-      this.queue.addAfter(keyOf(owner), minReadySeconds * 1000 + 1000);
+      this.queue.addAfter(objectKey(owner), minReadySeconds * 1000 + 1000);
     }
   }
 
@@ -190,7 +158,7 @@ export class ReplicaSetController {
       } catch (error) {
         manageError = error;
         const diff = owned.length - (owner.spec.replicas ?? 1);
-        failure = { reason: diff < 0 ? 'FailedCreate' : 'FailedDelete', message: error instanceof Error ? error.message : String(error) };
+        failure = { reason: diff < 0 ? 'FailedCreate' : 'FailedDelete', message: errorMessage(error) };
       }
     }
 
@@ -235,7 +203,7 @@ export class ReplicaSetController {
   private async createPods(owner: ReplicatedObject, count: number): Promise<void> {
     for (const size of slowStartBatches(count)) {
       const results = await Promise.allSettled(Array.from({ length: size }, () => this.createPod(owner)));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failed) throw failed.reason;
     }
   }
@@ -258,7 +226,7 @@ export class ReplicaSetController {
       const created = await this.client.create<Pod>('pods', pod);
       this.recorder.record(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
     } catch (error) {
-      this.recorder.record(owner, 'Warning', 'FailedCreate', `Error creating: ${error instanceof Error ? error.message : String(error)}`);
+      this.recorder.record(owner, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(error)}`);
       throw error;
     }
   }
@@ -271,12 +239,12 @@ export class ReplicaSetController {
           this.recorder.record(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
         } catch (error) {
           if (isNotFound(error)) return;
-          this.recorder.record(owner, 'Warning', 'FailedDelete', `Error deleting: ${error instanceof Error ? error.message : String(error)}`);
+          this.recorder.record(owner, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(error)}`);
           throw error;
         }
       }),
     );
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;
   }
 }

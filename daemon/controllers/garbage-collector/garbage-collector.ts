@@ -19,13 +19,12 @@
 // together are both visible before anyone judges) and by a periodic full scan, so nothing is
 // missed while the daemon was down.
 
-import type { KubeObject } from '../../lib/api/types.js';
-import { resourceForKind, resourceKey } from '../../lib/api/resources.js';
-import type { ApiClient } from '../../lib/client/api-client.js';
-import type { Clock } from '../../lib/clock.js';
-import { isConflict, isNotFound } from '../../lib/errors.js';
-import { WorkQueue } from '../../lib/work-queue.js';
-import { Informer, keyOf, splitKey } from './informer.js';
+import type { KubeObject } from '../../../lib/api/types.js';
+import { resourceForKind, resourceKey } from '../../../lib/api/resources.js';
+import { isConflict, isNotFound } from '../../../lib/errors.js';
+import type { Informer } from '../../../lib/client/informer.js';
+import { objectKey, splitKey } from '../../../lib/client/object-key.js';
+import { Controller, type ControllerOptions } from '../controller.js';
 
 /** The finalizer the API server adds for propagationPolicy=Orphan. */
 export const ORPHAN_FINALIZER = 'orphan';
@@ -33,15 +32,9 @@ export const ORPHAN_FINALIZER = 'orphan';
 /** The resources the collector watches: everything that can own or be owned in kubelab. */
 export const GARBAGE_COLLECTED_RESOURCES = ['deployments.apps', 'replicasets.apps', 'replicationcontrollers', 'pods'] as const;
 
-export interface GarbageCollectorOptions {
-  client: ApiClient;
-  clock: Clock;
-  workers?: number;
+export interface GarbageCollectorOptions extends Omit<ControllerOptions, 'recorder'> {
   /** Wait this long after an event before judging an object's owners. */
   verifyDelayMs?: number;
-  /** A full scan of every object this often. */
-  resyncPeriodMs?: number;
-  onError?: (key: string, error: unknown) => void;
 }
 
 export type OwnerVerdict = 'all-gone' | 'some-gone' | 'alive';
@@ -52,68 +45,59 @@ export function judgeOwners(refCount: number, goneCount: number): OwnerVerdict {
   return goneCount === refCount ? 'all-gone' : 'some-gone';
 }
 
-export class GarbageCollector {
-  readonly queue: WorkQueue;
-  private readonly informers: Informer[];
-  private readonly client: ApiClient;
-  private readonly clock: Clock;
-  private readonly workers: number;
+export class GarbageCollector extends Controller {
+  private readonly resourceInformers: Informer[];
   private readonly verifyDelayMs: number;
-  private readonly resyncPeriodMs: number;
 
   constructor(options: GarbageCollectorOptions) {
-    this.client = options.client;
-    this.clock = options.clock;
-    this.workers = options.workers ?? 2;
+    super(options, { component: 'garbage-collector', failing: '' });
     this.verifyDelayMs = options.verifyDelayMs ?? 500;
-    this.resyncPeriodMs = options.resyncPeriodMs ?? 30_000;
-    const onError = options.onError ?? ((key, error) => console.error(`garbage-collector: ${key}: ${error instanceof Error ? error.message : String(error)}`));
-    this.queue = new WorkQueue({ clock: this.clock, onError });
-    this.informers = GARBAGE_COLLECTED_RESOURCES.map(
-      (resource) =>
-        new Informer(this.client, resource, {
-          onAdd: (obj) => this.onChange(resource, obj),
-          onUpdate: (_old, obj) => this.onChange(resource, obj),
-          onDelete: (obj) => this.onOwnerDeleted(obj),
-        }, this.clock),
-    );
+    this.resourceInformers = GARBAGE_COLLECTED_RESOURCES.map((resource) => {
+      const informer = this.informers.informerFor(resource);
+      informer.addEventHandler({
+        onAdd: (object) => this.onChange(resource, object),
+        onUpdate: (_old, object) => this.onChange(resource, object),
+        onDelete: (object) => this.onOwnerDeleted(object),
+      });
+      return informer;
+    });
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    const running = this.informers.map((i) => i.run(signal));
-    await Promise.all(this.informers.map((i) => i.hasSynced()));
-    await Promise.all([...running, this.queue.process((key) => this.reconcile(key), this.workers, signal), this.runScan(signal)]);
+  protected watched(): Informer[] {
+    return this.resourceInformers;
   }
 
-  private async runScan(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      this.scanAll();
-      await this.clock.sleep(this.resyncPeriodMs, signal);
-    }
+  /** A first scan as soon as the caches are filled, then one every resync. */
+  protected override onSynced(): void {
+    this.scanAll();
+  }
+
+  protected override resync(): void {
+    this.scanAll();
   }
 
   /** Enqueues every object that has owners or waits for orphaning. */
   scanAll(): void {
-    for (const informer of this.informers) {
-      for (const obj of informer.list()) this.onChange(informer.resource, obj);
+    for (const informer of this.resourceInformers) {
+      for (const object of informer.list()) this.onChange(informer.resource, object);
     }
   }
 
   // -------------------------------------------------------------------------------------------
   // Event handlers
 
-  private onChange(resource: string, obj: KubeObject): void {
-    const key = `${resource}|${keyOf(obj)}`;
-    if (hasOrphanFinalizer(obj)) this.queue.add(key);
-    else if (obj.metadata.ownerReferences?.length) this.queue.addAfter(key, this.verifyDelayMs);
+  private onChange(resource: string, object: KubeObject): void {
+    const key = `${resource}|${objectKey(object)}`;
+    if (hasOrphanFinalizer(object)) this.queue.add(key);
+    else if (object.metadata.ownerReferences?.length) this.queue.addAfter(key, this.verifyDelayMs);
   }
 
   /** An owner went away: everything that names it must be judged. */
   private onOwnerDeleted(owner: KubeObject): void {
-    for (const informer of this.informers) {
-      for (const obj of informer.list()) {
-        if (obj.metadata.ownerReferences?.some((ref) => ref.uid === owner.metadata.uid)) {
-          this.queue.addAfter(`${informer.resource}|${keyOf(obj)}`, this.verifyDelayMs);
+    for (const informer of this.resourceInformers) {
+      for (const object of informer.list()) {
+        if (object.metadata.ownerReferences?.some((ref) => ref.uid === owner.metadata.uid)) {
+          this.queue.addAfter(`${informer.resource}|${objectKey(object)}`, this.verifyDelayMs);
         }
       }
     }
@@ -125,17 +109,17 @@ export class GarbageCollector {
   async reconcile(queueKey: string): Promise<void> {
     const [resource, key] = queueKey.split('|');
     const { namespace, name } = splitKey(key);
-    let obj: KubeObject;
+    let object: KubeObject;
     try {
-      obj = await this.client.get(resource, namespace, name);
+      object = await this.client.get(resource, namespace, name);
     } catch (error) {
       if (isNotFound(error)) return;
       throw error;
     }
 
-    if (hasOrphanFinalizer(obj)) return this.orphanDependents(resource, obj);
+    if (hasOrphanFinalizer(object)) return this.orphanDependents(resource, object);
 
-    const refs = obj.metadata.ownerReferences ?? [];
+    const refs = object.metadata.ownerReferences ?? [];
     const gone: string[] = [];
     for (const ref of refs) if (await this.ownerIsGone(ref, namespace)) gone.push(ref.uid);
 
@@ -143,11 +127,11 @@ export class GarbageCollector {
       case 'alive':
         return;
       case 'all-gone':
-        await this.client.delete(resource, namespace, name, { propagationPolicy: 'Background', preconditions: { uid: obj.metadata.uid } }).catch(ignoreNotFound);
+        await this.client.delete(resource, namespace, name, { propagationPolicy: 'Background', preconditions: { uid: object.metadata.uid } }).catch(ignoreNotFound);
         return;
       case 'some-gone':
         // Still owned by someone: only forget the owners that no longer exist.
-        await this.updateOwnerReferences(resource, obj, (ref) => !gone.includes(ref.uid));
+        await this.updateOwnerReferences(resource, object, (ref) => !gone.includes(ref.uid));
         return;
     }
   }
@@ -182,8 +166,8 @@ export class GarbageCollector {
     });
   }
 
-  private updateOwnerReferences(resource: string, obj: KubeObject, keep: (ref: { uid: string }) => boolean): Promise<void> {
-    return this.retryOnConflict(resource, obj, (current) => {
+  private updateOwnerReferences(resource: string, object: KubeObject, keep: (ref: { uid: string }) => boolean): Promise<void> {
+    return this.retryOnConflict(resource, object, (current) => {
       const refs = current.metadata.ownerReferences ?? [];
       const kept = refs.filter(keep);
       if (kept.length === refs.length) return undefined;
@@ -192,8 +176,8 @@ export class GarbageCollector {
   }
 
   /** Read-modify-write that re-reads on Conflict (the kubelet or a controller wrote meanwhile). */
-  private async retryOnConflict(resource: string, obj: KubeObject, change: (current: KubeObject) => KubeObject | undefined): Promise<void> {
-    let current = obj;
+  private async retryOnConflict(resource: string, object: KubeObject, change: (current: KubeObject) => KubeObject | undefined): Promise<void> {
+    let current = object;
     for (let attempt = 0; ; attempt++) {
       const next = change(current);
       if (!next) return;
@@ -203,14 +187,14 @@ export class GarbageCollector {
       } catch (error) {
         if (isNotFound(error)) return;
         if (!isConflict(error) || attempt >= 4) throw error;
-        current = await this.client.get(resource, obj.metadata.namespace, obj.metadata.name ?? '');
+        current = await this.client.get(resource, object.metadata.namespace, object.metadata.name ?? '');
       }
     }
   }
 }
 
-function hasOrphanFinalizer(obj: KubeObject): boolean {
-  return Boolean(obj.metadata.deletionTimestamp) && (obj.metadata.finalizers ?? []).includes(ORPHAN_FINALIZER);
+function hasOrphanFinalizer(object: KubeObject): boolean {
+  return Boolean(object.metadata.deletionTimestamp) && (object.metadata.finalizers ?? []).includes(ORPHAN_FINALIZER);
 }
 
 function ignoreNotFound(error: unknown): void {

@@ -12,7 +12,7 @@
 // that lacks the name is left out of that port. Pods with the same resolved ports are grouped into
 // one subset, as Kubernetes' RepackSubsets does: one subset per distinct port set.
 
-import type { EndpointAddress, Endpoints, Pod, Service, ServicePort } from '../../lib/api/types.js';
+import type { EndpointAddress, Endpoints, Pod, Service, ServicePort } from '../../../lib/api/types.js';
 
 export type EndpointSubset = NonNullable<Endpoints['subsets']>[number];
 export type EndpointPort = NonNullable<EndpointSubset['ports']>[number];

@@ -6,26 +6,26 @@
 // no replicas asked for, none left, its controller has seen its latest spec, and it is not already
 // being deleted.
 
-import type { Deployment, ReplicaSet } from '../../lib/api/types.js';
+import type { Deployment, ReplicaSet } from '../../../lib/api/types.js';
 import { byCreation, specReplicas } from './replica-set-lists.js';
 import { revisionOf } from './revision.js';
 
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 
 /** The old ReplicaSets to delete now, lowest revision first. */
-export function planHistoryCleanup(d: Deployment, oldRSs: ReplicaSet[]): ReplicaSet[] {
-  const limit = d.spec.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY_LIMIT;
-  const alive = oldRSs.filter((rs) => !rs.metadata.deletionTimestamp);
+export function planHistoryCleanup(deployment: Deployment, oldReplicaSets: ReplicaSet[]): ReplicaSet[] {
+  const limit = deployment.spec.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY_LIMIT;
+  const alive = oldReplicaSets.filter((replicaSet) => !replicaSet.metadata.deletionTimestamp);
   const excess = alive.length - limit;
   if (excess <= 0) return [];
   const byRevision = [...alive].sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
   return byRevision.slice(0, excess).filter(isIdle);
 }
 
-function isIdle(rs: ReplicaSet): boolean {
+function isIdle(replicaSet: ReplicaSet): boolean {
   return (
-    specReplicas(rs) === 0 &&
-    (rs.status?.replicas ?? 0) === 0 &&
-    (rs.metadata.generation ?? 0) <= (rs.status?.observedGeneration ?? 0)
+    specReplicas(replicaSet) === 0 &&
+    (replicaSet.status?.replicas ?? 0) === 0 &&
+    (replicaSet.metadata.generation ?? 0) <= (replicaSet.status?.observedGeneration ?? 0)
   );
 }
