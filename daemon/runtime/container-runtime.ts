@@ -29,13 +29,30 @@ export const LABEL_RESTART_COUNT = 'io.kubelab.container.restart-count';
 export const LABEL_SPEC_HASH = 'io.kubelab.container.spec-hash';
 
 /** The labels every object a runtime makes for a pod carries: who owns it, which node, which pod. */
-export function podLabels(pod: PodIdentity, nodeName: string): Record<string, string> {
+function podLabels(pod: PodIdentity, nodeName: string): Record<string, string> {
   return {
     [LABEL_MANAGED]: 'true',
     [LABEL_NODE]: nodeName,
     [LABEL_POD_UID]: pod.uid,
     [LABEL_POD_NAMESPACE]: pod.namespace,
     [LABEL_POD_NAME]: pod.name,
+  };
+}
+
+/** The labels of a pod's sandbox (its infra container): the caller's, the pod's, and the role. */
+export function sandboxLabels(config: SandboxConfig): Record<string, string> {
+  return { ...config.labels, ...podLabels(config.pod, config.nodeName), [LABEL_CONTAINER_ROLE]: 'sandbox' };
+}
+
+/** The labels of an app container: the caller's, the pod's, the role, and which container, attempt and spec it runs. */
+export function appContainerLabels(config: ContainerConfig): Record<string, string> {
+  return {
+    ...config.labels,
+    ...podLabels(config.pod, config.nodeName),
+    [LABEL_CONTAINER_ROLE]: 'app',
+    [LABEL_CONTAINER_NAME]: config.name,
+    [LABEL_RESTART_COUNT]: String(config.restartCount),
+    [LABEL_SPEC_HASH]: config.specHash,
   };
 }
 

@@ -19,8 +19,9 @@ import {
   LABEL_POD_UID,
   LABEL_RESTART_COUNT,
   LABEL_SPEC_HASH,
-  podLabels,
   RuntimeError,
+  appContainerLabels,
+  sandboxLabels,
   type ContainerConfig,
   type ContainerRuntime,
   type ContainerStatus,
@@ -198,7 +199,7 @@ export class DockerRuntime implements ContainerRuntime {
         name: safeName(['k8s', 'POD', pod.name, pod.namespace, pod.uid.slice(0, 8), randomSuffix()]),
         Image: this.infraImage,
         Hostname: safeHostname(config.hostname),
-        Labels: { ...config.labels, ...podLabels(pod, config.nodeName), [LABEL_CONTAINER_ROLE]: 'sandbox' },
+        Labels: sandboxLabels(config),
         ExposedPorts: exposed,
         HostConfig: {
           NetworkMode: network,
@@ -278,7 +279,6 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   private async createAppContainer(name: string, sandboxId: string, config: ContainerConfig): Promise<string> {
-    const { pod } = config;
     const container = await this.docker.createContainer({
       name,
       Image: config.image,
@@ -290,14 +290,7 @@ export class DockerRuntime implements ContainerRuntime {
       WorkingDir: config.workingDir,
       Tty: config.tty ?? false,
       OpenStdin: config.stdin ?? false,
-      Labels: {
-        ...config.labels,
-        ...podLabels(pod, config.nodeName),
-        [LABEL_CONTAINER_ROLE]: 'app',
-        [LABEL_CONTAINER_NAME]: config.name,
-        [LABEL_RESTART_COUNT]: String(config.restartCount),
-        [LABEL_SPEC_HASH]: config.specHash,
-      },
+      Labels: appContainerLabels(config),
       HostConfig: {
         NetworkMode: `container:${sandboxId}`,
         IpcMode: `container:${sandboxId}`,
