@@ -18,7 +18,7 @@ import { compileSelectors } from '../../lib/api/selectors.js';
 import type { KubeObject, ObjectList, ObjectMeta } from '../../lib/api/types.js';
 import { validateObject } from '../../lib/api/validation.js';
 import type { DeleteOptions, ListOptions, PatchType, WatchEvent, WatchOptions } from '../../lib/client/api-client.js';
-import { ApiError, badRequest, conflict, forbidden, invalid, isAlreadyExists, isNotFound, notFound } from '../../lib/errors.js';
+import { ApiError, badRequest, conflict, fieldInvalid, forbidden, invalid, isAlreadyExists, isNotFound, notFound, type FieldError } from '../../lib/errors.js';
 import { rfc3339 } from '../../lib/time.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { applyPatch } from './apply-patch.js';
@@ -120,6 +120,7 @@ export class ResourceRegistry implements Registry {
     const info = infoOf(resource);
     const obj = copy(body);
     checkKind(info, obj);
+    checkMetadataIsObject(info, obj);
     obj.metadata = obj.metadata ?? {};
     if (info.namespaced) {
       const bodyNamespace = obj.metadata.namespace;
@@ -183,6 +184,7 @@ export class ResourceRegistry implements Registry {
     }
     const incoming = copy(body);
     checkKind(info, incoming);
+    checkMetadataIsObject(info, incoming);
     incoming.metadata = incoming.metadata ?? {};
     checkIdentity(info, namespace, name, incoming);
     enforceFieldValidation(resource, info, incoming, ctx);
@@ -214,6 +216,7 @@ export class ResourceRegistry implements Registry {
     }
     return this.readModifyWrite(info, resource, namespace, name, ctx, (current) => {
       const patched = applyPatch(resource, copy(current), patch, type);
+      checkPatchedObject(info, name, patched);
       patched.metadata = patched.metadata ?? {};
       // A patch that names a resourceVersion is a precondition ("only if nobody changed it since").
       checkPreconditions(resource, name, patched.metadata, current);
@@ -379,6 +382,52 @@ function checkKind(info: ResourceInfo, obj: KubeObject): void {
   }
   obj.apiVersion = apiVersion;
   obj.kind = info.kind;
+}
+
+const isJsonMap = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** A short picture of a wrong value for a message: the value if it is small, else its JSON type. */
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= 40 ? text : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+}
+
+/**
+ * ObjectMeta is an object or absent. kube-apiserver's decoder refuses anything else before any
+ * other step (`cannot unmarshal string into Go struct field ... of type v1.ObjectMeta`): 400.
+ */
+function checkMetadataIsObject(info: ResourceInfo, obj: KubeObject): void {
+  const metadata: unknown = obj.metadata;
+  if (metadata === undefined || metadata === null || isJsonMap(metadata)) return;
+  throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: metadata must be an object (ObjectMeta), got ${describeValue(metadata)}`);
+}
+
+/**
+ * What a patch leaves behind must still be an object of this kind. kube-apiserver decodes the
+ * patched document into the resource's type and answers 422 Invalid when that fails: a document
+ * that is not an object (a JSON patch replacing the root with null), metadata that is not an
+ * object, or a kind or apiVersion that is not this resource's. A patch that *removes* kind or
+ * apiVersion decodes fine there (the type fills them in), and here they are put back.
+ */
+function checkPatchedObject(info: ResourceInfo, name: string, patched: unknown): asserts patched is KubeObject {
+  if (!isJsonMap(patched)) {
+    throw invalid(info.kind, info.group, name, [fieldInvalid('patch', describeValue(patched), `the patched ${info.kind} must be a JSON object`)]);
+  }
+  const apiVersion = apiVersionOf(info);
+  const errors: FieldError[] = [];
+  if (patched.apiVersion !== undefined && patched.apiVersion !== apiVersion) {
+    errors.push(fieldInvalid('apiVersion', patched.apiVersion, `a patch cannot change the apiVersion of a ${info.kind} (${apiVersion})`));
+  }
+  if (patched.kind !== undefined && patched.kind !== info.kind) {
+    errors.push(fieldInvalid('kind', patched.kind, `a patch cannot change the kind of a ${info.kind}`));
+  }
+  const metadata = patched.metadata;
+  if (metadata !== undefined && metadata !== null && !isJsonMap(metadata)) {
+    errors.push(fieldInvalid('metadata', describeValue(metadata), 'must be an object (ObjectMeta)'));
+  }
+  if (errors.length > 0) throw invalid(info.kind, info.group, name, errors);
+  patched.apiVersion = apiVersion;
+  patched.kind = info.kind;
 }
 
 /** The body names the object of the URL (an empty name or namespace in the body is taken from the URL). */
