@@ -13,6 +13,7 @@
 // daemon's own controllers meet exactly the same rules.
 
 import { applyDefaults } from '../../lib/api/defaults.js';
+import { validateFieldTypes } from '../../lib/api/field-schemas.js';
 import { resourceByKey, apiVersionOf, type ResourceInfo } from '../../lib/api/resources.js';
 import { compileSelectors } from '../../lib/api/selectors.js';
 import type { KubeObject, ObjectList, ObjectMeta } from '../../lib/api/types.js';
@@ -136,6 +137,7 @@ export class ResourceRegistry implements Registry {
     }
 
     enforceFieldValidation(resource, info, obj, ctx);
+    this.checkFieldTypes(info, resource, obj);
     for (const field of SERVER_OWNED_METADATA) delete obj.metadata[field];
     this.strategyOf(resource).prepareForCreate(obj);
     applyDefaults(resource, obj);
@@ -267,6 +269,7 @@ export class ResourceRegistry implements Registry {
     const mutate = (current: KubeObject): KubeObject => {
       reservation?.rollback(); // a conflict retry builds again from the newer object
       const next = build(current);
+      this.checkFieldTypes(info, resource, next);
       applyDefaults(resource, next);
       this.validate(info, resource, next, current);
       reservation = strategy.reserve?.(next, current);
@@ -333,6 +336,12 @@ export class ResourceRegistry implements Registry {
 
   private strategyOf(resource: string): Strategy {
     return this.strategies[resource] ?? strategyFor(resource);
+  }
+
+  /** Wrong JSON types (`ports: "80"`) are refused before the strategy and defaulting read the fields. */
+  private checkFieldTypes(info: ResourceInfo, resource: string, obj: KubeObject): void {
+    const errors = validateFieldTypes(resource, obj);
+    if (errors.length > 0) throw invalid(info.kind, info.group, obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
   }
 
   private validate(info: ResourceInfo, resource: string, obj: KubeObject, old?: KubeObject): void {

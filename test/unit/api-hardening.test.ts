@@ -272,6 +272,70 @@ describe('API server hardening (real registry over HTTPS)', function () {
     });
   });
 
+  describe('wrong JSON types answer 422 naming the field, nothing stored', () => {
+    const rc = (spec: Record<string, unknown>) => ({
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      metadata: { name: 'rc' },
+      spec: { replicas: 1, selector: { app: 'rc' }, template: { metadata: { labels: { app: 'rc' } }, spec: { containers: [{ name: 'c', image: 'i' }] } }, ...spec },
+    });
+    const deployment = (replicas: unknown) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd' },
+      spec: { replicas, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+    });
+    const cases: [string, string, object, string][] = [
+      ['ports: "80"', '/api/v1/namespaces/default/pods', pod('t1', { ports: '80' }), 'spec.containers[0].ports'],
+      ['env: "A=b"', '/api/v1/namespaces/default/pods', pod('t2', { env: 'A=b' }), 'spec.containers[0].env'],
+      ['command: "sleep 1"', '/api/v1/namespaces/default/pods', pod('t3', { command: 'sleep 1' }), 'spec.containers[0].command'],
+      ['args: {a: b}', '/api/v1/namespaces/default/pods', pod('t4', { args: { a: 'b' } }), 'spec.containers[0].args'],
+      ['resources: "big"', '/api/v1/namespaces/default/pods', pod('t5', { resources: 'big' }), 'spec.containers[0].resources'],
+      ['containerPort: "80"', '/api/v1/namespaces/default/pods', pod('t6', { ports: [{ containerPort: '80' }] }), 'spec.containers[0].ports[0].containerPort'],
+      ['Secret data as a list', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: ['a'] }, 'data'],
+      ['ConfigMap data as a number', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'n' }, data: 5 }, 'data'],
+      ['ConfigMap value as a number', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'n' }, data: { a: 1 } }, 'data[a]'],
+      ['RC selector as a list', '/api/v1/namespaces/default/replicationcontrollers', rc({ selector: ['app'] }), 'spec.selector'],
+      ['RC replicas 2147483648', '/api/v1/namespaces/default/replicationcontrollers', rc({ replicas: 2_147_483_648 }), 'spec.replicas'],
+      ['RC replicas 1.5', '/api/v1/namespaces/default/replicationcontrollers', rc({ replicas: 1.5 }), 'spec.replicas'],
+      ['Deployment replicas 2147483648', '/apis/apps/v1/namespaces/default/deployments', deployment(2_147_483_648), 'spec.replicas'],
+      ['Deployment replicas "3"', '/apis/apps/v1/namespaces/default/deployments', deployment('3'), 'spec.replicas'],
+      ['ReplicaSet replicas -1', '/apis/apps/v1/namespaces/default/replicasets', { ...deployment(-1), kind: 'ReplicaSet' }, 'spec.replicas'],
+    ];
+    for (const [what, path, body, field] of cases) {
+      it(`${what}: 422 naming ${field}`, async () => {
+        const res = await api.request('POST', path, { body });
+        assertStatus(res, [422], what);
+        assert.ok(res.json.details.causes.some((c: { field: string }) => c.field === field), `${what}: causes ${JSON.stringify(res.json.details.causes)}`);
+        const name = (body as { metadata: { name: string } }).metadata.name;
+        assert.equal((await api.request('GET', `${path}/${name}`)).status, 404, 'nothing stored');
+      });
+    }
+
+    it('refuses a wrong type that arrives by patch, and replicas beyond int32 through /scale', async () => {
+      const created = await api.request('POST', '/apis/apps/v1/namespaces/default/deployments', { body: deployment(1) });
+      assert.equal(created.status, 201, created.text);
+      const patched = await api.request('PATCH', '/apis/apps/v1/namespaces/default/deployments/d', {
+        body: { spec: { template: { spec: { containers: [{ name: 'c', ports: '80' }] } } } },
+        contentType: STRATEGIC,
+      });
+      assertStatus(patched, [400, 422], 'strategic ports "80"');
+      const merge = await api.request('PATCH', '/apis/apps/v1/namespaces/default/deployments/d', { body: { spec: { replicas: 2_147_483_648 } }, contentType: MERGE });
+      assertStatus(merge, [422], 'merge replicas');
+      assert.equal(merge.json.details.causes[0].field, 'spec.replicas');
+      for (const replicas of [2_147_483_648, 1.5, '2']) {
+        const scale = await api.request('PATCH', '/apis/apps/v1/namespaces/default/deployments/d/scale', { body: { spec: { replicas } }, contentType: MERGE });
+        assertStatus(scale, [422], `scale ${replicas}`);
+        assert.equal(scale.json.details.causes[0].field, 'spec.replicas');
+      }
+      const ok = await api.request('PATCH', '/apis/apps/v1/namespaces/default/deployments/d/scale', { body: { spec: { replicas: 2_147_483_647 } }, contentType: MERGE });
+      assert.equal(ok.status, 200, ok.text);
+      const stored = await api.registry.get('deployments.apps', 'default', 'd', internalContext());
+      assert.equal((stored.spec as { replicas: number }).replicas, 2_147_483_647);
+      await api.registry.delete('deployments.apps', 'default', 'd', {}, internalContext());
+    });
+  });
+
   it('keeps working after all of it', async () => {
     const res = await api.request('GET', '/api/v1/namespaces/default/configmaps/x');
     assert.equal(res.status, 200);
