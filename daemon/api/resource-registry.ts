@@ -14,6 +14,7 @@
 
 import { applyDefaults } from '../../lib/api/defaults.js';
 import { validateFieldTypes } from '../../lib/api/field-schemas.js';
+import { GENERATED_NAME_RANDOM_LENGTH, generatedName } from '../../lib/api/name-rules.js';
 import { resourceByKey, apiVersionOf, type ResourceInfo } from '../../lib/api/resources.js';
 import { compileSelectors } from '../../lib/api/selectors.js';
 import type { KubeObject, ObjectList, ObjectMeta } from '../../lib/api/types.js';
@@ -43,7 +44,6 @@ export interface ResourceRegistryOptions {
 
 /** Kubernetes' generateName alphabet: no vowels (no accidental words), no look-alike characters. */
 const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-const NAME_SUFFIX_LENGTH = 5;
 const GENERATE_NAME_ATTEMPTS = 8;
 
 /** Set by the store, never by a client: dropped from every create. */
@@ -144,7 +144,7 @@ export class ResourceRegistry implements Registry {
 
     const generated = !obj.metadata.name && Boolean(obj.metadata.generateName);
     for (let attempt = 1; ; attempt += 1) {
-      if (generated) obj.metadata.name = obj.metadata.generateName + this.nameSuffix();
+      if (generated) obj.metadata.name = generatedName(obj.metadata.generateName!, this.nameSuffix());
       this.validate(info, resource, obj);
       // Cluster-wide pools (a Service's ClusterIP, NodePorts) are taken last, and given back if the write fails.
       const reservation = this.strategyOf(resource).reserve?.(obj, undefined);
@@ -361,7 +361,7 @@ export class ResourceRegistry implements Registry {
 
   private nameSuffix(): string {
     let suffix = '';
-    for (let i = 0; i < NAME_SUFFIX_LENGTH; i += 1) {
+    for (let i = 0; i < GENERATED_NAME_RANDOM_LENGTH; i += 1) {
       suffix += NAME_SUFFIX_ALPHABET[Math.floor(this.random() * NAME_SUFFIX_ALPHABET.length)];
     }
     return suffix;
