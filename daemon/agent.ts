@@ -5,7 +5,6 @@
 //   logs, exec and port-forward;
 // - an API forwarder on the node's own address, so the CLI can be pointed at any node.
 
-import fs from 'node:fs/promises';
 import { joinCluster, parseJoinToken } from '../lib/client/join.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import { systemClock } from '../lib/clock.js';
@@ -15,6 +14,7 @@ import { deriveSecret } from './api/join-token.js';
 import { startApiForwarder } from './api-forwarder.js';
 import { startKubeletServer } from './kubelet/kubelet-server.js';
 import { startNodeAgent } from './node-agent.js';
+import { ensurePrivateDirectory } from './private-files.js';
 import { connectRuntime, DEFAULT_CLUSTER_CIDR, DEFAULT_GOSSIP_PORT, DEFAULT_KUBELET_PORT } from './server.js';
 
 export interface AgentOptions {
@@ -42,7 +42,7 @@ export interface RunningAgent {
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   parseJoinToken(options.token); // a malformed token fails here, before anything is made
-  await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDirectory(options.dataDir);
   const runtime = await connectRuntime(options.dockerHost);
   const log = (m: string) => console.error(m);
   const { caPem, nodeToken } = await joinCluster({ server: options.server, token: options.token, nodeName: options.nodeName, dataDir: options.dataDir });
