@@ -3,7 +3,7 @@
 // A request passes, in order: health and version (open to anyone), the join endpoints
 // (node-credentials.ts, which check the join token themselves), authentication (a bearer
 // token, daemon/api/auth.ts), body parsing (JSON, or the protobuf of a few kinds decoded to
-// JSON; size-limited), authorisation (the Node authorizer, node-authorizer.ts), discovery and
+// JSON; size-limited; then the one input gate, lib/api/safe-json.ts), authorisation (the Node authorizer, node-authorizer.ts), discovery and
 // OpenAPI documents, then the resource handlers (daemon/api/resource-handlers.ts) that turn REST
 // into Registry calls. Whatever goes wrong ends in one error handler that answers with a
 // Kubernetes Status, so every client (kubectl, client-node, our own CLI) sees the same error shape.

@@ -6,9 +6,12 @@
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import zlib from 'node:zlib';
+import { Authenticator } from '../../daemon/api/auth.js';
 import { NodeAuthorizer } from '../../daemon/api/node-authorizer.js';
+import { ensurePki } from '../../daemon/api/pki.js';
 import { ResourceRegistry } from '../../daemon/api/resource-registry.js';
 import { internalContext } from '../../daemon/api/registry.js';
+import { createApiApp, startApiServer } from '../../daemon/api/server.js';
 import { NedbObjectStore } from '../../daemon/store/nedb-store.js';
 import { ApiTestServer, eventually, type TestResponse } from '../helpers/api-test-server.js';
 
@@ -371,6 +374,40 @@ describe('API server request timeouts', function () {
     const elapsedMs = Date.now() - started;
     assert.ok(/status 408|closed/.test(outcome), outcome);
     assert.ok(elapsedMs < 5_000, `cut off after ${elapsedMs} ms`);
+  });
+
+  it('keeps an upgraded connection (exec, port-forward) open far longer than the request timeout', async () => {
+    const pki = await ensurePki(api.dir + '/upgrade-pki', { hostnames: [], ips: [] });
+    const server = await startApiServer({
+      app: createApiApp({ registry: api.registry, authenticator: new Authenticator([]) }),
+      listen: '127.0.0.1:0',
+      tls: { key: pki.serverKeyPem, cert: pki.serverCertPem },
+      requestTimeoutMs: 300,
+      connectionsCheckingIntervalMs: 50,
+      // An echo stream: what the streaming handler does with exec stdin, in miniature.
+      onUpgrade: (_req, socket) => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n');
+        socket.on('data', (chunk: Buffer) => socket.write(chunk));
+      },
+    });
+    try {
+      const socket = await new Promise<import('node:stream').Duplex>((resolve, reject) => {
+        const req = https.request({ host: '127.0.0.1', port: server.port, ca: pki.caCertPem, headers: { connection: 'Upgrade', upgrade: 'echo' } });
+        req.on('upgrade', (_res, upgraded) => resolve(upgraded));
+        req.on('error', reject);
+        req.end();
+      });
+      await new Promise((r) => setTimeout(r, 1_000)); // more than three request timeouts
+      const echoed = await new Promise<string>((resolve, reject) => {
+        socket.once('data', (chunk: Buffer) => resolve(chunk.toString()));
+        socket.once('close', () => reject(new Error('the upgraded connection was closed')));
+        socket.write('still here');
+      });
+      assert.equal(echoed, 'still here');
+      socket.destroy();
+    } finally {
+      await server.close();
+    }
   });
 
   it('keeps a watch open far longer than the request timeout and delivers its events', async () => {
