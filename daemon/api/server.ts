@@ -154,6 +154,9 @@ export function createApiApp(deps: ApiDeps): express.Express {
 
   app.use(requireAuth(deps.authenticator));
   app.use(defaultContentTypeToJson);
+  // A body with `Content-Encoding: gzip` (or deflate, br) is inflated first and the size limit
+  // counts the inflated bytes. kube-apiserver only compresses responses; accepting compressed
+  // requests costs nothing, and one that does not inflate is a 400 (asApiError).
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: maxBodyBytes, strict: true }));
   app.use(express.raw({ type: PROTOBUF_MEDIA_TYPE, limit: maxBodyBytes }), protobufBodyToJson);
   app.use(checkRequestDocuments);
@@ -227,8 +230,8 @@ export async function startApiServer(options: StartOptions): Promise<RunningApiS
       key: options.tls.key,
       cert: options.tls.cert,
       requestTimeout,
-      // Node refuses a headers timeout longer than the request timeout.
-      headersTimeout: Math.min(60_000, requestTimeout),
+      // Node refuses a headers timeout longer than the request timeout (0 would switch it off).
+      headersTimeout: requestTimeout > 0 ? Math.min(60_000, requestTimeout) : 60_000,
       ...(options.connectionsCheckingIntervalMs !== undefined ? { connectionsCheckingInterval: options.connectionsCheckingIntervalMs } : {}),
       keepAlive: true,
     },

@@ -235,6 +235,11 @@ describe('API server hardening (real registry over HTTPS)', function () {
       assert.match(plain.json.message, /decompress/);
       const unknown = await api.request('POST', '/api/v1/namespaces/default/configmaps', { rawBody: JSON.stringify(configMap('gz3')), headers: { 'content-encoding': 'br-nope' } });
       assertStatus(unknown, [415], 'unknown encoding');
+      // The size limit counts inflated bytes: 4 MiB of zeros (4 KiB gzipped) is too large.
+      const bomb = zlib.gzipSync(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"bomb"},"data":{"a":"${'0'.repeat(4 * 1024 * 1024)}"}}`);
+      assert.ok(bomb.length < 64 * 1024);
+      const inflated = await api.request('POST', '/api/v1/namespaces/default/configmaps', { rawBody: bomb, headers: { 'content-encoding': 'gzip' } });
+      assertStatus(inflated, [413], 'gzip bomb');
       assert.equal((await api.request('GET', '/api/v1/namespaces/default/configmaps/gz2')).status, 404);
     });
 
