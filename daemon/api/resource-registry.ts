@@ -14,6 +14,7 @@
 
 import { applyDefaults } from '../../lib/api/defaults.js';
 import { validateFieldTypes } from '../../lib/api/field-schemas.js';
+import { shortValue } from '../../lib/api/field-types.js';
 import { GENERATED_NAME_RANDOM_LENGTH, generatedName } from '../../lib/api/name-rules.js';
 import { resourceByKey, apiVersionOf, type ResourceInfo } from '../../lib/api/resources.js';
 import { compileSelectors } from '../../lib/api/selectors.js';
@@ -395,12 +396,6 @@ function checkKind(info: ResourceInfo, obj: KubeObject): void {
 
 const isJsonMap = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** A short picture of a wrong value for a message: the value if it is small, else its JSON type. */
-function describeValue(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length <= 40 ? text : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
-}
-
 /**
  * ObjectMeta is an object or absent. kube-apiserver's decoder refuses anything else before any
  * other step (`cannot unmarshal string into Go struct field ... of type v1.ObjectMeta`): 400.
@@ -408,7 +403,7 @@ function describeValue(value: unknown): string {
 function checkMetadataIsObject(info: ResourceInfo, obj: KubeObject): void {
   const metadata: unknown = obj.metadata;
   if (metadata === undefined || metadata === null || isJsonMap(metadata)) return;
-  throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: metadata must be an object (ObjectMeta), got ${describeValue(metadata)}`);
+  throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: metadata must be an object (ObjectMeta), got ${JSON.stringify(shortValue(metadata))}`);
 }
 
 /**
@@ -420,7 +415,7 @@ function checkMetadataIsObject(info: ResourceInfo, obj: KubeObject): void {
  */
 function checkPatchedObject(info: ResourceInfo, name: string, patched: unknown): asserts patched is KubeObject {
   if (!isJsonMap(patched)) {
-    throw invalid(info.kind, info.group, name, [fieldInvalid('patch', describeValue(patched), `the patched ${info.kind} must be a JSON object`)]);
+    throw invalid(info.kind, info.group, name, [fieldInvalid('patch', shortValue(patched), `the patched ${info.kind} must be a JSON object`)]);
   }
   const apiVersion = apiVersionOf(info);
   const errors: FieldError[] = [];
@@ -432,7 +427,7 @@ function checkPatchedObject(info: ResourceInfo, name: string, patched: unknown):
   }
   const metadata = patched.metadata;
   if (metadata !== undefined && metadata !== null && !isJsonMap(metadata)) {
-    errors.push(fieldInvalid('metadata', describeValue(metadata), 'must be an object (ObjectMeta)'));
+    errors.push(fieldInvalid('metadata', shortValue(metadata), 'must be an object (ObjectMeta)'));
   }
   if (errors.length > 0) throw invalid(info.kind, info.group, name, errors);
   patched.apiVersion = apiVersion;

@@ -39,7 +39,7 @@ function jsonTypeOf(value: unknown): string {
 }
 
 /** The value for a message: itself when short, else its JSON type (a 3 MiB list is not echoed). */
-function shown(value: unknown): unknown {
+export function shortValue(value: unknown): unknown {
   const text = JSON.stringify(value);
   return text !== undefined && text.length <= 60 ? value : jsonTypeOf(value);
 }
@@ -56,7 +56,7 @@ export function checkFieldTypes(value: unknown, schema: FieldSchema, path = ''):
   if (value === undefined || value === null) return [];
   const actual = jsonTypeOf(value);
   const matches = actual === schema.type || (schema.type === 'number' && actual === 'integer');
-  if (!matches) return [fieldInvalid(path, shown(value), `must be of type ${schema.type}`)];
+  if (!matches) return [fieldInvalid(path, shortValue(value), `must be of type ${schema.type}`)];
 
   switch (schema.type) {
     case 'integer': {

@@ -45,7 +45,7 @@ export function checkJsonDocument(document: unknown, what: string): void {
     const { value, depth, path } = pending.pop()!;
     if (value === null || typeof value !== 'object') continue;
     if (depth > MAX_JSON_DEPTH) {
-      throw badRequest(`${what} is nested more than ${MAX_JSON_DEPTH} levels deep (at ${path.slice(0, 200)}...); no kubelab object needs that`);
+      throw badRequest(`${what} is nested more than ${MAX_JSON_DEPTH} levels deep (at ${path.slice(0, 60)}...); no kubelab object needs that`);
     }
     if (Array.isArray(value)) {
       value.forEach((item, i) => pending.push({ value: item, depth: depth + 1, path: `${path}[${i}]` }));
