@@ -12,7 +12,9 @@ import { ensurePki } from '../../daemon/api/pki.js';
 import { ResourceRegistry } from '../../daemon/api/resource-registry.js';
 import { internalContext } from '../../daemon/api/registry.js';
 import { createApiApp, startApiServer } from '../../daemon/api/server.js';
+import { parseStreamPath } from '../../daemon/api/streaming/stream-request.js';
 import { NedbObjectStore } from '../../daemon/store/nedb-store.js';
+import { ApiError } from '../../lib/errors.js';
 import { ApiTestServer, eventually, type TestResponse } from '../helpers/api-test-server.js';
 
 const NODE_TOKEN = 'node-n1-token';
@@ -200,6 +202,11 @@ describe('API server hardening (real registry over HTTPS)', function () {
         assertStatus(res, [400], path);
         assert.match(res.json.message, /percent-encoded/);
       }
+    });
+
+    it('refuses a broken percent-encoding in an exec or port-forward path as a 400, not a 500', () => {
+      assert.throws(() => parseStreamPath('/api/v1/namespaces/default/pods/%E0%A4%A/exec'), (err: unknown) => err instanceof ApiError && err.code === 400);
+      assert.deepEqual(parseStreamPath('/api/v1/namespaces/default/pods/web%2D1/exec'), { namespace: 'default', name: 'web-1', subresource: 'exec' });
     });
 
     it('answers 400 for metadata that is not an object, on create, update and patch', async () => {
