@@ -4,7 +4,6 @@
 // its stream server, proxy, DNS, gossip, routes) against the server's API over HTTPS, plus an API
 // forwarder on the node's own address, so the CLI can be pointed at any node.
 
-import fs from 'node:fs/promises';
 import { joinCluster, parseJoinToken } from '../lib/client/join.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import { systemClock } from '../lib/clock.js';
@@ -14,6 +13,7 @@ import { deriveSecret } from './pki/join-token.js';
 import { startApiForwarder } from './api-forwarder.js';
 import { NETWORK_DEFAULTS, PORTS } from './config.js';
 import { connectRuntime, gossipSeedsOfNodes, startNodeAgent } from './node-agent.js';
+import { ensurePrivateDirectory } from './private-files.js';
 
 export interface AgentOptions {
   /** The API server's URL, e.g. https://10.250.0.11:6443. */
@@ -40,7 +40,7 @@ export interface RunningAgent {
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   parseJoinToken(options.token); // a malformed token fails here, before anything is made
-  await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDirectory(options.dataDir);
   const runtime = await connectRuntime(options.dockerHost);
   const log = logger('kubelabd');
   const { caPem, nodeToken } = await joinCluster({ server: options.server, token: options.token, nodeName: options.nodeName, dataDir: options.dataDir });

@@ -6,7 +6,6 @@
 // Nothing here decides anything; every component is started, and stopped, through the same
 // run(signal) pattern, and the order of start-up is the order data flows in.
 
-import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Node } from '../lib/api/types.js';
@@ -34,6 +33,7 @@ import { EventRecorder } from './events/event-recorder.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { connectRuntime, gossipSeedsOfNodes, internalIPs, startNodeAgent } from './node-agent.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { ensurePrivateDirectory } from './private-files.js';
 import { NedbObjectStore } from './store/nedb-store.js';
 
 export interface ServerOptions {
@@ -88,7 +88,7 @@ function hostAddresses(): string[] {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDirectory(options.dataDir);
   const runtime = await connectRuntime(options.dockerHost);
 
   const store = new NedbObjectStore({ dataDir: path.join(options.dataDir, 'store') });

@@ -33,9 +33,15 @@ export function enforceFieldValidation(resource: string, info: ResourceInfo, obj
   }
 }
 
-/** Removes the field at `spec.containers[0].foo` from obj; a path that does not resolve is a no-op. */
+/**
+ * Removes the field at `spec.containers[0].foo` from obj; a path that does not resolve is a no-op.
+ * An empty key is a step too: `metadata.` is the key "" inside metadata, never metadata itself.
+ */
 export function deleteFieldPath(obj: unknown, path: string): void {
-  const steps = [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
+  const steps = path.split('.').flatMap((segment) => {
+    const [key, ...indices] = segment.split('[');
+    return [key, ...indices.map((index) => Number(index.replace(']', '')))];
+  });
   let current: unknown = obj;
   for (const step of steps.slice(0, -1)) {
     if (current === null || typeof current !== 'object') return;

@@ -17,6 +17,7 @@
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { checkDns1123Subdomain } from '../../lib/api/name-rules.js';
+import { checkJsonDocument } from '../../lib/api/safe-json.js';
 import type { Secret } from '../../lib/api/types.js';
 import { CACERTS_PATH, NODE_CREDENTIALS_PATH } from '../../lib/client/join.js';
 import { badRequest, isAlreadyExists, isConflict, unauthorized } from '../../lib/errors.js';
@@ -151,6 +152,7 @@ export function joinRouter(deps: JoinRouterDeps): express.Router {
     (req: Request, _res: Response, next: NextFunction) => next(presentsJoinToken(req, deps.joinToken) ? undefined : unauthorized()),
     express.json({ limit: '16kb' }),
     (req: Request, res: Response, next: NextFunction) => {
+      checkJsonDocument(req.body, 'the request body');
       const nodeName = checkNodeName((req.body as { nodeName?: unknown } | undefined)?.nodeName);
       issueNodeCredentials(deps.registry, nodeName).then((issued) => void res.status(201).json(issued), next);
     },

@@ -159,6 +159,9 @@ async function handle(deps: HandlerDeps, path: ResourcePath, req: Request, res: 
 /** A PUT body: a JSON object whose name, if any, is the one in the URL. */
 function objectBodyFor(req: Request, name: string): KubeObject {
   const body = requireJsonObject(req.headers, req.body) as KubeObject;
+  const metadata: unknown = body.metadata;
+  // Not an object: left as it is for the registry to refuse with a 400 that says why.
+  if (metadata !== undefined && metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) return body;
   const bodyName = body.metadata?.name;
   if (bodyName !== undefined && bodyName !== name) {
     throw badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);

@@ -10,6 +10,7 @@
 // namespaced resource of the group/version means a namespaced path.
 
 import { resourceForPath, type ResourceInfo, type SubresourceInfo } from '../../lib/api/resources.js';
+import { badRequest } from '../../lib/errors.js';
 
 export interface ResourcePath {
   info: ResourceInfo;
@@ -19,8 +20,17 @@ export interface ResourcePath {
   subresource?: SubresourceInfo;
 }
 
+/** One percent-encoded path segment; a broken encoding (`%E0%A4%A`) is the client's mistake, a 400. */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`the path segment ${JSON.stringify(segment)} is not valid percent-encoded UTF-8`);
+  }
+}
+
 export function parseResourcePath(path: string): ResourcePath | undefined {
-  const segments = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const segments = path.split('/').filter((s) => s !== '').map(decodePathSegment);
   let group: string;
   let version: string;
   let rest: string[];

@@ -13,12 +13,15 @@
 // daemon's own controllers meet exactly the same rules.
 
 import { applyDefaults } from '../../lib/api/defaults.js';
+import { validateFieldTypes } from '../../lib/api/field-schemas.js';
+import { shortValue } from '../../lib/api/field-types.js';
+import { GENERATED_NAME_RANDOM_LENGTH, generatedName } from '../../lib/api/name-rules.js';
 import { resourceByKey, apiVersionOf, type ResourceInfo } from '../../lib/api/resources.js';
 import { compileSelectors } from '../../lib/api/selectors.js';
 import type { KubeObject, ObjectList, ObjectMeta } from '../../lib/api/types.js';
 import { validateObject } from '../../lib/api/validation.js';
 import type { DeleteOptions, ListOptions, PatchType, WatchEvent, WatchOptions } from '../../lib/client/api-client.js';
-import { ApiError, badRequest, conflict, forbidden, invalid, isAlreadyExists, isNotFound, notFound } from '../../lib/errors.js';
+import { ApiError, badRequest, conflict, fieldInvalid, forbidden, invalid, isAlreadyExists, isNotFound, notFound, type FieldError } from '../../lib/errors.js';
 import { rfc3339 } from '../../lib/time.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { applyPatch } from './apply-patch.js';
@@ -42,7 +45,6 @@ export interface ResourceRegistryOptions {
 
 /** Kubernetes' generateName alphabet: no vowels (no accidental words), no look-alike characters. */
 const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-const NAME_SUFFIX_LENGTH = 5;
 const GENERATE_NAME_ATTEMPTS = 8;
 
 /** Set by the store, never by a client: dropped from every create. */
@@ -120,6 +122,7 @@ export class ResourceRegistry implements Registry {
     const info = infoOf(resource);
     const obj = copy(body);
     checkKind(info, obj);
+    checkMetadataIsObject(info, obj);
     obj.metadata = obj.metadata ?? {};
     if (info.namespaced) {
       const bodyNamespace = obj.metadata.namespace;
@@ -135,13 +138,14 @@ export class ResourceRegistry implements Registry {
     }
 
     enforceFieldValidation(resource, info, obj, ctx);
+    this.checkFieldTypes(info, resource, obj);
     for (const field of SERVER_OWNED_METADATA) delete obj.metadata[field];
     this.strategyOf(resource).prepareForCreate(obj);
     applyDefaults(resource, obj);
 
     const generated = !obj.metadata.name && Boolean(obj.metadata.generateName);
     for (let attempt = 1; ; attempt += 1) {
-      if (generated) obj.metadata.name = obj.metadata.generateName + this.nameSuffix();
+      if (generated) obj.metadata.name = generatedName(obj.metadata.generateName!, this.nameSuffix());
       this.validate(info, resource, obj);
       // Cluster-wide pools (a Service's ClusterIP, NodePorts) are taken last, and given back if the write fails.
       const reservation = this.strategyOf(resource).reserve?.(obj, undefined);
@@ -183,6 +187,7 @@ export class ResourceRegistry implements Registry {
     }
     const incoming = copy(body);
     checkKind(info, incoming);
+    checkMetadataIsObject(info, incoming);
     incoming.metadata = incoming.metadata ?? {};
     checkIdentity(info, namespace, name, incoming);
     enforceFieldValidation(resource, info, incoming, ctx);
@@ -214,6 +219,7 @@ export class ResourceRegistry implements Registry {
     }
     return this.readModifyWrite(info, resource, namespace, name, ctx, (current) => {
       const patched = applyPatch(resource, copy(current), patch, type);
+      checkPatchedObject(info, name, patched);
       patched.metadata = patched.metadata ?? {};
       // A patch that names a resourceVersion is a precondition ("only if nobody changed it since").
       checkPreconditions(resource, name, patched.metadata, current);
@@ -264,6 +270,7 @@ export class ResourceRegistry implements Registry {
     const mutate = (current: KubeObject): KubeObject => {
       reservation?.rollback(); // a conflict retry builds again from the newer object
       const next = build(current);
+      this.checkFieldTypes(info, resource, next);
       applyDefaults(resource, next);
       this.validate(info, resource, next, current);
       reservation = strategy.reserve?.(next, current);
@@ -332,6 +339,12 @@ export class ResourceRegistry implements Registry {
     return this.strategies[resource] ?? strategyFor(resource);
   }
 
+  /** Wrong JSON types (`ports: "80"`) are refused before the strategy and defaulting read the fields. */
+  private checkFieldTypes(info: ResourceInfo, resource: string, obj: KubeObject): void {
+    const errors = validateFieldTypes(resource, obj);
+    if (errors.length > 0) throw invalid(info.kind, info.group, obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
+  }
+
   private validate(info: ResourceInfo, resource: string, obj: KubeObject, old?: KubeObject): void {
     const errors = validateObject(resource, obj, old);
     if (errors.length > 0) throw invalid(info.kind, info.group, obj.metadata.name ?? '', errors);
@@ -349,7 +362,7 @@ export class ResourceRegistry implements Registry {
 
   private nameSuffix(): string {
     let suffix = '';
-    for (let i = 0; i < NAME_SUFFIX_LENGTH; i += 1) {
+    for (let i = 0; i < GENERATED_NAME_RANDOM_LENGTH; i += 1) {
       suffix += NAME_SUFFIX_ALPHABET[Math.floor(this.random() * NAME_SUFFIX_ALPHABET.length)];
     }
     return suffix;
@@ -379,6 +392,46 @@ function checkKind(info: ResourceInfo, obj: KubeObject): void {
   }
   obj.apiVersion = apiVersion;
   obj.kind = info.kind;
+}
+
+const isJsonMap = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * ObjectMeta is an object or absent. kube-apiserver's decoder refuses anything else before any
+ * other step (`cannot unmarshal string into Go struct field ... of type v1.ObjectMeta`): 400.
+ */
+function checkMetadataIsObject(info: ResourceInfo, obj: KubeObject): void {
+  const metadata: unknown = obj.metadata;
+  if (metadata === undefined || metadata === null || isJsonMap(metadata)) return;
+  throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: metadata must be an object (ObjectMeta), got ${JSON.stringify(shortValue(metadata))}`);
+}
+
+/**
+ * What a patch leaves behind must still be an object of this kind. kube-apiserver decodes the
+ * patched document into the resource's type and answers 422 Invalid when that fails: a document
+ * that is not an object (a JSON patch replacing the root with null), metadata that is not an
+ * object, or a kind or apiVersion that is not this resource's. A patch that *removes* kind or
+ * apiVersion decodes fine there (the type fills them in), and here they are put back.
+ */
+function checkPatchedObject(info: ResourceInfo, name: string, patched: unknown): asserts patched is KubeObject {
+  if (!isJsonMap(patched)) {
+    throw invalid(info.kind, info.group, name, [fieldInvalid('patch', shortValue(patched), `the patched ${info.kind} must be a JSON object`)]);
+  }
+  const apiVersion = apiVersionOf(info);
+  const errors: FieldError[] = [];
+  if (patched.apiVersion !== undefined && patched.apiVersion !== apiVersion) {
+    errors.push(fieldInvalid('apiVersion', patched.apiVersion, `a patch cannot change the apiVersion of a ${info.kind} (${apiVersion})`));
+  }
+  if (patched.kind !== undefined && patched.kind !== info.kind) {
+    errors.push(fieldInvalid('kind', patched.kind, `a patch cannot change the kind of a ${info.kind}`));
+  }
+  const metadata = patched.metadata;
+  if (metadata !== undefined && metadata !== null && !isJsonMap(metadata)) {
+    errors.push(fieldInvalid('metadata', shortValue(metadata), 'must be an object (ObjectMeta)'));
+  }
+  if (errors.length > 0) throw invalid(info.kind, info.group, name, errors);
+  patched.apiVersion = apiVersion;
+  patched.kind = info.kind;
 }
 
 /** The body names the object of the URL (an empty name or namespace in the body is taken from the URL). */

@@ -3,7 +3,7 @@
 // A request passes, in order: health and version (open to anyone), the join endpoints
 // (node-credentials.ts, which check the join token themselves), authentication (a bearer
 // token, daemon/api/auth.ts), body parsing (JSON, or the protobuf of a few kinds decoded to
-// JSON; size-limited), authorisation (the Node authorizer, node-authorizer.ts), discovery and
+// JSON; size-limited; then the one input gate, lib/api/safe-json.ts), authorisation (the Node authorizer, node-authorizer.ts), discovery and
 // OpenAPI documents, then the resource handlers (daemon/api/resource-handlers.ts) that turn REST
 // into Registry calls. Whatever goes wrong ends in one error handler that answers with a
 // Kubernetes Status, so every client (kubectl, client-node, our own CLI) sees the same error shape.
@@ -17,6 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from '../../lib/api/protobuf-objects.js';
+import { checkJsonDocument } from '../../lib/api/safe-json.js';
 import { ApiError, badRequest, errorMessage, internalError, tooLarge } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { Authenticator, requireAuth, requireAuthorization, type Authorizer } from './auth.js';
@@ -75,19 +76,39 @@ export function serverVersion() {
 
 const notFoundStatus = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
 
-/** body-parser's errors carry a `type`; they become the Status a real API server would send. */
+/**
+ * body-parser's and express's errors become the Status a real API server would send. Both mark
+ * errors about the request itself with a 4xx `status` and `expose: true` (a body whose length
+ * does not match Content-Length, a gzip body that does not inflate, a broken encoding in a route
+ * parameter): those are the client's mistakes and answer that 4xx. Anything else stays a 500, so
+ * a bug in kubelab is seen, not hidden.
+ */
 function asApiError(err: unknown, maxBodyBytes: number): ApiError | undefined {
   if (err instanceof ApiError) return err;
-  const type = (err as { type?: unknown } | null)?.type;
+  const { type, status, expose } = (err ?? {}) as { type?: unknown; status?: unknown; expose?: unknown };
+  const message = err instanceof Error ? err.message : String(err);
   if (type === 'entity.too.large') return tooLarge(maxBodyBytes);
-  if (type === 'entity.parse.failed') {
-    return badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
-  }
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return new ApiError(415, 'UnsupportedMediaType', (err as Error).message);
-  }
+  if (type === 'entity.parse.failed') return badRequest(`the request body is not valid JSON: ${message}`);
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ApiError(415, 'UnsupportedMediaType', message);
   if (type === 'request.aborted') return badRequest('the client aborted the request while sending its body');
+  if (err instanceof Error && (err as { code?: unknown }).code === 'Z_DATA_ERROR') {
+    // zlib inside body-parser: the body is labelled `Content-Encoding: gzip` (or deflate) but is not.
+    return badRequest(`the request body could not be decompressed as its Content-Encoding says: ${message}`);
+  }
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+    return new ApiError(status, status === 415 ? 'UnsupportedMediaType' : 'BadRequest', `the request could not be read: ${message}`);
+  }
   return undefined;
+}
+
+/**
+ * Every parsed body and query passes the one gate of lib/api/safe-json.ts before any handler,
+ * the authorizer included, walks it: no prototype keys, no runaway nesting.
+ */
+function checkRequestDocuments(req: Request, _res: Response, next: NextFunction): void {
+  checkJsonDocument(req.query, 'the query');
+  if (req.body !== undefined) checkJsonDocument(req.body, 'the request body');
+  next();
 }
 
 /**
@@ -134,8 +155,12 @@ export function createApiApp(deps: ApiDeps): express.Express {
 
   app.use(requireAuth(deps.authenticator));
   app.use(defaultContentTypeToJson);
+  // A body with `Content-Encoding: gzip` (or deflate, br) is inflated first and the size limit
+  // counts the inflated bytes. kube-apiserver only compresses responses; accepting compressed
+  // requests costs nothing, and one that does not inflate is a 400 (asApiError).
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: maxBodyBytes, strict: true }));
   app.use(express.raw({ type: PROTOBUF_MEDIA_TYPE, limit: maxBodyBytes }), protobufBodyToJson);
+  app.use(checkRequestDocuments);
   // After body parsing, because a node may create only the Node named in the body.
   if (deps.authorizer) app.use(requireAuthorization(deps.authorizer));
 
@@ -168,7 +193,20 @@ export interface StartOptions {
   tls: { key: string; cert: string };
   /** exec / attach / port-forward upgrades (daemon/api/streaming/). Without it they are refused. */
   onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** How long a client may take to send a whole request, headers and body (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
+  /** How often Node checks for requests past their timeout (default 30 s; tests shorten it). */
+  connectionsCheckingIntervalMs?: number;
 }
+
+/**
+ * A client gets one minute to send its request, headers and body, as kube-apiserver's default
+ * `--request-timeout=1m`; after that Node answers 408 and closes the connection, so a client that
+ * sends half a body and stops cannot hold a socket and a parser forever. Node's requestTimeout
+ * clock stops once the request has been received: a watch or `logs -f` whose *response* streams
+ * for an hour is not affected, and neither are exec / port-forward, which leave HTTP at upgrade.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000;
 
 export interface RunningApiServer {
   server: https.Server;
@@ -187,17 +225,20 @@ function splitListen(listen: string): { host: string; port: number } {
 
 export async function startApiServer(options: StartOptions): Promise<RunningApiServer> {
   const { host, port } = splitListen(options.listen);
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const server = https.createServer(
     {
       key: options.tls.key,
       cert: options.tls.cert,
-      // Watches and `logs -f` stay open for as long as the client wants: no request timeout.
-      requestTimeout: 0,
-      headersTimeout: 60_000,
+      requestTimeout,
+      // Node refuses a headers timeout longer than the request timeout (0 would switch it off).
+      headersTimeout: requestTimeout > 0 ? Math.min(60_000, requestTimeout) : 60_000,
+      ...(options.connectionsCheckingIntervalMs !== undefined ? { connectionsCheckingInterval: options.connectionsCheckingIntervalMs } : {}),
       keepAlive: true,
     },
     options.app,
   );
+  // No socket inactivity timeout: a quiet watch (between bookmarks) must stay open.
   server.timeout = 0;
   server.keepAliveTimeout = 65_000;
 

@@ -30,6 +30,7 @@ import { alreadyExists, badRequest, conflict, isConflict, notFound } from '../..
 import { STORE_DEFAULTS } from '../config.js';
 import type { ObjectStore, StoreEvent, StoreWatchOptions } from './object-store.js';
 import { WatchHistory } from './watch-history.js';
+import { ensurePrivateDirectory, PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE, restrictFileIfPresent } from '../private-files.js';
 
 export interface NedbObjectStoreOptions {
   /** Directory of the datafile; absent = in memory only (tests). */
@@ -58,6 +59,7 @@ const Datastore = nedb as unknown as typeof nedb.default;
 type Datastore<T> = InstanceType<typeof nedb.default<T>>;
 
 const COUNTER_ID = 'meta/resourceVersion';
+const DATAFILE = 'objects.db';
 const DEFAULT_HISTORY_SIZE = STORE_DEFAULTS.watchHistorySize;
 const DEFAULT_COMPACT_EVERY_WRITES = STORE_DEFAULTS.compactEveryWrites;
 const DEFAULT_COMPACT_INTERVAL_MS = STORE_DEFAULTS.compactIntervalMs;
@@ -81,6 +83,7 @@ function desiredStateChanged(before: KubeObject, after: KubeObject): boolean {
 export class NedbObjectStore implements ObjectStore {
   private readonly db: Datastore<StoredDocument>;
   private readonly persistent: boolean;
+  private readonly dataDir: string | undefined;
   private readonly objects = new Map<string, Map<string, KubeObject>>();
   private readonly watchers = new Set<Watcher>();
   private history: WatchHistory;
@@ -102,8 +105,12 @@ export class NedbObjectStore implements ObjectStore {
 
   constructor(options: NedbObjectStoreOptions = {}) {
     this.persistent = options.dataDir !== undefined;
+    this.dataDir = options.dataDir;
     this.db = new Datastore<StoredDocument>(
-      options.dataDir !== undefined ? { filename: path.join(options.dataDir, 'objects.db') } : { inMemoryOnly: true },
+      options.dataDir !== undefined
+        ? // Every Secret lives in this file: nedb creates it, its directory and each compacted copy private.
+          { filename: path.join(options.dataDir, DATAFILE), modes: { fileMode: PRIVATE_FILE_MODE, dirMode: PRIVATE_DIRECTORY_MODE } }
+        : { inMemoryOnly: true },
     );
     this.historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
     this.compactEveryWrites = options.compactEveryWrites ?? DEFAULT_COMPACT_EVERY_WRITES;
@@ -113,6 +120,11 @@ export class NedbObjectStore implements ObjectStore {
   }
 
   async open(): Promise<void> {
+    if (this.dataDir !== undefined) {
+      // A store made before (or a directory the user made) may be 0755 / 0644: made private on every start.
+      await ensurePrivateDirectory(this.dataDir);
+      for (const file of [DATAFILE, `${DATAFILE}~`]) await restrictFileIfPresent(path.join(this.dataDir, file));
+    }
     // Loading also rewrites the datafile without superseded lines: compaction on open.
     await this.db.loadDatabaseAsync();
     for (const doc of this.db.getAllData()) {

@@ -124,3 +124,28 @@ export function checkPortName(value: string): string[] {
   if (value.startsWith('-') || value.endsWith('-')) errors.push('must not begin or end with a hyphen');
   return errors;
 }
+
+// ---------------------------------------------------------------------------------------------
+// generateName (apiserver/pkg/storage/names: SimpleNameGenerator)
+
+/** Generated names stay DNS labels: at most 63 characters, 5 of them random. */
+export const GENERATED_NAME_RANDOM_LENGTH = 5;
+export const MAX_GENERATED_NAME_BASE_LENGTH = 63 - GENERATED_NAME_RANDOM_LENGTH;
+
+/**
+ * The name made from `generateName` and a random suffix. The base is cut to 58 characters, as
+ * Kubernetes cuts it: a ReplicationController may have a 253-character name, and its pods
+ * (generateName `<rc name>-`) must still get valid names.
+ */
+export function generatedName(base: string, randomSuffix: string): string {
+  return base.slice(0, MAX_GENERATED_NAME_BASE_LENGTH) + randomSuffix;
+}
+
+/**
+ * A generateName is checked as the name it stands for, with a trailing '-' masked, exactly as
+ * apimachinery's maskTrailingDash does (it drops the last two characters and appends 'a'; the
+ * upstream quirk is kept because it decides which prefixes are valid at the 253-character edge).
+ */
+export function maskTrailingDash(prefix: string): string {
+  return prefix.length > 1 && prefix.endsWith('-') ? `${prefix.slice(0, -2)}a` : prefix;
+}

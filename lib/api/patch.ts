@@ -8,9 +8,11 @@
 //   things (containers by name, service ports by port) and merges them by that key. `kubectl
 //   apply`, `set image` and `rollout pause` send these. See strategic-merge-patch.ts.
 //
-// None of them modify their inputs: each returns a new document.
+// None of them modify their inputs: each returns a new document. Each first passes the patch
+// through checkJsonDocument (safe-json.ts): no `__proto__` key and no runaway nesting gets in.
 
 import { ApiError, badRequest } from '../errors.js';
+import { checkJsonDocument, isPrototypeKey } from './safe-json.js';
 
 export { applyStrategicMergePatch } from './strategic-merge-patch.js';
 
@@ -24,11 +26,16 @@ const isMap = (v: unknown): v is JsonMap => v !== null && typeof v === 'object' 
 
 /** Applies a JSON merge patch: maps merge recursively, `null` deletes a key, anything else replaces. */
 export function applyMergePatch(target: Json, patch: Json): Json {
+  checkJsonDocument(patch, 'the merge patch');
+  return mergeValues(target, patch);
+}
+
+function mergeValues(target: Json, patch: Json): Json {
   if (!isMap(patch)) return structuredClone(patch);
   const result: JsonMap = isMap(target) ? structuredClone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = applyMergePatch(result[key], value);
+    else result[key] = mergeValues(result[key], value);
   }
   return result;
 }
@@ -52,10 +59,13 @@ const notApplicable = (detail: string): ApiError => new ApiError(422, 'Invalid',
 export function parseJsonPointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw malformed(`JSON pointer ${JSON.stringify(pointer)} must be empty or start with "/"`);
-  return pointer
+  const tokens = pointer
     .slice(1)
     .split('/')
     .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const forbidden = tokens.find(isPrototypeKey);
+  if (forbidden !== undefined) throw malformed(`JSON pointer ${JSON.stringify(pointer)} names "${forbidden}", which is refused (lib/api/safe-json.ts)`);
+  return tokens;
 }
 
 function checkOperations(ops: unknown): JsonPatchOperation[] {
@@ -76,6 +86,7 @@ function checkOperations(ops: unknown): JsonPatchOperation[] {
 
 /** Applies RFC 6902 operations in order; any failure rejects the whole patch. */
 export function applyJsonPatch(target: Json, ops: unknown): Json {
+  checkJsonDocument(ops, 'the JSON patch');
   let doc = structuredClone(target);
   for (const op of checkOperations(ops)) {
     const path = parseJsonPointer(op.path);

@@ -16,6 +16,7 @@
 //   `$deleteFromPrimitiveList/<list>: [...]` removes values from a merged list of strings (finalizers).
 
 import { badRequest } from '../errors.js';
+import { checkJsonDocument } from './safe-json.js';
 
 type Json = unknown;
 type JsonMap = Record<string, Json>;
@@ -78,6 +79,7 @@ export function listStrategy(resource: string, path: string[]): ListStrategy | u
 /** Applies a strategic merge patch to `target` (not modified) for the resource `resource` (store key). */
 export function applyStrategicMergePatch(target: Json, patch: Json, resource: string): Json {
   if (!isMap(patch)) throw badRequest('a strategic merge patch must be a JSON object');
+  checkJsonDocument(patch, 'the strategic merge patch');
   const merged = mergeMap(isMap(target) ? structuredClone(target) : {}, structuredClone(patch), [], resource);
   return merged === DELETED ? {} : merged;
 }

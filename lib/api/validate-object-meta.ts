@@ -5,7 +5,7 @@
 // answer lists them all, as the real API server does, so a user fixes a manifest in one go.
 
 import { fieldDuplicate, fieldInvalid, fieldRequired, fieldTooLong, type FieldError } from '../errors.js';
-import { checkDns1123Label, checkLabelValue, checkQualifiedName } from './name-rules.js';
+import { checkDns1123Label, checkLabelValue, checkQualifiedName, maskTrailingDash } from './name-rules.js';
 
 export type Obj = Record<string, unknown>;
 export type NameCheck = (name: string) => string[];
@@ -37,8 +37,8 @@ export function validateObjectMeta(metadata: unknown, nameCheck: NameCheck, path
   if (typeof name === 'string' && name !== '') {
     errors.push(...checkName(`${path}.name`, name, nameCheck));
   } else if (typeof generateName === 'string' && generateName !== '') {
-    // A generated name is the prefix plus 5 random characters; the prefix may end in '-'.
-    errors.push(...checkName(`${path}.generateName`, generateName, (v) => nameCheck(`${v.replace(/-$/, '')}a`)));
+    // A generated name is the prefix (cut to 58 characters) plus 5 random ones; the prefix may end in '-'.
+    errors.push(...checkName(`${path}.generateName`, generateName, (v) => nameCheck(maskTrailingDash(v))));
   } else if (requireName) {
     errors.push({ field: `${path}.name`, type: 'FieldValueRequired', message: 'Required value: name or generateName is required' });
   }

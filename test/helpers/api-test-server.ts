@@ -6,18 +6,33 @@ import fs from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { Authenticator } from '../../daemon/api/auth.js';
+import { Authenticator, type Authorizer } from '../../daemon/api/auth.js';
 import { buildKubeconfig, ensurePki, writeKubeconfig } from '../../daemon/pki/pki.js';
 import type { PodStreams } from '../../daemon/pod-streams/pod-streams.js';
+import type { Registry } from '../../daemon/api/registry.js';
 import { createApiApp, startApiServer } from '../../daemon/api/server.js';
 import { httpsRequest, type TestResponse } from './https-request.js';
 import { MemoryRegistry } from './memory-registry.js';
 
 export type { TestResponse } from './https-request.js';
 
-export class ApiTestServer {
+export interface ApiTestServerOptions<R extends Registry> {
+  podStreams?: PodStreams;
+  maxBodyBytes?: number;
+  historyLimit?: number;
+  watchBookmarkIntervalMs?: number;
+  /** The registry behind the API (default: a MemoryRegistry); tests of the real write pipeline pass a ResourceRegistry. */
+  registry?: R;
+  /** More bearer tokens, e.g. a node's: `{ token, user: 'system:node:n1', groups: ['system:nodes'] }`. */
+  tokens?: { token: string; user: string; groups?: string[] }[];
+  authorizer?: Authorizer;
+  requestTimeoutMs?: number;
+  connectionsCheckingIntervalMs?: number;
+}
+
+export class ApiTestServer<R extends Registry = MemoryRegistry> {
   private constructor(
-    readonly registry: MemoryRegistry,
+    readonly registry: R,
     readonly dir: string,
     readonly port: number,
     readonly token: string,
@@ -26,18 +41,25 @@ export class ApiTestServer {
     private readonly closeServer: () => Promise<void>,
   ) {}
 
-  static async start(options: { podStreams?: PodStreams; maxBodyBytes?: number; historyLimit?: number; watchBookmarkIntervalMs?: number } = {}): Promise<ApiTestServer> {
+  static async start<R extends Registry = MemoryRegistry>(options: ApiTestServerOptions<R> = {}): Promise<ApiTestServer<R>> {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-api-'));
     const pki = await ensurePki(dir, { hostnames: [], ips: [] });
-    const registry = new MemoryRegistry(options.historyLimit);
+    const registry = options.registry ?? (new MemoryRegistry(options.historyLimit) as unknown as R);
     const app = createApiApp({
       registry,
-      authenticator: new Authenticator([{ token: pki.adminToken, user: 'admin' }]),
+      authenticator: new Authenticator([{ token: pki.adminToken, user: 'admin' }, ...(options.tokens ?? [])]),
+      authorizer: options.authorizer,
       podStreams: options.podStreams,
       maxBodyBytes: options.maxBodyBytes,
       watchBookmarkIntervalMs: options.watchBookmarkIntervalMs,
     });
-    const api = await startApiServer({ app, listen: '127.0.0.1:0', tls: { key: pki.serverKeyPem, cert: pki.serverCertPem } });
+    const api = await startApiServer({
+      app,
+      listen: '127.0.0.1:0',
+      tls: { key: pki.serverKeyPem, cert: pki.serverCertPem },
+      requestTimeoutMs: options.requestTimeoutMs,
+      connectionsCheckingIntervalMs: options.connectionsCheckingIntervalMs,
+    });
     const kubeconfigPath = path.join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: `https://127.0.0.1:${api.port}`, caCertPem: pki.caCertPem, token: pki.adminToken }));
     return new ApiTestServer(registry, dir, api.port, pki.adminToken, pki.caCertPem, kubeconfigPath, api.close);
@@ -52,7 +74,7 @@ export class ApiTestServer {
   request(
     method: string,
     urlPath: string,
-    options: { body?: unknown; rawBody?: string | Buffer; contentType?: string; accept?: string; token?: string | null } = {},
+    options: { body?: unknown; rawBody?: string | Buffer; contentType?: string; accept?: string; token?: string | null; headers?: Record<string, string> } = {},
   ): Promise<TestResponse> {
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     const headers: Record<string, string> = {};
@@ -64,6 +86,7 @@ export class ApiTestServer {
       headers['content-length'] = String(Buffer.byteLength(body));
     }
     if (options.accept) headers.accept = options.accept;
+    Object.assign(headers, options.headers ?? {});
     return httpsRequest({ port: this.port, ca: this.caCertPem, method, path: urlPath, headers, body });
   }
 

@@ -7,6 +7,7 @@
 
 import type { KubeObject, LabelSelector } from '../../../lib/api/types.js';
 import { labelSelectorToString } from '../../../lib/api/selectors.js';
+import { INT32_MAX } from '../../../lib/api/field-types.js';
 import { ApiError, fieldInvalid, invalid } from '../../../lib/errors.js';
 
 const SCALABLE = new Set(['replicationcontrollers', 'replicasets.apps', 'deployments.apps']);
@@ -35,9 +36,9 @@ export function toScale(parent: KubeObject): KubeObject {
 /** The parent with the Scale's spec.replicas; a 422 on the Scale when the number is not a count. */
 export function applyScale(parent: KubeObject, scale: KubeObject): KubeObject {
   const replicas = (scale as { spec?: { replicas?: unknown } }).spec?.replicas;
-  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0 || replicas > INT32_MAX) {
     throw invalid('Scale', 'autoscaling', parent.metadata.name ?? '', [
-      fieldInvalid('spec.replicas', replicas, 'must be greater than or equal to 0'),
+      fieldInvalid('spec.replicas', replicas, `must be an integer between 0 and ${INT32_MAX} (an int32)`),
     ]);
   }
   return { ...parent, spec: { ...(parent.spec as object), replicas } };

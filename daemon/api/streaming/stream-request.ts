@@ -9,6 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Pod } from '../../../lib/api/types.js';
 import { badRequest } from '../../../lib/errors.js';
 import type { ExecOptions } from '../../runtime/container-runtime.js';
+import { decodePathSegment } from '../resource-path.js';
 
 export type StreamSubresource = 'exec' | 'attach' | 'portforward';
 
@@ -27,7 +28,7 @@ const STREAM_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attac
 export function parseStreamPath(pathname: string): StreamTarget | undefined {
   const match = STREAM_PATH.exec(pathname);
   if (!match) return undefined;
-  return { namespace: decodeURIComponent(match[1]), name: decodeURIComponent(match[2]), subresource: match[3] as StreamSubresource };
+  return { namespace: decodePathSegment(match[1]), name: decodePathSegment(match[2]), subresource: match[3] as StreamSubresource };
 }
 
 /**
