@@ -4,25 +4,10 @@
 // or an exec root in /run/kl<id>. Killed engines never unmount them: `lab kill` and `lab down` do.
 
 import fs from 'node:fs';
+import { planUnmounts } from '../../lib/mount-points.js';
 import { runAllowingFailure } from './run-command.js';
 
-/**
- * Mount points below any of `prefixes` (or equal to one), deepest first so a parent is unmounted
- * after its children. Pure: takes /proc/self/mountinfo's text. Field 5 is the mount point, with
- * spaces and other bytes written as octal escapes (\040).
- */
-export function planUnmounts(mountinfo: string, prefixes: string[]): string[] {
-  const points = new Set<string>();
-  for (const line of mountinfo.split('\n')) {
-    const field = line.split(' ')[4];
-    if (!field) continue;
-    const mountPoint = field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-    if (prefixes.some((prefix) => mountPoint === prefix || mountPoint.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`))) {
-      points.add(mountPoint);
-    }
-  }
-  return [...points].sort((a, b) => b.split('/').length - a.split('/').length || b.localeCompare(a));
-}
+export { planUnmounts };
 
 /**
  * Unmounts everything below `prefixes`; a busy mount is detached lazily (umount -l). Repeats

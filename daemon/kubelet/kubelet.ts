@@ -36,6 +36,7 @@ import type { ClusterDns } from './pod-dns.js';
 import { PodWorker } from './pod-worker.js';
 import { ProbeManager } from './probe-manager.js';
 import { Prober, type ContainerProber } from './prober.js';
+import type { TmpfsMounter } from './tmpfs-mounter.js';
 import { VolumeManager } from './volumes.js';
 
 export interface KubeletOptions {
@@ -68,6 +69,8 @@ export interface KubeletOptions {
   log?: Logger;
   /** Shared informers (kubelabd's); without it the kubelet makes its own. */
   informers?: SharedInformerFactory;
+  /** Mounts the tmpfs of secret volumes; the host's mount table by default (tests give a fake). */
+  tmpfs?: TmpfsMounter;
 }
 
 export class Kubelet {
@@ -87,7 +90,7 @@ export class Kubelet {
     this.log = options.log ?? logger('kubelet');
     const nodeIP = options.nodeIP ?? defaultNodeIP();
     this.queue = new WorkQueue({ clock, onError: (key, err) => this.log.error(`syncing pod ${key}`, { err }) });
-    this.volumes = new VolumeManager(client, options.dataDir);
+    this.volumes = new VolumeManager(client, options.dataDir, options.tmpfs);
     this.probes = new ProbeManager({
       prober: options.prober ?? new Prober(runtime),
       recorder: options.recorder,

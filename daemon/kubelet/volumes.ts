@@ -6,7 +6,9 @@
 // - emptyDir: an empty directory that lives as long as the pod; every container that mounts it
 //   sees the same files, which is how the containers of a pod share data.
 // - hostPath: a path of the node, mounted as it is (`DirectoryOrCreate` creates it first).
-// - secret / configMap: one file per key (or per `items` entry) holding the decoded value.
+// - secret / configMap: one file per key (or per `items` entry) holding the decoded value. A
+//   secret volume is a tmpfs of its own (tmpfs-mounter.ts), so no Secret is ever written to the
+//   node's disk; it is unmounted when the pod goes. A configMap volume is a directory on disk.
 //   Files are written the way Kubernetes' AtomicWriter does: into a fresh `..<timestamp>` folder,
 //   then the `..data` symlink is swapped to it in one rename, and each key is a symlink through
 //   `..data`; a reader never sees half of an update. These mounts are always read-only.
@@ -19,6 +21,7 @@ import type { Container, EnvVar, KeyToPath, KubeObject, Pod, Secret, Volume } fr
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { isNotFound } from '../../lib/errors.js';
 import type { Mount } from '../runtime/container-runtime.js';
+import { HostTmpfsMounter, type TmpfsMounter } from './tmpfs-mounter.js';
 
 /** A container cannot be configured yet (its Secret or ConfigMap is missing): CreateContainerConfigError. */
 export class ContainerConfigError extends Error {
@@ -47,6 +50,8 @@ export class VolumeManager {
   constructor(
     private readonly client: ApiClient,
     private readonly dataDir: string,
+    /** Mounts the tmpfs of secret volumes; the host's mount table by default. */
+    private readonly tmpfs: TmpfsMounter = new HostTmpfsMounter(),
   ) {}
 
   podDir(uid: string): string {
@@ -70,6 +75,7 @@ export class VolumeManager {
       const dir = this.volumeDir(pod, 'secret', volume.name);
       const secret = await this.read<Secret>('secrets', pod.metadata.namespace!, volume.secret.secretName, volume.secret.optional);
       const values = decodeAll(secret?.data ?? {});
+      await this.tmpfs.ensureTmpfs(dir);
       await writeAtomically(dir, filesFor(values, volume.secret.items, volume.secret.defaultMode, volume.secret.optional, 'secret'));
       return { hostPath: dir, forceReadOnly: true };
     }
@@ -107,8 +113,9 @@ export class VolumeManager {
     });
   }
 
-  /** Removes everything the pod had on this node. */
+  /** Removes everything the pod had on this node: its secret volumes' tmpfs first, then its directory. */
   async cleanupPod(uid: string): Promise<void> {
+    await this.tmpfs.unmountAllUnder(this.podDir(uid));
     await fs.rm(this.podDir(uid), { recursive: true, force: true });
   }
 

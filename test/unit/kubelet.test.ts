@@ -10,6 +10,7 @@ import { Kubelet } from '../../daemon/kubelet/kubelet.js';
 import { silentLogger } from '../../lib/logger.js';
 import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
 import { FakeRuntime } from '../fakes/fake-runtime.js';
+import { FakeTmpfs } from '../fakes/fake-tmpfs.js';
 
 const IMAGE = 'kubelab/busybox:1';
 
@@ -22,7 +23,7 @@ describe('Kubelet (component, fake runtime)', () => {
   let kubelet: Kubelet;
 
   const newKubelet = () =>
-    new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', log: silentLogger });
+    new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', log: silentLogger, tmpfs: new FakeTmpfs() });
 
   beforeEach(async () => {
     clock = new ManualClock('2025-03-01T10:00:00Z');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Pod } from '../../lib/api/types.js';
 import { ContainerConfigError, expand, VolumeManager } from '../../daemon/kubelet/volumes.js';
 import { newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
+import { FakeTmpfs } from '../fakes/fake-tmpfs.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -19,12 +20,14 @@ describe('VolumeManager', () => {
   let dataDir: string;
   let cluster: TestCluster;
   let volumes: VolumeManager;
+  let tmpfs: FakeTmpfs;
 
   beforeEach(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-volumes-'));
     cluster = await newTestCluster();
     const { client } = cluster;
-    volumes = new VolumeManager(client, dataDir);
+    tmpfs = new FakeTmpfs();
+    volumes = new VolumeManager(client, dataDir, tmpfs);
     await client.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'default' }, data: { user: b64('admin'), password: b64('s3cret') } });
     await client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf', namespace: 'default' }, data: { 'app.ini': 'debug=true' } });
   });
@@ -102,6 +105,25 @@ describe('VolumeManager', () => {
     assert.equal((await volumes.preparePodVolumes(pod)).get('h')!.hostPath, hostDir);
     assert.ok((await fs.stat(hostDir)).isDirectory());
     await assert.rejects(volumes.preparePodVolumes(newPod({ volumes: [{ name: 'h', hostPath: { path: path.join(dataDir, 'missing'), type: 'Directory' } }] })), /is not a directory/);
+  });
+
+  it('secret volumes are a tmpfs each (mounted before the files are written, kept across refreshes); configMap and emptyDir are not', async () => {
+    const pod = newPod({ volumes: [{ name: 'creds', secret: { secretName: 'db' } }, { name: 'conf', configMap: { name: 'conf' } }, { name: 'e', emptyDir: {} }] });
+    const prepared = await volumes.preparePodVolumes(pod);
+    const secretDir = prepared.get('creds')!.hostPath;
+    assert.deepEqual([...tmpfs.mounted], [secretDir]);
+    // The fake's first mount empties the directory, as a real tmpfs hides it: files must come after.
+    assert.equal(await fs.readFile(path.join(secretDir, 'password'), 'utf8'), 's3cret');
+    await volumes.preparePodVolumes(pod);
+    assert.deepEqual(tmpfs.calls, [`mount ${secretDir}`], 'the sync of a running pod reuses its tmpfs');
+  });
+
+  it('cleanupPod unmounts the pod\'s secret tmpfs, then removes its directory', async () => {
+    const prepared = await volumes.preparePodVolumes(newPod({ volumes: [{ name: 'creds', secret: { secretName: 'db' } }] }));
+    await volumes.cleanupPod('uid-1');
+    assert.deepEqual(tmpfs.calls.at(-1), `umount ${prepared.get('creds')!.hostPath}`);
+    assert.equal(tmpfs.mounted.size, 0);
+    assert.deepEqual(await volumes.podUidsOnDisk(), []);
   });
 
   it('cleanupPod removes the pod directory', async () => {
