@@ -8,6 +8,8 @@
 
 import fs from 'node:fs/promises';
 
+export { restrictFileIfPresent } from '../lib/client/private-file.js';
+
 /** Only the owner may list, enter or change a private directory. */
 export const PRIVATE_DIRECTORY_MODE = 0o700;
 /** Only the owner may read or write a private file. */
@@ -17,11 +19,4 @@ export const PRIVATE_FILE_MODE = 0o600;
 export async function ensurePrivateDirectory(dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
   await fs.chmod(dir, PRIVATE_DIRECTORY_MODE);
-}
-
-/** Makes an existing file 0600; a file that does not exist (yet) is fine. */
-export async function restrictFileIfPresent(file: string): Promise<void> {
-  await fs.chmod(file, PRIVATE_FILE_MODE).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
-  });
 }

@@ -16,7 +16,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { caHashOf, formatJoinToken, parseJoinToken } from '../../lib/client/join.js';
-import { writePrivateFile } from '../../lib/client/private-file.js';
+import { restrictFileIfPresent, writePrivateFile } from '../../lib/client/private-file.js';
 
 export { caHashOf, parseJoinToken, type JoinTokenParts } from '../../lib/client/join.js';
 
@@ -34,6 +34,7 @@ export async function ensureJoinToken(dataDir: string, caCertPem: string): Promi
   const file = path.join(dataDir, JOIN_TOKEN_FILE);
   const caHash = caHashOf(caCertPem);
   let existing: string | undefined;
+  await restrictFileIfPresent(file);
   try {
     existing = (await fs.readFile(file, 'utf8')).trim();
   } catch (err) {

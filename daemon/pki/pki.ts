@@ -18,7 +18,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { stringify } from 'yaml';
-import { writePrivateFile } from '../../lib/client/private-file.js';
+import { restrictFileIfPresent, writePrivateFile } from '../../lib/client/private-file.js';
 import { createCaCertificate, createServingCertificate, type Sans } from './certificates.js';
 
 export interface Pki {
@@ -105,6 +105,8 @@ export async function ensurePki(dataDir: string, options: PkiOptions): Promise<P
     serverKey: path.join(dir, 'apiserver.key'),
     token: path.join(dataDir, 'admin-token'),
   };
+  // Kept files are made private too: ones copied in or written by an older kubelab may be 0644.
+  for (const file of Object.values(files)) await restrictFileIfPresent(file);
 
   let caCertPem = await readIfExists(files.caCert);
   let caKeyPem = await readIfExists(files.caKey);

@@ -20,7 +20,7 @@ import fs from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
 import { ApiError, fromStatus } from '../errors.js';
-import { writePrivateFile } from './private-file.js';
+import { restrictFileIfPresent, writePrivateFile } from './private-file.js';
 
 const TOKEN_PREFIX = 'K10';
 const TOKEN_SEPARATOR = '::';
@@ -45,7 +45,7 @@ export function formatJoinToken(parts: JoinTokenParts): string {
 /** Splits `K10<hash>::<secret>`; throws an Error that says what is wrong and where tokens come from. */
 export function parseJoinToken(token: string): JoinTokenParts {
   const trimmed = token.trim();
-  const where = 'copy it from the server\'s log line "kubelabd: join token: ..." or its <data-dir>/join-token';
+  const where = 'it is in the server\'s <data-dir>/join-token (readable by root only)';
   if (!trimmed.startsWith(TOKEN_PREFIX)) {
     throw new Error(`invalid join token: it must start with "${TOKEN_PREFIX}" (format K10<sha256 of the CA>::<secret>); ${where}`);
   }
@@ -94,6 +94,7 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedNode> {
   const { caHash } = parseJoinToken(options.token);
   const server = options.server.replace(/\/+$/, '');
   const file = path.join(options.dataDir, CREDENTIALS_FILE);
+  await restrictFileIfPresent(file); // the node's token: private even when an older kubelab or a copy made it 0644
   const saved = await readSaved(file);
   const joinTokenHash = sha256(options.token.trim());
   if (saved && saved.server === server && saved.nodeName === options.nodeName && saved.joinTokenHash === joinTokenHash) {

@@ -16,3 +16,13 @@ export async function writePrivateFile(file: string, content: string): Promise<v
   await fs.writeFile(tmp, content, { mode: 0o600 });
   await fs.rename(tmp, file);
 }
+
+/**
+ * Makes an existing secret file 0600 (a file copied in, or written by an older kubelab, may be
+ * 0644); a file that does not exist (yet) is fine. Files written by writePrivateFile already are.
+ */
+export async function restrictFileIfPresent(file: string): Promise<void> {
+  await fs.chmod(file, 0o600).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+}
