@@ -4,9 +4,11 @@
 // worker node that joins a server with its join token.
 //
 // Logs go to stderr through lib/logger.ts (`--log-format text|json`). What the command prints on
-// stdout (the API address, kubeconfig path and join token of a server that is up) is its answer
-// to the person who started it, not a log line: it stays plain text in either format, and test
-// and lab tools read it from there.
+// stdout (the API address, kubeconfig path and join token file of a server that is up) is its
+// answer to the person who started it, not a log line: it stays plain text in either format, and
+// test and lab tools read it from there. Secrets are never printed: stdout usually ends up in a
+// log (journald, a CI log, a lab's log file) readable by more people than the data dir is, so the
+// server says where the join token is, and only root reads it there.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +21,7 @@ import { startAgent } from './agent.js';
 import { DEFAULT_LISTEN, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
 import { startServer } from './server.js';
 import { CONTROLLER_NAMES, selectControllers } from './controllers/controller-manager.js';
+import { rotateEncryptionKey } from './store/rotate-encryption-key.js';
 
 /** The flags every node has, server or agent. */
 function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
@@ -138,7 +141,7 @@ async function main(): Promise<void> {
         console.log(`kubelabd: API server listening on ${server.url}`);
         console.log(`kubelabd: node ${args['node-name']} ready`);
         console.log(`kubelabd: admin kubeconfig written to ${server.kubeconfigPath}`);
-        console.log(`kubelabd: join token: ${server.joinToken}`);
+        console.log(`kubelabd: join token in ${server.joinTokenPath} (readable by root only; agents take it with --token-file)`);
         console.log(`kubelabd: try  kubelab --kubeconfig ${server.kubeconfigPath} get nodes`);
         onSignals('server', () => server.close());
       },
@@ -149,7 +152,7 @@ async function main(): Promise<void> {
       (y) =>
         nodeFlags(y, '/var/lib/kubelab-agent')
           .option('server', { type: 'string', demandOption: true, describe: 'the API server\'s URL, e.g. https://192.168.56.11:6443' })
-          .option('token', { type: 'string', describe: 'the join token the server printed (also in <server data dir>/join-token)' })
+          .option('token', { type: 'string', describe: 'the join token, from <server data dir>/join-token (prefer --token-file: ps shows a command line)' })
           .option('token-file', { type: 'string', describe: 'a file holding the join token (kept off the command line, where ps shows it)' })
           .check((a) => {
             if (!a.token === !a['token-file']) throw new Error('give the join token with --token or --token-file (one of them)');
@@ -171,7 +174,28 @@ async function main(): Promise<void> {
         onSignals('agent', () => agent.close());
       },
     )
-    .demandCommand(1, 'name a command: kubelabd server, or kubelabd agent')
+    .command(
+      'encryption <action>',
+      'manage the encryption of Secrets at rest (run on the server\'s host, with the server stopped)',
+      (y) =>
+        y
+          .positional('action', {
+            type: 'string',
+            choices: ['rotate-key'],
+            describe: 'rotate-key: a new key encrypts every Secret again; the old keys are removed from <data-dir>/encryption-config.yaml',
+          })
+          .option('data-dir', { type: 'string', default: '/var/lib/kubelab', describe: 'the server\'s data dir' })
+          .strict(),
+      async (args) => {
+        configureLogging({ format: 'text', level: 'warn' });
+        const result = await rotateEncryptionKey(args['data-dir']);
+        console.log(`kubelabd: key ${result.newKey} now encrypts; ${result.rewritten} stored object(s) rewritten with it`);
+        if (result.removedKeys.length > 0) {
+          console.log(`kubelabd: removed key(s) ${result.removedKeys.join(', ')}: no stored value uses them (keep the old encryption-config.yaml with any older backup of store/)`);
+        }
+      },
+    )
+    .demandCommand(1, 'name a command: kubelabd server, kubelabd agent or kubelabd encryption')
     .strict()
     .help()
     .fail((message, error, y) => {

@@ -17,7 +17,7 @@ import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
 import { NodeAuthorizer } from './api/node-authorizer.js';
 import { NodeTokenCache } from './api/node-credentials.js';
-import { deriveSecret, ensureJoinToken } from './pki/join-token.js';
+import { deriveSecret, ensureJoinToken, JOIN_TOKEN_FILE } from './pki/join-token.js';
 import { ensureKubernetesService } from './api/kubernetes-service.js';
 import { LocalClient } from './api/local-client.js';
 import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';
@@ -34,7 +34,9 @@ import { defaultNodeIP } from './kubelet/node-status.js';
 import { connectRuntime, gossipSeedsOfNodes, internalIPs, startNodeAgent } from './node-agent.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ensurePrivateDirectory } from './private-files.js';
+import { ensureEncryption } from './store/encryption-config.js';
 import { NedbObjectStore } from './store/nedb-store.js';
+import { STORE_DIRECTORY } from './store/rotate-encryption-key.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -76,6 +78,8 @@ export interface RunningServer {
   port: number;
   kubeconfigPath: string;
   joinToken: string;
+  /** Where the join token is kept (mode 0600): what the server prints, never the token itself. */
+  joinTokenPath: string;
   close(): Promise<void>;
 }
 
@@ -91,7 +95,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await ensurePrivateDirectory(options.dataDir);
   const runtime = await connectRuntime(options.dockerHost);
 
-  const store = new NedbObjectStore({ dataDir: path.join(options.dataDir, 'store') });
+  // Secrets are encrypted at rest with the key in <dataDir>/encryption-config.yaml (made at first start).
+  const store = new NedbObjectStore({ dataDir: path.join(options.dataDir, STORE_DIRECTORY), transformer: await ensureEncryption(options.dataDir) });
   await store.open();
   // The Service pools are rebuilt from the stored Services before the registry takes a write.
   const allocation = new ServiceAllocation({ serviceCidr: options.serviceCidr, nodePortRange: options.nodePortRange, lbPool: options.lbPool });
@@ -219,6 +224,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port: api.port,
     kubeconfigPath,
     joinToken,
+    joinTokenPath: path.join(options.dataDir, JOIN_TOKEN_FILE),
     async close() {
       abort.abort();
       await api.close();

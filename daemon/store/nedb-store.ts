@@ -18,6 +18,16 @@
 //
 // Why objects are stored as JSON strings: nedb forbids field names containing '.' or starting
 // with '$', and Kubernetes labels (`kubernetes.io/hostname`) and annotations are full of dots.
+//
+// Encryption at rest sits between the two (storage-transformer.ts): the string written is what
+// the transformer makes of the JSON (`k8s:enc:aesgcm:v1:key1:...` for a Secret), memory keeps
+// the plain object. When the store opens, every value not in the transformer's current write form
+// (a Secret stored before encryption was on, or under an older key) is rewritten in that form and
+// the datafile compacted, so no plaintext or old-key copy stays in the file. The rewrite happens
+// at open, not at the object's next write, because Secrets are rarely written again: "next write"
+// would leave them readable on disk for months, and a rotated-out key could never be dropped.
+// Nobody watches or writes yet at open, and the object does not change (same resourceVersion):
+// only its form on disk does.
 
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -30,6 +40,8 @@ import { alreadyExists, badRequest, conflict, isConflict, notFound } from '../..
 import { STORE_DEFAULTS } from '../config.js';
 import type { ObjectStore, StoreEvent, StoreWatchOptions } from './object-store.js';
 import { WatchHistory } from './watch-history.js';
+import { acquireStoreLock } from './store-lock.js';
+import type { StorageTransformer } from './storage-transformer.js';
 import { ensurePrivateDirectory, PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE, restrictFileIfPresent } from '../private-files.js';
 
 export interface NedbObjectStoreOptions {
@@ -43,7 +55,12 @@ export interface NedbObjectStoreOptions {
   compactIntervalMs?: number;
   /** Source of creationTimestamp; injectable for tests. */
   clock?: () => Date;
+  /** Encryption at rest (storage-transformer.ts); absent: every object is stored as plain JSON. */
+  transformer?: StorageTransformer;
 }
+
+/** No encryption: the JSON as it is. */
+const IDENTITY: StorageTransformer = { toStorage: (_r, _k, json) => json, fromStorage: (_r, _k, json) => ({ json, stale: false }) };
 
 /** One line of the datafile. `_id` is the object's key; the counter has its own document. */
 interface StoredDocument {
@@ -101,6 +118,9 @@ export class NedbObjectStore implements ObjectStore {
   private readonly compactEveryWrites: number;
   private readonly compactIntervalMs: number;
   private readonly clock: () => Date;
+  private readonly transformer: StorageTransformer;
+  private releaseLock: () => Promise<void> = async () => undefined;
+  private rewrittenAtOpen = 0;
   private opened = false;
 
   constructor(options: NedbObjectStoreOptions = {}) {
@@ -116,6 +136,7 @@ export class NedbObjectStore implements ObjectStore {
     this.compactEveryWrites = options.compactEveryWrites ?? DEFAULT_COMPACT_EVERY_WRITES;
     this.compactIntervalMs = options.compactIntervalMs ?? DEFAULT_COMPACT_INTERVAL_MS;
     this.clock = options.clock ?? (() => new Date());
+    this.transformer = options.transformer ?? IDENTITY;
     this.history = new WatchHistory(this.historySize, 0);
   }
 
@@ -124,23 +145,66 @@ export class NedbObjectStore implements ObjectStore {
       // A store made before (or a directory the user made) may be 0755 / 0644: made private on every start.
       await ensurePrivateDirectory(this.dataDir);
       for (const file of [DATAFILE, `${DATAFILE}~`]) await restrictFileIfPresent(path.join(this.dataDir, file));
+      this.releaseLock = await acquireStoreLock(this.dataDir);
     }
-    // Loading also rewrites the datafile without superseded lines: compaction on open.
-    await this.db.loadDatabaseAsync();
-    for (const doc of this.db.getAllData()) {
-      if (doc._id === COUNTER_ID) {
-        this.counter = Math.max(this.counter, doc.resourceVersion ?? 0);
-        continue;
-      }
-      const obj = JSON.parse(doc.json!) as KubeObject;
-      this.bucket(doc.resource!).set(doc._id, obj);
-      this.counter = Math.max(this.counter, Number(obj.metadata.resourceVersion ?? 0));
+    try {
+      await this.load();
+    } catch (err) {
+      await this.releaseLock();
+      throw err;
     }
     // Nothing before this moment is in memory: only the current version can be resumed from.
     this.committed = this.counter;
     this.history = new WatchHistory(this.historySize, this.counter);
     if (this.persistent) this.db.setAutocompactionInterval(this.compactIntervalMs);
     this.opened = true;
+  }
+
+  /** Replays the datafile into memory, decrypting; rewrites stale values in the current form. */
+  private async load(): Promise<void> {
+    // Loading also rewrites the datafile without superseded lines: compaction on open.
+    await this.db.loadDatabaseAsync();
+    const stale: { doc: StoredDocument; json: string }[] = [];
+    const unreadable: string[] = [];
+    for (const doc of this.db.getAllData()) {
+      if (doc._id === COUNTER_ID) {
+        this.counter = Math.max(this.counter, doc.resourceVersion ?? 0);
+        continue;
+      }
+      let json: string;
+      try {
+        const read = this.transformer.fromStorage(doc.resource!, doc._id, doc.json!);
+        json = read.json;
+        if (read.stale) stale.push({ doc, json });
+      } catch (err) {
+        unreadable.push(`${doc._id}: ${(err as Error).message}`);
+        continue;
+      }
+      const obj = JSON.parse(json) as KubeObject;
+      this.bucket(doc.resource!).set(doc._id, obj);
+      this.counter = Math.max(this.counter, Number(obj.metadata.resourceVersion ?? 0));
+    }
+    if (unreadable.length > 0) {
+      const file = this.dataDir ? path.join(this.dataDir, DATAFILE) : 'the store';
+      throw new Error(
+        `cannot read ${unreadable.length} object(s) of ${file}, so the store does not open (nothing was changed):\n  ` +
+          `${unreadable.slice(0, 5).join('\n  ')}${unreadable.length > 5 ? `\n  ... and ${unreadable.length - 5} more` : ''}`,
+      );
+    }
+    for (const { doc, json } of stale) {
+      await this.db.updateAsync({ _id: doc._id }, { _id: doc._id, resource: doc.resource, json: this.transformer.toStorage(doc.resource!, doc._id, json) }, {});
+    }
+    this.rewrittenAtOpen = stale.length;
+    if (stale.length > 0 && this.persistent) {
+      // The old lines are still in the append-only file until it is rewritten: rewrite it now.
+      await this.db.compactDatafileAsync();
+      log.info(`rewrote ${stale.length} stored object(s) in the current encryption form (plaintext or an older key before)`);
+    }
+  }
+
+  /** How many stored objects open() found in an old form (unencrypted, an older key) and rewrote. */
+  rewrittenOnOpen(): number {
+    return this.rewrittenAtOpen;
   }
 
   async close(): Promise<void> {
@@ -152,6 +216,7 @@ export class NedbObjectStore implements ObjectStore {
       await this.db.compactDatafileAsync();
     }
     this.watchers.clear();
+    await this.releaseLock();
   }
 
   currentResourceVersion(): number {
@@ -198,7 +263,7 @@ export class NedbObjectStore implements ObjectStore {
         generation: 1,
         resourceVersion: String(version),
       };
-      await this.db.insertAsync({ _id: key, resource, json: JSON.stringify(created) });
+      await this.db.insertAsync({ _id: key, resource, json: this.transformer.toStorage(resource, key, JSON.stringify(created)) });
       this.bucket(resource).set(key, created);
       this.publish({ type: 'ADDED', resource, object: created, resourceVersion: version });
       return copy(created);
@@ -224,7 +289,7 @@ export class NedbObjectStore implements ObjectStore {
         generation: (current.metadata.generation ?? 1) + (desiredStateChanged(current, updated) ? 1 : 0),
         resourceVersion: String(version),
       };
-      await this.db.updateAsync({ _id: key }, { _id: key, resource, json: JSON.stringify(updated) }, {});
+      await this.db.updateAsync({ _id: key }, { _id: key, resource, json: this.transformer.toStorage(resource, key, JSON.stringify(updated)) }, {});
       this.bucket(resource).set(key, updated);
       this.publish({ type: 'MODIFIED', resource, object: updated, previous: current, resourceVersion: version });
       return copy(updated);
