@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../cli-errors.js';
 import { engineClient, loadImages, saveImages, startEngine } from './host-engine.js';
-import { startKubelabd, waitForNodesReady } from './host-kubelabd.js';
+import { dataDir, startKubelabd, waitForNodesReady } from './host-kubelabd.js';
 import { setHostLink } from './host-network.js';
 import { isRunning, killHostProcesses } from './host-processes.js';
 import type { LabHostPlan } from './lab-plan.js';
@@ -36,7 +36,8 @@ export function requireHost(state: LabState, name: string): LabHostPlan {
 
 export async function killHost(state: LabState, host: LabHostPlan): Promise<string> {
   const killed = await killHostProcesses(host);
-  await unmountAllUnder([path.join(host.dir, 'docker'), host.execRoot]);
+  // The engine's mounts and the kubelet's secret-volume tmpfs (data/pods/): a rebooted machine has neither.
+  await unmountAllUnder([path.join(host.dir, 'docker'), host.execRoot, path.join(dataDir(host), 'pods')]);
   // The exec root is the host's /run: a rebooted machine starts with it empty (no stale pid files).
   fs.rmSync(host.execRoot, { recursive: true, force: true });
   return `${host.name}: plug pulled, ${killed} process(es) killed (engine, containers, kubelabd)`;

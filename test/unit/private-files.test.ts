@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureJoinToken } from '../../daemon/pki/join-token.js';
+import { ensurePki } from '../../daemon/pki/pki.js';
 import { ensurePrivateDirectory } from '../../daemon/private-files.js';
+import { CREDENTIALS_FILE, joinCluster } from '../../lib/client/join.js';
 import { NedbObjectStore } from '../../daemon/store/nedb-store.js';
 
 const modeOf = async (p: string): Promise<string> => ((await fs.stat(p)).mode & 0o777).toString(8);
@@ -61,5 +65,26 @@ describe('private data files (data dir, store directory, store files)', () => {
     assert.equal(await modeOf(dir), '700');
     assert.equal(await modeOf(path.join(dir, 'objects.db')), '600');
     await store.close();
+  });
+
+  it('makes the PKI files, admin token, join token and a node\'s credentials 0600 at start when an older or copied file is 0644', async () => {
+    const dataDir = path.join(root, 'server');
+    const pki = await ensurePki(dataDir, { hostnames: [], ips: [] });
+    const token = await ensureJoinToken(dataDir, pki.caCertPem);
+    const files = ['pki/ca.crt', 'pki/ca.key', 'pki/apiserver.crt', 'pki/apiserver.key', 'admin-token', 'join-token'].map((f) => path.join(dataDir, f));
+    for (const file of files) await fs.chmod(file, 0o644);
+    await ensurePki(dataDir, { hostnames: [], ips: [] });
+    await ensureJoinToken(dataDir, pki.caCertPem);
+    for (const file of files) assert.equal(await modeOf(file), '600', file);
+
+    // An agent's saved credentials, valid for this token: joinCluster uses them without asking the server.
+    const agentDir = path.join(root, 'agent');
+    await fs.mkdir(agentDir);
+    const credentials = path.join(agentDir, CREDENTIALS_FILE);
+    const joinTokenHash = crypto.createHash('sha256').update(token).digest('hex');
+    await fs.writeFile(credentials, JSON.stringify({ server: 'https://10.0.0.1:6443', nodeName: 'n2', joinTokenHash, caPem: pki.caCertPem, nodeToken: 't' }));
+    await fs.chmod(credentials, 0o644);
+    await joinCluster({ server: 'https://10.0.0.1:6443', token, nodeName: 'n2', dataDir: agentDir });
+    assert.equal(await modeOf(credentials), '600');
   });
 });
