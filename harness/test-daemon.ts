@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
+import { HostTmpfsMounter } from '../daemon/kubelet/tmpfs-mounter.js';
 import { errorMessage } from '../lib/errors.js';
 
 const execFileAsync = promisify(execFile);
@@ -141,6 +142,8 @@ export class TestDaemon {
     await removeContainersOfNode(this.nodeName);
     const docker = new Docker();
     await docker.getNetwork(this.network).remove().catch(() => undefined);
+    // The secret volumes of pods that were still there when the daemon stopped are tmpfs mounts.
+    await new HostTmpfsMounter().unmountAllUnder(this.dataDir);
     await fs.rm(this.dataDir, { recursive: true, force: true });
   }
 }
