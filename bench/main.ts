@@ -10,6 +10,7 @@ import { benchLabFailure, formatLabFailure } from './lab-failure.js';
 import { benchPodStart } from './pod-start.js';
 import { benchProxy, formatProxyBench, type ProxyBenchTarget } from './proxy.js';
 import { benchRcScale } from './rc-scale.js';
+import { benchSecretEncryption, formatSecretEncryption } from './secret-encryption.js';
 import { formatResult, type BenchResult } from './stats.js';
 
 async function main(): Promise<void> {
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   console.log(`\n${formatProxyBench(proxy)}`);
   console.log(`\n${formatGossipConvergence(await benchGossipConvergence(50))}`);
   console.log(`\n${formatLabFailure(await benchLabFailure())}`);
+  console.log(`\n${formatSecretEncryption(await benchSecretEncryption())}`);
 }
 
 /** One line per loss rate: how long until every member knows a joiner and a failure. */
