@@ -21,8 +21,7 @@ const execFileAsync = promisify(execFile);
 export interface TmpfsMounter {
   /**
    * Makes `dir` a fresh, empty tmpfs unless a tmpfs is already mounted there (a restarted kubelet
-   * keeps the running pod's volume). Whatever an older kubelab left in `dir` on disk is removed
-   * first, so nothing of a Secret stays under the mount.
+   * keeps the running pod's volume).
    */
   ensureTmpfs(dir: string): Promise<void>;
   /** Unmounts every mount at or below `dir`, deepest first; none is fine. */
@@ -44,7 +43,9 @@ export class HostTmpfsMounter implements TmpfsMounter {
   async ensureTmpfs(dir: string): Promise<void> {
     // The mount table holds real paths: a data dir reached through a symlink must be compared resolved.
     if (isTmpfsMountPoint(await readMountInfo(), await realPath(dir))) return;
-    await fs.rm(dir, { recursive: true, force: true });
+    // Files an older kubelab wrote here stay under the mount, not removed: a container started
+    // before the upgrade still reads them through its own bind mount. New containers see the
+    // tmpfs; the old files go with the pod's directory when the pod goes.
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     try {
       await execFileAsync('mount', ['-t', 'tmpfs', '-o', TMPFS_OPTIONS, 'tmpfs', dir]);

@@ -1,5 +1,5 @@
 // A recording TmpfsMounter: "mounts" are remembered, not made, so unit tests need no root. Like
-// the real one, a first mount starts from an empty directory (whatever was on disk is gone).
+// the real one, a first mount shows an empty directory (what was on disk is hidden: here, gone).
 
 import fs from 'node:fs/promises';
 import type { TmpfsMounter } from '../../daemon/kubelet/tmpfs-mounter.js';

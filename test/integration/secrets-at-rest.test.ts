@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import os from 'node:os';
+import { HostTmpfsMounter } from '../../daemon/kubelet/tmpfs-mounter.js';
 import { daemonEntry, eventually, execFileAsync, TestDaemon } from '../../harness/test-daemon.js';
 import type { Pod } from '../../lib/api/types.js';
 import { planUnmounts } from '../../lib/mount-points.js';
@@ -57,7 +59,8 @@ describe('secrets stay secret (real kubelabd)', function () {
 
   it('prints where the join token is, never the token', async () => {
     const token = (await fs.readFile(path.join(daemon.dataDir, 'join-token'), 'utf8')).trim();
-    assert.match(daemon.log, new RegExp(`join token in ${daemon.dataDir}/join-token \\(readable by root only`));
+    // The harness is done waiting after the kubeconfig line; the next line may still be on its way.
+    await eventually(() => new RegExp(`join token in ${daemon.dataDir}/join-token \\(readable by root only`).test(daemon.log), 10_000);
     assert.ok(!daemon.log.includes(token.split('::')[1]!), 'the token\'s secret is not in the output');
   });
 
@@ -111,5 +114,34 @@ describe('secrets stay secret (real kubelabd)', function () {
     const read = await daemon.kubelab(['get', 'secret', 'vault', '-o', 'jsonpath={.data.password}']);
     assert.equal(read.code, 0, read.stderr);
     assert.equal(read.stdout.trim(), BASE64);
+  });
+});
+
+describe('HostTmpfsMounter (the host\'s real mount table)', () => {
+  let dir: string;
+  const mounter = new HostTmpfsMounter();
+  const mountsUnder = async (d: string) => planUnmounts(await fs.readFile('/proc/self/mountinfo', 'utf8'), [d]);
+
+  before(async () => {
+    dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-tmpfs-')));
+  });
+  after(async () => {
+    await mounter.unmountAllUnder(dir);
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('mounts one tmpfs over what an older kubelab left on disk, reuses it, and unmounts it', async () => {
+    const volume = path.join(dir, 'pods/uid/volumes/kubernetes.io~secret/creds');
+    await fs.mkdir(volume, { recursive: true });
+    await fs.writeFile(path.join(volume, 'old'), 'written by an older kubelab');
+    await mounter.ensureTmpfs(volume);
+    await mounter.ensureTmpfs(volume);
+    assert.deepEqual(await mountsUnder(dir), [volume], 'one mount, not two stacked');
+    assert.deepEqual(await fs.readdir(volume), [], 'a fresh tmpfs hides the old files');
+    await fs.writeFile(path.join(volume, 'password'), VALUE);
+
+    await mounter.unmountAllUnder(path.join(dir, 'pods/uid'));
+    assert.deepEqual(await mountsUnder(dir), []);
+    assert.deepEqual(await fs.readdir(volume), ['old'], 'the tmpfs content went with the mount');
   });
 });
