@@ -125,11 +125,11 @@ export const Namespace: KindSchema = kindSchema('', 'v1', 'Namespace', 'Namespac
       phase: enumOf(['Active', 'Terminating'], 'Phase is the current lifecycle phase of the namespace.', { proto: 1 }),
       conditions: listOfObjects(
         definition('io.k8s.api.core.v1.NamespaceCondition', 'NamespaceCondition contains details about state of namespace.', {
-          type: string('Type of namespace controller condition.', { required: true }),
-          status: string('Status of the condition, one of True, False, Unknown.', { required: true }),
-          lastTransitionTime: time('Last time the condition transitioned from one status to another.'),
-          reason: string('Unique, one-word, CamelCase reason for the condition\'s last transition.'),
-          message: string('Human-readable message indicating details about last transition.'),
+          type: string('Type of namespace controller condition.', { required: true, proto: 1 }),
+          status: string('Status of the condition, one of True, False, Unknown.', { required: true, proto: 2 }),
+          lastTransitionTime: time('Last time the condition transitioned from one status to another.', { proto: 4 }),
+          reason: string('Unique, one-word, CamelCase reason for the condition\'s last transition.', { proto: 5 }),
+          message: string('Human-readable message indicating details about last transition.', { proto: 6 }),
         }),
         'Represents the latest available observations of a namespace\'s current state.',
         { proto: 2 },
