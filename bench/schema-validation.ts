@@ -24,7 +24,7 @@ const deployment = (replicas: unknown) => ({
         containers: [
           {
             name: 'web',
-            image: 'nginx:1.27',
+            image: 'kubelab/hello:v1',
             ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }],
             env: [{ name: 'MODE', value: 'prod' }, { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
             resources: { limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '100m' } },

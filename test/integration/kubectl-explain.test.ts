@@ -4,6 +4,7 @@
 // words it, while `kubectl apply` of a good one still works with the schemas published.
 
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { Kubectl, requireKubectl } from '../helpers/kubectl.js';
 import { TestDaemon } from '../../harness/test-daemon.js';
 
@@ -63,5 +64,17 @@ describe('kubectl explain and typed fields against kubelabd', function () {
     await kubectl.ok(['apply', '-f', '-'], { input: configMap('{a: "1"}') });
     await kubectl.ok(['apply', '-f', '-'], { input: configMap('{a: "2", b: "3"}') });
     assert.equal(await kubectl.ok(['get', 'configmap', 'explained', '-o', 'jsonpath={.data.a},{.data.b}']), '2,3');
+  });
+
+  it('the README example: examples/invalid/pod-string-ports.yaml is refused as the README shows, nothing stored', async () => {
+    const file = path.resolve(import.meta.dirname, '../../examples/invalid/pod-string-ports.yaml');
+    const refused = await kubectl.run(['apply', '-f', file]);
+    assert.notEqual(refused.code, 0);
+    assert.equal(
+      refused.stderr.trim(),
+      'The Pod "string-ports" is invalid: spec.containers[0].ports: Invalid value: "string": spec.containers[0].ports in body must be of type array: "string"',
+    );
+    const get = await kubectl.run(['get', 'pod', 'string-ports']);
+    assert.match(get.stderr, /NotFound/);
   });
 });
