@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { Kubectl, requireKubectl } from '../helpers/kubectl.js';
+import { Kubectl, requireKubectl, waitForReadyPods } from '../helpers/kubectl.js';
+import { deploymentYaml, documents, serviceYaml } from '../helpers/kubectl-manifests.js';
 import { TestDaemon } from '../../harness/test-daemon.js';
 
 const configMap = (data: string) => `apiVersion: v1
@@ -28,6 +29,7 @@ describe('kubectl explain and typed fields against kubelabd', function () {
   });
   after(async () => {
     await kubectl?.run(['delete', 'configmap', '-l', 'io.kubelab.test=kubectl-explain', '--ignore-not-found']);
+    await kubectl?.run(['delete', 'deployment,service', 'typed', '--ignore-not-found']);
     await kubectl?.killAll();
     await daemon?.cleanup();
   });
@@ -76,5 +78,13 @@ describe('kubectl explain and typed fields against kubelabd', function () {
     );
     const get = await kubectl.run(['get', 'pod', 'string-ports']);
     assert.match(get.stderr, /NotFound/);
+  });
+
+  it('every write the components make passes the schemas: a Deployment and its Service come up, endpoints and events included', async () => {
+    await kubectl.ok(['apply', '-f', '-'], { input: documents(deploymentYaml('typed', { replicas: 2, withSide: false }), serviceYaml('typed', [80])) });
+    await waitForReadyPods(kubectl, 'app=typed', 2);
+    const addresses = await kubectl.ok(['get', 'endpoints', 'typed', '-o', 'jsonpath={.subsets[*].addresses[*].ip}']);
+    assert.equal(addresses.trim().split(/\s+/).length, 2, addresses);
+    assert.match(await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.kind=Deployment']), /ScalingReplicaSet/);
   });
 });
