@@ -62,8 +62,8 @@ export class ApiError extends Error {
 /** A field-level problem: `spec.containers[0].image: Required value`. */
 export interface FieldError {
   field: string;
-  /** Kubernetes cause reason: FieldValueRequired, FieldValueInvalid, FieldValueNotSupported, FieldValueDuplicate, FieldValueForbidden, FieldValueTooLong, FieldValueNotFound. */
-  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueNotFound';
+  /** Kubernetes cause reason: FieldValueRequired, FieldValueInvalid, FieldValueTypeInvalid, FieldValueNotSupported, FieldValueDuplicate, FieldValueForbidden, FieldValueTooLong, FieldValueNotFound. */
+  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueTypeInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueNotFound';
   /** The detail after the field path, e.g. `Required value` or `Invalid value: "Bad_Name": must be ...`. */
   message: string;
 }

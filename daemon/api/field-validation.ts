@@ -5,7 +5,7 @@
 // without the containers the user meant. `Warn` accepts the object and sends a warning back;
 // `Ignore` (in-process callers, `kubectl --validate=false`) drops the unknown fields silently.
 
-import { findUnknownFields } from '../../lib/api/known-fields.js';
+import { findUnknownFields } from '../../lib/api/schemas/known-fields.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { ResourceInfo } from '../../lib/api/resources.js';
 import { badRequest } from '../../lib/errors.js';

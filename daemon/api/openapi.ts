@@ -1,16 +1,22 @@
-// The smallest OpenAPI v3 that makes kubectl's create/apply work (compat §2.2).
+// The OpenAPI v3 documents kubectl reads (compat §2.2): what makes create/apply work, and the
+// schemas `kubectl explain pod.spec.containers` prints, generated from lib/api/schemas.
 //
 // kubectl validates manifests before sending them. It first asks the server's OpenAPI v3 whether
 // the PATCH operation of the object's kind declares a `fieldValidation` query parameter; if it
 // does, kubectl skips client-side validation and lets the server validate (`?fieldValidation=Strict`).
 // Without any OpenAPI, `kubectl create -f` fails with "failed to download openapi". So we publish
-// one document per group/version holding just that: one patch operation per kind, no schemas.
-// (No requestBody either: then `kubectl apply` computes strategic merge patches from its built-in
-// Go types, which is what we want.) `/openapi/v2` stays a 404, which kubectl tolerates.
+// one document per group/version with one patch operation per kind, and in `components.schemas`
+// each kind's schema (found by its `x-kubernetes-group-version-kind`) and every definition it
+// refers to, with the field docs `kubectl explain` shows. (No requestBody on the operations:
+// then `kubectl apply` computes strategic merge patches from its built-in Go types, which is what
+// we want.) `/openapi/v2` stays a 404, which kubectl tolerates.
 
 import crypto from 'node:crypto';
 import express from 'express';
-import { groupVersions, RESOURCES, type ResourceInfo } from '../../lib/api/resources.js';
+import { groupVersions, RESOURCES, resourceKey, type ResourceInfo } from '../../lib/api/resources.js';
+import { definitionsOf, kindSchemaOf } from '../../lib/api/schemas/index.js';
+import { openApiComponents } from '../../lib/api/schemas/json-schema.js';
+import type { KindSchema } from '../../lib/api/schemas/schema.js';
 
 interface GroupVersionDocument {
   /** `api/v1`, `apis/apps/v1`: the key in the index and the URL tail. */
@@ -32,11 +38,15 @@ function buildDocuments(): GroupVersionDocument[] {
   return groupVersions().map(({ group, version }) => {
     const prefix = group ? `apis/${group}/${version}` : `api/${version}`;
     const paths: Record<string, unknown> = {};
+    const kinds: KindSchema[] = [];
     for (const r of RESOURCES.filter((x) => x.group === group && x.version === version)) {
       const objectPath = r.namespaced ? `/${prefix}/namespaces/{namespace}/${r.plural}/{name}` : `/${prefix}/${r.plural}/{name}`;
       paths[objectPath] = { patch: patchOperation(r) };
+      const kind = kindSchemaOf(resourceKey(r));
+      if (kind) kinds.push(kind);
     }
-    const body = JSON.stringify({ openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.5' }, paths, components: { schemas: {} } });
+    const schemas = openApiComponents(kinds, definitionsOf(kinds.map((k) => k.definition)).values());
+    const body = JSON.stringify({ openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.5' }, paths, components: { schemas } });
     // kubectl caches documents by URL, hash included: the hash changes whenever the content does.
     const hash = crypto.createHash('sha512').update(body).digest('hex').toUpperCase();
     return { path: prefix, body, hash };

@@ -13,8 +13,7 @@
 // daemon's own controllers meet exactly the same rules.
 
 import { applyDefaults } from '../../lib/api/defaults.js';
-import { validateFieldTypes } from '../../lib/api/field-schemas.js';
-import { shortValue } from '../../lib/api/field-types.js';
+import { shortValue, validateAgainstSchema } from '../../lib/api/schemas/validate.js';
 import { GENERATED_NAME_RANDOM_LENGTH, generatedName } from '../../lib/api/name-rules.js';
 import { resourceByKey, apiVersionOf, type ResourceInfo } from '../../lib/api/resources.js';
 import { compileSelectors } from '../../lib/api/selectors.js';
@@ -339,9 +338,12 @@ export class ResourceRegistry implements Registry {
     return this.strategies[resource] ?? strategyFor(resource);
   }
 
-  /** Wrong JSON types (`ports: "80"`) are refused before the strategy and defaulting read the fields. */
+  /**
+   * The kind's schema first (lib/api/schemas): wrong JSON types (`ports: "80"`), int32 ranges and
+   * enum values are refused before the strategy, defaulting and validation read the fields.
+   */
   private checkFieldTypes(info: ResourceInfo, resource: string, obj: KubeObject): void {
-    const errors = validateFieldTypes(resource, obj);
+    const errors = validateAgainstSchema(resource, obj);
     if (errors.length > 0) throw invalid(info.kind, info.group, obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
   }
 

@@ -17,6 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from '../../lib/api/protobuf-objects.js';
+import { compileSchemas } from '../../lib/api/schemas/validate.js';
 import { checkJsonDocument } from '../../lib/api/safe-json.js';
 import { ApiError, badRequest, errorMessage, internalError, tooLarge } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
@@ -139,6 +140,8 @@ function protobufBodyToJson(req: Request, _res: Response, next: NextFunction): v
 
 export function createApiApp(deps: ApiDeps): express.Express {
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // The per-kind schemas are compiled now, not on the first write (a few hundred ms of ajv codegen).
+  compileSchemas();
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag'); // discovery and lists change with every write; no conditional GETs

@@ -5,71 +5,77 @@
 // not JSON, and a server that refuses it breaks those commands. Kubernetes wraps every object
 // in an envelope: the 4 magic bytes `k8s\0`, then a runtime.Unknown message
 // {1: typeMeta {1: apiVersion, 2: kind}, 2: raw (the object's own message), 3: contentEncoding,
-// 4: contentType}. The object's fields are numbered as in k8s.io/api's generated.proto; only the
-// kinds in OBJECT_SCHEMAS are known here, and any other kind gets a 415 that says what to do.
+// 4: contentType}. The object's fields are numbered as in k8s.io/api's generated.proto: the
+// numbers are in each kind's schema (lib/api/schemas, `proto`), and the kinds whose fields all
+// have one can be decoded; any other kind gets a 415 that says what to do.
 
 import { ApiError } from '../errors.js';
 import { ProtobufError, readFields, type WireField } from './protobuf-wire.js';
+import { KIND_SCHEMAS } from './schemas/index.js';
+import type { Definition, FieldType } from './schemas/schema.js';
 
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from('k8s\0', 'latin1');
 
-type FieldType = 'string' | 'bytes' | 'bool' | 'int' | 'stringMap' | 'bytesMap' | 'skip' | MessageSchema;
+type WireFieldType = 'string' | 'bytes' | 'bool' | 'int' | 'stringMap' | 'bytesMap' | 'skip' | MessageSchema;
 interface FieldSpec {
   name: string;
-  type: FieldType;
+  type: WireFieldType;
   repeated?: boolean;
 }
 type MessageSchema = Record<number, FieldSpec>;
 
-// Timestamps (creationTimestamp 8, deletionTimestamp 9) and managedFields (17) are the server's
-// to set, so they are skipped rather than decoded.
-const ownerReference: MessageSchema = {
-  1: { name: 'kind', type: 'string' },
-  3: { name: 'name', type: 'string' },
-  4: { name: 'uid', type: 'string' },
-  5: { name: 'apiVersion', type: 'string' },
-  6: { name: 'controller', type: 'bool' },
-  7: { name: 'blockOwnerDeletion', type: 'bool' },
-};
-const objectMeta: MessageSchema = {
-  1: { name: 'name', type: 'string' },
-  2: { name: 'generateName', type: 'string' },
-  3: { name: 'namespace', type: 'string' },
-  5: { name: 'uid', type: 'string' },
-  6: { name: 'resourceVersion', type: 'string' },
-  7: { name: 'generation', type: 'int' },
-  8: { name: 'creationTimestamp', type: 'skip' },
-  9: { name: 'deletionTimestamp', type: 'skip' },
-  10: { name: 'deletionGracePeriodSeconds', type: 'int' },
-  11: { name: 'labels', type: 'stringMap' },
-  12: { name: 'annotations', type: 'stringMap' },
-  13: { name: 'ownerReferences', type: ownerReference, repeated: true },
-  14: { name: 'finalizers', type: 'string', repeated: true },
-  17: { name: 'managedFields', type: 'skip' },
-};
+/**
+ * How a schema field travels on the wire. Timestamps (creationTimestamp, deletionTimestamp) and
+ * free-form fields (managedFields) are the server's to set or kubelab's to pass through, so they
+ * are skipped rather than decoded.
+ */
+function wireTypeOf(type: FieldType): Omit<FieldSpec, 'name'> {
+  switch (type.type) {
+    case 'string':
+      return { type: type.format === 'byte' ? 'bytes' : 'string' };
+    case 'boolean':
+      return { type: 'bool' };
+    case 'integer':
+      return { type: 'int' };
+    case 'map':
+      if (type.values.type === 'string') return { type: type.values.format === 'byte' ? 'bytesMap' : 'stringMap' };
+      return { type: 'skip' };
+    case 'list': {
+      const item = wireTypeOf(type.items);
+      return item.type === 'skip' ? item : { ...item, repeated: true };
+    }
+    case 'object':
+      return { type: messageSchemaOf(type.of) };
+    default:
+      return { type: 'skip' };
+  }
+}
 
-/** Field numbers from k8s.io/api/core/v1/generated.proto (v0.32). */
-export const OBJECT_SCHEMAS: Record<string, MessageSchema> = {
-  'v1/Secret': {
-    1: { name: 'metadata', type: objectMeta },
-    2: { name: 'data', type: 'bytesMap' },
-    3: { name: 'type', type: 'string' },
-    4: { name: 'stringData', type: 'stringMap' },
-    5: { name: 'immutable', type: 'bool' },
-  },
-  'v1/ConfigMap': {
-    1: { name: 'metadata', type: objectMeta },
-    2: { name: 'data', type: 'stringMap' },
-    3: { name: 'binaryData', type: 'bytesMap' },
-    4: { name: 'immutable', type: 'bool' },
-  },
-  'v1/Namespace': {
-    1: { name: 'metadata', type: objectMeta },
-    2: { name: 'spec', type: { 1: { name: 'finalizers', type: 'string', repeated: true } } },
-    3: { name: 'status', type: { 1: { name: 'phase', type: 'string' } } },
-  },
-};
+const messageSchemas = new Map<string, MessageSchema>();
+
+/** A Definition's protobuf message: its fields that carry a field number (`proto`) in the schema. */
+function messageSchemaOf(def: Definition): MessageSchema {
+  let schema = messageSchemas.get(def.name);
+  if (schema) return schema;
+  schema = {};
+  messageSchemas.set(def.name, schema);
+  for (const [name, field] of Object.entries(def.fields)) {
+    if (field.proto !== undefined) schema[field.proto] = { name, ...wireTypeOf(field) };
+  }
+  return schema;
+}
+
+/**
+ * The kinds whose every field has its field number in lib/api/schemas (apiVersion and kind
+ * travel in the envelope), keyed `v1/Secret`. Field numbers are those of k8s.io/api's
+ * generated.proto (v0.32); issue 13 fills them for every kind.
+ */
+export const OBJECT_SCHEMAS: Record<string, MessageSchema> = Object.fromEntries(
+  Object.values(KIND_SCHEMAS)
+    .filter((kind) => Object.entries(kind.definition.fields).every(([name, field]) => name === 'apiVersion' || name === 'kind' || field.proto !== undefined))
+    .map((kind) => [`${kind.group ? `${kind.group}/` : ''}${kind.version}/${kind.kind}`, messageSchemaOf(kind.definition)]),
+);
 
 function bytesOf(field: WireField, spec: FieldSpec): Buffer {
   if (field.field.wireType !== 2) throw new ProtobufError(`field "${spec.name}" should be length-delimited`);

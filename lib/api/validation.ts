@@ -7,7 +7,7 @@
 // The kind-specific rules live next door: validate-pod-spec, validate-workload, validate-service.
 
 import { fieldForbidden, fieldInvalid, fieldRequired, fieldTooLong, type FieldError } from '../errors.js';
-import { validateFieldTypes } from './field-schemas.js';
+import { validateAgainstSchema } from './schemas/validate.js';
 import { checkConfigMapKey, checkDns1123Label, checkDns1123Subdomain, checkDns1035Label } from './name-rules.js';
 import type { KubeObject } from './types.js';
 import { checkName, checkUnique, isObj, objectsIn, validateObjectMeta, type NameCheck, type Obj } from './validate-object-meta.js';
@@ -33,7 +33,7 @@ function nameRuleOf(resource: string): NameCheck {
  */
 export function validateObject(resource: string, obj: KubeObject, old?: KubeObject): FieldError[] {
   // The rules below assume each field has its JSON type (a list of ports, not "80"): check that first.
-  const typeErrors = validateFieldTypes(resource, obj);
+  const typeErrors = validateAgainstSchema(resource, obj);
   if (typeErrors.length > 0) return typeErrors;
   const target = obj as Obj;
   const previous = old as Obj | undefined;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { findUnknownFields } from '../../lib/api/known-fields.js';
+import { findUnknownFields } from '../../lib/api/schemas/known-fields.js';
 
 /** A pod template using most fields real manifests use, including the free-form ones. */
 const richPodSpec = () => ({

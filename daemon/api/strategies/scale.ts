@@ -7,7 +7,7 @@
 
 import type { KubeObject, LabelSelector } from '../../../lib/api/types.js';
 import { labelSelectorToString } from '../../../lib/api/selectors.js';
-import { INT32_MAX } from '../../../lib/api/field-types.js';
+import { INT32_MAX } from '../../../lib/api/schemas/schema.js';
 import { ApiError, fieldInvalid, invalid } from '../../../lib/errors.js';
 
 const SCALABLE = new Set(['replicationcontrollers', 'replicasets.apps', 'deployments.apps']);

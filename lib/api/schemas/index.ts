@@ -1,0 +1,49 @@
+// Every served kind's schema, by the store key of its resource (`pods`, `deployments.apps`).
+// A kind in lib/api/resources.ts without an entry here fails the unit test that walks them
+// (test/unit/schemas.test.ts): adding a kind means adding its schema (README.md beside this file).
+
+import { Deployment, ReplicaSet } from './apps.js';
+import { ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Secret, Service } from './core.js';
+import type { Definition, FieldType, KindSchema } from './schema.js';
+
+export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
+  namespaces: Namespace,
+  nodes: Node,
+  pods: Pod,
+  secrets: Secret,
+  configmaps: ConfigMap,
+  events: Event,
+  services: Service,
+  endpoints: Endpoints,
+  replicationcontrollers: ReplicationController,
+  'deployments.apps': Deployment,
+  'replicasets.apps': ReplicaSet,
+};
+
+/** The schema of a resource (store key), or undefined for a resource without one. */
+export function kindSchemaOf(resource: string): KindSchema | undefined {
+  return Object.prototype.hasOwnProperty.call(KIND_SCHEMAS, resource) ? KIND_SCHEMAS[resource] : undefined;
+}
+
+/** Every Definition reachable from `roots`, each once, by name (a name used twice for different fields is a bug). */
+export function definitionsOf(roots: readonly Definition[]): Map<string, Definition> {
+  const seen = new Map<string, Definition>();
+  const visit = (def: Definition): void => {
+    const known = seen.get(def.name);
+    if (known) {
+      if (known !== def && JSON.stringify(Object.keys(known.fields)) !== JSON.stringify(Object.keys(def.fields))) {
+        throw new Error(`two different schema definitions are named ${def.name}`);
+      }
+      return;
+    }
+    seen.set(def.name, def);
+    for (const field of Object.values(def.fields)) visitType(field);
+  };
+  const visitType = (t: FieldType): void => {
+    if (t.type === 'object') visit(t.of);
+    else if (t.type === 'list') visitType(t.items);
+    else if (t.type === 'map') visitType(t.values);
+  };
+  roots.forEach(visit);
+  return seen;
+}

@@ -1,0 +1,393 @@
+// The pod and what it is made of (k8s.io/api/core/v1): PodSpec, Container, Volume, Probe, ...
+// PodTemplateSpec is here too: every workload kind embeds one.
+//
+// Sub-objects kubelab passes through without reading (affinity, securityContext, the cloud
+// volume sources) are `free` objects: their type is checked (an object), their fields are not.
+
+import { LocalObjectReference, ObjectMeta } from './meta.js';
+import {
+  boolean, definition, enumOf, free, int32, int64, intOrString, listOf, listOfObjects, mapOf, object, QUANTITY, quantity, string, stringList, stringMap,
+} from './schema.js';
+
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+
+export const KeyToPath = definition('io.k8s.api.core.v1.KeyToPath', 'Maps a string key to a path within a volume.', {
+  key: string('key is the key to project.', { required: true }),
+  path: string('path is the relative path of the file to map the key to. May not be an absolute path. May not contain the path element \'..\'.', { required: true }),
+  mode: int32('mode is Optional: mode bits used to set permissions on this file. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511.'),
+});
+
+const keySelector = (name: string, what: string) =>
+  definition(`io.k8s.api.core.v1.${name}`, `Selects a key from a ${what}.`, {
+    name: string(`Name of the referent ${what}.`),
+    key: string(`The key to select.`, { required: true }),
+    optional: boolean(`Specify whether the ${what} or its key must be defined.`),
+  });
+
+export const ObjectFieldSelector = definition('io.k8s.api.core.v1.ObjectFieldSelector', 'ObjectFieldSelector selects an APIVersioned field of an object.', {
+  apiVersion: string('Version of the schema the FieldPath is written in terms of, defaults to "v1".'),
+  fieldPath: string('Path of the field to select in the specified API version.', { required: true }),
+});
+
+export const ResourceFieldSelector = definition('io.k8s.api.core.v1.ResourceFieldSelector', 'ResourceFieldSelector represents container resources (cpu, memory) and their output format.', {
+  containerName: string('Container name: required for volumes, optional for env vars.'),
+  resource: string('Required: resource to select.', { required: true }),
+  divisor: quantity('Specifies the output format of the exposed resources, defaults to "1".'),
+});
+
+export const EnvVarSource = definition('io.k8s.api.core.v1.EnvVarSource', 'EnvVarSource represents a source for the value of an EnvVar.', {
+  fieldRef: object(ObjectFieldSelector, 'Selects a field of the pod: supports metadata.name, metadata.namespace, metadata.labels[\'<KEY>\'], metadata.annotations[\'<KEY>\'], spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.'),
+  resourceFieldRef: object(ResourceFieldSelector, 'Selects a resource of the container: only resources limits and requests are currently supported.'),
+  configMapKeyRef: object(keySelector('ConfigMapKeySelector', 'ConfigMap'), 'Selects a key of a ConfigMap.'),
+  secretKeyRef: object(keySelector('SecretKeySelector', 'Secret'), "Selects a key of a secret in the pod's namespace."),
+});
+
+export const EnvVar = definition('io.k8s.api.core.v1.EnvVar', 'EnvVar represents an environment variable present in a Container.', {
+  name: string('Name of the environment variable. Must be a C_IDENTIFIER.', { required: true }),
+  value: string('Variable references $(VAR_NAME) are expanded using the previously defined environment variables in the container and any service environment variables. Defaults to "".'),
+  valueFrom: object(EnvVarSource, "Source for the environment variable's value. Cannot be used if value is not empty."),
+});
+
+const envFromRef = (name: string, what: string) =>
+  definition(`io.k8s.api.core.v1.${name}`, `${what}EnvSource selects a ${what} to populate the environment variables with.`, {
+    name: string(`Name of the referent ${what}.`),
+    optional: boolean(`Specify whether the ${what} must be defined.`),
+  });
+
+export const EnvFromSource = definition('io.k8s.api.core.v1.EnvFromSource', 'EnvFromSource represents the source of a set of ConfigMaps or Secrets.', {
+  prefix: string('Optional text to prepend to the name of each environment variable.'),
+  configMapRef: object(envFromRef('ConfigMapEnvSource', 'ConfigMap'), 'The ConfigMap to select from.'),
+  secretRef: object(envFromRef('SecretEnvSource', 'Secret'), 'The Secret to select from.'),
+});
+
+export const ContainerPort = definition('io.k8s.api.core.v1.ContainerPort', 'ContainerPort represents a network port in a single container.', {
+  name: string('If specified, this must be an IANA_SVC_NAME and unique within the pod. Each named port in a pod must have a unique name. Name for the port that can be referred to by services.'),
+  hostPort: int32('Number of port to expose on the host. If specified, this must be a valid port number, 0 < x < 65536. Most containers do not need this.'),
+  containerPort: int32("Number of port to expose on the pod's IP address. This must be a valid port number, 0 < x < 65536.", { required: true }),
+  protocol: enumOf(PROTOCOLS, 'Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".'),
+  hostIP: string('What host IP to bind the external port to.'),
+});
+
+export const ResourceRequirements = definition('io.k8s.api.core.v1.ResourceRequirements', 'ResourceRequirements describes the compute resource requirements.', {
+  limits: mapOf(QUANTITY, 'Limits describes the maximum amount of compute resources allowed.'),
+  requests: mapOf(QUANTITY, 'Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified.'),
+  claims: listOfObjects(
+    definition('io.k8s.api.core.v1.ResourceClaim', 'ResourceClaim references one entry in PodSpec.ResourceClaims.', {
+      name: string('Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used.', { required: true }),
+      request: string('Request is the name chosen for a request in the referenced claim.'),
+    }),
+    'Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.',
+  ),
+});
+
+export const VolumeMount = definition('io.k8s.api.core.v1.VolumeMount', 'VolumeMount describes a mounting of a Volume within a container.', {
+  name: string('This must match the Name of a Volume.', { required: true }),
+  readOnly: boolean('Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false.'),
+  recursiveReadOnly: string('RecursiveReadOnly specifies whether read-only mounts should be handled recursively.'),
+  mountPath: string("Path within the container at which the volume should be mounted. Must not contain ':'.", { required: true }),
+  subPath: string("Path within the volume from which the container's volume should be mounted. Defaults to \"\" (volume's root)."),
+  mountPropagation: enumOf(['Bidirectional', 'HostToContainer', 'None'], 'mountPropagation determines how mounts are propagated from the host to container and the other way around.'),
+  subPathExpr: string("Expanded path within the volume from which the container's volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded."),
+});
+
+const ExecAction = definition('io.k8s.api.core.v1.ExecAction', 'ExecAction describes a "run in container" action.', {
+  command: stringList("Command is the command line to execute inside the container, the working directory for the command is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell."),
+});
+
+const HTTPGetAction = definition('io.k8s.api.core.v1.HTTPGetAction', 'HTTPGetAction describes an action based on HTTP Get requests.', {
+  path: string('Path to access on the HTTP server.'),
+  port: intOrString('Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.', { required: true }),
+  host: string('Host name to connect to, defaults to the pod IP.'),
+  scheme: enumOf(['HTTP', 'HTTPS'], 'Scheme to use for connecting to the host. Defaults to HTTP.'),
+  httpHeaders: listOfObjects(
+    definition('io.k8s.api.core.v1.HTTPHeader', 'HTTPHeader describes a custom header to be used in HTTP probes', {
+      name: string('The header field name.', { required: true }),
+      value: string('The header field value', { required: true }),
+    }),
+    'Custom headers to set in the request. HTTP allows repeated headers.',
+  ),
+});
+
+const TCPSocketAction = definition('io.k8s.api.core.v1.TCPSocketAction', 'TCPSocketAction describes an action based on opening a socket', {
+  port: intOrString('Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.', { required: true }),
+  host: string('Optional: Host name to connect to, defaults to the pod IP.'),
+});
+
+export const Probe = definition('io.k8s.api.core.v1.Probe', 'Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic.', {
+  exec: object(ExecAction, 'Exec specifies a command to execute in the container.'),
+  httpGet: object(HTTPGetAction, 'HTTPGet specifies an HTTP GET request to perform.'),
+  tcpSocket: object(TCPSocketAction, 'TCPSocket specifies a connection to a TCP port.'),
+  grpc: object(
+    definition('io.k8s.api.core.v1.GRPCAction', 'GRPCAction specifies an action involving a GRPC service.', {
+      port: int32('Port number of the gRPC service. Number must be in the range 1 to 65535.', { required: true }),
+      service: string('Service is the name of the service to place in the gRPC HealthCheckRequest.'),
+    }),
+    'GRPC specifies a GRPC HealthCheckRequest.',
+  ),
+  initialDelaySeconds: int32('Number of seconds after the container has started before liveness probes are initiated.'),
+  timeoutSeconds: int32('Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1.'),
+  periodSeconds: int32('How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.'),
+  successThreshold: int32('Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup.'),
+  failureThreshold: int32('Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.'),
+  terminationGracePeriodSeconds: int64('Optional duration in seconds the pod needs to terminate gracefully upon probe failure.'),
+});
+
+const LifecycleHandler = definition('io.k8s.api.core.v1.LifecycleHandler', 'LifecycleHandler defines a specific action that should be taken in a lifecycle hook. One and only one of the fields, except TCPSocket must be specified.', {
+  exec: object(ExecAction, 'Exec specifies a command to execute in the container.'),
+  httpGet: object(HTTPGetAction, 'HTTPGet specifies an HTTP GET request to perform.'),
+  tcpSocket: object(TCPSocketAction, 'Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility.'),
+  sleep: object(
+    definition('io.k8s.api.core.v1.SleepAction', 'SleepAction describes a "sleep" action.', { seconds: int64('Seconds is the number of seconds to sleep.', { required: true }) }),
+    'Sleep represents a duration that the container should sleep.',
+  ),
+});
+
+export const Lifecycle = definition('io.k8s.api.core.v1.Lifecycle', 'Lifecycle describes actions that the management system should take in response to container lifecycle events.', {
+  postStart: object(LifecycleHandler, 'PostStart is called immediately after a container is created. If the handler fails, the container is terminated and restarted according to its restart policy.'),
+  preStop: object(LifecycleHandler, 'PreStop is called immediately before a container is terminated due to an API request or management event such as liveness/startup probe failure, preemption, resource contention, etc.'),
+  stopSignal: string('StopSignal defines which signal will be sent to a container when it is being stopped.'),
+});
+
+const containerFields = {
+  name: string('Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated.', { required: true }),
+  image: string('Container image name. This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.'),
+  command: stringList("Entrypoint array. Not executed within a shell. The container image's ENTRYPOINT is used if this is not provided. Cannot be updated."),
+  args: stringList("Arguments to the entrypoint. The container image's CMD is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. Cannot be updated."),
+  workingDir: string("Container's working directory. If not specified, the container runtime's default will be used. Cannot be updated."),
+  ports: listOfObjects(ContainerPort, 'List of ports to expose from the container. Not specifying a port here DOES NOT prevent that port from being exposed. Cannot be updated.'),
+  envFrom: listOfObjects(EnvFromSource, 'List of sources to populate environment variables in the container. Cannot be updated.'),
+  env: listOfObjects(EnvVar, 'List of environment variables to set in the container. Cannot be updated.'),
+  resources: object(ResourceRequirements, 'Compute Resources required by this container. Cannot be updated.'),
+  resizePolicy: listOfObjects(
+    definition('io.k8s.api.core.v1.ContainerResizePolicy', 'ContainerResizePolicy represents resource resize policy for the container.', {
+      resourceName: string('Name of the resource to which this resource resize policy applies. Supported values: cpu, memory.', { required: true }),
+      restartPolicy: string('Restart policy to apply when specified resource is resized. If not specified, it defaults to NotRequired.', { required: true }),
+    }),
+    'Resources resize policy for the container.',
+  ),
+  restartPolicy: string('RestartPolicy defines the restart behavior of individual containers in a pod. This field may only be set for init containers, and the only allowed value is "Always".'),
+  volumeMounts: listOfObjects(VolumeMount, "Pod volumes to mount into the container's filesystem. Cannot be updated."),
+  volumeDevices: listOfObjects(
+    definition('io.k8s.api.core.v1.VolumeDevice', 'volumeDevice describes a mapping of a raw block device within a container.', {
+      name: string('name must match the name of a persistentVolumeClaim in the pod', { required: true }),
+      devicePath: string('devicePath is the path inside of the container that the device will be mapped to.', { required: true }),
+    }),
+    'volumeDevices is the list of block devices to be used by the container.',
+  ),
+  livenessProbe: object(Probe, 'Periodic probe of container liveness. Container will be restarted if the probe fails. Cannot be updated.'),
+  readinessProbe: object(Probe, 'Periodic probe of container service readiness. Container will be removed from service endpoints if the probe fails. Cannot be updated.'),
+  startupProbe: object(Probe, 'StartupProbe indicates that the Pod has successfully initialized. If specified, no other probes are executed until this completes successfully.'),
+  lifecycle: object(Lifecycle, 'Actions that the management system should take in response to container lifecycle events. Cannot be updated.'),
+  terminationMessagePath: string("Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Defaults to /dev/termination-log."),
+  terminationMessagePolicy: enumOf(['FallbackToLogsOnError', 'File'], 'Indicate how the termination message should be populated. File will use the contents of terminationMessagePath. Defaults to File.'),
+  imagePullPolicy: enumOf(['Always', 'IfNotPresent', 'Never'], 'Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated.'),
+  securityContext: free('SecurityContext defines the security options the container should be run with. kubelab passes it through.'),
+  stdin: boolean('Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false.'),
+  stdinOnce: boolean('Whether the container runtime should close the stdin channel after it has been opened by a single attach. Default is false.'),
+  tty: boolean("Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false."),
+};
+
+export const Container = definition('io.k8s.api.core.v1.Container', 'A single application container that you want to run within a pod.', containerFields);
+
+export const EphemeralContainer = definition('io.k8s.api.core.v1.EphemeralContainer', 'An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging.', {
+  ...containerFields,
+  targetContainerName: string('If set, the name of the container from PodSpec that this ephemeral container targets.'),
+});
+
+const volumeSource = (name: string, doc: string, fields: Parameters<typeof definition>[2]) => definition(`io.k8s.api.core.v1.${name}`, doc, fields);
+const passThrough = (what: string) => free(`${what} kubelab passes this volume source through and does not mount it.`);
+
+export const Volume = definition('io.k8s.api.core.v1.Volume', 'Volume represents a named volume in a pod that may be accessed by any container in the pod.', {
+  name: string("name of the volume. Must be a DNS_LABEL and unique within the pod.", { required: true }),
+  hostPath: object(
+    volumeSource('HostPathVolumeSource', 'Represents a host path mapped into a pod.', {
+      path: string('path of the directory on the host. If the path is a symlink, it will follow the link to the real path.', { required: true }),
+      type: enumOf(['', 'BlockDevice', 'CharDevice', 'Directory', 'DirectoryOrCreate', 'File', 'FileOrCreate', 'Socket'], 'type for HostPath Volume. Defaults to "".'),
+    }),
+    'hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the container.',
+  ),
+  emptyDir: object(
+    volumeSource('EmptyDirVolumeSource', 'Represents an empty directory for a pod.', {
+      medium: string('medium represents what type of storage medium should back this directory. The default is "" which means to use the node\'s default medium. Memory makes it a tmpfs.'),
+      sizeLimit: quantity('sizeLimit is the total amount of local storage required for this EmptyDir volume.'),
+    }),
+    'emptyDir represents a temporary directory that shares a pod\'s lifetime.',
+  ),
+  secret: object(
+    volumeSource('SecretVolumeSource', 'Adapts a Secret into a volume.', {
+      secretName: string("secretName is the name of the secret in the pod's namespace to use."),
+      items: listOfObjects(KeyToPath, 'items If unspecified, each key-value pair in the Data field of the referenced Secret will be projected into the volume as a file whose name is the key and content is the value.'),
+      defaultMode: int32('defaultMode is Optional: mode bits used to set permissions on created files by default. Defaults to 0644.'),
+      optional: boolean('optional field specify whether the Secret or its keys must be defined'),
+    }),
+    'secret represents a secret that should populate this volume.',
+  ),
+  configMap: object(
+    volumeSource('ConfigMapVolumeSource', 'Adapts a ConfigMap into a volume.', {
+      name: string('Name of the referent ConfigMap.'),
+      items: listOfObjects(KeyToPath, 'items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected into the volume as a file whose name is the key and content is the value.'),
+      defaultMode: int32('defaultMode is optional: mode bits used to set permissions on created files by default. Defaults to 0644.'),
+      optional: boolean('optional specify whether the ConfigMap or its keys must be defined'),
+    }),
+    'configMap represents a configMap that should populate this volume',
+  ),
+  persistentVolumeClaim: object(
+    volumeSource('PersistentVolumeClaimVolumeSource', "PersistentVolumeClaimVolumeSource references the user's PVC in the same namespace.", {
+      claimName: string('claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume.', { required: true }),
+      readOnly: boolean('readOnly Will force the ReadOnly setting in VolumeMounts. Default false.'),
+    }),
+    'persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace.',
+  ),
+  downwardAPI: object(
+    volumeSource('DownwardAPIVolumeSource', 'DownwardAPIVolumeSource represents a volume containing downward API info.', {
+      items: listOfObjects(
+        definition('io.k8s.api.core.v1.DownwardAPIVolumeFile', 'DownwardAPIVolumeFile represents information to create the file containing the pod field', {
+          path: string("Required: Path is the relative path name of the file to be created. Must not be absolute or contain the '..' path.", { required: true }),
+          fieldRef: object(ObjectFieldSelector, 'Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported.'),
+          resourceFieldRef: object(ResourceFieldSelector, 'Selects a resource of the container: only resources limits and requests are currently supported.'),
+          mode: int32('Optional: mode bits used to set permissions on this file, must be an octal value between 0000 and 0777 or a decimal value between 0 and 511.'),
+        }),
+        'Items is a list of downward API volume file',
+      ),
+      defaultMode: int32('Optional: mode bits to use on created files by default. Defaults to 0644.'),
+    }),
+    'downwardAPI represents downward API about the pod that should populate this volume',
+  ),
+  projected: object(
+    volumeSource('ProjectedVolumeSource', 'Represents a projected volume source', {
+      sources: listOf({ type: 'free' }, 'sources is the list of volume projections. Each entry in this list handles one source.'),
+      defaultMode: int32('defaultMode are the mode bits used to set permissions on created files by default.'),
+    }),
+    'projected items for all in one resources secrets, configmaps, and downward API',
+  ),
+  nfs: object(
+    volumeSource('NFSVolumeSource', 'Represents an NFS mount that lasts the lifetime of a pod.', {
+      server: string('server is the hostname or IP address of the NFS server.', { required: true }),
+      path: string('path that is exported by the NFS server.', { required: true }),
+      readOnly: boolean('readOnly here will force the NFS export to be mounted with read-only permissions. Defaults to false.'),
+    }),
+    "nfs represents an NFS mount on the host that shares a pod's lifetime",
+  ),
+  image: object(
+    volumeSource('ImageVolumeSource', 'ImageVolumeSource represents a image volume resource.', {
+      reference: string('Required: Image or artifact reference to be used.'),
+      pullPolicy: enumOf(['Always', 'IfNotPresent', 'Never'], 'Policy for pulling OCI objects.'),
+    }),
+    'image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet\'s host machine.',
+  ),
+  gcePersistentDisk: passThrough('gcePersistentDisk represents a GCE Disk resource.'),
+  awsElasticBlockStore: passThrough('awsElasticBlockStore represents an AWS Disk resource.'),
+  gitRepo: passThrough('gitRepo represents a git repository at a particular revision. Deprecated.'),
+  iscsi: passThrough('iscsi represents an ISCSI Disk resource.'),
+  glusterfs: passThrough('glusterfs represents a Glusterfs mount on the host.'),
+  rbd: passThrough('rbd represents a Rados Block Device mount on the host.'),
+  flexVolume: passThrough('flexVolume represents a generic volume resource provisioned/attached using an exec based plugin.'),
+  cinder: passThrough('cinder represents a cinder volume attached and mounted on kubelets host machine.'),
+  cephfs: passThrough('cephFS represents a Ceph FS mount on the host.'),
+  flocker: passThrough('flocker represents a Flocker volume.'),
+  fc: passThrough('fc represents a Fibre Channel resource.'),
+  azureFile: passThrough('azureFile represents an Azure File Service mount on the host.'),
+  vsphereVolume: passThrough('vsphereVolume represents a vSphere volume.'),
+  quobyte: passThrough('quobyte represents a Quobyte mount on the host.'),
+  azureDisk: passThrough('azureDisk represents an Azure Data Disk mount on the host.'),
+  photonPersistentDisk: passThrough('photonPersistentDisk represents a PhotonController persistent disk.'),
+  portworxVolume: passThrough('portworxVolume represents a portworx volume.'),
+  scaleIO: passThrough('scaleIO represents a ScaleIO persistent volume.'),
+  storageos: passThrough('storageOS represents a StorageOS volume.'),
+  csi: passThrough('csi represents ephemeral storage that is handled by certain external CSI drivers.'),
+  ephemeral: passThrough('ephemeral represents a volume that is handled by a cluster storage driver.'),
+});
+
+export const Toleration = definition('io.k8s.api.core.v1.Toleration', 'The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>.', {
+  key: string('Key is the taint key that the toleration applies to. Empty means match all taint keys.'),
+  operator: enumOf(['Equal', 'Exists'], "Operator represents a key's relationship to the value. Valid operators are Exists and Equal. Defaults to Equal."),
+  value: string('Value is the taint value the toleration matches to.'),
+  effect: enumOf(['NoExecute', 'NoSchedule', 'PreferNoSchedule'], 'Effect indicates the taint effect to match. Empty means match all taint effects.'),
+  tolerationSeconds: int64('TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute) tolerates the taint.'),
+});
+
+export const PodSpec = definition('io.k8s.api.core.v1.PodSpec', 'PodSpec is a description of a pod.', {
+  volumes: listOfObjects(Volume, 'List of volumes that can be mounted by containers belonging to the pod.'),
+  initContainers: listOfObjects(Container, 'List of initialization containers belonging to the pod. Init containers are executed in order prior to containers being started.'),
+  containers: listOfObjects(Container, 'List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.', { required: true }),
+  ephemeralContainers: listOfObjects(EphemeralContainer, 'List of ephemeral containers run in this pod. Ephemeral containers may be run in an existing pod to perform user-initiated actions such as debugging.'),
+  restartPolicy: enumOf(['Always', 'Never', 'OnFailure'], 'Restart policy for all containers within the pod. One of Always, OnFailure, Never. Default to Always.'),
+  terminationGracePeriodSeconds: int64('Optional duration in seconds the pod needs to terminate gracefully. Defaults to 30 seconds.'),
+  activeDeadlineSeconds: int64('Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers.'),
+  dnsPolicy: enumOf(['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'], 'Set DNS policy for the pod. Defaults to "ClusterFirst".'),
+  nodeSelector: stringMap("NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node."),
+  serviceAccountName: string('ServiceAccountName is the name of the ServiceAccount to use to run this pod.'),
+  serviceAccount: string('DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. Deprecated: Use serviceAccountName instead.'),
+  automountServiceAccountToken: boolean('AutomountServiceAccountToken indicates whether a service account token should be automatically mounted.'),
+  nodeName: string('NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName.'),
+  hostNetwork: boolean("Host networking requested for this pod. Use the host's network namespace. Default to false."),
+  hostPID: boolean("Use the host's pid namespace. Optional: Default to false."),
+  hostIPC: boolean("Use the host's ipc namespace. Optional: Default to false."),
+  shareProcessNamespace: boolean('Share a single process namespace between all of the containers in a pod. Optional: Default to false.'),
+  securityContext: free('SecurityContext holds pod-level security attributes and common container settings. kubelab passes it through.'),
+  imagePullSecrets: listOfObjects(LocalObjectReference, 'ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec.'),
+  hostname: string("Specifies the hostname of the Pod. If not specified, the pod's hostname will be set to a system-defined value."),
+  subdomain: string('If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>".'),
+  affinity: free("If specified, the pod's scheduling constraints. kubelab passes it through."),
+  schedulerName: string('If specified, the pod will be dispatched by specified scheduler. If not specified, the pod will be dispatched by default scheduler.'),
+  tolerations: listOfObjects(Toleration, "If specified, the pod's tolerations."),
+  hostAliases: listOfObjects(
+    definition('io.k8s.api.core.v1.HostAlias', "HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file.", {
+      ip: string('IP address of the host file entry.', { required: true }),
+      hostnames: stringList('Hostnames for the above IP address.'),
+    }),
+    "HostAliases is an optional list of hosts and IPs that will be injected into the pod's hosts file if specified.",
+  ),
+  priorityClassName: string('If specified, indicates the pod\'s priority.'),
+  priority: int32('The priority value. Various system components use this field to find the priority of the pod.'),
+  dnsConfig: object(
+    definition('io.k8s.api.core.v1.PodDNSConfig', 'PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy.', {
+      nameservers: stringList('A list of DNS name server IP addresses.'),
+      searches: stringList('A list of DNS search domains for host-name lookup.'),
+      options: listOfObjects(
+        definition('io.k8s.api.core.v1.PodDNSConfigOption', 'PodDNSConfigOption defines DNS resolver options of a pod.', {
+          name: string('Name is this DNS resolver option\'s name.'),
+          value: string('Value is this DNS resolver option\'s value.'),
+        }),
+        'A list of DNS resolver options.',
+      ),
+    }),
+    'Specifies the DNS parameters of a pod.',
+  ),
+  readinessGates: listOfObjects(
+    definition('io.k8s.api.core.v1.PodReadinessGate', 'PodReadinessGate contains the reference to a pod condition', {
+      conditionType: string("ConditionType refers to a condition in the pod's condition list with matching type.", { required: true }),
+    }),
+    'If specified, all readiness gates will be evaluated for pod readiness.',
+  ),
+  runtimeClassName: string('RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.'),
+  enableServiceLinks: boolean("EnableServiceLinks indicates whether information about services should be injected into pod's environment variables, matching the syntax of Docker links. Optional: Defaults to true."),
+  preemptionPolicy: enumOf(['Never', 'PreemptLowerPriority'], 'PreemptionPolicy is the Policy for preempting pods with lower priority.'),
+  overhead: mapOf(QUANTITY, 'Overhead represents the resource overhead associated with running a pod for a given RuntimeClass.'),
+  topologySpreadConstraints: listOf({ type: 'free' }, 'TopologySpreadConstraints describes how a group of pods ought to spread across topology domains. kubelab passes them through.'),
+  setHostnameAsFQDN: boolean("If true the pod's hostname will be configured as the pod's FQDN, rather than the leaf name (the default)."),
+  os: object(
+    definition('io.k8s.api.core.v1.PodOS', 'PodOS defines the OS parameters of a pod.', { name: string('Name is the name of the operating system. The currently supported values are linux and windows.', { required: true }) }),
+    'Specifies the OS of the containers in the pod.',
+  ),
+  hostUsers: boolean("Use the host's user namespace. Optional: Default to true."),
+  schedulingGates: listOfObjects(
+    definition('io.k8s.api.core.v1.PodSchedulingGate', 'PodSchedulingGate is associated to a Pod to guard its scheduling.', { name: string('Name of the scheduling gate.', { required: true }) }),
+    'SchedulingGates is an opaque list of values that if specified will block scheduling the pod.',
+  ),
+  resourceClaims: listOfObjects(
+    definition('io.k8s.api.core.v1.PodResourceClaim', 'PodResourceClaim references exactly one ResourceClaim.', {
+      name: string('Name uniquely identifies this resource claim inside the pod.', { required: true }),
+      resourceClaimName: string('ResourceClaimName is the name of a ResourceClaim object in the same namespace as this pod.'),
+      resourceClaimTemplateName: string('ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this pod.'),
+      source: free('Deprecated source of the claim.'),
+    }),
+    'ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.',
+  ),
+  resources: object(ResourceRequirements, 'Resources is the total amount of CPU and Memory resources required by all containers in the pod.'),
+});
+
+export const PodTemplateSpec = definition('io.k8s.api.core.v1.PodTemplateSpec', 'PodTemplateSpec describes the data a pod should have when created from a template', {
+  metadata: object(ObjectMeta, "Standard object's metadata."),
+  spec: object(PodSpec, 'Specification of the desired behavior of the pod.'),
+});
