@@ -43,6 +43,17 @@ const replicationControllerSpec = objectWith({ replicas: int32, minReadySeconds:
 const labelSelector = objectWith({ matchLabels: stringMap, matchExpressions: listOf(objectWith({ key: stringType, operator: stringType, values: stringList })) });
 const appsWorkloadSpec = objectWith({ replicas: int32, minReadySeconds: int32, selector: labelSelector, template: podTemplate });
 
+/** Job and CronJob (batch/v1): counts are int32, as in Kubernetes' Go types. */
+const jobSpec = objectWith({
+  parallelism: int32, completions: int32, backoffLimit: int32, activeDeadlineSeconds: int32, ttlSecondsAfterFinished: int32,
+  completionMode: stringType, suspend: booleanType, manualSelector: booleanType, selector: labelSelector, template: podTemplate,
+});
+const cronJobSpec = objectWith({
+  schedule: stringType, timeZone: stringType, concurrencyPolicy: stringType, suspend: booleanType, startingDeadlineSeconds: int32,
+  successfulJobsHistoryLimit: int32, failedJobsHistoryLimit: int32,
+  jobTemplate: objectWith({ metadata: objectWith({ labels: stringMap, annotations: stringMap }), spec: jobSpec }),
+});
+
 const metadata = objectWith({ name: stringType, generateName: stringType, namespace: stringType, labels: stringMap, annotations: stringMap, finalizers: stringList });
 
 const SCHEMAS: Record<string, FieldSchema> = {
@@ -50,6 +61,8 @@ const SCHEMAS: Record<string, FieldSchema> = {
   replicationcontrollers: objectWith({ spec: replicationControllerSpec }),
   'replicasets.apps': objectWith({ spec: appsWorkloadSpec }),
   'deployments.apps': objectWith({ spec: appsWorkloadSpec }),
+  'jobs.batch': objectWith({ spec: jobSpec }),
+  'cronjobs.batch': objectWith({ spec: cronJobSpec }),
   secrets: objectWith({ data: stringMap, stringData: stringMap, type: stringType }),
   configmaps: objectWith({ data: stringMap, binaryData: stringMap }),
 };

@@ -113,6 +113,12 @@ const PodSpec = {
 
 const PodTemplateSpec = { metadata: ObjectMeta, spec: PodSpec };
 
+const JobSpec = {
+  parallelism: FREE, completions: FREE, activeDeadlineSeconds: FREE, podFailurePolicy: FREE, successPolicy: FREE, backoffLimit: FREE,
+  backoffLimitPerIndex: FREE, maxFailedIndexes: FREE, selector: LabelSelector, manualSelector: FREE, template: PodTemplateSpec,
+  ttlSecondsAfterFinished: FREE, completionMode: FREE, suspend: FREE, podReplacementPolicy: FREE, managedBy: FREE,
+};
+
 const top = (fields: Record<string, Schema>): Schema => ({ apiVersion: FREE, kind: FREE, metadata: ObjectMeta, status: FREE, ...fields });
 
 const SCHEMAS: Record<string, Schema> = {
@@ -124,6 +130,13 @@ const SCHEMAS: Record<string, Schema> = {
       replicas: FREE, selector: LabelSelector, template: PodTemplateSpec,
       strategy: { type: FREE, rollingUpdate: { maxUnavailable: FREE, maxSurge: FREE } },
       minReadySeconds: FREE, revisionHistoryLimit: FREE, paused: FREE, progressDeadlineSeconds: FREE,
+    },
+  }),
+  'jobs.batch': top({ spec: JobSpec }),
+  'cronjobs.batch': top({
+    spec: {
+      schedule: FREE, timeZone: FREE, startingDeadlineSeconds: FREE, concurrencyPolicy: FREE, suspend: FREE,
+      jobTemplate: { metadata: ObjectMeta, spec: JobSpec }, successfulJobsHistoryLimit: FREE, failedJobsHistoryLimit: FREE,
     },
   }),
   services: top({
