@@ -184,8 +184,12 @@ export function planJob({ job, pods, now, backoff }: JobPlanInput): JobPlan {
   for (const pod of pods) {
     const outcome = podOutcome(pod, countDeletedAsFailed);
     if (outcome === 'running') {
-      if (pod.metadata.deletionTimestamp) terminating += 1;
-      else active.push(pod);
+      if (!pod.metadata.deletionTimestamp) active.push(pod);
+      else {
+        terminating += 1;
+        // Deleted while suspended or done: not a failure, and nothing to count; let it go.
+        if (hasTrackingFinalizer(pod)) plan.removeFinalizers.push(pod);
+      }
       continue;
     }
     if (pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed') terminating += 1;
