@@ -16,6 +16,7 @@ import type { Watch } from '../../lib/client/api-client.js';
 import { loadClientConfig } from '../../lib/client/kubeconfig.js';
 import { RestClient } from '../../lib/client/rest-client.js';
 import { eventually, TestDaemon, type CliResult } from '../../harness/test-daemon.js';
+import { Kubectl, requireKubectl, tableRows } from '../helpers/kubectl.js';
 
 const examples = path.resolve(import.meta.dirname, '../../examples/jobs');
 
@@ -181,6 +182,44 @@ describe('jobs and cronjobs on the real engine', function () {
     const pods = await podsOf('shards');
     const lines = await Promise.all(pods.map(async (p) => (await kubelab(['logs', p.metadata.name!])).stdout.trim()));
     assert.deepEqual(lines.sort(), ['shard 0 of 3 on shards-0', 'shard 1 of 3 on shards-1', 'shard 2 of 3 on shards-2']);
+  });
+
+  it('the real kubectl: create (from YAML and --from=cronjob), get, wait, logs, describe, a bad schedule, delete', async function () {
+    const kubectl = await Kubectl.forDaemon(requireKubectl(this), daemon);
+    try {
+      // `kubectl create job` without --dry-run POSTs protobuf; whether kubelab decodes a Job's is issue 13's.
+      const direct = await kubectl.run(['create', 'job', 'kc-direct', '--image=kubelab/busybox:1', '--', 'echo', 'direct']);
+      assert.ok(direct.code === 0 || /protobuf/.test(direct.stderr), `either created or refused for its protobuf body: ${direct.stderr}`);
+      const yaml = await kubectl.ok(['create', 'job', 'kc-job', '--image=kubelab/busybox:1', '--dry-run=client', '-o', 'yaml', '--', 'echo', 'hello from kubectl']);
+      assert.equal(await kubectl.ok(['create', '-f', '-'], { input: yaml }), 'job.batch/kc-job created\n');
+      assert.equal(await kubectl.ok(['wait', '--for=condition=complete', 'job/kc-job', '--timeout=90s'], { timeoutMs: 100_000 }), 'job.batch/kc-job condition met\n');
+      const rows = tableRows(await kubectl.ok(['get', 'jobs', 'kc-job']));
+      assert.deepEqual(rows[0], ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE']);
+      assert.deepEqual(rows[1].slice(0, 3), ['kc-job', 'Complete', '1/1']);
+      assert.equal((await kubectl.ok(['logs', 'job/kc-job'])).trim(), 'hello from kubectl');
+      assert.match(await kubectl.ok(['describe', 'job', 'kc-job']), /Pods Statuses:\s+0 Active \(0 Ready\) \/ 1 Succeeded \/ 0 Failed/);
+
+      const cron = await kubectl.ok(['create', 'cronjob', 'kc-cron', '--image=kubelab/busybox:1', '--schedule=0 3 * * *', '--dry-run=client', '-o', 'yaml', '--', 'echo', 'nightly']);
+      assert.equal(await kubectl.ok(['apply', '-f', '-'], { input: cron }), 'cronjob.batch/kc-cron created\n');
+      const cronRows = tableRows(await kubectl.ok(['get', 'cronjobs', 'kc-cron']));
+      assert.deepEqual(cronRows[0], ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE']);
+      assert.deepEqual(cronRows[1].slice(0, 6), ['kc-cron', '0 3 * * *', '<none>', 'False', '0', '<none>']);
+      const manual = await kubectl.ok(['create', 'job', 'kc-manual', '--from=cronjob/kc-cron', '--dry-run=client', '-o', 'yaml']);
+      assert.equal(await kubectl.ok(['create', '-f', '-'], { input: manual }), 'job.batch/kc-manual created\n');
+      await kubectl.ok(['wait', '--for=condition=complete', 'job/kc-manual', '--timeout=90s'], { timeoutMs: 100_000 });
+      assert.equal((await kubectl.ok(['logs', 'job/kc-manual'])).trim(), 'nightly');
+
+      const bad = await kubectl.run(['create', '-f', '-'], { input: cron.replace(/schedule: .*/, 'schedule: every night').replace(/name: kc-cron/, 'name: kc-bad') });
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /spec\.schedule/);
+
+      assert.match(await kubectl.ok(['delete', 'job', 'kc-job', 'kc-manual']), /job.batch "kc-job" deleted/);
+      await eventually(async () => ((await podsOf('kc-job')).length === 0 && (await podsOf('kc-manual')).length === 0) || undefined, 60_000);
+      await kubectl.ok(['delete', 'cronjob', 'kc-cron']);
+      if (direct.code === 0) await kubectl.ok(['delete', 'job', 'kc-direct']);
+    } finally {
+      await kubectl.killAll();
+    }
   });
 
   it('kubectl delete job cascades to its pods', async () => {
