@@ -222,6 +222,24 @@ describe('jobs and cronjobs on the real engine', function () {
     }
   });
 
+  it('the README\'s commands: the example CronJob, create job --from and --image, describe, get', async () => {
+    await kubelab(['create', '-f', path.join(examples, 'cronjob.yaml')]);
+    assert.match((await kubelab(['get', 'cronjobs', 'hello'])).stdout, /hello\s+\*\/1 \* \* \* \*\s+Europe\/Berlin\s+False\s+/);
+    assert.equal((await kubelab(['create', 'job', 'hello-now', '--from=cronjob/hello'])).stdout, 'job.batch/hello-now created\n');
+    assert.equal((await kubelab(['create', 'job', 'once', '--image=kubelab/busybox:1', '--', 'echo', 'hello'])).stdout, 'job.batch/once created\n');
+    await kubelab(['wait', '--for=condition=complete', 'job/hello-now', 'job/once', '--timeout=90s'], 100_000);
+    assert.match((await kubelab(['logs', 'job/hello-now'])).stdout, /Hello from the kubelab cluster/);
+    assert.equal((await kubelab(['logs', 'job/once'])).stdout, 'hello\n');
+    const described = (await kubelab(['describe', 'job', 'hello-now'])).stdout;
+    assert.match(described, /Controlled By:\s+CronJob\/hello/);
+    assert.match(described, /Pods Statuses:\s+0 Active \(0 Ready\) \/ 1 Succeeded \/ 0 Failed/);
+    assert.match((await kubelab(['describe', 'cronjob', 'hello'])).stdout, /Concurrency Policy:\s+Forbid/);
+    await kubelab(['delete', 'cronjob', 'hello']);
+    // The CronJob's Jobs (hello-now among them, owned through --from) go with it, and their pods.
+    await eventually(async () => ((await podsOf('hello-now')).length === 0 && (await jobsOf('hello')).length === 0) || undefined, 60_000);
+    await kubelab(['delete', 'job', 'once']);
+  });
+
   it('kubectl delete job cascades to its pods', async () => {
     await kubelab(['delete', 'job', 'countdown']);
     await eventually(async () => (await podsOf('countdown')).length === 0 || undefined, 60_000);

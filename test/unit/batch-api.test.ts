@@ -120,3 +120,28 @@ describe('batch CLI generators and wait', () => {
     assert.equal(hasCondition(done, 'failed', 'True'), false);
   });
 });
+
+describe('examples/jobs', () => {
+  it('every manifest is valid as the API server checks it', async () => {
+    const { parseManifests } = await import('../../lib/api/manifest.js');
+    const fs = await import('node:fs/promises');
+    const dir = new URL('../../examples/jobs/', import.meta.url);
+    const files = (await fs.readdir(dir)).filter((file) => file.endsWith('.yaml'));
+    assert.deepEqual(files.sort(), ['cronjob.yaml', 'indexed-job.yaml', 'job.yaml']);
+    for (const file of files) {
+      for (const obj of parseManifests(await fs.readFile(new URL(file, dir), 'utf8'), file)) {
+        const resource = obj.kind === 'Job' ? 'jobs.batch' : 'cronjobs.batch';
+        obj.metadata.namespace = 'default';
+        if (obj.kind === 'Job') {
+          // What the API server's Job strategy adds before validating: the generated selector.
+          const { generateJobSelector } = await import('../../daemon/api/strategies/batch-strategy.js');
+          obj.metadata.uid = 'uid';
+          generateJobSelector(obj as Job);
+        }
+        assert.deepEqual(findUnknownFields(resource, obj), [], file);
+        applyDefaults(resource, obj);
+        assert.deepEqual(validateObject(resource, obj), [], file);
+      }
+    }
+  });
+});

@@ -11,7 +11,7 @@
 //    counts as failed (it never had the chance to finish), unless the Job was suspended or done.
 // 2. Finishing. A Job fails when it ran longer than activeDeadlineSeconds (DeadlineExceeded; it
 //    wins when both apply) or when more than backoffLimit pods failed (BackoffLimitExceeded; with
-//    restartPolicy OnFailure, container restarts count too). It completes when `completions` pods
+//    restartPolicy OnFailure, backoffLimit container restarts in running pods are enough). It completes when `completions` pods
 //    succeeded (Indexed: every index 0..completions-1 once). The interim condition
 //    (FailureTarget / SuccessCriteriaMet) is written at once and the remaining pods deleted; the
 //    terminal one (Failed / Complete) once no pod of the Job is left running, as Kubernetes 1.32.
@@ -305,7 +305,7 @@ export function failureReason(job: Job, startTime: string | undefined, now: Date
   // restartPolicy OnFailure: the kubelet restarts containers in place, and those restarts are the failures.
   if (job.spec.template?.spec?.restartPolicy === 'OnFailure') {
     const restarts = active.reduce((sum, pod) => sum + (pod.status?.containerStatuses ?? []).reduce((s, c) => s + (c.restartCount ?? 0), 0), 0);
-    if (backoffLimit === 0 ? restarts > 0 : failed + restarts >= backoffLimit + 1 && restarts > 0) return REASON_BACKOFF_LIMIT_EXCEEDED;
+    if (backoffLimit === 0 ? restarts > 0 : restarts >= backoffLimit) return REASON_BACKOFF_LIMIT_EXCEEDED;
   }
   return undefined;
 }

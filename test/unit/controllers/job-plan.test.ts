@@ -125,6 +125,18 @@ describe('planJob', () => {
     }
   });
 
+  it('restartPolicy OnFailure: backoffLimit container restarts fail the Job', () => {
+    const restarted = (restartCount: number): Pod => {
+      const pod = newJobPod('running');
+      return { ...pod, status: { phase: 'Running', containerStatuses: [{ name: 'c', ready: true, restartCount, image: 'i', imageID: '', lastState: {}, state: { running: {} } }] } };
+    };
+    const onFailure = (backoffLimit: number) =>
+      newJob({ backoffLimit, template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'i' }] } } }, { startTime: iso(0) });
+    assert.deepEqual(conditionsOf(planJob({ job: onFailure(3), pods: [restarted(2)], now: at(5), backoff: BACKOFF })), []);
+    assert.deepEqual(conditionsOf(planJob({ job: onFailure(3), pods: [restarted(3)], now: at(5), backoff: BACKOFF })), ['FailureTarget:BackoffLimitExceeded']);
+    assert.deepEqual(conditionsOf(planJob({ job: onFailure(0), pods: [restarted(1)], now: at(5), backoff: BACKOFF })), ['FailureTarget:BackoffLimitExceeded']);
+  });
+
   it('DeadlineExceeded wins over BackoffLimitExceeded, and running pods are deleted before Failed is set', () => {
     const running = newJobPod('running');
     const job = newJob({ backoffLimit: 0, activeDeadlineSeconds: 10 }, { startTime: iso(0), failed: 1 });
