@@ -74,7 +74,7 @@ export const createJobCommand: CommandModule<GlobalOptions, GlobalOptions & Crea
         return createGenerated(ctx, 'jobs.batch', jobFromCronJob(argv.name, cronJob));
       }
       if (!argv.image) throw new CliError('either --image or --from must be specified');
-      await createGenerated(ctx, 'jobs.batch', jobFromFlags(argv.name, ctx.namespace, argv.image, (argv.command ?? []).map(String)));
+      await createGenerated(ctx, 'jobs.batch', jobFromFlags(argv.name, ctx.namespace, argv.image, commandOf(argv)));
     }),
 };
 
@@ -92,7 +92,7 @@ export const createCronJobCommand: CommandModule<GlobalOptions, GlobalOptions & 
     >,
   handler: (argv) =>
     withCliContext(argv, async (ctx) => {
-      const command = (argv.command ?? []).map(String);
+      const command = commandOf(argv);
       const cronJob: CronJob = {
         apiVersion: 'batch/v1',
         kind: 'CronJob',
@@ -108,6 +108,14 @@ export const createCronJobCommand: CommandModule<GlobalOptions, GlobalOptions & 
       await createGenerated(ctx, 'cronjobs.batch', cronJob);
     }),
 };
+
+/**
+ * The command after `--`: yargs leaves it in argv._ after `create job` (unparsed, so its own
+ * flags stay its own), and only words before `--` in the positional.
+ */
+function commandOf(argv: { command?: string[]; _: (string | number)[] }): string[] {
+  return [...(argv.command ?? []), ...argv._.slice(2)].map(String);
+}
 
 async function createGenerated(ctx: CliContext, resource: string, object: KubeObject): Promise<void> {
   const created = await ctx.client.create(resource, object, { fieldManager: 'kubectl-create' });
