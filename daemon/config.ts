@@ -112,6 +112,20 @@ export const CONTROLLER_DEFAULTS = {
   subnetLeaseReleaseGraceMs: 5 * 60_000,
 } as const;
 
+/** The Job, CronJob and TTL-after-finished controllers. */
+export const JOB_DEFAULTS = {
+  /**
+   * After a Job's pod fails, its replacement waits 10 s, then 20 s, 40 s ... per further failure
+   * since the last success, never more than 6 min (Kubernetes' fixed DefaultJobPodFailureBackOff
+   * and MaxJobPodFailureBackOff). Kubernetes has no flag for it; `kubelabd server
+   * --job-pod-failure-backoff SECONDS` sets the first wait, so a lab (or a test) can watch a Job
+   * run out of retries in seconds instead of minutes.
+   */
+  podFailureBackoff: { initialMs: 10_000, maxMs: 360_000 },
+  /** More missed schedule times than this and a CronJob starts only the latest, with a TooManyMissedTimes warning (Kubernetes: 100). */
+  tooManyMissedSchedules: 100,
+} as const;
+
 /**
  * Gossip (SWIM): a node probes one peer every 1 s; a peer that does not answer is suspected,
  * and declared dead after suspicionMult (4) × log10(nodes) probe intervals unless it refutes.

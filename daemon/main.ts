@@ -18,7 +18,7 @@ import { errorMessage } from '../lib/errors.js';
 import { configureLogging, LOG_FORMATS, type LogFormat, logger } from '../lib/logger.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
-import { DEFAULT_LISTEN, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
+import { DEFAULT_LISTEN, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
 import { startServer } from './server.js';
 import { CONTROLLER_NAMES, selectControllers } from './controllers/controller-manager.js';
 import { rotateEncryptionKey } from './store/rotate-encryption-key.js';
@@ -113,6 +113,11 @@ async function main(): Promise<void> {
           })
           .option('node-monitor-grace-period', { type: 'number', default: NODE_LIFECYCLE_DEFAULTS.nodeMonitorGracePeriodMs / 1000, describe: 'seconds a node may go without a heartbeat before it is NotReady (Unknown)' })
           .option('pod-eviction-timeout', { type: 'number', default: NODE_LIFECYCLE_DEFAULTS.podEvictionTimeoutMs / 1000, describe: 'seconds the pods of an unreachable node wait before they are deleted and re-created elsewhere' })
+          .option('job-pod-failure-backoff', {
+            type: 'number',
+            default: JOB_DEFAULTS.podFailureBackoff.initialMs / 1000,
+            describe: 'seconds a failed Job pod\'s replacement waits, doubling per further failure up to 6 min (Kubernetes: fixed at 10)',
+          })
           .option('controllers', {
             type: 'string',
             default: '*',
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
           nodeMonitorGracePeriodMs: args['node-monitor-grace-period'] * 1000,
           podEvictionTimeoutMs: args['pod-eviction-timeout'] * 1000,
           controllers: [args.controllers],
+          jobPodFailureBackoffMs: args['job-pod-failure-backoff'] * 1000,
         });
         console.log(`kubelabd: API server listening on ${server.url}`);
         console.log(`kubelabd: node ${args['node-name']} ready`);

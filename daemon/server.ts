@@ -27,7 +27,7 @@ import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';
 import { allocatingServiceStrategy } from './api/strategies/service-strategy.js';
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
-import { PORTS } from './config.js';
+import { JOB_DEFAULTS, PORTS } from './config.js';
 import { startControllers } from './controllers/controller-manager.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
@@ -71,6 +71,8 @@ export interface ServerOptions {
   podEvictionTimeoutMs?: number;
   /** Which controllers run (`--controllers`: `*`, `name`, `-name`); all by default. */
   controllers?: string[];
+  /** `--job-pod-failure-backoff`: the first re-create delay after a Job's pod fails, in ms (doubling, capped at 6 min). */
+  jobPodFailureBackoffMs?: number;
 }
 
 export interface RunningServer {
@@ -137,6 +139,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clusterCidr: options.clusterCidr,
     membership,
     nodeLifecycle: { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: options.podEvictionTimeoutMs },
+    jobPodFailureBackoff: options.jobPodFailureBackoffMs === undefined ? undefined : { ...JOB_DEFAULTS.podFailureBackoff, initialMs: options.jobPodFailureBackoffMs },
   });
 
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));

@@ -13,6 +13,7 @@ import { loadManifestObjects } from '../manifest-sources.js';
 import { objectName } from '../printers/name-printer.js';
 import { withLastApplied } from '../apply-patch.js';
 import { createNamespaceCommand, createSecretCommand } from './create-generators.js';
+import { createCronJobCommand, createJobCommand } from './create-batch.js';
 import type { KubelabCommand } from './index.js';
 
 export interface CreateOptions {
@@ -22,11 +23,13 @@ export interface CreateOptions {
 
 export const createCommand: KubelabCommand<CreateOptions> = {
   command: 'create',
-  describe: 'Create resources from files or stdin, or a secret or namespace from flags',
+  describe: 'Create resources from files or stdin, or a secret, namespace, job or cronjob from flags',
   builder: (y: Argv<GlobalOptions>) =>
     y
       .command(createSecretCommand)
       .command(createNamespaceCommand)
+      .command(createJobCommand)
+      .command(createCronJobCommand)
       .option('filename', { alias: 'f', type: 'string', array: true, describe: 'file, directory or - for stdin' })
       .option('save-config', { type: 'boolean', describe: 'record the last-applied-configuration annotation, so apply can follow' }) as unknown as Argv<GlobalOptions & CreateOptions>,
   handler: (argv) => withCliContext(argv, (ctx) => runCreate(ctx, argv)),

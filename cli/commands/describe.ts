@@ -8,6 +8,8 @@ import { withCliContext, type CliContext, type GlobalOptions } from '../cli-cont
 import { describeGeneric, describeNamespace, describeNode, describeSecret, describeService } from '../describe/describe-cluster.js';
 import { describePod } from '../describe/describe-pod.js';
 import { describeDeployment, describeReplicaSet } from '../describe/describe-workloads.js';
+import { describeCronJob, describeJob } from '../describe/describe-batch.js';
+import type { CronJob, Job } from '../../lib/api/batch-types.js';
 import { parseResourceArgs } from '../resource-args.js';
 import type { KubelabCommand } from './index.js';
 
@@ -28,6 +30,8 @@ const DESCRIBERS: Record<string, Describer> = {
   ReplicationController: (ctx, o) => describeReplicaSet(ctx, o as ReplicaSet),
   ReplicaSet: (ctx, o) => describeReplicaSet(ctx, o as ReplicaSet),
   Deployment: (ctx, o) => describeDeployment(ctx, o as Deployment),
+  Job: (ctx, o) => describeJob(ctx, o as Job),
+  CronJob: (ctx, o) => describeCronJob(ctx, o as CronJob),
 };
 
 export const describeCommand: KubelabCommand<DescribeOptions> = {

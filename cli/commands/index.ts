@@ -28,6 +28,7 @@ import { scaleCommand } from './scale.js';
 import { setCommand } from './set.js';
 import { uncordonCommand } from './uncordon.js';
 import { versionCommand } from './version.js';
+import { waitCommand } from './wait.js';
 
 /** A command module whose handler receives the global flags plus its own options `T`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -54,4 +55,5 @@ export const commands: KubelabCommand[] = [
   uncordonCommand,
   drainCommand,
   labCommand,
+  waitCommand,
 ];

@@ -5,6 +5,7 @@
 import { pipeline } from 'node:stream/promises';
 import type { Argv } from 'yargs';
 import type { Pod } from '../../lib/api/types.js';
+import type { Job } from '../../lib/api/batch-types.js';
 import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
 import type { KubelabCommand } from './index.js';
@@ -25,7 +26,7 @@ export const logsCommand: KubelabCommand<LogsOptions> = {
   describe: 'Print the logs of a container in a pod',
   builder: (y: Argv<GlobalOptions>) =>
     y
-      .positional('pod', { type: 'string', demandOption: true, describe: 'POD or pod/POD' })
+      .positional('pod', { type: 'string', demandOption: true, describe: 'POD, pod/POD or job/NAME (its first pod)' })
       .option('container', { alias: 'c', type: 'string', describe: 'the container; default: the first one' })
       .option('follow', { alias: 'f', type: 'boolean', describe: 'keep printing new lines' })
       .option('tail', { type: 'number', default: -1, describe: 'only the last N lines' })
@@ -52,10 +53,28 @@ export function pickContainer(pod: Pod, requested: string | undefined): { contai
   return { container: names[0], note: names.length > 1 ? `Defaulted container "${names[0]}" out of: ${names.join(', ')}` : undefined };
 }
 
+/**
+ * The pod `logs` reads: POD, pod/POD, or job/NAME (the Job's first pod, oldest first, as kubectl
+ * picks it through the Job's selector).
+ */
+async function podToLog(ctx: CliContext, typed: string): Promise<Pod> {
+  const job = /^(jobs?|jobs?\.batch)\/(.+)$/i.exec(typed);
+  if (job) {
+    const owner = await ctx.client.get<Job>('jobs.batch', ctx.namespace, job[2]);
+    const selector = Object.entries(owner.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    const pods = (await ctx.client.list<Pod>('pods', { namespace: ctx.namespace, labelSelector: selector })).items;
+    pods.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+    if (pods.length === 0) throw new CliError(`job ${job[2]} has no pods yet`);
+    return pods[0];
+  }
+  const name = typed.replace(/^(pods?|po)\//i, '');
+  if (name.includes('/')) throw new CliError(`logs supports pods and jobs: "${typed}"`);
+  return ctx.client.get<Pod>('pods', ctx.namespace, name);
+}
+
 export async function runLogs(ctx: CliContext, options: LogsOptions): Promise<void> {
-  const name = options.pod.replace(/^(pods?|po)\//i, '');
-  if (name.includes('/')) throw new CliError(`logs supports pods only: "${options.pod}"`);
-  const pod = await ctx.client.get<Pod>('pods', ctx.namespace, name);
+  const pod = await podToLog(ctx, options.pod);
+  const name = pod.metadata.name ?? '';
   const { container, note } = pickContainer(pod, options.container);
   if (note) ctx.err(note + '\n');
   const stream = await ctx.client.logs(ctx.namespace, name, {

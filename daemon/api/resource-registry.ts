@@ -145,6 +145,7 @@ export class ResourceRegistry implements Registry {
     const generated = !obj.metadata.name && Boolean(obj.metadata.generateName);
     for (let attempt = 1; ; attempt += 1) {
       if (generated) obj.metadata.name = generatedName(obj.metadata.generateName!, this.nameSuffix());
+      this.strategyOf(resource).prepareNamedForCreate?.(obj);
       this.validate(info, resource, obj);
       // Cluster-wide pools (a Service's ClusterIP, NodePorts) are taken last, and given back if the write fails.
       const reservation = this.strategyOf(resource).reserve?.(obj, undefined);
@@ -316,6 +317,8 @@ export class ResourceRegistry implements Registry {
       return removed;
     }
 
+    // Marked already, and this delete changes nothing: no write, so no event for watchers to chase.
+    if (plan.object === current && resource !== 'namespaces') return current;
     // Graceful: write the marked object (re-planned on the latest state if it changed meanwhile).
     const marked = await this.store.guaranteedUpdate(resource, ns, name, (latest) => {
       checkDeletePreconditions(resource, name, options, latest);

@@ -18,13 +18,17 @@ import { setMaxListeners } from 'node:events';
 import type { MembershipView } from '../../network/gossip/membership-view.js';
 import { SubnetLeaseRegistry } from '../../network/subnet/subnet-lease-registry.js';
 import { DEFAULT_RESYNC_PERIOD_MS, type ControllerOptions } from './controller.js';
+import { CronJobController } from './cronjob/cronjob-controller.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
+import { JobController } from './job/job-controller.js';
+import { TtlAfterFinishedController } from './ttl-after-finished/ttl-after-finished-controller.js';
 import { GarbageCollector } from './garbage-collector/garbage-collector.js';
 import { NodeIpamController } from './node-ipam/node-ipam-controller.js';
 import { NodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from './replicaset/replica-set-controller.js';
 import { NETWORK_DEFAULTS } from '../config.js';
+import type { BackoffPolicy } from '../../lib/backoff.js';
 
 export interface StartControllersOptions {
   client: ApiClient;
@@ -46,6 +50,8 @@ export interface StartControllersOptions {
   nodeLifecycle?: { podEvictionTimeoutMs?: number; nodeMonitorGracePeriodMs?: number };
   /** The CIDR the node IPAM controller cuts into one /24 per node. */
   clusterCidr?: string;
+  /** The Job controller's re-create delay after pod failures (JOB_DEFAULTS.podFailureBackoff without it). */
+  jobPodFailureBackoff?: BackoffPolicy;
 }
 
 export const DEFAULT_CLUSTER_CIDR = NETWORK_DEFAULTS.clusterCidr;
@@ -69,6 +75,9 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
   { name: 'deployment', component: 'deployment-controller', start: (common) => new DeploymentController(common) },
   { name: 'endpoint', component: 'endpoint-controller', start: (common) => new EndpointsController(common) },
   { name: 'garbagecollector', component: 'garbage-collector', start: (common) => new GarbageCollector(common) },
+  { name: 'job', component: 'job-controller', start: (common, options) => new JobController({ ...common, podFailureBackoff: options.jobPodFailureBackoff }) },
+  { name: 'cronjob', component: 'cronjob-controller', start: (common) => new CronJobController(common) },
+  { name: 'ttl-after-finished', component: 'ttl-after-finished-controller', start: (common) => new TtlAfterFinishedController(common) },
   {
     name: 'nodelifecycle',
     component: 'node-controller',

@@ -258,7 +258,8 @@ export class NedbObjectStore implements ObjectStore {
       const version = this.nextVersion();
       created.metadata = {
         ...created.metadata,
-        uid: randomUUID(),
+        // The registry strips any uid a client sends; one it set itself (a Job's, which its selector names) is kept.
+        uid: created.metadata.uid ?? randomUUID(),
         creationTimestamp: rfc3339(this.clock()),
         generation: 1,
         resourceVersion: String(version),

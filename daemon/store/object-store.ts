@@ -5,7 +5,8 @@
 // validation and what a delete means for a pod are the API registry's job (daemon/api/).
 //
 // Guarantees:
-// - create sets metadata.uid, creationTimestamp, generation = 1 and a new resourceVersion.
+// - create sets metadata.uid (keeping one the registry set: a Job's, which its selector names),
+//   creationTimestamp, generation = 1 and a new resourceVersion.
 // - every write takes the next value of one cluster-wide counter as resourceVersion, so
 //   versions order all changes of all objects.
 // - update with a non-empty metadata.resourceVersion that is not the current one fails with

@@ -7,6 +7,7 @@
 // Defaulting never overwrites what the user set, and running it twice changes nothing.
 
 import type { KubeObject } from './types.js';
+import { defaultCronJob, defaultJob } from './validate-batch.js';
 
 type Obj = Record<string, unknown>;
 
@@ -40,6 +41,12 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'deployments.apps':
       defaultDeployment(target);
+      break;
+    case 'jobs.batch':
+      defaultJob(target, defaultPodSpec);
+      break;
+    case 'cronjobs.batch':
+      defaultCronJob(target, defaultPodSpec);
       break;
     case 'services':
       defaultService(child(target, 'spec'));

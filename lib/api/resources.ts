@@ -94,6 +94,14 @@ export const RESOURCES: readonly ResourceInfo[] = [
     group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true,
     shortNames: ['rs'], categories: ['all'], verbs: crud, subresources: [scale, statusOf('ReplicaSet', 'apps')],
   },
+  {
+    group: 'batch', version: 'v1', plural: 'jobs', singular: 'job', kind: 'Job', namespaced: true,
+    shortNames: [], categories: ['all'], verbs: crud, subresources: [statusOf('Job', 'batch')],
+  },
+  {
+    group: 'batch', version: 'v1', plural: 'cronjobs', singular: 'cronjob', kind: 'CronJob', namespaced: true,
+    shortNames: ['cj'], categories: ['all'], verbs: crud, subresources: [statusOf('CronJob', 'batch')],
+  },
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise: the apiVersion field of objects of this resource. */

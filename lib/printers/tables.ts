@@ -14,6 +14,7 @@ import { resourceByKey, RESOURCES } from '../api/resources.js';
 import { ageOf } from '../time.js';
 import { ageColumn, nameColumn, type Printer, type Table, type TableRow } from './printer.js';
 import { configMapPrinter, endpointsPrinter, eventPrinter, namespacePrinter, secretPrinter, servicePrinter } from './core-printers.js';
+import { cronJobPrinter, jobPrinter } from './batch-printers.js';
 import { nodePrinter } from './node-printer.js';
 import { podPrinter } from './pod-printer.js';
 import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workload-printers.js';
@@ -47,6 +48,8 @@ const PRINTERS: Record<string, Printer> = {
   replicationcontrollers: replicationControllerPrinter,
   'replicasets.apps': replicaSetPrinter,
   'deployments.apps': deploymentPrinter,
+  'jobs.batch': jobPrinter,
+  'cronjobs.batch': cronJobPrinter,
 };
 
 /** The printer of a resource, by store key (`pods`, `deployments.apps`) or plain plural (`deployments`). */

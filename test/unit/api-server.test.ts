@@ -154,7 +154,7 @@ describe('API server over HTTPS (memory registry)', function () {
     });
 
     it('answers 404 Status for unknown paths and 405 for verbs a resource lacks', async () => {
-      for (const path of ['/api/v1/bogus', '/apis/batch/v1/jobs', '/nothing/here', '/api/v1/pods/web']) {
+      for (const path of ['/api/v1/bogus', '/apis/batch/v2/jobs', '/nothing/here', '/api/v1/pods/web']) {
         const res = await api.request('GET', path);
         assert.equal(res.status, 404, path);
         assert.equal(res.json.message, 'the server could not find the requested resource');

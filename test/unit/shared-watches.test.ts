@@ -34,7 +34,7 @@ function countingWatches(client: ApiClient): { client: ApiClient; watches: strin
 }
 
 describe('watches of a single-node server', () => {
-  it('one watch per (resource, options): 9 for controllers, scheduler, kubelet, proxy and DNS together', async () => {
+  it('one watch per (resource, options): 11 for controllers, scheduler, kubelet, proxy and DNS together', async () => {
     const clock = new ManualClock();
     const cluster = await newTestCluster(() => clock.now());
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-watches-'));
@@ -53,8 +53,10 @@ describe('watches of a single-node server', () => {
     try {
       for (let i = 0; i < 20; i++) await clock.advance(100);
       assert.deepEqual([...watches].sort(), [
+        'cronjobs.batch {}',
         'deployments.apps {}',
         'endpoints {}',
+        'jobs.batch {}',
         'nodes {}',
         'pods {"fieldSelector":"spec.nodeName="}',
         'pods {"fieldSelector":"spec.nodeName=node-1"}',

@@ -47,7 +47,9 @@ export function planFinalizingDelete(current: KubeObject, options: DeleteOptions
 
 /** True when this write removed the last finalizer of an object that is being deleted. */
 export function finishesDeletion(resource: string, previous: KubeObject, next: KubeObject): boolean {
-  if (OWN_DELETE_RULES.has(resource)) return false;
+  // A pod waits for its kubelet too: only one whose delete was marked with grace 0 (nothing left to stop) goes now.
+  if (resource === 'pods' && next.metadata.deletionGracePeriodSeconds !== 0) return false;
+  if (OWN_DELETE_RULES.has(resource) && resource !== 'pods') return false;
   return (
     Boolean(next.metadata.deletionTimestamp) &&
     (previous.metadata.finalizers?.length ?? 0) > 0 &&

@@ -27,11 +27,20 @@ export const podStrategy: Strategy = {
     const pod = current as Pod;
     const phase = pod.status?.phase;
     const runsOnANode = Boolean(pod.spec?.nodeName) && phase !== 'Succeeded' && phase !== 'Failed';
+    const existing = pod.metadata.deletionTimestamp;
     const graceSeconds = options.gracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS;
-    if (!runsOnANode || graceSeconds <= 0) return { action: 'remove' };
+    if (!runsOnANode || graceSeconds <= 0) {
+      // Nothing (more) to stop. A finalizer (a Job's batch.kubernetes.io/job-tracking) still holds
+      // the pod, marked with grace 0, until its owner removes it; then the registry removes the pod.
+      if ((pod.metadata.finalizers?.length ?? 0) === 0) return { action: 'remove' };
+      if (existing && pod.metadata.deletionGracePeriodSeconds === 0) return { action: 'mark', object: current };
+      return {
+        action: 'mark',
+        object: { ...current, metadata: { ...current.metadata, deletionTimestamp: existing ?? rfc3339(now), deletionGracePeriodSeconds: 0 } },
+      };
+    }
 
     const deadlineMs = now.getTime() + graceSeconds * 1000;
-    const existing = pod.metadata.deletionTimestamp;
     // A second delete may hurry a terminating pod along, never give it more time.
     if (existing && Date.parse(existing) <= deadlineMs) return { action: 'mark', object: current };
 

@@ -1,6 +1,7 @@
 // Which strategy each resource uses. Kinds not listed get the plain one (see strategy.ts).
 
 import { resourceByKey } from '../../../lib/api/resources.js';
+import { cronJobStrategy, jobStrategy } from './batch-strategy.js';
 import { namespaceStrategy } from './namespace-strategy.js';
 import { podStrategy } from './pod-strategy.js';
 import { serviceStrategy } from './service-strategy.js';
@@ -14,6 +15,8 @@ const STRATEGIES: Record<string, Strategy> = {
   replicationcontrollers: replicaSetStrategy,
   'replicasets.apps': replicaSetStrategy,
   'deployments.apps': deploymentStrategy,
+  'jobs.batch': jobStrategy,
+  'cronjobs.batch': cronJobStrategy,
 };
 
 /** `resource` is the store key (`pods`, `deployments.apps`). */

@@ -27,6 +27,11 @@ export interface Strategy {
   readonly statusFields: readonly string[];
   /** Clears or sets what a client may not choose on create (e.g. a new pod is always Pending). */
   prepareForCreate(obj: KubeObject): void;
+  /**
+   * Optional: the last step of a create before validation, once the name is final (a
+   * generateName suffix is drawn after prepareForCreate): a Job's selector names the Job.
+   */
+  prepareNamedForCreate?(obj: KubeObject): void;
   /** Decides what DELETE does to `current`; pure, so it can be table-tested. */
   planDelete(current: KubeObject, options: DeleteOptions, now: Date): DeletePlan;
   /**

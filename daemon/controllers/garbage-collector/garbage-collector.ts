@@ -1,6 +1,6 @@
 // The garbage collector (Kubernetes' pkg/controller/garbagecollector), for the kinds kubelab
 // has that own or are owned: Deployments own ReplicaSets, ReplicaSets and ReplicationControllers
-// own pods.
+// own pods, CronJobs own Jobs, Jobs own pods.
 //
 // Ownership is written on the dependent, never on the owner: `metadata.ownerReferences` names
 // each owner by kind, name AND uid. So deleting a Deployment deletes nothing else by itself; the
@@ -30,7 +30,7 @@ import { Controller, type ControllerOptions } from '../controller.js';
 export const ORPHAN_FINALIZER = 'orphan';
 
 /** The resources the collector watches: everything that can own or be owned in kubelab. */
-export const GARBAGE_COLLECTED_RESOURCES = ['deployments.apps', 'replicasets.apps', 'replicationcontrollers', 'pods'] as const;
+export const GARBAGE_COLLECTED_RESOURCES = ['deployments.apps', 'replicasets.apps', 'replicationcontrollers', 'cronjobs.batch', 'jobs.batch', 'pods'] as const;
 
 export interface GarbageCollectorOptions extends Omit<ControllerOptions, 'recorder'> {
   /** Wait this long after an event before judging an object's owners. */

@@ -3,6 +3,7 @@
 // (test/unit/schemas.test.ts): adding a kind means adding its schema (README.md beside this file).
 
 import { Deployment, ReplicaSet } from './apps.js';
+import { CronJob, Job } from './batch.js';
 import { ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Secret, Service } from './core.js';
 import type { Definition, FieldType, KindSchema } from './schema.js';
 
@@ -18,6 +19,8 @@ export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
   replicationcontrollers: ReplicationController,
   'deployments.apps': Deployment,
   'replicasets.apps': ReplicaSet,
+  'jobs.batch': Job,
+  'cronjobs.batch': CronJob,
 };
 
 /** The schema of a resource (store key), or undefined for a resource without one. */

@@ -19,11 +19,11 @@ describe('--controllers (selectControllers)', () => {
 
   it('refuses an unknown name, and names the known ones', () => {
     assert.throws(() => selectControllers(['*,-replicasets'], known), /unknown controller "replicasets"; known controllers are replicaset, deployment, endpoint, nodeipam/);
-    assert.throws(() => selectControllers(['jobs'], known), /"jobs"/);
+    assert.throws(() => selectControllers(['jobss'], known), /"jobss"/);
   });
 
   it('knows every controller kubelabd has, by kube-controller-manager\'s names', () => {
-    assert.deepEqual([...CONTROLLER_NAMES], ['replicaset', 'replicationcontroller', 'deployment', 'endpoint', 'garbagecollector', 'nodelifecycle', 'nodeipam']);
+    assert.deepEqual([...CONTROLLER_NAMES], ['replicaset', 'replicationcontroller', 'deployment', 'endpoint', 'garbagecollector', 'job', 'cronjob', 'ttl-after-finished', 'nodelifecycle', 'nodeipam']);
     assert.deepEqual(selectControllers(['*']), [...CONTROLLER_NAMES]);
   });
 });
