@@ -7,7 +7,7 @@
 // label afterwards.
 
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import https from 'node:https';
 import { text } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
