@@ -67,7 +67,16 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const delaySeconds = typeof answer.activationDelaySeconds === 'number' ? answer.activationDelaySeconds : 0;
     return { keys: keysOfDocument(answer, `GET ${GOSSIP_KEYRING_PATH}`), activationDelayMs: delaySeconds * 1000 };
   };
-  const first = await fetchKeyring();
+  // The server may be down while a node that joined before restarts: wait for it, as registering the Node does.
+  let first: Awaited<ReturnType<typeof fetchKeyring>> | undefined;
+  for (let attempt = 1; !first; attempt++) {
+    try {
+      first = await fetchKeyring();
+    } catch (err) {
+      if (attempt === 1 || attempt % 10 === 0) log.warn(`fetching the gossip keyring from ${options.server}; retrying`, { err });
+      await systemClock.sleep(Math.min(5_000, 250 * attempt));
+    }
+  }
   const keyring = new GossipKeyring(first.keys, first.activationDelayMs);
 
   const serverUrl = new URL(options.server);
