@@ -1,5 +1,7 @@
-// `kubelabd agent`: a worker node. It joins the cluster with the join token (the server's CA,
-// checked against the token's hash, and credentials of its own as `system:node:<name>`), then
+// `kubelabd agent`: a worker node. It joins the cluster with the join token and its node password
+// (the server's CA, checked against the token's hash, credentials of its own as
+// `system:node:<name>`, and its kubelet's certificate signed by the cluster CA), fetches the
+// gossip keyring with those credentials (and again every gossipKeyringPollMs), then
 // runs the node agent (daemon/node-agent.ts, the same start as the server's own host: kubelet and
 // its stream server, proxy, DNS, gossip, routes) against the server's API over HTTPS, plus an API
 // forwarder on the node's own address, so the CLI can be pointed at any node.
@@ -9,7 +11,11 @@ import { RestClient } from '../lib/client/rest-client.js';
 import { systemClock } from '../lib/clock.js';
 import { logger } from '../lib/logger.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
-import { deriveSecret } from './pki/join-token.js';
+import { GossipKeyring } from '../network/gossip/keyring.js';
+import { GOSSIP_KEYRING_PATH } from './api/gossip-keyring.js';
+import { createCertificateSigningRequest } from './pki/certificates.js';
+import { keysOfDocument } from './pki/gossip-keys.js';
+import { kubeletCommonName } from './pki/pki.js';
 import { startApiForwarder } from './api-forwarder.js';
 import { NETWORK_DEFAULTS, PORTS } from './config.js';
 import { connectRuntime, gossipSeedsOfNodes, startNodeAgent } from './node-agent.js';
@@ -43,11 +49,35 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   await ensurePrivateDirectory(options.dataDir);
   const runtime = await connectRuntime(options.dockerHost);
   const log = logger('kubelabd');
-  const { caPem, nodeToken } = await joinCluster({ server: options.server, token: options.token, nodeName: options.nodeName, dataDir: options.dataDir });
+  const { caPem, nodeToken, kubeletCertPem, kubeletKeyPem } = await joinCluster({
+    server: options.server,
+    token: options.token,
+    nodeName: options.nodeName,
+    nodeIPs: [options.nodeIP],
+    dataDir: options.dataDir,
+    createKubeletCsr: () => createCertificateSigningRequest(kubeletCommonName(options.nodeName)),
+  });
   const client = new RestClient(
     { server: options.server, caPem, token: nodeToken, insecureSkipTlsVerify: false, namespace: 'default', contextName: '', sources: [] },
     { userAgent: `kubelabd-agent/${options.nodeName}` },
   );
+
+  const fetchKeyring = async () => {
+    const answer = await client.request<{ activationDelaySeconds?: unknown }>('GET', GOSSIP_KEYRING_PATH);
+    const delaySeconds = typeof answer.activationDelaySeconds === 'number' ? answer.activationDelaySeconds : 0;
+    return { keys: keysOfDocument(answer, `GET ${GOSSIP_KEYRING_PATH}`), activationDelayMs: delaySeconds * 1000 };
+  };
+  // The server may be down while a node that joined before restarts: wait for it, as registering the Node does.
+  let first: Awaited<ReturnType<typeof fetchKeyring>> | undefined;
+  for (let attempt = 1; !first; attempt++) {
+    try {
+      first = await fetchKeyring();
+    } catch (err) {
+      if (attempt === 1 || attempt % 10 === 0) log.warn(`fetching the gossip keyring from ${options.server}; retrying`, { err });
+      await systemClock.sleep(Math.min(5_000, 250 * attempt));
+    }
+  }
+  const keyring = new GossipKeyring(first.keys, first.activationDelayMs);
 
   const serverUrl = new URL(options.server);
   const gossipPort = options.gossipPort ?? PORTS.gossip;
@@ -64,10 +94,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     podNetwork: options.podNetwork,
     clusterCidr: options.clusterCidr ?? NETWORK_DEFAULTS.clusterCidr,
     backoff: options.backoff,
-    kubeletServer: { port: kubeletPort, secret: deriveSecret(options.token, 'kubelet') },
+    kubeletServer: { port: kubeletPort, tls: { certPem: kubeletCertPem, keyPem: kubeletKeyPem, caPem } },
     membership: {
       port: gossipPort,
-      secret: deriveSecret(options.token, 'gossip'),
+      keyring,
+      refreshKeyring: async () => (await fetchKeyring()).keys,
       // The server's host, then every node the API knows (the server may be down while others are not).
       seeds: async () => {
         const known = await gossipSeedsOfNodes(client, options.nodeName, gossipPort).catch(() => [] as string[]);

@@ -74,6 +74,22 @@ export const NODE_AGENT_DEFAULTS = {
   subnetPollMs: 500,
   /** How often a node that knows no other member tries the gossip seeds again (it started first, or was cut off). */
   gossipJoinRetryMs: 2_000,
+  /**
+   * How often an agent fetches the gossip keyring from the API, to learn a rotated key. It must be
+   * well under GOSSIP_KEY_DEFAULTS.activationDelayMs, or a node would meet packets signed with a
+   * key it has not fetched yet, drop them, and see its peers as dead.
+   */
+  gossipKeyringPollMs: 10_000,
+} as const;
+
+/** The gossip key (network/gossip/keyring.ts). */
+export const GOSSIP_KEY_DEFAULTS = {
+  /**
+   * How long a rotated-in key waits before members sign with it: time for every agent to fetch
+   * the new ring (three polls). Until then the old key signs; after it, the old key is still
+   * accepted until the next rotation, which is refused before this delay has passed.
+   */
+  activationDelayMs: 30_000,
 } as const;
 
 /** The API server. */

@@ -20,6 +20,9 @@ import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
 import { DEFAULT_LISTEN, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
 import { startServer } from './server.js';
+import { GOSSIP_KEYRING_ROTATE_PATH } from './api/gossip-keyring.js';
+import { loadClientConfig } from '../lib/client/kubeconfig.js';
+import { RestClient } from '../lib/client/rest-client.js';
 import { CONTROLLER_NAMES, selectControllers } from './controllers/controller-manager.js';
 import { rotateEncryptionKey } from './store/rotate-encryption-key.js';
 
@@ -201,7 +204,25 @@ async function main(): Promise<void> {
         }
       },
     )
-    .demandCommand(1, 'name a command: kubelabd server, kubelabd agent or kubelabd encryption')
+    .command(
+      'rotate-gossip-key',
+      'add a new random gossip key: nodes fetch it, every member signs with it after the activation delay, the old key is accepted until the next rotation',
+      (y) =>
+        y
+          .option('kubeconfig', { type: 'string', default: '/var/lib/kubelab/kubeconfig.yaml', describe: 'the admin kubeconfig the server wrote (<data-dir>/kubeconfig.yaml)' })
+          .strict(),
+      async (args) => {
+        const client = new RestClient(loadClientConfig({ kubeconfig: args.kubeconfig }), { userAgent: 'kubelabd-rotate-gossip-key' });
+        try {
+          const ring = await client.request<{ keys: { addedAt: string }[]; activationDelaySeconds: number }>('POST', GOSSIP_KEYRING_ROTATE_PATH);
+          const signsFrom = new Date(Date.parse(ring.keys[0]!.addedAt) + ring.activationDelaySeconds * 1000).toISOString();
+          console.log(`kubelabd: new gossip key added; every node signs with it from ${signsFrom}; the previous key is accepted until the next rotation`);
+        } finally {
+          client.close();
+        }
+      },
+    )
+    .demandCommand(1, 'name a command: kubelabd server, kubelabd agent, kubelabd encryption or kubelabd rotate-gossip-key')
     .strict()
     .help()
     .fail((message, error, y) => {

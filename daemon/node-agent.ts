@@ -25,6 +25,8 @@ import { logger, type Logger } from '../lib/logger.js';
 import { mustParseIpv4Cidr, nthAddress, numberToIpv4 } from '../lib/net/ipv4.js';
 import { Gossip } from '../network/gossip/gossip.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
+import type { GossipKey, GossipKeyring } from '../network/gossip/keyring.js';
+import { runEvery } from '../lib/controller-runtime.js';
 import type { MemberMeta } from '../network/gossip/member-state.js';
 import { UdpTransport } from '../network/gossip/transport.js';
 import type { Peer } from '../network/subnet/plan-routes.js';
@@ -34,7 +36,7 @@ import { startClusterDns } from './cluster-dns.js';
 import { NODE_AGENT_DEFAULTS } from './config.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { Kubelet } from './kubelet/kubelet.js';
-import { startKubeletServer, type KubeletServer } from './kubelet/kubelet-server.js';
+import { startKubeletServer, type KubeletServer, type KubeletServerTls } from './kubelet/kubelet-server.js';
 import { NodeStatusManager } from './kubelet/node-status.js';
 import { createNodeProxy } from './node-proxy.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
@@ -57,13 +59,17 @@ export interface NodeAgentOptions {
   backoff: { initialMs: number; maxMs: number };
   /**
    * Multi-host: the kubelet's stream server listens on nodeIP at `port` (published in the Node's
-   * status) and answers only requests that carry `secret`. Absent on a single-node server.
+   * status), serves the certificate the cluster CA issued to this node, and answers only the API
+   * server's client certificate. Absent on a single-node server.
    */
-  kubeletServer?: { port: number; secret: string };
+  kubeletServer?: { port: number; tls: KubeletServerTls };
   /** Multi-host: gossip membership and host-gw routes. Absent on a single-node server. */
   membership?: {
     port: number;
-    secret: string;
+    /** The cluster's gossip keys (the server's own ring, or the one an agent fetched). */
+    keyring: GossipKeyring;
+    /** An agent: fetches the ring from the API again, to follow a rotation (every gossipKeyringPollMs). */
+    refreshKeyring?: () => Promise<GossipKey[]>;
     /** `host:port` of members to join through; asked again until one answers. */
     seeds: () => Promise<string[]>;
     /** Where this node answers the API (the server's own listener, or an agent's forwarder). */
@@ -156,7 +162,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
         host: nodeIP,
         port: options.kubeletServer.port,
         streams: kubelet.streams,
-        secret: options.kubeletServer.secret,
+        tls: options.kubeletServer.tls,
         getPod: (namespace, name) => client.get('pods', namespace, name),
       })
     : undefined;
@@ -169,7 +175,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     const transport = await UdpTransport.listen(nodeIP, membership.port);
     gossipAddress = transport.address;
     const meta: MemberMeta = { nodeName, nodeIP, podSubnet, apiAddress: membership.apiAddress, role: options.role };
-    gossip = new Gossip({ name: nodeName, address: transport.address, meta, secret: membership.secret, transport, clock, config: membership.config });
+    gossip = new Gossip({ name: nodeName, address: transport.address, meta, keyring: membership.keyring, transport, clock, config: membership.config });
     const members = gossip;
     routes = new RouteReconciler({
       routeTable: new IpRouteTable({ clusterCidr: options.clusterCidr }),
@@ -194,6 +200,16 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
       if (kubeletServer) loops.push(untilAborted(signal).then(() => kubeletServer.close()));
       if (gossip && membership && routes) {
         loops.push(joinUntilKnown(gossip, membership.seeds, clock, signal, log.child('gossip')), gossip.run(signal), routes.run(signal));
+        const refresh = membership.refreshKeyring;
+        if (refresh) {
+          const keyring = membership.keyring;
+          const gossipLog = log.child('gossip');
+          loops.push(
+            runEvery(clock, NODE_AGENT_DEFAULTS.gossipKeyringPollMs, signal, async () => keyring.replace(await refresh()), {
+              onError: (err) => gossipLog.warn('fetching the gossip keyring from the API; keeping the keys we have', { err }),
+            }),
+          );
+        }
         signal.addEventListener('abort', () => void gossip.leave(), { once: true });
       }
       await Promise.all(

@@ -17,11 +17,12 @@ import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
 import { NodeAuthorizer } from './api/node-authorizer.js';
 import { NodeTokenCache } from './api/node-credentials.js';
-import { deriveSecret, ensureJoinToken, JOIN_TOKEN_FILE } from './pki/join-token.js';
+import { ensureJoinToken, JOIN_TOKEN_FILE } from './pki/join-token.js';
+import { GossipKeyStore } from './pki/gossip-keys.js';
 import { ensureKubernetesService } from './api/kubernetes-service.js';
 import { LocalClient } from './api/local-client.js';
 import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';
-import { buildKubeconfig, ensurePki, splitTlsSans, writeKubeconfig } from './pki/pki.js';
+import { buildKubeconfig, createKubeletCertificate, ensurePki, splitTlsSans, writeKubeconfig } from './pki/pki.js';
 import { ResourceRegistry } from './api/resource-registry.js';
 import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';
@@ -112,6 +113,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ips: [...new Set([...hostAddresses(), ...(options.nodeIP ? [options.nodeIP] : []), ...sans.ips])],
   });
   const joinToken = await ensureJoinToken(options.dataDir, pki.caCertPem);
+  // The gossip keys are the cluster's own secret (not derived from the join token), handed to nodes after they authenticate.
+  const gossipKeys = await GossipKeyStore.open(options.dataDir);
   // Nodes authenticate with the tokens they were issued at join, and may only touch what is theirs.
   const nodeTokens = NodeTokenCache.watch(registry);
   const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }], [nodeTokens]);
@@ -145,7 +148,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   const urlHost = host === '0.0.0.0' || host === '' ? (multiHost ? nodeIP : '127.0.0.1') : host;
   const gossipPort = options.gossipPort ?? PORTS.gossip;
-  const kubeletSecret = deriveSecret(joinToken, 'kubelet');
+  // This host's kubelet serves a certificate of the cluster CA as every joined node's does (made
+  // here at each start: the server does not join).
+  const ownKubeletCert = multiHost ? createKubeletCertificate({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, options.nodeName, [nodeIP]) : undefined;
   const agent = await startNodeAgent({
     client,
     runtime,
@@ -158,11 +163,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     podSubnet: options.podSubnet,
     clusterCidr: options.clusterCidr,
     backoff: options.backoff,
-    kubeletServer: multiHost ? { port: options.kubeletPort ?? PORTS.kubelet, secret: kubeletSecret } : undefined,
+    kubeletServer: ownKubeletCert
+      ? { port: options.kubeletPort ?? PORTS.kubelet, tls: { certPem: ownKubeletCert.certPem, keyPem: ownKubeletCert.keyPem, caPem: pki.caCertPem } }
+      : undefined,
     membership: multiHost
       ? {
           port: gossipPort,
-          secret: deriveSecret(joinToken, 'gossip'),
+          keyring: gossipKeys.keyring,
           seeds: () => gossipSeedsOfNodes(client, options.nodeName, gossipPort),
           apiAddress: options.listen.replace(/^0\.0\.0\.0:/, `${nodeIP}:`),
           config: options.gossipConfig,
@@ -176,7 +183,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const podStreams = new NodeRoutedPodStreams({
     localNodeName: options.nodeName,
     local: agent.kubelet.streams,
-    secret: kubeletSecret,
+    tls: { caPem: pki.caCertPem, certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem },
     nodeAddress: async (nodeName) => kubeletAddressOf(await client.get<Node>('nodes', undefined, nodeName)),
   });
 
@@ -192,7 +199,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     authenticator,
     authorizer,
     podStreams,
-    join: { caCertPem: pki.caCertPem, joinToken },
+    join: { caCertPem: pki.caCertPem, caKeyPem: pki.caKeyPem, joinToken },
+    gossipKeys,
     debug: {
       '/debug/proxy': () => agent.proxier.describe(),
       '/debug/gossip': () => ({ members: agent.gossip?.members() ?? [], rejected: agent.gossip?.codec.rejected ?? {} }),

@@ -1,20 +1,25 @@
 // The API server's side of the kubelet stream protocol (daemon/kubelet/kubelet-server.ts): the
 // PodStreams of one remote node, reached over HTTPS at its InternalIP and kubelet port.
 //
-// Like kube-apiserver without --kubelet-certificate-authority, it does not verify the kubelet's
-// certificate (each kubelet makes its own at start); it proves itself with the shared secret.
+// Like kube-apiserver with --kubelet-certificate-authority, it verifies the kubelet's certificate:
+// signed by the cluster CA, valid for the address dialled (an IP SAN) and issued to the node the
+// pod is on (CN system:node:<name>), so a host that took over a node's address, or another node,
+// cannot pose as its kubelet and read the streams. It proves itself with its own client
+// certificate (CN kube-apiserver-kubelet-client, like kubeadm's --kubelet-client-certificate).
 // What the kubelet refuses before the upgrade (a 400 for a container that is not running, a 404
-// for a recreated pod) comes back as the same ApiError; a node that cannot be reached, or that
-// refuses our secret, is a 502 naming the node and its address, since the user can do nothing
-// about it but look at the node.
+// for a recreated pod) comes back as the same ApiError; a node that cannot be reached, that
+// presents a wrong certificate, or that refuses ours, is a 502 naming the node and its address,
+// since the user can do nothing about it but look at the node.
 
 import https from 'node:https';
+import tls from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { Duplex, PassThrough, type Readable } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, fromStatus } from '../../lib/errors.js';
 import { API_SERVER_DEFAULTS } from '../config.js';
+import { kubeletCommonName } from '../pki/pki.js';
 import { FramedSocket, StreamChannel, type Frame } from '../pod-streams/kubelet-stream-frames.js';
 import { encodePodHeader, execQuery, KUBELET_STREAM_UPGRADE, logQuery, POD_HEADER } from '../pod-streams/kubelet-stream-protocol.js';
 import type { ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
@@ -27,8 +32,35 @@ export interface KubeletClientOptions {
   nodeName: string;
   host: string;
   port: number;
-  secret: string;
+  tls: KubeletClientTls;
   dialTimeoutMs?: number;
+}
+
+/** The cluster CA the kubelet's certificate must chain to, and the API server's client certificate. */
+export interface KubeletClientTls {
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+}
+
+/** The check a kubelet's certificate must pass beyond the CA: the address dialled, and the node's name. */
+export function checkKubeletIdentity(nodeName: string, host: string, cert: tls.PeerCertificate): Error | undefined {
+  const wrongAddress = tls.checkServerIdentity(host, cert);
+  if (wrongAddress) return wrongAddress;
+  const want = kubeletCommonName(nodeName);
+  if (cert.subject?.CN !== want) return new Error(`its certificate was issued to ${JSON.stringify(cert.subject?.CN ?? '')}, not ${want}`);
+  return undefined;
+}
+
+/** TLS verification failures, in words a user can act on. */
+const CERTIFICATE_ERRORS = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
+function dialFailure(nodeName: string, err: Error & { code?: string }): string {
+  if (!CERTIFICATE_ERRORS.has(err.code ?? '') && !/its certificate was issued to/.test(err.message)) return err.message;
+  return (
+    `its certificate is not the one the cluster CA issued to node ${nodeName} for this address (${err.message}); ` +
+    'a node gets it when it joins: restart its agent, or re-register it (delete the Node and its password secret, then start the agent)'
+  );
 }
 
 /** The error for a kubelet we could not talk to (kubectl prints: Error from server (ServiceUnavailable): ...). */
@@ -83,7 +115,7 @@ export class KubeletClient implements PodStreams {
 
   /** One request to the kubelet: a 2xx response, a 101 upgrade, or a thrown ApiError. */
   private request(path: string, pod: Pod, upgrade: boolean): Promise<{ kind: 'response'; response: IncomingMessage } | { kind: 'upgrade'; socket: Socket; head: Buffer }> {
-    const { nodeName, host, port, secret, dialTimeoutMs = DEFAULT_KUBELET_DIAL_TIMEOUT_MS } = this.options;
+    const { nodeName, host, port, tls: credentials, dialTimeoutMs = DEFAULT_KUBELET_DIAL_TIMEOUT_MS } = this.options;
     return new Promise((resolve, reject) => {
       const req = https.request({
         host,
@@ -91,9 +123,12 @@ export class KubeletClient implements PodStreams {
         path,
         method: 'GET',
         agent: false, // one connection per stream: follows and execs live long
-        rejectUnauthorized: false, // the kubelet's certificate is self-signed; the secret authenticates us
+        ca: credentials.caPem,
+        cert: credentials.certPem,
+        key: credentials.keyPem,
+        rejectUnauthorized: true,
+        checkServerIdentity: (_servername, cert) => checkKubeletIdentity(nodeName, host, cert),
         headers: {
-          Authorization: `Bearer ${secret}`,
           [POD_HEADER]: encodePodHeader(pod),
           ...(upgrade ? { Connection: 'Upgrade', Upgrade: KUBELET_STREAM_UPGRADE } : {}),
         },
@@ -102,7 +137,7 @@ export class KubeletClient implements PodStreams {
       req.once('socket', (socket) => socket.once('secureConnect', () => clearTimeout(dialTimer)));
       req.once('error', (err) => {
         clearTimeout(dialTimer);
-        reject(kubeletUnreachable(nodeName, this.address, err.message, err));
+        reject(kubeletUnreachable(nodeName, this.address, dialFailure(nodeName, err), err));
       });
       req.once('upgrade', (_response, socket, head) => {
         clearTimeout(dialTimer);
@@ -127,7 +162,7 @@ async function readError(response: IncomingMessage, code: number, nodeName: stri
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks).toString('utf8');
-  if (code === 401) return kubeletUnreachable(nodeName, address, 'it refused the API server\'s kubelet secret (401 Unauthorized): were the server and the node joined with the same token?');
+  if (code === 401) return kubeletUnreachable(nodeName, address, 'it refused the API server\'s client certificate (401 Unauthorized): did the node join this cluster (the same CA)?');
   try {
     return fromStatus(JSON.parse(body), code);
   } catch {

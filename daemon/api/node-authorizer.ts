@@ -13,6 +13,7 @@
 //   secrets, configmaps   `get` of one object that a pod bound to this node references (volume,
 //            env valueFrom, envFrom, imagePullSecrets): "no relationship found" otherwise;
 //            never list or watch
+//   the gossip keyring   `get` (GET /kubelab/v1/gossip-keyring, to follow a rotation); never rotate it
 //   anything else (exec into pods, create pods, delete nodes, other paths)   forbidden
 //
 // Everyone else is not this authorizer's business: the admin (system:masters) is unrestricted,
@@ -27,6 +28,7 @@ import type { KubeObject, Pod } from '../../lib/api/types.js';
 import { ApiError, isNotFound } from '../../lib/errors.js';
 import type { Authorizer, RequestAttributes, UserInfo } from './auth.js';
 import { internalContext, type Registry } from './registry.js';
+import { GOSSIP_KEYRING_PATH } from './gossip-keyring.js';
 
 export const NODES_GROUP = 'system:nodes';
 export const NODE_USER_PREFIX = 'system:node:';
@@ -71,7 +73,7 @@ export function factsNeededFor(attributes: RequestAttributes): { pod: boolean; p
 export function decideNodeAccess(nodeName: string, attributes: RequestAttributes, facts: NodeFacts): Decision {
   const { verb } = attributes;
   const r = attributes.resource;
-  if (!r) return verb === 'get' && DISCOVERY_PATH.test(attributes.path) ? allow : deny();
+  if (!r) return verb === 'get' && (DISCOVERY_PATH.test(attributes.path) || attributes.path === GOSSIP_KEYRING_PATH) ? allow : deny();
 
   if (READ_VERBS.has(verb) && READABLE.has(r.key) && (!r.subresource || r.subresource === 'status')) return allow;
 

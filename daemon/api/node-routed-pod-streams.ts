@@ -10,7 +10,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
 import { badRequest, errorMessage } from '../../lib/errors.js';
 import type { ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
-import { KubeletClient, kubeletUnreachable } from './kubelet-client.js';
+import { KubeletClient, kubeletUnreachable, type KubeletClientTls } from './kubelet-client.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 
 export interface NodeRoutedPodStreamsOptions {
@@ -20,8 +20,8 @@ export interface NodeRoutedPodStreamsOptions {
   local: PodStreams;
   /** Where a node's kubelet listens: its InternalIP and status.daemonEndpoints.kubeletEndpoint.Port. */
   nodeAddress(nodeName: string): Promise<{ host: string; port: number }>;
-  /** The bearer secret every kubelet stream server requires. */
-  secret: string;
+  /** The cluster CA (kubelets' certificates must chain to it) and the API server's kubelet client certificate. */
+  tls: KubeletClientTls;
   dialTimeoutMs?: number;
 }
 
@@ -58,6 +58,6 @@ export class NodeRoutedPodStreams implements PodStreams {
       // A deleted Node, or one that never published its kubelet port: still the node's problem, not the pod's.
       throw kubeletUnreachable(route.nodeName, 'an unknown address', errorMessage(err), err);
     }
-    return new KubeletClient({ nodeName: route.nodeName, ...address, secret: this.options.secret, dialTimeoutMs: this.options.dialTimeoutMs });
+    return new KubeletClient({ nodeName: route.nodeName, ...address, tls: this.options.tls, dialTimeoutMs: this.options.dialTimeoutMs });
   }
 }

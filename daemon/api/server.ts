@@ -23,7 +23,9 @@ import { ApiError, badRequest, errorMessage, internalError, tooLarge } from '../
 import { logger } from '../../lib/logger.js';
 import { Authenticator, requireAuth, requireAuthorization, type Authorizer } from './auth.js';
 import { discoveryRouter } from './discovery.js';
-import { joinRouter } from './node-credentials.js';
+import { joinRouter, type JoinRouterDeps } from './node-credentials.js';
+import { gossipKeyringRouter } from './gossip-keyring.js';
+import type { GossipKeyStore } from '../pki/gossip-keys.js';
 import { openApiRouter } from './openapi.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { Registry } from './registry.js';
@@ -35,7 +37,9 @@ export interface ApiDeps {
   /** Asked after authentication for every request (the Node authorizer); absent: everyone may do everything. */
   authorizer?: Authorizer;
   /** Serve GET /cacerts and POST /kubelab/v1/node-credentials (daemon/api/node-credentials.ts) for joining nodes. */
-  join?: { caCertPem: string; joinToken: string };
+  join?: Omit<JoinRouterDeps, 'registry'>;
+  /** Serve the gossip keyring to nodes and its rotation to the admin (daemon/api/gossip-keyring.ts). */
+  gossipKeys?: GossipKeyStore;
   podStreams?: PodStreams;
   /** The /version document; defaults to serverVersion(). */
   version?: object;
@@ -168,6 +172,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   if (deps.authorizer) app.use(requireAuthorization(deps.authorizer));
 
   for (const [debugPath, view] of Object.entries(deps.debug ?? {})) app.get(debugPath, (_req, res) => void res.json(view()));
+  if (deps.gossipKeys) app.use(gossipKeyringRouter(deps.gossipKeys));
   app.use(discoveryRouter());
   app.use(openApiRouter());
   app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, now: deps.now ?? (() => new Date()), watchBookmarkIntervalMs: deps.watchBookmarkIntervalMs }));

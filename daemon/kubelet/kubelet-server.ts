@@ -5,18 +5,20 @@
 // Node.status.daemonEndpoints.kubeletEndpoint.Port. It serves pods from the node's PodStreams
 // (KubeletStreams over the container runtime); daemon/api/kubelet-client.ts is the other end.
 //
-// Security, as kube-apiserver does it without --kubelet-certificate-authority: HTTPS with a
-// certificate made at start (self-signed: nobody verifies it), and every request must carry
-// `Authorization: Bearer <secret>`, a secret derived from the cluster's join token, which only
-// the server and joined nodes know. Anything else is a 401.
+// Security, both ways by the cluster CA (kube-apiserver with --kubelet-certificate-authority and
+// --kubelet-client-certificate): the server serves the certificate the cluster CA issued for this
+// node at join (CN system:node:<name>, SANs its name and IPs), which the API server verifies; and
+// every caller must present a client certificate of the same CA whose common name is
+// kube-apiserver-kubelet-client, which only the API server holds (daemon/pki/pki.ts). No node
+// holds anything that opens another node's kubelet. Anything else is a 401.
 //
 // The endpoints, headers and frames both ends agree on are the contract in
 // daemon/pod-streams/kubelet-stream-protocol.ts.
 
-import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, badRequest, errorMessage, internalError } from '../../lib/errors.js';
@@ -26,7 +28,7 @@ import { execOptionsOfQuery, KUBELET_STREAM_UPGRADE, parseKubeletPath, POD_HEADE
 import { logOptionsOf } from '../pod-streams/log-options.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import { failureStatus } from '../pod-streams/exec-status.js';
-import { createServingCertificate, sansOfHost } from '../pki/certificates.js';
+import { KUBELET_CLIENT_COMMON_NAME } from '../pki/pki.js';
 import type { ExecOptions } from '../runtime/container-runtime.js';
 import { encodeExit, FramedSocket, StreamChannel } from '../pod-streams/kubelet-stream-frames.js';
 
@@ -39,10 +41,16 @@ export interface KubeletServerOptions {
   /** 0 picks a free port (tests). */
   port: number;
   streams: PodStreams;
-  /** The bearer secret every request must carry (deriveSecret(joinToken, 'kubelet')). */
-  secret: string;
+  /** The node's serving certificate and key, and the cluster CA that callers' client certificates must chain to. */
+  tls: KubeletServerTls;
   /** Reads a pod from the API, for callers that do not send it along. */
   getPod(namespace: string, name: string): Promise<Pod>;
+}
+
+export interface KubeletServerTls {
+  certPem: string;
+  keyPem: string;
+  caPem: string;
 }
 
 export interface KubeletServer {
@@ -50,20 +58,31 @@ export interface KubeletServer {
   close(): Promise<void>;
 }
 
-/** Compares secrets in constant time (hashing first makes the lengths equal). */
-export function secretMatches(authorization: string | undefined, secret: string): boolean {
-  const offered = /^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '';
-  const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
-  return crypto.timingSafeEqual(digest(offered), digest(secret)) && offered.length > 0;
+/** Is the caller the API server: a client certificate the cluster CA signed, with the API server's kubelet-client name? */
+export function callerIsApiServer(socket: unknown): boolean {
+  const tlsSocket = socket as TLSSocket;
+  if (!tlsSocket.authorized) return false; // no certificate, or one the cluster CA did not sign
+  return tlsSocket.getPeerCertificate()?.subject?.CN === KUBELET_CLIENT_COMMON_NAME;
 }
 
 const unauthorizedError = (): ApiError =>
-  new ApiError(401, 'Unauthorized', 'Unauthorized: this kubelet answers only the API server, with the secret derived from the cluster join token');
+  new ApiError(
+    401,
+    'Unauthorized',
+    `Unauthorized: this kubelet answers only the API server, which presents a client certificate signed by the cluster CA with common name ${KUBELET_CLIENT_COMMON_NAME}`,
+  );
 
 export async function startKubeletServer(options: KubeletServerOptions): Promise<KubeletServer> {
-  // A throwaway self-signed certificate: callers do not verify it; TLS hides the secret and the streams.
-  const { certPem, keyPem } = createServingCertificate({ commonName: `kubelet@${options.host}`, sans: sansOfHost(options.host), years: 1 });
-  const server = https.createServer({ key: keyPem, cert: certPem, maxHeaderSize: MAX_HEADER_BYTES });
+  // The handshake asks for a client certificate but lets a connection without one through, so
+  // that the refusal is a 401 that says why rather than a cut handshake.
+  const server = https.createServer({
+    key: options.tls.keyPem,
+    cert: options.tls.certPem,
+    ca: options.tls.caPem,
+    requestCert: true,
+    rejectUnauthorized: false,
+    maxHeaderSize: MAX_HEADER_BYTES,
+  });
   const sockets = new Set<Duplex>();
   server.on('connection', (socket: Duplex) => {
     sockets.add(socket);
@@ -135,7 +154,7 @@ async function resolvePod(options: KubeletServerOptions, req: IncomingMessage, t
 }
 
 async function serveLogs(options: KubeletServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (!secretMatches(req.headers.authorization, options.secret)) throw unauthorizedError();
+  if (!callerIsApiServer(req.socket)) throw unauthorizedError();
   const url = new URL(req.url ?? '/', 'https://kubelet.invalid');
   const target = parseKubeletPath(url.pathname);
   if (req.method !== 'GET' || target?.kind !== 'containerLogs') {
@@ -156,7 +175,7 @@ function acceptUpgrade(socket: Duplex, head: Buffer): void {
 }
 
 async function serveUpgrade(options: KubeletServerOptions, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-  if (!secretMatches(req.headers.authorization, options.secret)) throw unauthorizedError();
+  if (!callerIsApiServer(req.socket)) throw unauthorizedError();
   const url = new URL(req.url ?? '/', 'https://kubelet.invalid');
   const target = parseKubeletPath(url.pathname);
   if ((req.headers.upgrade ?? '').toLowerCase() !== KUBELET_STREAM_UPGRADE || !target || target.kind === 'containerLogs') {

@@ -1,11 +1,12 @@
 // How kubelab makes an X.509 certificate: the one builder behind every certificate the daemon
-// serves with (the cluster CA and the API server's certificate in pki.ts, and the throwaway
-// certificate of each kubelet's stream server).
+// uses (the cluster CA, the API server's serving certificate and its kubelet client certificate
+// in pki.ts, and each kubelet's stream-server certificate, issued at join from the node's CSR).
 //
-// A certificate binds a public key to names, and is signed either by a CA that clients trust
-// (the API server's, checked by kubectl through the kubeconfig's CA) or by its own key
-// (self-signed: the kubelet's, which the API server does not verify; TLS there only hides the
-// shared secret and the streams, as with kube-apiserver without --kubelet-certificate-authority).
+// A certificate binds a public key to names, and is signed by a CA that the other end trusts:
+// kubectl checks the API server's against the kubeconfig's CA; the API server checks a kubelet's
+// against the cluster CA and the node's name (kubelet-client.ts), and the kubelet checks the API
+// server's client certificate against the same CA (kubelet-server.ts). A self-signed certificate
+// (no issuer) is only for tests.
 //
 // Keys are generated with node:crypto (native, fast); node-forge builds and signs the X.509
 // certificates, which node:crypto cannot do.
@@ -78,25 +79,60 @@ export interface ServingCertificateRequest {
   years: number;
   /** The CA that signs it; absent: the certificate signs itself (nobody can verify it). */
   issuer?: CertificateAndKey;
+  /** `server` (TLS serving, the default) or `client` (TLS client authentication: no SANs needed). */
+  usage?: 'server' | 'client';
 }
 
-/** A TLS server certificate for the given names, signed by `issuer` or by itself. */
-export function createServingCertificate({ commonName, sans, years, issuer }: ServingCertificateRequest): CertificateAndKey {
+/** A TLS certificate (and its new key) for the given names, signed by `issuer` or by itself. */
+export function createServingCertificate(request: ServingCertificateRequest): CertificateAndKey {
   const keys = generateRsaKeyPem();
-  const cert = newCertificate(keys.publicKeyPem, commonName, years);
+  return { certPem: signCertificate(keys.publicKeyPem, request, keys.privateKeyPem), keyPem: keys.privateKeyPem };
+}
+
+/** A certificate for someone else's public key (a node's CSR), signed by `issuer`. */
+export function certificateForPublicKey(publicKeyPem: string, request: ServingCertificateRequest & { issuer: CertificateAndKey }): string {
+  return signCertificate(publicKeyPem, request, undefined);
+}
+
+function signCertificate(publicKeyPem: string, { commonName, sans, years, issuer, usage = 'server' }: ServingCertificateRequest, ownKeyPem: string | undefined): string {
+  const cert = newCertificate(publicKeyPem, commonName, years);
   cert.setIssuer(issuer ? forge.pki.certificateFromPem(issuer.certPem).subject.attributes : cert.subject.attributes);
+  const altNames = [...sans.dns.map((value) => ({ type: 2, value })), ...sans.ips.map((ip) => ({ type: 7, ip }))];
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    {
-      name: 'subjectAltName',
-      // type 2 = dNSName, type 7 = iPAddress (RFC 5280 GeneralName).
-      altNames: [...sans.dns.map((value) => ({ type: 2, value })), ...sans.ips.map((ip) => ({ type: 7, ip }))],
-    },
+    usage === 'server' ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
+    // type 2 = dNSName, type 7 = iPAddress (RFC 5280 GeneralName).
+    ...(altNames.length > 0 ? [{ name: 'subjectAltName', altNames }] : []),
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(issuer ? issuer.keyPem : keys.privateKeyPem), forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
+  cert.sign(forge.pki.privateKeyFromPem(issuer ? issuer.keyPem : ownKeyPem!), forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert);
+}
+
+/**
+ * A PKCS#10 certificate signing request and its new private key: what a joining node sends, so
+ * its private key never leaves it. The server reads only the public key from it (and checks the
+ * request's signature, which proves the node holds the key); the names are the server's choice.
+ */
+export function createCertificateSigningRequest(commonName: string): { csrPem: string; keyPem: string } {
+  const keys = generateRsaKeyPem();
+  const csr = forge.pki.createCertificationRequest();
+  csr.publicKey = forge.pki.publicKeyFromPem(keys.publicKeyPem);
+  csr.setSubject([{ name: 'commonName', value: commonName }]);
+  csr.sign(forge.pki.privateKeyFromPem(keys.privateKeyPem), forge.md.sha256.create());
+  return { csrPem: forge.pki.certificationRequestToPem(csr), keyPem: keys.privateKeyPem };
+}
+
+/** The public key (PEM) of a CSR whose signature checks out; throws an Error saying why not. */
+export function publicKeyOfCsr(csrPem: string): string {
+  let csr: forge.pki.CertificateSigningRequest;
+  try {
+    csr = forge.pki.certificationRequestFromPem(csrPem);
+  } catch (err) {
+    throw new Error(`not a PEM certificate signing request (${(err as Error).message})`, { cause: err });
+  }
+  if (!csr.publicKey || !csr.verify()) throw new Error('the certificate signing request is not signed by its own key');
+  return forge.pki.publicKeyToPem(csr.publicKey);
 }
 
 /** The SAN for one host: `10.0.0.11` is an IP SAN, `node1.lab` a DNS SAN. */

@@ -4,10 +4,10 @@
 //
 // The first half lets a joining node recognise the real server's CA before trusting anything
 // (lib/client/join.ts); the second half authorises it to ask for node credentials
-// (daemon/api/node-credentials.ts). Every node knows the token, so the cluster's other shared
-// keys are derived from its secret rather than distributed separately: the gossip HMAC key and
-// the kubelet stream key are HMAC-SHA256(secret, 'kubelab <purpose>'), so knowing one derived
-// key tells nothing about the secret or the other key.
+// (daemon/api/node-credentials.ts). Nothing else is derived from it: whoever holds the token may
+// register a *new* node name, nothing more. The gossip keys are a secret of their own
+// (gossip-keys.ts), handed to nodes after they authenticate, and the kubelets and the API server
+// prove themselves to each other with certificates of the cluster CA (pki.ts).
 //
 // The token is created once and kept in `<dataDir>/join-token` (mode 0600), so agents that joined
 // keep working across server restarts.
@@ -21,9 +21,6 @@ import { restrictFileIfPresent, writePrivateFile } from '../../lib/client/privat
 export { caHashOf, parseJoinToken, type JoinTokenParts } from '../../lib/client/join.js';
 
 export const JOIN_TOKEN_FILE = 'join-token';
-
-/** What a derived key is for; each purpose gets an unrelated key. */
-export type SecretPurpose = 'gossip' | 'kubelet';
 
 /**
  * The cluster's join token, from `<dataDir>/join-token` or newly made. When the CA changed since
@@ -55,10 +52,4 @@ export async function ensureJoinToken(dataDir: string, caCertPem: string): Promi
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   await writePrivateFile(file, token + '\n');
   return token;
-}
-
-/** A key for one purpose, derived from the token's secret: hex HMAC-SHA256(secret, 'kubelab <purpose>'). */
-export function deriveSecret(token: string, purpose: SecretPurpose): string {
-  const { secret } = parseJoinToken(token);
-  return crypto.createHmac('sha256', secret).update(`kubelab ${purpose}`).digest('hex');
 }

@@ -5,6 +5,11 @@
 //   CA's certificate (`certificate-authority-data`), not because of any public CA.
 // - A serving certificate for the API server, signed by the CA, whose subjectAltNames list every
 //   name and address clients may dial (kubectl checks the SAN, e.g. `IP:127.0.0.1`).
+// - A client certificate the API server presents to kubelets (kubeadm's
+//   apiserver-kubelet-client.crt): the kubelets' stream servers answer only a caller holding a
+//   certificate of this CA with this common name, a key no node has.
+// - Each kubelet's serving certificate (CN system:node:<name>, SANs its name and IPs), issued by
+//   this CA at join from the node's CSR (node-credentials.ts; the server's own by kubeletCertificate).
 // - An admin bearer token (kubeconfig `user.token`), checked by daemon/api/auth.ts.
 // (The join token, the secret nodes join with, is join-token.ts beside this file.)
 //
@@ -19,14 +24,38 @@ import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { stringify } from 'yaml';
 import { restrictFileIfPresent, writePrivateFile } from '../../lib/client/private-file.js';
-import { createCaCertificate, createServingCertificate, type Sans } from './certificates.js';
+import { certificateForPublicKey, createCaCertificate, createServingCertificate, type CertificateAndKey, type Sans } from './certificates.js';
 
 export interface Pki {
   caCertPem: string;
   caKeyPem: string;
   serverCertPem: string;
   serverKeyPem: string;
+  /** The API server's client certificate towards kubelets (CN KUBELET_CLIENT_COMMON_NAME). */
+  kubeletClientCertPem: string;
+  kubeletClientKeyPem: string;
   adminToken: string;
+}
+
+/** The common name the kubelets' stream servers require of their caller's client certificate (kubeadm's name). */
+export const KUBELET_CLIENT_COMMON_NAME = 'kube-apiserver-kubelet-client';
+/** The common name of node `nodeName`'s kubelet serving certificate (Kubernetes' kubelet-serving signer uses the same). */
+export const kubeletCommonName = (nodeName: string): string => `system:node:${nodeName}`;
+const KUBELET_VALIDITY_YEARS = 1;
+
+/** What a kubelet serving certificate names: the node (a DNS SAN) and its addresses. */
+function kubeletSans(nodeName: string, nodeIPs: readonly string[]): Sans {
+  return { dns: [nodeName], ips: [...new Set(nodeIPs.map((ip) => ipaddr.process(ip).toString()))] };
+}
+
+/** A kubelet serving certificate for `publicKeyPem` (from the node's CSR), signed by the cluster CA. */
+export function signKubeletCertificate(ca: { certPem: string; keyPem: string }, nodeName: string, nodeIPs: readonly string[], publicKeyPem: string): string {
+  return certificateForPublicKey(publicKeyPem, { commonName: kubeletCommonName(nodeName), sans: kubeletSans(nodeName, nodeIPs), years: KUBELET_VALIDITY_YEARS, issuer: ca });
+}
+
+/** A kubelet serving certificate and key made on the spot (the server's own kubelet, which does not join). */
+export function createKubeletCertificate(ca: { certPem: string; keyPem: string }, nodeName: string, nodeIPs: readonly string[]): CertificateAndKey {
+  return createServingCertificate({ commonName: kubeletCommonName(nodeName), sans: kubeletSans(nodeName, nodeIPs), years: KUBELET_VALIDITY_YEARS, issuer: ca });
 }
 
 export interface PkiOptions {
@@ -71,11 +100,16 @@ function sansOf(certPem: string): Sans {
   return { dns, ips };
 }
 
-function servingCertIsUsable(certPem: string, caCertPem: string, sans: Sans): boolean {
+/** Signed by this CA and not about to expire. */
+export function certificateIsUsable(certPem: string, caCertPem: string): boolean {
   const cert = new crypto.X509Certificate(certPem);
   if (!cert.verify(new crypto.X509Certificate(caCertPem).publicKey)) return false;
   const renewAt = Date.parse(cert.validTo) - RENEW_BEFORE_DAYS * 86_400_000;
-  if (Date.now() >= renewAt) return false;
+  return Date.now() < renewAt;
+}
+
+function servingCertIsUsable(certPem: string, caCertPem: string, sans: Sans): boolean {
+  if (!certificateIsUsable(certPem, caCertPem)) return false;
   const have = sansOf(certPem);
   return JSON.stringify(have) === JSON.stringify(sans);
 }
@@ -103,6 +137,8 @@ export async function ensurePki(dataDir: string, options: PkiOptions): Promise<P
     caKey: path.join(dir, 'ca.key'),
     serverCert: path.join(dir, 'apiserver.crt'),
     serverKey: path.join(dir, 'apiserver.key'),
+    kubeletClientCert: path.join(dir, 'apiserver-kubelet-client.crt'),
+    kubeletClientKey: path.join(dir, 'apiserver-kubelet-client.key'),
     token: path.join(dataDir, 'admin-token'),
   };
   // Kept files are made private too: ones copied in or written by an older kubelab may be 0644.
@@ -131,13 +167,23 @@ export async function ensurePki(dataDir: string, options: PkiOptions): Promise<P
     await writePrivateFile(files.serverCert, serverCertPem);
   }
 
+  let kubeletClientCertPem = await readIfExists(files.kubeletClientCert);
+  let kubeletClientKeyPem = await readIfExists(files.kubeletClientKey);
+  if (newCa || !kubeletClientCertPem || !kubeletClientKeyPem || !certificateIsUsable(kubeletClientCertPem, caCertPem)) {
+    const client = createServingCertificate({ commonName: KUBELET_CLIENT_COMMON_NAME, sans: { dns: [], ips: [] }, years: SERVING_VALIDITY_YEARS, issuer: { certPem: caCertPem, keyPem: caKeyPem }, usage: 'client' });
+    kubeletClientCertPem = client.certPem;
+    kubeletClientKeyPem = client.keyPem;
+    await writePrivateFile(files.kubeletClientKey, kubeletClientKeyPem);
+    await writePrivateFile(files.kubeletClientCert, kubeletClientCertPem);
+  }
+
   let adminToken = (await readIfExists(files.token))?.trim();
   if (!adminToken) {
     adminToken = crypto.randomBytes(32).toString('hex');
     await writePrivateFile(files.token, adminToken + '\n');
   }
 
-  return { caCertPem, caKeyPem, serverCertPem, serverKeyPem, adminToken };
+  return { caCertPem, caKeyPem, serverCertPem, serverKeyPem, kubeletClientCertPem, kubeletClientKeyPem, adminToken };
 }
 
 export interface KubeconfigInput {

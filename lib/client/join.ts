@@ -7,10 +7,17 @@
 //   1. GET /cacerts without verifying TLS (it has no CA yet) and compute the sha256 of what came
 //      back. A man in the middle could send any certificate, but not one whose hash is in the
 //      token: a match proves this is the cluster's CA.
-//   2. With that CA pinned, POST /kubelab/v1/node-credentials presenting the join token; the
-//      server answers with a token for this node alone (user `system:node:<name>`), which the
-//      node authorizer restricts to what a kubelet needs.
-//   3. Save both (mode 0600) so a restarted agent does not join again.
+//   2. With that CA pinned, POST /kubelab/v1/node-credentials presenting the join token, the
+//      node's own password and a CSR for its kubelet; the server answers with a token for this
+//      node alone (user `system:node:<name>`), which the node authorizer restricts to what a
+//      kubelet needs, and the kubelet's serving certificate signed by the cluster CA.
+//   3. Save them (mode 0600) so a restarted agent does not join again.
+//
+// The node password (k3s' node password): a random secret made at the first join and kept in
+// `<dataDir>/node-password` (0600). The server remembers its hash for the node's name; joining
+// under that name again (a new join token, another address, the credentials file lost) needs the
+// same password, so another holder of the join token cannot take the name over. Keep the file
+// with the data dir; a machine that lost it must be re-registered (README: node identity).
 //
 // The join token's secret thus never crosses an unverified connection. The token format lives
 // here, in lib, because both halves need it: this client and the server (daemon/pki/join-token.ts).
@@ -25,13 +32,16 @@ import { restrictFileIfPresent, writePrivateFile } from './private-file.js';
 const TOKEN_PREFIX = 'K10';
 const TOKEN_SEPARATOR = '::';
 export const CREDENTIALS_FILE = 'node-credentials.json';
+export const NODE_PASSWORD_FILE = 'node-password';
+/** Re-join for a new kubelet certificate when the saved one expires within this many days. */
+const RENEW_KUBELET_CERT_BEFORE_DAYS = 30;
 export const CACERTS_PATH = '/cacerts';
 export const NODE_CREDENTIALS_PATH = '/kubelab/v1/node-credentials';
 
 export interface JoinTokenParts {
   /** sha256 (hex) of the cluster CA certificate PEM, exactly as GET /cacerts serves it. */
   caHash: string;
-  /** The shared secret: it authorises joining, and gossip and kubelet keys are derived from it. */
+  /** The shared secret: it authorises joining (nothing else is derived from it). */
   secret: string;
 }
 
@@ -66,20 +76,28 @@ export interface JoinOptions {
   /** The join token the server printed. */
   token: string;
   nodeName: string;
-  /** Where node-credentials.json is kept. */
+  /** The node's addresses: the kubelet certificate's IP SANs. */
+  nodeIPs: string[];
+  /** Where node-credentials.json and node-password are kept. */
   dataDir: string;
+  /** Makes the kubelet's key pair and a CSR for it (daemon/pki/certificates.ts). */
+  createKubeletCsr: () => { csrPem: string; keyPem: string };
 }
 
 export interface JoinedNode {
   caPem: string;
   /** Bearer token of user `system:node:<nodeName>`. */
   nodeToken: string;
+  /** The kubelet's serving certificate (signed by the cluster CA) and its key. */
+  kubeletCertPem: string;
+  kubeletKeyPem: string;
 }
 
 /** What node-credentials.json holds: the answer, and what it was an answer to. */
 interface SavedCredentials extends JoinedNode {
   server: string;
   nodeName: string;
+  nodeIPs: string[];
   /** sha256 of the whole join token: a new token (a new cluster) means joining again. */
   joinTokenHash: string;
 }
@@ -97,9 +115,19 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedNode> {
   await restrictFileIfPresent(file); // the node's token: private even when an older kubelab or a copy made it 0644
   const saved = await readSaved(file);
   const joinTokenHash = sha256(options.token.trim());
-  if (saved && saved.server === server && saved.nodeName === options.nodeName && saved.joinTokenHash === joinTokenHash) {
-    return { caPem: saved.caPem, nodeToken: saved.nodeToken };
+  const nodeIPs = [...new Set(options.nodeIPs)].sort();
+  if (
+    saved &&
+    saved.server === server &&
+    saved.nodeName === options.nodeName &&
+    saved.joinTokenHash === joinTokenHash &&
+    JSON.stringify(saved.nodeIPs) === JSON.stringify(nodeIPs) &&
+    kubeletCertificateIsFresh(saved.kubeletCertPem)
+  ) {
+    return { caPem: saved.caPem, nodeToken: saved.nodeToken, kubeletCertPem: saved.kubeletCertPem, kubeletKeyPem: saved.kubeletKeyPem };
   }
+  await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const nodePassword = await ensureNodePassword(options.dataDir);
 
   const caPem = (await request(server, 'GET', CACERTS_PATH, { ca: undefined })).body;
   if (caHashOf(caPem) !== caHash) {
@@ -108,18 +136,45 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedNode> {
         `the token expects ${caHash}; check --server and --token (the token is printed by that server's kubelabd)`,
     );
   }
+  const kubelet = options.createKubeletCsr();
   const answer = await request(server, 'POST', NODE_CREDENTIALS_PATH, {
     ca: caPem,
     bearer: options.token.trim(),
-    body: { nodeName: options.nodeName },
+    body: { nodeName: options.nodeName, nodePassword, nodeIPs, kubeletCsr: kubelet.csrPem },
   });
-  const nodeToken = (JSON.parse(answer.body) as { token?: unknown }).token;
+  const { token: nodeToken, kubeletCertificate } = JSON.parse(answer.body) as { token?: unknown; kubeletCertificate?: unknown };
   if (typeof nodeToken !== 'string' || nodeToken === '') throw new Error(`the server at ${server} answered node-credentials without a token`);
+  if (typeof kubeletCertificate !== 'string' || kubeletCertificate === '') {
+    throw new Error(`the server at ${server} answered node-credentials without a kubelet certificate: is it an older kubelabd? upgrade it first`);
+  }
 
-  await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  const record: SavedCredentials = { server, nodeName: options.nodeName, joinTokenHash, caPem, nodeToken };
+  const joined: JoinedNode = { caPem, nodeToken, kubeletCertPem: kubeletCertificate, kubeletKeyPem: kubelet.keyPem };
+  const record: SavedCredentials = { server, nodeName: options.nodeName, nodeIPs, joinTokenHash, ...joined };
   await writePrivateFile(file, JSON.stringify(record, null, 2) + '\n');
-  return { caPem, nodeToken };
+  return joined;
+}
+
+/** The node's password: the one in `<dataDir>/node-password`, or a new random one written there first. */
+export async function ensureNodePassword(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, NODE_PASSWORD_FILE);
+  try {
+    const existing = (await fs.readFile(file, 'utf8')).trim();
+    if (existing !== '') return existing;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const password = crypto.randomBytes(32).toString('hex');
+  await writePrivateFile(file, password + '\n');
+  return password;
+}
+
+function kubeletCertificateIsFresh(certPem: string | undefined): boolean {
+  if (typeof certPem !== 'string') return false; // saved by an older agent: join again for one
+  try {
+    return Date.now() < Date.parse(new crypto.X509Certificate(certPem).validTo) - RENEW_KUBELET_CERT_BEFORE_DAYS * 86_400_000;
+  } catch {
+    return false;
+  }
 }
 
 async function readSaved(file: string): Promise<SavedCredentials | undefined> {
@@ -184,5 +239,6 @@ function joinError(server: string, method: string, urlPath: string, status: numb
     error = new ApiError(status, 'InternalError', text.trim() || `HTTP ${status}`);
   }
   const hint = status === 401 ? ' (the server rejected the join token: is it the current token of this server?)' : '';
+  // A 403 (another node's password) already says what to do.
   return new ApiError(error.code, error.reason, `cannot join through ${server}: ${method} ${urlPath}: ${error.message}${hint}`, error.details);
 }

@@ -1,6 +1,8 @@
-// The wire format of gossip packets: JSON, signed with HMAC-SHA256 keyed from the cluster secret,
-// so a host that does not know the secret can neither join nor spread rumours (memberlist
-// encrypts with AES-GCM for the same reason; we only need authenticity, the contents are not secret).
+// The wire format of gossip packets: JSON, signed with HMAC-SHA256 keyed from the cluster's gossip
+// key, so a host that does not know it can neither join nor spread rumours (memberlist encrypts
+// with AES-GCM for the same reason; we only need authenticity, the contents are not secret).
+// The keys come from a keyring (keyring.ts): a packet is signed with the ring's signing key and
+// accepted when signed with any of its keys, so the key can be rotated without a split.
 //
 // Each envelope carries the sender, a timestamp and a per-sender counter. decode() refuses:
 //   - unsigned or malformed packets, and packets whose signature does not match (forged);
@@ -10,6 +12,7 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
+import { GossipKeyring } from './keyring.js';
 
 export type RejectReason = 'malformed' | 'unsigned' | 'forged' | 'stale' | 'replayed';
 
@@ -21,7 +24,9 @@ export interface Envelope<T> {
 }
 
 export interface CodecOptions {
-  secret: string;
+  /** The keys; `secret` is a ring of that one key. */
+  keyring?: GossipKeyring;
+  secret?: string;
   clock: Clock;
   /** How old (or how far ahead, for skewed clocks) a packet may be: 30 s tolerates modest clock skew between hosts. */
   replayWindowMs?: number;
@@ -31,7 +36,9 @@ export type DecodeResult<T> = { ok: true; envelope: Envelope<T> } | { ok: false;
 
 export class Codec {
   readonly rejected: Record<RejectReason, number> = { malformed: 0, unsigned: 0, forged: 0, stale: 0, replayed: 0 };
-  private readonly key: Buffer;
+  readonly keyring: GossipKeyring;
+  /** secret → its derived HMAC key. */
+  private readonly derived = new Map<string, Buffer>();
   private readonly clock: Clock;
   private readonly windowMs: number;
   /** Starts at the clock in microseconds-ish, so a restarted sender does not reuse counters the peers still remember. */
@@ -40,8 +47,8 @@ export class Codec {
   private readonly seen = new Map<string, Map<number, number>>();
 
   constructor(options: CodecOptions) {
-    // Derive the key rather than using the secret itself, so the same secret can key other things.
-    this.key = createHmac('sha256', options.secret).update('kubelab-gossip-v1').digest();
+    if (!options.keyring && options.secret === undefined) throw new Error('a gossip codec needs a keyring or a secret');
+    this.keyring = options.keyring ?? GossipKeyring.ofSecret(options.secret!);
     this.clock = options.clock;
     this.windowMs = options.replayWindowMs ?? 30_000;
     this.nextCounter = this.clock.now().getTime() * 1000;
@@ -50,7 +57,7 @@ export class Codec {
   encode<T>(from: string, body: T): Buffer {
     const envelope: Envelope<T> = { from, sentAtMs: this.clock.now().getTime(), counter: this.nextCounter++, body };
     const payload = JSON.stringify(envelope);
-    return Buffer.from(JSON.stringify({ payload, mac: this.sign(payload) }));
+    return Buffer.from(JSON.stringify({ payload, mac: this.sign(this.keyring.signingKey(envelope.sentAtMs), payload) }));
   }
 
   decode<T>(bytes: Uint8Array): DecodeResult<T> {
@@ -62,9 +69,13 @@ export class Codec {
     }
     if (typeof outer !== 'object' || outer === null || typeof outer.payload !== 'string') return this.reject('malformed');
     if (typeof outer.mac !== 'string' || outer.mac === '') return this.reject('unsigned');
-    const want = Buffer.from(this.sign(outer.payload), 'hex');
     const got = Buffer.from(outer.mac, 'hex');
-    if (got.length !== want.length || !timingSafeEqual(got, want)) return this.reject('forged');
+    const payload = outer.payload;
+    const signedByRing = this.keyring.acceptedKeys().some((secret) => {
+      const want = Buffer.from(this.sign(secret, payload), 'hex');
+      return got.length === want.length && timingSafeEqual(got, want);
+    });
+    if (!signedByRing) return this.reject('forged');
 
     const envelope = JSON.parse(outer.payload) as Envelope<T>;
     const nowMs = this.clock.now().getTime();
@@ -77,8 +88,15 @@ export class Codec {
     return { ok: true, envelope };
   }
 
-  private sign(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('hex');
+  private sign(secret: string, payload: string): string {
+    let key = this.derived.get(secret);
+    if (!key) {
+      // Derive the key rather than using the secret itself, so the same secret can key other things.
+      key = createHmac('sha256', secret).update('kubelab-gossip-v1').digest();
+      if (this.derived.size > 16) this.derived.clear(); // rotated-out keys do not pile up
+      this.derived.set(secret, key);
+    }
+    return createHmac('sha256', key).update(payload).digest('hex');
   }
 
   private reject(reason: RejectReason): { ok: false; reason: RejectReason } {

@@ -8,6 +8,7 @@
 //
 // The merge rules live in member-state.ts (pure); this class is the thin actor around them.
 
+import type { GossipKeyring } from './keyring.js';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Clock } from '../../lib/clock.js';
 import { BroadcastQueue } from './broadcast-queue.js';
@@ -38,8 +39,10 @@ export interface GossipOptions {
   name: string;
   address: string;
   meta: MemberMeta;
-  /** The cluster secret: packets not signed with it are dropped. */
-  secret: string;
+  /** The cluster's gossip keys: packets signed with none of them are dropped. */
+  keyring?: GossipKeyring;
+  /** A keyring of this one key (tests). */
+  secret?: string;
   transport: Transport;
   clock: Clock;
   /** A uniform random in [0, 1): inject a seeded one for reproducible tests. */
@@ -69,7 +72,7 @@ export class Gossip extends EventEmitter {
     this.transport = options.transport;
     this.clock = options.clock;
     this.random = options.random ?? Math.random;
-    this.codec = new Codec({ secret: options.secret, clock: options.clock });
+    this.codec = new Codec({ keyring: options.keyring, secret: options.secret, clock: options.clock });
     // Every pending ack wait and suspicion timer listens for the stop: many at once is normal.
     setMaxListeners(0, this.stopped.signal);
     this.table.set(this.name, { name: this.name, address: options.address, incarnation: 1, state: 'alive', meta: options.meta });

@@ -7,6 +7,9 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { Authenticator, type Authorizer } from '../../daemon/api/auth.js';
+import { NodeTokenCache } from '../../daemon/api/node-credentials.js';
+import { GossipKeyStore } from '../../daemon/pki/gossip-keys.js';
+import { ensureJoinToken } from '../../daemon/pki/join-token.js';
 import { buildKubeconfig, ensurePki, writeKubeconfig } from '../../daemon/pki/pki.js';
 import type { PodStreams } from '../../daemon/pod-streams/pod-streams.js';
 import type { Registry } from '../../daemon/api/registry.js';
@@ -28,6 +31,18 @@ export interface ApiTestServerOptions<R extends Registry> {
   authorizer?: Authorizer;
   requestTimeoutMs?: number;
   connectionsCheckingIntervalMs?: number;
+  /**
+   * Serve joining as kubelabd server does: POST /kubelab/v1/node-credentials with a join token
+   * (`joinToken`), node tokens that authenticate as they are issued, and the gossip keyring.
+   */
+  join?: boolean;
+}
+
+/** What a server started with `join: true` adds. */
+export interface JoinParts {
+  joinToken: string;
+  gossipKeys: GossipKeyStore;
+  caKeyPem: string;
 }
 
 export class ApiTestServer<R extends Registry = MemoryRegistry> {
@@ -39,15 +54,22 @@ export class ApiTestServer<R extends Registry = MemoryRegistry> {
     readonly caCertPem: string,
     readonly kubeconfigPath: string,
     private readonly closeServer: () => Promise<void>,
+    /** Set when started with `join: true`. */
+    readonly joining?: JoinParts,
   ) {}
 
   static async start<R extends Registry = MemoryRegistry>(options: ApiTestServerOptions<R> = {}): Promise<ApiTestServer<R>> {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-api-'));
     const pki = await ensurePki(dir, { hostnames: [], ips: [] });
     const registry = options.registry ?? (new MemoryRegistry(options.historyLimit) as unknown as R);
+    const nodeTokens = options.join ? NodeTokenCache.watch(registry) : undefined;
+    const joining: JoinParts | undefined = options.join
+      ? { joinToken: await ensureJoinToken(dir, pki.caCertPem), gossipKeys: await GossipKeyStore.open(dir), caKeyPem: pki.caKeyPem }
+      : undefined;
     const app = createApiApp({
       registry,
-      authenticator: new Authenticator([{ token: pki.adminToken, user: 'admin' }, ...(options.tokens ?? [])]),
+      authenticator: new Authenticator([{ token: pki.adminToken, user: 'admin' }, ...(options.tokens ?? [])], nodeTokens ? [nodeTokens] : []),
+      ...(joining ? { join: { caCertPem: pki.caCertPem, caKeyPem: pki.caKeyPem, joinToken: joining.joinToken }, gossipKeys: joining.gossipKeys } : {}),
       authorizer: options.authorizer,
       podStreams: options.podStreams,
       maxBodyBytes: options.maxBodyBytes,
@@ -62,7 +84,11 @@ export class ApiTestServer<R extends Registry = MemoryRegistry> {
     });
     const kubeconfigPath = path.join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: `https://127.0.0.1:${api.port}`, caCertPem: pki.caCertPem, token: pki.adminToken }));
-    return new ApiTestServer(registry, dir, api.port, pki.adminToken, pki.caCertPem, kubeconfigPath, api.close);
+    const close = async () => {
+      nodeTokens?.stop();
+      await api.close();
+    };
+    return new ApiTestServer(registry, dir, api.port, pki.adminToken, pki.caCertPem, kubeconfigPath, close, joining);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 // logs, exec and port-forward of a pod on "another node", on the real engine: a KubeletStreams
 // over DockerRuntime serves a pod made directly with the runtime, behind a real kubelet stream
 // server on loopback; the API server's side is a NodeRoutedPodStreams whose own node has another
-// name, so every request travels the way it does between two hosts (HTTPS, the shared secret,
+// name, so every request travels the way it does between two hosts (HTTPS with certificates of a
+// cluster CA both ways: the node's kubelet certificate and the API server's client certificate,
 // the framed protocol). Everything is made on a node name unique to this run and removed by that
 // label afterwards.
 
@@ -19,10 +20,12 @@ import { KubeletStreams } from '../../daemon/kubelet/kubelet-streams.js';
 import type { ContainerConfig, ExecOptions, PodIdentity } from '../../daemon/runtime/container-runtime.js';
 import { DockerRuntime } from '../../daemon/runtime/docker-runtime.js';
 import { pickFreeSubnet } from '../helpers/docker-networks.js';
+import { kubeletPki } from '../helpers/kubelet-pki.js';
 import { eventually, removeContainersOfNode } from '../../harness/test-daemon.js';
 
 const IMAGE = 'kubelab/busybox:1';
-const SECRET = randomBytes(32).toString('hex');
+const pki = kubeletPki();
+const foreign = kubeletPki(); // another cluster's CA
 const ECHO_PORT = 8080;
 
 /** The API server's own node must never be asked: every pod here lives on the remote one. */
@@ -75,11 +78,11 @@ describe('kubelet stream server (real engine, pod on another node)', function ()
       host: '127.0.0.1',
       port: 0,
       streams: new KubeletStreams(runtime),
-      secret: SECRET,
+      tls: pki.kubeletServer(nodeName),
       getPod: async () => pod,
     });
     const port = kubelet.port;
-    routed = new NodeRoutedPodStreams({ localNodeName: `${nodeName}-api`, local: noLocalStreams, secret: SECRET, nodeAddress: async () => ({ host: '127.0.0.1', port }) });
+    routed = new NodeRoutedPodStreams({ localNodeName: `${nodeName}-api`, local: noLocalStreams, tls: pki.apiServerClient, nodeAddress: async () => ({ host: '127.0.0.1', port }) });
     await eventually(async () => (await text(await routed.logs(pod, 'app', {}))).includes('line 2'), 15_000, 200);
   });
   after(async () => {
@@ -146,10 +149,10 @@ describe('kubelet stream server (real engine, pod on another node)', function ()
     for (const r of results) assert.deepEqual(r, { sent: r.sent, received: r.sent, bytes: 4 * 1024 * 1024 });
   });
 
-  it('answers 401 to a wrong secret, and the API side reports it as the node\'s problem', async () => {
+  it('answers 401 to a caller without the API server\'s certificate, and the API side reports it as the node\'s problem', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       https
-        .get({ host: '127.0.0.1', port: kubelet!.port, path: '/containerLogs/default/remote-web/app', rejectUnauthorized: false, headers: { Authorization: 'Bearer wrong' } }, (res) => {
+        .get({ host: '127.0.0.1', port: kubelet!.port, path: '/containerLogs/default/remote-web/app', ca: pki.ca.certPem }, (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
         })
@@ -157,12 +160,26 @@ describe('kubelet stream server (real engine, pod on another node)', function ()
     });
     assert.equal(status, 401);
     const port = kubelet!.port;
-    const wrong = new NodeRoutedPodStreams({ localNodeName: 'api', local: noLocalStreams, secret: 'wrong', nodeAddress: async () => ({ host: '127.0.0.1', port }) });
+    const wrong = new NodeRoutedPodStreams({ localNodeName: 'api', local: noLocalStreams, tls: { ...foreign.apiServerClient, caPem: pki.ca.certPem }, nodeAddress: async () => ({ host: '127.0.0.1', port }) });
     await assert.rejects(wrong.exec(pod, 'app', { command: ['true'], stdin: false, stdout: true, stderr: true, tty: false }), {
       code: 502,
-      message: new RegExp(`^node "${nodeName}": its kubelet at 127\\.0\\.0\\.1:${port} cannot be reached: it refused the API server's kubelet secret \\(401 Unauthorized\\)`),
+      message: new RegExp(`^node "${nodeName}": its kubelet at 127\\.0\\.0\\.1:${port} cannot be reached: it refused the API server's client certificate \\(401 Unauthorized\\)`),
     });
   });
+
+  it('refuses a kubelet whose certificate the cluster CA did not sign: the API server sends it nothing', async () => {
+    const impostor = await startKubeletServer({ host: '127.0.0.1', port: 0, streams: new KubeletStreams(runtime), tls: foreign.kubeletServer(nodeName), getPod: async () => pod });
+    try {
+      const api = new NodeRoutedPodStreams({ localNodeName: 'api', local: noLocalStreams, tls: pki.apiServerClient, nodeAddress: async () => ({ host: '127.0.0.1', port: impostor.port }) });
+      await assert.rejects(api.logs(pod, 'app', {}), {
+        code: 502,
+        message: new RegExp(`^node "${nodeName}": its kubelet at 127\\.0\\.0\\.1:${impostor.port} cannot be reached: its certificate is not the one the cluster CA issued to node ${nodeName}`),
+      });
+    } finally {
+      await impostor.close();
+    }
+  });
+
 });
 
 function sha256(data: Buffer): string {

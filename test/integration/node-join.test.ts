@@ -1,7 +1,8 @@
 // Joining a node against a real API server (HTTPS, the real ResourceRegistry over an in-memory
 // store): the CA download checked against the join token, node credentials, the node token's
 // identity and what the Node authorizer lets it do over HTTP and over a streaming upgrade,
-// revocation, and --tls-san re-issuing the serving certificate. No Docker needed.
+// revocation, the node password that keeps a name to the machine that registered it, and
+// --tls-san re-issuing the serving certificate. No Docker needed.
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -20,7 +21,12 @@ import { ResourceRegistry } from '../../daemon/api/resource-registry.js';
 import { createApiApp, startApiServer, type RunningApiServer } from '../../daemon/api/server.js';
 import { createUpgradeHandler } from '../../daemon/api/streaming/upgrade-handler.js';
 import { NedbObjectStore } from '../../daemon/store/nedb-store.js';
-import { joinCluster } from '../../lib/client/join.js';
+import { joinCluster as joinWith, type JoinOptions } from '../../lib/client/join.js';
+import { createCertificateSigningRequest } from '../../daemon/pki/certificates.js';
+
+/** What kubelabd agent passes besides server, token, name and data dir. */
+const joinCluster = (options: Omit<JoinOptions, 'nodeIPs' | 'createKubeletCsr'>) =>
+  joinWith({ ...options, nodeIPs: ['10.0.0.12'], createKubeletCsr: () => createCertificateSigningRequest(`system:node:${options.nodeName}`) });
 import { httpsRequest, type TestResponse } from '../helpers/https-request.js';
 
 /** One HTTPS request to 127.0.0.1:port, trusting `ca`, with `token` as bearer when given. */
@@ -68,7 +74,7 @@ describe('joining a node (real API server)', function () {
     nodeTokens = NodeTokenCache.watch(registry);
     const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }], [nodeTokens]);
     const authorizer = new NodeAuthorizer(registry);
-    const app = createApiApp({ registry, authenticator, authorizer, join: { caCertPem: pki.caCertPem, joinToken } });
+    const app = createApiApp({ registry, authenticator, authorizer, join: { caCertPem: pki.caCertPem, caKeyPem: pki.caKeyPem, joinToken } });
     api = await startApiServer({
       app,
       listen: '127.0.0.1:0',
@@ -204,8 +210,18 @@ describe('joining a node (real API server)', function () {
       assert.match(answer.json.message, /pods "web" is forbidden: User "system:node:node2" cannot get resource "pods\/exec"/);
     });
 
+    it('cannot be taken over by another machine with the join token: a 403 that says how to re-register', async () => {
+      await assert.rejects(joinCluster({ server, token: joinToken, nodeName: 'node2', dataDir: path.join(dir, 'node2-impostor') }), (err: Error & { code?: number }) => {
+        assert.equal(err.code, 403);
+        assert.match(err.message, /node "node2" is registered with another node password.*kubelab delete node node2; kubelab delete secret -n kube-system node2\.node-password\.kubelab/);
+        return true;
+      });
+      assert.equal((await asNode('GET', '/api/v1/nodes')).status, 200, 'node2 keeps its token');
+    });
+
     it('loses its old token when it joins again, and all access when its Secret is deleted', async () => {
-      const rejoined = await joinCluster({ server, token: joinToken, nodeName: 'node2', dataDir: path.join(dir, 'node2-reinstalled') });
+      await fs.rm(path.join(dir, 'node2', 'node-credentials.json')); // the same machine (its node-password kept) joins again
+      const rejoined = await joinCluster({ server, token: joinToken, nodeName: 'node2', dataDir: path.join(dir, 'node2') });
       assert.notEqual(rejoined.nodeToken, nodeToken);
       assert.equal((await asNode('GET', '/api/v1/nodes')).status, 401);
       nodeToken = rejoined.nodeToken;

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { deriveSecret, ensureJoinToken, parseJoinToken } from '../../daemon/pki/join-token.js';
+import { ensureJoinToken, parseJoinToken } from '../../daemon/pki/join-token.js';
 import { splitTlsSans } from '../../daemon/pki/pki.js';
 
 const CA_PEM = '-----BEGIN CERTIFICATE-----\nnot really a certificate\n-----END CERTIFICATE-----\n';
@@ -46,16 +46,6 @@ describe('join token', () => {
     for (const [token, message] of cases) {
       assert.throws(() => parseJoinToken(token), (e: Error) => message.test(e.message) && /join token/.test(e.message), token);
     }
-  });
-
-  it('derives unrelated hex keys per purpose from the secret only', () => {
-    const token = `K10${CA_HASH}::s3cret`;
-    const gossip = deriveSecret(token, 'gossip');
-    assert.equal(gossip, crypto.createHmac('sha256', 's3cret').update('kubelab gossip').digest('hex'));
-    assert.equal(deriveSecret(token, 'kubelet'), crypto.createHmac('sha256', 's3cret').update('kubelab kubelet').digest('hex'));
-    assert.notEqual(deriveSecret(token, 'kubelet'), gossip);
-    // Another CA, same secret: the same keys (the hash is not part of the secret).
-    assert.equal(deriveSecret(`K10${'0'.repeat(64)}::s3cret`, 'gossip'), gossip);
   });
 });
 

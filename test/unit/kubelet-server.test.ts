@@ -1,7 +1,8 @@
 // The kubelet stream server and its client end to end over loopback HTTPS, with a recording
 // PodStreams instead of a container runtime (the real runtime is in
 // test/integration/kubelet-server.test.ts): routing, authentication, errors and the framing of
-// exec and port-forward.
+// exec and port-forward, and the certificates both ends check (the kubelet's, issued by the
+// cluster CA to its node; the API server's client certificate).
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -13,12 +14,15 @@ import type { Pod } from '../../lib/api/types.js';
 import { ApiError, badRequest } from '../../lib/errors.js';
 import { NodeRoutedPodStreams, planPodStreamRoute } from '../../daemon/api/node-routed-pod-streams.js';
 import type { PodStreams } from '../../daemon/pod-streams/pod-streams.js';
-import { secretMatches, startKubeletServer, type KubeletServer } from '../../daemon/kubelet/kubelet-server.js';
+import { startKubeletServer, type KubeletServer } from '../../daemon/kubelet/kubelet-server.js';
+import { createServingCertificate } from '../../daemon/pki/certificates.js';
+import { kubeletPki } from '../helpers/kubelet-pki.js';
 import { execOptionsOfQuery, execQuery, logQuery, parseKubeletPath } from '../../daemon/pod-streams/kubelet-stream-protocol.js';
 import { logOptionsOf } from '../../daemon/pod-streams/log-options.js';
 import type { ExecOptions, ExecSession, LogOptions } from '../../daemon/runtime/container-runtime.js';
 
-const SECRET = 'the-kubelet-secret';
+const pki = kubeletPki();
+const foreign = kubeletPki(); // another cluster's CA: what an impostor could have
 
 function newPod(name: string, nodeName?: string): Pod {
   return {
@@ -82,13 +86,13 @@ describe('kubelet stream server (loopback, recording PodStreams)', () => {
       host: '127.0.0.1',
       port: 0,
       streams: remote,
-      secret: SECRET,
+      tls: pki.kubeletServer('node-b'),
       getPod: async (namespace, name) => apiPods.get(`${namespace}/${name}`) ?? Promise.reject(new ApiError(404, 'NotFound', `pods "${name}" not found`)),
     });
     routed = new NodeRoutedPodStreams({
       localNodeName: 'node-a',
       local,
-      secret: SECRET,
+      tls: pki.apiServerClient,
       nodeAddress: async (nodeName) => {
         if (nodeName === 'node-b') return { host: '127.0.0.1', port: kubelet.port };
         if (nodeName === 'node-gone') throw new ApiError(404, 'NotFound', 'nodes "node-gone" not found');
@@ -125,22 +129,18 @@ describe('kubelet stream server (loopback, recording PodStreams)', () => {
     assert.deepEqual(logOptionsOf(Object.fromEntries(query)), log);
   });
 
-  it('matches only the exact bearer secret', () => {
-    assert.equal(secretMatches(`Bearer ${SECRET}`, SECRET), true);
-    for (const wrong of [undefined, '', 'Bearer ', `Bearer ${SECRET}x`, SECRET, `Basic ${SECRET}`]) assert.equal(secretMatches(wrong, SECRET), false, String(wrong));
-  });
-
   it('routes a pod by its node: local, remote, or a 400 when it has none', () => {
     assert.deepEqual(planPodStreamRoute(newPod('p', 'node-a'), 'node-a'), { local: true });
     assert.deepEqual(planPodStreamRoute(newPod('p', 'node-b'), 'node-a'), { local: false, nodeName: 'node-b' });
     assert.throws(() => planPodStreamRoute(newPod('p'), 'node-a'), { code: 400, message: 'pod p does not have a host assigned' });
   });
 
-  it('answers 401 with a Status to a request without the secret', async () => {
-    for (const authorization of [undefined, 'Bearer wrong']) {
-      const { status, body } = await rawGet(kubelet.port, '/containerLogs/default/web/app', authorization);
+  it('answers 401 with a Status to a caller without the API server\'s client certificate', async () => {
+    for (const client of [null, foreign.apiServerClient]) {
+      const { status, body } = await rawGet(kubelet.port, '/pods', client);
       assert.equal(status, 401);
       assert.equal(JSON.parse(body).reason, 'Unauthorized');
+      assert.match(JSON.parse(body).message, /client certificate signed by the cluster CA with common name kube-apiserver-kubelet-client/);
     }
   });
 
@@ -158,9 +158,9 @@ describe('kubelet stream server (loopback, recording PodStreams)', () => {
   it('without the pod sent along, reads it with getPod and refuses a different uid with a 404', async () => {
     const pod = newPod('api-pod', 'node-b');
     apiPods.set('default/api-pod', pod);
-    const ok = await rawGet(kubelet.port, `/containerLogs/default/api-pod/app?podUID=${pod.metadata.uid}`, `Bearer ${SECRET}`);
+    const ok = await rawGet(kubelet.port, `/containerLogs/default/api-pod/app?podUID=${pod.metadata.uid}`);
     assert.deepEqual([ok.status, ok.body], [200, 'line 1\nline 2\n']);
-    const stale = await rawGet(kubelet.port, '/containerLogs/default/api-pod/app?podUID=someone-else', `Bearer ${SECRET}`);
+    const stale = await rawGet(kubelet.port, '/containerLogs/default/api-pod/app?podUID=someone-else');
     assert.equal(stale.status, 404);
     assert.match(JSON.parse(stale.body).message, /pod default\/api-pod with UID someone-else not found/);
   });
@@ -186,10 +186,65 @@ describe('kubelet stream server (loopback, recording PodStreams)', () => {
     });
   });
 
-  it('reports a kubelet that refuses our secret as a 502 that says so', async () => {
-    const wrongSecret = new NodeRoutedPodStreams({ localNodeName: 'node-a', local, secret: 'not-it', nodeAddress: async () => ({ host: '127.0.0.1', port: kubelet.port }) });
-    await assert.rejects(wrongSecret.logs(newPod('web', 'node-b'), 'app', {}), { code: 502, message: /refused the API server's kubelet secret \(401 Unauthorized\)/ });
-    await assert.rejects(wrongSecret.portForward(newPod('web', 'node-b'), 80), { code: 502, message: /401 Unauthorized/ });
+  it('reports a kubelet that refuses our client certificate as a 502 that says so', async () => {
+    // A client certificate of another CA, and none at all.
+    const wrongClient = new NodeRoutedPodStreams({
+      localNodeName: 'node-a',
+      local,
+      tls: { ...foreign.apiServerClient, caPem: pki.ca.certPem },
+      nodeAddress: async () => ({ host: '127.0.0.1', port: kubelet.port }),
+    });
+    await assert.rejects(wrongClient.logs(newPod('web', 'node-b'), 'app', {}), { code: 502, message: /refused the API server's client certificate \(401 Unauthorized\)/ });
+    await assert.rejects(wrongClient.portForward(newPod('web', 'node-b'), 80), { code: 502, message: /401 Unauthorized/ });
+    const status = await new Promise<number>((resolve, reject) => {
+      https
+        .get({ host: '127.0.0.1', port: kubelet.port, path: '/containerLogs/default/web/app', ca: pki.ca.certPem }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .once('error', reject);
+    });
+    assert.equal(status, 401);
+    // A node's own serving certificate is of the cluster CA, but not the API server's: refused too.
+    const nodeAsClient = pki.kubeletServer('node-c');
+    const otherNode = new NodeRoutedPodStreams({
+      localNodeName: 'node-a',
+      local,
+      tls: { caPem: pki.ca.certPem, certPem: nodeAsClient.certPem, keyPem: nodeAsClient.keyPem },
+      nodeAddress: async () => ({ host: '127.0.0.1', port: kubelet.port }),
+    });
+    await assert.rejects(otherNode.logs(newPod('web', 'node-b'), 'app', {}), { code: 502 });
+  });
+
+  it('refuses a kubelet whose certificate the cluster CA did not sign, or signed for another node', async () => {
+    const impostors: [string, { certPem: string; keyPem: string }, RegExp][] = [
+      ['self-signed', createServingCertificate({ commonName: 'system:node:node-b', sans: { dns: ['node-b'], ips: ['127.0.0.1'] }, years: 1 }), /self-signed/],
+      ['another CA', foreign.kubeletServer('node-b'), /.+/],
+      ['another node of this CA', pki.kubeletServer('node-c'), /issued to "system:node:node-c", not system:node:node-b/],
+    ];
+    for (const [what, cert, detail] of impostors) {
+      const impostorStreams = new RecordingPodStreams();
+      const impostor = await startKubeletServer({
+        host: '127.0.0.1',
+        port: 0,
+        streams: impostorStreams,
+        tls: { ...cert, caPem: pki.ca.certPem },
+        getPod: async () => Promise.reject(new Error('unused')),
+      });
+      try {
+        const api = new NodeRoutedPodStreams({ localNodeName: 'node-a', local, tls: pki.apiServerClient, nodeAddress: async () => ({ host: '127.0.0.1', port: impostor.port }) });
+        await assert.rejects(api.logs(newPod('web', 'node-b'), 'app', {}), (err: ApiError) => {
+          assert.equal(err.code, 502, what);
+          assert.match(err.message, /^node "node-b": its kubelet at 127\.0\.0\.1:\d+ cannot be reached: its certificate is not the one the cluster CA issued to node node-b/, what);
+          assert.match(err.message, detail, what);
+          return true;
+        });
+        await assert.rejects(api.exec(newPod('web', 'node-b'), 'app', { command: ['true'], stdin: false, stdout: true, stderr: true, tty: false }), { code: 502 });
+        assert.deepEqual(impostorStreams.calls, [], `${what}: nothing reached the impostor's pods`);
+      } finally {
+        await impostor.close();
+      }
+    }
   });
 
   it('runs an exec remotely: stdin, stdout, stderr, resize and the exit code', async () => {
@@ -227,9 +282,11 @@ describe('kubelet stream server (loopback, recording PodStreams)', () => {
   });
 });
 
-function rawGet(port: number, path: string, authorization?: string): Promise<{ status: number; body: string }> {
+/** A GET as the API server makes it: its client certificate, the kubelet's checked against the cluster CA. */
+function rawGet(port: number, path: string, client: { certPem: string; keyPem: string } | null = pki.apiServerClient): Promise<{ status: number; body: string }> {
+  const credentials = client ? { cert: client.certPem, key: client.keyPem } : {};
   return new Promise((resolve, reject) => {
-    const req = https.get({ host: '127.0.0.1', port, path, rejectUnauthorized: false, headers: authorization ? { Authorization: authorization } : {} }, (res) => {
+    const req = https.get({ host: '127.0.0.1', port, path, ca: pki.ca.certPem, ...credentials }, (res) => {
       text(res).then((body) => resolve({ status: res.statusCode ?? 0, body }), reject);
     });
     req.once('error', reject);

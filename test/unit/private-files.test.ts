@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureJoinToken } from '../../daemon/pki/join-token.js';
 import { ensurePki } from '../../daemon/pki/pki.js';
+import { createServingCertificate } from '../../daemon/pki/certificates.js';
 import { ensurePrivateDirectory } from '../../daemon/private-files.js';
 import { CREDENTIALS_FILE, joinCluster } from '../../lib/client/join.js';
 import { NedbObjectStore } from '../../daemon/store/nedb-store.js';
@@ -82,9 +83,14 @@ describe('private data files (data dir, store directory, store files)', () => {
     await fs.mkdir(agentDir);
     const credentials = path.join(agentDir, CREDENTIALS_FILE);
     const joinTokenHash = crypto.createHash('sha256').update(token).digest('hex');
-    await fs.writeFile(credentials, JSON.stringify({ server: 'https://10.0.0.1:6443', nodeName: 'n2', joinTokenHash, caPem: pki.caCertPem, nodeToken: 't' }));
+    const kubelet = createServingCertificate({ commonName: 'system:node:n2', sans: { dns: ['n2'], ips: ['10.0.0.2'] }, years: 1, issuer: { certPem: pki.caCertPem, keyPem: pki.caKeyPem } });
+    await fs.writeFile(credentials, JSON.stringify({
+      server: 'https://10.0.0.1:6443', nodeName: 'n2', nodeIPs: ['10.0.0.2'], joinTokenHash, caPem: pki.caCertPem, nodeToken: 't',
+      kubeletCertPem: kubelet.certPem, kubeletKeyPem: kubelet.keyPem,
+    }));
     await fs.chmod(credentials, 0o644);
-    await joinCluster({ server: 'https://10.0.0.1:6443', token, nodeName: 'n2', dataDir: agentDir });
+    const noJoinExpected = () => assert.fail('the saved credentials are valid: no new key pair is needed');
+    await joinCluster({ server: 'https://10.0.0.1:6443', token, nodeName: 'n2', nodeIPs: ['10.0.0.2'], dataDir: agentDir, createKubeletCsr: noJoinExpected });
     assert.equal(await modeOf(credentials), '600');
   });
 });
