@@ -155,7 +155,7 @@ function setAt(root: any, path: (string | number)[], replacement: unknown): any 
 }
 
 function deleteAt(root: any, path: (string | number)[]): any {
-  const parent = getAt(root, path.slice(0, -1));
+  const parent: any = getAt(root, path.slice(0, -1));
   if (Array.isArray(parent)) parent.splice(Number(path[path.length - 1]), 1);
   else if (parent && typeof parent === 'object' && Object.hasOwn(parent, path[path.length - 1])) delete parent[path[path.length - 1]];
   return root;
