@@ -146,6 +146,12 @@ export class ReplicaSetController extends Controller {
     }
 
     const selector = this.kind.selectorOf(owner);
+    // The API refuses this combination today; one stored before it did would create a pod that
+    // is never counted as its own at every pass (a pod storm). Say so on the object instead.
+    if (!owner.metadata.deletionTimestamp && (selector.length === 0 || !matchesLabels(selector, owner.spec.template?.metadata?.labels))) {
+      this.recorder.record(owner, 'Warning', 'SelectorMismatch', `spec.selector does not select the labels of spec.template.metadata.labels, so every pod created would be orphaned: no pod is created; fix the selector or the template's labels`);
+      return;
+    }
     const allPods = await this.client.list<Pod>('pods', { namespace });
     const active = allPods.items.filter(isPodActive);
     const claims = planClaims(owner, active, (pod) => selector.length > 0 && matchesLabels(selector, pod.metadata.labels));
