@@ -17,6 +17,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer, type WebSocket } from 'ws';
+import { INPUT_CAP_DEFAULTS } from '../../config.js';
 import type { Pod } from '../../../lib/api/types.js';
 import { ApiError, badRequest, errorMessage, internalError } from '../../../lib/errors.js';
 import { logger } from '../../../lib/logger.js';
@@ -62,6 +63,8 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
+    // A bigger message closes the connection (1009) before it is buffered whole.
+    maxPayload: INPUT_CAP_DEFAULTS.websocketMaxPayloadBytes,
     handleProtocols: (offered) => (offered.has(SPDY_TUNNEL_PLACEHOLDER) ? SPDY_TUNNEL_PLACEHOLDER : chooseChannelProtocol(offered)),
   });
   wss.on('headers', (headers) => {
