@@ -102,12 +102,6 @@ export const INPUT_CAP_DEFAULTS = {
    * net/http allows 1 MiB of request headers. Past this the connection is closed.
    */
   spdyMaxHeaderBlockBytes: 256 * 1024,
-  /**
-   * The most bytes a gossip TCP connection may send before its message is complete: the message
-   * is authenticated (HMAC) only once complete, so an unauthenticated peer could otherwise make
-   * the node buffer without limit. Push-pull state of a few hundred nodes is well under 1 MiB.
-   */
-  gossipTcpMaxMessageBytes: 4 * 1024 * 1024,
 } as const;
 
 /** Events, as every component records them (client-go's EventCorrelator). */

@@ -2,6 +2,8 @@
 // is checked. A SPDY header bomb, an oversized WebSocket message, an endless gossip TCP message.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
+import { UdpTransport } from '../../network/gossip/transport.js';
 import { HeaderCompressor, HeaderDecompressor } from '../../daemon/api/streaming/spdy-header-codec.js';
 import { SpdyProtocolError } from '../../daemon/api/streaming/spdy-frames.js';
 import { INPUT_CAP_DEFAULTS } from '../../daemon/config.js';
@@ -33,5 +35,73 @@ describe('SPDY header blocks are capped once inflated', () => {
     assert.deepEqual(await receiver.decompress(await sender.compress(headers)), headers);
     sender.close();
     receiver.close();
+  });
+});
+
+describe('gossip full-state sync over TCP is capped before its HMAC is checked', () => {
+  const connect = (address: string) => {
+    const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+    return net.connect(port, host);
+  };
+  const closed = (socket: net.Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+
+  it('closes a connection that announces a frame over the limit, before reading it, and never calls the handler', async () => {
+    const transport = await UdpTransport.listen('127.0.0.1', 0, { maxStreamMessageBytes: 1024 });
+    let handled = 0;
+    transport.onStream(() => {
+      handled += 1;
+      return Buffer.from('ok');
+    });
+    try {
+      const socket = connect(transport.address);
+      socket.on('error', () => {});
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(1025);
+      socket.write(header);
+      socket.write(Buffer.alloc(512));
+      await closed(socket);
+      assert.equal(handled, 0);
+      // A frame within the limit is still answered.
+      assert.equal(Buffer.from(await (await UdpTransport.listen('127.0.0.1')).streamSync(transport.address, Buffer.alloc(1000))).toString(), 'ok');
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('closes a connection that sends more than its frame announced', async () => {
+    const transport = await UdpTransport.listen('127.0.0.1', 0, { maxStreamMessageBytes: 1024 });
+    transport.onStream(async () => new Promise<Buffer>(() => {}));
+    try {
+      const socket = connect(transport.address);
+      socket.on('error', () => {});
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(10);
+      socket.write(Buffer.concat([header, Buffer.alloc(5000)]));
+      await closed(socket);
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('serves at most maxInboundStreams connections at once; more are closed at once', async () => {
+    const transport = await UdpTransport.listen('127.0.0.1', 0, { maxInboundStreams: 2 });
+    transport.onStream(() => Buffer.from('ok'));
+    const sockets: net.Socket[] = [];
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const socket = connect(transport.address);
+        socket.on('error', () => {});
+        sockets.push(socket);
+        await new Promise((resolve) => socket.once('connect', resolve));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const third = connect(transport.address);
+      third.on('error', () => {});
+      await closed(third);
+      assert.equal(sockets.filter((s) => !s.destroyed).length, 2, 'the first two are still open');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await transport.close();
+    }
   });
 });
