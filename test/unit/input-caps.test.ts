@@ -3,7 +3,20 @@
 
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { WebSocket } from 'ws';
 import { UdpTransport } from '../../network/gossip/transport.js';
+import type { PodStreams } from '../../daemon/pod-streams/pod-streams.js';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { KubeObject } from '../../lib/api/types.js';
+import { Authenticator } from '../../daemon/api/auth.js';
+import { internalContext } from '../../daemon/api/registry.js';
+import { createApiApp, startApiServer } from '../../daemon/api/server.js';
+import { createUpgradeHandler } from '../../daemon/api/streaming/upgrade-handler.js';
+import { ensurePki } from '../../daemon/pki/pki.js';
+import { MemoryRegistry } from '../helpers/memory-registry.js';
+import { httpsRequest } from '../helpers/https-request.js';
 import { HeaderCompressor, HeaderDecompressor } from '../../daemon/api/streaming/spdy-header-codec.js';
 import { SpdyProtocolError } from '../../daemon/api/streaming/spdy-frames.js';
 import { INPUT_CAP_DEFAULTS } from '../../daemon/config.js';
@@ -102,6 +115,39 @@ describe('gossip full-state sync over TCP is capped before its HMAC is checked',
     } finally {
       for (const socket of sockets) socket.destroy();
       await transport.close();
+    }
+  });
+});
+
+describe('WebSocket messages to exec are capped', function () {
+  this.timeout(20_000);
+  it(`closes the connection with 1009 when a message is over ${INPUT_CAP_DEFAULTS.websocketMaxPayloadBytes} bytes`, async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-ws-cap-'));
+    const pki = await ensurePki(dir, { hostnames: [], ips: [] });
+    const registry = new MemoryRegistry();
+    await registry.create('pods', 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'kubelab/busybox:1' }] } } as KubeObject, internalContext());
+    // exec never starts: the cap is the WebSocket layer's, before any byte reaches a container.
+    const never = () => new Promise<never>(() => {});
+    const podStreams = { logs: never, exec: never, portForward: never } as unknown as PodStreams;
+    const server = await startApiServer({
+      app: createApiApp({ registry, authenticator: new Authenticator([]) }),
+      listen: '127.0.0.1:0',
+      tls: { key: pki.serverKeyPem, cert: pki.serverCertPem },
+      onUpgrade: createUpgradeHandler({ registry, podStreams, authenticate: () => 'admin' }),
+    });
+    try {
+      const socket = new WebSocket(`wss://127.0.0.1:${server.port}/api/v1/namespaces/default/pods/p/exec?command=sh&stdin=true&stdout=true`, ['v4.channel.k8s.io'], { ca: pki.caCertPem });
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      socket.on('error', () => {});
+      socket.send(Buffer.alloc(INPUT_CAP_DEFAULTS.websocketMaxPayloadBytes + 1));
+      assert.equal(await closed, 1009);
+      // The refusal was the connection's, not the process's: an unheard 'error' used to be thrown.
+      const health = await httpsRequest({ port: server.port, ca: pki.caCertPem, method: 'GET', path: '/healthz', headers: {} });
+      assert.equal(health.status, 200);
+    } finally {
+      await server.close();
+      await fs.rm(dir, { recursive: true, force: true });
     }
   });
 });

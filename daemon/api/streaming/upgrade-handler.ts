@@ -99,7 +99,15 @@ function acceptSpdy(socket: Duplex, head: Buffer, protocol: string): SpdySession
 }
 
 function acceptWebSocket(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket> {
-  return new Promise((resolve) => wss.handleUpgrade(req, socket, head, resolve));
+  return new Promise((resolve) =>
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // A frame the peer should not have sent (over maxPayload, a bad opcode, invalid UTF-8): ws
+      // closes the connection with the right code (1009, 1002, 1007) and then emits 'error'. An
+      // 'error' nobody listens to would be thrown, and end the whole daemon.
+      ws.on('error', () => ws.terminate());
+      resolve(ws);
+    }),
+  );
 }
 
 async function handleUpgrade(deps: UpgradeHandlerDeps, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
