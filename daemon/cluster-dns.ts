@@ -16,7 +16,7 @@ import { errorMessage } from '../lib/errors.js';
 import { logger, type Logger } from '../lib/logger.js';
 import type { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import { DnsServer } from '../network/dns/dns-server.js';
-import { DEFAULT_CLUSTER_DOMAIN, RecordIndex } from '../network/dns/record-index.js';
+import { DEFAULT_CLUSTER_DOMAIN, RecordIndex, type RecordIndexOptions } from '../network/dns/record-index.js';
 import type { ClusterDns } from './kubelet/pod-dns.js';
 
 export interface ClusterDnsOptions {
@@ -28,6 +28,8 @@ export interface ClusterDnsOptions {
   domain?: string;
   log?: Logger;
   informers?: SharedInformerFactory;
+  /** Where a Service or Endpoints the DNS cannot read is reported (kubelabd: a Warning event on it). */
+  onUnreadable?: RecordIndexOptions['onUnreadable'];
 }
 
 export interface RunningClusterDns {
@@ -41,7 +43,7 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Runni
   const log = options.log ?? logger('dns');
   const domain = options.domain ?? DEFAULT_CLUSTER_DOMAIN;
   const port = options.port ?? 53;
-  const records = new RecordIndex({ client: options.client, domain, informers: options.informers });
+  const records = new RecordIndex({ client: options.client, domain, informers: options.informers, onUnreadable: options.onUnreadable });
   const server = new DnsServer({ records, host: options.host, port });
   try {
     await server.listen();

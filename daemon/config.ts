@@ -100,6 +100,26 @@ export const API_SERVER_DEFAULTS = {
   kubeletDialTimeoutMs: 10_000,
 } as const;
 
+/**
+ * Caps on what a peer can make the daemon buffer before anything it sent is checked: without them
+ * one frame or one header block can claim all memory. Each is far above what a real client sends.
+ */
+export const INPUT_CAP_DEFAULTS = {
+  /**
+   * The largest WebSocket message the exec/attach/port-forward endpoints accept; a bigger one
+   * closes the connection (1009, message too big). kubectl sends stdin and port-forward data in
+   * frames of at most 32 KiB; kube-apiserver's websocket library stops at 32 MiB, the `ws`
+   * library's default is 100 MiB. 4 MiB leaves room without letting a client claim much memory.
+   */
+  websocketMaxPayloadBytes: 4 * 1024 * 1024,
+  /**
+   * The largest SPDY header block after inflating. A few hundred compressed bytes can inflate to
+   * megabytes (a zip bomb); real exec and port-forward header blocks are under 1 KiB, and Go's
+   * net/http allows 1 MiB of request headers. Past this the connection is closed.
+   */
+  spdyMaxHeaderBlockBytes: 256 * 1024,
+} as const;
+
 /** Events, as every component records them (client-go's EventCorrelator). */
 export const EVENT_DEFAULTS = {
   /** A repeated event within this window is folded into the first one with a count (Kubernetes: 10 min), so a crash loop does not flood the store. */

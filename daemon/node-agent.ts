@@ -16,7 +16,7 @@
 // Both roles start their own host through startNodeAgent (defaults in config.ts); what differs
 // (the API client, where gossip finds its first peers, the API forwarder of an agent) is passed in.
 
-import type { Node } from '../lib/api/types.js';
+import type { KubeObject, Node } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
 import { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import type { Clock } from '../lib/clock.js';
@@ -138,7 +138,11 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
   // The kubelet, the proxy and the DNS share their watches (services and endpoints for the last two).
   const informers =
     options.informers ?? new SharedInformerFactory({ client, clock, onError: (resource, err) => log.error(`watching ${resource}`, { err }) });
-  const clusterDns = await startClusterDns({ client, host: gateway, log: log.child('dns'), informers });
+  // A Service or Endpoints of the wrong shape is left out by the proxy and the DNS, with a warning on it.
+  const serviceRecorder = new EventRecorder(client, { component: 'kube-proxy', host: nodeName }, clock);
+  const unreadableService = (component: string) => (object: KubeObject, problem: string) =>
+    serviceRecorder.record(object, 'Warning', 'Unreadable', `${component} on ${nodeName} leaves this ${object.kind ?? 'object'} out: ${problem}; fix the field or recreate the object`);
+  const clusterDns = await startClusterDns({ client, host: gateway, log: log.child('dns'), informers, onUnreadable: unreadableService('cluster DNS') });
 
   const kubelet = new Kubelet({
     nodeName,
@@ -156,7 +160,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     log: log.child('kubelet'),
     informers,
   });
-  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log: log.child('proxy'), informers });
+  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log: log.child('proxy'), informers, onUnreadable: unreadableService('kube-proxy') });
   const kubeletServer: KubeletServer | undefined = options.kubeletServer
     ? await startKubeletServer({
         host: nodeIP,

@@ -12,7 +12,7 @@ import type { ApiClient } from '../lib/client/api-client.js';
 import { logger, type Logger } from '../lib/logger.js';
 import type { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import { IpCommandAddressManager } from '../network/proxy/address-manager.js';
-import { Proxier } from '../network/proxy/proxier.js';
+import { Proxier, type ProxierOptions } from '../network/proxy/proxier.js';
 import { RecordedAddressManager } from '../network/proxy/recorded-address-manager.js';
 
 export interface NodeProxyOptions {
@@ -22,6 +22,8 @@ export interface NodeProxyOptions {
   nodeAddresses: string[];
   log?: Logger;
   informers?: SharedInformerFactory;
+  /** Where a Service or Endpoints the proxier cannot read is reported (kubelabd: a Warning event on it). */
+  onUnreadable?: ProxierOptions['onUnreadable'];
 }
 
 export const PROXY_ADDRESS_RECORD = 'proxy-addresses.json';
@@ -33,5 +35,5 @@ export async function createNodeProxy(options: NodeProxyOptions): Promise<Proxie
   const leftovers = await addressManager.removeLeftovers();
   if (leftovers.length > 0) log.info(`removed ${leftovers.length} Service address(es) a previous run left on lo: ${leftovers.join(', ')}`);
   const nodeAddresses = [...new Set([...options.nodeAddresses, '127.0.0.1'])];
-  return new Proxier({ client: options.client, addressManager, nodeAddresses, onError: (message) => log.error(message), informers: options.informers });
+  return new Proxier({ client: options.client, addressManager, nodeAddresses, onError: (message) => log.error(message), informers: options.informers, onUnreadable: options.onUnreadable });
 }

@@ -13,6 +13,7 @@
 
 import { parseCpuMillis, parseMemoryBytes } from './api/quantity.js';
 import type { Container, Node, Pod, Taint, Toleration } from './api/types.js';
+import { errorMessage } from './errors.js';
 
 export const REASON_NOT_READY = 'node(s) were not ready';
 export const REASON_UNREACHABLE = 'node(s) were unreachable';
@@ -22,6 +23,7 @@ export const REASON_HOST_PORTS = "node(s) didn't have free ports for the request
 export const REASON_INSUFFICIENT_CPU = 'Insufficient cpu';
 export const REASON_INSUFFICIENT_MEMORY = 'Insufficient memory';
 export const REASON_TOO_MANY_PODS = 'Too many pods';
+export const REASON_UNREADABLE_NODE = 'node(s) had fields the scheduler cannot read';
 export const untoleratedTaintReason = (taint: Taint): string => `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
 
 /** Pods on each node, by node name (all of them; filters skip terminated ones). */
@@ -184,7 +186,14 @@ export function filterNodes(pod: Pod, nodes: Node[], podsOnNodes: PodsOnNodes): 
   const reasons = new Map<string, number>();
   for (const node of nodes) {
     const podsOnNode = podsOnNodes.get(node.metadata.name!) ?? [];
-    const rejected = FILTERS.map((filter) => filter(pod, node, podsOnNode)).find((r) => r.length > 0);
+    let rejected: string[] | undefined;
+    try {
+      rejected = FILTERS.map((filter) => filter(pod, node, podsOnNode)).find((r) => r.length > 0);
+    } catch {
+      // A node whose fields are of the wrong shape (stored before validation existed) fits no
+      // pod, and must not stop the other nodes from being considered.
+      rejected = [REASON_UNREADABLE_NODE];
+    }
     if (!rejected) {
       feasible.push(node);
       continue;
@@ -200,6 +209,40 @@ export function formatUnschedulable(totalNodes: number, reasons: Map<string, num
   // Kubernetes sorts the "<count> <reason>" strings themselves.
   const histogram = [...reasons].map(([reason, count]) => `${count} ${reason}`).sort();
   return `0/${totalNodes} nodes are available${histogram.length ? `: ${histogram.join(', ')}` : ''}.`;
+}
+
+/**
+ * Why the scheduling maths cannot read this pod, or undefined when it can. The API refuses such
+ * pods today, but one stored before validation existed (`ports: "80"`) must not make every
+ * scheduling pass throw: the scheduler leaves a bound one out of its node's accounting and does
+ * not try to place a pending one, and says so in an event on the pod.
+ */
+export function unreadablePodProblem(pod: Pod): string | undefined {
+  const spec = pod.spec as unknown;
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return 'spec is not an object';
+  const { containers, initContainers } = spec as { containers?: unknown; initContainers?: unknown };
+  if (!Array.isArray(containers)) return 'spec.containers is not a list';
+  if (initContainers !== undefined && !Array.isArray(initContainers)) return 'spec.initContainers is not a list';
+  for (const [field, list] of [['containers', containers], ['initContainers', initContainers ?? []]] as const) {
+    for (const [i, container] of (list as unknown[]).entries()) {
+      const path = `spec.${field}[${i}]`;
+      if (!container || typeof container !== 'object' || Array.isArray(container)) return `${path} is not an object`;
+      const { ports, resources } = container as { ports?: unknown; resources?: unknown };
+      if (ports !== undefined && ports !== null && !Array.isArray(ports)) return `${path}.ports is not a list`;
+      for (const [j, port] of ((ports as unknown[]) ?? []).entries()) {
+        if (!port || typeof port !== 'object' || Array.isArray(port)) return `${path}.ports[${j}] is not an object`;
+      }
+      if (resources !== undefined && resources !== null && (typeof resources !== 'object' || Array.isArray(resources))) return `${path}.resources is not an object`;
+    }
+  }
+  try {
+    hostPortsOf(pod);
+    nonZeroRequest(pod);
+    controllerUid(pod);
+  } catch (error) {
+    return errorMessage(error);
+  }
+  return undefined;
 }
 
 // Scoring --------------------------------------------------------------------------------------

@@ -67,8 +67,8 @@ const PATCH_TYPES: Record<string, PatchType> = {
 
 export function patchTypeOf(headers: IncomingHttpHeaders): PatchType {
   const type = mediaType(headers);
-  const patchType = PATCH_TYPES[type];
-  if (patchType) return patchType;
+  // Object.hasOwn: a Content-Type of "constructor" must not find Object's constructor.
+  if (Object.hasOwn(PATCH_TYPES, type)) return PATCH_TYPES[type];
   if (type === 'application/apply-patch+yaml') {
     throw new ApiError(
       415,

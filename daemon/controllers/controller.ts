@@ -9,6 +9,13 @@
 // resync, stop on abort) is runController's (lib/controller-runtime.ts), which run() calls with
 // this controller's settings. A test builds a controller with an in-memory API and calls
 // reconcile(key) directly, or run(signal) on a ManualClock.
+//
+// Poison: a reconcile that fails with a TypeError or RangeError met an object its code cannot
+// handle (a wrong type stored before the API validated it, a field combination the planner does
+// not expect); one that fails with 400 or 422 wrote something the API refuses, derived from an
+// object the API would refuse today (its own status, pods from its template). The key is retried with the queue's exponential back-off like any failure, and
+// the object gets a Warning event (reason ReconcileError) once per version, so the user sees why
+// on `kubelab describe`; the other keys are never held up.
 
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { Informer } from '../../lib/client/informer.js';
@@ -18,6 +25,8 @@ import { runController } from '../../lib/controller-runtime.js';
 import { WorkQueue } from '../../lib/work-queue.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { logger } from '../../lib/logger.js';
+import { ApiError, errorMessage } from '../../lib/errors.js';
+import { ReportedOnce } from '../../lib/unreadable-objects.js';
 import { CONTROLLER_DEFAULTS } from '../config.js';
 
 export interface ControllerOptions {
@@ -56,8 +65,10 @@ export abstract class Controller {
   private readonly component: string;
   private readonly workers: number;
   private readonly resyncPeriodMs: number;
+  private readonly poisonRecorder?: EventRecorder;
+  private readonly reported = new ReportedOnce();
 
-  constructor(options: Omit<ControllerOptions, 'recorder'>, identity: ControllerIdentity) {
+  constructor(options: Omit<ControllerOptions, 'recorder'> & { recorder?: EventRecorder }, identity: ControllerIdentity) {
     const { client, clock } = options;
     this.client = client;
     this.clock = clock;
@@ -65,6 +76,7 @@ export abstract class Controller {
     this.component = identity.component;
     this.workers = options.workers ?? identity.workers ?? 2;
     this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
+    this.poisonRecorder = options.recorder;
     const failing = identity.failing ?? 'syncing';
     const onError =
       options.onError ?? ((key: string, err: unknown) => logger(identity.component).error(`${failing ? `${failing} ` : ''}${key}`, { err }));
@@ -83,12 +95,32 @@ export abstract class Controller {
   /** Runs once the caches are filled, before the first reconcile. */
   protected onSynced?(): void | Promise<void>;
 
+  /** reconcile(key); a failure that shows an object the code cannot handle is also told on the object. */
+  async reconcileReportingPoison(key: string): Promise<void> {
+    try {
+      await this.reconcile(key);
+    } catch (error) {
+      if (showsPoison(error)) {
+        const object = this.watched()[0]?.get(key);
+        if (object && this.reported.firstTime(object)) {
+          this.poisonRecorder?.record(
+            object,
+            'Warning',
+            'ReconcileError',
+            `${this.component} cannot handle this object: ${errorMessage(error)}; it retries with growing delays. A field probably has a shape the API accepted before it checked types: fix it or recreate the object`,
+          );
+        }
+      }
+      throw error;
+    }
+  }
+
   /** Watches, reconciles and resyncs until `signal` aborts. */
   run(signal: AbortSignal): Promise<void> {
     return runController({
       informers: this.watched(),
       queue: this.queue,
-      reconcile: (key) => this.reconcile(key),
+      reconcile: (key) => this.reconcileReportingPoison(key),
       workers: this.workers,
       resyncMs: this.resyncPeriodMs,
       resync: this.resync && (() => this.resync!()),
@@ -100,3 +132,8 @@ export abstract class Controller {
   }
 }
 
+
+/** A failure that says the object itself is the problem, not the cluster or the network. */
+function showsPoison(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError || (error instanceof ApiError && (error.code === 400 || error.code === 422));
+}

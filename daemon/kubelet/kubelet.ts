@@ -25,6 +25,8 @@ import type { Clock } from '../../lib/clock.js';
 import { isNotFound } from '../../lib/errors.js';
 import { logger, type Logger } from '../../lib/logger.js';
 import { WorkQueue } from '../../lib/work-queue.js';
+import { errorMessage } from '../../lib/errors.js';
+import { ReportedOnce } from '../../lib/unreadable-objects.js';
 import { KUBELET_DEFAULTS } from '../config.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { EventRecorder } from '../events/event-recorder.js';
@@ -76,6 +78,7 @@ export interface KubeletOptions {
 export class Kubelet {
   readonly streams: PodStreams;
   readonly queue: WorkQueue;
+  private readonly reportedUnhandled = new ReportedOnce();
   readonly nodeStatus: NodeStatusManager;
   readonly probes: ProbeManager;
   private readonly worker: PodWorker;
@@ -158,8 +161,17 @@ export class Kubelet {
       return this.cleanupOrphansOnce();
     }
     if (pod.spec.nodeName !== this.options.nodeName) return;
-    if (pod.metadata.deletionTimestamp) return this.worker.terminatePod(pod);
-    return this.worker.syncPod(pod);
+    try {
+      if (pod.metadata.deletionTimestamp) return await this.worker.terminatePod(pod);
+      return await this.worker.syncPod(pod);
+    } catch (err) {
+      // A pod the kubelet cannot handle (a field of a shape stored before the API checked types):
+      // said on the pod once per version; the work queue retries this pod alone, with back-off.
+      if ((err instanceof TypeError || err instanceof RangeError) && this.reportedUnhandled.firstTime(pod)) {
+        this.options.recorder.record(pod, 'Warning', 'FailedSync', `error syncing pod: the kubelet cannot handle it: ${errorMessage(err)}; it retries with growing delays. A field probably has a shape the API accepted before it checked types: recreate the pod`);
+      }
+      throw err;
+    }
   }
 
   /** Enqueues every pod of this node (the periodic resync) and removes orphans. */

@@ -171,7 +171,7 @@ export class PodWorker {
     let mounts;
     try {
       env = await this.o.volumes.environment(pod, spec, { podIP: sandbox.ip, hostIP: this.o.nodeIP }, await this.serviceEnv(pod));
-      mounts = this.o.volumes.mountsFor(spec, volumes);
+      mounts = await this.o.volumes.mountsFor(spec, volumes);
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
       this.o.recorder.record(pod, 'Warning', 'Failed', `Error: ${err.message}`);

@@ -23,6 +23,52 @@ import { isNotFound } from '../../lib/errors.js';
 import type { Mount } from '../runtime/container-runtime.js';
 import { HostTmpfsMounter, type TmpfsMounter } from './tmpfs-mounter.js';
 
+/**
+ * The host path of `subPath` inside the volume at `volumeRoot`, never outside it: the fix of
+ * CVE-2017-1002101. Containers can write symlinks into a volume (an emptyDir), and the container
+ * engine follows symlinks in a bind mount's source, so `subPath: escape` with `escape -> /` in
+ * the volume used to mount the node's root into the next container. Each component is looked at
+ * with lstat, without following it: a real directory is entered, a missing one is created (as the
+ * kubelet creates subPath directories), and a symlink is resolved and must land inside the
+ * volume, else the mount is refused and the container waits with CreateContainerConfigError.
+ * What is handed to the engine is the resolved real path, with no symlink left in it.
+ */
+export async function resolveSubPath(volumeRoot: string, subPath: string, what: string): Promise<string> {
+  const parts = subPath.split('/').filter((part) => part !== '' && part !== '.');
+  if (path.isAbsolute(subPath) || parts.includes('..')) throw new ContainerConfigError(`${what} must be a relative path without ".."`);
+  const root = await fs.realpath(volumeRoot);
+  const inside = (candidate: string) => candidate === root || candidate.startsWith(root + path.sep);
+  let current = root;
+  for (const [i, part] of parts.entries()) {
+    const next = path.join(current, part);
+    let stat;
+    try {
+      stat = await fs.lstat(next);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // mkdir never follows a symlink at its last component: a link planted meanwhile fails it.
+      await fs.mkdir(next, { mode: 0o777 });
+      current = next;
+      continue;
+    }
+    if (stat.isSymbolicLink()) {
+      let target: string;
+      try {
+        target = await fs.realpath(next);
+      } catch {
+        throw new ContainerConfigError(`${what}: "${parts.slice(0, i + 1).join('/')}" is a symlink to nothing`);
+      }
+      if (!inside(target)) {
+        throw new ContainerConfigError(`${what} escapes its volume: "${parts.slice(0, i + 1).join('/')}" is a symlink to ${target}, outside the volume; refused, as Kubernetes refuses it since CVE-2017-1002101`);
+      }
+      current = target;
+      continue;
+    }
+    current = next;
+  }
+  return current;
+}
+
 /** A container cannot be configured yet (its Secret or ConfigMap is missing): CreateContainerConfigError. */
 export class ContainerConfigError extends Error {
   readonly reason = 'CreateContainerConfigError';
@@ -104,13 +150,16 @@ export class VolumeManager {
     }
   }
 
-  /** The container's mounts, from its volumeMounts and the prepared volumes. */
-  mountsFor(container: Container, volumes: Map<string, PreparedVolume>): Mount[] {
-    return (container.volumeMounts ?? []).map((m) => {
+  /** The container's mounts, from its volumeMounts and the prepared volumes; a subPath is resolved inside its volume (resolveSubPath). */
+  async mountsFor(container: Container, volumes: Map<string, PreparedVolume>): Promise<Mount[]> {
+    const mounts: Mount[] = [];
+    for (const m of container.volumeMounts ?? []) {
       const volume = volumes.get(m.name);
       if (!volume) throw new ContainerConfigError(`volume "${m.name}" of container "${container.name}" is not among the pod's volumes`);
-      return { hostPath: m.subPath ? path.join(volume.hostPath, m.subPath) : volume.hostPath, containerPath: m.mountPath, readOnly: volume.forceReadOnly || Boolean(m.readOnly) };
-    });
+      const hostPath = m.subPath ? await resolveSubPath(volume.hostPath, m.subPath, `subPath "${m.subPath}" of volume "${m.name}" in container "${container.name}"`) : volume.hostPath;
+      mounts.push({ hostPath, containerPath: m.mountPath, readOnly: volume.forceReadOnly || Boolean(m.readOnly) });
+    }
+    return mounts;
   }
 
   /** Removes everything the pod had on this node: its secret volumes' tmpfs first, then its directory. */

@@ -8,6 +8,11 @@
 // becomes Ready or alive again in gossip, or gets more room) and, as a safety net, is retried
 // every 30 s. Meanwhile its PodScheduled condition says why:
 // `0/3 nodes are available: 3 Insufficient memory.`
+//
+// A pod the scheduling maths cannot read (a wrong type stored before validation existed, such as
+// `ports: "80"`) never stops the others: a pending one gets a FailedScheduling warning and is
+// retried with the queue's exponential back-off; a bound one is left out of its node's accounting
+// with a warning of its own, once per version of the pod.
 
 import type { Node, Pod, PodCondition } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
@@ -18,7 +23,7 @@ import { runController } from '../../lib/controller-runtime.js';
 import type { Clock } from '../../lib/clock.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
 import { logger, type Logger } from '../../lib/logger.js';
-import { filterNodes, formatUnschedulable, GOSSIP_STATE_ANNOTATION, pickNode, scoreNodes, type PodsOnNodes } from '../../lib/scheduling.js';
+import { filterNodes, formatUnschedulable, GOSSIP_STATE_ANNOTATION, pickNode, scoreNodes, unreadablePodProblem, type PodsOnNodes } from '../../lib/scheduling.js';
 import { rfc3339 } from '../../lib/time.js';
 import { WorkQueue } from '../../lib/work-queue.js';
 import { CONTROLLER_DEFAULTS } from '../config.js';
@@ -51,6 +56,8 @@ export class Scheduler {
   readonly queue: WorkQueue;
   /** Keys of pods that fit nowhere at their last attempt. */
   private readonly unschedulable = new Set<string>();
+  /** uid → resourceVersion of bound pods already warned about as unreadable (one event per version). */
+  private readonly warnedUnreadable = new Map<string, string | undefined>();
   /** Pods no node has yet: the scheduler's whole to-do list. */
   private readonly pendingPods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
@@ -118,11 +125,22 @@ export class Scheduler {
     // Bound already (by us, or by the user who set spec.nodeName), going away, or not ours.
     const ours = (pod.spec.schedulerName ?? DEFAULT_SCHEDULER_NAME) === DEFAULT_SCHEDULER_NAME;
     if (pod.spec.nodeName || pod.metadata.deletionTimestamp || !ours) return void this.unschedulable.delete(key);
+    const problem = unreadablePodProblem(pod);
+    if (problem) {
+      this.recorder.record(pod, 'Warning', 'FailedScheduling', `the scheduler cannot read this pod: ${problem}; it was probably stored before the API validated it: delete it and create it again`);
+      // Thrown to the work queue, which retries this key alone with exponential back-off.
+      throw new Error(`pod ${key} cannot be scheduled: ${problem}`);
+    }
 
     const [nodeList, podList] = await Promise.all([this.client.list<Node>('nodes'), this.client.list<Pod>('pods')]);
     const podsOnNodes: PodsOnNodes = new Map();
     for (const p of podList.items) {
-      if (!p.spec.nodeName) continue;
+      if (!p.spec?.nodeName) continue;
+      const unreadable = unreadablePodProblem(p);
+      if (unreadable) {
+        this.warnUnreadableBoundPod(p, unreadable);
+        continue;
+      }
       podsOnNodes.set(p.spec.nodeName, [...(podsOnNodes.get(p.spec.nodeName) ?? []), p]);
     }
     const { feasible, reasons } = filterNodes(pod, nodeList.items, podsOnNodes);
@@ -131,6 +149,15 @@ export class Scheduler {
 
     await this.bind(pod, nodeName);
     this.unschedulable.delete(key);
+  }
+
+  /** A bound pod whose ports or requests cannot be read counts for nothing on its node; says so once per version. */
+  private warnUnreadableBoundPod(pod: Pod, problem: string): void {
+    const uid = pod.metadata.uid ?? objectKey(pod);
+    if (this.warnedUnreadable.has(uid) && this.warnedUnreadable.get(uid) === pod.metadata.resourceVersion) return;
+    if (this.warnedUnreadable.size > 10_000) this.warnedUnreadable.clear();
+    this.warnedUnreadable.set(uid, pod.metadata.resourceVersion);
+    this.recorder.record(pod, 'Warning', 'UnreadablePod', `the scheduler cannot read this pod (${problem}), so its ports and requests are not counted on node ${pod.spec.nodeName}; delete it and create it again`);
   }
 
   /** Binding: spec.nodeName can be set once; the API server refuses to move a bound pod. */

@@ -65,10 +65,10 @@ export function listStrategy(resource: string, path: string[]): ListStrategy | u
   if (last2 === 'metadata.finalizers') return { primitiveSet: true };
   if (dotted === 'status.conditions') return { mergeKey: 'type' };
 
-  const podSpecPath = POD_SPEC_PATHS[resource];
+  const podSpecPath = Object.hasOwn(POD_SPEC_PATHS, resource) ? POD_SPEC_PATHS[resource] : undefined;
   if (podSpecPath && dotted.startsWith(`${podSpecPath}.`)) {
     const inside = dotted.slice(podSpecPath.length + 1).replace(/^(initContainers|ephemeralContainers)\./, 'containers.');
-    return POD_SPEC_LISTS[inside];
+    return Object.hasOwn(POD_SPEC_LISTS, inside) ? POD_SPEC_LISTS[inside] : undefined;
   }
   if (resource === 'pods' && (dotted === 'status.podIPs' || dotted === 'status.hostIPs')) return { mergeKey: 'ip' };
   if (resource === 'services' && dotted === 'spec.ports') return { mergeKey: 'port' };

@@ -116,14 +116,15 @@ function validateSecret(secret: Obj, old?: Obj): FieldError[] {
   }
   if (bytes > MAX_DATA_BYTES) errors.push(fieldTooLong('data', MAX_DATA_BYTES));
   // Typed secrets promise their consumers certain keys.
-  const requiredKeys: Record<string, string[]> = {
-    'kubernetes.io/tls': ['tls.crt', 'tls.key'],
-    'kubernetes.io/dockerconfigjson': ['.dockerconfigjson'],
-    'kubernetes.io/dockercfg': ['.dockercfg'],
-    'kubernetes.io/ssh-auth': ['ssh-privatekey'],
-  };
-  for (const key of requiredKeys[secret.type as string] ?? []) {
-    if (!(key in data)) errors.push(fieldRequired(`data[${key}]`));
+  // A Map, not an object literal: a type of "constructor" or "__proto__" must find nothing.
+  const requiredKeys = new Map<unknown, string[]>([
+    ['kubernetes.io/tls', ['tls.crt', 'tls.key']],
+    ['kubernetes.io/dockerconfigjson', ['.dockerconfigjson']],
+    ['kubernetes.io/dockercfg', ['.dockercfg']],
+    ['kubernetes.io/ssh-auth', ['ssh-privatekey']],
+  ]);
+  for (const key of requiredKeys.get(secret.type) ?? []) {
+    if (!Object.hasOwn(data, key)) errors.push(fieldRequired(`data[${key}]`));
   }
   errors.push(...validateImmutableData(secret, old));
   if (old && old.type !== undefined && secret.type !== old.type) errors.push(fieldInvalid('type', secret.type, 'field is immutable'));

@@ -21,7 +21,7 @@
 
 import type { KubeObject } from '../api/types.js';
 import type { Clock } from '../clock.js';
-import { fromStatus, isGone } from '../errors.js';
+import { errorMessage, fromStatus, isGone } from '../errors.js';
 import type { ApiClient, ListOptions, WatchEvent } from './api-client.js';
 import { objectKey } from './object-key.js';
 
@@ -67,7 +67,7 @@ export class Informer<T extends KubeObject = KubeObject> {
    */
   addEventHandler(handlers: InformerEventHandlers<T>): () => void {
     this.handlers.add(handlers);
-    if (this.synced) for (const obj of this.cache.values()) handlers.onAdd?.(obj);
+    if (this.synced) for (const obj of this.cache.values()) this.notify(handlers, (h) => h.onAdd?.(obj));
     return () => this.handlers.delete(handlers);
   }
 
@@ -155,12 +155,25 @@ export class Informer<T extends KubeObject = KubeObject> {
     const previous = this.cache.get(key);
     if (event.type === 'DELETED') {
       this.cache.delete(key);
-      for (const handlers of this.handlers) handlers.onDelete?.(obj);
+      for (const handlers of this.handlers) this.notify(handlers, (h) => h.onDelete?.(obj));
       return;
     }
     this.cache.set(key, obj);
-    if (!previous) for (const handlers of this.handlers) handlers.onAdd?.(obj);
-    else if (previous.metadata.resourceVersion !== obj.metadata.resourceVersion) for (const handlers of this.handlers) handlers.onUpdate?.(previous, obj);
+    if (!previous) for (const handlers of this.handlers) this.notify(handlers, (h) => h.onAdd?.(obj));
+    else if (previous.metadata.resourceVersion !== obj.metadata.resourceVersion) for (const handlers of this.handlers) this.notify(handlers, (h) => h.onUpdate?.(previous, obj));
+  }
+
+  /**
+   * Calls one handler. A handler that throws (on an object of a shape it did not expect) is
+   * reported and the others still hear the event: one component's bug, or one poison object,
+   * must not end a watch shared by every component of the daemon.
+   */
+  private notify(handlers: InformerEventHandlers<T>, call: (handlers: InformerEventHandlers<T>) => void): void {
+    try {
+      call(handlers);
+    } catch (error) {
+      this.options.onError?.(new Error(`an event handler of the ${this.resource} informer failed: ${errorMessage(error)}`, { cause: error }));
+    }
   }
 
   /** One watch, until it ends. Returns the last version seen, and whether a relist is needed. */

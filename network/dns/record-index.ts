@@ -10,7 +10,9 @@
 //                                             well-formed address, as CoreDNS's `pods insecure`)
 //
 // buildRecords is the pure part; RecordIndex keeps it current by watching through ApiClient and
-// rebuilding lazily on the first lookup after a change.
+// rebuilding lazily on the first lookup after a change. A Service or Endpoints of the wrong shape
+// (stored before the API checked types) is left out and reported once per version: the names of
+// the other Services keep resolving.
 
 import type { Endpoints, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
@@ -19,33 +21,57 @@ import { objectKey } from '../../lib/client/object-key.js';
 import { SharedInformerFactory } from '../../lib/client/shared-informer-factory.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { logger } from '../../lib/logger.js';
+import { endpointsProblem, forEachReadable, listProblem, ReportedOnce, shapeProblem, type UnreadableObject } from '../../lib/unreadable-objects.js';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
 /** Lower case, no trailing dot: the form names are compared in (DNS names are case-insensitive). */
 export const normalizeName = (name: string): string => name.toLowerCase().replace(/\.$/, '');
 
-/** name → A record addresses (an empty list: the name exists with no address right now). */
-export function buildRecords(services: Service[], endpoints: Endpoints[], domain = DEFAULT_CLUSTER_DOMAIN): Map<string, string[]> {
+/** Why the DNS cannot read this Service, or undefined. */
+function serviceProblem(service: Service): string | undefined {
+  const spec = service.spec as unknown as Record<string, unknown> | undefined;
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return 'spec is not an object';
+  return (
+    shapeProblem('spec.type', spec.type, 'string') ??
+    shapeProblem('spec.clusterIP', spec.clusterIP, 'string') ??
+    shapeProblem('metadata.name', service.metadata?.name, 'string') ??
+    shapeProblem('metadata.namespace', service.metadata?.namespace, 'string') ??
+    listProblem('spec.ports', spec.ports, () => undefined)
+  );
+}
+
+export interface DnsRecords {
+  /** name → A record addresses (an empty list: the name exists with no address right now). */
+  records: Map<string, string[]>;
+  /** Services and Endpoints left out because their fields cannot be read. */
+  unreadable: UnreadableObject<Service | Endpoints>[];
+}
+
+/** Every A record the Services and Endpoints make, leaving out (and listing) the ones that cannot be read. */
+export function buildRecords(services: Service[], endpoints: Endpoints[], domain = DEFAULT_CLUSTER_DOMAIN): DnsRecords {
   const records = new Map<string, string[]>();
-  const endpointsByKey = new Map(endpoints.map((endpoint) => [objectKey(endpoint), endpoint]));
-  for (const service of services) {
-    const { name, namespace } = service.metadata;
-    const { type = 'ClusterIP', clusterIP } = service.spec;
-    if (!name || !namespace || type === 'ExternalName') continue; // ExternalName is a CNAME; kubelab answers A only
-    const serviceName = normalizeName(`${name}.${namespace}.svc.${domain}`);
-    if (clusterIP && clusterIP !== 'None') {
-      records.set(serviceName, [clusterIP]);
-      continue;
-    }
-    if (clusterIP !== 'None') continue; // not allocated yet
-    const ready = (endpointsByKey.get(objectKey(service))?.subsets ?? []).flatMap((s) => s.addresses ?? []);
-    records.set(serviceName, [...new Set(ready.map((a) => a.ip))]);
-    for (const address of ready) {
-      if (address.hostname) records.set(normalizeName(`${address.hostname}.${serviceName}`), [address.ip]);
-    }
-  }
-  return records;
+  const endpointsByKey = new Map<string, Endpoints>();
+  const unreadable: UnreadableObject<Service | Endpoints>[] = forEachReadable(endpoints, endpointsProblem, (endpoint) => void endpointsByKey.set(objectKey(endpoint), endpoint));
+  unreadable.push(
+    ...forEachReadable(services, serviceProblem, (service) => {
+      const { name, namespace } = service.metadata;
+      const { type = 'ClusterIP', clusterIP } = service.spec;
+      if (!name || !namespace || type === 'ExternalName') return; // ExternalName is a CNAME; kubelab answers A only
+      const serviceName = normalizeName(`${name}.${namespace}.svc.${domain}`);
+      if (clusterIP && clusterIP !== 'None') {
+        records.set(serviceName, [clusterIP]);
+        return;
+      }
+      if (clusterIP !== 'None') return; // not allocated yet
+      const ready = (endpointsByKey.get(objectKey(service))?.subsets ?? []).flatMap((s) => s.addresses ?? []);
+      records.set(serviceName, [...new Set(ready.map((a) => a.ip))]);
+      for (const address of ready) {
+        if (address.hostname) records.set(normalizeName(`${address.hostname}.${serviceName}`), [address.ip]);
+      }
+    }),
+  );
+  return { records, unreadable };
 }
 
 /** `10-244-1-5.default.pod.cluster.local` → `10.244.1.5`, or undefined. */
@@ -71,6 +97,8 @@ export interface RecordIndexOptions {
   domain?: string;
   clock?: Clock;
   onError?: (error: unknown) => void;
+  /** Told once per version about a Service or Endpoints left out (kubelabd: a Warning event on it); by default a log line. */
+  onUnreadable?: (object: Service | Endpoints, problem: string) => void;
   /** Shared informers (kubelabd's); without it the index makes its own. */
   informers?: SharedInformerFactory;
 }
@@ -81,9 +109,13 @@ export class RecordIndex implements RecordLookup {
   private readonly endpoints: Informer<Endpoints>;
   private records = new Map<string, string[]>();
   private stale = true;
+  private readonly reported = new ReportedOnce();
+  private readonly onUnreadable: (object: Service | Endpoints, problem: string) => void;
 
   constructor(options: RecordIndexOptions) {
     this.domain = normalizeName(options.domain ?? DEFAULT_CLUSTER_DOMAIN);
+    this.onUnreadable =
+      options.onUnreadable ?? ((object, problem) => logger('dns').warn(`${object.kind ?? 'object'} ${objectKey(object)} has no DNS records: ${problem}`));
     const clock = options.clock ?? systemClock;
     const changed = () => {
       this.stale = true;
@@ -108,8 +140,10 @@ export class RecordIndex implements RecordLookup {
 
   lookup(name: string): string[] | undefined {
     if (this.stale) {
-      this.records = buildRecords(this.services.list(), this.endpoints.list(), this.domain);
+      const { records, unreadable } = buildRecords(this.services.list(), this.endpoints.list(), this.domain);
+      this.records = records;
       this.stale = false;
+      for (const { object, problem } of unreadable) if (this.reported.firstTime(object)) this.onUnreadable(object, problem);
     }
     const normalized = normalizeName(name);
     const pod = podAddressOf(normalized, this.domain);

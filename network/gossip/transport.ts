@@ -109,20 +109,40 @@ export class MemoryTransport implements Transport {
 }
 
 /**
+ * The most bytes one full-state sync message may have. A message is authenticated (its HMAC
+ * checked, codec.ts) only once it is whole, so until then anyone who can connect makes the node
+ * buffer what they send: the length prefix is checked against this before anything is kept. The
+ * member table of a few hundred nodes is well under it.
+ */
+export const DEFAULT_MAX_STREAM_MESSAGE_BYTES = 1024 * 1024;
+/** Inbound full-state syncs served at once; more connections are closed at once, so unauthenticated peers can hold at most this many buffers. A sync happens every 30 s per member. */
+export const DEFAULT_MAX_INBOUND_STREAMS = 16;
+
+export interface UdpTransportLimits {
+  maxStreamMessageBytes?: number;
+  maxInboundStreams?: number;
+}
+
+/**
  * UDP for packets and TCP on the same port number for the full-state sync. Streams are framed
  * as a 4-byte big-endian length then the bytes, one request and one answer per connection.
  */
 export class UdpTransport implements Transport {
   private packetHandler?: PacketHandler;
   private streamHandler?: StreamHandler;
+  private inboundStreams = 0;
+  private readonly maxStreamMessageBytes: number;
+  private readonly maxInboundStreams: number;
 
-  private constructor(private readonly socket: dgram.Socket, private readonly server: net.Server, readonly address: string) {
+  private constructor(private readonly socket: dgram.Socket, private readonly server: net.Server, readonly address: string, limits: UdpTransportLimits) {
+    this.maxStreamMessageBytes = limits.maxStreamMessageBytes ?? DEFAULT_MAX_STREAM_MESSAGE_BYTES;
+    this.maxInboundStreams = limits.maxInboundStreams ?? DEFAULT_MAX_INBOUND_STREAMS;
     socket.on('message', (msg, rinfo) => this.packetHandler?.(msg, `${rinfo.address}:${rinfo.port}`));
     server.on('connection', (conn) => this.answer(conn));
   }
 
   /** Binds UDP and TCP on `host:port` (port 0 picks a free port, the same one for both). */
-  static async listen(host: string, port = 0): Promise<UdpTransport> {
+  static async listen(host: string, port = 0, limits: UdpTransportLimits = {}): Promise<UdpTransport> {
     const server = net.createServer();
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, () => resolve()));
     const boundPort = (server.address() as net.AddressInfo).port;
@@ -133,7 +153,7 @@ export class UdpTransport implements Transport {
       server.close();
       throw new Error(`gossip cannot bind UDP ${host}:${boundPort} (TCP took it, UDP did not): ${(err as Error).message}`);
     }
-    return new UdpTransport(socket, server, `${host}:${boundPort}`);
+    return new UdpTransport(socket, server, `${host}:${boundPort}`, limits);
   }
 
   send(address: string, bytes: Uint8Array): void {
@@ -154,14 +174,17 @@ export class UdpTransport implements Transport {
       const conn = net.connect(port, host);
       conn.setTimeout(timeoutMs, () => conn.destroy(new Error(`full-state sync with ${address} timed out after ${timeoutMs} ms`)));
       conn.on('connect', () => conn.write(frame(bytes)));
-      readFrame(conn).then((answer) => { conn.end(); resolve(answer); }, reject);
+      readFrame(conn, this.maxStreamMessageBytes).then((answer) => { conn.end(); resolve(answer); }, reject);
     });
   }
 
   private answer(conn: net.Socket): void {
+    if (this.inboundStreams >= this.maxInboundStreams) return void conn.destroy();
+    this.inboundStreams += 1;
+    conn.once('close', () => (this.inboundStreams -= 1));
     conn.setTimeout(10_000, () => conn.destroy());
     const from = `${conn.remoteAddress}:${conn.remotePort}`;
-    readFrame(conn)
+    readFrame(conn, this.maxStreamMessageBytes)
       .then(async (request) => {
         if (!this.streamHandler) throw new Error('no stream handler');
         conn.end(frame(await this.streamHandler(request, from)));
@@ -186,18 +209,31 @@ function frame(bytes: Uint8Array): Buffer {
   return Buffer.concat([header, bytes]);
 }
 
-/** Reads one length-prefixed frame; refuses frames over 16 MiB so a peer cannot exhaust memory. */
-function readFrame(conn: net.Socket): Promise<Uint8Array> {
+/**
+ * Reads one length-prefixed frame. The announced length is checked against `maxBytes` before
+ * anything past the prefix is kept, and bytes beyond the announced length end the connection:
+ * a peer cannot make us buffer more than `maxBytes`, authenticated or not. Chunks are joined
+ * once, at the end (joining at every chunk costs quadratic time).
+ */
+export function readFrame(conn: net.Socket, maxBytes = DEFAULT_MAX_STREAM_MESSAGE_BYTES): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let length: number | undefined;
     const onData = (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      if (buffered.length < 4) return;
-      const length = buffered.readUInt32BE(0);
-      if (length > 16 * 1024 * 1024) return conn.destroy(new Error(`stream frame of ${length} bytes is over the 16 MiB limit`));
-      if (buffered.length >= 4 + length) {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (length === undefined) {
+        if (received < 4) return;
+        const head = Buffer.concat(chunks);
+        chunks.splice(0, chunks.length, head);
+        length = head.readUInt32BE(0);
+        if (length > maxBytes) return conn.destroy(new Error(`stream frame of ${length} bytes is over the ${maxBytes}-byte limit`));
+      }
+      if (received > 4 + length) return conn.destroy(new Error(`more bytes than the ${length} the frame announced`));
+      if (received === 4 + length) {
         conn.off('data', onData);
-        resolve(buffered.subarray(4, 4 + length));
+        resolve(Buffer.concat(chunks).subarray(4));
       }
     };
     conn.on('data', onData);

@@ -8,9 +8,12 @@
 // - for LoadBalancer Services, the ingress IP (status.loadBalancer.ingress[].ip) on the Service port.
 // The ClusterIPs and LoadBalancer IPs must be put on `lo` (address-manager.ts); 127.0.0.0/8 is
 // local already.
+// A Service whose fields are of the wrong shape (stored before the API checked types) is left
+// out of the plan and listed in `unreadable`, so one bad Service never stops the others.
 
 import type { Service } from '../../lib/api/types.js';
 import { objectKey } from '../../lib/client/object-key.js';
+import { forEachReadable, listProblem, shapeProblem, type UnreadableObject } from '../../lib/unreadable-objects.js';
 import { DEFAULT_AFFINITY_TIMEOUT_SECONDS, servicePortName, type Affinity, type ServicePortName } from './load-balancer.js';
 
 export type ListenerKind = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
@@ -30,6 +33,8 @@ export interface ProxyPlan {
   servicePorts: Map<ServicePortName, Affinity>;
   /** Addresses that must be local (on lo): ClusterIPs and LoadBalancer IPs outside 127.0.0.0/8. */
   addresses: string[];
+  /** Services left out because their fields cannot be read. */
+  unreadable: UnreadableObject<Service>[];
 }
 
 /** `TCP/10.96.0.10:80`: two listeners with the same key cannot both exist. */
@@ -43,6 +48,26 @@ export function affinityOf(service: Service): Affinity {
     type: service.spec.sessionAffinity === 'ClientIP' ? 'ClientIP' : 'None',
     timeoutSeconds: config?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS,
   };
+}
+
+/** Why the proxier cannot read this Service, or undefined. */
+export function serviceProblem(service: Service): string | undefined {
+  const spec = service.spec as unknown as Record<string, unknown> | undefined;
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return 'spec is not an object';
+  const ingress = (service.status as { loadBalancer?: { ingress?: unknown } } | undefined)?.loadBalancer?.ingress;
+  const affinity = (spec.sessionAffinityConfig as { clientIP?: { timeoutSeconds?: unknown } } | undefined)?.clientIP?.timeoutSeconds;
+  return (
+    shapeProblem('spec.type', spec.type, 'string') ??
+    shapeProblem('spec.clusterIP', spec.clusterIP, 'string') ??
+    (affinity !== undefined && !Number.isInteger(affinity) ? 'spec.sessionAffinityConfig.clientIP.timeoutSeconds is not an integer' : undefined) ??
+    listProblem('spec.ports', spec.ports, (port, path) =>
+      (Number.isInteger(port.port) ? shapeProblem(`${path}.port`, port.port, 'port') : `${path}.port is not a port number (1-65535)`) ??
+      shapeProblem(`${path}.nodePort`, port.nodePort, 'port') ??
+      shapeProblem(`${path}.protocol`, port.protocol, 'string') ??
+      shapeProblem(`${path}.name`, port.name, 'string'),
+    ) ??
+    listProblem('status.loadBalancer.ingress', ingress, (entry, path) => shapeProblem(`${path}.ip`, entry.ip, 'string'))
+  );
 }
 
 export function planListeners(services: Service[], nodeAddresses: string[]): ProxyPlan {
@@ -59,9 +84,9 @@ export function planListeners(services: Service[], nodeAddresses: string[]): Pro
   };
 
   const sorted = [...services].sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
-  for (const service of sorted) {
+  const unreadable = forEachReadable(sorted, serviceProblem, (service) => {
     const { type = 'ClusterIP', clusterIP } = service.spec;
-    if (type === 'ExternalName' || !clusterIP || clusterIP === 'None') continue;
+    if (type === 'ExternalName' || !clusterIP || clusterIP === 'None') return;
     const ingressIPs = type === 'LoadBalancer' ? (service.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip ? [i.ip] : [])) : [];
     for (const port of service.spec.ports ?? []) {
       const protocol = port.protocol ?? 'TCP';
@@ -78,6 +103,6 @@ export function planListeners(services: Service[], nodeAddresses: string[]): Pro
         if (!isLoopback(ip)) addresses.add(ip);
       }
     }
-  }
-  return { listeners, servicePorts, addresses: [...addresses].sort() };
+  });
+  return { listeners, servicePorts, addresses: [...addresses].sort(), unreadable };
 }

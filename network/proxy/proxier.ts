@@ -21,6 +21,8 @@ import { errorMessage } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { runController } from '../../lib/controller-runtime.js';
 import { WorkQueue } from '../../lib/work-queue.js';
+import { objectKey } from '../../lib/client/object-key.js';
+import { endpointsProblem, ReportedOnce } from '../../lib/unreadable-objects.js';
 import type { AddressManager } from './address-manager.js';
 import { RoundRobinLoadBalancer, type ServicePortName } from './load-balancer.js';
 import { listenerKey, planListeners, type DesiredListener, type ListenerKind, type ProxyProtocol } from './plan-listeners.js';
@@ -38,6 +40,11 @@ export interface ProxierOptions {
   /** How often the whole state is checked again (failed listeners retried, stale affinities dropped). */
   resyncPeriodMs?: number;
   onError?: (message: string) => void;
+  /**
+   * Told once per version about a Service or Endpoints object the proxier leaves out because its
+   * fields cannot be read (kubelabd records a Warning event on it); by default a log line.
+   */
+  onUnreadable?: (object: Service | Endpoints, problem: string) => void;
   /** Shared informers (kubelabd's); without it the proxier makes its own. */
   informers?: SharedInformerFactory;
 }
@@ -88,6 +95,7 @@ export class Proxier {
   private readonly addresses = new Set<string>();
   private affinities = new Map<ServicePortName, 'None' | 'ClientIP'>();
   private readonly onError: (message: string) => void;
+  private readonly reported = new ReportedOnce();
 
   constructor(private readonly options: ProxierOptions) {
     this.clock = options.clock ?? systemClock;
@@ -123,16 +131,29 @@ export class Proxier {
     }
   }
 
+  /** A Service or Endpoints left out of the plan: said once per version, never a failed pass. */
+  private reportUnreadable(object: Service | Endpoints, problem: string): void {
+    if (!this.reported.firstTime(object)) return;
+    const report = this.options.onUnreadable ?? ((o: Service | Endpoints, p: string) => this.onError(`${o.kind ?? 'object'} ${objectKey(o)} is not proxied: ${p}`));
+    report(object, problem);
+  }
+
   /** One pass: balancer, addresses, listeners converge to the Services and Endpoints seen. Throws if something is left to retry. */
   async syncOnce(): Promise<void> {
     const plan = planListeners(this.services.list(), this.options.nodeAddresses ?? []);
+    const endpoints = this.endpoints.list().filter((object) => {
+      const problem = endpointsProblem(object);
+      if (problem) this.reportUnreadable(object, problem);
+      return !problem;
+    });
+    for (const { object, problem } of plan.unreadable) this.reportUnreadable(object, problem);
     const problems: string[] = [];
 
     // 1. The balancer learns the Service ports (with affinity) and their ready endpoints.
     for (const name of this.affinities.keys()) if (!plan.servicePorts.has(name)) this.loadBalancer.onServiceUpdate(name, undefined);
     for (const [name, affinity] of plan.servicePorts) this.loadBalancer.onServiceUpdate(name, affinity);
     this.affinities = new Map([...plan.servicePorts].map(([name, a]) => [name, a.type]));
-    this.loadBalancer.onEndpointsUpdate(this.endpoints.list());
+    this.loadBalancer.onEndpointsUpdate(endpoints);
     for (const name of plan.servicePorts.keys()) this.loadBalancer.cleanupStaleStickySessions(name);
 
     // 2. Addresses first, since a listener needs its address to be local.

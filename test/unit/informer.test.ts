@@ -71,6 +71,27 @@ describe('Informer', () => {
     assert.equal(informer.get('default/a')?.metadata.resourceVersion, '12');
   });
 
+  it('a handler that throws on a poison object is reported; the other handlers and the watch go on', async () => {
+    client.setList('pods', '10', []);
+    const errors: string[] = [];
+    const informer = new Informer({ client, clock, resource: 'pods', onError: (error) => errors.push(String(error)) });
+    informer.addEventHandler({
+      onAdd: (obj) => {
+        if (obj.metadata.name === 'poison') throw new TypeError('(c.ports ?? []).filter is not a function');
+      },
+    });
+    const heard = recordEvents(informer);
+    void informer.start(abort.signal);
+    await informer.waitForSync();
+    await settle();
+    const [watch] = client.watches;
+    watch.emit('ADDED', object('poison', '11'));
+    watch.emit('ADDED', object('good', '12'));
+    assert.deepEqual(heard, ['ADDED default/poison', 'ADDED default/good']);
+    assert.deepEqual(errors, ['Error: an event handler of the pods informer failed: (c.ports ?? []).filter is not a function']);
+    assert.equal(client.watches.length, 1, 'the same watch goes on');
+  });
+
   it('resumes an ended watch from the last version it saw, without listing again', async () => {
     client.setList('pods', '10', []);
     const informer = new Informer({ client, clock, resource: 'pods' });

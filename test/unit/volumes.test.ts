@@ -45,17 +45,52 @@ describe('VolumeManager', () => {
       ],
     });
     const prepared = await volumes.preparePodVolumes(pod);
-    const [writer] = volumes.mountsFor(pod.spec.containers[0], prepared);
-    const [reader] = volumes.mountsFor(pod.spec.containers[1], prepared);
+    const [writer] = await volumes.mountsFor(pod.spec.containers[0], prepared);
+    const [reader] = await volumes.mountsFor(pod.spec.containers[1], prepared);
     assert.equal(writer.hostPath, path.join(dataDir, 'pods/uid-1/volumes/kubernetes.io~empty-dir/shared'));
     assert.equal(reader.hostPath, writer.hostPath);
     assert.deepEqual([writer.readOnly, reader.readOnly], [false, true]);
     assert.ok((await fs.stat(writer.hostPath)).isDirectory());
   });
 
+  it('subPath: a directory inside the volume, created when missing; a symlink that stays inside is followed', async () => {
+    const pod = newPod({
+      volumes: [{ name: 'shared', emptyDir: {} }],
+      containers: [{ name: 'app', image: 'i', volumeMounts: [{ name: 'shared', mountPath: '/data', subPath: 'a/b' }, { name: 'shared', mountPath: '/link', subPath: 'inner' }] }],
+    });
+    const prepared = await volumes.preparePodVolumes(pod);
+    const root = await fs.realpath(prepared.get('shared')!.hostPath);
+    await fs.mkdir(path.join(root, 'real'));
+    await fs.symlink('real', path.join(root, 'inner'));
+    const [data, link] = await volumes.mountsFor(pod.spec.containers[0], prepared);
+    assert.equal(data.hostPath, path.join(root, 'a/b'));
+    assert.ok((await fs.stat(data.hostPath)).isDirectory());
+    assert.equal(link.hostPath, path.join(root, 'real'), 'the engine gets the real path, no symlink in it');
+  });
+
+  it('subPath through a symlink planted in an emptyDir that points out of the volume is refused (CVE-2017-1002101)', async () => {
+    const pod = newPod({
+      volumes: [{ name: 'shared', emptyDir: {} }],
+      containers: [{ name: 'app', image: 'i', volumeMounts: [{ name: 'shared', mountPath: '/host', subPath: 'escape' }] }],
+    });
+    const prepared = await volumes.preparePodVolumes(pod);
+    const root = prepared.get('shared')!.hostPath;
+    for (const [target, subPath] of [['/', 'escape'], ['../../../../..', 'up'], ['/etc', 'deep/etc']] as const) {
+      await fs.mkdir(path.dirname(path.join(root, subPath)), { recursive: true });
+      await fs.symlink(target, path.join(root, subPath));
+      const container = { name: 'app', image: 'i', volumeMounts: [{ name: 'shared', mountPath: '/host', subPath: `${subPath}/x` }] };
+      await assert.rejects(volumes.mountsFor(container, prepared), (err: unknown) => err instanceof ContainerConfigError && err.reason === 'CreateContainerConfigError' && /escapes its volume/.test(err.message), `${subPath} -> ${target}`);
+    }
+    assert.equal(await fs.stat('/x').then(() => true, () => false), false, 'nothing was created outside the volume');
+    for (const subPath of ['/etc', '../x', 'a/../../x']) {
+      const container = { name: 'app', image: 'i', volumeMounts: [{ name: 'shared', mountPath: '/m', subPath }] };
+      await assert.rejects(volumes.mountsFor(container, prepared), ContainerConfigError, subPath);
+    }
+  });
+
   it('secret: one file per key with the default mode 0444, mounted read-only', async () => {
     const pod = newPod({ volumes: [{ name: 'creds', secret: { secretName: 'db' } }], containers: [{ name: 'app', image: 'i', volumeMounts: [{ name: 'creds', mountPath: '/etc/creds' }] }] });
-    const [mount] = volumes.mountsFor(pod.spec.containers[0], await volumes.preparePodVolumes(pod));
+    const [mount] = await volumes.mountsFor(pod.spec.containers[0], await volumes.preparePodVolumes(pod));
     assert.equal(mount.readOnly, true);
     assert.equal(await fs.readFile(path.join(mount.hostPath, 'password'), 'utf8'), 's3cret');
     assert.equal((await fs.stat(path.join(mount.hostPath, 'user'))).mode & 0o777, 0o444);

@@ -11,25 +11,40 @@
 // resolved (SpdySession processes frames one at a time).
 
 import zlib from 'node:zlib';
+import { INPUT_CAP_DEFAULTS } from '../../config.js';
 import { SPDY3_DICTIONARY } from './spdy-dictionary.js';
 import { decodeHeaderBlock, encodeHeaderBlock, SpdyProtocolError, type SpdyHeaders } from './spdy-frames.js';
 
-/** Runs `input` through a persistent zlib stream and returns what came out up to a sync flush. */
-function syncFlush(stream: zlib.Deflate | zlib.Inflate, input: Buffer): Promise<Buffer> {
+/**
+ * Runs `input` through a persistent zlib stream and returns what came out up to a sync flush.
+ * More than `maxOutputBytes` of output fails and closes the stream at once (a header bomb): the
+ * bytes are counted as they come out, never buffered past the cap.
+ */
+function syncFlush(stream: zlib.Deflate | zlib.Inflate, input: Buffer, maxOutputBytes = Infinity): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const output: Buffer[] = [];
-    const onData = (chunk: Buffer): void => void output.push(chunk);
-    const onError = (err: Error): void => {
+    let outputBytes = 0;
+    let failed = false;
+    const onData = (chunk: Buffer): void => {
+      outputBytes += chunk.length;
+      if (outputBytes > maxOutputBytes) return fail(new RangeError(`the block inflates to more than ${maxOutputBytes} bytes`));
+      output.push(chunk);
+    };
+    const fail = (err: Error): void => {
+      if (failed) return;
+      failed = true;
       stream.off('data', onData);
+      output.length = 0;
+      if (err instanceof RangeError) stream.close();
       reject(err);
     };
     stream.on('data', onData);
-    stream.once('error', onError);
+    stream.once('error', fail);
     stream.write(input);
     stream.flush(zlib.constants.Z_SYNC_FLUSH, () => {
       stream.off('data', onData);
-      stream.off('error', onError);
-      resolve(Buffer.concat(output));
+      stream.off('error', fail);
+      if (!failed) resolve(Buffer.concat(output));
     });
   });
 }
@@ -51,12 +66,16 @@ export class HeaderCompressor {
 export class HeaderDecompressor {
   private readonly inflate = zlib.createInflate({ dictionary: SPDY3_DICTIONARY });
 
+  /** `maxHeaderBlockBytes`: the most a block may inflate to (the connection ends past it). */
+  constructor(private readonly maxHeaderBlockBytes: number = INPUT_CAP_DEFAULTS.spdyMaxHeaderBlockBytes) {}
+
   async decompress(block: Buffer): Promise<SpdyHeaders> {
     if (block.length === 0) return {};
     let raw: Buffer;
     try {
-      raw = await syncFlush(this.inflate, block);
+      raw = await syncFlush(this.inflate, block, this.maxHeaderBlockBytes);
     } catch (err) {
+      if (err instanceof RangeError) throw new SpdyProtocolError(`a SPDY header block larger than ${this.maxHeaderBlockBytes} bytes once inflated was refused`, { cause: err });
       throw new SpdyProtocolError(`cannot inflate a SPDY header block (is the peer using the SPDY/3 dictionary?): ${(err as Error).message}`, { cause: err });
     }
     return decodeHeaderBlock(raw);

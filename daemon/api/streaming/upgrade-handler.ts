@@ -17,6 +17,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer, type WebSocket } from 'ws';
+import { INPUT_CAP_DEFAULTS } from '../../config.js';
 import type { Pod } from '../../../lib/api/types.js';
 import { ApiError, badRequest, errorMessage, internalError } from '../../../lib/errors.js';
 import { logger } from '../../../lib/logger.js';
@@ -62,6 +63,8 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
+    // A bigger message closes the connection (1009) before it is buffered whole.
+    maxPayload: INPUT_CAP_DEFAULTS.websocketMaxPayloadBytes,
     handleProtocols: (offered) => (offered.has(SPDY_TUNNEL_PLACEHOLDER) ? SPDY_TUNNEL_PLACEHOLDER : chooseChannelProtocol(offered)),
   });
   wss.on('headers', (headers) => {
@@ -96,7 +99,15 @@ function acceptSpdy(socket: Duplex, head: Buffer, protocol: string): SpdySession
 }
 
 function acceptWebSocket(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket> {
-  return new Promise((resolve) => wss.handleUpgrade(req, socket, head, resolve));
+  return new Promise((resolve) =>
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // A frame the peer should not have sent (over maxPayload, a bad opcode, invalid UTF-8): ws
+      // closes the connection with the right code (1009, 1002, 1007) and then emits 'error'. An
+      // 'error' nobody listens to would be thrown, and end the whole daemon.
+      ws.on('error', () => ws.terminate());
+      resolve(ws);
+    }),
+  );
 }
 
 async function handleUpgrade(deps: UpgradeHandlerDeps, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

@@ -24,7 +24,8 @@ import { objectKey, splitKey } from '../../../lib/client/object-key.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import { controllerOf, controllerRefTo, performClaims, planClaims } from '../controller-ref.js';
 import { Controller, type ControllerOptions } from '../controller.js';
-import { calculateReplicaSetStatus, planReplicas, replicaSetStatusEqual, slowStartBatches, BURST_REPLICAS } from './plan-replicas.js';
+import { calculateReplicaSetStatus, planReplicas, replicaSetStatusEqual, BURST_REPLICAS } from './plan-replicas.js';
+import { slowStartBatch } from '../slow-start.js';
 import { isPodActive, isPodReady } from '../pod-state.js';
 import { errorMessage } from '../../../lib/errors.js';
 
@@ -145,6 +146,12 @@ export class ReplicaSetController extends Controller {
     }
 
     const selector = this.kind.selectorOf(owner);
+    // The API refuses this combination today; one stored before it did would create a pod that
+    // is never counted as its own at every pass (a pod storm). Say so on the object instead.
+    if (!owner.metadata.deletionTimestamp && (selector.length === 0 || !matchesLabels(selector, owner.spec.template?.metadata?.labels))) {
+      this.recorder.record(owner, 'Warning', 'SelectorMismatch', `spec.selector does not select the labels of spec.template.metadata.labels, so every pod created would be orphaned: no pod is created; fix the selector or the template's labels`);
+      return;
+    }
     const allPods = await this.client.list<Pod>('pods', { namespace });
     const active = allPods.items.filter(isPodActive);
     const claims = planClaims(owner, active, (pod) => selector.length > 0 && matchesLabels(selector, pod.metadata.labels));
@@ -196,16 +203,13 @@ export class ReplicaSetController extends Controller {
   }
 
   /**
-   * Slow start: batches of 1, 2, 4 ... created in parallel; the first batch with a failure ends
-   * the pass (the rest would most likely fail the same way), and the error is retried with
-   * back-off by the work queue.
+   * Slow start (slow-start.ts): batches of 1, 2, 4 ... created in parallel; the first batch with
+   * a failure ends the pass (the rest would most likely fail the same way), and the error is
+   * retried with back-off by the work queue.
    */
   private async createPods(owner: ReplicatedObject, count: number): Promise<void> {
-    for (const size of slowStartBatches(count)) {
-      const results = await Promise.allSettled(Array.from({ length: size }, () => this.createPod(owner)));
-      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-      if (failed) throw failed.reason;
-    }
+    const { error } = await slowStartBatch(count, () => this.createPod(owner));
+    if (error) throw error;
   }
 
   private async createPod(owner: ReplicatedObject): Promise<void> {

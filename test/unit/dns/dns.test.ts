@@ -63,7 +63,7 @@ function service(name: string, clusterIP: string, namespace = 'default'): Servic
 }
 
 describe('cluster records and answers', () => {
-  const records = buildRecords(
+  const { records } = buildRecords(
     [service('web', '10.96.0.20'), service('db', 'None'), { metadata: { name: 'ext', namespace: 'default' }, spec: { type: 'ExternalName', externalName: 'example.org' } }],
     [{ metadata: { name: 'db', namespace: 'default' }, subsets: [{ addresses: [{ ip: '10.244.1.5', hostname: 'db-0' }, { ip: '10.244.2.5' }], notReadyAddresses: [{ ip: '10.244.3.5' }], ports: [{ port: 5432 }] }] }],
   );
