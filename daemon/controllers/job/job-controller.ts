@@ -26,6 +26,7 @@ import type { EventRecorder } from '../../events/event-recorder.js';
 import { controllerOf, controllerRefTo } from '../controller-ref.js';
 import { Controller, type ControllerOptions } from '../controller.js';
 import { planJob } from './job-plan.js';
+import { slowStartBatch } from '../slow-start.js';
 
 export const JOB_RESOURCE = 'jobs.batch';
 
@@ -88,13 +89,14 @@ export class JobController extends Controller {
     }
     for (const event of plan.events) this.recorder.record(job, event.type, event.reason, event.message);
     for (const pod of plan.removeFinalizers) await this.removeFinalizer(pod);
-    const results = await Promise.allSettled([
-      ...plan.delete.map((pod) => this.deletePod(job, pod)),
-      ...plan.create.map(({ index }) => this.createPod(job, index)),
-    ]);
+    const deletions = await Promise.allSettled(plan.delete.map((pod) => this.deletePod(job, pod)));
+    // Creations go out in slow-start batches (1, 2, 4 ...): a template the API refuses costs one call.
+    let next = 0;
+    const creations = await slowStartBatch(plan.create.length, () => this.createPod(job, plan.create[next++]!.index));
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
-    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    const failed = deletions.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;
+    if (creations.error !== undefined) throw creations.error;
   }
 
   /** Removes the tracking finalizer from pods a Job named `name` once owned, unless it is `keepUid`. */

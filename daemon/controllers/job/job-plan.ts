@@ -62,6 +62,13 @@ export interface JobPlan {
   events: JobEvent[];
 }
 
+/**
+ * At most this many pods are created, or deleted, in one sync (Kubernetes' job controller
+ * MaxPodCreateDeletePerSync): a Job with parallelism 2147483647 starts 500 pods, and the pod
+ * events of those bring the next sync, instead of one pass asking for two billion.
+ */
+export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
+
 export const REASON_BACKOFF_LIMIT_EXCEEDED = 'BackoffLimitExceeded';
 export const REASON_DEADLINE_EXCEEDED = 'DeadlineExceeded';
 export const REASON_COMPLETIONS_REACHED = 'CompletionsReached';
@@ -258,11 +265,13 @@ export function planJob({ job, pods, now, backoff }: JobPlanInput): JobPlan {
   const wantActive = Math.max(0, Math.min(parallelism, remaining));
   if (active.length > wantActive) {
     // The newest first: the older ones have done more of their work.
-    plan.delete = [...active].sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '')).slice(0, active.length - wantActive);
+    const excess = Math.min(active.length - wantActive, MAX_POD_CREATE_DELETE_PER_SYNC);
+    plan.delete = [...active].sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '')).slice(0, excess);
   } else if (active.length < wantActive) {
     const waitMs = backoffRemainingMs(pods, backoff, now);
+    const missing = Math.min(wantActive - active.length, MAX_POD_CREATE_DELETE_PER_SYNC);
     if (waitMs > 0) plan.requeueAfterMs = waitMs;
-    else plan.create = indexed ? pendingIndexes(spec.completions ?? 0, status.completedIndexes, active, wantActive - active.length) : Array.from({ length: wantActive - active.length }, () => ({}));
+    else plan.create = indexed ? pendingIndexes(spec.completions ?? 0, status.completedIndexes, active, missing) : Array.from({ length: missing }, () => ({}));
   }
 
   // The deadline passes by time alone: look again then.

@@ -4,6 +4,7 @@ import type { Pod } from '../../../lib/api/types.js';
 import {
   backoffRemainingMs,
   formatIndexes,
+  MAX_POD_CREATE_DELETE_PER_SYNC,
   parseIndexes,
   planJob,
   type JobPlan,
@@ -58,6 +59,14 @@ describe('planJob', () => {
     assert.equal(plan.create.length, 2);
     assert.equal(plan.status.startTime, iso(1));
     assert.equal(plan.status.active, 2);
+  });
+
+  it('creates at most 500 pods in one sync, however large parallelism is', () => {
+    const huge = planJob({ job: newJob({ completions: 2147483647, parallelism: 2147483647 }), pods: [], now: at(1), backoff: BACKOFF });
+    assert.equal(huge.create.length, MAX_POD_CREATE_DELETE_PER_SYNC);
+    const indexed = planJob({ job: newJob({ completions: 2147483647, parallelism: 2147483647, completionMode: 'Indexed' }), pods: [], now: at(1), backoff: BACKOFF });
+    assert.deepEqual(indexed.create.slice(0, 3), [{ index: 0 }, { index: 1 }, { index: 2 }]);
+    assert.equal(indexed.create.length, MAX_POD_CREATE_DELETE_PER_SYNC);
   });
 
   it('never runs more than parallelism, nor more than the completions left', () => {
