@@ -72,7 +72,7 @@ export type KubeletRequest =
 
 /** Which endpoint a path names (undefined: none). Pure, so the routes are table-tested. */
 export function parseKubeletPath(pathname: string): KubeletRequest | undefined {
-  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = pathname.split('/').filter(Boolean).map(decodeSegment);
   const [kind, namespace, name, ...rest] = parts;
   if (!namespace || !name) return undefined;
   if (kind === 'containerLogs' && rest.length === 1) return { kind, namespace, name, container: rest[0] };
@@ -81,6 +81,15 @@ export function parseKubeletPath(pathname: string): KubeletRequest | undefined {
   if (kind === 'portForward' && rest.length === 0) return { kind, namespace, name };
   if (kind === 'portForward' && rest.length === 1) return { kind, namespace, name, uid: rest[0] };
   return undefined;
+}
+
+/** A broken percent-encoding (`%E0%A4%A`) is the caller's mistake: a 400, never a 500. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`the path segment ${JSON.stringify(segment)} is not valid percent-encoded UTF-8`);
+  }
 }
 
 export function execOptionsOfQuery(query: URLSearchParams): ExecOptions {

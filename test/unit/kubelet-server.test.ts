@@ -109,6 +109,7 @@ describe('kubelet stream server (loopback, recording PodStreams)', () => {
     assert.deepEqual(parseKubeletPath('/portForward/ns/web/u-1'), { kind: 'portForward', namespace: 'ns', name: 'web', uid: 'u-1' });
     assert.deepEqual(parseKubeletPath('/portForward/ns/web'), { kind: 'portForward', namespace: 'ns', name: 'web' });
     for (const bad of ['/', '/containerLogs/ns/web', '/run/ns/web/app', '/exec/ns/web/a/b/c']) assert.equal(parseKubeletPath(bad), undefined, bad);
+    assert.throws(() => parseKubeletPath('/containerLogs/ns/web%E0%A4%A/app'), (err: unknown) => err instanceof ApiError && err.code === 400);
     assert.deepEqual(execOptionsOfQuery(new URLSearchParams('command=sh&command=-c&command=echo+hi&stdin=1&stdout=true&tty=0')), {
       command: ['sh', '-c', 'echo hi'],
       stdin: true,
