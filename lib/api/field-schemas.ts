@@ -43,6 +43,16 @@ const replicationControllerSpec = objectWith({ replicas: int32, minReadySeconds:
 const labelSelector = objectWith({ matchLabels: stringMap, matchExpressions: listOf(objectWith({ key: stringType, operator: stringType, values: stringList })) });
 const appsWorkloadSpec = objectWith({ replicas: int32, minReadySeconds: int32, selector: labelSelector, template: podTemplate });
 
+// DaemonSet and ControllerRevision (issue 15). maxUnavailable and maxSurge are int-or-string:
+// validate-daemonset.ts checks them.
+const daemonSetSpec = objectWith({
+  minReadySeconds: int32,
+  revisionHistoryLimit: int32,
+  selector: labelSelector,
+  template: podTemplate,
+  updateStrategy: objectWith({ type: stringType, rollingUpdate: objectWith() }),
+});
+
 const metadata = objectWith({ name: stringType, generateName: stringType, namespace: stringType, labels: stringMap, annotations: stringMap, finalizers: stringList });
 
 const SCHEMAS: Record<string, FieldSchema> = {
@@ -50,6 +60,8 @@ const SCHEMAS: Record<string, FieldSchema> = {
   replicationcontrollers: objectWith({ spec: replicationControllerSpec }),
   'replicasets.apps': objectWith({ spec: appsWorkloadSpec }),
   'deployments.apps': objectWith({ spec: appsWorkloadSpec }),
+  'daemonsets.apps': objectWith({ spec: daemonSetSpec }),
+  'controllerrevisions.apps': objectWith({ revision: { type: 'integer' } }),
   secrets: objectWith({ data: stringMap, stringData: stringMap, type: stringType }),
   configmaps: objectWith({ data: stringMap, binaryData: stringMap }),
 };

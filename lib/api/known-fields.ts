@@ -126,6 +126,15 @@ const SCHEMAS: Record<string, Schema> = {
       minReadySeconds: FREE, revisionHistoryLimit: FREE, paused: FREE, progressDeadlineSeconds: FREE,
     },
   }),
+  // DaemonSet and ControllerRevision (issue 15).
+  'daemonsets.apps': top({
+    spec: {
+      selector: LabelSelector, template: PodTemplateSpec,
+      updateStrategy: { type: FREE, rollingUpdate: { maxUnavailable: FREE, maxSurge: FREE } },
+      minReadySeconds: FREE, revisionHistoryLimit: FREE,
+    },
+  }),
+  'controllerrevisions.apps': top({ data: FREE, revision: FREE }),
   services: top({
     spec: {
       ports: [{ name: FREE, protocol: FREE, appProtocol: FREE, port: FREE, targetPort: FREE, nodePort: FREE }],

@@ -14,6 +14,7 @@ import { checkName, checkUnique, isObj, objectsIn, validateObjectMeta, type Name
 import { semanticEqual, validatePodSpec, validatePodSpecUpdate } from './validate-pod-spec.js';
 import { isIPv4, validateService } from './validate-service.js';
 import { validateWorkload } from './validate-workload.js';
+import { validateControllerRevision, validateDaemonSet } from './validate-daemonset.js';
 
 /** Names of namespaces become DNS labels (`svc.NS.svc.cluster.local`); of services, host names; others may contain dots. */
 function nameRuleOf(resource: string): NameCheck {
@@ -52,6 +53,12 @@ export function validateObject(resource: string, obj: KubeObject, old?: KubeObje
       break;
     case 'deployments.apps':
       errors.push(...validateWorkload('Deployment', target, previous));
+      break;
+    case 'daemonsets.apps':
+      errors.push(...validateDaemonSet(target, previous));
+      break;
+    case 'controllerrevisions.apps':
+      errors.push(...validateControllerRevision(target, previous));
       break;
     case 'services':
       errors.push(...validateService(target, previous));

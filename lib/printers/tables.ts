@@ -16,7 +16,7 @@ import { ageColumn, nameColumn, type Printer, type Table, type TableRow } from '
 import { configMapPrinter, endpointsPrinter, eventPrinter, namespacePrinter, secretPrinter, servicePrinter } from './core-printers.js';
 import { nodePrinter } from './node-printer.js';
 import { podPrinter } from './pod-printer.js';
-import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workload-printers.js';
+import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workload-printers.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -47,6 +47,8 @@ const PRINTERS: Record<string, Printer> = {
   replicationcontrollers: replicationControllerPrinter,
   'replicasets.apps': replicaSetPrinter,
   'deployments.apps': deploymentPrinter,
+  'daemonsets.apps': daemonSetPrinter,
+  'controllerrevisions.apps': controllerRevisionPrinter,
 };
 
 /** The printer of a resource, by store key (`pods`, `deployments.apps`) or plain plural (`deployments`). */

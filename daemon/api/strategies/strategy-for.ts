@@ -5,7 +5,7 @@ import { namespaceStrategy } from './namespace-strategy.js';
 import { podStrategy } from './pod-strategy.js';
 import { serviceStrategy } from './service-strategy.js';
 import { defaultStrategy, type Strategy } from './strategy.js';
-import { deploymentStrategy, replicaSetStrategy } from './workload-strategy.js';
+import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy } from './workload-strategy.js';
 
 const STRATEGIES: Record<string, Strategy> = {
   pods: podStrategy,
@@ -14,6 +14,7 @@ const STRATEGIES: Record<string, Strategy> = {
   replicationcontrollers: replicaSetStrategy,
   'replicasets.apps': replicaSetStrategy,
   'deployments.apps': deploymentStrategy,
+  'daemonsets.apps': daemonSetStrategy,
 };
 
 /** `resource` is the store key (`pods`, `deployments.apps`). */
