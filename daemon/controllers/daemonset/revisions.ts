@@ -15,9 +15,19 @@ import type { ControllerRevision, DaemonSet, PodTemplateSpec } from '../../../li
 import { controllerRefTo } from '../controller-ref.js';
 import { CONTROLLER_REVISION_HASH_LABEL } from './plan-daemon-pods.js';
 
-/** The patch that restores `template`, keys sorted as Go's encoder writes a map. */
+/**
+ * The patch that restores `template`, written as Kubernetes writes it (getPatch): the template
+ * as Go's typed encoder emits it (`creationTimestamp: null`, `resources: {}` on every container),
+ * keys sorted as Go's encoder writes a map. kubectl's `rollout undo` compares these bytes with the
+ * same encoding of the DaemonSet to say "skipped rollback (current template already matches)".
+ */
 export function revisionData(template: PodTemplateSpec): unknown {
-  return { spec: { template: JSON.parse(canonicalJson({ ...template, $patch: 'replace' })) } };
+  const typed = structuredClone(template) as PodTemplateSpec;
+  typed.metadata = { creationTimestamp: null, ...(typed.metadata ?? {}) };
+  for (const list of [typed.spec?.containers, typed.spec?.initContainers]) {
+    for (const container of list ?? []) container.resources ??= {};
+  }
+  return { spec: { template: JSON.parse(canonicalJson({ ...typed, $patch: 'replace' })) } };
 }
 
 /** The template a revision restores; undefined when its data is not a DaemonSet template patch. */
