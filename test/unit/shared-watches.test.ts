@@ -34,7 +34,7 @@ function countingWatches(client: ApiClient): { client: ApiClient; watches: strin
 }
 
 describe('watches of a single-node server', () => {
-  it('one watch per (resource, options): 9 for controllers, scheduler, kubelet, proxy and DNS together', async () => {
+  it('one watch per (resource, options): 11 for controllers, scheduler, kubelet, proxy and DNS together', async () => {
     const clock = new ManualClock();
     const cluster = await newTestCluster(() => clock.now());
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-watches-'));
@@ -53,6 +53,8 @@ describe('watches of a single-node server', () => {
     try {
       for (let i = 0; i < 20; i++) await clock.advance(100);
       assert.deepEqual([...watches].sort(), [
+        'controllerrevisions.apps {}',
+        'daemonsets.apps {}',
         'deployments.apps {}',
         'endpoints {}',
         'nodes {}',
