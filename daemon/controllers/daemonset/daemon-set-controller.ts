@@ -22,7 +22,9 @@
 import type { ControllerRevision, DaemonSet, Node, Pod } from '../../../lib/api/types.js';
 import { canonicalJson, podTemplateHash } from '../../../lib/api/pod-template-hash.js';
 import { matchesLabels, requirementsFromLabelSelector } from '../../../lib/api/selectors.js';
+import { backoffRemainingMs, nextBackoffDelayMs, type BackoffWindow } from '../../../lib/backoff.js';
 import { errorMessage, isAlreadyExists, isNotFound } from '../../../lib/errors.js';
+import { CONTROLLER_DEFAULTS } from '../../config.js';
 import type { Informer } from '../../../lib/client/informer.js';
 import { objectKey, splitKey } from '../../../lib/client/object-key.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
@@ -40,6 +42,8 @@ export class DaemonSetController extends Controller {
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
   private readonly recorder: EventRecorder;
+  /** Per `namespace/name/node`: the back-off of the daemon pod that last failed there. */
+  private readonly failedBackoff = new Map<string, BackoffWindow>();
 
   constructor(options: ControllerOptions) {
     super(options, { component: DAEMON_SET_COMPONENT });
@@ -130,7 +134,10 @@ export class DaemonSetController extends Controller {
     const strategy = strategyOf(ds);
     const minReadySeconds = ds.spec.minReadySeconds ?? 0;
 
-    const plan = planDaemonSet({ nodes, pods, podSpec, hash, strategy, minReadySeconds, now: this.clock.now() });
+    const nowMs = this.clock.now().getTime();
+    const failedBackoffNodes = new Set(nodes.map((node) => node.metadata.name ?? '').filter((node) => backoffRemainingMs(this.failedBackoff.get(`${key}/${node}`), nowMs) > 0));
+    const plan = planDaemonSet({ nodes, pods, podSpec, hash, strategy, minReadySeconds, now: this.clock.now(), failedBackoffNodes });
+    this.recordFailedPodDeletions(key, plan.delete, nowMs);
     const failures: unknown[] = [];
     await Promise.all([
       ...plan.delete.map((pod) => this.deletePod(ds, pod).catch((error) => failures.push(error))),
@@ -148,6 +155,23 @@ export class DaemonSetController extends Controller {
     // Ready pods become available by time alone: look again then.
     if (minReadySeconds > 0 && counts.numberReady > counts.numberAvailable) this.queue.addAfter(key, minReadySeconds * 1000);
     if (failures.length > 0) throw failures[0];
+  }
+
+  /**
+   * Each failed pod deleted starts (or doubles) its node's back-off, and the DaemonSet looks
+   * again when it ends. A back-off idle for twice the cap is forgotten, as Kubernetes' is.
+   */
+  private recordFailedPodDeletions(key: string, deleted: Pod[], nowMs: number): void {
+    const policy = CONTROLLER_DEFAULTS.daemonFailedPodBackoff;
+    for (const pod of deleted) {
+      if (pod.status?.phase !== 'Failed') continue;
+      const backoffKey = `${key}/${pod.spec.nodeName}`;
+      const previous = this.failedBackoff.get(backoffKey);
+      const fresh = !previous || nowMs - previous.failedAtMs > 2 * policy.maxMs;
+      const delayMs = nextBackoffDelayMs(policy, fresh ? undefined : previous.delayMs);
+      this.failedBackoff.set(backoffKey, { delayMs, failedAtMs: nowMs });
+      this.queue.addAfter(key, delayMs + 1);
+    }
   }
 
   /**

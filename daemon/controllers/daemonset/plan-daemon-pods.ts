@@ -44,6 +44,8 @@ export interface DaemonSetPlanInput {
   strategy: DaemonUpdateStrategy;
   minReadySeconds: number;
   now: Date;
+  /** Nodes where a failed daemon pod must wait out its back-off before it is deleted and made again. */
+  failedBackoffNodes?: ReadonlySet<string>;
 }
 
 export interface DaemonSetPlan {
@@ -114,6 +116,9 @@ export function planDaemonSet(input: DaemonSetPlanInput): DaemonSetPlan {
       const running: Pod[] = [];
       for (const pod of pods) {
         if (isDeleting(pod)) continue;
+        // A failed pod is replaced, but not faster than its node's back-off allows (the node may
+        // keep rejecting it); a pod that exited successfully is simply replaced.
+        if (pod.status?.phase === 'Failed' && input.failedBackoffNodes?.has(name)) continue;
         if (isFinished(pod)) remove(pod);
         else running.push(pod);
       }
@@ -259,7 +264,7 @@ export interface DaemonSetCounts {
  * scheduled, ready, available and updated (current hash); a node that should not run one but has
  * one is misscheduled. Pods being deleted or finished do not count.
  */
-export function countDaemonPods(input: Omit<DaemonSetPlanInput, 'strategy'>): DaemonSetCounts {
+export function countDaemonPods(input: Omit<DaemonSetPlanInput, 'strategy' | 'failedBackoffNodes'>): DaemonSetCounts {
   const { nodes, podSpec, hash, minReadySeconds, now } = input;
   const byNode = podsByNode(input.pods.filter((pod) => !isDeleting(pod) && !isFinished(pod)));
   const counts: DaemonSetCounts = {

@@ -81,6 +81,34 @@ describe('DaemonSetController (component, LocalClient + ManualClock)', () => {
     }, cluster.clock);
   });
 
+  it('replaces a failed pod, then backs off (1 s, 2 s ...) when the new one fails too', async () => {
+    await createReadyNode(cluster.client, 'n1');
+    await cluster.client.create('daemonsets.apps', daemonSet('kubelab/busybox:1'));
+    const fail = async () => {
+      const [pod] = await eventually(async () => {
+        const pods = (await podsOf(cluster.client)).filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Failed');
+        assert.equal(pods.length, 1);
+        return pods;
+      }, cluster.clock, { stepMs: 0 });
+      await cluster.client.updateStatus<Pod>('pods', { ...pod, status: { phase: 'Failed', reason: 'NodeAffinity' } });
+      return pod.metadata.name!;
+    };
+    const first = await fail();
+    await eventually(async () => {
+      await finishDeletions();
+      assert.ok(!(await podsOf(cluster.client)).some((p) => p.metadata.name === first), 'the first failed pod is replaced at once');
+    }, cluster.clock, { stepMs: 0 });
+    const second = await fail();
+    // Without the clock moving, the second failure waits out the 1 s back-off.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok((await podsOf(cluster.client)).some((p) => p.metadata.name === second && !p.metadata.deletionTimestamp), 'still there within its back-off');
+    await cluster.clock.advance(1_100);
+    await eventually(async () => {
+      await finishDeletions();
+      assert.ok(!(await podsOf(cluster.client)).some((p) => p.metadata.name === second), 'replaced once the back-off ended');
+    }, cluster.clock, { stepMs: 0 });
+  });
+
   it('rolls a new template out node by node and records a second revision', async () => {
     for (const name of ['n1', 'n2', 'n3']) await createReadyNode(cluster.client, name);
     await cluster.client.create('daemonsets.apps', daemonSet('kubelab/busybox:1'));

@@ -45,7 +45,7 @@ function spec(extra: Partial<PodSpec> = {}): PodSpec {
 
 const rolling = (maxUnavailable: number | string, maxSurge: number | string = 0): DaemonUpdateStrategy => ({ type: 'RollingUpdate', maxUnavailable, maxSurge });
 
-function plan(nodes: Node[], pods: Pod[], options: { podSpec?: PodSpec; strategy?: DaemonUpdateStrategy; minReadySeconds?: number } = {}) {
+function plan(nodes: Node[], pods: Pod[], options: { podSpec?: PodSpec; strategy?: DaemonUpdateStrategy; minReadySeconds?: number; backoff?: string[] } = {}) {
   const result = planDaemonSet({
     nodes,
     pods,
@@ -54,6 +54,7 @@ function plan(nodes: Node[], pods: Pod[], options: { podSpec?: PodSpec; strategy
     strategy: options.strategy ?? rolling(1),
     minReadySeconds: options.minReadySeconds ?? 0,
     now: NOW,
+    failedBackoffNodes: new Set(options.backoff ?? []),
   });
   return { createOn: [...result.createOn].sort(), delete: result.delete.map((pod) => pod.metadata.name).sort() };
 }
@@ -137,7 +138,7 @@ describe('daemon pod placement (placeDaemonPod)', () => {
 });
 
 describe('daemon pods per node (planDaemonSet, manage step)', () => {
-  const cases: { name: string; nodes: Node[]; pods: Pod[]; podSpec?: PodSpec; createOn: string[]; delete: string[] }[] = [
+  const cases: { name: string; nodes: Node[]; pods: Pod[]; podSpec?: PodSpec; backoff?: string[]; createOn: string[]; delete: string[] }[] = [
     { name: 'one pod for every node', nodes: [node('n1'), node('n2'), node('n3')], pods: [], createOn: ['n1', 'n2', 'n3'], delete: [] },
     { name: 'a node that joins later gets one', nodes: [node('n1'), node('n2')], pods: [daemonPod('a', 'n1')], createOn: ['n2'], delete: [] },
     { name: 'nothing to do when every node has one', nodes: [node('n1'), node('n2')], pods: [daemonPod('a', 'n1'), daemonPod('b', 'n2')], createOn: [], delete: [] },
@@ -157,6 +158,7 @@ describe('daemon pods per node (planDaemonSet, manage step)', () => {
       delete: ['young'],
     },
     { name: 'a failed pod is deleted (and replaced next pass)', nodes: [node('n1')], pods: [daemonPod('a', 'n1', { phase: 'Failed' })], createOn: [], delete: ['a'] },
+    { name: 'a failed pod waits out its node\'s back-off', nodes: [node('n1')], pods: [daemonPod('a', 'n1', { phase: 'Failed' })], backoff: ['n1'], createOn: [], delete: [] },
     { name: 'a pod being deleted still holds its node', nodes: [node('n1')], pods: [daemonPod('a', 'n1', { deleting: true })], createOn: [], delete: [] },
     { name: 'a pod of a node that no longer exists is deleted', nodes: [node('n1')], pods: [daemonPod('a', 'n1'), daemonPod('b', 'gone')], createOn: [], delete: ['b'] },
     {
@@ -169,7 +171,7 @@ describe('daemon pods per node (planDaemonSet, manage step)', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      assert.deepEqual(plan(c.nodes, c.pods, { podSpec: c.podSpec }), { createOn: c.createOn, delete: c.delete });
+      assert.deepEqual(plan(c.nodes, c.pods, { podSpec: c.podSpec, backoff: c.backoff }), { createOn: c.createOn, delete: c.delete });
     });
   }
 });
