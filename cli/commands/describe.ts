@@ -3,10 +3,11 @@
 
 import type { Argv } from 'yargs';
 import { resourceKey, type ResourceInfo } from '../../lib/api/resources.js';
-import type { Deployment, KubeObject, Namespace, Node, Pod, ReplicaSet, Secret, Service } from '../../lib/api/types.js';
+import type { DaemonSet, Deployment, KubeObject, Namespace, Node, Pod, ReplicaSet, Secret, Service } from '../../lib/api/types.js';
 import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
 import { describeGeneric, describeNamespace, describeNode, describeSecret, describeService } from '../describe/describe-cluster.js';
 import { describePod } from '../describe/describe-pod.js';
+import { describeDaemonSet } from '../describe/describe-daemon-set.js';
 import { describeDeployment, describeReplicaSet } from '../describe/describe-workloads.js';
 import { parseResourceArgs } from '../resource-args.js';
 import type { KubelabCommand } from './index.js';
@@ -28,6 +29,7 @@ const DESCRIBERS: Record<string, Describer> = {
   ReplicationController: (ctx, o) => describeReplicaSet(ctx, o as ReplicaSet),
   ReplicaSet: (ctx, o) => describeReplicaSet(ctx, o as ReplicaSet),
   Deployment: (ctx, o) => describeDeployment(ctx, o as Deployment),
+  DaemonSet: (ctx, o) => describeDaemonSet(ctx, o as DaemonSet),
 };
 
 export const describeCommand: KubelabCommand<DescribeOptions> = {

@@ -68,6 +68,12 @@ describe('DaemonSets on the real engine (one node)', function () {
       return table[1]?.slice(0, 7).join(' ') === 'log-reader 1 1 1 1 1 <none>' && table;
     }, 30_000, 500);
     assert.deepEqual(rows[0], ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE']);
+    // describe ds: kubectl's own describer, and kubelab's in the same layout.
+    const counts = /Desired Number of Nodes Scheduled: 1\nCurrent Number of Nodes Scheduled: 1\nNumber of Nodes Scheduled with Up-to-date Pods: 1\nNumber of Nodes Scheduled with Available Pods: 1\nNumber of Nodes Misscheduled: 0\nPods Status:\s+1 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed\n/;
+    assert.match(await kubectl.ok(['describe', 'ds', 'log-reader']), counts);
+    const described = await daemon!.kubelab(['describe', 'ds', 'log-reader']);
+    assert.match(described.stdout, counts);
+    assert.match(described.stdout, /^Node-Selector:\s+<none>$/m);
     const revisions = tableRows(await kubectl.ok(['get', 'controllerrevisions']));
     assert.deepEqual(revisions.slice(1).map((row) => row.slice(1, 3)), [['daemonset.apps/log-reader', '1']]);
   });
