@@ -63,6 +63,9 @@ describe('DaemonSets on the real engine (one node)', function () {
     const pod = await oneReadyPod();
     assert.equal(pod.node, daemon!.nodeName);
     await logsSay('v1');
+    const ours = await daemon!.kubelab(['logs', 'ds/log-reader', '--tail', '1']);
+    assert.equal(ours.code, 0, ours.stderr);
+    assert.match(ours.stdout, new RegExp(`^v1 ${daemon!.nodeName}: \\d+ lines in /var/log\n$`));
     const rows = await eventually(async () => {
       const table = tableRows(await kubectl.ok(['get', 'ds', 'log-reader']));
       return table[1]?.slice(0, 7).join(' ') === 'log-reader 1 1 1 1 1 <none>' && table;
