@@ -146,6 +146,12 @@ export const CONTROLLER_DEFAULTS = {
   unschedulableRetryMs: 30_000,
   /** The pod subnet of a deleted node is kept this long before another node may lease it, so a node that comes back finds its own. */
   subnetLeaseReleaseGraceMs: 5 * 60_000,
+  /**
+   * A daemon pod that failed on a node is deleted and made again, after 1 s, then 2 s, 4 s ...
+   * up to 15 min while it keeps failing there (Kubernetes' failedPodsBackoff): a node that
+   * rejects the pod costs one attempt per 15 min, not a hot loop of creates and deletes.
+   */
+  daemonFailedPodBackoff: { initialMs: 1_000, maxMs: 15 * 60_000 },
 } as const;
 
 /** The Job, CronJob and TTL-after-finished controllers. */

@@ -3,10 +3,11 @@
 
 import type { Argv } from 'yargs';
 import { resourceKey, type ResourceInfo } from '../../lib/api/resources.js';
-import type { Deployment, KubeObject, Namespace, Node, Pod, ReplicaSet, Secret, Service } from '../../lib/api/types.js';
+import type { DaemonSet, Deployment, KubeObject, Namespace, Node, Pod, ReplicaSet, Secret, Service } from '../../lib/api/types.js';
 import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
 import { describeGeneric, describeNamespace, describeNode, describeSecret, describeService } from '../describe/describe-cluster.js';
 import { describePod } from '../describe/describe-pod.js';
+import { describeDaemonSet } from '../describe/describe-daemon-set.js';
 import { describeDeployment, describeReplicaSet } from '../describe/describe-workloads.js';
 import { describeCronJob, describeJob } from '../describe/describe-batch.js';
 import type { CronJob, Job } from '../../lib/api/batch-types.js';
@@ -32,6 +33,7 @@ const DESCRIBERS: Record<string, Describer> = {
   Deployment: (ctx, o) => describeDeployment(ctx, o as Deployment),
   Job: (ctx, o) => describeJob(ctx, o as Job),
   CronJob: (ctx, o) => describeCronJob(ctx, o as CronJob),
+  DaemonSet: (ctx, o) => describeDaemonSet(ctx, o as DaemonSet),
 };
 
 export const describeCommand: KubelabCommand<DescribeOptions> = {

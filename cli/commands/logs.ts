@@ -4,8 +4,10 @@
 
 import { pipeline } from 'node:stream/promises';
 import type { Argv } from 'yargs';
-import type { Pod } from '../../lib/api/types.js';
-import type { Job } from '../../lib/api/batch-types.js';
+import { resourceKey } from '../../lib/api/resources.js';
+import { labelSelectorToString } from '../../lib/api/selectors.js';
+import type { KubeObject, LabelSelector, Pod } from '../../lib/api/types.js';
+import { resolveType } from '../resource-args.js';
 import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
 import type { KubelabCommand } from './index.js';
@@ -26,7 +28,7 @@ export const logsCommand: KubelabCommand<LogsOptions> = {
   describe: 'Print the logs of a container in a pod',
   builder: (y: Argv<GlobalOptions>) =>
     y
-      .positional('pod', { type: 'string', demandOption: true, describe: 'POD, pod/POD or job/NAME (its first pod)' })
+      .positional('pod', { type: 'string', demandOption: true, describe: 'POD, pod/POD, or TYPE/NAME of a job, deployment, replica set, replication controller or daemon set' })
       .option('container', { alias: 'c', type: 'string', describe: 'the container; default: the first one' })
       .option('follow', { alias: 'f', type: 'boolean', describe: 'keep printing new lines' })
       .option('tail', { type: 'number', default: -1, describe: 'only the last N lines' })
@@ -53,28 +55,35 @@ export function pickContainer(pod: Pod, requested: string | undefined): { contai
   return { container: names[0], note: names.length > 1 ? `Defaulted container "${names[0]}" out of: ${names.join(', ')}` : undefined };
 }
 
+/** What kubectl's podutils.ByLogging prefers: on a node, Running, ready, then the oldest. */
+function byLogging(a: Pod, b: Pod): number {
+  const rank = (p: Pod) => [p.spec.nodeName ? 0 : 1, p.status?.phase === 'Running' ? 0 : 1, p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 0 : 1];
+  const [ra, rb] = [rank(a), rank(b)];
+  for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] - rb[i];
+  return Date.parse(a.metadata.creationTimestamp ?? '') - Date.parse(b.metadata.creationTimestamp ?? '');
+}
+
 /**
- * The pod `logs` reads: POD, pod/POD, or job/NAME (the Job's first pod, oldest first, as kubectl
- * picks it through the Job's selector).
+ * The pod `TYPE/NAME` stands for: a pod itself, or for a controller (deploy/, rs/, rc/, ds/)
+ * one of the pods its selector selects (job/ too), as kubectl's AttachablePodForObject picks it.
  */
-async function podToLog(ctx: CliContext, typed: string): Promise<Pod> {
-  const job = /^(jobs?|jobs?\.batch)\/(.+)$/i.exec(typed);
-  if (job) {
-    const owner = await ctx.client.get<Job>('jobs.batch', ctx.namespace, job[2]);
-    const selector = Object.entries(owner.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-    const pods = (await ctx.client.list<Pod>('pods', { namespace: ctx.namespace, labelSelector: selector })).items;
-    pods.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
-    if (pods.length === 0) throw new CliError(`job ${job[2]} has no pods yet`);
-    return pods[0];
-  }
-  const name = typed.replace(/^(pods?|po)\//i, '');
-  if (name.includes('/')) throw new CliError(`logs supports pods and jobs: "${typed}"`);
-  return ctx.client.get<Pod>('pods', ctx.namespace, name);
+async function resolveLogsPod(ctx: CliContext, typed: string): Promise<Pod> {
+  const slash = typed.indexOf('/');
+  const info = slash < 0 ? undefined : resolveType(typed.slice(0, slash));
+  const name = slash < 0 ? typed : typed.slice(slash + 1);
+  if (!info || info.kind === 'Pod') return ctx.client.get<Pod>('pods', ctx.namespace, name);
+  if (!['ReplicationController', 'ReplicaSet', 'Deployment', 'DaemonSet', 'Job'].includes(info.kind)) throw new CliError(`cannot get the logs from ${info.kind}: "${typed}"`);
+  const owner = await ctx.client.get<KubeObject & { spec?: { selector?: LabelSelector | Record<string, string> } }>(resourceKey(info), ctx.namespace, name);
+  const selector = owner.spec?.selector ? labelSelectorToString(owner.spec.selector) : '';
+  const pods = selector ? (await ctx.client.list<Pod>('pods', { namespace: ctx.namespace, labelSelector: selector })).items.sort(byLogging) : [];
+  if (pods.length === 0) throw new CliError(`no pods found for ${info.singular} "${name}"`);
+  if (pods.length > 1) ctx.err(`Found ${pods.length} pods, using pod/${pods[0].metadata.name}\n`);
+  return pods[0];
 }
 
 export async function runLogs(ctx: CliContext, options: LogsOptions): Promise<void> {
-  const pod = await podToLog(ctx, options.pod);
-  const name = pod.metadata.name ?? '';
+  const pod = await resolveLogsPod(ctx, options.pod);
+  const name = pod.metadata.name!;
   const { container, note } = pickContainer(pod, options.container);
   if (note) ctx.err(note + '\n');
   const stream = await ctx.client.logs(ctx.namespace, name, {

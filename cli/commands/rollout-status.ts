@@ -7,12 +7,13 @@
 // deleted, or --timeout passes. A watch the server closes is simply listed and opened again.
 
 import type { Argv } from 'yargs';
-import type { Deployment } from '../../lib/api/types.js';
+import type { DaemonSet, Deployment, KubeObject } from '../../lib/api/types.js';
 import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
-import { deploymentRolloutStatus } from '../rollout/deployment-status.js';
+import { daemonSetRolloutStatus } from '../rollout/daemon-set-rollout.js';
+import { deploymentRolloutStatus, type RolloutStatus } from '../rollout/deployment-status.js';
 import { parseGoDurationMs } from '../rollout/go-duration.js';
-import { getDeployment, groupKind, rolloutTargets } from '../rollout/rollout-target.js';
+import { groupKind, rolloutTargets } from '../rollout/rollout-target.js';
 import type { KubelabCommand } from './index.js';
 
 export interface RolloutStatusOptions {
@@ -27,7 +28,7 @@ export const rolloutStatusCommand: KubelabCommand<RolloutStatusOptions> = {
   describe: 'Show the status of a rollout, waiting until it is done',
   builder: (y: Argv<GlobalOptions>) =>
     y
-      .positional('args', { type: 'string', array: true, default: [], describe: 'deployment/NAME' })
+      .positional('args', { type: 'string', array: true, default: [], describe: 'deployment/NAME or daemonset/NAME' })
       .option('watch', { alias: 'w', type: 'boolean', default: true, describe: 'keep watching until the rollout is done' })
       .option('timeout', { type: 'string', default: '0s', describe: 'give up after this long (e.g. 5m); 0 waits forever' })
       .option('revision', { type: 'number', default: 0, describe: 'require this revision to be the one rolling out' }) as unknown as Argv<
@@ -38,33 +39,34 @@ export const rolloutStatusCommand: KubelabCommand<RolloutStatusOptions> = {
 
 export async function runRolloutStatus(ctx: CliContext, options: RolloutStatusOptions): Promise<void> {
   const timeoutMs = parseGoDurationMs(options.timeout, 'timeout');
-  const targets = rolloutTargets(options.args, ({ info }) => `no status viewer has been implemented for ${groupKind(info)}`);
-  for (const { name } of targets) {
-    const d = await getDeployment(ctx, name);
+  const targets = rolloutTargets(options.args, ({ info }) => `no status viewer has been implemented for ${groupKind(info)}`, ['Deployment', 'DaemonSet']);
+  for (const { info, name } of targets) {
+    const resource = `${info.plural}.${info.group}`;
+    const statusOf = (obj: KubeObject) => (info.kind === 'DaemonSet' ? daemonSetRolloutStatus(obj as DaemonSet) : deploymentRolloutStatus(obj as Deployment, options.revision));
     if (!options.watch) {
-      ctx.out(deploymentRolloutStatus(d, options.revision).message);
+      ctx.out(statusOf(await ctx.client.get(resource, ctx.namespace, name)).message);
       continue;
     }
-    await followRollout(ctx, name, options.revision, timeoutMs);
+    await followRollout(ctx, resource, name, statusOf, timeoutMs);
   }
 }
 
 type WatchOutcome = 'done' | 'relist' | 'timeout';
 
-async function followRollout(ctx: CliContext, name: string, revision: number, timeoutMs: number): Promise<void> {
+async function followRollout(ctx: CliContext, resource: string, name: string, statusOf: (obj: KubeObject) => RolloutStatus, timeoutMs: number): Promise<void> {
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
   const fieldSelector = `metadata.name=${name}`;
   let lastMessage = '';
   /** Prints the status of this version if it is news; true when the rollout is done. */
-  const judge = (d: Deployment): boolean => {
-    const status = deploymentRolloutStatus(d, revision);
+  const judge = (obj: KubeObject): boolean => {
+    const status = statusOf(obj);
     if (status.message !== lastMessage) ctx.out(status.message);
     lastMessage = status.message;
     return status.done;
   };
 
   for (;;) {
-    const list = await ctx.client.list<Deployment>('deployments.apps', { namespace: ctx.namespace, fieldSelector });
+    const list = await ctx.client.list(resource, { namespace: ctx.namespace, fieldSelector });
     const d = list.items[0];
     if (!d) throw new CliError('object has been deleted');
     if (judge(d)) return;
@@ -75,8 +77,8 @@ async function followRollout(ctx: CliContext, name: string, revision: number, ti
         watch.stop();
         settle();
       };
-      const watch = ctx.client.watch<Deployment>(
-        'deployments.apps',
+      const watch = ctx.client.watch(
+        resource,
         { namespace: ctx.namespace, fieldSelector, resourceVersion: list.metadata.resourceVersion },
         (event) => {
           if (event.type === 'ERROR') return finish(() => resolve('relist'));

@@ -10,7 +10,8 @@ import { errorMessage } from '../../lib/errors.js';
 import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
 import { equalIgnoreHash, ownedReplicaSets, pickRollbackReplicaSet, planRollbackPatch } from '../rollout/deployment-revisions.js';
-import { getDeployment, groupKind, rolloutTargets } from '../rollout/rollout-target.js';
+import { daemonSetRevisions, planDaemonSetRollback } from '../rollout/daemon-set-rollout.js';
+import { getDaemonSet, getDeployment, groupKind, rolloutTargets } from '../rollout/rollout-target.js';
 import type { KubelabCommand } from './index.js';
 
 export interface RolloutUndoOptions {
@@ -20,10 +21,10 @@ export interface RolloutUndoOptions {
 
 export const rolloutUndoCommand: KubelabCommand<RolloutUndoOptions> = {
   command: 'undo [args..]',
-  describe: 'Roll back to a previous revision of a deployment',
+  describe: 'Roll back to a previous revision of a deployment or daemon set',
   builder: (y: Argv<GlobalOptions>) =>
     y
-      .positional('args', { type: 'string', array: true, default: [], describe: 'deployment/NAME' })
+      .positional('args', { type: 'string', array: true, default: [], describe: 'deployment/NAME or daemonset/NAME' })
       .option('to-revision', { type: 'number', default: 0, describe: 'the revision to roll back to; 0 is the previous one' }) as unknown as Argv<
       GlobalOptions & RolloutUndoOptions
     >,
@@ -31,8 +32,12 @@ export const rolloutUndoCommand: KubelabCommand<RolloutUndoOptions> = {
 };
 
 export async function runRolloutUndo(ctx: CliContext, options: RolloutUndoOptions): Promise<void> {
-  const targets = rolloutTargets(options.args, ({ info }) => `no rollbacker has been implemented for "${groupKind(info)}"`);
-  for (const { name } of targets) {
+  const targets = rolloutTargets(options.args, ({ info }) => `no rollbacker has been implemented for "${groupKind(info)}"`, ['Deployment', 'DaemonSet']);
+  for (const { info, name } of targets) {
+    if (info.kind === 'DaemonSet') {
+      await undoDaemonSet(ctx, name, options.toRevision);
+      continue;
+    }
     const d = await getDeployment(ctx, name);
     if (d.spec.paused) {
       throw new CliError(`you cannot rollback a paused deployment; resume it first with 'kubelab rollout resume deployment/${name}' and try again`);
@@ -49,4 +54,20 @@ export async function runRolloutUndo(ctx: CliContext, options: RolloutUndoOption
     }
     ctx.out(`deployment.apps/${name} rolled back\n`);
   }
+}
+
+/** A DaemonSet goes back by its revision's own patch (DaemonSetRollbacker). */
+async function undoDaemonSet(ctx: CliContext, name: string, toRevision: number): Promise<void> {
+  const ds = await getDaemonSet(ctx, name);
+  const plan = planDaemonSetRollback(ds, await daemonSetRevisions(ctx.client, ds), toRevision);
+  if (plan.skip) {
+    ctx.out(`daemonset.apps/${name} skipped rollback (current template already matches revision ${toRevision})\n`);
+    return;
+  }
+  try {
+    await ctx.client.patch('daemonsets.apps', ctx.namespace, name, plan.patch, 'strategic');
+  } catch (err) {
+    throw new CliError(`failed restoring revision ${toRevision}: ${errorMessage(err)}`, { cause: err });
+  }
+  ctx.out(`daemonset.apps/${name} rolled back\n`);
 }

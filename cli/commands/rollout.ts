@@ -11,7 +11,7 @@ import { rolloutUndoCommand } from './rollout-undo.js';
 
 export const rolloutCommand: KubelabCommand = {
   command: 'rollout',
-  describe: 'Manage the rollout of a deployment: status, history, undo, pause, resume',
+  describe: 'Manage the rollout of a deployment or daemon set: status, history, undo, pause, resume',
   builder: (y: Argv<GlobalOptions>) =>
     y
       .command([rolloutStatusCommand, rolloutHistoryCommand, rolloutUndoCommand, rolloutPauseCommand, rolloutResumeCommand] as KubelabCommand[])

@@ -18,7 +18,7 @@ export function selectorString(selector: LabelSelector | Record<string, string> 
  * `2 Running / 0 Waiting / 0 Succeeded / 0 Failed`, counting only the pods this controller
  * controls (a pod that merely matches the selector belongs to someone else, or to no one).
  */
-async function podsStatus(ctx: CliContext, owner: ReplicaSet | ReplicationController, selector: string): Promise<string> {
+export async function podsStatus(ctx: CliContext, owner: Pick<ReplicaSet, 'metadata'>, selector: string): Promise<string> {
   const listed = selector ? (await ctx.client.list<Pod>('pods', { namespace: owner.metadata.namespace, labelSelector: selector })).items : [];
   const pods = listed.filter((p) => p.metadata.ownerReferences?.some((o) => o.controller && o.uid === owner.metadata.uid));
   const count = (phase: string) => pods.filter((p) => (p.status?.phase ?? 'Pending') === phase).length;
@@ -34,7 +34,7 @@ function describeWorkloadConditions(w: DescribeWriter, conditions: { type: strin
   for (const c of conditions) w.line(1, `${c.type} `, c.status, c.reason ?? '');
 }
 
-function describeAnnotations(w: DescribeWriter, annotations: Record<string, string> | undefined): void {
+export function describeAnnotations(w: DescribeWriter, annotations: Record<string, string> | undefined): void {
   const shown = { ...(annotations ?? {}) };
   delete shown['kubectl.kubernetes.io/last-applied-configuration'];
   w.map(0, 'Annotations', shown, ': ');

@@ -1,9 +1,9 @@
-// Which object a `kubelab rollout ...` command is about: `deployment/NAME` or `deployment NAME`.
-// kubectl's rollout commands are written for Deployments (and DaemonSets and StatefulSets, which
+// Which object a `kubelab rollout ...` command is about: `deployment/NAME` or `ds NAME`.
+// kubectl's rollout commands are written for Deployments and DaemonSets (and StatefulSets, which
 // kubelab does not serve); any other kind gets kubectl's own refusal for that subcommand.
 
 import type { ResourceInfo } from '../../lib/api/resources.js';
-import type { Deployment } from '../../lib/api/types.js';
+import type { DaemonSet, Deployment } from '../../lib/api/types.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
 import { parseResourceArgs } from '../resource-args.js';
@@ -19,15 +19,19 @@ export function groupKind(info: ResourceInfo): string {
 }
 
 /** The objects named on the command line; `refuse(info)` is the message for a kind we cannot roll. */
-export function rolloutTargets(args: string[], refuse: (target: RolloutTarget) => string): RolloutTarget[] {
+export function rolloutTargets(args: string[], refuse: (target: RolloutTarget) => string, kinds: readonly string[] = ['Deployment']): RolloutTarget[] {
   const targets = parseResourceArgs(args).flatMap(({ info, names }) => {
     if (names.length === 0) throw new CliError(`required resource not specified`);
     return names.map((name) => ({ info, name }));
   });
-  for (const target of targets) if (target.info.kind !== 'Deployment') throw new CliError(refuse(target));
+  for (const target of targets) if (!kinds.includes(target.info.kind)) throw new CliError(refuse(target));
   return targets;
 }
 
 export function getDeployment(ctx: CliContext, name: string): Promise<Deployment> {
   return ctx.client.get<Deployment>('deployments.apps', ctx.namespace, name);
+}
+
+export function getDaemonSet(ctx: CliContext, name: string): Promise<DaemonSet> {
+  return ctx.client.get<DaemonSet>('daemonsets.apps', ctx.namespace, name);
 }

@@ -19,6 +19,7 @@ import type { MembershipView } from '../../network/gossip/membership-view.js';
 import { SubnetLeaseRegistry } from '../../network/subnet/subnet-lease-registry.js';
 import { DEFAULT_RESYNC_PERIOD_MS, type ControllerOptions } from './controller.js';
 import { CronJobController } from './cronjob/cronjob-controller.js';
+import { DaemonSetController, DAEMON_SET_COMPONENT } from './daemonset/daemon-set-controller.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { JobController } from './job/job-controller.js';
@@ -73,6 +74,7 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
   { name: 'replicaset', component: REPLICA_SET_KIND.component, start: (common) => new ReplicaSetController(REPLICA_SET_KIND, common) },
   { name: 'replicationcontroller', component: REPLICATION_CONTROLLER_KIND.component, start: (common) => new ReplicaSetController(REPLICATION_CONTROLLER_KIND, common) },
   { name: 'deployment', component: 'deployment-controller', start: (common) => new DeploymentController(common) },
+  { name: 'daemonset', component: DAEMON_SET_COMPONENT, start: (common) => new DaemonSetController(common) },
   { name: 'endpoint', component: 'endpoint-controller', start: (common) => new EndpointsController(common) },
   { name: 'garbagecollector', component: 'garbage-collector', start: (common) => new GarbageCollector(common) },
   { name: 'job', component: 'job-controller', start: (common, options) => new JobController({ ...common, podFailureBackoff: options.jobPodFailureBackoff }) },

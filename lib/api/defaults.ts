@@ -48,6 +48,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
     case 'cronjobs.batch':
       defaultCronJob(target, defaultPodSpec);
       break;
+    case 'daemonsets.apps':
+      defaultDaemonSet(target);
+      break;
     case 'services':
       defaultService(child(target, 'spec'));
       break;
@@ -181,6 +184,23 @@ function defaultDeployment(deployment: Obj): void {
   }
   setDefault(spec, 'revisionHistoryLimit', 10);
   setDefault(spec, 'progressDeadlineSeconds', 600);
+  defaultTemplateSpec(spec);
+}
+
+/**
+ * A DaemonSet replaces its pods one node at a time (maxUnavailable 1, no surge) and keeps 10 old
+ * ControllerRevisions for `kubectl rollout undo`, as apps/v1 defaults it.
+ */
+function defaultDaemonSet(daemonSet: Obj): void {
+  const spec = child(daemonSet, 'spec');
+  const strategy = child(spec, 'updateStrategy');
+  setDefault(strategy, 'type', 'RollingUpdate');
+  if (strategy.type === 'RollingUpdate') {
+    const rollingUpdate = child(strategy, 'rollingUpdate');
+    setDefault(rollingUpdate, 'maxUnavailable', 1);
+    setDefault(rollingUpdate, 'maxSurge', 0);
+  }
+  setDefault(spec, 'revisionHistoryLimit', 10);
   defaultTemplateSpec(spec);
 }
 

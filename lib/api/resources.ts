@@ -102,6 +102,15 @@ export const RESOURCES: readonly ResourceInfo[] = [
     group: 'batch', version: 'v1', plural: 'cronjobs', singular: 'cronjob', kind: 'CronJob', namespaced: true,
     shortNames: ['cj'], categories: ['all'], verbs: crud, subresources: [statusOf('CronJob', 'batch')],
   },
+  {
+    group: 'apps', version: 'v1', plural: 'daemonsets', singular: 'daemonset', kind: 'DaemonSet', namespaced: true,
+    shortNames: ['ds'], categories: ['all'], verbs: crud, subresources: [statusOf('DaemonSet', 'apps')],
+  },
+  {
+    // A DaemonSet's template history: `kubectl rollout history|undo ds/NAME` read these.
+    group: 'apps', version: 'v1', plural: 'controllerrevisions', singular: 'controllerrevision', kind: 'ControllerRevision', namespaced: true,
+    shortNames: [], categories: [], verbs: crud, subresources: [],
+  },
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise: the apiVersion field of objects of this resource. */

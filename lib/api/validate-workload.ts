@@ -32,7 +32,7 @@ export function validateWorkload(kind: WorkloadKind, obj: Obj, old?: Obj): Field
   return errors;
 }
 
-interface SelectorCheck {
+export interface SelectorCheck {
   errors: FieldError[];
   /** Whether the selector selects these labels; undefined when the selector itself is invalid. */
   matches?: (labels: Record<string, string>) => boolean;
@@ -47,7 +47,7 @@ function validateMapSelector(selector: unknown): SelectorCheck {
 }
 
 /** A ReplicaSet's or Deployment's `selector: {matchLabels, matchExpressions}`; required and non-empty. */
-function validateLabelSelector(selector: unknown, kind: WorkloadKind): SelectorCheck {
+export function validateLabelSelector(selector: unknown, kind: WorkloadKind | 'DaemonSet'): SelectorCheck {
   if (selector === undefined || selector === null) return { errors: [fieldRequired('spec.selector')] };
   if (!isObj(selector)) return { errors: [fieldInvalid('spec.selector', selector, 'must be a label selector')] };
   const errors = validateLabels(selector.matchLabels, 'spec.selector.matchLabels');
@@ -67,13 +67,13 @@ function validateLabelSelector(selector: unknown, kind: WorkloadKind): SelectorC
     values.forEach((v, j) => errors.push(...checkName(`${at}.values[${j}]`, String(v), checkLabelValue)));
   });
   if (isEmpty(selector.matchLabels) && expressions.length === 0) {
-    errors.push(fieldInvalid('spec.selector', selector, `empty selector is invalid for ${kind === 'Deployment' ? 'deployment' : 'replicaset'}`));
+    errors.push(fieldInvalid('spec.selector', selector, `empty selector is invalid for ${kind === 'Deployment' || kind === 'DaemonSet' ? kind.toLowerCase() : 'replicaset'}`));
   }
   const requirements = requirementsFromLabelSelector(selector as LabelSelector);
   return { errors, matches: errors.length ? undefined : (labels) => matchesLabels(requirements, labels) };
 }
 
-function validateTemplate(template: unknown, matches: SelectorCheck['matches']): FieldError[] {
+export function validateTemplate(template: unknown, matches: SelectorCheck['matches']): FieldError[] {
   if (!isObj(template)) return [fieldRequired('spec.template')];
   const errors: FieldError[] = [];
   const metadata = isObj(template.metadata) ? template.metadata : {};
@@ -97,10 +97,10 @@ function validateTemplate(template: unknown, matches: SelectorCheck['matches']):
 // ---------------------------------------------------------------------------------------------
 // Deployment strategy
 
-const PERCENT = /^[0-9]+%$/;
+export const PERCENT = /^[0-9]+%$/;
 
 /** maxSurge and maxUnavailable: a count (`1`) or a share of replicas (`25%`). */
-function checkIntOrPercent(field: string, value: unknown): FieldError[] {
+export function checkIntOrPercent(field: string, value: unknown): FieldError[] {
   if (value === undefined || value === null) return [];
   if (typeof value === 'number') return checkNonNegative(field, value);
   if (typeof value === 'string' && PERCENT.test(value)) return [];

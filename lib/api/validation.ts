@@ -15,6 +15,7 @@ import { semanticEqual, validatePodSpec, validatePodSpecUpdate } from './validat
 import { isIPv4, validateService } from './validate-service.js';
 import { validateWorkload } from './validate-workload.js';
 import { validateCronJob, validateJob } from './validate-batch.js';
+import { validateControllerRevision, validateDaemonSet } from './validate-daemonset.js';
 
 /** Names of namespaces become DNS labels (`svc.NS.svc.cluster.local`); of services, host names; others may contain dots. */
 function nameRuleOf(resource: string): NameCheck {
@@ -59,6 +60,12 @@ export function validateObject(resource: string, obj: KubeObject, old?: KubeObje
       break;
     case 'cronjobs.batch':
       errors.push(...validateCronJob(target));
+      break;
+    case 'daemonsets.apps':
+      errors.push(...validateDaemonSet(target, previous));
+      break;
+    case 'controllerrevisions.apps':
+      errors.push(...validateControllerRevision(target, previous));
       break;
     case 'services':
       errors.push(...validateService(target, previous));

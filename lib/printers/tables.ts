@@ -17,7 +17,7 @@ import { configMapPrinter, endpointsPrinter, eventPrinter, namespacePrinter, sec
 import { cronJobPrinter, jobPrinter } from './batch-printers.js';
 import { nodePrinter } from './node-printer.js';
 import { podPrinter } from './pod-printer.js';
-import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workload-printers.js';
+import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workload-printers.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -50,6 +50,8 @@ const PRINTERS: Record<string, Printer> = {
   'deployments.apps': deploymentPrinter,
   'jobs.batch': jobPrinter,
   'cronjobs.batch': cronJobPrinter,
+  'daemonsets.apps': daemonSetPrinter,
+  'controllerrevisions.apps': controllerRevisionPrinter,
 };
 
 /** The printer of a resource, by store key (`pods`, `deployments.apps`) or plain plural (`deployments`). */

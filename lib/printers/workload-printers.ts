@@ -2,7 +2,7 @@
 // READY of a Deployment is `readyReplicas/spec.replicas`; ReplicaSets and ReplicationControllers
 // show DESIRED, CURRENT and READY as numbers (Kubernetes' printDeployment / printReplicaSet).
 
-import type { Deployment, KubeObject, ReplicaSet, ReplicationController } from '../api/types.js';
+import type { ControllerRevision, DaemonSet, Deployment, KubeObject, ReplicaSet, ReplicationController } from '../api/types.js';
 import { ageOf } from '../time.js';
 import { ageColumn, column, containerCells, formatLabels, formatLabelSelector, labelSelectorString, nameColumn, type Printer } from './printer.js';
 
@@ -82,5 +82,56 @@ export const deploymentPrinter: Printer = {
       // Deployments print the selector without the `<none>` placeholder, as Kubernetes does.
       labelSelectorString(deployment.spec?.selector),
     ];
+  },
+};
+
+// DaemonSets count nodes, not replicas (Kubernetes' printDaemonSet).
+export const daemonSetPrinter: Printer = {
+  columns: [
+    nameColumn,
+    column('Desired', 'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).', { type: 'integer' }),
+    column('Current', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.', { type: 'integer' }),
+    column('Ready', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.', { type: 'integer' }),
+    column('Up-to-date', 'The total number of nodes that are running updated daemon pod', { type: 'integer' }),
+    column('Available', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)', { type: 'integer' }),
+    column('Node Selector', 'NodeSelector is a selector which must be true for the pod to fit on a node.'),
+    ageColumn,
+    containersColumn,
+    imagesColumn,
+    selectorColumn,
+  ],
+  cells(obj: KubeObject, now: Date) {
+    const ds = obj as DaemonSet;
+    const [names, images] = containerCells(ds.spec?.template?.spec?.containers);
+    return [
+      ds.metadata.name ?? '',
+      ds.status?.desiredNumberScheduled ?? 0,
+      ds.status?.currentNumberScheduled ?? 0,
+      ds.status?.numberReady ?? 0,
+      ds.status?.updatedNumberScheduled ?? 0,
+      ds.status?.numberAvailable ?? 0,
+      formatLabels(ds.spec?.template?.spec?.nodeSelector),
+      ageOf(ds.metadata.creationTimestamp, now),
+      names,
+      images,
+      formatLabelSelector(ds.spec?.selector),
+    ];
+  },
+};
+
+/** CONTROLLER is `daemonset.apps/NAME` (the lower-cased GroupKind of its controller), REVISION its number. */
+export const controllerRevisionPrinter: Printer = {
+  columns: [
+    nameColumn,
+    column('Controller', 'Controller of the object'),
+    column('Revision', 'Revision indicates the revision of the state represented by Data.'),
+    ageColumn,
+  ],
+  cells(obj: KubeObject, now: Date) {
+    const revision = obj as ControllerRevision;
+    const ref = revision.metadata.ownerReferences?.find((o) => o.controller);
+    const group = ref?.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
+    const controller = ref ? `${ref.kind.toLowerCase()}${group ? `.${group}` : ''}/${ref.name}` : '<none>';
+    return [revision.metadata.name ?? '', controller, revision.revision ?? 0, ageOf(revision.metadata.creationTimestamp, now)];
   },
 };

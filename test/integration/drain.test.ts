@@ -22,6 +22,20 @@ spec:
   - {name: c, image: kubelab/busybox:1, command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]}
 `;
 
+/** A DaemonSet: one pod on the node, which drain must leave alone (it tolerates the cordon). */
+const daemonSetYaml = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: node-agent}
+spec:
+  selector: {matchLabels: {app: node-agent}}
+  template:
+    metadata: {labels: {app: node-agent}}
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+      - {name: c, image: kubelab/busybox:1, command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]}
+`;
+
 describe('cordon, uncordon and drain on a real single-node cluster', function () {
   this.timeout(180_000);
   let daemon: TestDaemon | undefined;
@@ -138,6 +152,27 @@ describe('cordon, uncordon and drain on a real single-node cluster', function ()
       assert.equal(await getPod(pod.metadata.name!), undefined);
       assert.equal((await kubectl.run(['uncordon', node])).stdout, `node/${node} uncordoned\n`);
       await eventually(async () => (await podsOf('drained')).some((p) => p.spec.nodeName === node && p.status?.phase === 'Running'), 60_000);
+    });
+
+    it('drain refuses DaemonSet pods unless --ignore-daemonsets, which leaves them running on the cordoned node (kubelab and kubectl)', async () => {
+      await ok(['create', '-f', await file('ds.yaml', daemonSetYaml)]);
+      const agent = await eventually(async () => (await podsOf('node-agent')).find((p) => p.status?.phase === 'Running'), 60_000);
+      const name = agent.metadata.name!;
+      const refused = await kubelab(['drain', node]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, new RegExp(`cannot delete DaemonSet-managed Pods \\(use --ignore-daemonsets to ignore\\): default/${name}`));
+
+      const drained = await kubelab(['drain', node, '--ignore-daemonsets', '--grace-period', '5', '--timeout', '60s']);
+      assert.equal(drained.code, 0, drained.stderr);
+      assert.equal(drained.stderr, `Warning: ignoring DaemonSet-managed Pods: default/${name}\n`);
+      const real = await kubectl.run(['drain', node, '--ignore-daemonsets', '--grace-period=5', '--timeout=60s']);
+      assert.equal(real.code, 0, real.stderr);
+      assert.match(real.stderr, new RegExp(`Warning: ignoring DaemonSet-managed Pods: default/${name}`));
+      assert.ok(await runningOn(await getPod(name)), 'the daemon pod still runs on the drained node');
+
+      await ok(['uncordon', node]);
+      await ok(['delete', 'ds', 'node-agent']);
+      await eventually(async () => (await podsOf('node-agent')).length === 0, 60_000);
     });
   });
 });

@@ -53,7 +53,9 @@ describe('watches of a single-node server', () => {
     try {
       for (let i = 0; i < 20; i++) await clock.advance(100);
       assert.deepEqual([...watches].sort(), [
+        'controllerrevisions.apps {}',
         'cronjobs.batch {}',
+        'daemonsets.apps {}',
         'deployments.apps {}',
         'endpoints {}',
         'jobs.batch {}',

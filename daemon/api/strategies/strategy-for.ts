@@ -6,7 +6,7 @@ import { namespaceStrategy } from './namespace-strategy.js';
 import { podStrategy } from './pod-strategy.js';
 import { serviceStrategy } from './service-strategy.js';
 import { defaultStrategy, type Strategy } from './strategy.js';
-import { deploymentStrategy, replicaSetStrategy } from './workload-strategy.js';
+import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy } from './workload-strategy.js';
 
 const STRATEGIES: Record<string, Strategy> = {
   pods: podStrategy,
@@ -17,6 +17,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'deployments.apps': deploymentStrategy,
   'jobs.batch': jobStrategy,
   'cronjobs.batch': cronJobStrategy,
+  'daemonsets.apps': daemonSetStrategy,
 };
 
 /** `resource` is the store key (`pods`, `deployments.apps`). */

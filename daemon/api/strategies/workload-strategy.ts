@@ -22,3 +22,11 @@ export const deploymentStrategy: Strategy = {
     obj.status = {};
   },
 };
+
+/** The four counts a DaemonSet's status requires start at 0, until its controller has looked at the nodes. */
+export const daemonSetStrategy: Strategy = {
+  ...defaultStrategy(true),
+  prepareForCreate(obj: KubeObject): void {
+    obj.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+  },
+};

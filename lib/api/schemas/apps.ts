@@ -1,8 +1,8 @@
-// The apps/v1 kinds kubelab serves: Deployment and ReplicaSet.
+// The apps/v1 kinds kubelab serves: Deployment, ReplicaSet, DaemonSet and ControllerRevision.
 
 import { LabelSelector, ObjectMeta, passThroughStatus } from './meta.js';
 import { PodTemplateSpec } from './pod.js';
-import { boolean, definition, enumOf, int32, intOrString, kindSchema, object, type KindSchema } from './schema.js';
+import { boolean, definition, enumOf, free, int32, int64, intOrString, kindSchema, object, type KindSchema } from './schema.js';
 
 const selector = () =>
   object(LabelSelector, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels.", { required: true });
@@ -47,4 +47,35 @@ export const ReplicaSet: KindSchema = kindSchema('apps', 'v1', 'ReplicaSet', 'Re
     'Spec defines the specification of the desired behavior of the ReplicaSet.',
   ),
   status: passThroughStatus('Status is the most recently observed status of the ReplicaSet.'),
+}, ObjectMeta);
+
+export const DaemonSet: KindSchema = kindSchema('apps', 'v1', 'DaemonSet', 'DaemonSet represents the configuration of a daemon set.', {
+  spec: object(
+    definition('io.k8s.api.apps.v1.DaemonSetSpec', 'DaemonSetSpec is the specification of a daemon set.', {
+      selector: object(LabelSelector, "A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels.", { required: true }),
+      template: object(PodTemplateSpec, 'An object that describes the pod that will be created. The DaemonSet will create exactly one copy of this pod on every node that matches the template\'s node selector (or on every node if no node selector is specified). The only allowed template.spec.restartPolicy value is "Always".', { required: true }),
+      updateStrategy: object(
+        definition('io.k8s.api.apps.v1.DaemonSetUpdateStrategy', 'DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet.', {
+          type: enumOf(['OnDelete', 'RollingUpdate'], 'Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.'),
+          rollingUpdate: object(
+            definition('io.k8s.api.apps.v1.RollingUpdateDaemonSet', 'Spec to control the desired behavior of daemon set rolling update.', {
+              maxUnavailable: intOrString('The maximum number of DaemonSet pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of total number of DaemonSet pods at the start of the update (ex: 10%). Default value is 1.'),
+              maxSurge: intOrString('The maximum number of nodes with an existing available DaemonSet pod that can have an updated DaemonSet pod during an update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Defaults to 0.'),
+            }),
+            'Rolling update config params. Present only if type = "RollingUpdate".',
+          ),
+        }),
+        'An update strategy to replace existing DaemonSet pods with new pods.',
+      ),
+      minReadySeconds: int32('The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0.'),
+      revisionHistoryLimit: int32('The number of old history to retain to allow rollback. Defaults to 10.'),
+    }),
+    'The desired behavior of this daemon set.',
+  ),
+  status: passThroughStatus('The current status of this daemon set.'),
+}, ObjectMeta);
+
+export const ControllerRevision: KindSchema = kindSchema('apps', 'v1', 'ControllerRevision', 'ControllerRevision implements an immutable snapshot of state data. kubelab\'s DaemonSet controller keeps one per template, for rollout history and undo.', {
+  data: free('Data is the serialized representation of the state.', { required: true }),
+  revision: int64('Revision indicates the revision of the state represented by Data.', { required: true }),
 }, ObjectMeta);
