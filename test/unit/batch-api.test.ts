@@ -77,6 +77,8 @@ describe('batch/v1 validation', () => {
   it('knows the batch fields (Strict) and their types', () => {
     assert.deepEqual(findUnknownFields('jobs.batch', { spec: { completionz: 1, template: { spec: {} } } }), ['spec.completionz']);
     assert.deepEqual(findUnknownFields('cronjobs.batch', { spec: { schedule: '', jobTemplate: { spec: { parallelism: 1, foo: 1 } } } }), ['spec.jobTemplate.spec.foo']);
+    // kubectl create cronjob --dry-run=client -o yaml writes a whole ObjectMeta there (name, creationTimestamp: null).
+    assert.deepEqual(findUnknownFields('cronjobs.batch', { spec: { schedule: '* * * * *', jobTemplate: { metadata: { name: 'nightly', creationTimestamp: null }, spec: { template: { spec: {} } } } } }), []);
     assert.ok(validateAgainstSchema('jobs.batch', { spec: { parallelism: '2' } }).some((cause) => cause.field === 'spec.parallelism'));
     assert.ok(validateAgainstSchema('cronjobs.batch', { spec: { schedule: 5 } }).some((cause) => cause.field === 'spec.schedule'));
   });

@@ -4,7 +4,7 @@
 
 import { LabelSelector, ObjectMeta, passThroughStatus } from './meta.js';
 import { PodTemplateSpec } from './pod.js';
-import { boolean, definition, enumOf, free, int32, int64, kindSchema, object, string, stringMap, type KindSchema } from './schema.js';
+import { boolean, definition, enumOf, free, int32, int64, kindSchema, object, string, type KindSchema } from './schema.js';
 
 const JobSpec = definition('io.k8s.api.batch.v1.JobSpec', 'JobSpec describes how the job execution will look like.', {
   parallelism: int32('Specifies the maximum desired number of pods the job should run at any given time. Defaults to 1.'),
@@ -31,13 +31,7 @@ export const Job: KindSchema = kindSchema('batch', 'v1', 'Job', 'Job represents 
 }, ObjectMeta);
 
 const JobTemplateSpec = definition('io.k8s.api.batch.v1.JobTemplateSpec', 'JobTemplateSpec describes the data a Job should have when created from a template.', {
-  metadata: object(
-    definition('io.k8s.api.batch.v1.JobTemplateMeta', 'Standard object metadata of the jobs created from this template.', {
-      labels: stringMap('Map of string keys and values put on the created jobs.'),
-      annotations: stringMap('Annotations put on the created jobs.'),
-    }),
-    'Standard object metadata of the jobs created from this template.',
-  ),
+  metadata: object(ObjectMeta, 'Standard object metadata of the jobs created from this template.'),
   spec: object(JobSpec, 'Specification of the desired behavior of the job.'),
 });
 
