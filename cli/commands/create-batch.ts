@@ -8,6 +8,7 @@
 
 import type { Argv, CommandModule } from 'yargs';
 import type { CronJob, Job } from '../../lib/api/batch-types.js';
+import { jobFromCronJobTemplate } from '../../lib/api/job-from-cronjob.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
@@ -40,19 +41,8 @@ export function jobFromFlags(name: string, namespace: string, image: string, com
 
 /** The Job `kubectl create job NAME --from=cronjob/X` builds from the CronJob (pure). */
 export function jobFromCronJob(name: string, cronJob: CronJob): Job {
-  const template = cronJob.spec.jobTemplate;
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: {
-      name,
-      namespace: cronJob.metadata.namespace,
-      labels: { ...(template.metadata?.labels ?? {}) },
-      annotations: { 'cronjob.kubernetes.io/instantiate': 'manual', ...(template.metadata?.annotations ?? {}) },
-      ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cronJob.metadata.name ?? '', uid: cronJob.metadata.uid ?? '', controller: true }],
-    },
-    spec: structuredClone(template.spec),
-  };
+  const annotations = { 'cronjob.kubernetes.io/instantiate': 'manual', ...(cronJob.spec.jobTemplate.metadata?.annotations ?? {}) };
+  return jobFromCronJobTemplate(cronJob, name, annotations);
 }
 
 export const createJobCommand: CommandModule<GlobalOptions, GlobalOptions & CreateJobOptions> = {

@@ -13,6 +13,7 @@
 
 import { CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION, type CronJob, type CronJobStatus, type Job } from '../../../lib/api/batch-types.js';
 import { CronSchedule } from '../../../lib/api/cron-schedule.js';
+import { jobFromCronJobTemplate } from '../../../lib/api/job-from-cronjob.js';
 import { rfc3339 } from '../../../lib/time.js';
 import { isJobFinished, findCondition } from '../job/job-plan.js';
 
@@ -165,19 +166,6 @@ function refTo(job: Job) {
 
 /** The Job a CronJob starts for `scheduledTime` (pure): its template, its name, owned by the CronJob. */
 export function jobFromTemplate(cronJob: CronJob, name: string, scheduledTime: Date): Job {
-  const template = cronJob.spec.jobTemplate;
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: {
-      name,
-      namespace: cronJob.metadata.namespace,
-      labels: { ...(template.metadata?.labels ?? {}) },
-      annotations: { ...(template.metadata?.annotations ?? {}), [CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION]: rfc3339(scheduledTime) },
-      ownerReferences: [
-        { apiVersion: 'batch/v1', kind: 'CronJob', name: cronJob.metadata.name ?? '', uid: cronJob.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
-      ],
-    },
-    spec: structuredClone(template.spec),
-  };
+  const annotations = { ...(cronJob.spec.jobTemplate.metadata?.annotations ?? {}), [CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION]: rfc3339(scheduledTime) };
+  return jobFromCronJobTemplate(cronJob, name, annotations, { blockOwnerDeletion: true });
 }
