@@ -1,24 +1,42 @@
-// The scheduler's decisions, as pure functions: kube-scheduler's framework reduced to its two
+// The scheduler's decisions, as pure functions: kube-scheduler's framework reduced to its
 // phases and a pick.
 //
-// 1. Filter: each node runs a list of named filters, like the scheduler's Filter plugins, in the
-//    same order (plus one of ours: a node that gossip declares dead is left out at once); the first filter that rejects a node gives the reason(s). The reasons of all
-//    rejected nodes are counted, so an unschedulable pod says *why* on every node:
-//    `0/3 nodes are available: 1 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector.`
-// 2. Score: each feasible node gets points for free resources (LeastAllocated) and for holding
-//    few pods of the same controller (spreading replicas, PodTopologySpread's default).
-// 3. Pick: the highest score; ties are broken at random, so equal nodes share the load.
+// 1. PreFilter: plugins that look beyond one node (inter-pod affinity, topology spread) count,
+//    once per pod, the pods of each topology domain (lib/scheduling/*.ts).
+// 2. Filter: each node runs a list of named filters, like the scheduler's Filter plugins, in the
+//    same order (plus ours: a node not Ready or that gossip declares dead is left out at once); the
+//    first filter that rejects a node gives the reason(s). The reasons of all rejected nodes are
+//    counted, so an unschedulable pod says *why* on every node, and what preemption could do:
+//    `0/3 nodes are available: 1 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector.
+//    preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.`
+// 3. Score: each feasible node gets points from the Score plugins, weighted as kube-scheduler's
+//    default profile weighs them: free resources (LeastAllocated, x1), preferred node affinity
+//    (x2), preferred inter-pod affinity (x2) and topology spread (x2: the pod's ScheduleAnyway
+//    constraints, or, when it has none, few pods of the same controller per node, the default).
+// 4. Pick: the highest score; ties are broken at random, so equal nodes share the load.
 //
-// Binding (writing spec.nodeName) and events belong to daemon/scheduler/scheduler.ts.
+// kubelab has no pod priorities, so preemption never finds a victim; the message still says so,
+// as kube-scheduler's does. Binding (writing spec.nodeName) and events belong to
+// daemon/scheduler/scheduler.ts.
 
 import { parseCpuMillis, parseMemoryBytes } from './api/quantity.js';
-import type { Container, Node, Pod, Taint, Toleration } from './api/types.js';
+import type { Container, Node, Pod, Taint } from './api/types.js';
 import { errorMessage } from './errors.js';
+import { activePods, type ClusterSnapshot, type PodsOnNodes } from './scheduling/cluster-snapshot.js';
+import { interPodAffinityFilter, interPodAffinityPreFilter, interPodAffinityScores, REASON_POD_AFFINITY, type InterPodAffinityState } from './scheduling/inter-pod-affinity.js';
+import { nodeAffinityFilter, nodeAffinityScores, REASON_NODE_AFFINITY } from './scheduling/node-affinity.js';
+import {
+  hasSpreadConstraints, REASON_SPREAD_MISSING_LABEL, topologySpreadFilter, topologySpreadPreFilter, topologySpreadScores, type TopologySpreadState,
+} from './scheduling/pod-topology-spread.js';
+import { tolerates, untoleratedTaint } from './scheduling/tolerations.js';
+
+export { tolerates } from './scheduling/tolerations.js';
+export type { ClusterSnapshot, PodsOnNodes } from './scheduling/cluster-snapshot.js';
 
 export const REASON_NOT_READY = 'node(s) were not ready';
 export const REASON_UNREACHABLE = 'node(s) were unreachable';
 export const REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
-export const REASON_NODE_SELECTOR = "node(s) didn't match Pod's node affinity/selector";
+export const REASON_NODE_SELECTOR = REASON_NODE_AFFINITY;
 export const REASON_HOST_PORTS = "node(s) didn't have free ports for the requested pod ports";
 export const REASON_INSUFFICIENT_CPU = 'Insufficient cpu';
 export const REASON_INSUFFICIENT_MEMORY = 'Insufficient memory';
@@ -26,14 +44,14 @@ export const REASON_TOO_MANY_PODS = 'Too many pods';
 export const REASON_UNREADABLE_NODE = 'node(s) had fields the scheduler cannot read';
 export const untoleratedTaintReason = (taint: Taint): string => `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
 
-/** Pods on each node, by node name (all of them; filters skip terminated ones). */
-export type PodsOnNodes = Map<string, Pod[]>;
+/** What the PreFilter plugins computed for this pod, once per scheduling attempt. */
+export interface CycleState {
+  interPodAffinity: InterPodAffinityState;
+  topologySpread: TopologySpreadState;
+}
 
 /** A filter: the reasons this node cannot run the pod, empty when it can. */
-export type NodeFilter = (pod: Pod, node: Node, podsOnNode: Pod[]) => string[];
-
-const isTerminated = (pod: Pod): boolean => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-const activePods = (pods: Pod[]): Pod[] => pods.filter((p) => !isTerminated(p));
+export type NodeFilter = (pod: Pod, node: Node, podsOnNode: Pod[], cycle: CycleState) => string[];
 
 export function nodeIsReady(_pod: Pod, node: Node): string[] {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
@@ -61,15 +79,6 @@ export function nodeIsAlive(pod: Pod, node: Node): string[] {
   return tolerated ? [] : [REASON_UNREACHABLE];
 }
 
-/** Whether one toleration tolerates one taint (Kubernetes' Toleration.ToleratesTaint). */
-export function tolerates(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  // An empty key with Exists tolerates every taint.
-  if (toleration.operator === 'Exists') return true;
-  return (toleration.key ?? '') === taint.key && (toleration.value ?? '') === (taint.value ?? '');
-}
-
 const UNSCHEDULABLE_TAINT: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
 
 export function nodeIsSchedulable(pod: Pod, node: Node): string[] {
@@ -80,18 +89,16 @@ export function nodeIsSchedulable(pod: Pod, node: Node): string[] {
 }
 
 export function taintsTolerated(pod: Pod, node: Node): string[] {
-  const tolerations = pod.spec.tolerations ?? [];
-  const untolerated = (node.spec?.taints ?? []).find(
-    (taint) => (taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !tolerations.some((t) => tolerates(t, taint)),
-  );
+  const untolerated = untoleratedTaint(pod, node);
   return untolerated ? [untoleratedTaintReason(untolerated)] : [];
 }
 
-export function nodeSelectorMatches(pod: Pod, node: Node): string[] {
-  const labels = node.metadata.labels ?? {};
-  const matches = Object.entries(pod.spec.nodeSelector ?? {}).every(([key, value]) => labels[key] === value);
-  return matches ? [] : [REASON_NODE_SELECTOR];
-}
+/** NodeAffinity: spec.nodeSelector and required node affinity (lib/scheduling/node-affinity.ts). */
+export const nodeAffinityMatches: NodeFilter = (pod, node) => nodeAffinityFilter(pod, node);
+/** PodTopologySpread's DoNotSchedule constraints (lib/scheduling/pod-topology-spread.ts). */
+export const topologySpreadFits: NodeFilter = (pod, node, _pods, cycle) => topologySpreadFilter(pod, node, cycle.topologySpread);
+/** InterPodAffinity's required terms, the pod's and the running pods' (lib/scheduling/inter-pod-affinity.ts). */
+export const interPodAffinityFits: NodeFilter = (pod, node, _pods, cycle) => interPodAffinityFilter(pod, node, cycle.interPodAffinity);
 
 interface HostPort {
   hostIP: string;
@@ -172,23 +179,48 @@ export function resourcesFit(pod: Pod, node: Node, podsOnNode: Pod[]): string[] 
   return reasons;
 }
 
-/** The filters, in the order kube-scheduler runs its Filter plugins. */
-export const FILTERS: readonly NodeFilter[] = [nodeIsReady, nodeIsAlive, nodeIsSchedulable, taintsTolerated, nodeSelectorMatches, hostPortsFree, resourcesFit];
+/** The filters, in the order kube-scheduler runs its Filter plugins (PodTopologySpread and InterPodAffinity last). */
+export const FILTERS: readonly NodeFilter[] = [
+  nodeIsReady, nodeIsAlive, nodeIsSchedulable, taintsTolerated, nodeAffinityMatches, hostPortsFree, resourcesFit, topologySpreadFits, interPodAffinityFits,
+];
+
+/**
+ * Reasons no eviction could fix (kube-scheduler's UnschedulableAndUnresolvable): a node's labels,
+ * taints, readiness. The others (resources, ports, anti-affinity, skew) depend on the pods running there.
+ */
+const UNRESOLVABLE = new Set([REASON_NOT_READY, REASON_UNREACHABLE, REASON_UNSCHEDULABLE, REASON_NODE_AFFINITY, REASON_POD_AFFINITY, REASON_SPREAD_MISSING_LABEL, REASON_UNREADABLE_NODE]);
+const isUnresolvable = (reasons: string[]) => reasons.some((r) => UNRESOLVABLE.has(r) || r.startsWith('node(s) had untolerated taint'));
 
 export interface FilterResult {
   feasible: Node[];
   /** How many nodes each reason rejected. */
   reasons: Map<string, number>;
+  /** How many rejected nodes no preemption could help (their reasons are about the node itself). */
+  unresolvable: number;
 }
 
-export function filterNodes(pod: Pod, nodes: Node[], podsOnNodes: PodsOnNodes): FilterResult {
+/** PreFilter: what the cross-node plugins count once for this pod. */
+export function preFilter(pod: Pod, snapshot: ClusterSnapshot): CycleState {
+  return { interPodAffinity: interPodAffinityPreFilter(pod, snapshot), topologySpread: topologySpreadPreFilter(pod, snapshot) };
+}
+
+/** The nodes the pod fits on and why the others were refused. `namespaceLabels` serves pod affinity's namespaceSelector. */
+export function filterNodes(pod: Pod, nodes: Node[], podsOnNodes: PodsOnNodes, namespaceLabels?: Map<string, Record<string, string>>): FilterResult {
   const feasible: Node[] = [];
   const reasons = new Map<string, number>();
+  let unresolvable = 0;
+  const cycle = preFilter(pod, { nodes, podsOnNodes, namespaceLabels });
   for (const node of nodes) {
     const podsOnNode = podsOnNodes.get(node.metadata.name!) ?? [];
     let rejected: string[] | undefined;
     try {
-      rejected = FILTERS.map((filter) => filter(pod, node, podsOnNode)).find((r) => r.length > 0);
+      for (const filter of FILTERS) {
+        const found = filter(pod, node, podsOnNode, cycle);
+        if (found.length > 0) {
+          rejected = found;
+          break;
+        }
+      }
     } catch {
       // A node whose fields are of the wrong shape (stored before validation existed) fits no
       // pod, and must not stop the other nodes from being considered.
@@ -198,17 +230,41 @@ export function filterNodes(pod: Pod, nodes: Node[], podsOnNodes: PodsOnNodes): 
       feasible.push(node);
       continue;
     }
+    if (isUnresolvable(rejected)) unresolvable += 1;
     for (const reason of rejected) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
-  return { feasible, reasons };
+  return { feasible, reasons, unresolvable };
 }
 
-/** The FailedScheduling message, exactly as kube-scheduler's FitError writes it. */
-export function formatUnschedulable(totalNodes: number, reasons: Map<string, number>): string {
-  if (totalNodes === 0) return 'no nodes available to schedule pods';
+/** What DefaultPreemption found, for the second half of the message. */
+export interface PreemptionOutcome {
+  /** Rejected nodes whose reasons no eviction fixes. */
+  unresolvable: number;
+  /** spec.preemptionPolicy: Never: the pod may not preempt at all. */
+  preemptionPolicy?: string;
+}
+
+export const PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
+export const NO_PREEMPTION_VICTIMS = 'No preemption victims found for incoming pod';
+
+const histogramOf = (reasons: Map<string, number>): string[] =>
   // Kubernetes sorts the "<count> <reason>" strings themselves.
-  const histogram = [...reasons].map(([reason, count]) => `${count} ${reason}`).sort();
-  return `0/${totalNodes} nodes are available${histogram.length ? `: ${histogram.join(', ')}` : ''}.`;
+  [...reasons].filter(([, count]) => count > 0).map(([reason, count]) => `${count} ${reason}`).sort();
+
+/**
+ * The FailedScheduling message, exactly as kube-scheduler's FitError writes it. With `preemption`,
+ * DefaultPreemption's verdict follows: kubelab has no pod priorities, so no node has a pod of
+ * lower priority to evict: "No preemption victims found" where evictions could have helped,
+ * "Preemption is not helpful" where nothing running there is the problem.
+ */
+export function formatUnschedulable(totalNodes: number, reasons: Map<string, number>, preemption?: PreemptionOutcome): string {
+  if (totalNodes === 0) return 'no nodes available to schedule pods';
+  const histogram = histogramOf(reasons);
+  const filterMessage = `0/${totalNodes} nodes are available${histogram.length ? `: ${histogram.join(', ')}` : ''}.`;
+  if (!preemption) return filterMessage;
+  if (preemption.preemptionPolicy === 'Never') return `${filterMessage} preemption: not eligible due to preemptionPolicy=Never.`;
+  const verdicts = histogramOf(new Map([[PREEMPTION_NOT_HELPFUL, preemption.unresolvable], [NO_PREEMPTION_VICTIMS, totalNodes - preemption.unresolvable]]));
+  return `${filterMessage} preemption: 0/${totalNodes} nodes are available: ${verdicts.join(', ')}.`;
 }
 
 /**
@@ -274,16 +330,38 @@ export interface NodeScore {
   score: number;
 }
 
-/** Least-allocated plus spreading of the pods of one controller across nodes. */
-export function scoreNodes(pod: Pod, feasible: Node[], podsOnNodes: PodsOnNodes): NodeScore[] {
+/** The default spreading, for pods without constraints of their own: fewer pods of the same controller, more points. */
+function controllerSpreadScores(pod: Pod, feasible: Node[], podsOnNodes: PodsOnNodes): number[] {
   const owner = controllerUid(pod);
   const siblings = (node: Node) => (owner ? activePods(podsOnNodes.get(node.metadata.name!) ?? []).filter((p) => controllerUid(p) === owner).length : 0);
   const counts = feasible.map(siblings);
   const most = Math.max(0, ...counts);
-  return feasible.map((node, i) => {
-    const spread = most === 0 ? MAX_NODE_SCORE : Math.floor(((most - counts[i]) * MAX_NODE_SCORE) / most);
-    return { node: node.metadata.name!, score: leastAllocatedScore(pod, node, podsOnNodes.get(node.metadata.name!) ?? []) + SPREAD_WEIGHT * spread };
-  });
+  return counts.map((count) => (most === 0 ? MAX_NODE_SCORE : Math.floor(((most - count) * MAX_NODE_SCORE) / most)));
+}
+
+/** kube-scheduler's default weights of NodeAffinity and InterPodAffinity (PodTopologySpread: SPREAD_WEIGHT). */
+const NODE_AFFINITY_WEIGHT = 2;
+const INTER_POD_AFFINITY_WEIGHT = 2;
+
+/**
+ * Every Score plugin's points for each feasible node, weighted and summed: LeastAllocated,
+ * preferred node affinity, preferred inter-pod affinity, and spreading (the pod's ScheduleAnyway
+ * constraints, or the controller spreading when it has no constraints).
+ */
+export function scoreNodes(pod: Pod, feasible: Node[], podsOnNodes: PodsOnNodes, cluster: { nodes?: Node[]; namespaceLabels?: Map<string, Record<string, string>> } = {}): NodeScore[] {
+  // Pods on every node count (a zone's pods on a full node still make the zone crowded).
+  const snapshot: ClusterSnapshot = { nodes: cluster.nodes ?? feasible, podsOnNodes, namespaceLabels: cluster.namespaceLabels };
+  const spread = hasSpreadConstraints(pod) ? topologySpreadScores(pod, feasible, snapshot) : controllerSpreadScores(pod, feasible, podsOnNodes);
+  const nodeAffinity = nodeAffinityScores(pod, feasible);
+  const interPodAffinity = interPodAffinityScores(pod, feasible, snapshot);
+  return feasible.map((node, i) => ({
+    node: node.metadata.name!,
+    score:
+      leastAllocatedScore(pod, node, podsOnNodes.get(node.metadata.name!) ?? []) +
+      NODE_AFFINITY_WEIGHT * nodeAffinity[i] +
+      INTER_POD_AFFINITY_WEIGHT * interPodAffinity[i] +
+      SPREAD_WEIGHT * spread[i],
+  }));
 }
 
 /** The node with the highest score; among equals, one chosen by `random` (0 <= random() < 1). */

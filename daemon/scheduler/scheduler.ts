@@ -6,15 +6,17 @@
 // A pod that fits nowhere is not retried in a hot loop. Like kube-scheduler's unschedulable queue,
 // it waits until something that could make it fit happens (a node is added, labelled, uncordoned,
 // becomes Ready or alive again in gossip, or gets more room) and, as a safety net, is retried
-// every 30 s. Meanwhile its PodScheduled condition says why:
-// `0/3 nodes are available: 3 Insufficient memory.`
+// every 30 s. Meanwhile its PodScheduled condition says why, as kube-scheduler 1.32 words it:
+// `0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.`
+// A pod waiting on other pods (affinity, anti-affinity, topology spread) is retried when a pod
+// is bound, deleted or relabelled, since any of those can change where it fits.
 //
 // A pod the scheduling maths cannot read (a wrong type stored before validation existed, such as
 // `ports: "80"`) never stops the others: a pending one gets a FailedScheduling warning and is
 // retried with the queue's exponential back-off; a bound one is left out of its node's accounting
 // with a warning of its own, once per version of the pod.
 
-import type { Node, Pod, PodCondition } from '../../lib/api/types.js';
+import type { Namespace, Node, Pod, PodCondition } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { Informer } from '../../lib/client/informer.js';
 import { objectKey, splitKey } from '../../lib/client/object-key.js';
@@ -98,9 +100,13 @@ export class Scheduler {
     this.queue.add(objectKey(pod));
   }
 
-  /** Bound (no longer matches spec.nodeName=) or gone: nothing left to do for it. */
+  /**
+   * Bound (no longer matches spec.nodeName=) or gone: nothing left to do for it. A pod just bound
+   * may be what a waiting pod's affinity or spread constraint needed, so those are tried again.
+   */
   private onPodDelete(pod: Pod): void {
     this.unschedulable.delete(objectKey(pod));
+    this.retryUnschedulable();
   }
 
   /** Node changes that could make an unschedulable pod fit move all of them back to the queue. */
@@ -132,7 +138,9 @@ export class Scheduler {
       throw new Error(`pod ${key} cannot be scheduled: ${problem}`);
     }
 
-    const [nodeList, podList] = await Promise.all([this.client.list<Node>('nodes'), this.client.list<Pod>('pods')]);
+    const [nodeList, podList, namespaceList] = await Promise.all([this.client.list<Node>('nodes'), this.client.list<Pod>('pods'), this.client.list<Namespace>('namespaces')]);
+    // Pod affinity terms may select namespaces by their labels.
+    const namespaceLabels = new Map(namespaceList.items.map((ns) => [ns.metadata.name!, ns.metadata.labels ?? {}]));
     const podsOnNodes: PodsOnNodes = new Map();
     for (const p of podList.items) {
       if (!p.spec?.nodeName) continue;
@@ -143,9 +151,12 @@ export class Scheduler {
       }
       podsOnNodes.set(p.spec.nodeName, [...(podsOnNodes.get(p.spec.nodeName) ?? []), p]);
     }
-    const { feasible, reasons } = filterNodes(pod, nodeList.items, podsOnNodes);
-    const nodeName = pickNode(scoreNodes(pod, feasible, podsOnNodes), this.random);
-    if (!nodeName) return this.markUnschedulable(key, pod, formatUnschedulable(nodeList.items.length, reasons));
+    const { feasible, reasons, unresolvable } = filterNodes(pod, nodeList.items, podsOnNodes, namespaceLabels);
+    const nodeName = pickNode(scoreNodes(pod, feasible, podsOnNodes, { nodes: nodeList.items, namespaceLabels }), this.random);
+    if (!nodeName) {
+      const message = formatUnschedulable(nodeList.items.length, reasons, { unresolvable, preemptionPolicy: pod.spec.preemptionPolicy });
+      return this.markUnschedulable(key, pod, message);
+    }
 
     await this.bind(pod, nodeName);
     this.unschedulable.delete(key);

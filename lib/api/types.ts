@@ -4,6 +4,8 @@
 // the fields kubelab reads and writes; any other field a user sends is kept as it is (the index
 // signature on KubeObject) and shown back to them.
 
+import type { Affinity, TopologySpreadConstraint } from './affinity-types.js';
+
 export interface OwnerReference {
   apiVersion: string;
   kind: string;
@@ -164,6 +166,9 @@ export interface PodSpec {
   schedulerName?: string;
   serviceAccountName?: string;
   securityContext?: Record<string, unknown>;
+  affinity?: Affinity;
+  topologySpreadConstraints?: TopologySpreadConstraint[];
+  preemptionPolicy?: 'Never' | 'PreemptLowerPriority';
   [key: string]: unknown;
 }
 

@@ -8,8 +8,9 @@
 // non-zero. OnDelete replaces a pod only when the user deletes it.
 //
 // One refusal is kubelab's own: spec.template.spec.affinity. Kubernetes' DaemonSet controller
-// places pods by required node affinity; kubelab's scheduler implements no affinity at all, so
-// a DaemonSet asking for it would silently run on nodes it excluded. It is refused with a 422
+// places pods by required node affinity and lets the scheduler check the rest; kubelab's
+// DaemonSet controller binds its pods itself (the scheduler, which honours affinity, never sees
+// them), so a DaemonSet asking for affinity would silently run on nodes it excluded. It is refused with a 422
 // naming the field, and nodeSelector (which kubelab honours) is offered instead.
 
 import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, type FieldError } from '../errors.js';
@@ -32,7 +33,7 @@ export function validateDaemonSet(obj: Obj, old?: Obj): FieldError[] {
     errors.push(
       fieldForbidden(
         'spec.template.spec.affinity',
-        'kubelab does not implement affinity (its scheduler would ignore it); choose the nodes with spec.template.spec.nodeSelector and node labels instead',
+        'kubelab does not support affinity for DaemonSet pods (its DaemonSet controller places them itself and would ignore it); choose the nodes with spec.template.spec.nodeSelector and node labels instead',
       ),
     );
   }

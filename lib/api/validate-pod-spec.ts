@@ -9,6 +9,7 @@
 import { fieldForbidden, fieldInvalid, fieldNotFound, fieldNotSupported, fieldRequired, type FieldError } from '../errors.js';
 import { checkConfigMapKey, checkDns1123Label, checkDns1123Subdomain, checkEnvVarName, checkPortName, checkQualifiedName } from './name-rules.js';
 import { parseQuantity, QUANTITY_FORMAT_MESSAGE } from './quantity.js';
+import { validateAffinity, validateTopologySpreadConstraints } from './validate-affinity.js';
 import {
   checkName,
   checkNonNegative,
@@ -68,6 +69,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   errors.push(...checkNonNegative(`${path}terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds));
   errors.push(...checkPositive(`${path}activeDeadlineSeconds`, spec.activeDeadlineSeconds));
   errors.push(...validateLabels(spec.nodeSelector, `${path}nodeSelector`));
+  errors.push(...validateAffinity(spec.affinity, path), ...validateTopologySpreadConstraints(spec.topologySpreadConstraints, path));
   for (const field of ['hostname', 'subdomain'] as const) {
     const value = spec[field];
     if (typeof value === 'string' && value !== '') errors.push(...checkName(`${path}${field}`, value, checkDns1123Label));

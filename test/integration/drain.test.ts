@@ -81,7 +81,7 @@ describe('cordon, uncordon and drain on a real single-node cluster', function ()
       return scheduledCondition(pod)?.status === 'False' ? pod : undefined;
     });
     assert.equal(pending.spec.nodeName, undefined);
-    assert.equal(scheduledCondition(pending)?.message, '0/1 nodes are available: 1 node(s) were unschedulable.');
+    assert.equal(scheduledCondition(pending)?.message, '0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
     const events: KubeObject[] = JSON.parse(await ok(['get', 'events', '-o', 'json'])).items;
     const failed = events.find((e) => e.reason === 'FailedScheduling' && (e.involvedObject as { name?: string }).name === 'web');
     assert.match(String(failed?.message), /node\(s\) were unschedulable/);

@@ -50,7 +50,7 @@ describe('DaemonSet API: defaults, validation, known fields', () => {
     {
       name: 'affinity, which kubelab cannot honour',
       ds: daemonSet({}, { affinity: { nodeAffinity: {} } }),
-      expected: ['spec.template.spec.affinity: Forbidden: kubelab does not implement affinity (its scheduler would ignore it); choose the nodes with spec.template.spec.nodeSelector and node labels instead'],
+      expected: ['spec.template.spec.affinity: Forbidden: kubelab does not support affinity for DaemonSet pods (its DaemonSet controller places them itself and would ignore it); choose the nodes with spec.template.spec.nodeSelector and node labels instead'],
     },
     {
       name: 'maxSurge and maxUnavailable both set',

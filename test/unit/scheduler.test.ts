@@ -44,7 +44,8 @@ describe('Scheduler', () => {
     await createReadyNode(cluster.client, 'node-3');
     await cluster.client.create('pods', newPod('web', { nodeSelector: { disk: 'ssd' }, containers: [{ name: 'app', image: 'i', resources: { requests: { memory: '128Mi' } } }] }));
     await scheduler.scheduleOnce('default/web');
-    const message = "0/3 nodes are available: 1 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector.";
+    const message =
+      "0/3 nodes are available: 1 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.";
     const pod = await getPod('web');
     assert.equal(pod.spec.nodeName, undefined);
     const condition = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');

@@ -4,6 +4,7 @@
 // Sub-objects kubelab passes through without reading (affinity, securityContext, the cloud
 // volume sources) are `free` objects: their type is checked (an object), their fields are not.
 
+import { Affinity, TopologySpreadConstraint } from './affinity.js';
 import { LocalObjectReference, ObjectMeta } from './meta.js';
 import {
   boolean, definition, enumOf, free, int32, int64, intOrString, listOf, listOfObjects, mapOf, object, QUANTITY, quantity, string, stringList, stringMap,
@@ -328,7 +329,7 @@ export const PodSpec = definition('io.k8s.api.core.v1.PodSpec', 'PodSpec is a de
   imagePullSecrets: listOfObjects(LocalObjectReference, 'ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec.'),
   hostname: string("Specifies the hostname of the Pod. If not specified, the pod's hostname will be set to a system-defined value."),
   subdomain: string('If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>".'),
-  affinity: free("If specified, the pod's scheduling constraints. kubelab passes it through."),
+  affinity: object(Affinity, "If specified, the pod's scheduling constraints: node affinity, pod affinity and anti-affinity (lib/scheduling/)."),
   schedulerName: string('If specified, the pod will be dispatched by specified scheduler. If not specified, the pod will be dispatched by default scheduler.'),
   tolerations: listOfObjects(Toleration, "If specified, the pod's tolerations."),
   hostAliases: listOfObjects(
@@ -364,7 +365,7 @@ export const PodSpec = definition('io.k8s.api.core.v1.PodSpec', 'PodSpec is a de
   enableServiceLinks: boolean("EnableServiceLinks indicates whether information about services should be injected into pod's environment variables, matching the syntax of Docker links. Optional: Defaults to true."),
   preemptionPolicy: enumOf(['Never', 'PreemptLowerPriority'], 'PreemptionPolicy is the Policy for preempting pods with lower priority.'),
   overhead: mapOf(QUANTITY, 'Overhead represents the resource overhead associated with running a pod for a given RuntimeClass.'),
-  topologySpreadConstraints: listOf({ type: 'free' }, 'TopologySpreadConstraints describes how a group of pods ought to spread across topology domains. kubelab passes them through.'),
+  topologySpreadConstraints: listOfObjects(TopologySpreadConstraint, 'TopologySpreadConstraints describes how a group of pods ought to spread across topology domains. Scheduler will schedule pods in a way which abides by the constraints. All topologySpreadConstraints are ANDed.'),
   setHostnameAsFQDN: boolean("If true the pod's hostname will be configured as the pod's FQDN, rather than the leaf name (the default)."),
   os: object(
     definition('io.k8s.api.core.v1.PodOS', 'PodOS defines the OS parameters of a pod.', { name: string('Name is the name of the operating system. The currently supported values are linux and windows.', { required: true }) }),
