@@ -109,10 +109,8 @@ function validateJobSpec(spec: Obj, path: string, isJob: boolean): FieldError[] 
       errors.push(fieldInvalid(`${path}.completions`, spec.completions, `must be less than or equal to ${MAX_INDEXED_COMPLETIONS} when completion mode is Indexed`));
     }
   }
-  // Fields kubelab does not implement are refused rather than accepted and ignored.
-  for (const field of ['podFailurePolicy', 'successPolicy', 'backoffLimitPerIndex', 'maxFailedIndexes', 'managedBy']) {
-    if (spec[field] !== undefined && spec[field] !== null) errors.push(fieldForbidden(`${path}.${field}`, 'not supported by kubelab'));
-  }
+  // Fields kubelab does not implement (podFailurePolicy, successPolicy, ...) are refused by the
+  // central list, lib/api/schemas/unsupported-fields.ts.
   if (spec.podReplacementPolicy !== undefined && spec.podReplacementPolicy !== 'TerminatingOrFailed') {
     errors.push(fieldNotSupported(`${path}.podReplacementPolicy`, spec.podReplacementPolicy, ['TerminatingOrFailed']));
   }

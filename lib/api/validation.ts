@@ -7,6 +7,7 @@
 // The kind-specific rules live next door: validate-pod-spec, validate-workload, validate-service.
 
 import { fieldForbidden, fieldInvalid, fieldRequired, fieldTooLong, type FieldError } from '../errors.js';
+import { findUnsupportedFields } from './schemas/unsupported-fields.js';
 import { validateAgainstSchema } from './schemas/validate.js';
 import { checkConfigMapKey, checkDns1123Label, checkDns1123Subdomain, checkDns1035Label } from './name-rules.js';
 import type { KubeObject } from './types.js';
@@ -39,7 +40,9 @@ export function validateObject(resource: string, obj: KubeObject, old?: KubeObje
   if (typeErrors.length > 0) return typeErrors;
   const target = obj as Obj;
   const previous = old as Obj | undefined;
-  const errors = validateObjectMeta(obj.metadata, nameRuleOf(resource));
+  // Fields kubelab knows but does not implement: refused, never accepted and ignored.
+  const errors = findUnsupportedFields(resource, obj);
+  errors.push(...validateObjectMeta(obj.metadata, nameRuleOf(resource)));
   if (old) errors.push(...validateMetadataUpdate(obj, old));
   switch (resource) {
     case 'pods':

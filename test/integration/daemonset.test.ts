@@ -2,6 +2,8 @@
 // README's DaemonSet section does: the per-node log reader of examples/daemonset runs its pod on
 // the node and reads the node's /var/log; a rolling update replaces it; `rollout status`,
 // `history` and `undo` work with both CLIs; what kubelab cannot honour is refused with a 422.
+//
+// covers: DaemonSet spec.selector, spec.template, spec.updateStrategy
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';

@@ -2,6 +2,8 @@
 // uncordon lets them run, drain refuses an unmanaged pod, then (with --force) evicts every pod
 // through the Eviction API and waits until they are gone, while the ReplicationController's
 // replacement waits Pending on the cordoned node. The same drain with the real kubectl.
+//
+// covers: Node spec.unschedulable
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';

@@ -5,6 +5,9 @@
 // CronJobs need wall-clock minutes, so theirs are created first (in `before`) and checked last:
 // the Job tests run while the minutes pass. The daemon runs with --job-pod-failure-backoff 1, so a
 // failing Job's retries wait 1 s, 2 s, 4 s instead of Kubernetes' 10 s, 20 s, 40 s.
+//
+// covers: Job spec.completions, spec.parallelism, spec.backoffLimit, spec.activeDeadlineSeconds, spec.template
+// covers: CronJob spec.schedule, spec.jobTemplate.spec, spec.jobTemplate.metadata, spec.concurrencyPolicy, spec.successfulJobsHistoryLimit, spec.startingDeadlineSeconds
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';

@@ -2,6 +2,8 @@
 // kubelab CLI, with the kubelet probing real containers on their pod IPs. What a user sees:
 // READY 1/1 once the web server answers, restarts of a wedged container with its Unhealthy
 // events, and 0/1 for a container whose readiness port is closed.
+//
+// covers: Pod spec.containers.readinessProbe.httpGet.path, spec.containers.readinessProbe.httpGet.port, spec.containers.livenessProbe.exec.command, spec.containers.readinessProbe.tcpSocket.port, spec.containers.readinessProbe.initialDelaySeconds, spec.containers.readinessProbe.periodSeconds, spec.containers.readinessProbe.failureThreshold
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';

@@ -5,6 +5,8 @@
 //
 // The daemon puts ClusterIPs and LoadBalancer IPs on the host's `lo`; the suite ends by checking
 // that none of them is left there once the daemon has stopped.
+//
+// covers: Service spec.selector, spec.type, spec.clusterIP, spec.sessionAffinity, spec.ports.name, spec.ports.port, spec.ports.targetPort, spec.ports.nodePort, spec.ports.protocol
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -1,6 +1,10 @@
 // The tutorial's first chapter, end to end, as a user does it: a real kubelabd on the real
 // Docker Engine, driven through the kubelab CLI. Every assertion is something a user would see
 // (a pod answers, a file reads back, an error names the field).
+//
+// covers: Pod spec.containers, spec.containers.name, spec.containers.image, spec.containers.command, spec.containers.ports.containerPort, spec.restartPolicy, spec.terminationGracePeriodSeconds, spec.nodeSelector, spec.nodeName
+// covers: Pod spec.volumes.name, spec.volumes.emptyDir, spec.volumes.secret.secretName, spec.containers.volumeMounts.name, spec.containers.volumeMounts.mountPath, spec.containers.env.name, spec.containers.env.valueFrom.secretKeyRef.name, spec.containers.env.valueFrom.secretKeyRef.key
+// covers: Secret data, type
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';

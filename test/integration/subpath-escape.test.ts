@@ -2,6 +2,8 @@
 // emptyDir, another container of the pod mounts that emptyDir by subPath through the link. The
 // kubelet must refuse the mount (CreateContainerConfigError naming the escape), and the host's
 // files must never be visible in the pod.
+//
+// covers: Pod spec.containers.volumeMounts.subPath
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';

@@ -5,6 +5,11 @@
 // A few checks need to see every intermediate state (the ready count during a rolling update,
 // "never v1 and v2 at once" for Recreate): those follow the pods through the API's watch, in
 // process, which sees every change rather than a sample of them.
+//
+// covers: ReplicationController spec.replicas, spec.selector, spec.template.metadata, spec.template.spec
+// covers: ReplicaSet spec.replicas, spec.selector.matchLabels, spec.selector.matchExpressions.key, spec.selector.matchExpressions.operator, spec.selector.matchExpressions.values, spec.template
+// covers: Deployment spec.replicas, spec.selector.matchLabels, spec.template, spec.strategy.type, spec.strategy.rollingUpdate.maxUnavailable, spec.strategy.rollingUpdate.maxSurge, spec.paused
+// covers: Pod spec.containers.args
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';

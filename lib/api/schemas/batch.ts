@@ -10,11 +10,11 @@ const JobSpec = definition('io.k8s.api.batch.v1.JobSpec', 'JobSpec describes how
   parallelism: int32('Specifies the maximum desired number of pods the job should run at any given time. Defaults to 1.'),
   completions: int32('Specifies the desired number of successfully finished pods the job should be run with. Defaults to 1.'),
   activeDeadlineSeconds: int64('Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it; value must be a positive integer.'),
-  podFailurePolicy: free('Specifies the policy of handling failed pods (not supported by kubelab: refused).'),
-  successPolicy: free('Specifies the policy when the Job can be declared as succeeded (not supported by kubelab: refused).'),
+  podFailurePolicy: free('Specifies the policy of handling failed pods (not supported by kubelab: refused, lib/api/schemas/unsupported-fields.ts).'),
+  successPolicy: free('Specifies the policy when the Job can be declared as succeeded (not supported by kubelab: refused, lib/api/schemas/unsupported-fields.ts).'),
   backoffLimit: int32('Specifies the number of retries before marking this job failed. Defaults to 6.'),
-  backoffLimitPerIndex: int32('Specifies the limit for the number of retries within an index before marking this index as failed (not supported by kubelab: refused).'),
-  maxFailedIndexes: int32('Specifies the maximal number of failed indexes before marking the Job as failed (not supported by kubelab: refused).'),
+  backoffLimitPerIndex: int32('Specifies the limit for the number of retries within an index before marking this index as failed (not supported by kubelab: refused, lib/api/schemas/unsupported-fields.ts).'),
+  maxFailedIndexes: int32('Specifies the maximal number of failed indexes before marking the Job as failed (not supported by kubelab: refused, lib/api/schemas/unsupported-fields.ts).'),
   selector: object(LabelSelector, 'A label query over pods that should match the pod count. Normally, the system sets this field for you.'),
   manualSelector: boolean('manualSelector controls generation of pod labels and pod selectors. Leave manualSelector unset unless you are certain what you are doing.'),
   template: object(PodTemplateSpec, 'Describes the pod that will be created when executing a job. The only allowed template.spec.restartPolicy values are "Never" or "OnFailure".', { required: true }),
@@ -22,7 +22,7 @@ const JobSpec = definition('io.k8s.api.batch.v1.JobSpec', 'JobSpec describes how
   completionMode: enumOf(['NonIndexed', 'Indexed'], 'completionMode specifies how Pod completions are tracked. It can be NonIndexed (default) or Indexed.'),
   suspend: boolean('suspend specifies whether the Job controller should create Pods or not. Defaults to false.'),
   podReplacementPolicy: enumOf(['TerminatingOrFailed', 'Failed'], 'podReplacementPolicy specifies when to create replacement Pods.'),
-  managedBy: string('ManagedBy field indicates the controller that manages a Job (not supported by kubelab: refused).'),
+  managedBy: string('ManagedBy field indicates the controller that manages a Job (not supported by kubelab: refused, lib/api/schemas/unsupported-fields.ts).'),
 });
 
 export const Job: KindSchema = kindSchema('batch', 'v1', 'Job', 'Job represents the configuration of a single job.', {

@@ -1,0 +1,92 @@
+// Fields kubelab knows (they are in the schema: `kubectl explain` shows them, strict decoding
+// accepts their names) but does not implement, so it refuses them: issue 20's rule is that every
+// accepted field is honoured as Kubernetes honours it, or refused at create with a 422 that names
+// it. Never accepted and silently dropped.
+//
+// One list drives both sides:
+//   - the API: findUnsupportedFields walks an object with its kind's schema and returns a
+//     `Forbidden: kubelab does not support this field (...)` cause for each refused field that is
+//     set (lib/api/validation.ts runs it on every create and update);
+//   - the known-fields walk (test/unit/known-fields-walk.test.ts), which counts a refused field
+//     as handled and does not descend into it.
+// An entry names a struct field (Definition and field name), so `PodSpec.priorityClassName` is
+// refused in a Pod and in every pod template (Deployment, Job, CronJob...) alike.
+//
+// To implement one of these: delete its entry, honour the field, and add a behaviour test with a
+// `// covers: KIND path` line (the walk test then requires it).
+
+import { fieldForbidden, type FieldError } from '../../errors.js';
+import { kindSchemaOf } from './index.js';
+import type { FieldType } from './schema.js';
+
+export interface UnsupportedField {
+  /** The OpenAPI name of the struct: `io.k8s.api.core.v1.PodSpec`. */
+  definition: string;
+  field: string;
+  /** Why, or what to use instead: the end of the 422's message. */
+  why: string;
+}
+
+const core = (name: string) => `io.k8s.api.core.v1.${name}`;
+
+export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
+  // PodSpec
+  { definition: core('PodSpec'), field: 'priorityClassName', why: 'kubelab has no PriorityClasses and no preemption' },
+  { definition: core('PodSpec'), field: 'priority', why: 'kubelab has no PriorityClasses and no preemption' },
+  { definition: core('PodSpec'), field: 'runtimeClassName', why: 'kubelab runs every pod with its one container runtime' },
+  { definition: core('PodSpec'), field: 'overhead', why: 'kubelab has no RuntimeClasses' },
+  { definition: core('PodSpec'), field: 'readinessGates', why: 'nothing in kubelab sets custom pod conditions, so the pod would never be Ready' },
+  { definition: core('PodSpec'), field: 'ephemeralContainers', why: 'ephemeral containers (kubectl debug) are not implemented' },
+  { definition: core('PodSpec'), field: 'schedulingGates', why: 'the scheduler does not implement scheduling gates' },
+  { definition: core('PodSpec'), field: 'resourceClaims', why: 'kubelab has no dynamic resource allocation' },
+  { definition: core('PodSpec'), field: 'resources', why: 'pod-level resources are not implemented; set resources on each container' },
+  { definition: core('PodSpec'), field: 'hostUsers', why: 'user namespaces are not implemented' },
+  // Container
+  { definition: core('Container'), field: 'resizePolicy', why: 'in-place resize is not implemented' },
+  { definition: core('ResourceRequirements'), field: 'claims', why: 'kubelab has no dynamic resource allocation' },
+  // JobSpec (lib/api/validate-batch.ts refused these before the list existed)
+  { definition: 'io.k8s.api.batch.v1.JobSpec', field: 'podFailurePolicy', why: 'failed pods count against backoffLimit' },
+  { definition: 'io.k8s.api.batch.v1.JobSpec', field: 'successPolicy', why: 'a Job succeeds when completions pods have succeeded' },
+  { definition: 'io.k8s.api.batch.v1.JobSpec', field: 'backoffLimitPerIndex', why: 'use backoffLimit' },
+  { definition: 'io.k8s.api.batch.v1.JobSpec', field: 'maxFailedIndexes', why: 'use backoffLimit' },
+  { definition: 'io.k8s.api.batch.v1.JobSpec', field: 'managedBy', why: "kubelab's Job controller manages every Job" },
+];
+
+const byDefinition = new Map<string, Map<string, UnsupportedField>>();
+for (const entry of UNSUPPORTED_FIELDS) {
+  if (!byDefinition.has(entry.definition)) byDefinition.set(entry.definition, new Map());
+  byDefinition.get(entry.definition)!.set(entry.field, entry);
+}
+
+/** The entry refusing `field` of the struct `definition`, if any. */
+export function unsupportedField(definition: string, field: string): UnsupportedField | undefined {
+  return byDefinition.get(definition)?.get(field);
+}
+
+/** The message of the 422 cause, after `Forbidden: `. */
+export const unsupportedMessage = (entry: UnsupportedField): string => `kubelab does not support this field (${entry.why})`;
+
+/** A 422 cause for every refused field `obj` sets, with Kubernetes' field paths (`spec.template.spec.priority`). */
+export function findUnsupportedFields(resource: string, obj: unknown): FieldError[] {
+  const kind = kindSchemaOf(resource);
+  if (!kind) return [];
+  const errors: FieldError[] = [];
+  walk(obj, { type: 'object', of: kind.definition }, '', errors);
+  return errors;
+}
+
+function walk(value: unknown, type: FieldType, path: string, errors: FieldError[]): void {
+  if (value === null || typeof value !== 'object') return;
+  if (type.type === 'list') {
+    if (Array.isArray(value)) value.forEach((item, i) => walk(item, type.items, `${path}[${i}]`, errors));
+    return;
+  }
+  if (Array.isArray(value) || type.type !== 'object') return;
+  for (const [key, child] of Object.entries(value)) {
+    if (!Object.prototype.hasOwnProperty.call(type.of.fields, key) || child === null || child === undefined) continue;
+    const childPath = path ? `${path}.${key}` : key;
+    const entry = unsupportedField(type.of.name, key);
+    if (entry) errors.push(fieldForbidden(childPath, unsupportedMessage(entry)));
+    else walk(child, type.of.fields[key], childPath, errors);
+  }
+}
