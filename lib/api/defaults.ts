@@ -31,7 +31,7 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
   const target = obj as Obj;
   switch (resource) {
     case 'pods':
-      defaultPodSpec(child(target, 'spec'));
+      defaultPod(target);
       break;
     case 'replicationcontrollers':
       defaultReplicationController(target);
@@ -60,18 +60,44 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
     case 'namespaces':
       defaultNamespace(target);
       break;
+    case 'endpoints':
+      for (const subset of objectsIn(target.subsets)) for (const port of objectsIn(subset.ports)) setDefault(port, 'protocol', 'TCP');
+      break;
     case 'events':
       setDefault(target, 'count', 1);
       setDefault(target, 'type', 'Normal');
       break;
     default:
-      // nodes, configmaps, endpoints: nothing to fill in.
+      // nodes, configmaps, controllerrevisions: nothing to fill in.
       break;
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Pods and pod templates
+
+/**
+ * What a Pod gets beyond what any pod template gets (Kubernetes' SetDefaults_Pod and the Priority
+ * admission plugin): service links on, requests equal to limits where only limits are set, host
+ * ports equal to container ports on the host network, priority 0 (kubelab has no PriorityClasses).
+ */
+function defaultPod(pod: Obj): void {
+  const spec = child(pod, 'spec');
+  defaultPodSpec(spec);
+  setDefault(spec, 'enableServiceLinks', true);
+  setDefault(spec, 'priority', 0);
+  setDefault(spec, 'preemptionPolicy', 'PreemptLowerPriority');
+  for (const container of [...objectsIn(spec.containers), ...objectsIn(spec.initContainers)]) {
+    if (!isObj(container.resources) || !isObj(container.resources.limits)) continue;
+    const requests = child(container.resources, 'requests');
+    for (const [resource, limit] of Object.entries(container.resources.limits)) setDefault(requests, resource, limit);
+  }
+  if (spec.hostNetwork === true) {
+    for (const container of [...objectsIn(spec.containers), ...objectsIn(spec.initContainers)]) {
+      for (const port of objectsIn(container.ports)) if (port.hostPort === undefined || port.hostPort === null || port.hostPort === 0) port.hostPort = port.containerPort;
+    }
+  }
+}
 
 export function defaultPodSpec(spec: Obj): void {
   setDefault(spec, 'restartPolicy', 'Always');
@@ -91,6 +117,9 @@ function defaultContainer(container: Obj): void {
   setDefault(container, 'terminationMessagePolicy', 'File');
   setDefault(container, 'resources', {});
   for (const port of objectsIn(container.ports)) setDefault(port, 'protocol', 'TCP');
+  for (const env of objectsIn(container.env)) {
+    if (isObj(env.valueFrom) && isObj(env.valueFrom.fieldRef)) setDefault(env.valueFrom.fieldRef, 'apiVersion', 'v1');
+  }
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
     if (isObj(container[probe])) defaultProbe(container[probe] as Obj);
   }
@@ -133,6 +162,8 @@ function defaultHandler(handler: Obj): void {
  */
 const SECRET_DEFAULT_MODE = 0o444;
 const CONFIG_MAP_DEFAULT_MODE = 0o644;
+/** downwardAPI and projected volumes: Kubernetes' 420 (0644). */
+const DOWNWARD_API_DEFAULT_MODE = 0o644;
 
 function defaultVolume(volume: Obj): void {
   const sources = Object.keys(volume).filter((k) => k !== 'name');
@@ -141,6 +172,11 @@ function defaultVolume(volume: Obj): void {
   if (isObj(volume.secret)) setDefault(volume.secret, 'defaultMode', SECRET_DEFAULT_MODE);
   if (isObj(volume.configMap)) setDefault(volume.configMap, 'defaultMode', CONFIG_MAP_DEFAULT_MODE);
   if (isObj(volume.hostPath)) setDefault(volume.hostPath, 'type', '');
+  if (isObj(volume.downwardAPI)) {
+    setDefault(volume.downwardAPI, 'defaultMode', DOWNWARD_API_DEFAULT_MODE);
+    for (const item of objectsIn(volume.downwardAPI.items)) if (isObj(item.fieldRef)) setDefault(item.fieldRef, 'apiVersion', 'v1');
+  }
+  if (isObj(volume.projected)) setDefault(volume.projected, 'defaultMode', DOWNWARD_API_DEFAULT_MODE);
 }
 
 function defaultTemplateSpec(spec: Obj): void {
@@ -225,6 +261,7 @@ function defaultService(spec: Obj): void {
   setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
   setDefault(spec, 'internalTrafficPolicy', 'Cluster');
   if (type === 'NodePort' || type === 'LoadBalancer') setDefault(spec, 'externalTrafficPolicy', 'Cluster');
+  if (type === 'LoadBalancer') setDefault(spec, 'allocateLoadBalancerNodePorts', true);
 }
 
 /** `stringData` is a write-only convenience: its values are base64-encoded into `data` (winning over it) and it is dropped. */

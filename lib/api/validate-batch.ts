@@ -58,14 +58,19 @@ export function defaultJob(job: Obj, defaultPodSpec: (spec: Obj) => void): void 
   if (isObj(templateLabels) && (!isObj(metadata.labels) || Object.keys(metadata.labels).length === 0)) metadata.labels = { ...templateLabels };
 }
 
-/** Allow, not suspended, keep 3 successful and 1 failed Job. */
+/**
+ * Allow, not suspended, keep 3 successful and 1 failed Job. The jobTemplate's own fields are not
+ * defaulted (Kubernetes' SetDefaults_Job is for Job objects): each Job made from it is, when it is
+ * created. Its pod template is, as every pod template is.
+ */
 export function defaultCronJob(cronJob: Obj, defaultPodSpec: (spec: Obj) => void): void {
   const spec = child(cronJob, 'spec');
   setDefault(spec, 'concurrencyPolicy', 'Allow');
   setDefault(spec, 'suspend', false);
   setDefault(spec, 'successfulJobsHistoryLimit', 3);
   setDefault(spec, 'failedJobsHistoryLimit', 1);
-  if (isObj(spec.jobTemplate)) defaultJobSpec(child(spec.jobTemplate, 'spec'), defaultPodSpec);
+  const jobSpec = isObj(spec.jobTemplate) && isObj(spec.jobTemplate.spec) ? spec.jobTemplate.spec : undefined;
+  if (jobSpec && isObj(jobSpec.template)) defaultPodSpec(child(jobSpec.template, 'spec'));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -72,6 +72,9 @@ describe('applyDefaults', () => {
       terminationGracePeriodSeconds: 30,
       serviceAccountName: 'default',
       securityContext: {},
+      enableServiceLinks: true,
+      priority: 0,
+      preemptionPolicy: 'PreemptLowerPriority',
     });
   });
 

@@ -57,7 +57,8 @@ describe('unsupported fields: refused with a 422 naming the field', () => {
     );
   });
 
-  it('a refused field that is null or absent is no error', () => {
+  it('a refused field that is null or absent is no error, nor a value kubelab gives anyway (priority 0)', () => {
     assert.deepEqual(validateObject('pods', pod({ priorityClassName: null })), []);
+    assert.deepEqual(validateObject('pods', pod({ priority: 0 })), []);
   });
 });

@@ -107,7 +107,11 @@ describe('validateObject', () => {
     ['pods', 'env value and valueFrom', (o) => (o.spec.containers[0].env[1].value = 'x'), ['spec.containers[0].env[1].valueFrom: Invalid value: "": may not be specified when `value` is not empty']],
     ['pods', 'a garbage memory limit', (o) => (o.spec.containers[0].resources.limits.memory = 'lots'), [`spec.containers[0].resources.limits[memory]: Invalid value: "lots": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`]],
     ['pods', 'a request above its limit', (o) => (o.spec.containers[0].resources.requests.cpu = '2'), ['spec.containers[0].resources.requests[cpu]: Invalid value: "2": must be less than or equal to cpu limit of 1']],
-    ['pods', 'an unknown resource name', (o) => (o.spec.containers[0].resources.limits.gpu = '1'), ['spec.containers[0].resources.limits[gpu]: Invalid value: "gpu": must be a standard resource type or fully qualified']],
+    ['pods', 'an unknown resource name', (o) => (o.spec.containers[0].resources.limits.gpu = '1'), [
+      // Requests default to limits before validation, as in Kubernetes: both are named.
+      'spec.containers[0].resources.limits[gpu]: Invalid value: "gpu": must be a standard resource type or fully qualified',
+      'spec.containers[0].resources.requests[gpu]: Invalid value: "gpu": must be a standard resource type or fully qualified',
+    ]],
     ['pods', 'a probe without handler', (o) => (o.spec.containers[0].livenessProbe = { periodSeconds: 5 }), ['spec.containers[0].livenessProbe: Required value: must specify a handler type']],
     ['pods', 'a probe with two handlers', (o) => (o.spec.containers[0].readinessProbe.exec = { command: ['true'] }), ['spec.containers[0].readinessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type']],
     ['pods', 'a liveness successThreshold of 2', (o) => (o.spec.containers[0].livenessProbe.successThreshold = 2), ['spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1']],

@@ -25,6 +25,11 @@ export interface UnsupportedField {
   field: string;
   /** Why, or what to use instead: the end of the 422's message. */
   why: string;
+  /**
+   * Values that are what kubelab does anyway, so they are accepted: `priority: 0`, which every
+   * pod gets (manifests exported from a real cluster carry it).
+   */
+  accepts?: readonly unknown[];
 }
 
 const core = (name: string) => `io.k8s.api.core.v1.${name}`;
@@ -32,7 +37,7 @@ const core = (name: string) => `io.k8s.api.core.v1.${name}`;
 export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   // PodSpec
   { definition: core('PodSpec'), field: 'priorityClassName', why: 'kubelab has no PriorityClasses and no preemption' },
-  { definition: core('PodSpec'), field: 'priority', why: 'kubelab has no PriorityClasses and no preemption' },
+  { definition: core('PodSpec'), field: 'priority', why: 'kubelab has no PriorityClasses and no preemption: every pod has priority 0', accepts: [0] },
   { definition: core('PodSpec'), field: 'runtimeClassName', why: 'kubelab runs every pod with its one container runtime' },
   { definition: core('PodSpec'), field: 'overhead', why: 'kubelab has no RuntimeClasses' },
   { definition: core('PodSpec'), field: 'readinessGates', why: 'nothing in kubelab sets custom pod conditions, so the pod would never be Ready' },
@@ -86,7 +91,7 @@ function walk(value: unknown, type: FieldType, path: string, errors: FieldError[
     if (!Object.prototype.hasOwnProperty.call(type.of.fields, key) || child === null || child === undefined) continue;
     const childPath = path ? `${path}.${key}` : key;
     const entry = unsupportedField(type.of.name, key);
-    if (entry) errors.push(fieldForbidden(childPath, unsupportedMessage(entry)));
+    if (entry && !(entry.accepts ?? []).includes(child)) errors.push(fieldForbidden(childPath, unsupportedMessage(entry)));
     else walk(child, type.of.fields[key], childPath, errors);
   }
 }
