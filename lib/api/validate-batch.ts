@@ -116,9 +116,6 @@ function validateJobSpec(spec: Obj, path: string, isJob: boolean): FieldError[] 
   }
   // Fields kubelab does not implement (podFailurePolicy, successPolicy, ...) are refused by the
   // central list, lib/api/schemas/unsupported-fields.ts.
-  if (spec.podReplacementPolicy !== undefined && spec.podReplacementPolicy !== 'TerminatingOrFailed') {
-    errors.push(fieldNotSupported(`${path}.podReplacementPolicy`, spec.podReplacementPolicy, ['TerminatingOrFailed']));
-  }
 
   let matches: ((labels: Record<string, string>) => boolean) | undefined;
   if (isJob) {

@@ -4,6 +4,8 @@
 // DNS and /etc/hosts, Kubernetes' command/args semantics, mounts, memory limits and OOMKilled,
 // and how fast pods stop. Everything is made on a node name unique to this run and removed by
 // that label afterwards.
+//
+// covers: Pod spec.containers.workingDir, spec.containers.ports.hostPort, spec.containers.ports.hostIP, spec.containers.resources.limits, spec.containers.volumeMounts.readOnly
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

@@ -1,6 +1,8 @@
 // The kubelet's container probes as a component: the real Kubelet, ProbeManager and probe workers
 // over the in-memory API, the recording FakeRuntime, a ManualClock, and a scripted prober that
 // answers what each test says (the prober itself is tested on real sockets in prober.test.ts).
+//
+// covers: Pod spec.containers.startupProbe, spec.containers.readinessProbe.successThreshold
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';

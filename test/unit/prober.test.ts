@@ -1,5 +1,7 @@
 // The prober against real sockets on 127.0.0.1 (the probe target's address is a parameter, so the
 // test plays the pod), and exec probes against a scripted runtime.
+//
+// covers: Pod spec.containers.readinessProbe.httpGet.host, spec.containers.readinessProbe.httpGet.httpHeaders.name, spec.containers.readinessProbe.httpGet.httpHeaders.value, spec.containers.readinessProbe.timeoutSeconds, spec.containers.readinessProbe.tcpSocket.host, spec.containers.ports.name
 
 import assert from 'node:assert/strict';
 import http from 'node:http';

@@ -1,3 +1,5 @@
+// covers: Secret stringData
+
 import assert from 'node:assert/strict';
 import type { KubeObject, Pod } from '../../lib/api/types.js';
 import type { WatchEvent } from '../../lib/client/api-client.js';

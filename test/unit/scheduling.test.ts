@@ -1,3 +1,6 @@
+// covers: Pod spec.tolerations.key, spec.tolerations.operator, spec.tolerations.value, spec.tolerations.effect, spec.schedulerName, spec.containers.resources.requests, spec.containers.ports.hostPort
+// covers: Node spec.taints.key, spec.taints.value, spec.taints.effect, spec.unschedulable
+
 import assert from 'node:assert/strict';
 import type { Node, Pod, PodPhase } from '../../lib/api/types.js';
 import { filterNodes, formatUnschedulable, pickNode, scoreNodes, type PodsOnNodes } from '../../lib/scheduling.js';

@@ -1,3 +1,5 @@
+// covers: Service spec.clusterIPs, spec.clusterIP, spec.ports.nodePort
+
 import assert from 'node:assert/strict';
 import type { Service, ServicePort } from '../../lib/api/types.js';
 import { ApiError } from '../../lib/errors.js';

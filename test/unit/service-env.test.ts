@@ -1,3 +1,5 @@
+// covers: Pod spec.enableServiceLinks
+
 import assert from 'node:assert/strict';
 import { envVariableName, envVarsFromServices, serviceEnvVars } from '../../lib/api/service-env.js';
 import type { Service, ServicePort } from '../../lib/api/types.js';

@@ -1,5 +1,8 @@
 // Every field in lib/api/schemas/unsupported-fields.ts is refused on create with a 422 cause that
-// names it and says kubelab does not support it, in a Pod and in a pod template alike.
+// names it and says kubelab does not support it, in a Pod and in a pod template alike; the values
+// kubelab does anyway (priority 0, os linux, serviceAccountName default) are accepted.
+//
+// covers: Pod spec.os
 
 import assert from 'node:assert/strict';
 import { UNSUPPORTED_FIELDS, unsupportedMessage } from '../../lib/api/schemas/unsupported-fields.js';
@@ -16,32 +19,63 @@ const job = (spec: Record<string, unknown>): KubeObject =>
     spec: { selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u' } }, manualSelector: true, template: { metadata: { labels: { 'batch.kubernetes.io/controller-uid': 'u' } }, spec: { restartPolicy: 'Never', containers: [container()] } }, ...spec },
   }) as KubeObject;
 
-/** A value of the right type for each refused field, so only the refusal answers. */
+/** A value of the right type for each refused field (and not one it accepts), so only the refusal answers. */
 const SAMPLE: Record<string, unknown> = {
-  priorityClassName: 'high', priority: 1000, runtimeClassName: 'gvisor', overhead: { cpu: '100m' }, readinessGates: [{ conditionType: 'x/ready' }],
-  ephemeralContainers: [{ name: 'debug', image: 'busybox' }], schedulingGates: [{ name: 'wait' }], resourceClaims: [{ name: 'gpu' }], resources: { limits: { cpu: '1' } },
-  hostUsers: false, resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }], claims: [{ name: 'gpu' }],
-  podFailurePolicy: { rules: [] }, successPolicy: { rules: [] }, backoffLimitPerIndex: 1, maxFailedIndexes: 1, managedBy: 'example.com/other',
+  'PodSpec.priorityClassName': 'high', 'PodSpec.priority': 1000, 'PodSpec.runtimeClassName': 'gvisor', 'PodSpec.overhead': { cpu: '100m' },
+  'PodSpec.readinessGates': [{ conditionType: 'x/ready' }], 'PodSpec.ephemeralContainers': [{ name: 'debug', image: 'busybox' }], 'PodSpec.schedulingGates': [{ name: 'wait' }],
+  'PodSpec.resourceClaims': [{ name: 'gpu' }], 'PodSpec.resources': { limits: { cpu: '1' } }, 'PodSpec.hostUsers': false, 'PodSpec.serviceAccountName': 'builder',
+  'PodSpec.serviceAccount': 'builder', 'PodSpec.automountServiceAccountToken': true, 'PodOS.name': 'windows', 'EmptyDirVolumeSource.medium': 'Memory',
+  'EmptyDirVolumeSource.sizeLimit': '1Gi', 'Container.resizePolicy': [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }], 'ResourceRequirements.claims': [{ name: 'gpu' }],
+  'JobSpec.podFailurePolicy': { rules: [] }, 'JobSpec.successPolicy': { rules: [] }, 'JobSpec.backoffLimitPerIndex': 1, 'JobSpec.maxFailedIndexes': 1,
+  'JobSpec.managedBy': 'example.com/other', 'JobSpec.podReplacementPolicy': 'Failed', 'ServiceSpec.externalIPs': ['192.0.2.10'], 'ServiceSpec.ipFamilies': ['IPv6'],
+  'ServiceSpec.ipFamilyPolicy': 'RequireDualStack', 'NodeSpec.providerID': 'aws:///eu-west-1a/i-1', 'NamespaceSpec.finalizers': ['example.com/keep'],
 };
+
+const service = (spec: Record<string, unknown>): KubeObject =>
+  ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: { selector: { app: 'a' }, ports: [{ port: 80 }], ...spec } }) as KubeObject;
+const node = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, spec }) as KubeObject;
+
+/** Where each struct sits in a small valid object: the resource, the object, the path of the field. */
+function place(struct: string, field: string, value: unknown): [string, KubeObject, string] {
+  switch (struct) {
+    case 'PodSpec':
+      return ['pods', pod({ [field]: value }), `spec.${field}`];
+    case 'PodOS':
+      return ['pods', pod({ os: { [field]: value } }), `spec.os.${field}`];
+    case 'EmptyDirVolumeSource':
+      return ['pods', pod({ volumes: [{ name: 'v', emptyDir: { [field]: value } }] }), `spec.volumes[0].emptyDir.${field}`];
+    case 'Container':
+      return ['pods', pod({}, { ...container(), [field]: value }), `spec.containers[0].${field}`];
+    case 'ResourceRequirements':
+      return ['pods', pod({}, { ...container(), resources: { [field]: value } }), `spec.containers[0].resources.${field}`];
+    case 'JobSpec':
+      return ['jobs.batch', job({ [field]: value }), `spec.${field}`];
+    case 'ServiceSpec':
+      return ['services', service({ [field]: value }), `spec.${field}`];
+    case 'NamespaceSpec':
+      return ['namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' }, spec: { [field]: value } } as KubeObject, `spec.${field}`];
+    case 'NodeSpec':
+      return ['nodes', node({ [field]: value }), `spec.${field}`];
+    default:
+      throw new Error(`add a place for ${struct} to this test`);
+  }
+}
 
 describe('unsupported fields: refused with a 422 naming the field', () => {
   for (const entry of UNSUPPORTED_FIELDS) {
-    const short = entry.definition.split('.').pop();
+    const short = entry.definition.split('.').pop()!;
     it(`${short}.${entry.field}`, () => {
-      const value = SAMPLE[entry.field];
-      assert.notEqual(value, undefined, `add a sample value for ${entry.field} to this test`);
-      let cases: [string, KubeObject, string][];
-      if (short === 'PodSpec') cases = [['pods', pod({ [entry.field]: value }), `spec.${entry.field}`]];
-      else if (short === 'Container') {
-        cases = [['pods', pod({}, { ...container(), [entry.field]: value }), `spec.containers[0].${entry.field}`]];
-      } else if (short === 'ResourceRequirements') cases = [['pods', pod({}, { ...container(), resources: { [entry.field]: value } }), `spec.containers[0].resources.${entry.field}`]];
-      else cases = [['jobs.batch', job({ [entry.field]: value }), `spec.${entry.field}`]];
-      for (const [resource, obj, path] of cases) {
-        const errors = validateObject(resource, obj);
-        const cause = errors.find((e) => e.field === path);
-        assert.ok(cause, `${path} not refused: ${JSON.stringify(errors)}`);
-        assert.equal(`${cause.field}: ${cause.message}`, `${path}: Forbidden: ${unsupportedMessage(entry)}`);
-        assert.match(cause.message, /kubelab does not support this field/);
+      const value = SAMPLE[`${short}.${entry.field}`];
+      assert.notEqual(value, undefined, `add a sample value for ${short}.${entry.field} to this test`);
+      const [resource, obj, path] = place(short, entry.field, value);
+      const errors = validateObject(resource, obj);
+      const cause = errors.find((e) => e.field === path);
+      assert.ok(cause, `${path} not refused: ${JSON.stringify(errors)}`);
+      assert.equal(`${cause.field}: ${cause.message}`, `${path}: Forbidden: ${unsupportedMessage(entry)}`);
+      assert.match(cause.message, /^Forbidden: kubelab does not support this field \(/);
+      for (const ok of entry.accepts ?? []) {
+        const [r, o, p2] = place(short, entry.field, ok);
+        assert.equal(validateObject(r, o).find((e) => e.field === p2), undefined, `${p2}: ${JSON.stringify(ok)} is accepted`);
       }
     });
   }

@@ -1,3 +1,5 @@
+// covers: Secret immutable
+
 import assert from 'node:assert/strict';
 import { applyDefaults } from '../../lib/api/defaults.js';
 import type { KubeObject } from '../../lib/api/types.js';

@@ -1,3 +1,8 @@
+// covers: Pod spec.volumes.hostPath.path, spec.volumes.hostPath.type, spec.volumes.secret.items.key, spec.volumes.secret.items.path, spec.volumes.secret.items.mode, spec.volumes.secret.defaultMode, spec.volumes.secret.optional
+// covers: Pod spec.volumes.configMap.name, spec.volumes.configMap.items, spec.volumes.configMap.defaultMode, spec.volumes.configMap.optional, spec.containers.volumeMounts.readOnly
+// covers: Pod spec.containers.env.value, spec.containers.env.valueFrom.secretKeyRef.optional
+// covers: ConfigMap data
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';

@@ -46,6 +46,13 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { definition: core('PodSpec'), field: 'resourceClaims', why: 'kubelab has no dynamic resource allocation' },
   { definition: core('PodSpec'), field: 'resources', why: 'pod-level resources are not implemented; set resources on each container' },
   { definition: core('PodSpec'), field: 'hostUsers', why: 'user namespaces are not implemented' },
+  { definition: core('PodSpec'), field: 'serviceAccountName', why: 'kubelab has no ServiceAccounts: every pod runs as "default", with no token', accepts: ['default'] },
+  { definition: core('PodSpec'), field: 'serviceAccount', why: 'kubelab has no ServiceAccounts: every pod runs as "default", with no token', accepts: ['default'] },
+  { definition: core('PodSpec'), field: 'automountServiceAccountToken', why: 'kubelab mounts no ServiceAccount token into pods', accepts: [false] },
+  { definition: core('PodOS'), field: 'name', why: 'kubelab nodes run Linux containers only', accepts: ['linux'] },
+  // Volumes (the volume types themselves are the storage branch's)
+  { definition: core('EmptyDirVolumeSource'), field: 'medium', why: 'an emptyDir is a directory on the node\'s disk; only the default medium "" is implemented', accepts: [''] },
+  { definition: core('EmptyDirVolumeSource'), field: 'sizeLimit', why: 'emptyDir size limits are not enforced' },
   // Container
   { definition: core('Container'), field: 'resizePolicy', why: 'in-place resize is not implemented' },
   { definition: core('ResourceRequirements'), field: 'claims', why: 'kubelab has no dynamic resource allocation' },
@@ -55,6 +62,15 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { definition: 'io.k8s.api.batch.v1.JobSpec', field: 'backoffLimitPerIndex', why: 'use backoffLimit' },
   { definition: 'io.k8s.api.batch.v1.JobSpec', field: 'maxFailedIndexes', why: 'use backoffLimit' },
   { definition: 'io.k8s.api.batch.v1.JobSpec', field: 'managedBy', why: "kubelab's Job controller manages every Job" },
+  { definition: 'io.k8s.api.batch.v1.JobSpec', field: 'podReplacementPolicy', why: 'replacement pods are created once the old ones are terminating or failed', accepts: ['TerminatingOrFailed'] },
+  // ServiceSpec
+  { definition: core('ServiceSpec'), field: 'externalIPs', why: 'the service proxy listens on ClusterIPs, node ports and LoadBalancer addresses only' },
+  { definition: core('ServiceSpec'), field: 'ipFamilies', why: 'kubelab clusters are IPv4 only', accepts: [['IPv4']] },
+  { definition: core('ServiceSpec'), field: 'ipFamilyPolicy', why: 'kubelab clusters are IPv4 only', accepts: ['SingleStack', 'PreferDualStack'] },
+  // Namespace
+  { definition: core('NamespaceSpec'), field: 'finalizers', why: 'a namespace is removed once its content is gone; only the "kubernetes" finalizer exists', accepts: [['kubernetes'], []] },
+  // NodeSpec
+  { definition: core('NodeSpec'), field: 'providerID', why: 'kubelab has no cloud provider' },
 ];
 
 const byDefinition = new Map<string, Map<string, UnsupportedField>>();
@@ -70,6 +86,9 @@ export function unsupportedField(definition: string, field: string): Unsupported
 
 /** The message of the 422 cause, after `Forbidden: `. */
 export const unsupportedMessage = (entry: UnsupportedField): string => `kubelab does not support this field (${entry.why})`;
+
+/** Whether `value` is one of the values the entry lets through (compared as JSON: `['IPv4']`). */
+const accepted = (entry: UnsupportedField, value: unknown): boolean => (entry.accepts ?? []).some((a) => JSON.stringify(a) === JSON.stringify(value));
 
 /** A 422 cause for every refused field `obj` sets, with Kubernetes' field paths (`spec.template.spec.priority`). */
 export function findUnsupportedFields(resource: string, obj: unknown): FieldError[] {
@@ -91,7 +110,7 @@ function walk(value: unknown, type: FieldType, path: string, errors: FieldError[
     if (!Object.prototype.hasOwnProperty.call(type.of.fields, key) || child === null || child === undefined) continue;
     const childPath = path ? `${path}.${key}` : key;
     const entry = unsupportedField(type.of.name, key);
-    if (entry && !(entry.accepts ?? []).includes(child)) errors.push(fieldForbidden(childPath, unsupportedMessage(entry)));
+    if (entry && !accepted(entry, child)) errors.push(fieldForbidden(childPath, unsupportedMessage(entry)));
     else walk(child, type.of.fields[key], childPath, errors);
   }
 }

@@ -1,3 +1,6 @@
+// covers: CronJob spec.timeZone, spec.failedJobsHistoryLimit, spec.successfulJobsHistoryLimit, spec.concurrencyPolicy, spec.startingDeadlineSeconds
+// covers: CronJob spec.suspend
+
 import assert from 'node:assert/strict';
 import type { CronJob, CronJobSpec, Job } from '../../../lib/api/batch-types.js';
 import { CronSchedule, isTimeZone, parseSchedule } from '../../../lib/api/cron-schedule.js';

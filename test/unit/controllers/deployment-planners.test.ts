@@ -1,3 +1,5 @@
+// covers: Deployment spec.revisionHistoryLimit, spec.progressDeadlineSeconds, spec.strategy.rollingUpdate.maxSurge, spec.strategy.rollingUpdate.maxUnavailable
+
 import assert from 'node:assert/strict';
 import type { ReplicaSet } from '../../../lib/api/types.js';
 import { canonicalJson, podTemplateHash, safeEncodeString, templatesEqual } from '../../../lib/api/pod-template-hash.js';

@@ -1,3 +1,6 @@
+// covers: Job spec.ttlSecondsAfterFinished, spec.selector, spec.completionMode
+// covers: CronJob spec.timeZone
+
 import assert from 'node:assert/strict';
 import { setMaxListeners } from 'node:events';
 import { JOB_TRACKING_FINALIZER, type CronJob, type Job } from '../../../lib/api/batch-types.js';

@@ -1,3 +1,5 @@
+// covers: Job spec.suspend, spec.completionMode
+
 import assert from 'node:assert/strict';
 import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_TRACKING_FINALIZER, type Job, type JobSpec } from '../../../lib/api/batch-types.js';
 import type { Pod } from '../../../lib/api/types.js';

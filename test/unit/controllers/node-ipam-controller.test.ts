@@ -1,4 +1,6 @@
 // The node IPAM controller against the real registry and store (in memory), on a ManualClock.
+//
+// covers: Node spec.podCIDR, spec.podCIDRs
 
 import assert from 'node:assert/strict';
 import type { Event, KubeObject, Node } from '../../../lib/api/types.js';

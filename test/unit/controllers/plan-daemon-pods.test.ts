@@ -1,3 +1,6 @@
+// covers: DaemonSet spec.updateStrategy.type, spec.updateStrategy.rollingUpdate.maxUnavailable, spec.updateStrategy.rollingUpdate.maxSurge, spec.minReadySeconds, spec.revisionHistoryLimit
+// covers: ControllerRevision data, revision
+
 import assert from 'node:assert/strict';
 import type { Node, Pod, PodSpec, Taint } from '../../../lib/api/types.js';
 import { daemonPodTolerations, placeDaemonPod } from '../../../daemon/controllers/daemonset/daemon-placement.js';

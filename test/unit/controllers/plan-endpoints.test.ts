@@ -1,3 +1,7 @@
+// covers: Endpoints subsets.addresses.ip, subsets.addresses.nodeName, subsets.addresses.targetRef.kind, subsets.addresses.targetRef.name, subsets.addresses.targetRef.namespace, subsets.addresses.targetRef.uid, subsets.ports.name, subsets.ports.port, subsets.ports.protocol
+// covers: Endpoints subsets.notReadyAddresses.ip
+// covers: Service spec.publishNotReadyAddresses
+
 import assert from 'node:assert/strict';
 import type { ContainerPort, Pod, Service, ServicePort } from '../../../lib/api/types.js';
 import { desiredEndpoints, endpointsUpToDate, findPort, planEndpoints } from '../../../daemon/controllers/endpoints/plan-endpoints.js';

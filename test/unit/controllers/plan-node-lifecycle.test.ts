@@ -1,3 +1,6 @@
+// covers: Node spec.taints.key, spec.taints.value, spec.taints.effect, spec.taints.timeAdded
+// covers: Pod spec.tolerations.key, spec.tolerations.operator, spec.tolerations.effect, spec.tolerations.tolerationSeconds
+
 import assert from 'node:assert/strict';
 import type { Node, Pod, Taint, Toleration } from '../../../lib/api/types.js';
 import {

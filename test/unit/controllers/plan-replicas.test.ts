@@ -1,3 +1,6 @@
+// covers: ReplicaSet spec.minReadySeconds
+// covers: ReplicationController spec.minReadySeconds
+
 import assert from 'node:assert/strict';
 import { calculateReplicaSetStatus, planReplicas, rankPodsForDeletion, slowStartBatches } from '../../../daemon/controllers/replicaset/plan-replicas.js';
 import { isPodActive, isPodAvailable } from '../../../daemon/controllers/pod-state.js';

@@ -1,3 +1,5 @@
+// covers: Service spec.sessionAffinityConfig.clientIP.timeoutSeconds
+
 import assert from 'node:assert/strict';
 import type { Endpoints } from '../../../lib/api/types.js';
 import { ManualClock } from '../../../lib/clock.js';
