@@ -1,8 +1,9 @@
 // The pod and what it is made of (k8s.io/api/core/v1): PodSpec, Container, Volume, Probe, ...
 // PodTemplateSpec is here too: every workload kind embeds one.
 //
-// Sub-objects kubelab passes through without reading (affinity, securityContext, the cloud
-// volume sources) are `free` objects: their type is checked (an object), their fields are not.
+// Sub-objects kubelab does not read field by field (securityContext, the cloud volume sources)
+// are `free` objects: their type is checked (an object), their fields are not. affinity and
+// topologySpreadConstraints are typed in affinity.ts.
 
 import { Affinity, TopologySpreadConstraint } from './affinity.js';
 import { LocalObjectReference, ObjectMeta } from './meta.js';
