@@ -23,15 +23,18 @@ export function generateJobSelector(job: Job): void {
   if (job.spec?.manualSelector === true || !job.metadata.uid || !job.spec?.template) return;
   const uid = job.metadata.uid;
   const name = job.metadata.name ?? '';
-  job.spec.selector = { matchLabels: { [CONTROLLER_UID_LABEL]: uid } };
+  // Like Kubernetes' generateSelector: a selector the user wrote is kept and narrowed to this
+  // Job's uid; labels the user set on the template win (a wrong controller-uid then fails validation).
+  const selector = job.spec.selector ?? {};
+  job.spec.selector = { ...selector, matchLabels: { [CONTROLLER_UID_LABEL]: uid, ...(selector.matchLabels ?? {}) } };
   const template = job.spec.template;
   template.metadata = template.metadata ?? {};
   template.metadata.labels = {
-    ...(template.metadata.labels ?? {}),
     [CONTROLLER_UID_LABEL]: uid,
     [JOB_NAME_LABEL]: name,
     [LEGACY_CONTROLLER_UID_LABEL]: uid,
     [LEGACY_JOB_NAME_LABEL]: name,
+    ...(template.metadata.labels ?? {}),
   };
 }
 
