@@ -48,6 +48,8 @@ export interface ServerOptions {
   podSubnet?: string;
   podNetwork: string;
   backoff: { initialMs: number; maxMs: number };
+  /** --upstream-resolv-conf: the resolvers the cluster DNS forwards other names to (default /etc/resolv.conf). */
+  upstreamResolvConf?: string;
   /** --service-cidr: where ClusterIPs come from (Kubernetes' default 10.96.0.0/12). */
   serviceCidr?: string;
   /** --node-port-range, e.g. `30000-32767`. */
@@ -163,6 +165,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     podSubnet: options.podSubnet,
     clusterCidr: options.clusterCidr,
     backoff: options.backoff,
+    upstreamResolvConf: options.upstreamResolvConf,
     kubeletServer: ownKubeletCert
       ? { port: options.kubeletPort ?? PORTS.kubelet, tls: { certPem: ownKubeletCert.certPem, keyPem: ownKubeletCert.keyPem, caPem: pki.caCertPem } }
       : undefined,
