@@ -102,7 +102,7 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Runni
         reason: 'ClusterDNSUnavailable',
         message:
           `cluster DNS cannot listen on ${address} (UDP and TCP): ${errorMessage(err)}; pods of this node could not resolve Service names. ` +
-          `Another program holds port 53 (find it with: ss -lunp 'sport = :53'); stop it or make it listen elsewhere. kubelabd tries again every ${DNS_DEFAULTS.bindRetryMs / 1000} s`,
+          `Another program holds port ${port} (find it with: ss -lunp 'sport = :${port}'); stop it or make it listen elsewhere. kubelabd tries again every ${DNS_DEFAULTS.bindRetryMs / 1000} s`,
       };
       if (!wasFailing) log.error(`node not ready: ${problem.message}`);
       return;
