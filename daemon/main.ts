@@ -119,7 +119,7 @@ async function main(): Promise<void> {
           .option('node-port-range', { type: 'string', default: NETWORK_DEFAULTS.nodePortRange, describe: 'the ports NodePort and LoadBalancer Services open on every node' })
           .option('lb-pool', {
             type: 'string',
-            describe: 'LoadBalancer addresses, comma-separated CIDRs, ranges or addresses (e.g. 10.99.0.0/28); none: LoadBalancer Services stay <pending>',
+            describe: 'LoadBalancer addresses, comma-separated CIDRs, ranges or addresses (e.g. 192.168.56.240/28); default: the top of --service-cidr (10.111.255.1-10.111.255.254), reachable from this host and its pods',
           })
           .option('node-monitor-grace-period', { type: 'number', default: NODE_LIFECYCLE_DEFAULTS.nodeMonitorGracePeriodMs / 1000, describe: 'seconds a node may go without a heartbeat before it is NotReady (Unknown)' })
           .option('pod-eviction-timeout', { type: 'number', default: NODE_LIFECYCLE_DEFAULTS.podEvictionTimeoutMs / 1000, describe: 'seconds the pods of an unreachable node wait before they are deleted and re-created elsewhere' })
