@@ -8,7 +8,7 @@ import { CLASS_IN, decodeMessage, encodeMessage, newQuery, RCODE, TYPE_A, TYPE_S
 import { DnsServer } from '../../../network/dns/dns-server.js';
 import { Forwarder } from '../../../network/dns/forwarder.js';
 import { chooseUpstreams, parseResolvConf, SYSTEMD_RESOLVED_UPSTREAM_FILE } from '../../../network/dns/resolv-conf.js';
-import { FakeResolver } from '../../helpers/fake-resolver.js';
+import { FakeResolver } from '../../../harness/fake-resolver.js';
 
 describe('resolv.conf: where names outside the cluster go', () => {
   it('reads the nameserver lines, in order, and nothing else', () => {

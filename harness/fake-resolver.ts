@@ -6,7 +6,7 @@
 
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { CLASS_IN, decodeMessage, encodeMessage, RCODE, TYPE_A, TYPE_SOA, type DnsMessage } from '../../network/dns/dns-packet.js';
+import { CLASS_IN, decodeMessage, encodeMessage, RCODE, TYPE_A, TYPE_SOA, type DnsMessage } from '../network/dns/dns-packet.js';
 
 export interface FakeResolverOptions {
   /** Lower-case name → addresses. */
