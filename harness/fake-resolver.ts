@@ -22,28 +22,38 @@ export interface FakeResolverOptions {
 export class FakeResolver {
   /** Every question asked, `name/type/udp|tcp`, in order. */
   readonly asked: string[] = [];
-  private udp = dgram.createSocket('udp4');
-  private tcp = net.createServer((socket) => this.onTcp(socket));
+  private udp!: dgram.Socket;
+  private tcp!: net.Server;
   port = 0;
 
   constructor(private readonly options: FakeResolverOptions) {}
 
+  /** Binds UDP, then TCP on the same port; with port 0, tries other ports while TCP is taken there. */
   async start(): Promise<this> {
     const host = this.options.host ?? '127.0.0.1';
-    this.udp.on('message', (packet, from) => {
-      const answer = this.answer(packet, 'udp');
-      if (answer) this.udp.send(answer, from.port, from.address);
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.udp.once('error', reject);
-      this.udp.bind({ address: host, port: this.options.port ?? 0 }, () => resolve());
-    });
-    this.port = this.udp.address().port;
-    await new Promise<void>((resolve, reject) => {
-      this.tcp.once('error', reject);
-      this.tcp.listen({ host, port: this.port }, () => resolve());
-    });
-    return this;
+    for (let attempt = 1; ; attempt++) {
+      this.udp = dgram.createSocket('udp4');
+      this.tcp = net.createServer((socket) => this.onTcp(socket));
+      this.udp.on('message', (packet, from) => {
+        const answer = this.answer(packet, 'udp');
+        if (answer) this.udp.send(answer, from.port, from.address);
+      });
+      await new Promise<void>((resolve, reject) => {
+        this.udp.once('error', reject);
+        this.udp.bind({ address: host, port: this.options.port ?? 0 }, () => resolve());
+      });
+      this.port = this.udp.address().port;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          this.tcp.once('error', reject);
+          this.tcp.listen({ host, port: this.port }, () => resolve());
+        });
+        return this;
+      } catch (err) {
+        await new Promise<void>((resolve) => this.udp.close(() => resolve()));
+        if (this.options.port || attempt >= 10) throw err;
+      }
+    }
   }
 
   count(name: string): number {

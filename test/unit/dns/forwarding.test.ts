@@ -118,8 +118,8 @@ describe('forwarding through the cluster DNS to a fake upstream', () => {
     resolver.setServers([`127.0.0.1:${port}`]);
   });
   after(async () => {
-    await server.close();
-    await upstream.close();
+    await server?.close();
+    await upstream?.close();
   });
 
   it('a name outside the cluster gets the upstream\'s answer (after the first resolver timed out), then comes from the cache until its TTL ends', async () => {
