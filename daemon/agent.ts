@@ -35,6 +35,8 @@ export interface AgentOptions {
   gossipPort?: number;
   kubeletPort?: number;
   backoff: { initialMs: number; maxMs: number };
+  /** --upstream-resolv-conf: the resolvers the cluster DNS forwards other names to (default /etc/resolv.conf). */
+  upstreamResolvConf?: string;
   gossipConfig?: Partial<GossipConfig>;
 }
 
@@ -94,6 +96,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     podNetwork: options.podNetwork,
     clusterCidr: options.clusterCidr ?? NETWORK_DEFAULTS.clusterCidr,
     backoff: options.backoff,
+    upstreamResolvConf: options.upstreamResolvConf,
     kubeletServer: { port: kubeletPort, tls: { certPem: kubeletCertPem, keyPem: kubeletKeyPem, caPem } },
     membership: {
       port: gossipPort,

@@ -34,6 +34,22 @@ export const NETWORK_DEFAULTS = {
   nodePortRange: '30000-32767',
 } as const;
 
+/** The cluster DNS every node answers on its pod network's gateway (daemon/cluster-dns.ts). */
+export const DNS_DEFAULTS = {
+  /**
+   * Where names outside cluster.local are forwarded: the resolvers of this file (CoreDNS's
+   * `forward . /etc/resolv.conf`). When it lists only systemd-resolved's stub (127.0.0.53), the
+   * real resolvers are read from /run/systemd/resolve/resolv.conf, as kubelet --resolv-conf advises.
+   */
+  upstreamResolvConf: '/etc/resolv.conf',
+  /** How long one upstream resolver has to answer before the next is asked (glibc waits 5 s per try; CoreDNS's forward about as long in all). */
+  upstreamTimeoutMs: 2_000,
+  /** Forwarded answers kept at most; each for its own TTL, at most an hour (CoreDNS's cache: 9984 entries, 3600 s). */
+  cacheEntries: 10_000,
+  /** When port 53 of the gateway is taken, binding is tried again this often; meanwhile the node is NotReady and says why. */
+  bindRetryMs: 10_000,
+} as const;
+
 /** The kubelet: how it retries containers and images, and how often it looks again. */
 export const KUBELET_DEFAULTS = {
   /**

@@ -18,7 +18,7 @@ import { errorMessage } from '../lib/errors.js';
 import { configureLogging, LOG_FORMATS, type LogFormat, logger } from '../lib/logger.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
-import { DEFAULT_LISTEN, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
+import { DEFAULT_LISTEN, DNS_DEFAULTS, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
 import { startServer } from './server.js';
 import { GOSSIP_KEYRING_ROTATE_PATH } from './api/gossip-keyring.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
@@ -44,6 +44,11 @@ function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
     .option('gossip-suspicion-mult', { type: 'number', default: GOSSIP_DEFAULTS.suspicionMult, describe: 'suspicion lasts this many probe intervals × log10(nodes) before a silent node is declared dead: higher means fewer false alarms on a lossy network' })
     .option('backoff-initial-ms', { type: 'number', default: KUBELET_DEFAULTS.backoff.initialMs, describe: 'first container restart back-off (CrashLoopBackOff)' })
     .option('backoff-max-ms', { type: 'number', default: KUBELET_DEFAULTS.backoff.maxMs, describe: 'longest container restart back-off' })
+    .option('upstream-resolv-conf', {
+      type: 'string',
+      default: DNS_DEFAULTS.upstreamResolvConf,
+      describe: 'the resolv.conf whose nameservers the cluster DNS forwards names outside cluster.local to (systemd-resolved\'s stub file is followed to its real one)',
+    })
     .option('log-format', { type: 'string', choices: LOG_FORMATS, default: 'text', describe: 'how log lines on stderr are written: text for people, json (one object per line) for log collectors' });
 }
 
@@ -51,6 +56,7 @@ function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
 function nodeOptions(args: {
   'data-dir': string; 'node-name': string; 'docker-host': string; 'pod-network': string; 'cluster-cidr': string; 'gossip-port': number; 'kubelet-port': number;
   'gossip-probe-interval-ms': number; 'gossip-suspicion-mult': number; 'backoff-initial-ms': number; 'backoff-max-ms': number;
+  'upstream-resolv-conf': string;
 }) {
   return {
     dataDir: args['data-dir'],
@@ -62,6 +68,7 @@ function nodeOptions(args: {
     kubeletPort: args['kubelet-port'],
     gossipConfig: { probeIntervalMs: args['gossip-probe-interval-ms'], suspicionMult: args['gossip-suspicion-mult'] },
     backoff: { initialMs: args['backoff-initial-ms'], maxMs: args['backoff-max-ms'] },
+    upstreamResolvConf: args['upstream-resolv-conf'],
   };
 }
 
@@ -112,7 +119,7 @@ async function main(): Promise<void> {
           .option('node-port-range', { type: 'string', default: NETWORK_DEFAULTS.nodePortRange, describe: 'the ports NodePort and LoadBalancer Services open on every node' })
           .option('lb-pool', {
             type: 'string',
-            describe: 'LoadBalancer addresses, comma-separated CIDRs, ranges or addresses (e.g. 10.99.0.0/28); none: LoadBalancer Services stay <pending>',
+            describe: 'LoadBalancer addresses, comma-separated CIDRs, ranges or addresses (e.g. 192.168.56.240/28); default: the top of --service-cidr (10.111.255.1-10.111.255.254), reachable from this host and its pods',
           })
           .option('node-monitor-grace-period', { type: 'number', default: NODE_LIFECYCLE_DEFAULTS.nodeMonitorGracePeriodMs / 1000, describe: 'seconds a node may go without a heartbeat before it is NotReady (Unknown)' })
           .option('pod-eviction-timeout', { type: 'number', default: NODE_LIFECYCLE_DEFAULTS.podEvictionTimeoutMs / 1000, describe: 'seconds the pods of an unreachable node wait before they are deleted and re-created elsewhere' })

@@ -57,6 +57,8 @@ export interface NodeAgentOptions {
   podSubnet?: string;
   clusterCidr: string;
   backoff: { initialMs: number; maxMs: number };
+  /** --upstream-resolv-conf: the resolvers names outside the cluster are forwarded to (default /etc/resolv.conf). */
+  upstreamResolvConf?: string;
   /**
    * Multi-host: the kubelet's stream server listens on nodeIP at `port` (published in the Node's
    * status), serves the certificate the cluster CA issued to this node, and answers only the API
@@ -142,7 +144,15 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
   const serviceRecorder = new EventRecorder(client, { component: 'kube-proxy', host: nodeName }, clock);
   const unreadableService = (component: string) => (object: KubeObject, problem: string) =>
     serviceRecorder.record(object, 'Warning', 'Unreadable', `${component} on ${nodeName} leaves this ${object.kind ?? 'object'} out: ${problem}; fix the field or recreate the object`);
-  const clusterDns = await startClusterDns({ client, host: gateway, log: log.child('dns'), informers, onUnreadable: unreadableService('cluster DNS') });
+  const clusterDns = await startClusterDns({
+    client,
+    host: gateway,
+    upstreamResolvConf: options.upstreamResolvConf,
+    log: log.child('dns'),
+    clock,
+    informers,
+    onUnreadable: unreadableService('cluster DNS'),
+  });
 
   const kubelet = new Kubelet({
     nodeName,
@@ -157,6 +167,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     nodeIP,
     kubeletPort: options.kubeletServer?.port,
     clusterDns: clusterDns.config,
+    readinessProblem: clusterDns.problem,
     log: log.child('kubelet'),
     informers,
   });

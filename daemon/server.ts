@@ -12,6 +12,7 @@ import type { Node } from '../lib/api/types.js';
 import { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import { systemClock } from '../lib/clock.js';
 import { logger } from '../lib/logger.js';
+import { defaultLoadBalancerPool } from '../lib/net/address-pool.js';
 import { DeferredMembershipView, gossipMembershipView } from '../network/gossip/membership-view.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
@@ -28,7 +29,7 @@ import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';
 import { allocatingServiceStrategy } from './api/strategies/service-strategy.js';
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
-import { JOB_DEFAULTS, PORTS } from './config.js';
+import { JOB_DEFAULTS, NETWORK_DEFAULTS, PORTS } from './config.js';
 import { startControllers } from './controllers/controller-manager.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
@@ -48,11 +49,13 @@ export interface ServerOptions {
   podSubnet?: string;
   podNetwork: string;
   backoff: { initialMs: number; maxMs: number };
+  /** --upstream-resolv-conf: the resolvers the cluster DNS forwards other names to (default /etc/resolv.conf). */
+  upstreamResolvConf?: string;
   /** --service-cidr: where ClusterIPs come from (Kubernetes' default 10.96.0.0/12). */
   serviceCidr?: string;
   /** --node-port-range, e.g. `30000-32767`. */
   nodePortRange?: string;
-  /** --lb-pool: LoadBalancer addresses (CIDRs, ranges `a-b` or addresses); none: LoadBalancers stay <pending>. */
+  /** --lb-pool: LoadBalancer addresses (CIDRs, ranges `a-b` or addresses); none: the top of the service CIDR (defaultLoadBalancerPool). */
   lbPool?: string[];
   /** --cluster-cidr: every node's pod subnet is leased from it. */
   clusterCidr: string;
@@ -102,7 +105,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store = new NedbObjectStore({ dataDir: path.join(options.dataDir, STORE_DIRECTORY), transformer: await ensureEncryption(options.dataDir) });
   await store.open();
   // The Service pools are rebuilt from the stored Services before the registry takes a write.
-  const allocation = new ServiceAllocation({ serviceCidr: options.serviceCidr, nodePortRange: options.nodePortRange, lbPool: options.lbPool });
+  const serviceCidr = options.serviceCidr ?? NETWORK_DEFAULTS.serviceCidr;
+  // LoadBalancers work out of the box: without --lb-pool, from the top of the service CIDR (see defaultLoadBalancerPool).
+  const lbPool = options.lbPool?.length ? options.lbPool : defaultLoadBalancerPool(serviceCidr);
+  const allocation = new ServiceAllocation({ serviceCidr, nodePortRange: options.nodePortRange, lbPool });
+  logger('kubelabd').info(`LoadBalancer addresses come from ${lbPool.join(', ') || 'nowhere (the service CIDR is too small for a default pool; pass --lb-pool)'}${options.lbPool?.length ? '' : ' (the default pool; --lb-pool sets another)'}`);
   const detachAllocation = await allocation.attach(store);
   const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) } });
   await registry.ensureSystemNamespaces();
@@ -140,6 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     recorderFor: (component) => new EventRecorder(client, { component }, systemClock),
     signal: abort.signal,
     clusterCidr: options.clusterCidr,
+    lbPool,
     membership,
     nodeLifecycle: { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: options.podEvictionTimeoutMs },
     jobPodFailureBackoff: options.jobPodFailureBackoffMs === undefined ? undefined : { ...JOB_DEFAULTS.podFailureBackoff, initialMs: options.jobPodFailureBackoffMs },
@@ -163,6 +171,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     podSubnet: options.podSubnet,
     clusterCidr: options.clusterCidr,
     backoff: options.backoff,
+    upstreamResolvConf: options.upstreamResolvConf,
     kubeletServer: ownKubeletCert
       ? { port: options.kubeletPort ?? PORTS.kubelet, tls: { certPem: ownKubeletCert.certPem, keyPem: ownKubeletCert.keyPem, caPem: pki.caCertPem } }
       : undefined,

@@ -74,13 +74,17 @@ export class TestDaemon {
 
   /** Starts (or restarts) the process on the same data dir; resolves when the API answers. */
   async launch(): Promise<void> {
+    await fs.writeFile(path.join(this.dataDir, 'no-upstream-resolv.conf'), '# kubelab tests: no upstream resolver\n');
     const args = [
       daemonEntry, 'server',
       '--data-dir', this.dataDir,
       '--listen', this.url ? new URL(this.url).host : '127.0.0.1:0',
       '--node-name', this.nodeName,
-      '--pod-network', this.network,
-      '--pod-subnet', this.subnet,
+      ...this.defaultFlag('--pod-network', this.network),
+      ...this.defaultFlag('--pod-subnet', this.subnet),
+      // Tests never query a real resolver: names outside the cluster get SERVFAIL unless a test
+      // points the daemon at a resolver of its own on loopback (--upstream-resolv-conf).
+      ...this.defaultFlag('--upstream-resolv-conf', path.join(this.dataDir, 'no-upstream-resolv.conf')),
       '--backoff-initial-ms', '1000',
       '--backoff-max-ms', '4000',
       ...this.defaultFlag('--service-cidr', this.serviceCidr),

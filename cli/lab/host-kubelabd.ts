@@ -62,6 +62,9 @@ export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimin
         ...plan.hosts.slice(1).flatMap((other) => ['--tls-san', other.ip]),
         '--pod-eviction-timeout', String(timings.podEvictionTimeoutSeconds),
         '--node-monitor-grace-period', String(timings.nodeMonitorGracePeriodSeconds),
+        // LoadBalancers out of the box: addresses on the lab bridge, which the machine reaches.
+        // (A lab.json written before the pool existed has none: its server keeps the default pool.)
+        ...(plan.loadBalancerPool ? ['--lb-pool', plan.loadBalancerPool] : []),
       ]
     : ['agent', ...common, '--server', serverUrl(plan), '--token-file', path.join(dataDir(plan.hosts[0]!), 'join-token')];
   return ['nsenter', `--net=${netnsPath(host.netns)}`, '--', ...kubelabdCommand(), ...role];

@@ -54,6 +54,14 @@ export interface LabPlan {
   subnet: string;
   /** The bridge's address in the root namespace (.1): how the user's CLI reaches the hosts. */
   gatewayIp: string;
+  /**
+   * LoadBalancer addresses (.240-.254 of the lab's /24, above every host's address): the server
+   * gets them as --lb-pool. Every node's proxy puts a LoadBalancer address on its `lo`, so every
+   * host answers ARP for it on the bridge (Linux answers for any local address), and the machine
+   * reaches it as it reaches a host, as with MetalLB's layer-2 mode without the leader election:
+   * whichever node's answer the machine keeps, that node's proxy forwards to the Service's pods.
+   */
+  loadBalancerPool: string;
   /** /run/kl<id>: parent of every host's exec root. */
   execRootBase: string;
   kubeconfigPath: string;
@@ -70,6 +78,7 @@ export function labPrefix(dir: string): string {
 
 /** Every name and address of a lab of `nodeCount` hosts in `dir` on `subnet` (a /24). */
 export function planLab(dir: string, nodeCount: number, subnet: string): LabPlan {
+  // Hosts take .11 to .210: the LoadBalancer pool (.240-.254) stays clear of them.
   if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 200) {
     throw new Error(`--nodes must be a whole number from 1 to 200, not ${nodeCount}`);
   }
@@ -100,6 +109,7 @@ export function planLab(dir: string, nodeCount: number, subnet: string): LabPlan
     bridge: `${prefix}br`,
     subnet,
     gatewayIp: address(1),
+    loadBalancerPool: `${address(240)}-${address(254)}`,
     execRootBase: `/run/${prefix}`,
     kubeconfigPath: path.join(absoluteDir, 'kubeconfig.yaml'),
     hosts,

@@ -7,8 +7,11 @@
 // - NodePort: for type NodePort and LoadBalancer, one port from 30000-32767 per Service port,
 //   open on every node. A user may ask for a specific one.
 // - LoadBalancer address: for type LoadBalancer, one address from the configured pool, reported
-//   in status.loadBalancer.ingress[0].ip (where a cloud would report its load balancer). With no
-//   pool, or an exhausted one, the Service stays <pending>, as it does on a cluster without a cloud.
+//   in status.loadBalancer.ingress[0].ip (where a cloud would report its load balancer). kubelabd
+//   server always has a pool (--lb-pool, else the top of the service CIDR: see
+//   defaultLoadBalancerPool); when it is exhausted the Service stays <pending>, and the service-lb
+//   controller says why in an event and asks again once an address is free. ClusterIPs are never
+//   taken from the pool, even where it lies inside the service CIDR.
 //
 // Nothing is stored apart from the Services: rebuild() reads what the stored Services hold when
 // the server starts, and onDelete() gives it back. Every write is a small transaction: onCreate /
@@ -70,9 +73,14 @@ export class ServiceAllocation {
     this.nodePortRange = options.nodePortRange ?? NETWORK_DEFAULTS.nodePortRange;
     this.lbPool = options.lbPool ?? [];
     this.random = options.random;
-    this.ips = new IpAllocator(this.serviceCidr, [], { random: this.random });
-    this.ports = new PortAllocator(this.nodePortRange, [], { random: this.random });
     this.loadBalancers = new AddressPool(this.lbPool);
+    this.ips = new IpAllocator(this.serviceCidr, [], this.ipOptions());
+    this.ports = new PortAllocator(this.nodePortRange, [], { random: this.random });
+  }
+
+  /** The ClusterIP allocator's options: the pool's addresses are never ClusterIPs. */
+  private ipOptions() {
+    return { random: this.random, excluded: { addresses: this.loadBalancers.list(), why: `in the LoadBalancer address pool (${this.lbPool.join(', ')}); pick another ClusterIP` } };
   }
 
   /** The `kubernetes` Service's ClusterIP (the first address of the CIDR). */
@@ -83,9 +91,10 @@ export class ServiceAllocation {
   /** Forgets everything and takes what the stored Services hold: called once at start. */
   rebuild(existingServices: Service[]): void {
     const held = existingServices.map((s) => this.heldBy(s));
-    this.ips = new IpAllocator(this.serviceCidr, held.flatMap((h) => (h.clusterIP ? [h.clusterIP] : [])), { random: this.random });
+    // A ClusterIP given out before the pool covered it (an older server) is not handed out as a LoadBalancer address either.
+    this.loadBalancers = new AddressPool(this.lbPool, held.flatMap((h) => [h.loadBalancerIP, h.clusterIP].filter((ip): ip is string => Boolean(ip))));
+    this.ips = new IpAllocator(this.serviceCidr, held.flatMap((h) => (h.clusterIP ? [h.clusterIP] : [])), this.ipOptions());
     this.ports = new PortAllocator(this.nodePortRange, held.flatMap((h) => h.nodePorts), { random: this.random });
-    this.loadBalancers = new AddressPool(this.lbPool, held.flatMap((h) => (h.loadBalancerIP ? [h.loadBalancerIP] : [])));
   }
 
   /**

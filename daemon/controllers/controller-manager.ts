@@ -24,6 +24,7 @@ import { DeploymentController } from './deployment/deployment-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { JobController } from './job/job-controller.js';
 import { TtlAfterFinishedController } from './ttl-after-finished/ttl-after-finished-controller.js';
+import { SERVICE_LB_COMPONENT, ServiceLbController } from './service-lb/service-lb-controller.js';
 import { GarbageCollector } from './garbage-collector/garbage-collector.js';
 import { NodeIpamController } from './node-ipam/node-ipam-controller.js';
 import { NodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
@@ -53,6 +54,8 @@ export interface StartControllersOptions {
   clusterCidr?: string;
   /** The Job controller's re-create delay after pod failures (JOB_DEFAULTS.podFailureBackoff without it). */
   jobPodFailureBackoff?: BackoffPolicy;
+  /** The API server's LoadBalancer address pool, for the service-lb controller's messages and retries. */
+  lbPool?: readonly string[];
 }
 
 export const DEFAULT_CLUSTER_CIDR = NETWORK_DEFAULTS.clusterCidr;
@@ -80,6 +83,7 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
   { name: 'job', component: 'job-controller', start: (common, options) => new JobController({ ...common, podFailureBackoff: options.jobPodFailureBackoff }) },
   { name: 'cronjob', component: 'cronjob-controller', start: (common) => new CronJobController(common) },
   { name: 'ttl-after-finished', component: 'ttl-after-finished-controller', start: (common) => new TtlAfterFinishedController(common) },
+  { name: 'service-lb', component: SERVICE_LB_COMPONENT, start: (common, options) => new ServiceLbController({ ...common, lbPool: options.lbPool ?? [] }) },
   {
     name: 'nodelifecycle',
     component: 'node-controller',

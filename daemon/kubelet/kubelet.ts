@@ -32,7 +32,7 @@ import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { LABEL_POD_UID, type ContainerRuntime } from '../runtime/container-runtime.js';
 import { KubeletStreams } from './kubelet-streams.js';
-import { defaultNodeIP, NodeStatusManager } from './node-status.js';
+import { defaultNodeIP, NodeStatusManager, type NodeStatusOptions } from './node-status.js';
 import { DEFAULT_BACKOFF } from './pod-actions.js';
 import type { ClusterDns } from './pod-dns.js';
 import { PodWorker } from './pod-worker.js';
@@ -65,6 +65,8 @@ export interface KubeletOptions {
   heartbeatIntervalMs?: number;
   /** The cluster DNS server(s) and domain for ClusterFirst pods (kubelet --cluster-dns, --cluster-domain). */
   clusterDns?: ClusterDns;
+  /** Asked at every heartbeat: a problem (the cluster DNS cannot bind port 53) makes the node NotReady with it. */
+  readinessProblem?: NodeStatusOptions['readinessProblem'];
   /** Runs one probe attempt; the real Prober (HTTP, TCP, exec through the runtime) by default. */
   prober?: ContainerProber;
   /** Where the kubelet reports what failed; logger('kubelet') by default. */
@@ -115,7 +117,7 @@ export class Kubelet {
       probes: this.probes,
       clusterDns: options.clusterDns,
     });
-    this.nodeStatus = new NodeStatusManager({ nodeName, client, runtime, clock, role: options.role, nodeIP, kubeletPort: options.kubeletPort, heartbeatIntervalMs: options.heartbeatIntervalMs });
+    this.nodeStatus = new NodeStatusManager({ nodeName, client, runtime, clock, role: options.role, nodeIP, kubeletPort: options.kubeletPort, heartbeatIntervalMs: options.heartbeatIntervalMs, readinessProblem: options.readinessProblem });
     const informers =
       options.informers ??
       new SharedInformerFactory({ client, clock, onError: (_resource, err) => this.log.error('watching pods', { err }) });

@@ -54,7 +54,15 @@ function condition(previous: NodeCondition[] | undefined, now: string, wanted: O
  * streams (multi-host), goes to daemonEndpoints: the API server dials InternalIP:that port for
  * the logs, exec and port-forward of this node's pods.
  */
-export function buildNodeStatus(info: RuntimeInfo, previous: Node['status'] | undefined, now: Date, nodeName: string, nodeIP: string, kubeletPort?: number): NonNullable<Node['status']> {
+export function buildNodeStatus(
+  info: RuntimeInfo,
+  previous: Node['status'] | undefined,
+  now: Date,
+  nodeName: string,
+  nodeIP: string,
+  kubeletPort?: number,
+  notReady?: NodeReadinessProblem,
+): NonNullable<Node['status']> {
   const at = rfc3339(now);
   const resources = { cpu: String(info.cpus), memory: `${Math.floor(info.memoryBytes / 1024)}Ki`, pods: String(MAX_PODS) };
   const before = previous?.conditions;
@@ -66,7 +74,9 @@ export function buildNodeStatus(info: RuntimeInfo, previous: Node['status'] | un
       condition(before, at, { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' }),
       condition(before, at, { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' }),
       condition(before, at, { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' }),
-      condition(before, at, { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }),
+      notReady
+        ? condition(before, at, { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: `${notReady.reason}: ${notReady.message}` })
+        : condition(before, at, { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }),
     ],
     addresses: [
       { type: 'InternalIP', address: nodeIP },
@@ -96,6 +106,12 @@ export function defaultNodeIP(): string {
   return '127.0.0.1';
 }
 
+/** Something this node needs and lacks (the cluster DNS cannot bind its port, say): the node is Ready False with it. */
+export interface NodeReadinessProblem {
+  reason: string;
+  message: string;
+}
+
 export interface NodeStatusOptions {
   nodeName: string;
   client: ApiClient;
@@ -108,6 +124,8 @@ export interface NodeStatusOptions {
   /** A pod subnet this node brings itself (--pod-subnet): set when the Node is created, so the IPAM controller never leases it another. */
   podCIDR?: string;
   heartbeatIntervalMs?: number;
+  /** Asked at every heartbeat: a problem makes the node NotReady with it (Kubernetes: the runtime or network not ready). */
+  readinessProblem?: () => NodeReadinessProblem | undefined;
 }
 
 export class NodeStatusManager {
@@ -142,7 +160,7 @@ export class NodeStatusManager {
         throw err;
       }
       try {
-        return await client.updateStatus<Node>('nodes', { ...node, status: buildNodeStatus(this.info, node.status, clock.now(), nodeName, nodeIP, kubeletPort) });
+        return await client.updateStatus<Node>('nodes', { ...node, status: buildNodeStatus(this.info, node.status, clock.now(), nodeName, nodeIP, kubeletPort, this.options.readinessProblem?.()) });
       } catch (err) {
         if (!isConflict(err) || attempt >= 3) throw err;
       }

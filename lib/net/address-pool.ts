@@ -7,8 +7,29 @@
 
 import { fieldInvalid } from '../errors.js';
 import { AllocationError } from './ip-allocator.js';
-import { broadcastOf, ipv4ToNumber, isIpv4Address, mustParseIpv4Cidr, numberToIpv4 } from './ipv4.js';
+import { blockSize, broadcastOf, ipv4ToNumber, isIpv4Address, mustParseIpv4Cidr, numberToIpv4 } from './ipv4.js';
 import { RangeAllocator } from './range-allocator.js';
+
+/**
+ * The LoadBalancer pool a server has when --lb-pool is not given: the top of the service CIDR,
+ * a /24 of it at most (a sixteenth of a smaller one), without its broadcast address (and without
+ * the .0 of a whole /24, which reads like a network): 10.111.255.1-10.111.255.254 for the
+ * default 10.96.0.0/12, 10.96.0.240-10.96.0.254 for a /24. Empty for CIDRs smaller than a /27.
+ *
+ * Why there: the service CIDR is address space the cluster already owns for virtual addresses
+ * that exist only on the nodes' `lo` (kube-proxy's ClusterIPs), so taking the pool from it claims
+ * no range that could shadow a real network (a LAN, a VPN's 10.x) on the user's machine; and the
+ * machine and every pod reach an address on `lo` the way they reach a ClusterIP. ClusterIPs are
+ * never allocated from the pool (the ClusterIP allocator excludes it).
+ */
+export function defaultLoadBalancerPool(serviceCidr: string): string[] {
+  const block = mustParseIpv4Cidr(serviceCidr);
+  const size = Math.min(256, blockSize(block.prefixLength) / 16);
+  const broadcast = broadcastOf(block);
+  const first = broadcast - size + 1 + (size === 256 ? 1 : 0);
+  const last = broadcast - 1;
+  return first <= last ? [`${numberToIpv4(first)}-${numberToIpv4(last)}`] : [];
+}
 
 /** More than this is a typo, not a lab. */
 const MAX_POOL_SIZE = 65_536;
@@ -54,6 +75,16 @@ export class AddressPool {
 
   get size(): number {
     return this.addresses.length;
+  }
+
+  /** How many addresses are still free. */
+  get freeCount(): number {
+    return this.taken.freeCount;
+  }
+
+  /** Every address of the pool, dotted (for the ClusterIP allocator to leave out). */
+  list(): string[] {
+    return this.addresses.map(numberToIpv4);
   }
 
   contains(ip: string): boolean {

@@ -27,6 +27,11 @@ export interface AllocatorOptions {
   random?: () => number;
 }
 
+export interface IpAllocatorOptions extends AllocatorOptions {
+  /** Addresses of the range that are never ClusterIPs (the LoadBalancer pool's), with why, for the 422. */
+  excluded?: { addresses: Iterable<string>; why: string };
+}
+
 
 /**
  * Service IPs of one CIDR. Never handed out: the network and broadcast addresses, and by
@@ -38,18 +43,25 @@ export class IpAllocator {
   readonly firstAddress: string;
   private readonly base: number;
   private readonly range: RangeAllocator;
+  private readonly excluded = new Set<number>();
+  private readonly excludedWhy: string;
 
   constructor(
     readonly cidr: string,
     used: Iterable<string> = [],
-    options: AllocatorOptions = {},
+    options: IpAllocatorOptions = {},
   ) {
     const block = mustParseIpv4Cidr(cidr);
     const [first, last] = [block.network, broadcastOf(block)];
     if (block.prefixLength > 30) throw new Error(`service CIDR ${cidr} is too small: it needs at least 4 addresses (a /30)`);
     // Offsets count from network + 1; the broadcast address is outside the range.
     this.base = first + 1;
-    this.range = new RangeAllocator(last - first - 1, { reserved: [0], random: options.random });
+    for (const ip of options.excluded?.addresses ?? []) {
+      const offset = isIpv4Address(ip) ? ipv4ToNumber(ip) - this.base : -1;
+      if (offset > 0 && offset < last - first - 1) this.excluded.add(offset);
+    }
+    this.excludedWhy = options.excluded?.why ?? '';
+    this.range = new RangeAllocator(last - first - 1, { reserved: [0, ...this.excluded], random: options.random });
     this.firstAddress = numberToIpv4(this.base);
     for (const ip of used) if (this.contains(ip)) this.range.take(this.offsetOf(ip));
   }
@@ -86,6 +98,7 @@ export class IpAllocator {
     if (!this.contains(ip)) {
       throw new AllocationError(fieldInvalid(field, ip, `provided IP is not in the valid range. The range of valid IPs is ${this.cidr}`));
     }
+    if (this.excluded.has(this.offsetOf(ip))) throw new AllocationError(fieldInvalid(field, ip, `provided IP is ${this.excludedWhy}`));
     if (!this.range.take(this.offsetOf(ip))) {
       throw new AllocationError(fieldInvalid(field, ip, 'provided IP is already allocated'));
     }

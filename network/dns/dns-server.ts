@@ -1,59 +1,38 @@
-// The cluster DNS server: kube-dns / CoreDNS reduced to what the tutorial needs. It answers A
-// queries for names in the cluster domain from a RecordLookup (record-index.ts), over UDP and TCP.
+// The cluster DNS server: kube-dns / CoreDNS reduced to what a lab needs, over UDP and TCP. What
+// it answers is decided in plan-answer.ts (names of the cluster zone, authoritatively) and by the
+// forwarder (every other name, through the node's resolvers and a cache); this file moves the
+// packets: it decodes a query, asks the plan, looks up an ExternalName's target when the plan
+// says so, and sends the answer back.
 //
-// What it answers:
-// - a known name: NOERROR with one A record per address (authoritative, short TTL, since pods
-//   come and go);
-// - a known name asked for another type (AAAA ...): NOERROR with no answer ("no data"), so
-//   resolvers do not conclude the name is missing;
-// - an unknown name inside the cluster domain: NXDOMAIN;
-// - anything outside the cluster domain: REFUSED. It forwards nothing: a pod's resolv.conf lists
-//   it for cluster names only (or the lab has no upstream at all).
-// Over UDP, an answer longer than 512 bytes is sent truncated (TC set) so the client retries over
-// TCP, where messages carry a two-byte length prefix (RFC 1035 4.2.2).
+// Over UDP, an answer of ours longer than 512 bytes is sent truncated (TC set) so the client
+// retries over TCP, where messages carry a two-byte length prefix (RFC 1035 4.2.2). Forwarded
+// answers go back as the upstream sent them (it sized them for the client's own EDNS limit).
 
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { CLASS_IN, decodeMessage, encodeMessage, RCODE, TYPE_A, type DnsMessage } from './dns-packet.js';
-import { normalizeName, type RecordLookup } from './record-index.js';
+import type { ClusterZone } from './cluster-zone.js';
+import { decodeMessage, encodeMessage, RCODE, TYPE_A, TYPE_AAAA, TYPE_CNAME, type DnsMessage, type DnsRecord } from './dns-packet.js';
+import type { Forwarder } from './forwarder.js';
+import { DEFAULT_TTL_SECONDS, isInDomain, planAnswer, reply } from './plan-answer.js';
 
-/** Seconds a resolver may cache an answer: short, as CoreDNS's kubernetes plugin (5 s). */
-export const DEFAULT_TTL_SECONDS = 5;
+export { DEFAULT_TTL_SECONDS };
 const MAX_UDP_ANSWER_BYTES = 512;
 
-/** The answer to one query: pure, so it can be table-tested. */
-export function answerQuery(query: DnsMessage, records: RecordLookup, ttlSeconds = DEFAULT_TTL_SECONDS): DnsMessage {
-  const reply = (rcode: number, answers: DnsMessage['answers'] = []): DnsMessage => ({
-    id: query.id,
-    response: true,
-    opcode: query.opcode,
-    authoritative: rcode !== RCODE.REFUSED && rcode !== RCODE.NOTIMP && rcode !== RCODE.FORMERR,
-    truncated: false,
-    recursionDesired: query.recursionDesired,
-    recursionAvailable: false,
-    rcode,
-    questions: query.questions,
-    answers,
-    authorities: [],
-    additionals: [],
-  });
-  if (query.response) return reply(RCODE.FORMERR);
-  if (query.opcode !== 0) return reply(RCODE.NOTIMP);
-  if (query.questions.length !== 1) return reply(RCODE.FORMERR);
-  const [question] = query.questions;
-  const name = normalizeName(question.name);
-  if (name !== records.domain && !name.endsWith(`.${records.domain}`)) return reply(RCODE.REFUSED);
-  const addresses = records.lookup(name);
-  if (addresses === undefined) return reply(RCODE.NXDOMAIN);
-  if (question.type !== TYPE_A || question.class !== CLASS_IN) return reply(RCODE.NOERROR);
-  return reply(
-    RCODE.NOERROR,
-    addresses.map((address) => ({ name: question.name, type: TYPE_A, class: CLASS_IN, ttl: ttlSeconds, address })),
-  );
+/** The local answer to one query, or undefined when it must be forwarded (pure; table-tested). */
+export function answerQuery(query: DnsMessage, zone: ClusterZone, ttlSeconds = DEFAULT_TTL_SECONDS): DnsMessage | undefined {
+  const plan = planAnswer(query, zone, ttlSeconds);
+  return plan.kind === 'answer' ? plan.message : undefined;
 }
 
-/** Decodes, answers, encodes; a packet that cannot be decoded gets FORMERR if it has a header, else nothing. */
-export function handlePacket(packet: Buffer, records: RecordLookup, ttlSeconds?: number): Buffer | undefined {
+/** How many CNAMEs an ExternalName chain may follow inside the zone before we stop (a loop of ExternalNames). */
+const MAX_CHASE = 8;
+
+/**
+ * The answer to one packet: ours, or the upstream's through the forwarder (SERVFAIL without
+ * one). A packet that cannot be decoded gets FORMERR if it has a header, else nothing.
+ * `local` says whether the answer is ours (then the UDP size limit applies).
+ */
+export async function handlePacket(packet: Buffer, zone: ClusterZone, forwarder?: Forwarder, ttlSeconds = DEFAULT_TTL_SECONDS): Promise<{ answer: Buffer; local: boolean } | undefined> {
   let query: DnsMessage;
   try {
     query = decodeMessage(packet);
@@ -62,13 +41,39 @@ export function handlePacket(packet: Buffer, records: RecordLookup, ttlSeconds?:
     const header = Buffer.from(packet.subarray(0, 12));
     header.writeUInt16BE(0x8000 | RCODE.FORMERR, 2);
     header.fill(0, 4);
-    return header;
+    return { answer: header, local: true };
   }
-  return encodeMessage(answerQuery(query, records, ttlSeconds));
+  const plan = planAnswer(query, zone, ttlSeconds);
+  if (plan.kind === 'forward') {
+    if (!forwarder) return { answer: encodeMessage(reply(query, RCODE.SERVFAIL)), local: true };
+    return { answer: await forwarder.forward(packet, query), local: false };
+  }
+  const message = plan.message;
+  let chase = plan.chase;
+  for (let depth = 0; chase && depth < MAX_CHASE; depth++) {
+    const { name, type } = chase;
+    chase = undefined;
+    if (isInDomain(name, zone.domain) || name.endsWith('.in-addr.arpa')) {
+      const inner = planAnswer({ ...query, questions: [{ name, type, class: query.questions[0].class }] }, zone, ttlSeconds);
+      if (inner.kind === 'answer') {
+        message.answers.push(...inner.message.answers);
+        chase = inner.chase;
+        continue;
+      }
+    }
+    // A target outside the zone: its records as the upstream resolvers give them (CoreDNS does
+    // the same through its own forwarder). Only address and CNAME records are copied: their
+    // rdata holds no compressed names of the upstream's packet.
+    const upstream = await forwarder?.resolve(name, type).catch(() => undefined);
+    if (upstream) message.answers.push(...upstream.answers.filter((r: DnsRecord) => r.type === TYPE_A || r.type === TYPE_AAAA || r.type === TYPE_CNAME));
+  }
+  return { answer: encodeMessage(message), local: true };
 }
 
 export interface DnsServerOptions {
-  records: RecordLookup;
+  zone: ClusterZone;
+  /** Where names outside the zone go; absent: they get SERVFAIL. */
+  forwarder?: Forwarder;
   /** 127.0.0.1 for tests; the DNS Service's ClusterIP or 0.0.0.0 in a cluster. */
   host: string;
   /** 53 in a cluster; 0 lets the system pick a port free for both UDP and TCP. */
@@ -93,10 +98,11 @@ export class DnsServer {
   private createUdpSocket(): dgram.Socket {
     const udp = dgram.createSocket('udp4');
     udp.on('message', (packet, client) => {
-      let answer = handlePacket(packet, this.options.records, this.options.ttlSeconds);
-      if (!answer) return;
-      if (answer.length > MAX_UDP_ANSWER_BYTES) answer = truncate(answer);
-      udp.send(answer, client.port, client.address);
+      void handlePacket(packet, this.options.zone, this.options.forwarder, this.options.ttlSeconds).then((handled) => {
+        if (!handled) return;
+        const answer = handled.local && handled.answer.length > MAX_UDP_ANSWER_BYTES ? truncate(handled.answer) : handled.answer;
+        udp.send(answer, client.port, client.address);
+      }, () => undefined);
     });
     return udp;
   }
@@ -177,14 +183,15 @@ export class DnsServer {
         const length = buffered.readUInt16BE(0);
         const packet = buffered.subarray(2, 2 + length);
         buffered = buffered.subarray(2 + length);
-        const answer = handlePacket(packet, this.options.records, this.options.ttlSeconds);
-        if (!answer) {
-          socket.destroy();
-          return;
-        }
-        const prefix = Buffer.alloc(2);
-        prefix.writeUInt16BE(answer.length, 0);
-        socket.write(Buffer.concat([prefix, answer]));
+        void handlePacket(Buffer.from(packet), this.options.zone, this.options.forwarder, this.options.ttlSeconds).then((handled) => {
+          if (!handled) {
+            socket.destroy();
+            return;
+          }
+          const prefix = Buffer.alloc(2);
+          prefix.writeUInt16BE(handled.answer.length, 0);
+          if (!socket.destroyed) socket.write(Buffer.concat([prefix, handled.answer]));
+        }, () => socket.destroy());
       }
     });
   }

@@ -9,12 +9,13 @@
 //   10-244-1-5.default.pod.cluster.local   → 10.244.1.5 (the dashed-IP pod name, answered for any
 //                                             well-formed address, as CoreDNS's `pods insecure`)
 //
-// buildRecords is the pure part; RecordIndex keeps it current by watching through ApiClient and
-// rebuilding lazily on the first lookup after a change. A Service or Endpoints of the wrong shape
+// buildRecords is the pure part (cluster-zone.ts adds the CNAME, SRV and PTR records to it);
+// RecordIndex keeps the zone current by watching Services, Endpoints and Pods through ApiClient
+// and rebuilding lazily on the first lookup after a change. A Service or Endpoints of the wrong shape
 // (stored before the API checked types) is left out and reported once per version: the names of
 // the other Services keep resolving.
 
-import type { Endpoints, Service } from '../../lib/api/types.js';
+import type { Endpoints, Pod, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { Informer } from '../../lib/client/informer.js';
 import { objectKey } from '../../lib/client/object-key.js';
@@ -22,6 +23,8 @@ import { SharedInformerFactory } from '../../lib/client/shared-informer-factory.
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { logger } from '../../lib/logger.js';
 import { endpointsProblem, forEachReadable, listProblem, ReportedOnce, shapeProblem, type UnreadableObject } from '../../lib/unreadable-objects.js';
+import { buildZone, type ClusterZone, type ZoneRecord } from './cluster-zone.js';
+import { TYPE_A } from './dns-packet.js';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
@@ -57,7 +60,7 @@ export function buildRecords(services: Service[], endpoints: Endpoints[], domain
     ...forEachReadable(services, serviceProblem, (service) => {
       const { name, namespace } = service.metadata;
       const { type = 'ClusterIP', clusterIP } = service.spec;
-      if (!name || !namespace || type === 'ExternalName') return; // ExternalName is a CNAME; kubelab answers A only
+      if (!name || !namespace || type === 'ExternalName') return; // ExternalName is a CNAME (cluster-zone.ts)
       const serviceName = normalizeName(`${name}.${namespace}.svc.${domain}`);
       if (clusterIP && clusterIP !== 'None') {
         records.set(serviceName, [clusterIP]);
@@ -103,12 +106,15 @@ export interface RecordIndexOptions {
   informers?: SharedInformerFactory;
 }
 
-export class RecordIndex implements RecordLookup {
+export class RecordIndex implements RecordLookup, ClusterZone {
   readonly domain: string;
   private readonly services: Informer<Service>;
   private readonly endpoints: Informer<Endpoints>;
-  private records = new Map<string, string[]>();
+  private readonly pods: Informer<Pod>;
+  private readonly clock: Clock;
+  private zone = new Map<string, ZoneRecord[]>();
   private stale = true;
+  private changedAtSeconds = 0;
   private readonly reported = new ReportedOnce();
   private readonly onUnreadable: (object: Service | Endpoints, problem: string) => void;
 
@@ -117,6 +123,7 @@ export class RecordIndex implements RecordLookup {
     this.onUnreadable =
       options.onUnreadable ?? ((object, problem) => logger('dns').warn(`${object.kind ?? 'object'} ${objectKey(object)} has no DNS records: ${problem}`));
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
     const changed = () => {
       this.stale = true;
     };
@@ -126,27 +133,46 @@ export class RecordIndex implements RecordLookup {
     this.services.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
     this.endpoints = informers.informerFor<Endpoints>('endpoints');
     this.endpoints.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
+    // Pods name their addresses in reverse lookups (PTR).
+    this.pods = informers.informerFor<Pod>('pods');
+    this.pods.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
   }
 
   /** Watches until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.services.start(signal), this.endpoints.start(signal)]);
+    await Promise.all([this.services.start(signal), this.endpoints.start(signal), this.pods.start(signal)]);
   }
 
   /** Resolves once both watches have delivered their first list. */
   async waitForSync(): Promise<void> {
-    await Promise.all([this.services.waitForSync(), this.endpoints.waitForSync()]);
+    await Promise.all([this.services.waitForSync(), this.endpoints.waitForSync(), this.pods.waitForSync()]);
   }
 
-  lookup(name: string): string[] | undefined {
-    if (this.stale) {
-      const { records, unreadable } = buildRecords(this.services.list(), this.endpoints.list(), this.domain);
-      this.records = records;
-      this.stale = false;
-      for (const { object, problem } of unreadable) if (this.reported.firstTime(object)) this.onUnreadable(object, problem);
-    }
+  /** The SOA serial: the second of the last change seen. */
+  get serial(): number {
+    this.refresh();
+    return this.changedAtSeconds;
+  }
+
+  /** Every record of `name` (A, CNAME, SRV, PTR); undefined when the name does not exist. */
+  recordsOf(name: string): ZoneRecord[] | undefined {
+    this.refresh();
     const normalized = normalizeName(name);
     const pod = podAddressOf(normalized, this.domain);
-    return pod ? [pod] : this.records.get(normalized);
+    return pod ? [{ type: TYPE_A, address: pod }] : this.zone.get(normalized);
+  }
+
+  /** The A record addresses of `name`; undefined when it does not exist. */
+  lookup(name: string): string[] | undefined {
+    return this.recordsOf(name)?.flatMap((r) => (r.type === TYPE_A && r.address ? [r.address] : []));
+  }
+
+  private refresh(): void {
+    if (!this.stale) return;
+    const { records, unreadable } = buildZone(this.services.list(), this.endpoints.list(), this.pods.list(), this.domain);
+    this.zone = records;
+    this.stale = false;
+    this.changedAtSeconds = Math.floor(this.clock.now().getTime() / 1000);
+    for (const { object, problem } of unreadable) if (this.reported.firstTime(object)) this.onUnreadable(object, problem);
   }
 }

@@ -37,6 +37,7 @@ describe('lab plan (pure)', () => {
     assert.equal(plan.bridge, `${plan.prefix}br`);
     assert.deepEqual(plan.hosts.map((h) => [h.name, h.role, h.ip]), [['node1', 'server', '10.250.0.11'], ['node2', 'agent', '10.250.0.12'], ['node3', 'agent', '10.250.0.13']]);
     assert.equal(plan.gatewayIp, '10.250.0.1');
+    assert.equal(plan.loadBalancerPool, '10.250.0.240-10.250.0.254');
     for (const host of plan.hosts) assert.ok(host.hostVeth.length <= 15 && host.peerVeth.length <= 15, host.hostVeth);
     assert.notEqual(labPrefix('/tmp/a'), labPrefix('/tmp/b'));
   });
