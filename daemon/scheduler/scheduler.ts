@@ -9,6 +9,12 @@
 // every 30 s. Meanwhile its PodScheduled condition says why:
 // `0/3 nodes are available: 3 Insufficient memory.`
 //
+// A pod's PersistentVolumeClaims take part (kube-scheduler's VolumeBinding plugin,
+// lib/storage/pod-volume-scheduling.ts): a missing or unbound Immediate claim keeps it Pending
+// with kube-scheduler's reason; a bound claim's volume node affinity filters the nodes; for a
+// WaitForFirstConsumer claim the chosen node is written on the claim first
+// (volume.kubernetes.io/selected-node), and the pod is bound once the binder has bound the claim.
+//
 // A pod the scheduling maths cannot read (a wrong type stored before validation existed, such as
 // `ports: "80"`) never stops the others: a pending one gets a FailedScheduling warning and is
 // retried with the queue's exponential back-off; a bound one is left out of its node's accounting
