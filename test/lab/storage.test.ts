@@ -13,6 +13,7 @@ import type { Event, Pod } from '../../lib/api/types.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../lib/api/storage-types.js';
 import { eventually } from '../../harness/test-daemon.js';
 import { TestLab } from '../../harness/test-lab.js';
+import { untilPasses } from '../helpers/until-passes.js';
 
 const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'shared' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '32Mi' } } } };
 const pod = (name: string, script: string, nodeSelector?: Record<string, string>) => ({
@@ -60,9 +61,9 @@ describe('local-path volumes on a two-host lab', function () {
 
     // A second pod of the claim lands on the same node and reads what the first wrote.
     for (const name of ['second', 'third']) {
-      await lab.ok(['create', '-f', '-'], { input: JSON.stringify(pod(name, 'cat /data/f')) });
+      await lab.ok(['create', '-f', '-'], { input: JSON.stringify(pod(name, `cat /data/f > /data/seen-by-${name}`)) });
       assert.equal(await runningOn(name), node);
-      await eventually(async () => (await lab.kubelab(['logs', name])).stdout.trim() === 'from-first', 60_000);
+      await untilPasses(async () => assert.equal(await fs.readFile(`${directory}/seen-by-${name}`, 'utf8'), 'from-first'), 60_000, 500);
     }
 
     // A pod of the claim held to the other node cannot run anywhere, and says why.
