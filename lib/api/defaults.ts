@@ -8,6 +8,7 @@
 
 import type { KubeObject } from './types.js';
 import { defaultCronJob, defaultJob } from './validate-batch.js';
+import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './validate-storage.js';
 
 type Obj = Record<string, unknown>;
 
@@ -66,6 +67,15 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
     case 'events':
       setDefault(target, 'count', 1);
       setDefault(target, 'type', 'Normal');
+      break;
+    case 'persistentvolumes':
+      defaultPersistentVolume(target);
+      break;
+    case 'persistentvolumeclaims':
+      defaultPersistentVolumeClaim(target);
+      break;
+    case 'storageclasses.storage.k8s.io':
+      defaultStorageClass(target);
       break;
     default:
       // nodes, configmaps, controllerrevisions: nothing to fill in.

@@ -60,12 +60,15 @@ describe('watches of a single-node server', () => {
         'endpoints {}',
         'jobs.batch {}',
         'nodes {}',
+        'persistentvolumeclaims {}',
+        'persistentvolumes {}',
         'pods {"fieldSelector":"spec.nodeName="}',
         'pods {"fieldSelector":"spec.nodeName=node-1"}',
         'pods {}',
         'replicasets.apps {}',
         'replicationcontrollers {}',
         'services {}',
+        'storageclasses.storage.k8s.io {}',
       ]);
     } finally {
       abort.abort();

@@ -5,6 +5,7 @@ import { cronJobStrategy, jobStrategy } from './batch-strategy.js';
 import { namespaceStrategy } from './namespace-strategy.js';
 import { podStrategy } from './pod-strategy.js';
 import { serviceStrategy } from './service-strategy.js';
+import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from './storage-strategy.js';
 import { defaultStrategy, type Strategy } from './strategy.js';
 import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy } from './workload-strategy.js';
 
@@ -18,6 +19,8 @@ const STRATEGIES: Record<string, Strategy> = {
   'jobs.batch': jobStrategy,
   'cronjobs.batch': cronJobStrategy,
   'daemonsets.apps': daemonSetStrategy,
+  persistentvolumes: persistentVolumeStrategy,
+  persistentvolumeclaims: persistentVolumeClaimStrategy,
 };
 
 /** `resource` is the store key (`pods`, `deployments.apps`). */

@@ -17,7 +17,7 @@ export const NodeSelectorTerm = definition('io.k8s.api.core.v1.NodeSelectorTerm'
   matchFields: listOfObjects(NodeSelectorRequirement, "A list of node selector requirements by node's fields."),
 });
 
-const NodeSelector = definition('io.k8s.api.core.v1.NodeSelector', 'A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms.', {
+export const NodeSelector = definition('io.k8s.api.core.v1.NodeSelector', 'A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms.', {
   nodeSelectorTerms: listOfObjects(NodeSelectorTerm, 'Required. A list of node selector terms. The terms are ORed.', { required: true }),
 });
 
