@@ -10,7 +10,8 @@
 //
 // `npm run bench` runs it against the real kubelabd it starts; `npx tsx bench/api-load.ts` runs it
 // against an API server of its own in a child process (the real registry, store and HTTPS
-// server on a temporary data dir; no node agent, so no Docker), which is what profiling wants:
+// server on a temporary data dir, from dist/ when built; no node agent, so no Docker), which is
+// what profiling wants:
 // `KUBELAB_BENCH_API_PROFILE=1` starts that server with --cpu-prof.
 
 import { spawn } from 'node:child_process';
@@ -87,24 +88,29 @@ class Client {
     });
   }
 
-  /** Opens a watch; resolves with the ms until the first event, or undefined after `timeoutMs`. */
+  /**
+   * Opens a watch; resolves with the ms until the first event, or undefined when none came
+   * within `timeoutMs` or the watch ended or failed first (never hangs).
+   */
   watchFirstEvent(path: string, timeoutMs: number, onOpen?: () => void): Promise<number | undefined> {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       const started = performance.now();
+      let settled = false;
+      const settle = (value: number | undefined) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+        req.destroy();
+      };
       const req = https.get(`${this.target.server}${path}`, { agent: this.agent, headers: { Authorization: `Bearer ${this.target.token}` } }, (res) => {
         onOpen?.();
-        res.once('data', () => {
-          resolve(performance.now() - started);
-          res.destroy();
-        });
-        res.on('error', () => undefined);
+        res.once('data', () => settle(performance.now() - started));
+        res.on('error', () => settle(undefined));
+        res.on('close', () => settle(undefined));
       });
-      req.on('error', (err) => (timer ? reject(err) : undefined));
-      const timer: NodeJS.Timeout | undefined = setTimeout(() => {
-        resolve(undefined);
-        req.destroy();
-      }, timeoutMs);
-      req.on('close', () => clearTimeout(timer));
+      req.on('error', () => settle(undefined));
+      const timer = setTimeout(() => settle(undefined), timeoutMs);
     });
   }
 
@@ -216,19 +222,25 @@ export async function watchFanOut(target: ApiTarget, watchers = 1_000, rounds = 
     await ensureNamespace(writer);
     for (let round = 0; round < rounds; round += 1) {
       const name = `fanout-${Date.now()}-${round}`;
+      // Watchers as informers hold them: resumed from the version of their last list, no backlog.
+      const listed = await writer.request('GET', `/api/v1/namespaces/${NAMESPACE}/configmaps?limit=1`);
+      const version = (JSON.parse(listed.text) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
       let opened = 0;
       let allOpen!: () => void;
       const ready = new Promise<void>((resolve) => (allOpen = resolve));
       const arrivals: Promise<number | undefined>[] = [];
       for (let i = 0; i < watchers; i += 1) {
         arrivals.push(
-          client.watchFirstEvent(`/api/v1/namespaces/${NAMESPACE}/configmaps?watch=true&fieldSelector=metadata.name%3D${name}&resourceVersion=`, 60_000, () => {
+          client.watchFirstEvent(`/api/v1/namespaces/${NAMESPACE}/configmaps?watch=true&fieldSelector=metadata.name%3D${name}&resourceVersion=${version}`, 60_000, () => {
             opened += 1;
             if (opened === watchers) allOpen();
           }),
         );
       }
+      const openTimeout = setTimeout(() => allOpen(), 60_000);
       await ready;
+      clearTimeout(openTimeout);
+      if (opened < watchers) throw new Error(`watch fan-out: only ${opened} of ${watchers} watches opened within 60 s`);
       const written = performance.now();
       const res = await writer.request('POST', `/api/v1/namespaces/${NAMESPACE}/configmaps`, configMap(name, round));
       if (res.status !== 201) throw new Error(`fan-out write: ${res.status} ${res.text}`);
@@ -272,12 +284,19 @@ export interface ApiBenchReport {
 
 /** The whole API benchmark against one server. */
 export async function benchApi(target: ApiTarget, seconds = Number(process.env.KUBELAB_BENCH_API_SECONDS ?? 60)): Promise<ApiBenchReport> {
+  const progress = (what: string) => console.error(`[api bench] ${new Date().toISOString()} ${what}`);
+  progress('creating 100 ConfigMaps');
   await fill(target, 'small', 100);
+  progress(`mixed load for ${seconds} s over 100 ConfigMaps`);
   const small = await mixedLoad(target, 'small', Array.from({ length: 100 }, (_, i) => `small-${i}`), seconds);
+  progress('creating 10,000 ConfigMaps (writes only)');
   const fillWritesPerSecond = await fill(target, 'big', 10_000);
   const names = [...Array.from({ length: 100 }, (_, i) => `small-${i}`), ...Array.from({ length: 10_000 }, (_, i) => `big-${i}`)];
+  progress(`mixed load for ${seconds} s over 10,100 ConfigMaps`);
   const large = await mixedLoad(target, 'large', names, seconds);
+  progress('list latency');
   const lists = await listLatency(target);
+  progress('watch fan-out');
   const fanOutMs = await watchFanOut(target);
   return { fillWritesPerSecond, small, large, lists, fanOutMs };
 }
@@ -315,11 +334,20 @@ export function formatApiBench(report: ApiBenchReport): string {
 const SERVE_FLAG = '--serve-api';
 
 async function serve(): Promise<void> {
-  const { ensurePki } = await import('../daemon/pki/pki.js');
-  const { Authenticator } = await import('../daemon/api/auth.js');
-  const { createApiApp, startApiServer } = await import('../daemon/api/server.js');
-  const { ResourceRegistry } = await import('../daemon/api/resource-registry.js');
-  const { NedbObjectStore } = await import('../daemon/store/nedb-store.js');
+  // The built daemon (dist/, as kubelabd runs) when there is one: figures without tsx's loader.
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const built = await fs.access(path.join(root, 'dist/daemon/store/nedb-store.js')).then(() => true, () => false);
+  const from = (module: string) => (built ? path.join(root, 'dist', module.replace(/\.ts$/, '.js')) : path.join(root, module));
+  type Modules = [
+    typeof import('../daemon/pki/pki.js'),
+    typeof import('../daemon/api/auth.js'),
+    typeof import('../daemon/api/server.js'),
+    typeof import('../daemon/api/resource-registry.js'),
+    typeof import('../daemon/store/nedb-store.js'),
+  ];
+  const [{ ensurePki }, { Authenticator }, { createApiApp, startApiServer }, { ResourceRegistry }, { NedbObjectStore }] = (await Promise.all(
+    ['daemon/pki/pki.ts', 'daemon/api/auth.ts', 'daemon/api/server.ts', 'daemon/api/resource-registry.ts', 'daemon/store/nedb-store.ts'].map((m) => import(from(m))),
+  )) as Modules;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-bench-api-'));
   const pki = await ensurePki(dir, { hostnames: [], ips: [] });
   const store = new NedbObjectStore({ dataDir: path.join(dir, 'store') });

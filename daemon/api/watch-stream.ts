@@ -116,9 +116,13 @@ export function serveWatch(res: Response, request: WatchRequest): void {
     stop?.();
   });
 
+  // A watch from "now" starts with an ADDED event per current object: those lines go out in one
+  // write, not one TLS record each.
+  res.cork();
   try {
     stop = request.registry.watch(request.resource, request.options, request.ctx, onEvent);
   } catch (err) {
+    res.uncork();
     if (!isGone(err)) {
       if (!headersWritten) throw err;
       // Events already went out: the only way left to report the error is an ERROR event.
@@ -128,6 +132,7 @@ export function serveWatch(res: Response, request: WatchRequest): void {
     onEvent(expiredEvent(err as ApiError));
     return;
   }
+  res.uncork();
   // The watch may have ended (ERROR event, client gone) while it was starting.
   if (ended) {
     stop();

@@ -16,8 +16,11 @@
 // a crash of the process loses nothing acknowledged, a power cut may lose the last moments.
 //
 // Compaction rewrites the file from the store's memory, crash-safely as nedb does (a new file
-// `objects.db~`, fsync, rename over the old one, fsync the directory): it runs between two
-// batches, so it sees exactly what the file holds, and appends queued meanwhile follow it.
+// `objects.db~`, fsync, rename over the old one, fsync the directory), without stopping the
+// appends: the snapshot is taken between two batches (so it holds exactly what the file holds),
+// the new file is written and synced in the background while batches go on to the old file and
+// are also kept aside, and at the next pause between batches those are appended to the new file
+// and it replaces the old one. A write never waits for a whole-store fsync.
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -28,6 +31,21 @@ interface QueuedAppend {
   commit: () => void;
   resolve: () => void;
   reject: (err: unknown) => void;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** A compaction under way: its new file is being written while batches go on to the old one. */
+interface Rewrite {
+  /** Batches written to the old file since the snapshot: appended to the new file before the swap. */
+  since: string[];
+  /** Set when the new file is written and synced (or failed). */
+  ready: boolean;
+  error?: unknown;
+  waiters: Waiter[];
 }
 
 export interface AppendLogOptions {
@@ -42,9 +60,10 @@ export class AppendLog {
   private handle: fs.FileHandle | undefined;
   private queue: QueuedAppend[] = [];
   private flushing: Promise<void> | undefined;
-  private rewriteRequested: { lines: () => Iterable<string>; done: Array<{ resolve: () => void; reject: (err: unknown) => void }> } | undefined;
+  private requested: { lines: () => Iterable<string>; waiters: Waiter[] } | undefined;
+  private rewriting: Rewrite | undefined;
   /** Batches written so far and the appends they held (tests and the bench read them). */
-  readonly stats = { batches: 0, appends: 0 };
+  readonly stats = { batches: 0, appends: 0, rewrites: 0 };
 
   constructor(private readonly options: AppendLogOptions) {}
 
@@ -59,93 +78,147 @@ export class AppendLog {
   append(text: string, commit: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ text, commit, resolve, reject });
-      this.flushing ??= this.flush();
+      this.kick();
     });
   }
 
-  /** Rewrites the whole file from `lines` between two batches (compaction). */
+  /**
+   * Replaces the file by `lines` (compaction); resolves once the new file is in place. `lines` is
+   * called between two batches, when memory shows exactly what the file holds.
+   */
   rewrite(lines: () => Iterable<string>): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.rewriteRequested) this.rewriteRequested.lines = lines;
-      else this.rewriteRequested = { lines, done: [] };
-      this.rewriteRequested.done.push({ resolve, reject });
-      this.flushing ??= this.flush();
+      if (!this.options.filename) return resolve();
+      if (this.requested) this.requested.lines = lines;
+      else this.requested = { lines, waiters: [] };
+      this.requested.waiters.push({ resolve, reject });
+      this.kick();
     });
   }
 
   /** Waits for every queued append and rewrite, then closes the file. */
   async close(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    while (this.flushing || this.rewriting || this.requested) {
+      this.kick();
+      await (this.flushing ?? new Promise((resolve) => setTimeout(resolve, 5)));
+    }
     await this.handle?.close();
     this.handle = undefined;
+  }
+
+  private kick(): void {
+    this.flushing ??= this.flush();
   }
 
   private async flush(): Promise<void> {
     try {
       // Let the writes of the current tick join the first batch.
       await Promise.resolve();
-      while (this.queue.length > 0 || this.rewriteRequested) {
-        if (this.rewriteRequested) {
-          const request = this.rewriteRequested;
-          this.rewriteRequested = undefined;
-          try {
-            await this.rewriteNow(request.lines());
-            for (const waiter of request.done) waiter.resolve();
-          } catch (err) {
-            for (const waiter of request.done) waiter.reject(err);
-          }
+      for (;;) {
+        if (this.rewriting?.ready) {
+          await this.finishRewrite(this.rewriting);
           continue;
         }
-        const batch = this.queue;
-        this.queue = [];
-        try {
-          if (this.handle) await this.handle.write(batch.map((entry) => entry.text).join(''));
-        } catch (err) {
-          // Writes queued after the failed batch were accepted on top of it: they fail too.
-          const failed = [...batch, ...this.queue];
-          this.queue = [];
-          this.options.onFailure?.(err);
-          for (const entry of failed) entry.reject(err);
+        if (this.requested && !this.rewriting) {
+          this.startRewrite(this.requested);
+          this.requested = undefined;
           continue;
         }
-        this.stats.batches += 1;
-        this.stats.appends += batch.length;
-        for (const entry of batch) entry.commit();
-        for (const entry of batch) entry.resolve();
+        if (this.queue.length === 0) break;
+        await this.writeBatch();
       }
     } finally {
       this.flushing = undefined;
     }
   }
 
-  private async rewriteNow(lines: Iterable<string>): Promise<void> {
-    const filename = this.options.filename;
-    if (!filename) return;
-    const temporary = `${filename}~`;
-    const out = await fs.open(temporary, 'w', this.options.fileMode);
+  private async writeBatch(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    const text = batch.map((entry) => entry.text).join('');
     try {
-      let chunk = '';
-      for (const line of lines) {
-        chunk += line;
-        if (chunk.length > 1 << 20) {
-          await out.write(chunk);
-          chunk = '';
+      if (this.handle) await this.handle.write(text);
+    } catch (err) {
+      // Writes queued after the failed batch were accepted on top of it: they fail too.
+      const failed = [...batch, ...this.queue];
+      this.queue = [];
+      this.options.onFailure?.(err);
+      for (const entry of failed) entry.reject(err);
+      return;
+    }
+    this.rewriting?.since.push(text);
+    this.stats.batches += 1;
+    this.stats.appends += batch.length;
+    for (const entry of batch) entry.commit();
+    for (const entry of batch) entry.resolve();
+  }
+
+  /** Takes the snapshot now (between batches) and writes the new file in the background. */
+  private startRewrite(request: { lines: () => Iterable<string>; waiters: Waiter[] }): void {
+    const rewrite: Rewrite = { since: [], ready: false, waiters: request.waiters };
+    this.rewriting = rewrite;
+    let snapshot: string;
+    try {
+      snapshot = [...request.lines()].join('');
+    } catch (err) {
+      rewrite.error = err;
+      rewrite.ready = true;
+      return;
+    }
+    void writeSynced(`${this.options.filename!}~`, snapshot, this.options.fileMode).then(
+      () => this.rewriteReady(rewrite),
+      (err: unknown) => this.rewriteReady(rewrite, err),
+    );
+  }
+
+  private rewriteReady(rewrite: Rewrite, error?: unknown): void {
+    rewrite.ready = true;
+    rewrite.error = error;
+    this.kick();
+  }
+
+  /** Between two batches: the batches written meanwhile go to the new file, which replaces the old. */
+  private async finishRewrite(rewrite: Rewrite): Promise<void> {
+    const filename = this.options.filename!;
+    const temporary = `${filename}~`;
+    try {
+      if (rewrite.error) throw rewrite.error;
+      if (rewrite.since.length > 0) {
+        const out = await fs.open(temporary, 'a', this.options.fileMode);
+        try {
+          await out.write(rewrite.since.join(''));
+          await out.sync();
+        } finally {
+          await out.close();
         }
       }
-      if (chunk) await out.write(chunk);
-      await out.sync();
+      await this.handle?.close();
+      this.handle = undefined;
+      try {
+        await fs.rename(temporary, filename);
+        await syncDirectory(path.dirname(filename));
+      } finally {
+        // Appends go on to the datafile: the new one, or (if the rename failed) the old one.
+        this.handle = await fs.open(filename, 'a', this.options.fileMode);
+      }
+      this.stats.rewrites += 1;
+      for (const waiter of rewrite.waiters) waiter.resolve();
+    } catch (err) {
+      for (const waiter of rewrite.waiters) waiter.reject(err);
     } finally {
-      await out.close();
+      this.rewriting = undefined;
     }
-    await this.handle?.close();
-    this.handle = undefined;
-    try {
-      await fs.rename(temporary, filename);
-      await syncDirectory(path.dirname(filename));
-    } finally {
-      // Appends go on to the datafile, the new one or (if the rename failed) the old one.
-      this.handle = await fs.open(filename, 'a', this.options.fileMode);
-    }
+  }
+}
+
+/** Writes a whole file and fsyncs it. */
+async function writeSynced(file: string, text: string, mode: number | undefined): Promise<void> {
+  const out = await fs.open(file, 'w', mode);
+  try {
+    await out.write(text);
+    await out.sync();
+  } finally {
+    await out.close();
   }
 }
 

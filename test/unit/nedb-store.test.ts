@@ -300,6 +300,26 @@ describe('NedbObjectStore', () => {
       }
     });
 
+    it('compacts in the background while writes go on, and loses none of them', async () => {
+      const busy = new NedbObjectStore({ dataDir, compactEveryWrites: 10 });
+      await busy.open();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < 300) await busy.create('pods', pod(`p${next++}`));
+        }),
+      );
+      assert.ok(busy.appendStats().rewrites >= 1, 'the datafile was rewritten during the writes');
+      // Restarted without close: the file as the compactions and appends left it.
+      const restarted = new NedbObjectStore({ dataDir });
+      await restarted.open();
+      try {
+        assert.equal((await restarted.list('pods')).items.length, 300);
+      } finally {
+        await restarted.close();
+      }
+    });
+
     it('a restart without close (a crash) finds every acknowledged write, deletes included', async () => {
       const crashed = new NedbObjectStore({ dataDir });
       await crashed.open();
