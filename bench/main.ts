@@ -5,6 +5,8 @@
 // runs on a simulated three-host lab of its own (bench/lab-failure.ts).
 
 import { TestDaemon } from '../harness/test-daemon.js';
+import { loadClientConfig } from '../lib/client/kubeconfig.js';
+import { benchApi, formatApiBench, type ApiBenchReport } from './api-load.js';
 import { benchGossipConvergence, type GossipConvergence } from './gossip.js';
 import { benchLabFailure, formatLabFailure } from './lab-failure.js';
 import { benchPodStart } from './pod-start.js';
@@ -17,16 +19,21 @@ async function main(): Promise<void> {
   const daemon = await TestDaemon.start();
   const results: BenchResult[] = [];
   let proxy: ProxyBenchTarget[] = [];
+  let api: ApiBenchReport | undefined;
   try {
     results.push(await benchPodStart(daemon));
     results.push(await benchRcScale(daemon));
     proxy = await benchProxy(daemon);
+    // Last: it leaves 10,000 ConfigMaps behind in the daemon's store.
+    const config = loadClientConfig({ kubeconfig: daemon.kubeconfigPath });
+    api = await benchApi({ server: config.server, token: config.token ?? '', caPem: config.caPem ?? '' });
   } finally {
     await daemon.cleanup();
   }
   console.log('\nkubelab benchmarks (lower is better; ratio = kubelab / baseline)');
   for (const r of results) console.log(formatResult(r));
   console.log(`\n${formatProxyBench(proxy)}`);
+  if (api) console.log(`\n${formatApiBench(api)}`);
   console.log(`\n${formatGossipConvergence(await benchGossipConvergence(50))}`);
   console.log(`\n${formatLabFailure(await benchLabFailure())}`);
   console.log(`\n${formatSecretEncryption(await benchSecretEncryption())}`);

@@ -149,6 +149,12 @@ export const STORE_DEFAULTS = {
   /** The append-only datafile is rewritten after this many writes, or this often, so it does not grow without end. */
   compactEveryWrites: 1_000,
   compactIntervalMs: 10 * 60_000,
+  /**
+   * A list checks this many objects against its selectors, then lets other requests run before
+   * it goes on: a list over 11,000 objects is cut into steps of about a millisecond instead of
+   * holding the event loop (and every other client) for the whole scan.
+   */
+  listChunkObjects: 1_000,
 } as const;
 
 /** The controllers' and the scheduler's loops. */

@@ -39,17 +39,21 @@ export class ApiError extends Error {
     readonly reason: StatusReason,
     message: string,
     readonly details?: StatusDetails,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; listMeta?: { continue?: string } },
   ) {
     super(message, options);
     this.name = 'ApiError';
+    this.listMeta = options?.listMeta;
   }
+
+  /** The Status's ListMeta: the 410 for an expired continue token carries a new token there. */
+  readonly listMeta?: { continue?: string };
 
   toStatus(): Status {
     return {
       kind: 'Status',
       apiVersion: 'v1',
-      metadata: {},
+      metadata: { ...(this.listMeta ?? {}) },
       status: 'Failure',
       message: this.message,
       reason: this.reason,
@@ -124,6 +128,15 @@ export const badRequest = (message: string): ApiError => new ApiError(400, 'BadR
 export const unauthorized = (): ApiError => new ApiError(401, 'Unauthorized', 'Unauthorized');
 export const forbidden = (message: string): ApiError => new ApiError(403, 'Forbidden', message);
 export const gone = (message: string): ApiError => new ApiError(410, 'Expired', message);
+/** kube-apiserver's answer to a continue token whose snapshot is no longer kept (etcd compacted it). */
+export const expiredContinue = (newToken: string): ApiError =>
+  new ApiError(
+    410,
+    'Expired',
+    'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+    undefined,
+    { listMeta: { continue: newToken } },
+  );
 export const methodNotAllowed = (message: string): ApiError => new ApiError(405, 'MethodNotAllowed', message);
 export const unsupportedMediaType = (contentType: string): ApiError =>
   new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got "${contentType}")`);
@@ -139,6 +152,7 @@ export function fromStatus(status: Partial<Status>, httpCode: number): ApiError 
     (status.reason as StatusReason) ?? 'InternalError',
     status.message ?? `the server answered ${httpCode}`,
     status.details as StatusDetails | undefined,
+    typeof status.metadata?.continue === 'string' ? { listMeta: { continue: status.metadata.continue } } : undefined,
   );
 }
 

@@ -8,6 +8,7 @@ import { resourceKey as key, type ResourceInfo } from '../../lib/api/resources.j
 import { ageOf } from '../../lib/time.js';
 import { fromStatus } from '../../lib/errors.js';
 import { isTable, type Table } from '../../lib/client/table.js';
+import { DEFAULT_LIST_CHUNK_SIZE } from '../../lib/client/rest-client.js';
 import type { Status } from '../../lib/api/types.js';
 import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
@@ -30,6 +31,8 @@ export interface GetOptions {
   labelColumns?: string[];
   watch?: boolean;
   noHeaders?: boolean;
+  /** Lists are fetched in pages of this many items (kubectl's --chunk-size; 0: in one request). */
+  chunkSize?: number;
 }
 
 export const getCommand: KubelabCommand<GetOptions> = {
@@ -45,11 +48,15 @@ export const getCommand: KubelabCommand<GetOptions> = {
       .option('show-labels', { type: 'boolean', describe: 'add a LABELS column' })
       .option('label-columns', { alias: 'L', type: 'string', array: true, describe: 'a column per label key' })
       .option('watch', { alias: 'w', type: 'boolean', describe: 'after listing, print changes as they happen' })
-      .option('no-headers', { type: 'boolean', describe: 'leave out the header line' }) as unknown as Argv<GetOptions>,
+      .option('no-headers', { type: 'boolean', describe: 'leave out the header line' })
+      .option('chunk-size', { type: 'number', default: DEFAULT_LIST_CHUNK_SIZE, describe: 'fetch large lists in pages of this many items (0: in one request)' }) as unknown as Argv<GetOptions>,
   handler: (argv) => withCliContext(argv, (ctx) => runGet(ctx, argv)),
 };
 
 export async function runGet(ctx: CliContext, options: GetOptions): Promise<void> {
+  if (options.chunkSize !== undefined && (!Number.isInteger(options.chunkSize) || options.chunkSize < 0)) {
+    throw new CliError(`--chunk-size must be a whole number of items, 0 or more (got ${options.chunkSize})`);
+  }
   const targets = parseResourceArgs(options.args);
   const format = parseOutputFormat(options.output);
   if (options.selector && targets.some((t) => t.names.length > 0)) throw new CliError('name cannot be provided when a selector is specified');
@@ -57,6 +64,8 @@ export async function runGet(ctx: CliContext, options: GetOptions): Promise<void
   if (format.kind === 'table') return printTables(ctx, targets, format.wide, options);
   return printObjects(ctx, targets, format, options);
 }
+
+const chunkSizeOf = (options: GetOptions): number => options.chunkSize ?? DEFAULT_LIST_CHUNK_SIZE;
 
 function namespaceFor(ctx: CliContext, info: ResourceInfo, options: GetOptions): string | undefined {
   return info.namespaced && !options.allNamespaces ? ctx.namespace : undefined;
@@ -75,7 +84,7 @@ function tableOptions(info: ResourceInfo, wide: boolean, options: GetOptions, se
 async function fetchTable(ctx: CliContext, target: ResourceTarget, options: GetOptions): Promise<Table | undefined> {
   const ns = namespaceFor(ctx, target.info, options);
   const listOptions = { labelSelector: options.selector, fieldSelector: options.fieldSelector };
-  if (target.names.length === 0) return asTable(await ctx.client.getTable(key(target.info), ns, undefined, listOptions));
+  if (target.names.length === 0) return asTable(await ctx.client.getTable(key(target.info), ns, undefined, listOptions, chunkSizeOf(options)));
   let merged: Table | undefined;
   for (const name of target.names) {
     try {
@@ -111,7 +120,7 @@ async function fetchObjects(ctx: CliContext, targets: ResourceTarget[], options:
   for (const target of targets) {
     const ns = namespaceFor(ctx, target.info, options);
     if (target.names.length === 0) {
-      const list = await ctx.client.list(key(target.info), { namespace: ns, labelSelector: options.selector, fieldSelector: options.fieldSelector });
+      const list = await ctx.client.listAll(key(target.info), { namespace: ns, labelSelector: options.selector, fieldSelector: options.fieldSelector }, chunkSizeOf(options));
       objects.push(...list.items);
       continue;
     }
@@ -177,7 +186,7 @@ async function watchGet(ctx: CliContext, targets: ResourceTarget[], format: Outp
   const listOptions = { namespace, labelSelector: options.selector, fieldSelector };
 
   if (format.kind !== 'table') {
-    const list = await ctx.client.list(key(info), listOptions);
+    const list = await ctx.client.listAll(key(info), listOptions, chunkSizeOf(options));
     for (const obj of list.items) ctx.out(renderObjects(format, [obj], true));
     const watch = ctx.client.watch(key(info), { ...listOptions, resourceVersion: list.metadata.resourceVersion }, (event) => {
       if (event.type === 'ERROR') throw fromStatus(event.object as unknown as Status, 500);
@@ -186,7 +195,7 @@ async function watchGet(ctx: CliContext, targets: ResourceTarget[], format: Outp
     return watch.done;
   }
 
-  const initial = asTable(await ctx.client.getTable(key(info), namespace, undefined, listOptions));
+  const initial = asTable(await ctx.client.getTable(key(info), namespace, undefined, listOptions, chunkSizeOf(options)));
   let columns = initial.columnDefinitions ?? [];
   const shape = tableOptions(info, format.wide, options, false);
   const first = tableToText(initial, columns, shape);

@@ -51,7 +51,8 @@ export class LocalClient implements ApiClient {
       stopWatch = this.registry.watch(resource, options, this.requestContext(), (event) => {
         if (stopped) return;
         try {
-          onEvent(event as WatchEvent<T>);
+          // The store shares event objects among watchers; a controller may change what it gets.
+          onEvent({ type: event.type, object: structuredClone(event.object) } as WatchEvent<T>);
         } catch (err) {
           // A handler that throws ends its own watch (as a broken connection would), not the write.
           fail(err);

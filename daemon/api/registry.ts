@@ -28,9 +28,21 @@ export function internalContext(): RequestContext {
 
 export type Subresource = 'status' | 'scale';
 
+/** A list page as the HTTP handler sends it: each item with its JSON text, encoded once. */
+export interface EncodedList {
+  apiVersion: string;
+  kind: string;
+  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+  /** The stored objects themselves (shared: read, never change) and their JSON. */
+  items: { object: KubeObject; json: string }[];
+}
+
 export interface Registry {
   get(resource: string, namespace: string | undefined, name: string, ctx: RequestContext): Promise<KubeObject>;
+  /** Honours limit and continue (paged lists); the items are copies. */
   list(resource: string, options: ListOptions, ctx: RequestContext): Promise<ObjectList>;
+  /** The same list for the wire: stored objects with their JSON, no copies (absent: list() is used). */
+  listEncoded?(resource: string, options: ListOptions, ctx: RequestContext): Promise<EncodedList>;
   /**
    * Starts a watch; events are delivered in order through onEvent. Throws Gone (410) when the
    * resourceVersion is too old. Returns the function that stops it.

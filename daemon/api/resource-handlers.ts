@@ -24,6 +24,7 @@ import { parseResourcePath, type ResourcePath } from './resource-path.js';
 import { queryBoolean, queryInteger, queryString, type Query } from '../http/query-parameters.js';
 import { deleteOptions, includeObjectOf, listOptions, patchTypeOf, requestContext, requireJsonObject, wantsTable } from './request-options.js';
 import { serveWatch } from './watch-stream.js';
+import { pageOptions, sendEncodedList } from './list-response.js';
 
 export interface HandlerDeps {
   registry: Registry;
@@ -93,11 +94,23 @@ async function handle(deps: HandlerDeps, path: ResourcePath, req: Request, res: 
 
   switch (verb) {
     case 'list': {
-      const list = await registry.list(resource, listOptions(query, namespace), ctx);
+      const options = { ...listOptions(query, namespace), ...pageOptions(query) };
       if (wantsTable(req.headers)) {
-        const table = toTable(resource, list.items, { now: deps.now(), includeObject: includeObjectOf(query), resourceVersion: list.metadata.resourceVersion });
+        const list = registry.listEncoded ? await registry.listEncoded(resource, options, ctx) : undefined;
+        const copied = list ? undefined : await registry.list(resource, options, ctx);
+        const objects = list ? list.items.map((item) => item.object) : copied!.items;
+        const metadata = (list ?? copied!).metadata;
+        const table = toTable(resource, objects, { now: deps.now(), includeObject: includeObjectOf(query), resourceVersion: metadata.resourceVersion });
+        const { continue: next, remainingItemCount } = metadata;
+        table.metadata = { ...table.metadata, ...(next ? { continue: next } : {}), ...(remainingItemCount !== undefined ? { remainingItemCount } : {}) };
         return send(res, ctx, 200, table);
       }
+      if (registry.listEncoded) {
+        const list = await registry.listEncoded(resource, options, ctx);
+        setWarningHeaders(res, ctx);
+        return sendEncodedList(res, 200, list);
+      }
+      const list = await registry.list(resource, options, ctx);
       return send(res, ctx, 200, { ...list, kind: list.kind ?? `${path.info.kind}List`, apiVersion: list.apiVersion ?? apiVersionOf(path.info) });
     }
     case 'watch': {

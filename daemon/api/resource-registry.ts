@@ -20,13 +20,14 @@ import { compileSelectors } from '../../lib/api/selectors.js';
 import type { KubeObject, ObjectList, ObjectMeta } from '../../lib/api/types.js';
 import { validateObject } from '../../lib/api/validation.js';
 import type { DeleteOptions, ListOptions, PatchType, WatchEvent, WatchOptions } from '../../lib/client/api-client.js';
-import { ApiError, badRequest, conflict, fieldInvalid, forbidden, invalid, isAlreadyExists, isNotFound, notFound, type FieldError } from '../../lib/errors.js';
+import { ApiError, badRequest, conflict, expiredContinue, fieldInvalid, forbidden, invalid, isAlreadyExists, isGone, isNotFound, notFound, type FieldError } from '../../lib/errors.js';
+import { decodeContinue, encodeContinue, keyAfter } from '../../lib/api/continue-token.js';
 import { rfc3339 } from '../../lib/time.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { applyPatch } from './apply-patch.js';
 import { enforceFieldValidation } from './field-validation.js';
 import { NamespaceFinalizer } from './namespace-finalizer.js';
-import { internalContext, type Registry, type RequestContext, type Subresource } from './registry.js';
+import { internalContext, type EncodedList, type Registry, type RequestContext, type Subresource } from './registry.js';
 import { isTerminating, SYSTEM_NAMESPACES } from './strategies/namespace-strategy.js';
 import { applyScale, ensureScalable, toScale } from './strategies/scale.js';
 import { finishesDeletion, withFinalizers } from './strategies/finalizers.js';
@@ -93,11 +94,51 @@ export class ResourceRegistry implements Registry {
     return this.store.get(resource, scoped(info, namespace), name);
   }
 
-  async list(resource: string, options: ListOptions, _ctx: RequestContext): Promise<ObjectList> {
+  async list(resource: string, options: ListOptions, ctx: RequestContext): Promise<ObjectList> {
+    const page = await this.listEncoded(resource, options, ctx);
+    return { apiVersion: page.apiVersion, kind: page.kind, metadata: page.metadata, items: page.items.map((item) => copy(item.object)) };
+  }
+
+  /**
+   * A list, or one page of it (`limit`, `continue`), as kube-apiserver serves it from etcd:
+   * items in key order (namespace/name); `metadata.continue` when more follow, a token holding
+   * the list's resourceVersion and the key to go on from (lib/api/continue-token.ts);
+   * `remainingItemCount` when no selector filters. Every page of one list reads the first
+   * page's version as long as the store's history still reaches back to it; after that the token
+   * is answered 410 Expired with a new token that goes on from the same key at the latest version.
+   */
+  async listEncoded(resource: string, options: ListOptions, _ctx: RequestContext): Promise<EncodedList> {
     const info = infoOf(resource);
-    const filter = compileSelectors(options);
-    const list = await this.store.list(resource, { namespace: scoped(info, options.namespace), filter });
-    return { apiVersion: apiVersionOf(info), kind: `${info.kind}List`, metadata: list.metadata, items: list.items };
+    const filter = compileSelectors(options); // parsed even when empty: a bad selector is a 400
+    const filtered = Boolean(options.labelSelector || options.fieldSelector);
+    const limit = options.limit ?? 0;
+    if (!Number.isInteger(limit) || limit < 0) throw badRequest(`limit must be a non-negative integer, got ${String(options.limit)}`);
+    const position = options.continue ? decodeContinue(options.continue) : undefined;
+    let page;
+    try {
+      page = await this.store.listPage(resource, {
+        namespace: scoped(info, options.namespace),
+        ...(filtered ? { filter } : {}),
+        limit,
+        ...(position ? { startKey: position.startKey } : {}),
+        ...(position && position.resourceVersion > 0 ? { resourceVersion: position.resourceVersion } : {}),
+      });
+    } catch (err) {
+      // The first page's version fell out of the history (etcd: compacted): start-over or go on inconsistently.
+      if (position && isGone(err)) throw expiredContinue(encodeContinue({ resourceVersion: -1, startKey: position.startKey }));
+      throw err;
+    }
+    const next = page.lastKey !== undefined ? encodeContinue({ resourceVersion: page.resourceVersion, startKey: keyAfter(page.lastKey) }) : undefined;
+    return {
+      apiVersion: apiVersionOf(info),
+      kind: `${info.kind}List`,
+      metadata: {
+        resourceVersion: String(page.resourceVersion),
+        ...(next !== undefined ? { continue: next } : {}),
+        ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
+      },
+      items: page.items,
+    };
   }
 
   watch(resource: string, options: WatchOptions, _ctx: RequestContext, onEvent: (event: WatchEvent) => void): () => void {

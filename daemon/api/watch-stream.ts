@@ -16,6 +16,7 @@ import type { WatchEvent, WatchOptions } from '../../lib/client/api-client.js';
 import { ApiError, isGone } from '../../lib/errors.js';
 import { toTable, type IncludeObject } from '../../lib/printers/tables.js';
 import type { Registry, RequestContext } from './registry.js';
+import { encodedJson } from '../store/encoded-json.js';
 
 export interface WatchRequest {
   registry: Registry;
@@ -100,7 +101,11 @@ export function serveWatch(res: Response, request: WatchRequest): void {
     writeHeaders();
     lastVersion = event.object?.metadata?.resourceVersion ?? lastVersion;
     lastWriteMs = Date.now();
-    res.write(JSON.stringify(encoded) + '\n');
+    // A stored object's JSON is made once per version and shared by every watcher (encoded-json.ts).
+    const line = encoded.type === 'ADDED' || encoded.type === 'MODIFIED' || encoded.type === 'DELETED'
+      ? `{"type":"${encoded.type}","object":${encodedJson(encoded.object)}}\n`
+      : `${JSON.stringify(encoded)}\n`;
+    res.write(line);
     if (event.type === 'ERROR') finish();
   };
 
@@ -111,9 +116,13 @@ export function serveWatch(res: Response, request: WatchRequest): void {
     stop?.();
   });
 
+  // A watch from "now" starts with an ADDED event per current object: those lines go out in one
+  // write, not one TLS record each.
+  res.cork();
   try {
     stop = request.registry.watch(request.resource, request.options, request.ctx, onEvent);
   } catch (err) {
+    res.uncork();
     if (!isGone(err)) {
       if (!headersWritten) throw err;
       // Events already went out: the only way left to report the error is an ERROR event.
@@ -123,6 +132,7 @@ export function serveWatch(res: Response, request: WatchRequest): void {
     onEvent(expiredEvent(err as ApiError));
     return;
   }
+  res.uncork();
   // The watch may have ended (ERROR event, client gone) while it was starting.
   if (ended) {
     stop();

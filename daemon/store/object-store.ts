@@ -11,7 +11,8 @@
 //   versions order all changes of all objects.
 // - update with a non-empty metadata.resourceVersion that is not the current one fails with
 //   409 Conflict; generation is bumped when anything outside metadata and status changed.
-// - a write has reached the disk file (nedb's append-only log) before its promise resolves.
+// - a write has reached the disk file (nedb's append-only log) before its promise resolves,
+//   and is visible to reads and watches only from then on.
 // - watch from version N delivers every change with a version > N, in order; N older than the
 //   retained history fails with 410 Gone.
 
@@ -40,6 +41,28 @@ export interface StoreWatchOptions {
   filter?: (obj: KubeObject) => boolean;
 }
 
+export interface StoreListOptions {
+  namespace?: string;
+  filter?: (obj: KubeObject) => boolean;
+  /** At most this many items (0 or absent: all). */
+  limit?: number;
+  /** Start at this key (`name`, or `namespace/name` across namespaces): a continue token's. */
+  startKey?: string;
+  /** Read the collection as it was at this version (a continue token's); absent: the latest. */
+  resourceVersion?: number;
+}
+
+/** One page of a list, with the stored objects themselves: shared, never to be changed. */
+export interface StoredListPage {
+  resourceVersion: number;
+  /** Each object with its JSON text (encoded once, when it was written). */
+  items: { object: KubeObject; json: string }[];
+  /** Set when keys remain after this page: the key of the last one examined. */
+  lastKey?: string;
+  /** How many items follow this page; only known without a filter. */
+  remainingItemCount?: number;
+}
+
 export interface ObjectStore {
   /** Loads the data files; must be called once before anything else. */
   open(): Promise<void>;
@@ -53,6 +76,12 @@ export interface ObjectStore {
   /** Fails with NotFound. Objects are returned as copies: callers may mutate them. */
   get(resource: string, namespace: string | undefined, name: string): Promise<KubeObject>;
   list(resource: string, options?: { namespace?: string; filter?: (obj: KubeObject) => boolean }): Promise<ObjectList>;
+  /**
+   * One page of a list in key order (namespace/name), read at one version: the latest, or the
+   * first page's for the later pages of a paged list. Fails with 410 Gone when that version is
+   * older than the history the store keeps. Items are the stored objects, not copies.
+   */
+  listPage(resource: string, options?: StoreListOptions): Promise<StoredListPage>;
   /**
    * Replaces the object. Fails with NotFound, or Conflict when obj.metadata.resourceVersion is set
    * and stale. uid and creationTimestamp cannot change.
@@ -77,7 +106,8 @@ export interface ObjectStore {
   ): Promise<KubeObject>;
 
   /**
-   * Calls onEvent for every matching change, synchronously in version order. Returns the function
+   * Calls onEvent for every matching change, synchronously in version order. Event objects are
+   * shared by every watcher: read them, copy them before changing anything. Returns the function
    * that stops the watch. Throws Gone (410) when options.resourceVersion is older than the history.
    */
   watch(resource: string, options: StoreWatchOptions, onEvent: (event: StoreEvent) => void): () => void;

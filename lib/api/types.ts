@@ -45,7 +45,8 @@ export interface KubeObject {
 export interface ObjectList<T extends KubeObject = KubeObject> {
   apiVersion?: string;
   kind?: string;
-  metadata: { resourceVersion: string; continue?: string };
+  /** continue: the token of the next page (paged lists); remainingItemCount: how many items follow, when known. */
+  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
   items: T[];
 }
 

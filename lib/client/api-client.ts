@@ -19,6 +19,10 @@ export interface ListOptions {
   labelSelector?: string;
   /** `metadata.name=x,spec.nodeName=node-1,status.phase!=Succeeded`. */
   fieldSelector?: string;
+  /** At most this many items per answer; the list's metadata.continue then fetches the next page. */
+  limit?: number;
+  /** The metadata.continue of the previous page. */
+  continue?: string;
 }
 
 export interface WatchOptions extends ListOptions {

@@ -21,7 +21,7 @@ import type { ApiClient, DeleteOptions, ListOptions, PatchType, Watch, WatchEven
 import { queryString, resourceInfoFor, resourcePath } from './api-paths.js';
 import type { ClientConfig } from './kubeconfig.js';
 import { errorFromResponse, parseWarningHeader } from './response-error.js';
-import { TABLE_ACCEPT, type Table } from './table.js';
+import { isTable, TABLE_ACCEPT, type Table } from './table.js';
 import { WatchDecoder } from './watch-decoder.js';
 
 export type Query = Record<string, string | number | boolean | string[] | undefined>;
@@ -60,7 +60,12 @@ export interface RestClientOptions {
   userAgent?: string;
   /** How long a watch may stay silent before it is taken for dead and ended (default 35 s). */
   watchIdleTimeoutMs?: number;
+  /** Lists are fetched in pages of this many items (default 500, as kubectl; 0: in one request). */
+  listChunkSize?: number;
 }
+
+/** kubectl's --chunk-size default and client-go's pager page size. */
+export const DEFAULT_LIST_CHUNK_SIZE = 500;
 
 /** Write options the CLI adds: who is writing (`kubectl-create`), as kubectl sends it. */
 export interface RestWriteOptions extends WriteOptions {
@@ -201,15 +206,50 @@ export class RestClient implements ApiClient {
     return this.request<T>('GET', resourcePath(resourceInfoFor(resource), namespace, name));
   }
 
+  /**
+   * One page when options.limit is set (the caller follows metadata.continue); otherwise the
+   * whole list, fetched in pages of `listChunkSize` (500, as kubectl and client-go's pager).
+   */
   async list<T extends KubeObject = KubeObject>(resource: string, options: ListOptions = {}): Promise<ObjectList<T>> {
+    if (options.limit !== undefined || options.continue !== undefined) return this.listPage<T>(resource, options);
+    return this.listAll<T>(resource, options, this.options.listChunkSize ?? DEFAULT_LIST_CHUNK_SIZE);
+  }
+
+  /**
+   * The whole list in pages of `chunkSize` (0: one request), as client-go's pager does it: pages
+   * are joined; if the server expired the continue token meanwhile (410), the list is fetched
+   * again in one request, as kubectl does, so the result is one consistent list.
+   */
+  async listAll<T extends KubeObject = KubeObject>(resource: string, options: ListOptions, chunkSize: number): Promise<ObjectList<T>> {
+    const selectors: ListOptions = { namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };
+    if (chunkSize <= 0) return this.listPage<T>(resource, selectors);
+    const first = await this.listPage<T>(resource, { ...selectors, limit: chunkSize });
+    let token = first.metadata.continue;
+    while (token) {
+      let page: ObjectList<T>;
+      try {
+        page = await this.listPage<T>(resource, { ...selectors, limit: chunkSize, continue: token });
+      } catch (err) {
+        if (isGone(err)) return this.listPage<T>(resource, selectors);
+        throw err;
+      }
+      first.items.push(...page.items);
+      token = page.metadata.continue;
+    }
+    first.metadata = { resourceVersion: first.metadata.resourceVersion };
+    return first;
+  }
+
+  private async listPage<T extends KubeObject>(resource: string, options: ListOptions): Promise<ObjectList<T>> {
     const info = resourceInfoFor(resource);
-    const list = await this.request<ObjectList<T>>('GET', resourcePath(info, options.namespace), { query: selectorQuery(options) });
+    const list = await this.request<ObjectList<T>>('GET', resourcePath(info, options.namespace), { query: listQuery(options) });
     // Items of a List carry no kind on the wire; fill it in so every object printed is complete.
     for (const item of list.items ?? []) {
       item.apiVersion ??= apiVersionOf(info);
       item.kind ??= info.kind;
     }
     list.items ??= [];
+    list.metadata ??= { resourceVersion: '' };
     return list;
   }
 
@@ -263,9 +303,29 @@ export class RestClient implements ApiClient {
   // Beyond ApiClient: what the CLI needs
 
   /** A list (no name) or one object as a server-side Table, for `get`'s human output. */
-  getTable(resource: string, namespace: string | undefined, name?: string, options: ListOptions = {}): Promise<Table> {
+  async getTable(resource: string, namespace: string | undefined, name?: string, options: ListOptions = {}, chunkSize = this.options.listChunkSize ?? DEFAULT_LIST_CHUNK_SIZE): Promise<Table> {
     const path = resourcePath(resourceInfoFor(resource), namespace, name);
-    return this.request<Table>('GET', path, { accept: TABLE_ACCEPT, query: name === undefined ? selectorQuery(options) : {} });
+    if (name !== undefined) return this.request<Table>('GET', path, { accept: TABLE_ACCEPT });
+    const selectors = { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };
+    const page = (query: ListOptions) => this.request<Table>('GET', path, { accept: TABLE_ACCEPT, query: listQuery(query) });
+    // Pages as kubectl's --chunk-size: the rows are joined; an expired token means one full list.
+    if (chunkSize <= 0) return page(selectors);
+    const first = await page({ ...selectors, limit: chunkSize });
+    if (!isTable(first)) return first;
+    let token = first.metadata?.continue;
+    while (token) {
+      let next: Table;
+      try {
+        next = await page({ ...selectors, limit: chunkSize, continue: token });
+      } catch (err) {
+        if (isGone(err)) return page(selectors);
+        throw err;
+      }
+      first.rows.push(...(next.rows ?? []));
+      token = next.metadata?.continue;
+    }
+    first.metadata = { ...(first.metadata?.resourceVersion ? { resourceVersion: first.metadata.resourceVersion } : {}) };
+    return first;
   }
 
   /** A watch whose event objects are one-row Tables (`get -w`). */
@@ -365,6 +425,10 @@ function deliverEvents<E>(res: IncomingMessage, onEvent: (event: E) => void, wat
 
 function selectorQuery(options: ListOptions): Query {
   return { labelSelector: options.labelSelector || undefined, fieldSelector: options.fieldSelector || undefined };
+}
+
+function listQuery(options: ListOptions): Query {
+  return { ...selectorQuery(options), limit: options.limit, continue: options.continue || undefined };
 }
 
 function writeQuery(options: RestWriteOptions): Query {

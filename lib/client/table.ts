@@ -22,7 +22,7 @@ export interface TableRow {
 export interface Table {
   kind: 'Table';
   apiVersion: string;
-  metadata: { resourceVersion?: string; continue?: string };
+  metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
   /** Watch events after the first one may leave the definitions out. */
   columnDefinitions?: TableColumnDefinition[];
   rows: TableRow[];

@@ -115,6 +115,9 @@ describe('DaemonSetController (component, LocalClient + ManualClock)', () => {
     await eventually(async () => assert.equal((await byNode()).size, 3), cluster.clock);
     await markPodsReady(cluster.client, cluster.clock);
     const oldHash = [...(await byNode()).values()][0].metadata.labels?.['controller-revision-hash'];
+    // The controller reports the ready pods in the status; editing before that write landed would
+    // be a conflict with it (as `kubectl edit` racing a controller gets one).
+    await eventually(async () => assert.equal((await cluster.client.get<DaemonSet>('daemonsets.apps', 'default', 'logs')).status?.numberReady, 3), cluster.clock);
 
     const ds = await cluster.client.get<DaemonSet>('daemonsets.apps', 'default', 'logs');
     ds.spec.template.spec.containers[0].command = ['sh', '-c', 'echo v2'];
