@@ -8,6 +8,7 @@
 
 import type { KubeObject } from './types.js';
 import { defaultCronJob, defaultJob } from './validate-batch.js';
+import { defaultHorizontalPodAutoscaler } from './validate-autoscaling.js';
 
 type Obj = Record<string, unknown>;
 
@@ -59,6 +60,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'namespaces':
       defaultNamespace(target);
+      break;
+    case 'horizontalpodautoscalers.autoscaling':
+      defaultHorizontalPodAutoscaler(target);
       break;
     case 'events':
       setDefault(target, 'count', 1);
