@@ -154,6 +154,27 @@ export const CONTROLLER_DEFAULTS = {
   daemonFailedPodBackoff: { initialMs: 1_000, maxMs: 15 * 60_000 },
 } as const;
 
+/** The horizontal pod autoscaler (kube-controller-manager's --horizontal-pod-autoscaler-* flags). */
+export const HPA_DEFAULTS = {
+  /**
+   * Every HPA is evaluated this often (--hpa-sync-period; Kubernetes 15 s). The metrics it reads
+   * are at best one kubelet sampling period old, so a shorter period reacts sooner only up to that.
+   */
+  syncPeriodMs: 15_000,
+  /**
+   * A scale down takes the highest recommendation of this window (--hpa-downscale-stabilization;
+   * Kubernetes 5 min): a short dip in load does not remove pods the next spike needs again.
+   * An HPA's spec.behavior.scaleDown.stabilizationWindowSeconds overrides it.
+   */
+  downscaleStabilizationMs: 300_000,
+  /** A usage ratio within 1 ± this does not scale (--hpa-tolerance; Kubernetes 0.1): no flapping around the target. */
+  tolerance: 0.1,
+  /** cpu samples of a pod this young may be start-up noise and count only once it is ready (Kubernetes 5 min). */
+  cpuInitializationPeriodMs: 300_000,
+  /** A Ready condition that changed this soon after the pod started is its first readiness (Kubernetes 30 s). */
+  initialReadinessDelayMs: 30_000,
+} as const;
+
 /** The Job, CronJob and TTL-after-finished controllers. */
 export const JOB_DEFAULTS = {
   /**

@@ -18,7 +18,7 @@ import { errorMessage } from '../lib/errors.js';
 import { configureLogging, LOG_FORMATS, type LogFormat, logger } from '../lib/logger.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
-import { DEFAULT_LISTEN, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
+import { DEFAULT_LISTEN, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, HPA_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
 import { startServer } from './server.js';
 import { GOSSIP_KEYRING_ROTATE_PATH } from './api/gossip-keyring.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
@@ -121,6 +121,13 @@ async function main(): Promise<void> {
             default: JOB_DEFAULTS.podFailureBackoff.initialMs / 1000,
             describe: 'seconds a failed Job pod\'s replacement waits, doubling per further failure up to 6 min (Kubernetes: fixed at 10)',
           })
+          .option('hpa-sync-period', { type: 'number', default: HPA_DEFAULTS.syncPeriodMs / 1000, describe: 'seconds between two evaluations of every HorizontalPodAutoscaler (Kubernetes: 15)' })
+          .option('hpa-downscale-stabilization', {
+            type: 'number',
+            default: HPA_DEFAULTS.downscaleStabilizationMs / 1000,
+            describe: 'seconds of recommendations a scale down looks back over, taking the highest, for HPAs whose behavior sets none (Kubernetes: 300)',
+          })
+          .option('hpa-tolerance', { type: 'number', default: HPA_DEFAULTS.tolerance, describe: 'an HPA does not scale while usage/target is within 1 ± this (Kubernetes: 0.1)' })
           .option('controllers', {
             type: 'string',
             default: '*',
@@ -146,6 +153,11 @@ async function main(): Promise<void> {
           podEvictionTimeoutMs: args['pod-eviction-timeout'] * 1000,
           controllers: [args.controllers],
           jobPodFailureBackoffMs: args['job-pod-failure-backoff'] * 1000,
+          hpa: {
+            syncPeriodMs: args['hpa-sync-period'] * 1000,
+            downscaleStabilizationMs: args['hpa-downscale-stabilization'] * 1000,
+            tolerance: args['hpa-tolerance'],
+          },
         });
         console.log(`kubelabd: API server listening on ${server.url}`);
         console.log(`kubelabd: node ${args['node-name']} ready`);

@@ -74,6 +74,8 @@ export interface ServerOptions {
   controllers?: string[];
   /** `--job-pod-failure-backoff`: the first re-create delay after a Job's pod fails, in ms (doubling, capped at 6 min). */
   jobPodFailureBackoffMs?: number;
+  /** `--hpa-sync-period`, `--hpa-downscale-stabilization` (ms) and `--hpa-tolerance`. */
+  hpa?: { syncPeriodMs?: number; downscaleStabilizationMs?: number; tolerance?: number };
 }
 
 export interface RunningServer {
@@ -143,6 +145,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     membership,
     nodeLifecycle: { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: options.podEvictionTimeoutMs },
     jobPodFailureBackoff: options.jobPodFailureBackoffMs === undefined ? undefined : { ...JOB_DEFAULTS.podFailureBackoff, initialMs: options.jobPodFailureBackoffMs },
+    hpa: options.hpa,
   });
 
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));

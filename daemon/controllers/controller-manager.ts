@@ -30,8 +30,11 @@ import { NodeLifecycleController } from './node-lifecycle/node-lifecycle-control
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from './replicaset/replica-set-controller.js';
 import { NETWORK_DEFAULTS } from '../config.js';
 import type { BackoffPolicy } from '../../lib/backoff.js';
+import { HorizontalController } from './podautoscaler/horizontal-controller.js';
 
 export interface StartControllersOptions {
+  /** The horizontal pod autoscaler's --hpa-* flags (HPA_DEFAULTS without them). */
+  hpa?: { syncPeriodMs?: number; downscaleStabilizationMs?: number; tolerance?: number };
   client: ApiClient;
   clock: Clock;
   /** An EventRecorder per component (`replicaset-controller`, `deployment-controller` ...). */
@@ -91,6 +94,12 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
         nodeMonitorGracePeriodMs: options.nodeLifecycle?.nodeMonitorGracePeriodMs,
         podEvictionTimeoutMs: options.nodeLifecycle?.podEvictionTimeoutMs,
       }),
+  },
+  {
+    name: 'horizontalpodautoscaling',
+    component: 'horizontal-pod-autoscaler',
+    // Its period is the HPA sync period (15 s), not the 30 s resync.
+    start: ({ resyncPeriodMs: _resync, ...common }, options) => new HorizontalController({ ...common, ...options.hpa }),
   },
   {
     name: 'nodeipam',
