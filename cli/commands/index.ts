@@ -10,6 +10,7 @@ import type { CommandModule } from 'yargs';
 import type { GlobalOptions } from '../cli-context.js';
 import { annotateCommand } from './annotate.js';
 import { apiResourcesCommand } from './api-resources.js';
+import { autoscaleCommand } from './autoscale.js';
 import { applyCommand } from './apply.js';
 import { clusterInfoCommand } from './cluster-info.js';
 import { cordonCommand } from './cordon.js';
@@ -46,6 +47,7 @@ export const commands: KubelabCommand[] = [
   labelCommand,
   annotateCommand,
   scaleCommand,
+  autoscaleCommand,
   rolloutCommand,
   setCommand,
   versionCommand,

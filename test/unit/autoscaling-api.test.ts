@@ -207,3 +207,24 @@ describe('HPA TARGETS column and conversion (pure)', () => {
     assert.deepEqual(back.metadata.annotations, { team: 'a' });
   });
 });
+
+describe('kubelab autoscale (planAutoscaler)', () => {
+  it('makes what kubectl autoscale makes, leaving min and cpu to the server when not given', async () => {
+    const { planAutoscaler } = await import('../../cli/commands/autoscale.js');
+    const target = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
+    assert.deepEqual(planAutoscaler(target, { min: 1, max: 5, cpuPercent: 50 }).spec, {
+      scaleTargetRef: target,
+      minReplicas: 1,
+      maxReplicas: 5,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
+    });
+    assert.deepEqual(planAutoscaler(target, { min: -1, max: 3, cpuPercent: -1, name: 'other' }), {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'other' },
+      spec: { scaleTargetRef: target, maxReplicas: 3 },
+    });
+    assert.throws(() => planAutoscaler(target, { min: -1, max: -1, cpuPercent: 50 }), /--max=MAXPODS is required and must be at least 1, max: -1/);
+    assert.throws(() => planAutoscaler(target, { min: 4, max: 2, cpuPercent: 50 }), /--max=MAXPODS must be larger or equal to --min=MINPODS, max: 2, min: 4/);
+  });
+});
