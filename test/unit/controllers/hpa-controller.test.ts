@@ -36,7 +36,7 @@ describe('HorizontalController (reconcile)', () => {
       spec: {
         replicas: 2,
         selector: { matchLabels: { app: 'web' } },
-        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'hello', image: 'kubelab/hello:1', resources: { requests: { cpu: '200m' } } }] } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'hello', image: 'kubelab/hello:v1', resources: { requests: { cpu: '200m' } } }] } },
       },
     } as Deployment);
     for (const name of ['web-a', 'web-b']) {
@@ -44,7 +44,7 @@ describe('HorizontalController (reconcile)', () => {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name, namespace: 'default', labels: { app: 'web' } },
-        spec: { containers: [{ name: 'hello', image: 'kubelab/hello:1', resources: { requests: { cpu: '200m' } } }] },
+        spec: { containers: [{ name: 'hello', image: 'kubelab/hello:v1', resources: { requests: { cpu: '200m' } } }] },
       });
     }
     await markPodsReady(cluster.client, cluster.clock);
