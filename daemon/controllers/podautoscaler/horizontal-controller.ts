@@ -38,6 +38,7 @@ import { rfc3339 } from '../../../lib/time.js';
 import { labelSelectorToString } from '../../../lib/api/selectors.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import { HPA_DEFAULTS } from '../../config.js';
+import { logger } from '../../../lib/logger.js';
 import { Controller, type ControllerOptions } from '../controller.js';
 import { ReplicaNormalizer, type ConditionNote } from './normalize-replicas.js';
 import { calcRawResourceReplicas, calcResourceReplicas, targetAverageMilli, type ReplicaCalculatorConfig } from './replica-calculator.js';
@@ -74,6 +75,7 @@ export class HorizontalController extends Controller {
   private readonly metricsClient: ResourceMetricsClient;
   private readonly normalizer: ReplicaNormalizer;
   private readonly calculator: ReplicaCalculatorConfig;
+  private readonly log = logger('horizontal-pod-autoscaler');
 
   constructor(options: HorizontalControllerOptions) {
     // Kubernetes re-evaluates every HPA each sync period: that is this controller's resync.
@@ -115,13 +117,19 @@ export class HorizontalController extends Controller {
     }
     const before = structuredClone(hpa.status ?? {});
     const status: HorizontalPodAutoscalerStatus = { ...structuredClone(hpa.status ?? {}), observedGeneration: hpa.metadata.generation };
+    // A failure to measure or to scale is told on the HPA (its conditions, a Warning event) and
+    // tried again at the next sync period, as Kubernetes' HPA queue does; a back-off retry
+    // sooner would only repeat the same event.
+    let failure: unknown;
     try {
       await this.reconcileAutoscaler(key, hpa, status);
-    } finally {
-      if (JSON.stringify(before) !== JSON.stringify(status)) {
-        await this.client.updateStatus('horizontalpodautoscalers.autoscaling', { ...hpa, status });
-      }
+    } catch (error) {
+      failure = error;
     }
+    if (JSON.stringify(before) !== JSON.stringify(status)) {
+      await this.client.updateStatus('horizontalpodautoscalers.autoscaling', { ...hpa, status });
+    }
+    if (failure) this.log.warn(`${key}: ${errorMessage(failure)}`);
   }
 
   private async reconcileAutoscaler(key: string, hpa: HorizontalPodAutoscaler, status: HorizontalPodAutoscalerStatus): Promise<void> {

@@ -108,7 +108,7 @@ describe('HorizontalController (reconcile)', () => {
   });
 
   it('without metrics: ScalingActive False (FailedGetResourceMetric) and no scaling', async () => {
-    await assert.rejects(controller.reconcile('default/web'), /invalid metrics \(1 invalid out of 1\)/);
+    await controller.reconcile('default/web');
     const h = await hpa();
     assert.equal(await replicas(), 2);
     assert.equal(condition(h, 'ScalingActive')?.status, 'False');
@@ -133,7 +133,7 @@ describe('HorizontalController (reconcile)', () => {
 
   it('a missing target sets AbleToScale False (FailedGetScale)', async () => {
     await cluster.client.delete('deployments.apps', 'default', 'web');
-    await assert.rejects(controller.reconcile('default/web'), /failed to query scale subresource for Deployment\/web/);
+    await controller.reconcile('default/web');
     assert.equal(condition(await hpa(), 'AbleToScale')?.reason, 'FailedGetScale');
   });
 });
