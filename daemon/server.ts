@@ -38,6 +38,9 @@ import { ensurePrivateDirectory } from './private-files.js';
 import { ensureEncryption } from './store/encryption-config.js';
 import { NedbObjectStore } from './store/nedb-store.js';
 import { STORE_DIRECTORY } from './store/rotate-encryption-key.js';
+import { ApiResourceMetricsClient } from './controllers/podautoscaler/resource-metrics-client.js';
+import { RestClient } from '../lib/client/rest-client.js';
+import { loadClientConfig } from '../lib/client/kubeconfig.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -123,6 +126,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const authorizer = new NodeAuthorizer(registry);
 
   const client = new LocalClient(registry);
+  /** This server's own API over HTTPS, as the admin: what the HPA reads metrics.k8s.io through. */
+  let selfClient: RestClient | undefined;
   const abort = new AbortController();
   const multiHost = options.nodeIP !== undefined;
   const nodeIP = options.nodeIP ?? defaultNodeIP();
@@ -145,7 +150,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     membership,
     nodeLifecycle: { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: options.podEvictionTimeoutMs },
     jobPodFailureBackoff: options.jobPodFailureBackoffMs === undefined ? undefined : { ...JOB_DEFAULTS.podFailureBackoff, initialMs: options.jobPodFailureBackoffMs },
-    hpa: options.hpa,
+    // The HPA reads PodMetrics over HTTPS from this server (bound once it listens, below).
+    hpa: { ...options.hpa, metrics: new ApiResourceMetricsClient(() => selfClient) },
   });
 
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
@@ -224,6 +230,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `https://${urlHost}:${api.port}`;
   const kubeconfigPath = path.join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: url, caCertPem: pki.caCertPem, token: pki.adminToken }));
+  selfClient = new RestClient(loadClientConfig({ kubeconfig: kubeconfigPath }));
 
   await ensureKubernetesService(client, { clusterIP: allocation.kubernetesServiceIP, apiAddress: urlHost, apiPort: api.port });
 
@@ -241,6 +248,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     joinTokenPath: path.join(options.dataDir, JOIN_TOKEN_FILE),
     async close() {
       abort.abort();
+      selfClient?.close();
       await api.close();
       // The proxier's loop ends after it has taken its addresses off lo; the kubelet's stream server closes with the node agent.
       await Promise.all(loops);

@@ -31,10 +31,11 @@ import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } f
 import { NETWORK_DEFAULTS } from '../config.js';
 import type { BackoffPolicy } from '../../lib/backoff.js';
 import { HorizontalController } from './podautoscaler/horizontal-controller.js';
+import type { ResourceMetricsClient } from './podautoscaler/resource-metrics-client.js';
 
 export interface StartControllersOptions {
   /** The horizontal pod autoscaler's --hpa-* flags (HPA_DEFAULTS without them). */
-  hpa?: { syncPeriodMs?: number; downscaleStabilizationMs?: number; tolerance?: number };
+  hpa?: { syncPeriodMs?: number; downscaleStabilizationMs?: number; tolerance?: number; metrics?: ResourceMetricsClient };
   client: ApiClient;
   clock: Clock;
   /** An EventRecorder per component (`replicaset-controller`, `deployment-controller` ...). */

@@ -52,7 +52,7 @@ export interface HorizontalControllerOptions extends ControllerOptions {
   tolerance?: number;
   cpuInitializationPeriodMs?: number;
   initialReadinessDelayMs?: number;
-  /** Where pod usage comes from; the metrics.k8s.io API by default. */
+  /** Where pod usage comes from: the metrics.k8s.io API (ApiResourceMetricsClient); none: every metric is unknown. */
   metrics?: ResourceMetricsClient;
 }
 
@@ -81,7 +81,7 @@ export class HorizontalController extends Controller {
     // Kubernetes re-evaluates every HPA each sync period: that is this controller's resync.
     super({ ...options, resyncPeriodMs: options.syncPeriodMs ?? HPA_DEFAULTS.syncPeriodMs }, { component: 'horizontal-pod-autoscaler' });
     this.recorder = options.recorder;
-    this.metricsClient = options.metrics ?? new ApiResourceMetricsClient(options.client);
+    this.metricsClient = options.metrics ?? new ApiResourceMetricsClient(() => undefined);
     this.normalizer = new ReplicaNormalizer(options.downscaleStabilizationMs ?? HPA_DEFAULTS.downscaleStabilizationMs);
     this.calculator = {
       tolerance: options.tolerance ?? HPA_DEFAULTS.tolerance,

@@ -8,7 +8,6 @@
 // calculator treats it conservatively instead of as idle.
 
 import type { KubeObject } from '../../../lib/api/types.js';
-import type { ApiClient } from '../../../lib/client/api-client.js';
 import { parseCpuMillis, parseMemoryBytes } from '../../../lib/api/quantity.js';
 import type { PodMetricsInfo } from './replica-calculator.js';
 
@@ -25,15 +24,26 @@ export interface ResourceMetricsClient {
   podMetrics(namespace: string, selector: string, resource: string, container?: string): Promise<PodMetricsInfo>;
 }
 
-/** The store key of PodMetrics in lib/api/resources.ts (served by the metrics branch of issue 14). */
-export const POD_METRICS_RESOURCE = 'pods.metrics.k8s.io';
+/** What the metrics client needs of a REST client: one GET of a path (RestClient.request). */
+export interface RawApi {
+  request<T = unknown>(method: string, path: string, options?: { query?: Record<string, string | undefined> }): Promise<T>;
+}
 
+/**
+ * PodMetrics through the API server, over HTTPS as kube-controller-manager reads them: metrics.k8s.io
+ * is served by its own handler (the aggregated API of metrics-server in Kubernetes), not by the
+ * registry the in-process controllers talk to. `api` may be late-bound: kubelabd starts its
+ * controllers before its API server listens, so the first syncs may find no API yet.
+ */
 export class ApiResourceMetricsClient implements ResourceMetricsClient {
-  constructor(private readonly client: ApiClient) {}
+  constructor(private readonly api: () => RawApi | undefined) {}
 
   async podMetrics(namespace: string, selector: string, resource: string, container?: string): Promise<PodMetricsInfo> {
-    const list = await this.client.list<PodMetrics>(POD_METRICS_RESOURCE, { namespace, labelSelector: selector });
-    return podMetricsInfo(list.items, resource, container);
+    const api = this.api();
+    if (!api) throw new Error('the API server is not listening yet');
+    const path = `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(namespace)}/pods`;
+    const list = await api.request<{ items?: PodMetrics[] }>('GET', path, { query: { labelSelector: selector } });
+    return podMetricsInfo(list.items ?? [], resource, container);
   }
 }
 

@@ -4,7 +4,7 @@
 // and of its replica_calculator tests: fixed pods, fixed samples, a fixed "now".
 import assert from 'node:assert/strict';
 import { calcRawResourceReplicas, calcResourceReplicas, groupPods, type PodMetricsInfo, type ReplicaCalculatorConfig } from '../../../daemon/controllers/podautoscaler/replica-calculator.js';
-import { parseGoDurationMs, podMetricsInfo } from '../../../daemon/controllers/podautoscaler/resource-metrics-client.js';
+import { ApiResourceMetricsClient, parseGoDurationMs, podMetricsInfo } from '../../../daemon/controllers/podautoscaler/resource-metrics-client.js';
 import type { Pod } from '../../../lib/api/types.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
@@ -183,6 +183,19 @@ describe('HPA replica calculator (Kubernetes replica_calculator)', () => {
       assert.equal(podMetricsInfo(items, 'cpu', 'side').get('a')?.value, 50);
       assert.equal(podMetricsInfo(items, 'memory', 'app').get('a')?.value, 64 * 2 ** 20 * 1000);
       assert.throws(() => podMetricsInfo([], 'cpu'), /no metrics returned from resource metrics API/);
+    });
+    it('asks the API server for the namespace\'s PodMetrics with the target\'s selector', async () => {
+      const asked: string[] = [];
+      const api = {
+        request: async <T,>(method: string, path: string, options?: { query?: Record<string, string | undefined> }) => {
+          asked.push(`${method} ${path}?labelSelector=${options?.query?.labelSelector}`);
+          return { items: [item('a', [{ name: 'app', usage: { cpu: '120m' } }])] } as T;
+        },
+      };
+      const got = await new ApiResourceMetricsClient(() => api).podMetrics('shop', 'app=web', 'cpu');
+      assert.deepEqual(asked, ['GET /apis/metrics.k8s.io/v1beta1/namespaces/shop/pods?labelSelector=app=web']);
+      assert.equal(got.get('a')?.value, 120);
+      await assert.rejects(new ApiResourceMetricsClient(() => undefined).podMetrics('shop', 'app=web', 'cpu'), /not listening yet/);
     });
     it('reads Go durations', () => {
       assert.deepEqual(['15s', '1m0s', '10.5s', '500ms', 'x'].map(parseGoDurationMs), [15_000, 60_000, 10_500, 500, 0]);
