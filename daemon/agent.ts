@@ -18,6 +18,8 @@ import { keysOfDocument } from './pki/gossip-keys.js';
 import { kubeletCommonName } from './pki/pki.js';
 import { startApiForwarder } from './api-forwarder.js';
 import { NETWORK_DEFAULTS, PORTS } from './config.js';
+import { KUBELET_USAGE_FLAGS } from './config.js';
+import { usageSources, type UsageFlags } from './kubelet/usage/usage-sources.js';
 import { connectRuntime, gossipSeedsOfNodes, startNodeAgent } from './node-agent.js';
 import { ensurePrivateDirectory } from './private-files.js';
 
@@ -35,7 +37,8 @@ export interface AgentOptions {
   gossipPort?: number;
   kubeletPort?: number;
   backoff: { initialMs: number; maxMs: number };
-  gossipConfig?: Partial<GossipConfig>;
+  gossipConfig?: Partial<GossipConfig>;  /** --housekeeping-interval, --usage-source, --node-cgroup: how the kubelet samples usage (defaults in KUBELET_DEFAULTS). */
+  usage?: Partial<Omit<UsageFlags, 'dockerHost'>>;
 }
 
 export interface RunningAgent {
@@ -108,6 +111,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       config: options.gossipConfig,
     },
     log,
+    usage: usageSources({ ...KUBELET_USAGE_FLAGS, ...options.usage, dockerHost: options.dockerHost }),
   });
 
   const forwarder = await startApiForwarder({

@@ -56,7 +56,24 @@ export const KUBELET_DEFAULTS = {
   configErrorRetryMs: 5_000,
   /** How long a container may take to stop after SIGTERM before SIGKILL, when neither the pod nor the delete says (Kubernetes: 30 s). */
   terminationGracePeriodSeconds: 30,
+  /**
+   * How often the kubelet reads every container's and the node's CPU and memory counters
+   * (`--housekeeping-interval`, cAdvisor's 10 s). CPU is a rate between two readings, so
+   * `kubectl top` and the HPA see a pod's usage one to two intervals after it starts and react to
+   * a change within about one interval; a shorter interval reacts sooner and costs the node more
+   * CPU (`npm run bench` measures a pass).
+   */
+  housekeepingIntervalMs: 10_000,
+  /**
+   * Where container counters come from (`--usage-source`): `cgroup` reads the kernel's files, as
+   * cAdvisor does, for a few microseconds per container; `docker-stats` asks the engine once per
+   * container, several times the cost, and works when the engine is on another machine.
+   */
+  usageSource: 'cgroup' as 'cgroup' | 'docker-stats',
 } as const;
+
+/** The kubelet's usage sampling flags, as their defaults. */
+export const KUBELET_USAGE_FLAGS = { housekeepingIntervalMs: KUBELET_DEFAULTS.housekeepingIntervalMs, usageSource: KUBELET_DEFAULTS.usageSource };
 
 /** The node lifecycle controller: when a silent node is given up and its pods are made elsewhere. */
 export const NODE_LIFECYCLE_DEFAULTS = {
@@ -98,6 +115,14 @@ export const API_SERVER_DEFAULTS = {
   watchBookmarkIntervalMs: 10_000,
   /** How long the API server waits for a TCP+TLS connection to a kubelet (logs, exec) before calling its node unreachable. */
   kubeletDialTimeoutMs: 10_000,
+  /**
+   * metrics.k8s.io: a node's usage report fetched from its kubelet is reused for this long, so a
+   * `kubectl top` right after another, or the HPA and a user together, cost the node one fetch.
+   * Well under the housekeeping interval, so nothing older than one pass plus this is served.
+   */
+  metricsCacheMs: 2_000,
+  /** How long the metrics API waits for one kubelet's usage report before leaving that node out. */
+  metricsFetchTimeoutMs: 5_000,
 } as const;
 
 /**

@@ -44,6 +44,9 @@ function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
     .option('gossip-suspicion-mult', { type: 'number', default: GOSSIP_DEFAULTS.suspicionMult, describe: 'suspicion lasts this many probe intervals × log10(nodes) before a silent node is declared dead: higher means fewer false alarms on a lossy network' })
     .option('backoff-initial-ms', { type: 'number', default: KUBELET_DEFAULTS.backoff.initialMs, describe: 'first container restart back-off (CrashLoopBackOff)' })
     .option('backoff-max-ms', { type: 'number', default: KUBELET_DEFAULTS.backoff.maxMs, describe: 'longest container restart back-off' })
+    .option('housekeeping-interval', { type: 'number', default: KUBELET_DEFAULTS.housekeepingIntervalMs / 1000, describe: 'seconds between two readings of every container\'s and the node\'s CPU and memory (kubectl top, the HPA): shorter reacts sooner and costs more CPU' })
+    .option('usage-source', { type: 'string', choices: ['cgroup', 'docker-stats'], default: KUBELET_DEFAULTS.usageSource, describe: 'where container usage is read: the kernel\'s cgroup files (cheap), or one Docker stats call per container (for an engine on another machine)' })
+    .option('node-cgroup', { type: 'string', describe: 'a cgroup whose usage is this node\'s (a simulated host\'s engine --cgroup-parent); default: the whole machine, from /proc' })
     .option('log-format', { type: 'string', choices: LOG_FORMATS, default: 'text', describe: 'how log lines on stderr are written: text for people, json (one object per line) for log collectors' });
 }
 
@@ -51,6 +54,7 @@ function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
 function nodeOptions(args: {
   'data-dir': string; 'node-name': string; 'docker-host': string; 'pod-network': string; 'cluster-cidr': string; 'gossip-port': number; 'kubelet-port': number;
   'gossip-probe-interval-ms': number; 'gossip-suspicion-mult': number; 'backoff-initial-ms': number; 'backoff-max-ms': number;
+  'housekeeping-interval': number; 'usage-source': string; 'node-cgroup'?: string;
 }) {
   return {
     dataDir: args['data-dir'],
@@ -62,6 +66,11 @@ function nodeOptions(args: {
     kubeletPort: args['kubelet-port'],
     gossipConfig: { probeIntervalMs: args['gossip-probe-interval-ms'], suspicionMult: args['gossip-suspicion-mult'] },
     backoff: { initialMs: args['backoff-initial-ms'], maxMs: args['backoff-max-ms'] },
+    usage: {
+      housekeepingIntervalMs: Math.round(args['housekeeping-interval'] * 1000),
+      usageSource: args['usage-source'] as 'cgroup' | 'docker-stats',
+      nodeCgroup: args['node-cgroup'],
+    },
   };
 }
 

@@ -22,16 +22,20 @@ import { GossipKeyStore } from './pki/gossip-keys.js';
 import { ensureKubernetesService } from './api/kubernetes-service.js';
 import { LocalClient } from './api/local-client.js';
 import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';
+import { KubeletClient } from './api/kubelet-client.js';
+import { NodeUsageReports } from './api/metrics/node-usage-reports.js';
 import { buildKubeconfig, createKubeletCertificate, ensurePki, splitTlsSans, writeKubeconfig } from './pki/pki.js';
 import { ResourceRegistry } from './api/resource-registry.js';
 import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';
 import { allocatingServiceStrategy } from './api/strategies/service-strategy.js';
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
-import { JOB_DEFAULTS, PORTS } from './config.js';
+import { API_SERVER_DEFAULTS, JOB_DEFAULTS, PORTS } from './config.js';
 import { startControllers } from './controllers/controller-manager.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
+import { KUBELET_USAGE_FLAGS } from './config.js';
+import { usageSources, type UsageFlags } from './kubelet/usage/usage-sources.js';
 import { connectRuntime, gossipSeedsOfNodes, internalIPs, startNodeAgent } from './node-agent.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ensurePrivateDirectory } from './private-files.js';
@@ -79,6 +83,8 @@ export interface ServerOptions {
   jobPodFailureBackoffMs?: number;
   /** `--hpa-sync-period`, `--hpa-downscale-stabilization` (ms) and `--hpa-tolerance`. */
   hpa?: { syncPeriodMs?: number; downscaleStabilizationMs?: number; tolerance?: number };
+  /** --housekeeping-interval, --usage-source, --node-cgroup: how the kubelet samples usage (defaults in KUBELET_DEFAULTS). */
+  usage?: Partial<Omit<UsageFlags, 'dockerHost'>>;
 }
 
 export interface RunningServer {
@@ -186,6 +192,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : undefined,
     log,
     informers,
+    usage: usageSources({ ...KUBELET_USAGE_FLAGS, ...options.usage, dockerHost: options.dockerHost }),
   });
   if (agent.gossip) membership.bind(gossipMembershipView(agent.gossip));
 
@@ -194,6 +201,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     local: agent.kubelet.streams,
     tls: { caPem: pki.caCertPem, certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem },
     nodeAddress: async (nodeName) => kubeletAddressOf(await client.get<Node>('nodes', undefined, nodeName)),
+  });
+
+  const kubeletTls = { caPem: pki.caCertPem, certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem };
+  const usageReports = new NodeUsageReports({
+    localNodeName: options.nodeName,
+    local: () => agent.usage.latest(),
+    remote: async (nodeName) => {
+      const address = kubeletAddressOf(await client.get<Node>('nodes', undefined, nodeName));
+      return new KubeletClient({ nodeName, ...address, tls: kubeletTls, dialTimeoutMs: API_SERVER_DEFAULTS.metricsFetchTimeoutMs }).usage();
+    },
   });
 
   const scheduler = new Scheduler({
@@ -210,6 +227,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     podStreams,
     join: { caCertPem: pki.caCertPem, caKeyPem: pki.caKeyPem, joinToken },
     gossipKeys,
+    usageReports,
     debug: {
       '/debug/proxy': () => agent.proxier.describe(),
       '/debug/gossip': () => ({ members: agent.gossip?.members() ?? [], rejected: agent.gossip?.codec.rejected ?? {} }),

@@ -27,6 +27,7 @@ import { logsCommand } from './logs.js';
 import { rolloutCommand } from './rollout.js';
 import { scaleCommand } from './scale.js';
 import { setCommand } from './set.js';
+import { topCommand } from './top.js';
 import { uncordonCommand } from './uncordon.js';
 import { versionCommand } from './version.js';
 import { waitCommand } from './wait.js';
@@ -58,4 +59,5 @@ export const commands: KubelabCommand[] = [
   drainCommand,
   labCommand,
   waitCommand,
+  topCommand,
 ];
