@@ -1,7 +1,10 @@
-// covers: HorizontalPodAutoscaler spec.scaleTargetRef, spec.minReplicas, spec.maxReplicas, spec.metrics.resource.target.averageUtilization, status.conditions
+// covers: HorizontalPodAutoscaler spec.scaleTargetRef.kind, spec.scaleTargetRef.name, spec.minReplicas, spec.maxReplicas, spec.metrics.type, spec.metrics.resource.name, spec.metrics.resource.target.type, spec.metrics.resource.target.averageUtilization, status.currentReplicas, status.desiredReplicas, status.currentMetrics, status.conditions
 // The HorizontalPodAutoscaler end to end: a real kubelabd on the real Docker Engine, the real
 // kubectl 1.32 (autoscale POSTs autoscaling/v1 protobuf; get and describe read autoscaling/v2)
-// and the kubelab CLI, checked by what a user sees.
+// and the kubelab CLI, checked by what a user sees. The daemon runs with short periods so a
+// whole scale up and down fits in a few minutes: the kubelet samples usage every 2 s
+// (--housekeeping-interval), the HPA syncs every 3 s and scales down after 15 s of lower
+// recommendations (--hpa-sync-period, --hpa-downscale-stabilization; Kubernetes: 15 s, 300 s).
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -37,7 +40,7 @@ describe('HorizontalPodAutoscaler on the real engine', function () {
   let scratch: string;
 
   before(async () => {
-    daemon = await TestDaemon.start();
+    daemon = await TestDaemon.start({ args: ['--housekeeping-interval', '2', '--hpa-sync-period', '3', '--hpa-downscale-stabilization', '15'] });
     scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-hpa-'));
   });
   after(async () => {
@@ -116,5 +119,33 @@ describe('HorizontalPodAutoscaler on the real engine', function () {
     assert.match(described, /SuccessfulRescale\s+\S+\s+horizontal-pod-autoscaler\s+New size: 2; reason: Current number of replicas below Spec.MinReplicas/);
     assert.match(described, /^Reference:\s+Deployment\/api$/m);
     await kubelab(['delete', 'hpa', 'api']);
+  });
+
+  it('scales a cpu-burning Deployment up to its max, and back down once the load stops', async () => {
+    // Each pod burns cpu for its first 45 s, then idles: the load stops by itself, pods made by
+    // the scale up included.
+    await apply('burn', deployment('burn', '100m', 'trap "exit 0" TERM; end=$(( $(date +%s) + 45 )); while [ $(date +%s) -lt $end ]; do :; done; while :; do sleep 1; done'));
+    await kubelab(['autoscale', 'deployment', 'burn', '--min=1', '--max=3', '--cpu-percent=50']);
+    const hpaRow = async () => tableRows((await kubelab(['get', 'hpa', 'burn'])).stdout)[1];
+    const up = await eventually(async () => {
+      const row = await hpaRow();
+      return row[5] === '3' && row;
+    }, 180_000, 1000);
+    assert.match(up[2], /^cpu: \d+%\/50%$/);
+    const spec = await kubelab(['get', 'deployment', 'burn', '-o', 'jsonpath={.spec.replicas}']);
+    assert.equal(spec.stdout.trim(), '3');
+    const scaledUp = (await kubelab(['describe', 'hpa', 'burn'])).stdout;
+    assert.match(scaledUp, /SuccessfulRescale\s+\S+\s+horizontal-pod-autoscaler\s+New size: 3; reason: cpu resource utilization \(percentage of request\) above target/);
+    assert.match(scaledUp, /^\s+ScalingActive\s+True\s+ValidMetricFound\s+the HPA was able to successfully calculate a replica count from cpu resource utilization \(percentage of request\)$/m);
+    // The burn ends; after the 15 s window of lower recommendations the HPA goes back to 1.
+    await eventually(async () => {
+      const row = await hpaRow();
+      return row[5] === '1' && row;
+    }, 240_000, 1000);
+    const scaledDown = (await kubelab(['describe', 'hpa', 'burn'])).stdout;
+    assert.match(scaledDown, /SuccessfulRescale\s+\S+\s+horizontal-pod-autoscaler\s+New size: 1; reason: All metrics below target/);
+    assert.match(scaledDown, /^Deployment pods:\s+1 current \/ 1 desired$/m);
+    await kubelab(['delete', 'hpa', 'burn']);
+    await kubelab(['delete', 'deployment', 'burn']);
   });
 });

@@ -1,4 +1,4 @@
-// covers: HorizontalPodAutoscaler spec.scaleTargetRef.kind, spec.scaleTargetRef.name, spec.scaleTargetRef.apiVersion, status.currentReplicas, status.desiredReplicas, status.currentMetrics, status.lastScaleTime, status.conditions, status.observedGeneration
+// covers: HorizontalPodAutoscaler spec.metrics.containerResource.name, spec.metrics.containerResource.container, spec.metrics.containerResource.target.type, spec.metrics.containerResource.target.averageUtilization, spec.metrics.resource.target.averageValue, spec.scaleTargetRef.kind, spec.scaleTargetRef.name, spec.scaleTargetRef.apiVersion, status.currentReplicas, status.desiredReplicas, status.currentMetrics, status.lastScaleTime, status.conditions, status.observedGeneration
 // The HPA controller's reconcile on the API in memory: a Deployment and its pods, fixed PodMetrics
 // (a recording fake of the resource metrics API), a manual clock.
 import assert from 'node:assert/strict';
@@ -115,6 +115,26 @@ describe('HorizontalController (reconcile)', () => {
     assert.equal(condition(h, 'ScalingActive')?.reason, 'FailedGetResourceMetric');
     assert.match(condition(h, 'ScalingActive')?.message ?? '', /^the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API/);
     assert.equal(h.status?.currentReplicas, 2);
+  });
+
+  it('takes the highest of several metrics (a ContainerResource utilization and a cpu AverageValue)', async () => {
+    metrics.usage = new Map([['web-a', 100], ['web-b', 100]]);
+    await cluster.client.patch('horizontalpodautoscalers.autoscaling', 'default', 'web', {
+      spec: {
+        metrics: [
+          { type: 'ContainerResource', containerResource: { name: 'cpu', container: 'hello', target: { type: 'Utilization', averageUtilization: 25 } } },
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: '50m' } } },
+        ],
+      },
+    }, 'merge');
+    await controller.reconcile('default/web');
+    // Container: 50 % of 200m against 25 % → 4; average 100m against 50m → 4; both ask for 4.
+    assert.equal(await replicas(), 4);
+    const h = await hpa();
+    assert.deepEqual(h.status?.currentMetrics, [
+      { type: 'ContainerResource', containerResource: { name: 'cpu', container: 'hello', current: { averageUtilization: 50, averageValue: '100m' } } },
+      { type: 'Resource', resource: { name: 'cpu', current: { averageValue: '100m' } } },
+    ]);
   });
 
   it('brings a target above maxReplicas down at once', async () => {
