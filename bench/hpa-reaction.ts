@@ -4,7 +4,7 @@
 // A daemon of its own runs with --hpa-sync-period 5 (Kubernetes' default is 15 s; the figure is
 // printed with the period it ran with). Each round: a one-replica Deployment whose pod waits
 // for a file, an HPA at 50 % cpu (min 1, max 3); once the HPA reports a measured utilization
-// (the pod is sampled and counted), `kubelab exec ... touch /tmp/go` starts the burn: that is
+// (the pod is sampled and counted), `kubelab exec ... touch /go` starts the burn: that is
 // t0. The API is polled every 100 ms for spec.replicas > 1.
 //
 // What the time is made of: the kubelet's next usage sample (its sampling period and the cpu
@@ -40,7 +40,7 @@ function deployment(name: string): Deployment {
             {
               name: 'burn',
               image: 'kubelab/busybox:1',
-              command: ['sh', '-c', 'trap "exit 0" TERM; while [ ! -f /tmp/go ]; do sleep 0.2; done; while :; do :; done'],
+              command: ['sh', '-c', 'trap "exit 0" TERM; while [ ! -f /go ]; do sleep 0.2; done; while :; do :; done'],
               resources: { requests: { cpu: '100m' } },
             },
           ],
@@ -92,7 +92,7 @@ export async function benchHpaReaction(rounds = 3): Promise<HpaReactionBench> {
       );
       const pod = (await client.list<Pod>('pods', { namespace: 'default', labelSelector: `bench=${name}` })).items.find((p) => p.status?.phase === 'Running');
       if (!pod) throw new Error(`hpa bench: no running pod of ${name}`);
-      const exec = await daemon.kubelab(['exec', pod.metadata.name!, '--', 'touch', '/tmp/go']);
+      const exec = await daemon.kubelab(['exec', pod.metadata.name!, '--', 'touch', '/go']);
       if (exec.code !== 0) throw new Error(`hpa bench: kubelab exec failed: ${exec.stderr}`);
       const started = Date.now();
       await until(() => client.get<Deployment>('deployments.apps', 'default', name), (d) => (d.spec.replicas ?? 1) > 1, 180_000, `${name} scaled up`);
