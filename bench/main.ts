@@ -8,6 +8,7 @@ import { TestDaemon } from '../harness/test-daemon.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
 import { benchApi, formatApiBench, type ApiBenchReport } from './api-load.js';
 import { benchGossipConvergence, type GossipConvergence } from './gossip.js';
+import { benchHpaReaction, formatHpaReaction } from './hpa-reaction.js';
 import { benchLabFailure, formatLabFailure } from './lab-failure.js';
 import { benchPodStart } from './pod-start.js';
 import { benchProxy, formatProxyBench, type ProxyBenchTarget } from './proxy.js';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   console.log(`\n${formatGossipConvergence(await benchGossipConvergence(50))}`);
   console.log(`\n${formatLabFailure(await benchLabFailure())}`);
   console.log(`\n${formatSecretEncryption(await benchSecretEncryption())}`);
+  console.log(`\n${formatHpaReaction(await benchHpaReaction())}`);
 }
 
 /** One line per loss rate: how long until every member knows a joiner and a failure. */

@@ -18,6 +18,8 @@ import { keysOfDocument } from './pki/gossip-keys.js';
 import { kubeletCommonName } from './pki/pki.js';
 import { startApiForwarder } from './api-forwarder.js';
 import { NETWORK_DEFAULTS, PORTS } from './config.js';
+import { KUBELET_USAGE_FLAGS } from './config.js';
+import { usageSources, type UsageFlags } from './kubelet/usage/usage-sources.js';
 import { connectRuntime, gossipSeedsOfNodes, startNodeAgent } from './node-agent.js';
 import { ensurePrivateDirectory } from './private-files.js';
 
@@ -38,6 +40,8 @@ export interface AgentOptions {
   /** --upstream-resolv-conf: the resolvers the cluster DNS forwards other names to (default /etc/resolv.conf). */
   upstreamResolvConf?: string;
   gossipConfig?: Partial<GossipConfig>;
+  /** --housekeeping-interval, --usage-source, --node-cgroup: how the kubelet samples usage (defaults in KUBELET_DEFAULTS). */
+  usage?: Partial<Omit<UsageFlags, 'dockerHost'>>;
 }
 
 export interface RunningAgent {
@@ -111,6 +115,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       config: options.gossipConfig,
     },
     log,
+    usage: usageSources({ ...KUBELET_USAGE_FLAGS, ...options.usage, dockerHost: options.dockerHost }),
   });
 
   const forwarder = await startApiForwarder({

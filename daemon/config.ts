@@ -72,7 +72,24 @@ export const KUBELET_DEFAULTS = {
   configErrorRetryMs: 5_000,
   /** How long a container may take to stop after SIGTERM before SIGKILL, when neither the pod nor the delete says (Kubernetes: 30 s). */
   terminationGracePeriodSeconds: 30,
+  /**
+   * How often the kubelet reads every container's and the node's CPU and memory counters
+   * (`--housekeeping-interval`, cAdvisor's 10 s). CPU is a rate between two readings, so
+   * `kubectl top` and the HPA see a pod's usage one to two intervals after it starts and react to
+   * a change within about one interval; a shorter interval reacts sooner and costs the node more
+   * CPU (`npm run bench` measures a pass).
+   */
+  housekeepingIntervalMs: 10_000,
+  /**
+   * Where container counters come from (`--usage-source`): `cgroup` reads the kernel's files, as
+   * cAdvisor does, for a few microseconds per container; `docker-stats` asks the engine once per
+   * container, several times the cost, and works when the engine is on another machine.
+   */
+  usageSource: 'cgroup' as 'cgroup' | 'docker-stats',
 } as const;
+
+/** The kubelet's usage sampling flags, as their defaults. */
+export const KUBELET_USAGE_FLAGS = { housekeepingIntervalMs: KUBELET_DEFAULTS.housekeepingIntervalMs, usageSource: KUBELET_DEFAULTS.usageSource };
 
 /** The node lifecycle controller: when a silent node is given up and its pods are made elsewhere. */
 export const NODE_LIFECYCLE_DEFAULTS = {
@@ -114,6 +131,14 @@ export const API_SERVER_DEFAULTS = {
   watchBookmarkIntervalMs: 10_000,
   /** How long the API server waits for a TCP+TLS connection to a kubelet (logs, exec) before calling its node unreachable. */
   kubeletDialTimeoutMs: 10_000,
+  /**
+   * metrics.k8s.io: a node's usage report fetched from its kubelet is reused for this long, so a
+   * `kubectl top` right after another, or the HPA and a user together, cost the node one fetch.
+   * Well under the housekeeping interval, so nothing older than one pass plus this is served.
+   */
+  metricsCacheMs: 2_000,
+  /** How long the metrics API waits for one kubelet's usage report before leaving that node out. */
+  metricsFetchTimeoutMs: 5_000,
 } as const;
 
 /**
@@ -174,6 +199,27 @@ export const CONTROLLER_DEFAULTS = {
    * rejects the pod costs one attempt per 15 min, not a hot loop of creates and deletes.
    */
   daemonFailedPodBackoff: { initialMs: 1_000, maxMs: 15 * 60_000 },
+} as const;
+
+/** The horizontal pod autoscaler (kube-controller-manager's --horizontal-pod-autoscaler-* flags). */
+export const HPA_DEFAULTS = {
+  /**
+   * Every HPA is evaluated this often (--hpa-sync-period; Kubernetes 15 s). The metrics it reads
+   * are at best one kubelet sampling period old, so a shorter period reacts sooner only up to that.
+   */
+  syncPeriodMs: 15_000,
+  /**
+   * A scale down takes the highest recommendation of this window (--hpa-downscale-stabilization;
+   * Kubernetes 5 min): a short dip in load does not remove pods the next spike needs again.
+   * An HPA's spec.behavior.scaleDown.stabilizationWindowSeconds overrides it.
+   */
+  downscaleStabilizationMs: 300_000,
+  /** A usage ratio within 1 ± this does not scale (--hpa-tolerance; Kubernetes 0.1): no flapping around the target. */
+  tolerance: 0.1,
+  /** cpu samples of a pod this young may be start-up noise and count only once it is ready (Kubernetes 5 min). */
+  cpuInitializationPeriodMs: 300_000,
+  /** A Ready condition that changed this soon after the pod started is its first readiness (Kubernetes 30 s). */
+  initialReadinessDelayMs: 30_000,
 } as const;
 
 /** The Job, CronJob and TTL-after-finished controllers. */

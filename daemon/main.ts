@@ -18,7 +18,7 @@ import { errorMessage } from '../lib/errors.js';
 import { configureLogging, LOG_FORMATS, type LogFormat, logger } from '../lib/logger.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
-import { DEFAULT_LISTEN, DNS_DEFAULTS, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
+import { DEFAULT_LISTEN, DNS_DEFAULTS, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, HPA_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
 import { startServer } from './server.js';
 import { GOSSIP_KEYRING_ROTATE_PATH } from './api/gossip-keyring.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
@@ -49,6 +49,9 @@ function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
       default: DNS_DEFAULTS.upstreamResolvConf,
       describe: 'the resolv.conf whose nameservers the cluster DNS forwards names outside cluster.local to (systemd-resolved\'s stub file is followed to its real one)',
     })
+    .option('housekeeping-interval', { type: 'number', default: KUBELET_DEFAULTS.housekeepingIntervalMs / 1000, describe: 'seconds between two readings of every container\'s and the node\'s CPU and memory (kubectl top, the HPA): shorter reacts sooner and costs more CPU' })
+    .option('usage-source', { type: 'string', choices: ['cgroup', 'docker-stats'], default: KUBELET_DEFAULTS.usageSource, describe: 'where container usage is read: the kernel\'s cgroup files (cheap), or one Docker stats call per container (for an engine on another machine)' })
+    .option('node-cgroup', { type: 'string', describe: 'a cgroup whose usage is this node\'s (a simulated host\'s engine --cgroup-parent); default: the whole machine, from /proc' })
     .option('log-format', { type: 'string', choices: LOG_FORMATS, default: 'text', describe: 'how log lines on stderr are written: text for people, json (one object per line) for log collectors' });
 }
 
@@ -57,6 +60,7 @@ function nodeOptions(args: {
   'data-dir': string; 'node-name': string; 'docker-host': string; 'pod-network': string; 'cluster-cidr': string; 'gossip-port': number; 'kubelet-port': number;
   'gossip-probe-interval-ms': number; 'gossip-suspicion-mult': number; 'backoff-initial-ms': number; 'backoff-max-ms': number;
   'upstream-resolv-conf': string;
+  'housekeeping-interval': number; 'usage-source': string; 'node-cgroup'?: string;
 }) {
   return {
     dataDir: args['data-dir'],
@@ -69,6 +73,11 @@ function nodeOptions(args: {
     gossipConfig: { probeIntervalMs: args['gossip-probe-interval-ms'], suspicionMult: args['gossip-suspicion-mult'] },
     backoff: { initialMs: args['backoff-initial-ms'], maxMs: args['backoff-max-ms'] },
     upstreamResolvConf: args['upstream-resolv-conf'],
+    usage: {
+      housekeepingIntervalMs: Math.round(args['housekeeping-interval'] * 1000),
+      usageSource: args['usage-source'] as 'cgroup' | 'docker-stats',
+      nodeCgroup: args['node-cgroup'],
+    },
   };
 }
 
@@ -128,6 +137,13 @@ async function main(): Promise<void> {
             default: JOB_DEFAULTS.podFailureBackoff.initialMs / 1000,
             describe: 'seconds a failed Job pod\'s replacement waits, doubling per further failure up to 6 min (Kubernetes: fixed at 10)',
           })
+          .option('hpa-sync-period', { type: 'number', default: HPA_DEFAULTS.syncPeriodMs / 1000, describe: 'seconds between two evaluations of every HorizontalPodAutoscaler (Kubernetes: 15)' })
+          .option('hpa-downscale-stabilization', {
+            type: 'number',
+            default: HPA_DEFAULTS.downscaleStabilizationMs / 1000,
+            describe: 'seconds of recommendations a scale down looks back over, taking the highest, for HPAs whose behavior sets none (Kubernetes: 300)',
+          })
+          .option('hpa-tolerance', { type: 'number', default: HPA_DEFAULTS.tolerance, describe: 'an HPA does not scale while usage/target is within 1 ± this (Kubernetes: 0.1)' })
           .option('controllers', {
             type: 'string',
             default: '*',
@@ -153,6 +169,11 @@ async function main(): Promise<void> {
           podEvictionTimeoutMs: args['pod-eviction-timeout'] * 1000,
           controllers: [args.controllers],
           jobPodFailureBackoffMs: args['job-pod-failure-backoff'] * 1000,
+          hpa: {
+            syncPeriodMs: args['hpa-sync-period'] * 1000,
+            downscaleStabilizationMs: args['hpa-downscale-stabilization'] * 1000,
+            tolerance: args['hpa-tolerance'],
+          },
         });
         console.log(`kubelabd: API server listening on ${server.url}`);
         console.log(`kubelabd: node ${args['node-name']} ready`);

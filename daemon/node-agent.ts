@@ -43,6 +43,8 @@ import { createNodeProxy } from './node-proxy.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 import type { Proxier } from '../network/proxy/proxier.js';
+import { UsageSampler } from './kubelet/usage/usage-sampler.js';
+import type { UsageSources } from './kubelet/usage/usage-sources.js';
 
 export interface NodeAgentOptions {
   client: ApiClient;
@@ -83,10 +85,14 @@ export interface NodeAgentOptions {
   log?: Logger;
   /** The process's shared informers (the server's, shared with its controllers); one of its own without it. */
   informers?: SharedInformerFactory;
+  /** Where the kubelet's usage sampler reads counters, and how often (daemon/kubelet/usage/). */
+  usage: UsageSources;
 }
 
 export interface RunningNodeAgent {
   kubelet: Kubelet;
+  /** The node's resource usage, sampled every housekeeping interval (metrics.k8s.io reads it). */
+  usage: UsageSampler;
   proxier: Proxier;
   podSubnet: string;
   gossip?: Gossip;
@@ -181,6 +187,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     hostname: nodeName,
     dataDir: options.dataDir,
   });
+  const usage = new UsageSampler({ nodeName, runtime, containers: options.usage.containers, node: options.usage.node, clock, intervalMs: options.usage.intervalMs, log: log.child('kubelet') });
   const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log: log.child('proxy'), informers, onUnreadable: unreadableService('kube-proxy') });
   const kubeletServer: KubeletServer | undefined = options.kubeletServer
     ? await startKubeletServer({
@@ -189,6 +196,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
         streams: kubelet.streams,
         tls: options.kubeletServer.tls,
         getPod: (namespace, name) => client.get('pods', namespace, name),
+        usage: () => usage.latest(),
       })
     : undefined;
 
@@ -216,12 +224,13 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
 
   return {
     kubelet,
+    usage,
     proxier,
     podSubnet,
     gossip,
     gossipAddress,
     async run(signal) {
-      const loops = [kubelet.run(signal), proxier.run(signal), clusterDns.run(signal), reclaimer.run(signal)];
+      const loops = [kubelet.run(signal), usage.run(signal), proxier.run(signal), clusterDns.run(signal), reclaimer.run(signal)];
       if (kubeletServer) loops.push(untilAborted(signal).then(() => kubeletServer.close()));
       if (gossip && membership && routes) {
         loops.push(joinUntilKnown(gossip, membership.seeds, clock, signal, log.child('gossip')), gossip.run(signal), routes.run(signal));

@@ -23,23 +23,30 @@ import { GossipKeyStore } from './pki/gossip-keys.js';
 import { ensureKubernetesService } from './api/kubernetes-service.js';
 import { LocalClient } from './api/local-client.js';
 import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';
+import { KubeletClient } from './api/kubelet-client.js';
+import { NodeUsageReports } from './api/metrics/node-usage-reports.js';
 import { buildKubeconfig, createKubeletCertificate, ensurePki, splitTlsSans, writeKubeconfig } from './pki/pki.js';
 import { ResourceRegistry } from './api/resource-registry.js';
 import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';
 import { allocatingServiceStrategy } from './api/strategies/service-strategy.js';
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
-import { JOB_DEFAULTS, NETWORK_DEFAULTS, PORTS } from './config.js';
+import { API_SERVER_DEFAULTS, JOB_DEFAULTS, NETWORK_DEFAULTS, PORTS } from './config.js';
 import { startControllers } from './controllers/controller-manager.js';
 import { ensureDefaultStorageClass } from './storage/default-storage-class.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
+import { KUBELET_USAGE_FLAGS } from './config.js';
+import { usageSources, type UsageFlags } from './kubelet/usage/usage-sources.js';
 import { connectRuntime, gossipSeedsOfNodes, internalIPs, startNodeAgent } from './node-agent.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ensurePrivateDirectory } from './private-files.js';
 import { ensureEncryption } from './store/encryption-config.js';
 import { NedbObjectStore } from './store/nedb-store.js';
 import { STORE_DIRECTORY } from './store/rotate-encryption-key.js';
+import { ApiResourceMetricsClient } from './controllers/podautoscaler/resource-metrics-client.js';
+import { RestClient } from '../lib/client/rest-client.js';
+import { loadClientConfig } from '../lib/client/kubeconfig.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -78,6 +85,10 @@ export interface ServerOptions {
   controllers?: string[];
   /** `--job-pod-failure-backoff`: the first re-create delay after a Job's pod fails, in ms (doubling, capped at 6 min). */
   jobPodFailureBackoffMs?: number;
+  /** `--hpa-sync-period`, `--hpa-downscale-stabilization` (ms) and `--hpa-tolerance`. */
+  hpa?: { syncPeriodMs?: number; downscaleStabilizationMs?: number; tolerance?: number };
+  /** --housekeeping-interval, --usage-source, --node-cgroup: how the kubelet samples usage (defaults in KUBELET_DEFAULTS). */
+  usage?: Partial<Omit<UsageFlags, 'dockerHost'>>;
 }
 
 export interface RunningServer {
@@ -130,6 +141,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const authorizer = new NodeAuthorizer(registry);
 
   const client = new LocalClient(registry);
+  /** This server's own API over HTTPS, as the admin: what the HPA reads metrics.k8s.io through. */
+  let selfClient: RestClient | undefined;
   const abort = new AbortController();
   const multiHost = options.nodeIP !== undefined;
   const nodeIP = options.nodeIP ?? defaultNodeIP();
@@ -153,6 +166,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     membership,
     nodeLifecycle: { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: options.podEvictionTimeoutMs },
     jobPodFailureBackoff: options.jobPodFailureBackoffMs === undefined ? undefined : { ...JOB_DEFAULTS.podFailureBackoff, initialMs: options.jobPodFailureBackoffMs },
+    // The HPA reads PodMetrics over HTTPS from this server (bound once it listens, below).
+    hpa: { ...options.hpa, metrics: new ApiResourceMetricsClient(() => selfClient) },
   });
 
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
@@ -188,6 +203,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : undefined,
     log,
     informers,
+    usage: usageSources({ ...KUBELET_USAGE_FLAGS, ...options.usage, dockerHost: options.dockerHost }),
   });
   if (agent.gossip) membership.bind(gossipMembershipView(agent.gossip));
 
@@ -196,6 +212,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     local: agent.kubelet.streams,
     tls: { caPem: pki.caCertPem, certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem },
     nodeAddress: async (nodeName) => kubeletAddressOf(await client.get<Node>('nodes', undefined, nodeName)),
+  });
+
+  const kubeletTls = { caPem: pki.caCertPem, certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem };
+  const usageReports = new NodeUsageReports({
+    localNodeName: options.nodeName,
+    local: () => agent.usage.latest(),
+    remote: async (nodeName) => {
+      const address = kubeletAddressOf(await client.get<Node>('nodes', undefined, nodeName));
+      return new KubeletClient({ nodeName, ...address, tls: kubeletTls, dialTimeoutMs: API_SERVER_DEFAULTS.metricsFetchTimeoutMs }).usage();
+    },
   });
 
   const scheduler = new Scheduler({
@@ -212,6 +238,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     podStreams,
     join: { caCertPem: pki.caCertPem, caKeyPem: pki.caKeyPem, joinToken },
     gossipKeys,
+    usageReports,
     debug: {
       '/debug/proxy': () => agent.proxier.describe(),
       '/debug/gossip': () => ({ members: agent.gossip?.members() ?? [], rejected: agent.gossip?.codec.rejected ?? {} }),
@@ -232,6 +259,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `https://${urlHost}:${api.port}`;
   const kubeconfigPath = path.join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: url, caCertPem: pki.caCertPem, token: pki.adminToken }));
+  selfClient = new RestClient(loadClientConfig({ kubeconfig: kubeconfigPath }));
 
   await ensureKubernetesService(client, { clusterIP: allocation.kubernetesServiceIP, apiAddress: urlHost, apiPort: api.port });
 
@@ -249,6 +277,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     joinTokenPath: path.join(options.dataDir, JOIN_TOKEN_FILE),
     async close() {
       abort.abort();
+      selfClient?.close();
       await api.close();
       // The proxier's loop ends after it has taken its addresses off lo; the kubelet's stream server closes with the node agent.
       await Promise.all(loops);

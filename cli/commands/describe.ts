@@ -10,6 +10,8 @@ import { describePod } from '../describe/describe-pod.js';
 import { describeDaemonSet } from '../describe/describe-daemon-set.js';
 import { describeDeployment, describeReplicaSet } from '../describe/describe-workloads.js';
 import { describeCronJob, describeJob } from '../describe/describe-batch.js';
+import { describeHorizontalPodAutoscaler } from '../describe/describe-autoscaler.js';
+import type { HorizontalPodAutoscaler } from '../../lib/api/autoscaling-types.js';
 import type { CronJob, Job } from '../../lib/api/batch-types.js';
 import { parseResourceArgs } from '../resource-args.js';
 import type { KubelabCommand } from './index.js';
@@ -34,6 +36,7 @@ const DESCRIBERS: Record<string, Describer> = {
   Job: (ctx, o) => describeJob(ctx, o as Job),
   CronJob: (ctx, o) => describeCronJob(ctx, o as CronJob),
   DaemonSet: (ctx, o) => describeDaemonSet(ctx, o as DaemonSet),
+  HorizontalPodAutoscaler: (ctx, o) => describeHorizontalPodAutoscaler(ctx, o as HorizontalPodAutoscaler),
 };
 
 export const describeCommand: KubelabCommand<DescribeOptions> = {

@@ -10,6 +10,7 @@ import type { CommandModule } from 'yargs';
 import type { GlobalOptions } from '../cli-context.js';
 import { annotateCommand } from './annotate.js';
 import { apiResourcesCommand } from './api-resources.js';
+import { autoscaleCommand } from './autoscale.js';
 import { applyCommand } from './apply.js';
 import { clusterInfoCommand } from './cluster-info.js';
 import { cordonCommand } from './cordon.js';
@@ -26,6 +27,7 @@ import { logsCommand } from './logs.js';
 import { rolloutCommand } from './rollout.js';
 import { scaleCommand } from './scale.js';
 import { setCommand } from './set.js';
+import { topCommand } from './top.js';
 import { uncordonCommand } from './uncordon.js';
 import { versionCommand } from './version.js';
 import { waitCommand } from './wait.js';
@@ -46,6 +48,7 @@ export const commands: KubelabCommand[] = [
   labelCommand,
   annotateCommand,
   scaleCommand,
+  autoscaleCommand,
   rolloutCommand,
   setCommand,
   versionCommand,
@@ -56,4 +59,5 @@ export const commands: KubelabCommand[] = [
   drainCommand,
   labCommand,
   waitCommand,
+  topCommand,
 ];

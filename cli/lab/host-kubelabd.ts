@@ -54,6 +54,8 @@ export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimin
     '--node-ip', host.ip,
     '--data-dir', dataDir(host),
     '--docker-host', `unix://${engineSocket(host)}`,
+    // The host's usage (kubectl top nodes) is its engine's cgroup, not the machine all hosts share.
+    '--node-cgroup', host.cgroupParent,
   ];
   const role = host.role === 'server'
     ? [

@@ -9,7 +9,12 @@
 // Everything is generated from lib/api/resources.ts, so adding a resource there publishes it.
 
 import express, { type Request, type Response } from 'express';
-import { groupVersions, RESOURCES, type ResourceInfo, type SubresourceInfo } from '../../lib/api/resources.js';
+import { groupVersions as storedGroupVersions, RESOURCES as STORED_RESOURCES, type ResourceInfo, type SubresourceInfo } from '../../lib/api/resources.js';
+import { METRICS_RESOURCES } from '../../lib/metrics/metrics-api.js';
+
+// Besides the stored kinds, groups served by their own handlers: metrics.k8s.io (daemon/api/metrics/).
+const RESOURCES: readonly ResourceInfo[] = [...STORED_RESOURCES, ...METRICS_RESOURCES];
+const groupVersions = () => [...storedGroupVersions(), ...[...new Map(METRICS_RESOURCES.map((r) => [`${r.group}/${r.version}`, { group: r.group, version: r.version }])).values()]];
 
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 

@@ -19,6 +19,8 @@ import type { Socket } from 'node:net';
 import type { Pod } from '../../lib/api/types.js';
 import { ApiError, fromStatus } from '../../lib/errors.js';
 import { API_SERVER_DEFAULTS } from '../config.js';
+import type { NodeUsageReport } from '../../lib/metrics/usage-report.js';
+import { USAGE_PATH } from '../kubelet/kubelet-server.js';
 import { kubeletCommonName } from '../pki/pki.js';
 import { FramedSocket, StreamChannel, type Frame } from '../pod-streams/kubelet-stream-frames.js';
 import { encodePodHeader, execQuery, KUBELET_STREAM_UPGRADE, logQuery, POD_HEADER } from '../pod-streams/kubelet-stream-protocol.js';
@@ -99,6 +101,15 @@ export class KubeletClient implements PodStreams {
     return new ForwardedConnection(await this.upgrade(path, pod), this.lostError(`port-forward to ${namespace}/${name}:${port}`));
   }
 
+  /** The node's latest usage report (GET /stats/usage), for metrics.k8s.io. */
+  async usage(): Promise<NodeUsageReport> {
+    const answer = await this.request(USAGE_PATH, undefined, false);
+    if (answer.kind !== 'response') throw kubeletUnreachable(this.options.nodeName, this.address, 'it answered a usage request with an upgrade');
+    const chunks: Buffer[] = [];
+    for await (const chunk of answer.response) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as NodeUsageReport;
+  }
+
   private lostError(what: string): () => ApiError {
     return () => kubeletUnreachable(this.options.nodeName, this.address, `the connection carrying the ${what} was cut`);
   }
@@ -114,7 +125,7 @@ export class KubeletClient implements PodStreams {
   }
 
   /** One request to the kubelet: a 2xx response, a 101 upgrade, or a thrown ApiError. */
-  private request(path: string, pod: Pod, upgrade: boolean): Promise<{ kind: 'response'; response: IncomingMessage } | { kind: 'upgrade'; socket: Socket; head: Buffer }> {
+  private request(path: string, pod: Pod | undefined, upgrade: boolean): Promise<{ kind: 'response'; response: IncomingMessage } | { kind: 'upgrade'; socket: Socket; head: Buffer }> {
     const { nodeName, host, port, tls: credentials, dialTimeoutMs = DEFAULT_KUBELET_DIAL_TIMEOUT_MS } = this.options;
     return new Promise((resolve, reject) => {
       const req = https.request({
@@ -129,7 +140,7 @@ export class KubeletClient implements PodStreams {
         rejectUnauthorized: true,
         checkServerIdentity: (_servername, cert) => checkKubeletIdentity(nodeName, host, cert),
         headers: {
-          [POD_HEADER]: encodePodHeader(pod),
+          ...(pod ? { [POD_HEADER]: encodePodHeader(pod) } : {}),
           ...(upgrade ? { Connection: 'Upgrade', Upgrade: KUBELET_STREAM_UPGRADE } : {}),
         },
       });

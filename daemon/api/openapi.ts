@@ -14,7 +14,7 @@
 import crypto from 'node:crypto';
 import express from 'express';
 import { groupVersions, RESOURCES, resourceKey, type ResourceInfo } from '../../lib/api/resources.js';
-import { definitionsOf, kindSchemaOf } from '../../lib/api/schemas/index.js';
+import { definitionsOf, kindSchemaForVersion } from '../../lib/api/schemas/index.js';
 import { openApiComponents } from '../../lib/api/schemas/json-schema.js';
 import type { KindSchema } from '../../lib/api/schemas/schema.js';
 
@@ -42,7 +42,7 @@ function buildDocuments(): GroupVersionDocument[] {
     for (const r of RESOURCES.filter((x) => x.group === group && x.version === version)) {
       const objectPath = r.namespaced ? `/${prefix}/namespaces/{namespace}/${r.plural}/{name}` : `/${prefix}/${r.plural}/{name}`;
       paths[objectPath] = { patch: patchOperation(r) };
-      const kind = kindSchemaOf(resourceKey(r));
+      const kind = kindSchemaForVersion(resourceKey(r), r.version);
       if (kind) kinds.push(kind);
     }
     const schemas = openApiComponents(kinds, definitionsOf(kinds.map((k) => k.definition)).values());

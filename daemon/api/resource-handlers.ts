@@ -25,6 +25,7 @@ import { queryBoolean, queryInteger, queryString, type Query } from '../http/que
 import { deleteOptions, includeObjectOf, listOptions, patchTypeOf, requestContext, requireJsonObject, wantsTable } from './request-options.js';
 import { serveWatch } from './watch-stream.js';
 import { pageOptions, sendEncodedList } from './list-response.js';
+import { conversionFor, convertingRegistry } from './converting-registry.js';
 
 export interface HandlerDeps {
   registry: Registry;
@@ -77,7 +78,10 @@ export function resourceHandler(deps: HandlerDeps) {
   };
 }
 
-async function handle(deps: HandlerDeps, path: ResourcePath, req: Request, res: Response): Promise<void> {
+async function handle(served: HandlerDeps, path: ResourcePath, req: Request, res: Response): Promise<void> {
+  // A version that is not the stored one (autoscaling/v1 HPAs) talks to a converting registry.
+  const conversion = conversionFor(resourceKey(path.info), path.info.version);
+  const deps = conversion ? { ...served, registry: convertingRegistry(served.registry, conversion) } : served;
   const query = req.query as Query;
   const verb = verbOf(req.method, path, query);
   const allowed = path.subresource ? path.subresource.verbs : path.info.verbs;

@@ -23,6 +23,8 @@ import { ApiError, badRequest, errorMessage, internalError, tooLarge } from '../
 import { logger } from '../../lib/logger.js';
 import { Authenticator, requireAuth, requireAuthorization, type Authorizer } from './auth.js';
 import { discoveryRouter } from './discovery.js';
+import { metricsRouter } from './metrics/metrics-router.js';
+import type { NodeUsageReports } from './metrics/node-usage-reports.js';
 import { joinRouter, type JoinRouterDeps } from './node-credentials.js';
 import { gossipKeyringRouter } from './gossip-keyring.js';
 import type { GossipKeyStore } from '../pki/gossip-keys.js';
@@ -54,6 +56,8 @@ export interface ApiDeps {
    * service proxy listens on and forwards to). Authenticated like the API; not Kubernetes API.
    */
   debug?: Record<string, () => unknown>;
+  /** Serve metrics.k8s.io from the nodes' usage reports (daemon/api/metrics/). */
+  usageReports?: NodeUsageReports;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -173,6 +177,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
 
   for (const [debugPath, view] of Object.entries(deps.debug ?? {})) app.get(debugPath, (_req, res) => void res.json(view()));
   if (deps.gossipKeys) app.use(gossipKeyringRouter(deps.gossipKeys));
+  if (deps.usageReports) app.use(metricsRouter({ registry: deps.registry, reports: deps.usageReports, now: deps.now }));
   app.use(discoveryRouter());
   app.use(openApiRouter());
   app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, now: deps.now ?? (() => new Date()), watchBookmarkIntervalMs: deps.watchBookmarkIntervalMs }));

@@ -33,8 +33,12 @@ import { PersistentVolumeController, PERSISTENT_VOLUME_COMPONENT } from './volum
 import { PROTECTION_COMPONENT, StorageProtectionController } from './volume-binding/protection-controller.js';
 import { NETWORK_DEFAULTS } from '../config.js';
 import type { BackoffPolicy } from '../../lib/backoff.js';
+import { HorizontalController } from './podautoscaler/horizontal-controller.js';
+import type { ResourceMetricsClient } from './podautoscaler/resource-metrics-client.js';
 
 export interface StartControllersOptions {
+  /** The horizontal pod autoscaler's --hpa-* flags (HPA_DEFAULTS without them). */
+  hpa?: { syncPeriodMs?: number; downscaleStabilizationMs?: number; tolerance?: number; metrics?: ResourceMetricsClient };
   client: ApiClient;
   clock: Clock;
   /** An EventRecorder per component (`replicaset-controller`, `deployment-controller` ...). */
@@ -97,6 +101,12 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
         nodeMonitorGracePeriodMs: options.nodeLifecycle?.nodeMonitorGracePeriodMs,
         podEvictionTimeoutMs: options.nodeLifecycle?.podEvictionTimeoutMs,
       }),
+  },
+  {
+    name: 'horizontalpodautoscaling',
+    component: 'horizontal-pod-autoscaler',
+    // Its period is the HPA sync period (15 s), not the 30 s resync.
+    start: ({ resyncPeriodMs: _resync, ...common }, options) => new HorizontalController({ ...common, ...options.hpa }),
   },
   {
     name: 'nodeipam',

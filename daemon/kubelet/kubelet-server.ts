@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
+import type { NodeUsageReport } from '../../lib/metrics/usage-report.js';
 import { ApiError, badRequest, errorMessage, internalError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { rejectUpgrade } from '../http/reject-upgrade.js';
@@ -45,7 +46,12 @@ export interface KubeletServerOptions {
   tls: KubeletServerTls;
   /** Reads a pod from the API, for callers that do not send it along. */
   getPod(namespace: string, name: string): Promise<Pod>;
+  /** The usage sampler's latest report, served at GET /stats/usage (the metrics API reads it). */
+  usage?: () => NodeUsageReport;
 }
+
+/** Where the kubelet serves its usage report (JSON, lib/metrics/usage-report.ts's NodeUsageReport). */
+export const USAGE_PATH = '/stats/usage';
 
 export interface KubeletServerTls {
   certPem: string;
@@ -89,7 +95,7 @@ export async function startKubeletServer(options: KubeletServerOptions): Promise
     socket.once('close', () => sockets.delete(socket));
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    serveLogs(options, req, res).catch((err: unknown) => answerError(res, err));
+    serveRequest(options, req, res).catch((err: unknown) => answerError(res, err));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy()); // a caller that vanishes must not take the node down
@@ -153,9 +159,14 @@ async function resolvePod(options: KubeletServerOptions, req: IncomingMessage, t
   return pod;
 }
 
-async function serveLogs(options: KubeletServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveRequest(options: KubeletServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!callerIsApiServer(req.socket)) throw unauthorizedError();
   const url = new URL(req.url ?? '/', 'https://kubelet.invalid');
+  if (req.method === 'GET' && url.pathname === USAGE_PATH && options.usage) {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(options.usage()));
+    return;
+  }
   const target = parseKubeletPath(url.pathname);
   if (req.method !== 'GET' || target?.kind !== 'containerLogs') {
     throw new ApiError(404, 'NotFound', `the kubelet has no endpoint ${req.method} ${url.pathname} (exec and portForward need an Upgrade: ${KUBELET_STREAM_UPGRADE})`);

@@ -153,6 +153,8 @@ export interface ContainerStatus {
   reason?: string;
   message?: string;
   labels: Record<string, string>;
+  /** The container's main process on the host, while it runs (how the kubelet finds its cgroup); absent when unknown. */
+  pid?: number;
 }
 
 export interface LogOptions {

@@ -384,6 +384,7 @@ export class DockerRuntime implements ContainerRuntime {
       reason: exited ? (s.OOMKilled ? 'OOMKilled' : s.ExitCode === 0 ? 'Completed' : 'Error') : undefined,
       message: s.Error || undefined,
       labels,
+      ...(s.Running && s.Pid > 0 ? { pid: s.Pid } : {}),
     };
   }
 

@@ -9,6 +9,7 @@
 import type { KubeObject } from './types.js';
 import { defaultCronJob, defaultJob } from './validate-batch.js';
 import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './validate-storage.js';
+import { defaultHorizontalPodAutoscaler } from './validate-autoscaling.js';
 
 type Obj = Record<string, unknown>;
 
@@ -63,6 +64,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'endpoints':
       for (const subset of objectsIn(target.subsets)) for (const port of objectsIn(subset.ports)) setDefault(port, 'protocol', 'TCP');
+      break;
+    case 'horizontalpodautoscalers.autoscaling':
+      defaultHorizontalPodAutoscaler(target);
       break;
     case 'events':
       setDefault(target, 'count', 1);

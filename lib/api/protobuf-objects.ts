@@ -11,7 +11,7 @@
 
 import { ApiError } from '../errors.js';
 import { ProtobufError, readFields, type WireField } from './protobuf-wire.js';
-import { KIND_SCHEMAS } from './schemas/index.js';
+import { CONVERTED_VERSION_SCHEMAS, KIND_SCHEMAS } from './schemas/index.js';
 import type { Definition, FieldType } from './schemas/schema.js';
 
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
@@ -72,7 +72,7 @@ function messageSchemaOf(def: Definition): MessageSchema {
  * generated.proto (v0.32); issue 13 fills them for every kind.
  */
 export const OBJECT_SCHEMAS: Record<string, MessageSchema> = Object.fromEntries(
-  Object.values(KIND_SCHEMAS)
+  [...Object.values(KIND_SCHEMAS), ...CONVERTED_VERSION_SCHEMAS]
     .filter((kind) => Object.entries(kind.definition.fields).every(([name, field]) => name === 'apiVersion' || name === 'kind' || field.proto !== undefined))
     .map((kind) => [`${kind.group ? `${kind.group}/` : ''}${kind.version}/${kind.kind}`, messageSchemaOf(kind.definition)]),
 );

@@ -125,6 +125,17 @@ export const RESOURCES: readonly ResourceInfo[] = [
     group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', singular: 'storageclass', kind: 'StorageClass', namespaced: false,
     shortNames: ['sc'], categories: [], verbs: crud, subresources: [],
   },
+  {
+    // autoscaling/v2 is stored and preferred; autoscaling/v1 (next) is the same objects converted.
+    group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', kind: 'HorizontalPodAutoscaler',
+    namespaced: true, shortNames: ['hpa'], categories: ['all'], verbs: crud, subresources: [statusOf('HorizontalPodAutoscaler', 'autoscaling')],
+  },
+  {
+    // Same store key as v2 (resourceByKey finds v2 first); daemon/api/converting-registry.ts converts.
+    // No `all` category here, so `get all` lists each HPA once (kubectl uses the preferred version).
+    group: 'autoscaling', version: 'v1', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', kind: 'HorizontalPodAutoscaler',
+    namespaced: true, shortNames: ['hpa'], categories: [], verbs: crud, subresources: [statusOf('HorizontalPodAutoscaler', 'autoscaling')],
+  },
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise: the apiVersion field of objects of this resource. */

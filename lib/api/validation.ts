@@ -18,6 +18,7 @@ import { validateWorkload } from './validate-workload.js';
 import { validateCronJob, validateJob } from './validate-batch.js';
 import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorageClass } from './validate-storage.js';
 import { validateControllerRevision, validateDaemonSet } from './validate-daemonset.js';
+import { validateHorizontalPodAutoscaler } from './validate-autoscaling.js';
 
 /** Names of namespaces become DNS labels (`svc.NS.svc.cluster.local`); of services, host names; others may contain dots. */
 function nameRuleOf(resource: string): NameCheck {
@@ -70,6 +71,9 @@ export function validateObject(resource: string, obj: KubeObject, old?: KubeObje
       break;
     case 'controllerrevisions.apps':
       errors.push(...validateControllerRevision(target, previous));
+      break;
+    case 'horizontalpodautoscalers.autoscaling':
+      errors.push(...validateHorizontalPodAutoscaler(target));
       break;
     case 'services':
       errors.push(...validateService(target, previous));

@@ -14,6 +14,7 @@ import { resourceByKey, RESOURCES } from '../api/resources.js';
 import { ageOf } from '../time.js';
 import { ageColumn, nameColumn, type Printer, type Table, type TableRow } from './printer.js';
 import { configMapPrinter, endpointsPrinter, eventPrinter, namespacePrinter, secretPrinter, servicePrinter } from './core-printers.js';
+import { horizontalPodAutoscalerPrinter } from './autoscaling-printers.js';
 import { cronJobPrinter, jobPrinter } from './batch-printers.js';
 import { nodePrinter } from './node-printer.js';
 import { podPrinter } from './pod-printer.js';
@@ -56,6 +57,7 @@ const PRINTERS: Record<string, Printer> = {
   persistentvolumes: persistentVolumePrinter,
   persistentvolumeclaims: persistentVolumeClaimPrinter,
   'storageclasses.storage.k8s.io': storageClassPrinter,
+  'horizontalpodautoscalers.autoscaling': horizontalPodAutoscalerPrinter,
 };
 
 /** The printer of a resource, by store key (`pods`, `deployments.apps`) or plain plural (`deployments`). */

@@ -108,7 +108,10 @@ describe('a LoadBalancer pool through the API server and the service-lb controll
     }, 5_000);
     await client.delete('services', 'default', 'one');
     await eventually(async () => (await ingressOf('three')) === '10.99.0.10', 5_000);
-    const events = (await client.list<Event>('events', { namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'three');
-    assert.ok(events.some((e) => e.reason === 'IPAllocated' && e.message === 'Assigned IP 10.99.0.10 from the LoadBalancer pool'));
+    // The event follows the status write: poll for it too.
+    await eventually(async () => {
+      const events = (await client.list<Event>('events', { namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'three');
+      return events.some((e) => e.reason === 'IPAllocated' && e.message === 'Assigned IP 10.99.0.10 from the LoadBalancer pool');
+    }, 5_000);
   });
 });

@@ -58,6 +58,7 @@ describe('watches of a single-node server', () => {
         'daemonsets.apps {}',
         'deployments.apps {}',
         'endpoints {}',
+        'horizontalpodautoscalers.autoscaling {}',
         'jobs.batch {}',
         'nodes {}',
         'persistentvolumeclaims {}',

@@ -1,6 +1,7 @@
 // Which strategy each resource uses. Kinds not listed get the plain one (see strategy.ts).
 
 import { resourceByKey } from '../../../lib/api/resources.js';
+import { horizontalPodAutoscalerStrategy } from './autoscaling-strategy.js';
 import { cronJobStrategy, jobStrategy } from './batch-strategy.js';
 import { namespaceStrategy } from './namespace-strategy.js';
 import { podStrategy } from './pod-strategy.js';
@@ -21,6 +22,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'daemonsets.apps': daemonSetStrategy,
   persistentvolumes: persistentVolumeStrategy,
   persistentvolumeclaims: persistentVolumeClaimStrategy,
+  'horizontalpodautoscalers.autoscaling': horizontalPodAutoscalerStrategy,
 };
 
 /** `resource` is the store key (`pods`, `deployments.apps`). */

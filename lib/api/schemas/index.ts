@@ -3,6 +3,7 @@
 // (test/unit/schemas.test.ts): adding a kind means adding its schema (README.md beside this file).
 
 import { ControllerRevision, DaemonSet, Deployment, ReplicaSet } from './apps.js';
+import { HorizontalPodAutoscaler, HorizontalPodAutoscalerV1 } from './autoscaling.js';
 import { CronJob, Job } from './batch.js';
 import { ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Secret, Service } from './core.js';
 import { PersistentVolume, PersistentVolumeClaim, StorageClass } from './storage.js';
@@ -27,7 +28,19 @@ export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
   persistentvolumes: PersistentVolume,
   persistentvolumeclaims: PersistentVolumeClaim,
   'storageclasses.storage.k8s.io': StorageClass,
+  'horizontalpodautoscalers.autoscaling': HorizontalPodAutoscaler,
 };
+
+/**
+ * Kinds served in a second version that is converted, never stored (autoscaling/v1
+ * HorizontalPodAutoscaler): their schemas check and decode the requests of that version.
+ */
+export const CONVERTED_VERSION_SCHEMAS: readonly KindSchema[] = [HorizontalPodAutoscalerV1];
+
+/** The schema of a resource as served in one group/version (the stored one unless converted). */
+export function kindSchemaForVersion(resource: string, version: string): KindSchema | undefined {
+  return CONVERTED_VERSION_SCHEMAS.find((kind) => kindSchemaOf(resource)?.kind === kind.kind && kindSchemaOf(resource)?.group === kind.group && kind.version === version) ?? kindSchemaOf(resource);
+}
 
 /** The schema of a resource (store key), or undefined for a resource without one. */
 export function kindSchemaOf(resource: string): KindSchema | undefined {

@@ -7,7 +7,7 @@
 // securityContext, most `status`) accept any keys.
 
 import { kindSchemaOf } from './index.js';
-import type { FieldType } from './schema.js';
+import type { FieldType, KindSchema } from './schema.js';
 
 /**
  * The paths of fields `resource`'s schema does not know, as the API server names them:
@@ -16,6 +16,13 @@ import type { FieldType } from './schema.js';
 export function findUnknownFields(resource: string, obj: unknown): string[] {
   const kind = kindSchemaOf(resource);
   if (!kind) return [];
+  const unknown: string[] = [];
+  walk(obj, { type: 'object', of: kind.definition }, '', unknown);
+  return unknown;
+}
+
+/** The same, against one served version's schema (autoscaling/v1 HorizontalPodAutoscaler, converted before it is stored). */
+export function findUnknownFieldsOfKind(kind: KindSchema, obj: unknown): string[] {
   const unknown: string[] = [];
   walk(obj, { type: 'object', of: kind.definition }, '', unknown);
   return unknown;
