@@ -16,6 +16,7 @@ import { isIPv4, validateService } from './validate-service.js';
 import { validateWorkload } from './validate-workload.js';
 import { validateCronJob, validateJob } from './validate-batch.js';
 import { validateControllerRevision, validateDaemonSet } from './validate-daemonset.js';
+import { validateStatefulSet } from './validate-statefulset.js';
 
 /** Names of namespaces become DNS labels (`svc.NS.svc.cluster.local`); of services, host names; others may contain dots. */
 function nameRuleOf(resource: string): NameCheck {
@@ -63,6 +64,9 @@ export function validateObject(resource: string, obj: KubeObject, old?: KubeObje
       break;
     case 'daemonsets.apps':
       errors.push(...validateDaemonSet(target, previous));
+      break;
+    case 'statefulsets.apps':
+      errors.push(...validateStatefulSet(target, previous));
       break;
     case 'controllerrevisions.apps':
       errors.push(...validateControllerRevision(target, previous));

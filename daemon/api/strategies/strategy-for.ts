@@ -6,7 +6,7 @@ import { namespaceStrategy } from './namespace-strategy.js';
 import { podStrategy } from './pod-strategy.js';
 import { serviceStrategy } from './service-strategy.js';
 import { defaultStrategy, type Strategy } from './strategy.js';
-import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy } from './workload-strategy.js';
+import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy, statefulSetStrategy } from './workload-strategy.js';
 
 const STRATEGIES: Record<string, Strategy> = {
   pods: podStrategy,
@@ -18,6 +18,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'jobs.batch': jobStrategy,
   'cronjobs.batch': cronJobStrategy,
   'daemonsets.apps': daemonSetStrategy,
+  'statefulsets.apps': statefulSetStrategy,
 };
 
 /** `resource` is the store key (`pods`, `deployments.apps`). */
