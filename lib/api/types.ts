@@ -139,6 +139,7 @@ export interface Volume {
   hostPath?: { path: string; type?: string };
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
 }
 
 export interface Toleration {
