@@ -6,7 +6,8 @@
 // a kubelet only needs to read the cluster's shape, report about itself, and read the Secrets
 // and ConfigMaps of the pods it runs. So, for nodes:
 //
-//   read     nodes, pods, services, endpoints, namespaces, events (and their /status)
+//   read     nodes, pods, services, endpoints, namespaces, events, persistentvolumes,
+//            persistentvolumeclaims, storageclasses (and their /status)
 //   write    its own Node and its status (create, update, patch); never another node's
 //            the status of pods bound to it, and deleting them (the end of a graceful deletion)
 //            events (create, update, patch)
@@ -50,7 +51,8 @@ export interface NodeFacts {
 
 export type Decision = { allowed: true } | { allowed: false; reason?: string };
 
-const READABLE = new Set(['nodes', 'pods', 'services', 'endpoints', 'namespaces', 'events']);
+// Volumes, claims and classes: a kubelet mounts claims and removes the local-path volumes of its node.
+const READABLE = new Set(['nodes', 'pods', 'services', 'endpoints', 'namespaces', 'events', 'persistentvolumes', 'persistentvolumeclaims', 'storageclasses.storage.k8s.io']);
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 const WRITE_VERBS = new Set(['update', 'patch']);
 /** Discovery documents every client reads before anything else. */

@@ -8,6 +8,7 @@
 
 import type { KubeObject } from './types.js';
 import { defaultCronJob, defaultJob } from './validate-batch.js';
+import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './validate-storage.js';
 
 type Obj = Record<string, unknown>;
 
@@ -66,6 +67,15 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
     case 'events':
       setDefault(target, 'count', 1);
       setDefault(target, 'type', 'Normal');
+      break;
+    case 'persistentvolumes':
+      defaultPersistentVolume(target);
+      break;
+    case 'persistentvolumeclaims':
+      defaultPersistentVolumeClaim(target);
+      break;
+    case 'storageclasses.storage.k8s.io':
+      defaultStorageClass(target);
       break;
     default:
       // nodes, configmaps, endpoints: nothing to fill in.
@@ -226,8 +236,7 @@ function defaultStatefulSet(statefulSet: Obj): void {
   for (const claim of objectsIn(spec.volumeClaimTemplates)) {
     setDefault(claim, 'apiVersion', 'v1');
     setDefault(claim, 'kind', 'PersistentVolumeClaim');
-    const claimSpec = child(claim, 'spec');
-    setDefault(claimSpec, 'volumeMode', 'Filesystem');
+    defaultPersistentVolumeClaim(claim);
   }
   defaultTemplateSpec(spec);
 }

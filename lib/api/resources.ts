@@ -115,6 +115,20 @@ export const RESOURCES: readonly ResourceInfo[] = [
     group: 'apps', version: 'v1', plural: 'controllerrevisions', singular: 'controllerrevision', kind: 'ControllerRevision', namespaced: true,
     shortNames: [], categories: [], verbs: crud, subresources: [],
   },
+  // Storage that outlives pods (issue 16): a claim (namespaced) is bound to a volume (cluster-wide);
+  // a StorageClass says who makes volumes for claims that name it.
+  {
+    group: '', version: 'v1', plural: 'persistentvolumes', singular: 'persistentvolume', kind: 'PersistentVolume', namespaced: false,
+    shortNames: ['pv'], categories: [], verbs: crud, subresources: [statusOf('PersistentVolume')],
+  },
+  {
+    group: '', version: 'v1', plural: 'persistentvolumeclaims', singular: 'persistentvolumeclaim', kind: 'PersistentVolumeClaim', namespaced: true,
+    shortNames: ['pvc'], categories: [], verbs: crud, subresources: [statusOf('PersistentVolumeClaim')],
+  },
+  {
+    group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', singular: 'storageclass', kind: 'StorageClass', namespaced: false,
+    shortNames: ['sc'], categories: [], verbs: crud, subresources: [],
+  },
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise: the apiVersion field of objects of this resource. */

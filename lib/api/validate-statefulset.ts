@@ -19,6 +19,7 @@ import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, type Fi
 import { checkDns1123Label, checkDns1123Subdomain } from './name-rules.js';
 import { semanticEqual } from './validate-pod-spec.js';
 import { checkName, checkNonNegative, checkUnique, isObj, objectsIn, type Obj } from './validate-object-meta.js';
+import { validatePersistentVolumeClaim } from './validate-storage.js';
 import { validateLabelSelector, validateTemplate } from './validate-workload.js';
 
 export const STATEFUL_SET_UPDATE_STRATEGIES = ['OnDelete', 'RollingUpdate'];
@@ -85,6 +86,8 @@ function validateClaimTemplates(claims: Obj[]): FieldError[] {
     if (isObj(claim.metadata) && claim.metadata.namespace !== undefined && claim.metadata.namespace !== null && claim.metadata.namespace !== '') {
       errors.push(fieldForbidden(`${at}.metadata.namespace`, 'a claim template takes the StatefulSet\'s namespace'));
     }
+    // Each template becomes a claim: what a claim may not say, its template may not say either.
+    errors.push(...validatePersistentVolumeClaim(claim).map((error) => ({ ...error, field: `${at}.${error.field}` })));
   });
   errors.push(...checkUnique(claims.map((claim, i) => ({ field: `spec.volumeClaimTemplates[${i}].metadata.name`, value: isObj(claim.metadata) ? claim.metadata.name : undefined }))));
   return errors;

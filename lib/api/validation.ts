@@ -15,6 +15,7 @@ import { semanticEqual, validatePodSpec, validatePodSpecUpdate } from './validat
 import { isIPv4, validateService } from './validate-service.js';
 import { validateWorkload } from './validate-workload.js';
 import { validateCronJob, validateJob } from './validate-batch.js';
+import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorageClass } from './validate-storage.js';
 import { validateControllerRevision, validateDaemonSet } from './validate-daemonset.js';
 import { validateStatefulSet } from './validate-statefulset.js';
 
@@ -85,6 +86,15 @@ export function validateObject(resource: string, obj: KubeObject, old?: KubeObje
       break;
     case 'endpoints':
       errors.push(...validateEndpoints(target));
+      break;
+    case 'persistentvolumes':
+      errors.push(...validatePersistentVolume(target, previous));
+      break;
+    case 'persistentvolumeclaims':
+      errors.push(...validatePersistentVolumeClaim(target, previous));
+      break;
+    case 'storageclasses.storage.k8s.io':
+      errors.push(...validateStorageClass(target, previous));
       break;
     default:
       // namespaces and nodes: metadata is all there is to check.

@@ -17,6 +17,7 @@ import { configMapPrinter, endpointsPrinter, eventPrinter, namespacePrinter, sec
 import { cronJobPrinter, jobPrinter } from './batch-printers.js';
 import { nodePrinter } from './node-printer.js';
 import { podPrinter } from './pod-printer.js';
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage-printers.js';
 import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter } from './workload-printers.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
@@ -53,6 +54,9 @@ const PRINTERS: Record<string, Printer> = {
   'daemonsets.apps': daemonSetPrinter,
   'statefulsets.apps': statefulSetPrinter,
   'controllerrevisions.apps': controllerRevisionPrinter,
+  persistentvolumes: persistentVolumePrinter,
+  persistentvolumeclaims: persistentVolumeClaimPrinter,
+  'storageclasses.storage.k8s.io': storageClassPrinter,
 };
 
 /** The printer of a resource, by store key (`pods`, `deployments.apps`) or plain plural (`deployments`). */

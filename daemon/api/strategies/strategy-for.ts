@@ -5,6 +5,7 @@ import { cronJobStrategy, jobStrategy } from './batch-strategy.js';
 import { namespaceStrategy } from './namespace-strategy.js';
 import { podStrategy } from './pod-strategy.js';
 import { serviceStrategy } from './service-strategy.js';
+import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from './storage-strategy.js';
 import { defaultStrategy, type Strategy } from './strategy.js';
 import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy, statefulSetStrategy } from './workload-strategy.js';
 
@@ -19,6 +20,8 @@ const STRATEGIES: Record<string, Strategy> = {
   'cronjobs.batch': cronJobStrategy,
   'daemonsets.apps': daemonSetStrategy,
   'statefulsets.apps': statefulSetStrategy,
+  persistentvolumes: persistentVolumeStrategy,
+  persistentvolumeclaims: persistentVolumeClaimStrategy,
 };
 
 /** `resource` is the store key (`pods`, `deployments.apps`). */

@@ -2,7 +2,8 @@
 
 import { LabelSelector, ObjectMeta, passThroughStatus } from './meta.js';
 import { PodTemplateSpec } from './pod.js';
-import { boolean, definition, enumOf, free, int32, int64, intOrString, kindSchema, listOf, object, string, type KindSchema } from './schema.js';
+import { boolean, definition, enumOf, free, int32, int64, intOrString, kindSchema, listOfObjects, object, string, type KindSchema } from './schema.js';
+import { PersistentVolumeClaim } from './storage.js';
 
 const selector = () =>
   object(LabelSelector, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels.", { required: true });
@@ -81,8 +82,7 @@ export const StatefulSet: KindSchema = kindSchema('apps', 'v1', 'StatefulSet', '
       replicas: int32('replicas is the desired number of replicas of the given Template. These are replicas in the sense that they are instantiations of the same Template, but individual replicas also have a consistent identity. Defaults to 1.'),
       selector: object(LabelSelector, "selector is a label query over pods that should match the replica count. It must match the pod template's labels.", { required: true }),
       template: object(PodTemplateSpec, 'template is the object that describes the pod that will be created if insufficient replicas are detected. Each pod stamped out by the StatefulSet will fulfill this Template, but have a unique identity from the rest of the StatefulSet. The only allowed template.spec.restartPolicy value is "Always".', { required: true }),
-      // The claims are PersistentVolumeClaims; the API checks each one when the controller creates it.
-      volumeClaimTemplates: listOf(free('A PersistentVolumeClaim (metadata.name and spec).'), 'volumeClaimTemplates is a list of claims that pods are allowed to reference. The StatefulSet controller is responsible for mapping network identities to claims in a way that maintains the identity of a pod. Every claim in this list must have at least one matching (by name) volumeMount in one container in the template.'),
+      volumeClaimTemplates: listOfObjects(PersistentVolumeClaim.definition, 'volumeClaimTemplates is a list of claims that pods are allowed to reference. The StatefulSet controller is responsible for mapping network identities to claims in a way that maintains the identity of a pod. Every claim in this list must have at least one matching (by name) volumeMount in one container in the template.'),
       serviceName: string('serviceName is the name of the service that governs this StatefulSet. This service must exist before the StatefulSet, and is responsible for the network identity of the set. Pods get DNS/hostnames that follow the pattern: pod-specific-string.serviceName.default.svc.cluster.local where "pod-specific-string" is managed by the StatefulSet controller.'),
       podManagementPolicy: enumOf(['OrderedReady', 'Parallel'], 'podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. The default policy is `OrderedReady`, where pods are created in increasing order (pod-0, then pod-1, etc) and the controller will wait until each pod is ready before continuing. When scaling down, the pods are removed in the opposite order. The alternative policy is `Parallel` which will create pods in parallel to match the desired scale without waiting, and on scale down will delete all pods at once.'),
       updateStrategy: object(

@@ -5,6 +5,7 @@
 import { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from './apps.js';
 import { CronJob, Job } from './batch.js';
 import { ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Secret, Service } from './core.js';
+import { PersistentVolume, PersistentVolumeClaim, StorageClass } from './storage.js';
 import type { Definition, FieldType, KindSchema } from './schema.js';
 
 export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
@@ -24,6 +25,9 @@ export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
   'controllerrevisions.apps': ControllerRevision,
   'jobs.batch': Job,
   'cronjobs.batch': CronJob,
+  persistentvolumes: PersistentVolume,
+  persistentvolumeclaims: PersistentVolumeClaim,
+  'storageclasses.storage.k8s.io': StorageClass,
 };
 
 /** The schema of a resource (store key), or undefined for a resource without one. */
