@@ -7,7 +7,9 @@
 // - a known name asked for another type (AAAA ...): NOERROR with no answer ("no data"), so
 //   resolvers do not conclude the name is missing;
 // - an unknown name inside the cluster domain: NXDOMAIN;
-// - anything outside the cluster domain: REFUSED. It forwards nothing: a pod's resolv.conf lists
+// - a per-pod name in its short form (`web-1.web`, which busybox's nslookup sends without the
+//   search list): the pod's addresses, when one namespace alone has that name (podShortNames);
+// - anything else outside the cluster domain: REFUSED. It forwards nothing: a pod's resolv.conf lists
 //   it for cluster names only (or the lab has no upstream at all).
 // Over UDP, an answer longer than 512 bytes is sent truncated (TC set) so the client retries over
 // TCP, where messages carry a two-byte length prefix (RFC 1035 4.2.2).
@@ -42,8 +44,9 @@ export function answerQuery(query: DnsMessage, records: RecordLookup, ttlSeconds
   if (query.questions.length !== 1) return reply(RCODE.FORMERR);
   const [question] = query.questions;
   const name = normalizeName(question.name);
-  if (name !== records.domain && !name.endsWith(`.${records.domain}`)) return reply(RCODE.REFUSED);
-  const addresses = records.lookup(name);
+  const outside = name !== records.domain && !name.endsWith(`.${records.domain}`);
+  const addresses = outside ? records.lookupPodShortName?.(name) : records.lookup(name);
+  if (outside && addresses === undefined) return reply(RCODE.REFUSED);
   if (addresses === undefined) return reply(RCODE.NXDOMAIN);
   if (question.type !== TYPE_A || question.class !== CLASS_IN) return reply(RCODE.NOERROR);
   return reply(

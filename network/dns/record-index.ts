@@ -90,6 +90,30 @@ export interface RecordLookup {
   readonly domain: string;
   /** The addresses for `name`; undefined when the name does not exist. */
   lookup(name: string): string[] | undefined;
+  /** The addresses of a per-pod name asked in its short form (`web-1.web`); see podShortNames. */
+  lookupPodShortName?(name: string): string[] | undefined;
+}
+
+/**
+ * The short forms of per-pod names: `web-1.web` for `web-1.web.default.svc.cluster.local`.
+ * A pod's search list turns `web-1.web` into the full name for resolvers that apply it to dotted
+ * names (glibc, musl: `wget http://web-1.web/` works), but busybox's nslookup sends a name with
+ * a dot as it is. So the short form is answered too, when exactly one namespace has that
+ * HOSTNAME.SUBDOMAIN; a name two namespaces share is left to the search list (no answer).
+ */
+export function podShortNames(records: Map<string, string[]>, domain = DEFAULT_CLUSTER_DOMAIN): Map<string, string[]> {
+  const suffix = `.svc.${normalizeName(domain)}`;
+  const found = new Map<string, { namespaces: Set<string>; addresses: string[] }>();
+  for (const [name, addresses] of records) {
+    if (!name.endsWith(suffix)) continue;
+    const labels = name.slice(0, -suffix.length).split('.');
+    if (labels.length !== 3) continue; // HOSTNAME.SUBDOMAIN.NAMESPACE
+    const short = `${labels[0]}.${labels[1]}`;
+    const entry = found.get(short) ?? { namespaces: new Set<string>(), addresses };
+    entry.namespaces.add(labels[2]);
+    found.set(short, entry);
+  }
+  return new Map([...found].filter(([, entry]) => entry.namespaces.size === 1).map(([short, entry]) => [short, entry.addresses]));
 }
 
 export interface RecordIndexOptions {
@@ -108,6 +132,7 @@ export class RecordIndex implements RecordLookup {
   private readonly services: Informer<Service>;
   private readonly endpoints: Informer<Endpoints>;
   private records = new Map<string, string[]>();
+  private shortNames = new Map<string, string[]>();
   private stale = true;
   private readonly reported = new ReportedOnce();
   private readonly onUnreadable: (object: Service | Endpoints, problem: string) => void;
@@ -139,14 +164,24 @@ export class RecordIndex implements RecordLookup {
   }
 
   lookup(name: string): string[] | undefined {
-    if (this.stale) {
-      const { records, unreadable } = buildRecords(this.services.list(), this.endpoints.list(), this.domain);
-      this.records = records;
-      this.stale = false;
-      for (const { object, problem } of unreadable) if (this.reported.firstTime(object)) this.onUnreadable(object, problem);
-    }
+    this.refresh();
     const normalized = normalizeName(name);
     const pod = podAddressOf(normalized, this.domain);
     return pod ? [pod] : this.records.get(normalized);
+  }
+
+  lookupPodShortName(name: string): string[] | undefined {
+    this.refresh();
+    return this.shortNames.get(normalizeName(name));
+  }
+
+  /** Rebuilds the records after a change, on the first lookup that needs them. */
+  private refresh(): void {
+    if (!this.stale) return;
+    const { records, unreadable } = buildRecords(this.services.list(), this.endpoints.list(), this.domain);
+    this.records = records;
+    this.shortNames = podShortNames(records, this.domain);
+    this.stale = false;
+    for (const { object, problem } of unreadable) if (this.reported.firstTime(object)) this.onUnreadable(object, problem);
   }
 }
