@@ -147,7 +147,9 @@ describe('StatefulSets on the real engine (one node)', function () {
       const result = await kubectl.run(['exec', 'web-0', '--', 'nslookup', 'web-1.web']);
       return result.code === 0 && result.stdout.includes(web1.status!.podIP!) && result.stdout;
     }, 60_000, 1000);
-    assert.match(answer, /Name:\s+web-1\.web\.default\.svc\.cluster\.local/);
+    assert.match(answer, new RegExp(`Name:\\s+web-1\\.web\\nAddress: ${web1.status!.podIP!.replace(/\./g, '\\.')}\\n`));
+    const full = await kubectl.ok(['exec', 'web-0', '--', 'nslookup', 'web-1.web.default.svc.cluster.local']);
+    assert.match(full, new RegExp(`Name:\\s+web-1\\.web\\.default\\.svc\\.cluster\\.local\\nAddress: ${web1.status!.podIP!.replace(/\./g, '\\.')}\\n`));
     // And the full name, fetched over HTTP: the page says which pod answered.
     const page = await kubectl.ok(['exec', 'web-0', '--', 'wget', '-q', '-O', '-', 'http://web-2.web.default.svc.cluster.local/']);
     assert.equal(page, 'v1 web-2\n');
