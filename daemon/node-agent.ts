@@ -34,6 +34,7 @@ import { RouteReconciler } from '../network/subnet/route-reconciler.js';
 import { IpRouteTable } from '../network/subnet/route-table.js';
 import { startClusterDns } from './cluster-dns.js';
 import { NODE_AGENT_DEFAULTS } from './config.js';
+import { LocalPathReclaimer } from './storage/local-path-reclaimer.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { startKubeletServer, type KubeletServer, type KubeletServerTls } from './kubelet/kubelet-server.js';
@@ -160,6 +161,15 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     log: log.child('kubelet'),
     informers,
   });
+  // Delete reclaim of this node's local-path volumes: only this node can reach their directories.
+  const reclaimer = new LocalPathReclaimer({
+    client,
+    informers,
+    clock,
+    recorder: new EventRecorder(client, { component: 'local-path-provisioner', host: nodeName }, clock),
+    hostname: nodeName,
+    dataDir: options.dataDir,
+  });
   const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log: log.child('proxy'), informers, onUnreadable: unreadableService('kube-proxy') });
   const kubeletServer: KubeletServer | undefined = options.kubeletServer
     ? await startKubeletServer({
@@ -200,7 +210,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     gossip,
     gossipAddress,
     async run(signal) {
-      const loops = [kubelet.run(signal), proxier.run(signal), clusterDns.run(signal)];
+      const loops = [kubelet.run(signal), proxier.run(signal), clusterDns.run(signal), reclaimer.run(signal)];
       if (kubeletServer) loops.push(untilAborted(signal).then(() => kubeletServer.close()));
       if (gossip && membership && routes) {
         loops.push(joinUntilKnown(gossip, membership.seeds, clock, signal, log.child('gossip')), gossip.run(signal), routes.run(signal));

@@ -30,6 +30,7 @@ import { allocatingServiceStrategy } from './api/strategies/service-strategy.js'
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
 import { JOB_DEFAULTS, PORTS } from './config.js';
 import { startControllers } from './controllers/controller-manager.js';
+import { ensureDefaultStorageClass } from './storage/default-storage-class.js';
 import { EventRecorder } from './events/event-recorder.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { connectRuntime, gossipSeedsOfNodes, internalIPs, startNodeAgent } from './node-agent.js';
@@ -106,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const detachAllocation = await allocation.attach(store);
   const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) } });
   await registry.ensureSystemNamespaces();
+  await ensureDefaultStorageClass(registry);
 
   const sans = splitTlsSans(options.tlsSans ?? []);
   const pki = await ensurePki(options.dataDir, {

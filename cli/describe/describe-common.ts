@@ -120,6 +120,10 @@ export function describeVolumes(w: DescribeWriter, level: number, volumes: Volum
     } else if (v.configMap) {
       w.line(level + 2, 'Type:', 'ConfigMap (a volume populated by a ConfigMap)');
       w.line(level + 2, 'Name:', v.configMap.name);
+    } else if (v.persistentVolumeClaim) {
+      w.line(level + 2, 'Type:', 'PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)');
+      w.line(level + 2, 'ClaimName:', v.persistentVolumeClaim.claimName);
+      w.line(level + 2, 'ReadOnly:', String(v.persistentVolumeClaim.readOnly ?? false));
     } else {
       w.line(level + 2, 'Type:', '<unknown>');
     }

@@ -14,6 +14,8 @@
 //   secrets, configmaps   `get` of one object that a pod bound to this node references (volume,
 //            env valueFrom, envFrom, imagePullSecrets): "no relationship found" otherwise;
 //            never list or watch
+//   persistentvolumes   `delete` of a kubelab.io/local-path volume whose node affinity names this
+//            node (it removed the volume's directory first: Delete reclaim happens on the node)
 //   the gossip keyring   `get` (GET /kubelab/v1/gossip-keyring, to follow a rotation); never rotate it
 //   anything else (exec into pods, create pods, delete nodes, other paths)   forbidden
 //
@@ -27,6 +29,9 @@
 
 import type { KubeObject, Pod } from '../../lib/api/types.js';
 import { ApiError, isNotFound } from '../../lib/errors.js';
+import type { PersistentVolume } from '../../lib/api/storage-types.js';
+import { LOCAL_PATH_PROVISIONER, PROVISIONED_BY_ANNOTATION } from '../../lib/storage/storage-names.js';
+import { hostnameOfAffinity } from '../../lib/storage/volume-node-affinity.js';
 import type { Authorizer, RequestAttributes, UserInfo } from './auth.js';
 import { internalContext, type Registry } from './registry.js';
 import { GOSSIP_KEYRING_PATH } from './gossip-keyring.js';
@@ -47,6 +52,8 @@ export interface NodeFacts {
   pod?: Pod;
   /** The pods in the request's namespace bound to this node (secret and configmap reads). */
   podsOnNode?: Pod[];
+  /** The PersistentVolume the request names (volume deletes); undefined when it does not exist. */
+  volume?: PersistentVolume;
 }
 
 export type Decision = { allowed: true } | { allowed: false; reason?: string };
@@ -63,8 +70,10 @@ const deny = (reason?: string): Decision => ({ allowed: false, ...(reason ? { re
 const GENERAL_REASON = 'a node may read the cluster\'s state and write only its own Node, the status of its pods, and events';
 
 /** Which facts `decideNodeAccess` needs for this request. */
-export function factsNeededFor(attributes: RequestAttributes): { pod: boolean; podsOnNode: boolean } {
+export function factsNeededFor(attributes: RequestAttributes): { pod: boolean; podsOnNode: boolean; volume?: boolean } {
   const r = attributes.resource;
+  // A node deletes the local-path volumes of its own node once their directory is gone.
+  if (r?.key === 'persistentvolumes' && r.name !== undefined && !r.subresource && attributes.verb === 'delete') return { pod: false, podsOnNode: false, volume: true };
   if (!r || r.namespace === undefined || r.name === undefined) return { pod: false, podsOnNode: false };
   const podWrite = r.key === 'pods' && ((r.subresource === 'status' && WRITE_VERBS.has(attributes.verb)) || (!r.subresource && attributes.verb === 'delete'));
   const reference = (r.key === 'secrets' || r.key === 'configmaps') && !r.subresource && attributes.verb === 'get';
@@ -86,6 +95,8 @@ export function decideNodeAccess(nodeName: string, attributes: RequestAttributes
       return decidePodWrite(nodeName, verb, r.subresource, facts.pod);
     case 'events':
       return !r.subresource && (verb === 'create' || WRITE_VERBS.has(verb)) ? allow : deny(GENERAL_REASON);
+    case 'persistentvolumes':
+      return decideVolumeDelete(nodeName, verb, r.subresource, facts.volume);
     case 'secrets':
     case 'configmaps':
       if (verb !== 'get' || r.subresource) return deny('can only get individual resources of this type');
@@ -117,6 +128,14 @@ function decidePodWrite(nodeName: string, verb: string, subresource: string | un
     return deny(`node '${nodeName}' can only ${deletion ? 'delete' : 'update the status of'} pods bound to it; this pod is ${where}`);
   }
   return allow;
+}
+
+/** A node may delete a local-path volume that lives on it (its reclaimer has removed the directory), nothing else. */
+function decideVolumeDelete(nodeName: string, verb: string, subresource: string | undefined, volume: PersistentVolume | undefined): Decision {
+  if (verb !== 'delete' || subresource) return deny(GENERAL_REASON);
+  if (!volume) return allow; // a 404 is the registry's to report
+  const own = volume.metadata.annotations?.[PROVISIONED_BY_ANNOTATION] === LOCAL_PATH_PROVISIONER && hostnameOfAffinity(volume) === nodeName;
+  return own ? allow : deny(`node '${nodeName}' can only delete ${LOCAL_PATH_PROVISIONER} volumes whose node affinity names it`);
 }
 
 function nameInBody(body: unknown): string | undefined {
@@ -194,6 +213,12 @@ export class NodeAuthorizer implements Authorizer {
         if (isNotFound(err)) return undefined;
         throw err;
       })) as Pod | undefined;
+    }
+    if (needed.volume && r?.name) {
+      facts.volume = (await this.registry.get('persistentvolumes', undefined, r.name, internalContext()).catch((err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      })) as PersistentVolume | undefined;
     }
     if (needed.podsOnNode && r?.namespace !== undefined) {
       const pods = await this.registry.list('pods', { namespace: r.namespace }, internalContext());

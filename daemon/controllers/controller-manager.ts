@@ -29,6 +29,8 @@ import { GarbageCollector } from './garbage-collector/garbage-collector.js';
 import { NodeIpamController } from './node-ipam/node-ipam-controller.js';
 import { NodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, ReplicaSetController } from './replicaset/replica-set-controller.js';
+import { PersistentVolumeController, PERSISTENT_VOLUME_COMPONENT } from './volume-binding/persistent-volume-controller.js';
+import { PROTECTION_COMPONENT, StorageProtectionController } from './volume-binding/protection-controller.js';
 import { NETWORK_DEFAULTS } from '../config.js';
 import type { BackoffPolicy } from '../../lib/backoff.js';
 
@@ -100,6 +102,9 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
     start: (common, options) =>
       new NodeIpamController({ ...common, registry: new SubnetLeaseRegistry({ client: common.client, clusterCidr: options.clusterCidr ?? DEFAULT_CLUSTER_CIDR, clock: common.clock }) }),
   },
+  { name: 'persistentvolume-binder', component: PERSISTENT_VOLUME_COMPONENT, start: (common) => new PersistentVolumeController(common) },
+  // One controller plays both pvc-protection and pv-protection (their finalizers, their rules).
+  { name: 'pvc-protection', component: PROTECTION_COMPONENT, start: (common) => new StorageProtectionController(common) },
 ];
 
 export const CONTROLLER_NAMES: readonly string[] = CONTROLLERS.map((entry) => entry.name);

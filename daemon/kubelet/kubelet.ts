@@ -15,6 +15,7 @@
 // On start it *adopts* what it finds: containers of pods that still exist are left running as
 // they are (restart counts come from their labels); those of vanished pods are removed.
 
+import path from 'node:path';
 import type { Pod } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { Informer } from '../../lib/client/informer.js';
@@ -115,7 +116,7 @@ export class Kubelet {
       probes: this.probes,
       clusterDns: options.clusterDns,
     });
-    this.nodeStatus = new NodeStatusManager({ nodeName, client, runtime, clock, role: options.role, nodeIP, kubeletPort: options.kubeletPort, heartbeatIntervalMs: options.heartbeatIntervalMs });
+    this.nodeStatus = new NodeStatusManager({ nodeName, client, runtime, clock, role: options.role, nodeIP, kubeletPort: options.kubeletPort, heartbeatIntervalMs: options.heartbeatIntervalMs, dataDir: path.resolve(options.dataDir) });
     const informers =
       options.informers ??
       new SharedInformerFactory({ client, clock, onError: (_resource, err) => this.log.error('watching pods', { err }) });

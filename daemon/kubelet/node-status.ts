@@ -16,6 +16,7 @@ import type { Clock } from '../../lib/clock.js';
 import { runEvery } from '../../lib/controller-runtime.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { NODE_DATA_DIR_ANNOTATION } from '../../lib/storage/storage-names.js';
 import { rfc3339 } from '../../lib/time.js';
 import { KUBELET_DEFAULTS } from '../config.js';
 import type { ContainerRuntime, RuntimeInfo } from '../runtime/container-runtime.js';
@@ -108,6 +109,8 @@ export interface NodeStatusOptions {
   /** A pod subnet this node brings itself (--pod-subnet): set when the Node is created, so the IPAM controller never leases it another. */
   podCIDR?: string;
   heartbeatIntervalMs?: number;
+  /** This node's data dir, published as the kubelab.io/data-dir annotation: the local-path provisioner puts this node's volumes under it. */
+  dataDir?: string;
 }
 
 export class NodeStatusManager {
@@ -120,11 +123,12 @@ export class NodeStatusManager {
     const { client, nodeName, role, runtime } = this.options;
     this.info = await runtime.info();
     const labels = nodeLabels(nodeName, this.info, role);
+    const annotations = this.options.dataDir ? { [NODE_DATA_DIR_ANNOTATION]: this.options.dataDir } : undefined;
     try {
-      await client.patch<Node>('nodes', undefined, nodeName, { metadata: { labels } }, 'merge');
+      await client.patch<Node>('nodes', undefined, nodeName, { metadata: { labels, ...(annotations ? { annotations } : {}) } }, 'merge');
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      await client.create<Node>('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels }, spec: this.options.podCIDR ? { podCIDR: this.options.podCIDR, podCIDRs: [this.options.podCIDR] } : {} });
+      await client.create<Node>('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels, ...(annotations ? { annotations } : {}) }, spec: this.options.podCIDR ? { podCIDR: this.options.podCIDR, podCIDRs: [this.options.podCIDR] } : {} });
     }
     return this.heartbeatOnce();
   }

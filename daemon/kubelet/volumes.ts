@@ -12,13 +12,18 @@
 //   Files are written the way Kubernetes' AtomicWriter does: into a fresh `..<timestamp>` folder,
 //   then the `..data` symlink is swapped to it in one rename, and each key is a symlink through
 //   `..data`; a reader never sees half of an update. These mounts are always read-only.
+// - persistentVolumeClaim: the directory of the PersistentVolume the claim is bound to (hostPath
+//   or local), mounted as it is, so what a pod writes is there for the next pod of the claim.
+// Any other type is refused by the API at create; a pod never gets an emptyDir in its place.
 // A missing Secret or ConfigMap keeps the pod waiting with CreateContainerConfigError and a
 // message that names it, exactly as Kubernetes does, until someone creates it.
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Container, EnvVar, KeyToPath, KubeObject, Pod, Secret, Volume } from '../../lib/api/types.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../lib/api/storage-types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
+import { LOCAL_PATH_PROVISIONER, PROVISIONED_BY_ANNOTATION } from '../../lib/storage/storage-names.js';
 import { isNotFound } from '../../lib/errors.js';
 import type { Mount } from '../runtime/container-runtime.js';
 import { HostTmpfsMounter, type TmpfsMounter } from './tmpfs-mounter.js';
@@ -132,11 +137,60 @@ export class VolumeManager {
       await writeAtomically(dir, filesFor(values, volume.configMap.items, volume.configMap.defaultMode, volume.configMap.optional, 'configmap'));
       return { hostPath: dir, forceReadOnly: true };
     }
-    // emptyDir, and any type we do not know, is an empty directory of the pod.
+    if (volume.persistentVolumeClaim) return this.prepareClaim(pod, volume.persistentVolumeClaim);
+    // downwardAPI and projected are the podspec branch's (issue 20); until they land they stay what they were: an empty directory.
+    const loose = volume as unknown as Record<string, unknown>;
+    if (!volume.emptyDir && loose.downwardAPI === undefined && loose.projected === undefined) {
+      // The API refuses every other type at create; a pod stored before it did is told, never handed an empty directory.
+      throw new ContainerConfigError(`volume "${volume.name}": kubelab cannot mount this volume type; it mounts emptyDir, hostPath, secret, configMap and persistentVolumeClaim volumes`);
+    }
     const dir = this.volumeDir(pod, 'empty-dir', volume.name);
     await fs.mkdir(dir, { recursive: true, mode: 0o777 });
     await fs.chmod(dir, 0o777); // any user in any container may write, as with Kubernetes' emptyDir
     return { hostPath: dir, forceReadOnly: false };
+  }
+
+  /**
+   * A claim's volume: the path of the PersistentVolume it is bound to, on this node. The scheduler
+   * only binds a pod whose claims are bound, so a missing or unbound claim here means it changed
+   * since (or the pod named its node itself): the pod waits, and says why, until it is bound.
+   * A local-path volume's directory is made here, on its node, the first time a pod mounts it.
+   */
+  private async prepareClaim(pod: Pod, source: { claimName: string; readOnly?: boolean }): Promise<PreparedVolume> {
+    const namespace = pod.metadata.namespace!;
+    let claim: PersistentVolumeClaim;
+    try {
+      claim = await this.client.get<PersistentVolumeClaim>('persistentvolumeclaims', namespace, source.claimName);
+    } catch (err) {
+      if (isNotFound(err)) throw new ContainerConfigError(`persistentvolumeclaim "${source.claimName}" not found`);
+      throw err;
+    }
+    if (!claim.spec.volumeName || claim.status?.phase !== 'Bound') {
+      throw new ContainerConfigError(`persistentvolumeclaim "${source.claimName}" is not bound (phase ${claim.status?.phase ?? 'Pending'}): see kubectl describe pvc ${source.claimName}`);
+    }
+    let volume: PersistentVolume;
+    try {
+      volume = await this.client.get<PersistentVolume>('persistentvolumes', undefined, claim.spec.volumeName);
+    } catch (err) {
+      if (isNotFound(err)) throw new ContainerConfigError(`persistentvolumeclaim "${source.claimName}" is bound to persistentvolume "${claim.spec.volumeName}", which does not exist`);
+      throw err;
+    }
+    const forceReadOnly = Boolean(source.readOnly);
+    if (volume.spec.hostPath) {
+      const localPath = volume.metadata.annotations?.[PROVISIONED_BY_ANNOTATION] === LOCAL_PATH_PROVISIONER;
+      if (localPath && !(await fs.stat(volume.spec.hostPath.path).catch(() => undefined))) {
+        // As k3s's local-path helper does: any user in any container may write to a new volume.
+        await fs.mkdir(volume.spec.hostPath.path, { recursive: true, mode: 0o777 });
+        await fs.chmod(volume.spec.hostPath.path, 0o777);
+      }
+      return { hostPath: await prepareHostPath(volume.spec.hostPath.path, volume.spec.hostPath.type), forceReadOnly };
+    }
+    if (volume.spec.local) {
+      const stat = await fs.stat(volume.spec.local.path).catch(() => undefined);
+      if (!stat?.isDirectory()) throw new ContainerConfigError(`local volume "${volume.metadata.name}": ${volume.spec.local.path} is not a directory on this node; a local volume must exist before it is used`);
+      return { hostPath: volume.spec.local.path, forceReadOnly };
+    }
+    throw new ContainerConfigError(`persistentvolume "${volume.metadata.name}" has no hostPath or local source that kubelab can mount`);
   }
 
   /** Reads a Secret or ConfigMap; a missing one is a ContainerConfigError unless optional. */

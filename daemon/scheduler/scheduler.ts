@@ -9,6 +9,12 @@
 // every 30 s. Meanwhile its PodScheduled condition says why:
 // `0/3 nodes are available: 3 Insufficient memory.`
 //
+// A pod's PersistentVolumeClaims take part (kube-scheduler's VolumeBinding plugin,
+// lib/storage/pod-volume-scheduling.ts): a missing or unbound Immediate claim keeps it Pending
+// with kube-scheduler's reason; a bound claim's volume node affinity filters the nodes; for a
+// WaitForFirstConsumer claim the chosen node is written on the claim first
+// (volume.kubernetes.io/selected-node), and the pod is bound once the binder has bound the claim.
+//
 // A pod the scheduling maths cannot read (a wrong type stored before validation existed, such as
 // `ports: "80"`) never stops the others: a pending one gets a FailedScheduling warning and is
 // retried with the queue's exponential back-off; a bound one is left out of its node's accounting
@@ -26,6 +32,9 @@ import { logger, type Logger } from '../../lib/logger.js';
 import { filterNodes, formatUnschedulable, GOSSIP_STATE_ANNOTATION, pickNode, scoreNodes, unreadablePodProblem, type PodsOnNodes } from '../../lib/scheduling.js';
 import { rfc3339 } from '../../lib/time.js';
 import { WorkQueue } from '../../lib/work-queue.js';
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../lib/api/storage-types.js';
+import { planPodVolumes } from '../../lib/storage/pod-volume-scheduling.js';
+import { SELECTED_NODE_ANNOTATION } from '../../lib/storage/storage-names.js';
 import { CONTROLLER_DEFAULTS } from '../config.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 
@@ -61,6 +70,10 @@ export class Scheduler {
   /** Pods no node has yet: the scheduler's whole to-do list. */
   private readonly pendingPods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
+  /** Claims, volumes and classes: a pod's claims decide where it may go (lib/storage/pod-volume-scheduling.ts). */
+  private readonly claims: Informer<PersistentVolumeClaim>;
+  private readonly volumes: Informer<PersistentVolume>;
+  private readonly classes: Informer<StorageClass>;
 
   constructor(options: SchedulerOptions) {
     this.client = options.client;
@@ -77,12 +90,20 @@ export class Scheduler {
     this.pendingPods.addEventHandler({ onAdd: (pod) => this.onPodChange(pod), onUpdate: (_old, pod) => this.onPodChange(pod), onDelete: (pod) => this.onPodDelete(pod) });
     this.nodes = informers.informerFor<Node>('nodes');
     this.nodes.addEventHandler({ onAdd: (node) => this.onNodeChange(node), onUpdate: (previous, node) => this.onNodeChange(node, previous), onDelete: () => this.retryUnschedulable() });
+    // A claim that appears or gets bound, or a new volume, can let a waiting pod go on.
+    const retry = () => this.retryUnschedulable();
+    this.claims = informers.informerFor<PersistentVolumeClaim>('persistentvolumeclaims');
+    this.claims.addEventHandler({ onAdd: retry, onUpdate: retry, onDelete: retry });
+    this.volumes = informers.informerFor<PersistentVolume>('persistentvolumes');
+    this.volumes.addEventHandler({ onAdd: retry, onUpdate: retry, onDelete: retry });
+    this.classes = informers.informerFor<StorageClass>('storageclasses.storage.k8s.io');
+    this.classes.addEventHandler({ onAdd: retry, onUpdate: retry });
   }
 
   /** Watches pending pods and nodes and schedules until `signal` aborts. */
   run(signal: AbortSignal): Promise<void> {
     return runController({
-      informers: [this.pendingPods, this.nodes],
+      informers: [this.pendingPods, this.nodes, this.claims, this.volumes, this.classes],
       queue: this.queue,
       reconcile: (key) => this.scheduleOnce(key),
       workers: 1,
@@ -132,7 +153,14 @@ export class Scheduler {
       throw new Error(`pod ${key} cannot be scheduled: ${problem}`);
     }
 
+    const volumePlan = planPodVolumes({ pod, claims: this.claimsIn(namespace!), volumes: this.volumes.list(), classes: this.classes.list() });
+    if (volumePlan.kind === 'waitForBinding') {
+      // The node is chosen; the binder binds or provisions the claims there; their update brings the pod back.
+      this.unschedulable.add(key);
+      return;
+    }
     const [nodeList, podList] = await Promise.all([this.client.list<Node>('nodes'), this.client.list<Pod>('pods')]);
+    if (volumePlan.kind === 'unresolvable') return this.markUnschedulable(key, pod, formatUnresolvable(nodeList.items.length, volumePlan.message));
     const podsOnNodes: PodsOnNodes = new Map();
     for (const p of podList.items) {
       if (!p.spec?.nodeName) continue;
@@ -143,12 +171,30 @@ export class Scheduler {
       }
       podsOnNodes.set(p.spec.nodeName, [...(podsOnNodes.get(p.spec.nodeName) ?? []), p]);
     }
-    const { feasible, reasons } = filterNodes(pod, nodeList.items, podsOnNodes);
+    const { feasible: fitting, reasons } = filterNodes(pod, nodeList.items, podsOnNodes);
+    const feasible = fitting.filter((node) => {
+      const rejected = volumePlan.nodeReasons(node);
+      for (const reason of rejected) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      return rejected.length === 0;
+    });
     const nodeName = pickNode(scoreNodes(pod, feasible, podsOnNodes), this.random);
     if (!nodeName) return this.markUnschedulable(key, pod, formatUnschedulable(nodeList.items.length, reasons));
 
+    if (volumePlan.claimsToSelect.length > 0) {
+      // WaitForFirstConsumer: the claims learn their node first; the pod is bound once they are.
+      for (const claim of volumePlan.claimsToSelect) {
+        await this.client.patch('persistentvolumeclaims', claim.metadata.namespace, claim.metadata.name!, { metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: nodeName } } }, 'merge');
+      }
+      this.unschedulable.add(key);
+      return;
+    }
+
     await this.bind(pod, nodeName);
     this.unschedulable.delete(key);
+  }
+
+  private claimsIn(namespace: string): Map<string, PersistentVolumeClaim> {
+    return new Map(this.claims.list().filter((c) => c.metadata.namespace === namespace).map((c) => [c.metadata.name!, c]));
   }
 
   /** A bound pod whose ports or requests cannot be read counts for nothing on its node; says so once per version. */
@@ -192,6 +238,11 @@ export class Scheduler {
       if (!isNotFound(err) && !isConflict(err)) throw err;
     }
   }
+}
+
+/** kube-scheduler's words for a pod no node can help (a PreFilter rejection): `0/1 nodes are available: persistentvolumeclaim "data" not found.` */
+export function formatUnresolvable(totalNodes: number, message: string): string {
+  return `0/${totalNodes} nodes are available: ${message}.`;
 }
 
 /** Whether a node change could let a pod fit that did not before. */

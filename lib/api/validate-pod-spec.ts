@@ -40,6 +40,13 @@ export const VOLUME_SOURCES = [
   'csi', 'ephemeral', 'image',
 ];
 
+/**
+ * The volume sources the kubelet mounts (daemon/kubelet/volumes.ts); every other one is refused
+ * at create, never quietly replaced by an empty directory. downwardAPI and projected belong to
+ * the podspec work of issue 20.
+ */
+export const MOUNTABLE_VOLUME_SOURCES = ['emptyDir', 'hostPath', 'secret', 'configMap', 'persistentVolumeClaim', 'downwardAPI', 'projected'];
+
 /** `path` ends with a dot: `spec.` for a pod, `spec.template.spec.` for a template. */
 export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   const at = path.replace(/\.$/, '');
@@ -98,6 +105,9 @@ function validateVolumes(volumes: unknown, path: string): FieldError[] {
     const sources = VOLUME_SOURCES.filter((s) => volume[s] !== undefined && volume[s] !== null);
     if (sources.length === 0) errors.push(requiredWith(at, 'must specify a volume type'));
     for (const extra of sources.slice(1)) errors.push(fieldForbidden(`${at}.${extra}`, 'may not specify more than 1 volume type'));
+    for (const source of sources.filter((s) => !MOUNTABLE_VOLUME_SOURCES.includes(s))) {
+      errors.push(fieldForbidden(`${at}.${source}`, `kubelab does not support ${source} volumes: it mounts ${MOUNTABLE_VOLUME_SOURCES.join(', ')}; for storage that outlives the pod use a persistentVolumeClaim`));
+    }
     errors.push(...validateVolumeSource(volume, at));
   });
   errors.push(...checkUnique(list.map((v, i) => ({ field: `${path}[${i}].name`, value: v.name }))));

@@ -60,12 +60,16 @@ describe('watches of a single-node server', () => {
         'endpoints {}',
         'jobs.batch {}',
         'nodes {}',
+        'persistentvolumeclaims {}',
+        'persistentvolumes {}',
         'pods {"fieldSelector":"spec.nodeName="}',
         'pods {"fieldSelector":"spec.nodeName=node-1"}',
         'pods {}',
         'replicasets.apps {}',
         'replicationcontrollers {}',
         'services {}',
+        'statefulsets.apps {}',
+        'storageclasses.storage.k8s.io {}',
       ]);
     } finally {
       abort.abort();

@@ -96,6 +96,20 @@ describe('storage kinds: PersistentVolume, PersistentVolumeClaim, StorageClass i
     });
   }
 
+  it('refuses a pod volume type the kubelet cannot mount, naming the field (never an emptyDir in its place)', async () => {
+    // covers: Pod spec.volumes.nfs, spec.volumes.image, spec.volumes.csi, spec.volumes.ephemeral
+    const pod = (volume: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'v', ...volume }] } }) as KubeObject;
+    for (const [source, body] of [['nfs', { server: 'x', path: '/' }], ['image', { reference: 'x' }], ['csi', { driver: 'x' }], ['ephemeral', {}]] as const) {
+      await assert.rejects(registry.create('pods', 'default', pod({ [source]: body }), ctx()), (err: Error & { code?: number }) => {
+        assert.equal(err.code, 422);
+        assert.match(JSON.stringify(err), new RegExp(`spec\\.volumes\\[0\\]\\.${source}`));
+        assert.match(JSON.stringify(err), new RegExp(`kubelab does not support ${source} volumes`));
+        return true;
+      });
+    }
+    await registry.create('pods', 'default', pod({ persistentVolumeClaim: { claimName: 'data' } }), ctx());
+  });
+
   it('a claim spec is immutable, except volumeName and a default class filled in once', async () => {
     const claim = (await registry.create('persistentvolumeclaims', 'default', pvc('c'), ctx())) as PersistentVolumeClaim;
     const bound = await registry.update('persistentvolumeclaims', 'default', 'c', { ...claim, spec: { ...claim.spec, volumeName: 'v', storageClassName: 'local-path' } }, ctx());

@@ -195,7 +195,7 @@ export const EphemeralContainer = definition('io.k8s.api.core.v1.EphemeralContai
 });
 
 const volumeSource = (name: string, doc: string, fields: Parameters<typeof definition>[2]) => definition(`io.k8s.api.core.v1.${name}`, doc, fields);
-const passThrough = (what: string) => free(`${what} kubelab passes this volume source through and does not mount it.`);
+const passThrough = (what: string) => free(`${what} kubelab refuses this volume source at create (422): it cannot mount it.`);
 
 export const Volume = definition('io.k8s.api.core.v1.Volume', 'Volume represents a named volume in a pod that may be accessed by any container in the pod.', {
   name: string("name of the volume. Must be a DNS_LABEL and unique within the pod.", { required: true }),
