@@ -243,4 +243,99 @@ describe('StatefulSets on the real engine (one node)', function () {
     await eventually(async () => (await kubectl.ok(['get', 'controllerrevisions', '-o', 'name'])).trim() === '', 60_000, 500);
     await kubectl.ok(['delete', 'svc', 'web']);
   });
+
+  // ---------------------------------------------------------------------------------------------
+  // Storage: one claim per ordinal (local-path, the default class), kept across pod deletion and scale-down.
+
+  // covers: StatefulSet spec.volumeClaimTemplates, spec.volumeClaimTemplates.metadata.name, spec.volumeClaimTemplates.spec.accessModes, spec.volumeClaimTemplates.spec.resources.requests, spec.persistentVolumeClaimRetentionPolicy.whenScaled, spec.persistentVolumeClaimRetentionPolicy.whenDeleted
+
+  const examples = path.resolve(import.meta.dirname, '../../examples');
+  const page = async (pod: string) => (await kubectl.ok(['exec', pod, '--', 'wget', '-q', '-O', '-', `http://${pod}.web/`])).trim();
+  const claims = async () =>
+    (await client.list('persistentvolumeclaims', { namespace: 'default' })).items
+      .filter((c) => c.metadata.name?.startsWith('data-web-'))
+      .map((c) => `${c.metadata.name} ${(c as { status?: { phase?: string } }).status?.phase}`)
+      .sort();
+
+  it('makes one claim per ordinal before its pod; each pod mounts its own', async () => {
+    assert.match(await kubectl.ok(['apply', '-f', path.join(examples, 'statefulset/web.yml')]), /statefulset\.apps\/web created/);
+    const pods = await readyPods(['web-0', 'web-1', 'web-2']);
+    assert.deepEqual(await claims(), ['data-web-0 Bound', 'data-web-1 Bound', 'data-web-2 Bound']);
+    for (const [name, pod] of pods) {
+      assert.deepEqual(pod.spec.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim, { claimName: `data-${name}` });
+      assert.equal(await page(name), `v1 ${name}: started 1 times on this data`);
+    }
+    const pvcTable = tableRows(await kubectl.ok(['get', 'pvc']));
+    assert.deepEqual(pvcTable.slice(1).filter((r) => r[0].startsWith('data-web-')).map((r) => [r[0], r[1]]), [['data-web-0', 'Bound'], ['data-web-1', 'Bound'], ['data-web-2', 'Bound']]);
+  });
+
+  it('web-0 deleted comes back with the same claim and its data', async () => {
+    await kubectl.ok(['exec', 'web-0', '--', 'sh', '-c', 'echo written-by-the-first-web-0 > /data/marker']);
+    const before = (await readyPods(['web-0', 'web-1', 'web-2'])).get('web-0')!;
+    const claimUid = (await client.get('persistentvolumeclaims', 'default', 'data-web-0')).metadata.uid;
+    await kubectl.ok(['delete', 'pod', 'web-0']);
+    const after = await eventually(async () => {
+      const pods = await readyPods(['web-0', 'web-1', 'web-2']);
+      return pods.get('web-0')!.metadata.uid !== before.metadata.uid && pods.get('web-0');
+    }, 180_000, 500);
+    assert.ok(after);
+    assert.equal((await client.get('persistentvolumeclaims', 'default', 'data-web-0')).metadata.uid, claimUid);
+    assert.equal(await kubectl.ok(['exec', 'web-0', '--', 'cat', '/data/marker']), 'written-by-the-first-web-0\n');
+    assert.equal(await page('web-0'), 'v1 web-0: started 2 times on this data');
+  });
+
+  it('scale 3 -> 1 -> 3 keeps the claims and their data', async () => {
+    await kubectl.ok(['exec', 'web-2', '--', 'sh', '-c', 'echo kept-through-scale-down > /data/marker']);
+    await kubectl.ok(['scale', 'sts', 'web', '--replicas=1']);
+    await readyPods(['web-0']);
+    assert.deepEqual(await claims(), ['data-web-0 Bound', 'data-web-1 Bound', 'data-web-2 Bound']);
+    await kubectl.ok(['scale', 'sts', 'web', '--replicas=3']);
+    await readyPods(['web-0', 'web-1', 'web-2']);
+    assert.equal(await kubectl.ok(['exec', 'web-2', '--', 'cat', '/data/marker']), 'kept-through-scale-down\n');
+    assert.equal(await page('web-2'), 'v1 web-2: started 2 times on this data');
+  });
+
+  it('persistentVolumeClaimRetentionPolicy Delete: a scale-down deletes the claim of the removed ordinal, deleting the set deletes the rest', async () => {
+    await kubectl.ok(['patch', 'sts', 'web', '--type=merge', '-p', '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenScaled":"Delete","whenDeleted":"Delete"}}}']);
+    await eventually(async () => {
+      const claim = await client.get('persistentvolumeclaims', 'default', 'data-web-0');
+      return claim.metadata.ownerReferences?.some((ref) => ref.kind === 'StatefulSet' && ref.name === 'web');
+    }, 30_000, 500);
+    await kubectl.ok(['scale', 'sts', 'web', '--replicas=2']);
+    await readyPods(['web-0', 'web-1']);
+    await eventually(async () => (await claims()).join(',') === 'data-web-0 Bound,data-web-1 Bound', 120_000, 500);
+    await kubectl.ok(['delete', 'sts', 'web', '--wait=false']);
+    await eventually(async () => (await webPods()).length === 0 && (await claims()).length === 0, 180_000, 500);
+    await kubectl.ok(['delete', 'svc', 'web']);
+  });
+
+  it('the offline stateful WordPress keeps its posts and uploads when its pods are deleted', async () => {
+    const dir = path.join(examples, 'wordpress-stateful-standin');
+    const files = ['wordpress-secrets.yml', 'database.yml', 'frontend.yml'];
+    // The example's fixed node port may be outside this daemon's range: let the daemon pick one.
+    const text = (await Promise.all(files.map((f) => fs.readFile(path.join(dir, f), 'utf8')))).join('\n---\n').replace(/^\s*nodePort: \d+\n/m, '');
+    const created = await daemon!.kubelab(['create', '-f', '-'], { input: text });
+    assert.equal(created.code, 0, created.stderr);
+    const nodePort = JSON.parse(await kubectl.ok(['get', 'svc', 'frontend', '-o', 'json'])).spec.ports[0].nodePort;
+    const get = async (pathname: string) => {
+      // A timeout: before the pods are ready the proxy has no endpoint to send the connection to.
+      const response = await fetch(`http://127.0.0.1:${nodePort}${pathname}`, { signal: AbortSignal.timeout(5000) });
+      return (await response.text()).trim();
+    };
+    await eventually(async () => (await get('/cgi-bin/publish?hello-world').catch(() => '')) === 'published hello-world', 180_000, 1000);
+    assert.equal(await get('/cgi-bin/blog'), 'posts: hello-world; uploads: hello-world.txt');
+    // The seed tutorial's last scene: delete the pods. The data is still there.
+    await kubectl.ok(['delete', 'pod', 'database-0']);
+    await kubectl.ok(['delete', 'pod', '-l', 'app=wordpress']);
+    const blog = await eventually(async () => {
+      const body = await get('/cgi-bin/blog').catch(() => '');
+      return body.startsWith('posts:') && body;
+    }, 180_000, 1000);
+    assert.equal(blog, 'posts: hello-world; uploads: hello-world.txt');
+    assert.deepEqual(
+      tableRows(await kubectl.ok(['get', 'pvc'])).slice(1).map((r) => [r[0], r[1]]).sort(),
+      [['data-database-0', 'Bound'], ['wordpress-content', 'Bound']],
+    );
+    await daemon!.kubelab(['delete', '-f', '-'], { input: text });
+  });
 });
