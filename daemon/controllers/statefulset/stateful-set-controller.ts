@@ -147,14 +147,15 @@ export class StatefulSetController extends Controller {
     ]);
 
     const now = (await listPods()).filter((pod) => controllerOf(pod)?.uid === set.metadata.uid && ordinalOf(name, pod.metadata.name) >= 0);
-    await this.writeStatus(set, now, currentRevision.metadata.name ?? '', updateRevision.metadata.name ?? '', minReadySeconds);
+    const status = await this.writeStatus(set, now, currentRevision.metadata.name ?? '', updateRevision.metadata.name ?? '', minReadySeconds);
     await this.cleanupHistory(set, matches, now, [currentRevision, updateRevision]);
-    if (minReadySeconds > 0) this.queue.addAfter(key, minReadySeconds * 1000);
+    // Ready pods become available by time alone: look again then.
+    if (minReadySeconds > 0 && (status.readyReplicas ?? 0) > (status.availableReplicas ?? 0)) this.queue.addAfter(key, minReadySeconds * 1000);
     if (failures.length > 0) throw failures[0];
   }
 
   /** updateStatefulSetStatus: counts, revisions, and the end of a rolling update (current := update). */
-  private async writeStatus(set: StatefulSet, pods: Pod[], currentRevision: string, updateRevision: string, minReadySeconds: number): Promise<void> {
+  private async writeStatus(set: StatefulSet, pods: Pod[], currentRevision: string, updateRevision: string, minReadySeconds: number): Promise<StatefulSetStatus> {
     const counts = countStatefulPods(pods, currentRevision, updateRevision, minReadySeconds, this.clock.now());
     const status: StatefulSetStatus = {
       ...set.status,
@@ -171,6 +172,7 @@ export class StatefulSetController extends Controller {
       status.currentRevision = updateRevision;
     }
     if (canonicalJson(status) !== canonicalJson(set.status ?? {})) await this.client.updateStatus('statefulsets.apps', { ...set, status });
+    return status;
   }
 
   // -------------------------------------------------------------------------------------------
