@@ -64,7 +64,7 @@ function byLogging(a: Pod, b: Pod): number {
 }
 
 /**
- * The pod `TYPE/NAME` stands for: a pod itself, or for a controller (deploy/, rs/, rc/, ds/)
+ * The pod `TYPE/NAME` stands for: a pod itself, or for a controller (deploy/, rs/, rc/, ds/, sts/)
  * one of the pods its selector selects (job/ too), as kubectl's AttachablePodForObject picks it.
  */
 async function resolveLogsPod(ctx: CliContext, typed: string): Promise<Pod> {
@@ -72,7 +72,7 @@ async function resolveLogsPod(ctx: CliContext, typed: string): Promise<Pod> {
   const info = slash < 0 ? undefined : resolveType(typed.slice(0, slash));
   const name = slash < 0 ? typed : typed.slice(slash + 1);
   if (!info || info.kind === 'Pod') return ctx.client.get<Pod>('pods', ctx.namespace, name);
-  if (!['ReplicationController', 'ReplicaSet', 'Deployment', 'DaemonSet', 'Job'].includes(info.kind)) throw new CliError(`cannot get the logs from ${info.kind}: "${typed}"`);
+  if (!['ReplicationController', 'ReplicaSet', 'Deployment', 'DaemonSet', 'StatefulSet', 'Job'].includes(info.kind)) throw new CliError(`cannot get the logs from ${info.kind}: "${typed}"`);
   const owner = await ctx.client.get<KubeObject & { spec?: { selector?: LabelSelector | Record<string, string> } }>(resourceKey(info), ctx.namespace, name);
   const selector = owner.spec?.selector ? labelSelectorToString(owner.spec.selector) : '';
   const pods = selector ? (await ctx.client.list<Pod>('pods', { namespace: ctx.namespace, labelSelector: selector })).items.sort(byLogging) : [];

@@ -11,7 +11,7 @@ import { describeTemplate } from '../describe/describe-common.js';
 import { alignTabs, DescribeWriter } from '../describe/tab-writer.js';
 import { CHANGE_CAUSE_ANNOTATION, ownedReplicaSets, revisionOf } from '../rollout/deployment-revisions.js';
 import { daemonSetHistory, daemonSetRevisions } from '../rollout/daemon-set-rollout.js';
-import { getDaemonSet, getDeployment, groupKind, rolloutTargets } from '../rollout/rollout-target.js';
+import { getDaemonSet, getDeployment, getStatefulSet, groupKind, rolloutTargets } from '../rollout/rollout-target.js';
 import type { KubelabCommand } from './index.js';
 
 export interface RolloutHistoryOptions {
@@ -24,7 +24,7 @@ export const rolloutHistoryCommand: KubelabCommand<RolloutHistoryOptions> = {
   describe: 'Show the revisions of a deployment and why each was made',
   builder: (y: Argv<GlobalOptions>) =>
     y
-      .positional('args', { type: 'string', array: true, default: [], describe: 'deployment/NAME or daemonset/NAME' })
+      .positional('args', { type: 'string', array: true, default: [], describe: 'deployment/NAME, daemonset/NAME or statefulset/NAME' })
       .option('revision', { type: 'number', default: 0, describe: 'show the pod template of this revision' }) as unknown as Argv<
       GlobalOptions & RolloutHistoryOptions
     >,
@@ -32,12 +32,14 @@ export const rolloutHistoryCommand: KubelabCommand<RolloutHistoryOptions> = {
 };
 
 export async function runRolloutHistory(ctx: CliContext, options: RolloutHistoryOptions): Promise<void> {
-  const targets = rolloutTargets(options.args, ({ info }) => `no history viewer has been implemented for "${groupKind(info)}"`, ['Deployment', 'DaemonSet']);
+  const targets = rolloutTargets(options.args, ({ info }) => `no history viewer has been implemented for "${groupKind(info)}"`, ['Deployment', 'DaemonSet', 'StatefulSet']);
   for (const { info, name } of targets) {
     const history =
       info.kind === 'DaemonSet'
         ? daemonSetHistory(await daemonSetRevisions(ctx.client, await getDaemonSet(ctx, name)))
-        : historyOf(await ownedReplicaSets(ctx.client, await getDeployment(ctx, name)));
+        : info.kind === 'StatefulSet'
+          ? daemonSetHistory(await daemonSetRevisions(ctx.client, await getStatefulSet(ctx, name)))
+          : historyOf(await ownedReplicaSets(ctx.client, await getDeployment(ctx, name)));
     const heading = options.revision > 0 ? `with revision #${options.revision}` : '';
     ctx.out(`${info.singular}.${info.group}/${name} ${heading}\n${viewHistory(history, options.revision)}\n`);
   }

@@ -7,10 +7,11 @@
 // deleted, or --timeout passes. A watch the server closes is simply listed and opened again.
 
 import type { Argv } from 'yargs';
-import type { DaemonSet, Deployment, KubeObject } from '../../lib/api/types.js';
+import type { DaemonSet, Deployment, KubeObject, StatefulSet } from '../../lib/api/types.js';
 import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
 import { daemonSetRolloutStatus } from '../rollout/daemon-set-rollout.js';
+import { statefulSetRolloutStatus } from '../rollout/stateful-set-rollout.js';
 import { deploymentRolloutStatus, type RolloutStatus } from '../rollout/deployment-status.js';
 import { parseGoDurationMs } from '../rollout/go-duration.js';
 import { groupKind, rolloutTargets } from '../rollout/rollout-target.js';
@@ -28,7 +29,7 @@ export const rolloutStatusCommand: KubelabCommand<RolloutStatusOptions> = {
   describe: 'Show the status of a rollout, waiting until it is done',
   builder: (y: Argv<GlobalOptions>) =>
     y
-      .positional('args', { type: 'string', array: true, default: [], describe: 'deployment/NAME or daemonset/NAME' })
+      .positional('args', { type: 'string', array: true, default: [], describe: 'deployment/NAME, daemonset/NAME or statefulset/NAME' })
       .option('watch', { alias: 'w', type: 'boolean', default: true, describe: 'keep watching until the rollout is done' })
       .option('timeout', { type: 'string', default: '0s', describe: 'give up after this long (e.g. 5m); 0 waits forever' })
       .option('revision', { type: 'number', default: 0, describe: 'require this revision to be the one rolling out' }) as unknown as Argv<
@@ -39,10 +40,15 @@ export const rolloutStatusCommand: KubelabCommand<RolloutStatusOptions> = {
 
 export async function runRolloutStatus(ctx: CliContext, options: RolloutStatusOptions): Promise<void> {
   const timeoutMs = parseGoDurationMs(options.timeout, 'timeout');
-  const targets = rolloutTargets(options.args, ({ info }) => `no status viewer has been implemented for ${groupKind(info)}`, ['Deployment', 'DaemonSet']);
+  const targets = rolloutTargets(options.args, ({ info }) => `no status viewer has been implemented for ${groupKind(info)}`, ['Deployment', 'DaemonSet', 'StatefulSet']);
   for (const { info, name } of targets) {
     const resource = `${info.plural}.${info.group}`;
-    const statusOf = (obj: KubeObject) => (info.kind === 'DaemonSet' ? daemonSetRolloutStatus(obj as DaemonSet) : deploymentRolloutStatus(obj as Deployment, options.revision));
+    const statusOf = (obj: KubeObject) =>
+      info.kind === 'DaemonSet'
+        ? daemonSetRolloutStatus(obj as DaemonSet)
+        : info.kind === 'StatefulSet'
+          ? statefulSetRolloutStatus(obj as StatefulSet)
+          : deploymentRolloutStatus(obj as Deployment, options.revision);
     if (!options.watch) {
       ctx.out(statusOf(await ctx.client.get(resource, ctx.namespace, name)).message);
       continue;

@@ -11,7 +11,7 @@ import { withCliContext, type CliContext, type GlobalOptions } from '../cli-cont
 import { CliError } from '../cli-errors.js';
 import { equalIgnoreHash, ownedReplicaSets, pickRollbackReplicaSet, planRollbackPatch } from '../rollout/deployment-revisions.js';
 import { daemonSetRevisions, planDaemonSetRollback } from '../rollout/daemon-set-rollout.js';
-import { getDaemonSet, getDeployment, groupKind, rolloutTargets } from '../rollout/rollout-target.js';
+import { getDaemonSet, getDeployment, getStatefulSet, groupKind, rolloutTargets } from '../rollout/rollout-target.js';
 import type { KubelabCommand } from './index.js';
 
 export interface RolloutUndoOptions {
@@ -24,7 +24,7 @@ export const rolloutUndoCommand: KubelabCommand<RolloutUndoOptions> = {
   describe: 'Roll back to a previous revision of a deployment or daemon set',
   builder: (y: Argv<GlobalOptions>) =>
     y
-      .positional('args', { type: 'string', array: true, default: [], describe: 'deployment/NAME or daemonset/NAME' })
+      .positional('args', { type: 'string', array: true, default: [], describe: 'deployment/NAME, daemonset/NAME or statefulset/NAME' })
       .option('to-revision', { type: 'number', default: 0, describe: 'the revision to roll back to; 0 is the previous one' }) as unknown as Argv<
       GlobalOptions & RolloutUndoOptions
     >,
@@ -32,10 +32,10 @@ export const rolloutUndoCommand: KubelabCommand<RolloutUndoOptions> = {
 };
 
 export async function runRolloutUndo(ctx: CliContext, options: RolloutUndoOptions): Promise<void> {
-  const targets = rolloutTargets(options.args, ({ info }) => `no rollbacker has been implemented for "${groupKind(info)}"`, ['Deployment', 'DaemonSet']);
+  const targets = rolloutTargets(options.args, ({ info }) => `no rollbacker has been implemented for "${groupKind(info)}"`, ['Deployment', 'DaemonSet', 'StatefulSet']);
   for (const { info, name } of targets) {
-    if (info.kind === 'DaemonSet') {
-      await undoDaemonSet(ctx, name, options.toRevision);
+    if (info.kind === 'DaemonSet' || info.kind === 'StatefulSet') {
+      await undoByRevision(ctx, info.kind, name, options.toRevision);
       continue;
     }
     const d = await getDeployment(ctx, name);
@@ -56,18 +56,19 @@ export async function runRolloutUndo(ctx: CliContext, options: RolloutUndoOption
   }
 }
 
-/** A DaemonSet goes back by its revision's own patch (DaemonSetRollbacker). */
-async function undoDaemonSet(ctx: CliContext, name: string, toRevision: number): Promise<void> {
-  const ds = await getDaemonSet(ctx, name);
-  const plan = planDaemonSetRollback(ds, await daemonSetRevisions(ctx.client, ds), toRevision);
+/** A DaemonSet or StatefulSet goes back by its revision's own patch (DaemonSetRollbacker, StatefulSetRollbacker). */
+async function undoByRevision(ctx: CliContext, kind: 'DaemonSet' | 'StatefulSet', name: string, toRevision: number): Promise<void> {
+  const plural = kind === 'DaemonSet' ? 'daemonset' : 'statefulset';
+  const workload = kind === 'DaemonSet' ? await getDaemonSet(ctx, name) : await getStatefulSet(ctx, name);
+  const plan = planDaemonSetRollback(workload, await daemonSetRevisions(ctx.client, workload), toRevision);
   if (plan.skip) {
-    ctx.out(`daemonset.apps/${name} skipped rollback (current template already matches revision ${toRevision})\n`);
+    ctx.out(`${plural}.apps/${name} skipped rollback (current template already matches revision ${toRevision})\n`);
     return;
   }
   try {
-    await ctx.client.patch('daemonsets.apps', ctx.namespace, name, plan.patch, 'strategic');
+    await ctx.client.patch(`${plural}s.apps`, ctx.namespace, name, plan.patch, 'strategic');
   } catch (err) {
     throw new CliError(`failed restoring revision ${toRevision}: ${errorMessage(err)}`, { cause: err });
   }
-  ctx.out(`daemonset.apps/${name} rolled back\n`);
+  ctx.out(`${plural}.apps/${name} rolled back\n`);
 }

@@ -44,7 +44,7 @@ export async function runScale(ctx: CliContext, options: ScaleOptions): Promise<
   if (!Number.isInteger(options.replicas) || options.replicas < 0) throw new CliError(`the --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0`);
   const refs = await resolveObjectRefs(ctx, { args: options.args, filename: options.filename, selector: options.selector, all: options.all });
   for (const ref of refs) {
-    if (!ref.info.subresources.some((s) => s.name === 'scale')) throw new CliError(`cannot scale ${ref.info.plural}: only deployments, replicasets and replicationcontrollers have a scale subresource`);
+    if (!ref.info.subresources.some((s) => s.name === 'scale')) throw new CliError(`cannot scale ${ref.info.plural}: only deployments, replicasets, statefulsets and replicationcontrollers have a scale subresource`);
   }
   for (const ref of refs) {
     const namespace = ref.namespace ?? ctx.namespace;

@@ -9,7 +9,13 @@
 
 import { templatesEqual } from '../../lib/api/pod-template-hash.js';
 import { matchesLabels, requirementsFromLabelSelector } from '../../lib/api/selectors.js';
-import type { ControllerRevision, DaemonSet, PodTemplateSpec } from '../../lib/api/types.js';
+import type { ControllerRevision, DaemonSet, LabelSelector, ObjectMeta, PodTemplateSpec } from '../../lib/api/types.js';
+
+/** What the history and undo of a DaemonSet read; a StatefulSet's ControllerRevisions are read the same way. */
+export interface RevisionedWorkload {
+  metadata: ObjectMeta;
+  spec: { selector: LabelSelector; template: PodTemplateSpec };
+}
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { CliError } from '../cli-errors.js';
 import { CHANGE_CAUSE_ANNOTATION } from './deployment-revisions.js';
@@ -34,7 +40,7 @@ export function daemonSetRolloutStatus(ds: DaemonSet): RolloutStatus {
 }
 
 /** The revisions the DaemonSet controls, oldest first. */
-export async function daemonSetRevisions(client: ApiClient, ds: DaemonSet): Promise<ControllerRevision[]> {
+export async function daemonSetRevisions(client: ApiClient, ds: RevisionedWorkload): Promise<ControllerRevision[]> {
   const selector = requirementsFromLabelSelector(ds.spec.selector);
   const listed = await client.list<ControllerRevision>('controllerrevisions.apps', { namespace: ds.metadata.namespace });
   return listed.items
@@ -64,7 +70,7 @@ export function daemonSetHistory(revisions: ControllerRevision[]): Map<number, P
 export type RollbackPlan = { skip: true } | { skip: false; patch: unknown };
 
 /** findHistory and daemonSetMatch: the revision to restore (the one before the newest by default), or a skip. */
-export function planDaemonSetRollback(ds: DaemonSet, revisions: ControllerRevision[], toRevision: number): RollbackPlan {
+export function planDaemonSetRollback(ds: RevisionedWorkload, revisions: ControllerRevision[], toRevision: number): RollbackPlan {
   if (toRevision === 0 && revisions.length <= 1) throw new CliError('no last revision to roll back to');
   const sorted = [...revisions].sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
   const target = toRevision === 0 ? sorted[sorted.length - 2] : sorted.find((r) => r.revision === toRevision);

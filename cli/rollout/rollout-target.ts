@@ -1,9 +1,9 @@
 // Which object a `kubelab rollout ...` command is about: `deployment/NAME` or `ds NAME`.
-// kubectl's rollout commands are written for Deployments and DaemonSets (and StatefulSets, which
-// kubelab does not serve); any other kind gets kubectl's own refusal for that subcommand.
+// kubectl's rollout commands are written for Deployments, DaemonSets and StatefulSets; any other
+// kind gets kubectl's own refusal for that subcommand.
 
 import type { ResourceInfo } from '../../lib/api/resources.js';
-import type { DaemonSet, Deployment } from '../../lib/api/types.js';
+import type { DaemonSet, Deployment, StatefulSet } from '../../lib/api/types.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
 import { parseResourceArgs } from '../resource-args.js';
@@ -34,4 +34,8 @@ export function getDeployment(ctx: CliContext, name: string): Promise<Deployment
 
 export function getDaemonSet(ctx: CliContext, name: string): Promise<DaemonSet> {
   return ctx.client.get<DaemonSet>('daemonsets.apps', ctx.namespace, name);
+}
+
+export function getStatefulSet(ctx: CliContext, name: string): Promise<StatefulSet> {
+  return ctx.client.get<StatefulSet>('statefulsets.apps', ctx.namespace, name);
 }

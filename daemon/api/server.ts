@@ -151,6 +151,10 @@ export function createApiApp(deps: ApiDeps): express.Express {
   // The per-kind schemas are compiled now, not on the first write (a few hundred ms of ajv codegen).
   compileSchemas();
   const app = express();
+  // JSON answers escape <, > and & as \u003c, \u003e, \u0026, as Go's encoder (and so
+  // kube-apiserver) writes them: `kubectl rollout undo` compares a ControllerRevision's data
+  // byte for byte with its own encoding of the template, and a command with `>` would never match.
+  app.set('json escape', true);
   app.disable('x-powered-by');
   app.disable('etag'); // discovery and lists change with every write; no conditional GETs
   app.set('query parser', 'simple'); // repeated keys (`command=a&command=b`) become arrays

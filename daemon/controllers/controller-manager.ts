@@ -20,6 +20,7 @@ import { SubnetLeaseRegistry } from '../../network/subnet/subnet-lease-registry.
 import { DEFAULT_RESYNC_PERIOD_MS, type ControllerOptions } from './controller.js';
 import { CronJobController } from './cronjob/cronjob-controller.js';
 import { DaemonSetController, DAEMON_SET_COMPONENT } from './daemonset/daemon-set-controller.js';
+import { StatefulSetController, STATEFUL_SET_COMPONENT } from './statefulset/stateful-set-controller.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { JobController } from './job/job-controller.js';
@@ -84,6 +85,7 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
   { name: 'replicationcontroller', component: REPLICATION_CONTROLLER_KIND.component, start: (common) => new ReplicaSetController(REPLICATION_CONTROLLER_KIND, common) },
   { name: 'deployment', component: 'deployment-controller', start: (common) => new DeploymentController(common) },
   { name: 'daemonset', component: DAEMON_SET_COMPONENT, start: (common) => new DaemonSetController(common) },
+  { name: 'statefulset', component: STATEFUL_SET_COMPONENT, start: (common) => new StatefulSetController(common) },
   { name: 'endpoint', component: 'endpoint-controller', start: (common) => new EndpointsController(common) },
   { name: 'garbagecollector', component: 'garbage-collector', start: (common) => new GarbageCollector(common) },
   { name: 'job', component: 'job-controller', start: (common, options) => new JobController({ ...common, podFailureBackoff: options.jobPodFailureBackoff }) },

@@ -53,6 +53,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
     case 'daemonsets.apps':
       defaultDaemonSet(target);
       break;
+    case 'statefulsets.apps':
+      defaultStatefulSet(target);
+      break;
     case 'services':
       defaultService(child(target, 'spec'));
       break;
@@ -251,6 +254,30 @@ function defaultDaemonSet(daemonSet: Obj): void {
     setDefault(rollingUpdate, 'maxSurge', 0);
   }
   setDefault(spec, 'revisionHistoryLimit', 10);
+  defaultTemplateSpec(spec);
+}
+
+/**
+ * A StatefulSet starts its pods one at a time (OrderedReady), replaces them from the highest
+ * ordinal down (RollingUpdate, partition 0), keeps its claims when scaled or deleted (Retain) and
+ * keeps 10 old ControllerRevisions, as apps/v1 defaults it.
+ */
+function defaultStatefulSet(statefulSet: Obj): void {
+  const spec = child(statefulSet, 'spec');
+  setDefault(spec, 'replicas', 1);
+  setDefault(spec, 'podManagementPolicy', 'OrderedReady');
+  const strategy = child(spec, 'updateStrategy');
+  setDefault(strategy, 'type', 'RollingUpdate');
+  if (strategy.type === 'RollingUpdate') setDefault(child(strategy, 'rollingUpdate'), 'partition', 0);
+  const retention = child(spec, 'persistentVolumeClaimRetentionPolicy');
+  setDefault(retention, 'whenDeleted', 'Retain');
+  setDefault(retention, 'whenScaled', 'Retain');
+  setDefault(spec, 'revisionHistoryLimit', 10);
+  for (const claim of objectsIn(spec.volumeClaimTemplates)) {
+    setDefault(claim, 'apiVersion', 'v1');
+    setDefault(claim, 'kind', 'PersistentVolumeClaim');
+    defaultPersistentVolumeClaim(claim);
+  }
   defaultTemplateSpec(spec);
 }
 

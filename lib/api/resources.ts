@@ -107,7 +107,11 @@ export const RESOURCES: readonly ResourceInfo[] = [
     shortNames: ['ds'], categories: ['all'], verbs: crud, subresources: [statusOf('DaemonSet', 'apps')],
   },
   {
-    // A DaemonSet's template history: `kubectl rollout history|undo ds/NAME` read these.
+    group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true,
+    shortNames: ['sts'], categories: ['all'], verbs: crud, subresources: [scale, statusOf('StatefulSet', 'apps')],
+  },
+  {
+    // A DaemonSet's or StatefulSet's template history: `kubectl rollout history|undo ds/NAME` read these.
     group: 'apps', version: 'v1', plural: 'controllerrevisions', singular: 'controllerrevision', kind: 'ControllerRevision', namespaced: true,
     shortNames: [], categories: [], verbs: crud, subresources: [],
   },

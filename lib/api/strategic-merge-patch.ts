@@ -50,6 +50,7 @@ const POD_SPEC_PATHS: Record<string, string> = {
   'replicasets.apps': 'spec.template.spec',
   'deployments.apps': 'spec.template.spec',
   'daemonsets.apps': 'spec.template.spec',
+  'statefulsets.apps': 'spec.template.spec',
   'jobs.batch': 'spec.template.spec',
   'cronjobs.batch': 'spec.jobTemplate.spec.template.spec',
   podtemplates: 'template.spec',

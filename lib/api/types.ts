@@ -321,6 +321,43 @@ export interface DaemonSet extends KubeObject {
   status?: DaemonSetStatus;
 }
 
+export interface StatefulSetStatus {
+  replicas: number;
+  readyReplicas?: number;
+  currentReplicas?: number;
+  updatedReplicas?: number;
+  availableReplicas?: number;
+  currentRevision?: string;
+  updateRevision?: string;
+  observedGeneration?: number;
+  collisionCount?: number;
+}
+
+/** A claim a StatefulSet makes per ordinal (TEMPLATE-STS-ORDINAL): a PersistentVolumeClaim without namespace. */
+export interface PersistentVolumeClaimTemplate {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: Record<string, unknown>;
+}
+
+export interface StatefulSet extends KubeObject {
+  spec: {
+    replicas?: number;
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+    serviceName?: string;
+    podManagementPolicy?: 'OrderedReady' | 'Parallel';
+    updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { partition?: number; maxUnavailable?: number | string } };
+    volumeClaimTemplates?: PersistentVolumeClaimTemplate[];
+    persistentVolumeClaimRetentionPolicy?: { whenDeleted?: 'Retain' | 'Delete'; whenScaled?: 'Retain' | 'Delete' };
+    ordinals?: { start?: number };
+    minReadySeconds?: number;
+    revisionHistoryLimit?: number;
+  };
+  status?: StatefulSetStatus;
+}
+
 /** One version of a DaemonSet's template: `data` is the patch that restores it, `revision` its number. */
 export interface ControllerRevision extends KubeObject {
   data?: unknown;

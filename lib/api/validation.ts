@@ -19,6 +19,7 @@ import { validateCronJob, validateJob } from './validate-batch.js';
 import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorageClass } from './validate-storage.js';
 import { validateControllerRevision, validateDaemonSet } from './validate-daemonset.js';
 import { validateHorizontalPodAutoscaler } from './validate-autoscaling.js';
+import { validateStatefulSet } from './validate-statefulset.js';
 
 /** Names of namespaces become DNS labels (`svc.NS.svc.cluster.local`); of services, host names; others may contain dots. */
 function nameRuleOf(resource: string): NameCheck {
@@ -68,6 +69,9 @@ export function validateObject(resource: string, obj: KubeObject, old?: KubeObje
       break;
     case 'daemonsets.apps':
       errors.push(...validateDaemonSet(target, previous));
+      break;
+    case 'statefulsets.apps':
+      errors.push(...validateStatefulSet(target, previous));
       break;
     case 'controllerrevisions.apps':
       errors.push(...validateControllerRevision(target, previous));

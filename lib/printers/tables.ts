@@ -19,7 +19,7 @@ import { cronJobPrinter, jobPrinter } from './batch-printers.js';
 import { nodePrinter } from './node-printer.js';
 import { podPrinter } from './pod-printer.js';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage-printers.js';
-import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workload-printers.js';
+import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter } from './workload-printers.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -53,6 +53,7 @@ const PRINTERS: Record<string, Printer> = {
   'jobs.batch': jobPrinter,
   'cronjobs.batch': cronJobPrinter,
   'daemonsets.apps': daemonSetPrinter,
+  'statefulsets.apps': statefulSetPrinter,
   'controllerrevisions.apps': controllerRevisionPrinter,
   persistentvolumes: persistentVolumePrinter,
   persistentvolumeclaims: persistentVolumeClaimPrinter,

@@ -2,7 +2,7 @@
 // READY of a Deployment is `readyReplicas/spec.replicas`; ReplicaSets and ReplicationControllers
 // show DESIRED, CURRENT and READY as numbers (Kubernetes' printDeployment / printReplicaSet).
 
-import type { ControllerRevision, DaemonSet, Deployment, KubeObject, ReplicaSet, ReplicationController } from '../api/types.js';
+import type { ControllerRevision, DaemonSet, Deployment, KubeObject, ReplicaSet, ReplicationController, StatefulSet } from '../api/types.js';
 import { ageOf } from '../time.js';
 import { ageColumn, column, containerCells, formatLabels, formatLabelSelector, labelSelectorString, nameColumn, type Printer } from './printer.js';
 
@@ -116,6 +116,22 @@ export const daemonSetPrinter: Printer = {
       images,
       formatLabelSelector(ds.spec?.selector),
     ];
+  },
+};
+
+// StatefulSets show READY as ready/desired (Kubernetes' printStatefulSet); -o wide adds containers and images.
+export const statefulSetPrinter: Printer = {
+  columns: [
+    nameColumn,
+    column('Ready', 'Number of the pod with ready state'),
+    ageColumn,
+    containersColumn,
+    imagesColumn,
+  ],
+  cells(obj: KubeObject, now: Date) {
+    const sts = obj as StatefulSet;
+    const [names, images] = containerCells(sts.spec?.template?.spec?.containers);
+    return [sts.metadata.name ?? '', `${sts.status?.readyReplicas ?? 0}/${sts.spec?.replicas ?? 0}`, ageOf(sts.metadata.creationTimestamp, now), names, images];
   },
 };
 

@@ -41,6 +41,11 @@ export interface ClusterZone {
   readonly domain: string;
   /** The records of `name`; an empty list: the name exists with no record (NODATA); undefined: no such name (NXDOMAIN). */
   recordsOf(name: string): ZoneRecord[] | undefined;
+  /**
+   * The A records of a per-pod name in its short form (`web-1.web`), asked without the search list
+   * (busybox's nslookup); undefined when no one namespace has that HOSTNAME.SUBDOMAIN.
+   */
+  shortNameRecords?(name: string): ZoneRecord[] | undefined;
   /** The SOA serial: when the zone last changed, in seconds (CoreDNS: the last API change). */
   readonly serial: number;
 }

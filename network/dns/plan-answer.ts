@@ -13,6 +13,9 @@
 //     a name that does not exist                          NXDOMAIN, with the SOA
 // - a reverse name (`*.in-addr.arpa`) of a Service or pod address: its PTR; any other reverse
 //   name falls through to the upstream resolvers (the Corefile's `fallthrough in-addr.arpa`);
+// - a per-pod name in its short form (`web-1.web`, which busybox's nslookup sends without the
+//   search list): the pod's A record when one namespace alone has that HOSTNAME.SUBDOMAIN
+//   (kubelab's own convenience, record-index.ts podShortNames; CoreDNS would forward it);
 // - every other name: forwarded to the node's resolvers (forwarder.ts).
 
 import { CLASS_IN, RCODE, TYPE_A, TYPE_ANY, TYPE_CNAME, TYPE_NS, TYPE_SOA, TYPE_SRV, type DnsMessage, type DnsRecord } from './dns-packet.js';
@@ -68,7 +71,8 @@ export function planAnswer(query: DnsMessage, zone: ClusterZone, ttlSeconds = DE
   const [question] = query.questions;
   const name = normalizeName(question.name);
   const ours = isInDomain(name, zone.domain);
-  if (!ours && !(isReverseName(name) && zone.recordsOf(name))) return { kind: 'forward' };
+  const shortName = ours ? undefined : zone.shortNameRecords?.(name);
+  if (!ours && !shortName && !(isReverseName(name) && zone.recordsOf(name))) return { kind: 'forward' };
   if (question.class !== CLASS_IN) return answer(reply(query, RCODE.REFUSED));
 
   const authoritative = true;
@@ -79,7 +83,7 @@ export function planAnswer(query: DnsMessage, zone: ClusterZone, ttlSeconds = DE
     if (question.type === TYPE_NS) return answer(reply(query, RCODE.NOERROR, { authoritative, answers: [{ name: zone.domain, type: TYPE_NS, class: CLASS_IN, ttl: ttlSeconds, target: `ns.dns.${zone.domain}` }] }));
     return answer(reply(query, RCODE.NOERROR, { authoritative, authorities: soa }));
   }
-  const records = zone.recordsOf(name);
+  const records = shortName ?? zone.recordsOf(name);
   if (!records) return answer(reply(query, RCODE.NXDOMAIN, { authoritative, authorities: ours ? soa : [] }));
   const owner = question.name.replace(/\.$/, '');
   const cname = records.find((r) => r.type === TYPE_CNAME);

@@ -95,6 +95,28 @@ export interface RecordLookup {
   lookup(name: string): string[] | undefined;
 }
 
+/**
+ * The short forms of per-pod names: `web-1.web` for `web-1.web.default.svc.cluster.local`.
+ * A pod's search list turns `web-1.web` into the full name for resolvers that apply it to dotted
+ * names (glibc, musl: `wget http://web-1.web/` works), but busybox's nslookup sends a name with
+ * a dot as it is. So the short form is answered too, when exactly one namespace has that
+ * HOSTNAME.SUBDOMAIN; a name two namespaces share is left to the search list (no answer).
+ */
+export function podShortNames(records: Map<string, string[]>, domain = DEFAULT_CLUSTER_DOMAIN): Map<string, string[]> {
+  const suffix = `.svc.${normalizeName(domain)}`;
+  const found = new Map<string, { namespaces: Set<string>; addresses: string[] }>();
+  for (const [name, addresses] of records) {
+    if (!name.endsWith(suffix)) continue;
+    const labels = name.slice(0, -suffix.length).split('.');
+    if (labels.length !== 3) continue; // HOSTNAME.SUBDOMAIN.NAMESPACE
+    const short = `${labels[0]}.${labels[1]}`;
+    const entry = found.get(short) ?? { namespaces: new Set<string>(), addresses };
+    entry.namespaces.add(labels[2]);
+    found.set(short, entry);
+  }
+  return new Map([...found].filter(([, entry]) => entry.namespaces.size === 1).map(([short, entry]) => [short, entry.addresses]));
+}
+
 export interface RecordIndexOptions {
   client: ApiClient;
   domain?: string;
@@ -113,6 +135,7 @@ export class RecordIndex implements RecordLookup, ClusterZone {
   private readonly pods: Informer<Pod>;
   private readonly clock: Clock;
   private zone = new Map<string, ZoneRecord[]>();
+  private shortNames = new Map<string, ZoneRecord[]>();
   private stale = true;
   private changedAtSeconds = 0;
   private readonly reported = new ReportedOnce();
@@ -171,8 +194,17 @@ export class RecordIndex implements RecordLookup, ClusterZone {
     if (!this.stale) return;
     const { records, unreadable } = buildZone(this.services.list(), this.endpoints.list(), this.pods.list(), this.domain);
     this.zone = records;
+    const addresses = new Map([...records].map(([name, list]) => [name, list.flatMap((r) => (r.type === TYPE_A && r.address ? [r.address] : []))] as const));
+    this.shortNames = new Map([...podShortNames(new Map([...addresses].filter(([, list]) => list.length > 0)), this.domain)].map(([name, list]) => [name, list.map((address) => ({ type: TYPE_A, address }))]));
     this.stale = false;
     this.changedAtSeconds = Math.floor(this.clock.now().getTime() / 1000);
     for (const { object, problem } of unreadable) if (this.reported.firstTime(object)) this.onUnreadable(object, problem);
   }
+
+  /** The A records of a per-pod name asked in its short form (`web-1.web`); see podShortNames. */
+  shortNameRecords(name: string): ZoneRecord[] | undefined {
+    this.refresh();
+    return this.shortNames.get(normalizeName(name));
+  }
+
 }

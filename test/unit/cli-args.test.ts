@@ -12,7 +12,7 @@ describe('cli argument handling', () => {
     assert.deepEqual(t.map((x) => [x.info.plural, x.names]), [['pods', ['web', 'db']], ['services', ['web', 'db']]]);
     const s = parseResourceArgs(['pod/web', 'deploy/d', 'pods/x']);
     assert.deepEqual(s.map((x) => [x.info.plural, x.names]), [['pods', ['web', 'x']], ['deployments', ['d']]]);
-    assert.deepEqual(resolveTypes('all').map((i) => i.plural).sort(), ['cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services']);
+    assert.deepEqual(resolveTypes('all').map((i) => i.plural).sort(), ['cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services', 'statefulsets']);
     assert.throws(() => parseResourceArgs(['bogus']), { message: 'the server doesn\'t have a resource type "bogus"' });
     assert.throws(() => parseResourceArgs(['pod', 'pod/web']), /resource\/name form/);
   });

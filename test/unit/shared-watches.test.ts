@@ -69,6 +69,7 @@ describe('watches of a single-node server', () => {
         'replicasets.apps {}',
         'replicationcontrollers {}',
         'services {}',
+        'statefulsets.apps {}',
         'storageclasses.storage.k8s.io {}',
       ]);
     } finally {

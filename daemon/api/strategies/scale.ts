@@ -10,7 +10,7 @@ import { labelSelectorToString } from '../../../lib/api/selectors.js';
 import { INT32_MAX } from '../../../lib/api/schemas/schema.js';
 import { ApiError, fieldInvalid, invalid } from '../../../lib/errors.js';
 
-const SCALABLE = new Set(['replicationcontrollers', 'replicasets.apps', 'deployments.apps']);
+const SCALABLE = new Set(['replicationcontrollers', 'replicasets.apps', 'deployments.apps', 'statefulsets.apps']);
 
 export function ensureScalable(resource: string): void {
   if (!SCALABLE.has(resource)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');

@@ -8,7 +8,7 @@ import { podStrategy } from './pod-strategy.js';
 import { serviceStrategy } from './service-strategy.js';
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from './storage-strategy.js';
 import { defaultStrategy, type Strategy } from './strategy.js';
-import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy } from './workload-strategy.js';
+import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy, statefulSetStrategy } from './workload-strategy.js';
 
 const STRATEGIES: Record<string, Strategy> = {
   pods: podStrategy,
@@ -20,6 +20,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'jobs.batch': jobStrategy,
   'cronjobs.batch': cronJobStrategy,
   'daemonsets.apps': daemonSetStrategy,
+  'statefulsets.apps': statefulSetStrategy,
   persistentvolumes: persistentVolumeStrategy,
   persistentvolumeclaims: persistentVolumeClaimStrategy,
   'horizontalpodautoscalers.autoscaling': horizontalPodAutoscalerStrategy,

@@ -23,6 +23,14 @@ export const deploymentStrategy: Strategy = {
   },
 };
 
+/** A StatefulSet's status requires `replicas`; its controller fills in the rest. */
+export const statefulSetStrategy: Strategy = {
+  ...defaultStrategy(true),
+  prepareForCreate(obj: KubeObject): void {
+    obj.status = { replicas: 0, availableReplicas: 0 };
+  },
+};
+
 /** The four counts a DaemonSet's status requires start at 0, until its controller has looked at the nodes. */
 export const daemonSetStrategy: Strategy = {
   ...defaultStrategy(true),

@@ -30,7 +30,7 @@ import { Controller, type ControllerOptions } from '../controller.js';
 export const ORPHAN_FINALIZER = 'orphan';
 
 /** The resources the collector watches: everything that can own or be owned in kubelab. */
-export const GARBAGE_COLLECTED_RESOURCES = ['deployments.apps', 'replicasets.apps', 'replicationcontrollers', 'cronjobs.batch', 'jobs.batch', 'pods', 'daemonsets.apps', 'controllerrevisions.apps'] as const;
+export const GARBAGE_COLLECTED_RESOURCES = ['deployments.apps', 'replicasets.apps', 'replicationcontrollers', 'cronjobs.batch', 'jobs.batch', 'pods', 'daemonsets.apps', 'statefulsets.apps', 'controllerrevisions.apps', 'persistentvolumeclaims'] as const;
 
 export interface GarbageCollectorOptions extends Omit<ControllerOptions, 'recorder'> {
   /** Wait this long after an event before judging an object's owners. */

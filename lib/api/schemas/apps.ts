@@ -1,8 +1,9 @@
-// The apps/v1 kinds kubelab serves: Deployment, ReplicaSet, DaemonSet and ControllerRevision.
+// The apps/v1 kinds kubelab serves: Deployment, ReplicaSet, DaemonSet, StatefulSet and ControllerRevision.
 
 import { LabelSelector, ObjectMeta, passThroughStatus } from './meta.js';
 import { PodTemplateSpec } from './pod.js';
-import { boolean, definition, enumOf, free, int32, int64, intOrString, kindSchema, object, type KindSchema } from './schema.js';
+import { boolean, definition, enumOf, free, int32, int64, intOrString, kindSchema, listOfObjects, object, string, type KindSchema } from './schema.js';
+import { PersistentVolumeClaim } from './storage.js';
 
 const selector = () =>
   object(LabelSelector, "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels.", { required: true });
@@ -75,7 +76,50 @@ export const DaemonSet: KindSchema = kindSchema('apps', 'v1', 'DaemonSet', 'Daem
   status: passThroughStatus('The current status of this daemon set.'),
 }, ObjectMeta);
 
-export const ControllerRevision: KindSchema = kindSchema('apps', 'v1', 'ControllerRevision', 'ControllerRevision implements an immutable snapshot of state data. kubelab\'s DaemonSet controller keeps one per template, for rollout history and undo.', {
+export const StatefulSet: KindSchema = kindSchema('apps', 'v1', 'StatefulSet', 'StatefulSet represents a set of pods with consistent identities: a stable network name (HOSTNAME.SERVICE) and stable storage (one PersistentVolumeClaim per ordinal).', {
+  spec: object(
+    definition('io.k8s.api.apps.v1.StatefulSetSpec', 'A StatefulSetSpec is the specification of a StatefulSet.', {
+      replicas: int32('replicas is the desired number of replicas of the given Template. These are replicas in the sense that they are instantiations of the same Template, but individual replicas also have a consistent identity. Defaults to 1.'),
+      selector: object(LabelSelector, "selector is a label query over pods that should match the replica count. It must match the pod template's labels.", { required: true }),
+      template: object(PodTemplateSpec, 'template is the object that describes the pod that will be created if insufficient replicas are detected. Each pod stamped out by the StatefulSet will fulfill this Template, but have a unique identity from the rest of the StatefulSet. The only allowed template.spec.restartPolicy value is "Always".', { required: true }),
+      volumeClaimTemplates: listOfObjects(PersistentVolumeClaim.definition, 'volumeClaimTemplates is a list of claims that pods are allowed to reference. The StatefulSet controller is responsible for mapping network identities to claims in a way that maintains the identity of a pod. Every claim in this list must have at least one matching (by name) volumeMount in one container in the template.'),
+      serviceName: string('serviceName is the name of the service that governs this StatefulSet. This service must exist before the StatefulSet, and is responsible for the network identity of the set. Pods get DNS/hostnames that follow the pattern: pod-specific-string.serviceName.default.svc.cluster.local where "pod-specific-string" is managed by the StatefulSet controller.'),
+      podManagementPolicy: enumOf(['OrderedReady', 'Parallel'], 'podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. The default policy is `OrderedReady`, where pods are created in increasing order (pod-0, then pod-1, etc) and the controller will wait until each pod is ready before continuing. When scaling down, the pods are removed in the opposite order. The alternative policy is `Parallel` which will create pods in parallel to match the desired scale without waiting, and on scale down will delete all pods at once.'),
+      updateStrategy: object(
+        definition('io.k8s.api.apps.v1.StatefulSetUpdateStrategy', 'StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates.', {
+          type: enumOf(['OnDelete', 'RollingUpdate'], 'Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate.'),
+          rollingUpdate: object(
+            definition('io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy', 'RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType.', {
+              partition: int32('Partition indicates the ordinal at which the StatefulSet should be partitioned for updates. During a rolling update, all pods from ordinal Replicas-1 to Partition are updated. All pods from ordinal Partition-1 to 0 remain untouched. Default value is 0.'),
+              maxUnavailable: intOrString('The maximum number of pods that can be unavailable during the update (alpha in Kubernetes, behind the MaxUnavailableStatefulSet feature gate; kubelab refuses it).'),
+            }),
+            'RollingUpdate is used to communicate parameters when Type is RollingUpdateStatefulSetStrategyType.',
+          ),
+        }),
+        'updateStrategy indicates the StatefulSetUpdateStrategy that will be employed to update Pods in the StatefulSet when a revision is made to Template.',
+      ),
+      revisionHistoryLimit: int32("revisionHistoryLimit is the maximum number of revisions that will be maintained in the StatefulSet's revision history. The revision history consists of all revisions not represented by a currently applied StatefulSetSpec version. The default value is 10."),
+      minReadySeconds: int32('Minimum number of seconds for which a newly created pod should be ready without any of its container crashing for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)'),
+      persistentVolumeClaimRetentionPolicy: object(
+        definition('io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy', 'StatefulSetPersistentVolumeClaimRetentionPolicy describes the policy used for PVCs created from the StatefulSet VolumeClaimTemplates.', {
+          whenDeleted: enumOf(['Retain', 'Delete'], 'WhenDeleted specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the StatefulSet is deleted. The default policy of `Retain` causes PVCs to not be affected by StatefulSet deletion. The `Delete` policy causes those PVCs to be deleted.'),
+          whenScaled: enumOf(['Retain', 'Delete'], 'WhenScaled specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the StatefulSet is scaled down. The default policy of `Retain` causes PVCs to not be affected by a scaledown. The `Delete` policy causes the associated PVCs for any excess pods above the replica count to be deleted.'),
+        }),
+        'persistentVolumeClaimRetentionPolicy describes the lifecycle of persistent volume claims created from volumeClaimTemplates. By default, all persistent volume claims are created as needed and retained until manually deleted.',
+      ),
+      ordinals: object(
+        definition('io.k8s.api.apps.v1.StatefulSetOrdinals', 'StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet.', {
+          start: int32("start is the number representing the first replica's index. It may be used to number replicas from an alternate index (eg: 1-indexed) over the default 0-indexed names. Default 0."),
+        }),
+        'ordinals controls the numbering of replica indices in a StatefulSet. The default ordinals behavior assigns a "0" index to the first replica and increments the index by one for each additional replica requested.',
+      ),
+    }),
+    'Spec defines the desired identities of pods in this set.',
+  ),
+  status: passThroughStatus('Status is the current status of Pods in this StatefulSet. This data may be out of date by some window of time.'),
+}, ObjectMeta);
+
+export const ControllerRevision: KindSchema = kindSchema('apps', 'v1', 'ControllerRevision', 'ControllerRevision implements an immutable snapshot of state data. kubelab\'s DaemonSet and StatefulSet controllers keep one per template, for rollout history and undo.', {
   data: free('Data is the serialized representation of the state.', { required: true }),
   revision: int64('Revision indicates the revision of the state represented by Data.', { required: true }),
 }, ObjectMeta);

@@ -2,7 +2,7 @@
 // A kind in lib/api/resources.ts without an entry here fails the unit test that walks them
 // (test/unit/schemas.test.ts): adding a kind means adding its schema (README.md beside this file).
 
-import { ControllerRevision, DaemonSet, Deployment, ReplicaSet } from './apps.js';
+import { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from './apps.js';
 import { HorizontalPodAutoscaler, HorizontalPodAutoscalerV1 } from './autoscaling.js';
 import { CronJob, Job } from './batch.js';
 import { ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Secret, Service } from './core.js';
@@ -22,6 +22,7 @@ export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
   'deployments.apps': Deployment,
   'replicasets.apps': ReplicaSet,
   'daemonsets.apps': DaemonSet,
+  'statefulsets.apps': StatefulSet,
   'controllerrevisions.apps': ControllerRevision,
   'jobs.batch': Job,
   'cronjobs.batch': CronJob,
