@@ -12,6 +12,7 @@ import { benchProxy, formatProxyBench, type ProxyBenchTarget } from './proxy.js'
 import { benchRcScale } from './rc-scale.js';
 import { benchSecretEncryption, formatSecretEncryption } from './secret-encryption.js';
 import { formatResult, type BenchResult } from './stats.js';
+import { benchUsageSampling, formatUsageSampling } from './usage-sampling.js';
 
 async function main(): Promise<void> {
   const daemon = await TestDaemon.start();
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   console.log(`\n${formatGossipConvergence(await benchGossipConvergence(50))}`);
   console.log(`\n${formatLabFailure(await benchLabFailure())}`);
   console.log(`\n${formatSecretEncryption(await benchSecretEncryption())}`);
+  console.log(`\n${formatUsageSampling(await benchUsageSampling())}`);
 }
 
 /** One line per loss rate: how long until every member knows a joiner and a failure. */

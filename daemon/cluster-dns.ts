@@ -33,6 +33,8 @@ export interface ClusterDnsOptions {
 }
 
 export interface RunningClusterDns {
+  /** Queries answered by result since start (kubelab_dns_queries_total); absent when DNS is not served. */
+  queriesByResult?: ReadonlyMap<string, number>;
   /** What the kubelet hands ClusterFirst pods; undefined when the server could not start. */
   config?: ClusterDns;
   /** Watches until `signal` aborts, then closes the sockets. */
@@ -58,6 +60,7 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Runni
   log.info(`cluster DNS for ${domain} answering on ${options.host}:${port}`);
   return {
     config: { servers: [options.host], domain },
+    queriesByResult: server.queriesByResult,
     async run(signal: AbortSignal) {
       try {
         await records.run(signal);

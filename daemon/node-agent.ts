@@ -43,6 +43,7 @@ import type { ContainerRuntime } from './runtime/container-runtime.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 import type { Proxier } from '../network/proxy/proxier.js';
 import { UsageSampler } from './kubelet/usage/usage-sampler.js';
+import type { NodeAgentMetrics } from './metrics/node-agent-metrics.js';
 import type { UsageSources } from './kubelet/usage/usage-sources.js';
 
 export interface NodeAgentOptions {
@@ -84,6 +85,8 @@ export interface NodeAgentOptions {
   informers?: SharedInformerFactory;
   /** Where the kubelet's usage sampler reads counters, and how often (daemon/kubelet/usage/). */
   usage: UsageSources;
+  /** The node agent's Prometheus registry (kubelet, proxy, gossip, routes, DNS); served at the kubelet server's /metrics. */
+  metrics?: NodeAgentMetrics;
 }
 
 export interface RunningNodeAgent {
@@ -165,6 +168,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     clusterDns: clusterDns.config,
     log: log.child('kubelet'),
     informers,
+    onPodStarted: options.metrics?.onPodStarted,
   });
   const usage = new UsageSampler({ nodeName, runtime, containers: options.usage.containers, node: options.usage.node, clock, intervalMs: options.usage.intervalMs, log: log.child('kubelet') });
   const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log: log.child('proxy'), informers, onUnreadable: unreadableService('kube-proxy') });
@@ -176,6 +180,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
         tls: options.kubeletServer.tls,
         getPod: (namespace, name) => client.get('pods', namespace, name),
         usage: () => usage.latest(),
+        metrics: options.metrics ? async () => ({ contentType: options.metrics!.registry.contentType, body: await options.metrics!.registry.metrics() }) : undefined,
       })
     : undefined;
 
@@ -200,6 +205,8 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     const reconciler = routes;
     gossip.on('change', () => reconciler.requestReconcile());
   }
+
+  options.metrics?.bind({ nodeName, runtime, proxier, gossip, routes, dnsQueries: () => clusterDns.queriesByResult });
 
   return {
     kubelet,

@@ -44,7 +44,12 @@ export interface SchedulerOptions {
   log?: Logger;
   /** Shared informers (kubelabd's); without it the scheduler makes its own. */
   informers?: SharedInformerFactory;
+  /** Told of every scheduling attempt: its result and how long it took (scheduler_schedule_attempts_total and _duration_seconds). */
+  onAttempt?: (result: SchedulingResult, seconds: number) => void;
 }
+
+/** kube-scheduler's attempt results. */
+export type SchedulingResult = 'scheduled' | 'unschedulable' | 'error';
 
 export class Scheduler {
   private readonly client: ApiClient;
@@ -61,6 +66,7 @@ export class Scheduler {
   /** Pods no node has yet: the scheduler's whole to-do list. */
   private readonly pendingPods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
+  private readonly onAttempt?: (result: SchedulingResult, seconds: number) => void;
 
   constructor(options: SchedulerOptions) {
     this.client = options.client;
@@ -69,7 +75,8 @@ export class Scheduler {
     this.random = options.random ?? Math.random;
     this.retryMs = options.unschedulableRetryMs ?? UNSCHEDULABLE_RETRY_MS;
     this.log = options.log ?? logger('scheduler');
-    this.queue = new WorkQueue({ clock: this.clock, onError: (key, err) => this.log.error(`scheduling pod ${key}`, { err }) });
+    this.onAttempt = options.onAttempt;
+    this.queue = new WorkQueue({ name: 'scheduler', clock: this.clock, onError: (key, err) => this.log.error(`scheduling pod ${key}`, { err }) });
     const informers =
       options.informers ??
       new SharedInformerFactory({ client: this.client, clock: this.clock, onError: (_resource, err) => this.log.error('watch', { err }) });
@@ -132,6 +139,17 @@ export class Scheduler {
       throw new Error(`pod ${key} cannot be scheduled: ${problem}`);
     }
 
+    const startedMs = performance.now();
+    let result: SchedulingResult = 'error';
+    try {
+      result = await this.attempt(key, pod);
+    } finally {
+      this.onAttempt?.(result, (performance.now() - startedMs) / 1000);
+    }
+  }
+
+  /** Filter, score, pick and bind: one attempt at a pod that needs a node. */
+  private async attempt(key: string, pod: Pod): Promise<SchedulingResult> {
     const [nodeList, podList] = await Promise.all([this.client.list<Node>('nodes'), this.client.list<Pod>('pods')]);
     const podsOnNodes: PodsOnNodes = new Map();
     for (const p of podList.items) {
@@ -145,10 +163,14 @@ export class Scheduler {
     }
     const { feasible, reasons } = filterNodes(pod, nodeList.items, podsOnNodes);
     const nodeName = pickNode(scoreNodes(pod, feasible, podsOnNodes), this.random);
-    if (!nodeName) return this.markUnschedulable(key, pod, formatUnschedulable(nodeList.items.length, reasons));
+    if (!nodeName) {
+      await this.markUnschedulable(key, pod, formatUnschedulable(nodeList.items.length, reasons));
+      return 'unschedulable';
+    }
 
     await this.bind(pod, nodeName);
     this.unschedulable.delete(key);
+    return 'scheduled';
   }
 
   /** A bound pod whose ports or requests cannot be read counts for nothing on its node; says so once per version. */

@@ -15,6 +15,9 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { CLASS_IN, decodeMessage, encodeMessage, RCODE, TYPE_A, type DnsMessage } from './dns-packet.js';
+
+/** Response codes by number, for counting answers. */
+const RCODE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(RCODE).map(([name, code]) => [code, name]));
 import { normalizeName, type RecordLookup } from './record-index.js';
 
 /** Seconds a resolver may cache an answer: short, as CoreDNS's kubernetes plugin (5 s). */
@@ -84,6 +87,8 @@ export class DnsServer {
   private tcp: net.Server;
   private readonly connections = new Set<net.Socket>();
   private boundPort = 0;
+  /** Queries answered, by response code (NOERROR, NXDOMAIN, ...), and `dropped` ones (kubelab_dns_queries_total). */
+  readonly queriesByResult = new Map<string, number>();
 
   constructor(private readonly options: DnsServerOptions) {
     this.udp = this.createUdpSocket();
@@ -94,6 +99,7 @@ export class DnsServer {
     const udp = dgram.createSocket('udp4');
     udp.on('message', (packet, client) => {
       let answer = handlePacket(packet, this.options.records, this.options.ttlSeconds);
+      this.countQuery(answer);
       if (!answer) return;
       if (answer.length > MAX_UDP_ANSWER_BYTES) answer = truncate(answer);
       udp.send(answer, client.port, client.address);
@@ -107,6 +113,11 @@ export class DnsServer {
 
   get port(): number {
     return this.boundPort;
+  }
+
+  private countQuery(answer: Buffer | undefined): void {
+    const result = answer ? (RCODE_NAMES[answer[3]! & 0x0f] ?? `RCODE${answer[3]! & 0x0f}`) : 'dropped';
+    this.queriesByResult.set(result, (this.queriesByResult.get(result) ?? 0) + 1);
   }
 
   /**
@@ -178,6 +189,7 @@ export class DnsServer {
         const packet = buffered.subarray(2, 2 + length);
         buffered = buffered.subarray(2 + length);
         const answer = handlePacket(packet, this.options.records, this.options.ttlSeconds);
+        this.countQuery(answer);
         if (!answer) {
           socket.destroy();
           return;
