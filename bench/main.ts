@@ -15,6 +15,7 @@ import { benchProxy, formatProxyBench, type ProxyBenchTarget } from './proxy.js'
 import { benchRcScale } from './rc-scale.js';
 import { benchSecretEncryption, formatSecretEncryption } from './secret-encryption.js';
 import { formatResult, type BenchResult } from './stats.js';
+import { benchUsageSampling, formatUsageSampling } from './usage-sampling.js';
 
 async function main(): Promise<void> {
   const daemon = await TestDaemon.start();
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   console.log(`\n${formatLabFailure(await benchLabFailure())}`);
   console.log(`\n${formatSecretEncryption(await benchSecretEncryption())}`);
   console.log(`\n${formatHpaReaction(await benchHpaReaction())}`);
+  console.log(`\n${formatUsageSampling(await benchUsageSampling())}`);
 }
 
 /** One line per loss rate: how long until every member knows a joiner and a failure. */

@@ -19,6 +19,8 @@ import { kubeletCommonName } from './pki/pki.js';
 import { startApiForwarder } from './api-forwarder.js';
 import { NETWORK_DEFAULTS, PORTS } from './config.js';
 import { KUBELET_USAGE_FLAGS } from './config.js';
+import { setWorkQueueMetricsProvider } from '../lib/work-queue.js';
+import { NodeAgentMetrics } from './metrics/node-agent-metrics.js';
 import { usageSources, type UsageFlags } from './kubelet/usage/usage-sources.js';
 import { connectRuntime, gossipSeedsOfNodes, startNodeAgent } from './node-agent.js';
 import { ensurePrivateDirectory } from './private-files.js';
@@ -63,9 +65,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     dataDir: options.dataDir,
     createKubeletCsr: () => createCertificateSigningRequest(kubeletCommonName(options.nodeName)),
   });
+  // Prometheus: this node agent's registry, served at its kubelet server's /metrics; its work queues and API client report to it.
+  const metrics = new NodeAgentMetrics({ processMetrics: true });
+  setWorkQueueMetricsProvider(metrics.workQueues());
   const client = new RestClient(
     { server: options.server, caPem, token: nodeToken, insecureSkipTlsVerify: false, namespace: 'default', contextName: '', sources: [] },
-    { userAgent: `kubelabd-agent/${options.nodeName}` },
+    { userAgent: `kubelabd-agent/${options.nodeName}`, onRequest: metrics.onRestRequest },
   );
 
   const fetchKeyring = async () => {
@@ -116,6 +121,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     },
     log,
     usage: usageSources({ ...KUBELET_USAGE_FLAGS, ...options.usage, dockerHost: options.dockerHost }),
+    metrics,
   });
 
   const forwarder = await startApiForwarder({

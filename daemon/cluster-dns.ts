@@ -61,6 +61,8 @@ export interface RunningClusterDns {
   config: ClusterDns;
   /** Why the cluster DNS is not answering, or undefined when it is. */
   problem(): NodeProblem | undefined;
+  /** Queries answered by result since start (kubelab_dns_queries_total). */
+  queriesByResult?: ReadonlyMap<string, number>;
   /** Watches (and retries the port) until `signal` aborts, then closes the sockets. */
   run(signal: AbortSignal): Promise<void>;
 }
@@ -117,6 +119,10 @@ export async function startClusterDns(options: ClusterDnsOptions): Promise<Runni
   return {
     config: { servers: [options.host], domain },
     problem: () => problem,
+    // Read at every scrape: the server may bind only later (port 53 retried).
+    get queriesByResult() {
+      return server?.queriesByResult;
+    },
     async run(signal: AbortSignal) {
       const retry = async () => {
         while (!server && !signal.aborted) {

@@ -44,6 +44,7 @@ import type { ContainerRuntime } from './runtime/container-runtime.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 import type { Proxier } from '../network/proxy/proxier.js';
 import { UsageSampler } from './kubelet/usage/usage-sampler.js';
+import type { NodeAgentMetrics } from './metrics/node-agent-metrics.js';
 import type { UsageSources } from './kubelet/usage/usage-sources.js';
 
 export interface NodeAgentOptions {
@@ -87,6 +88,8 @@ export interface NodeAgentOptions {
   informers?: SharedInformerFactory;
   /** Where the kubelet's usage sampler reads counters, and how often (daemon/kubelet/usage/). */
   usage: UsageSources;
+  /** The node agent's Prometheus registry (kubelet, proxy, gossip, routes, DNS); served at the kubelet server's /metrics. */
+  metrics?: NodeAgentMetrics;
 }
 
 export interface RunningNodeAgent {
@@ -177,6 +180,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     readinessProblem: clusterDns.problem,
     log: log.child('kubelet'),
     informers,
+    onPodStarted: options.metrics?.onPodStarted,
   });
   // Delete reclaim of this node's local-path volumes: only this node can reach their directories.
   const reclaimer = new LocalPathReclaimer({
@@ -197,6 +201,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
         tls: options.kubeletServer.tls,
         getPod: (namespace, name) => client.get('pods', namespace, name),
         usage: () => usage.latest(),
+        metrics: options.metrics ? async () => ({ contentType: options.metrics!.registry.contentType, body: await options.metrics!.registry.metrics() }) : undefined,
       })
     : undefined;
 
@@ -221,6 +226,8 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     const reconciler = routes;
     gossip.on('change', () => reconciler.requestReconcile());
   }
+
+  options.metrics?.bind({ nodeName, runtime, proxier, gossip, routes, dnsQueries: () => clusterDns.queriesByResult });
 
   return {
     kubelet,

@@ -25,6 +25,9 @@ import { LocalClient } from './api/local-client.js';
 import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';
 import { KubeletClient } from './api/kubelet-client.js';
 import { NodeUsageReports } from './api/metrics/node-usage-reports.js';
+import { setWorkQueueMetricsProvider } from '../lib/work-queue.js';
+import { ControlPlaneMetrics } from './metrics/control-plane-metrics.js';
+import { NodeAgentMetrics } from './metrics/node-agent-metrics.js';
 import { buildKubeconfig, createKubeletCertificate, ensurePki, splitTlsSans, writeKubeconfig } from './pki/pki.js';
 import { ResourceRegistry } from './api/resource-registry.js';
 import { createApiApp, startApiServer } from './api/server.js';
@@ -140,6 +143,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }], [nodeTokens]);
   const authorizer = new NodeAuthorizer(registry);
 
+  // Prometheus: the control plane's registry (every work queue of this process reports to it) and this host's node agent's.
+  const controlPlaneMetrics = new ControlPlaneMetrics();
+  setWorkQueueMetricsProvider(controlPlaneMetrics.workQueues);
+  const nodeMetrics = new NodeAgentMetrics({ processMetrics: false });
+
   const client = new LocalClient(registry);
   /** This server's own API over HTTPS, as the admin: what the HPA reads metrics.k8s.io through. */
   let selfClient: RestClient | undefined;
@@ -204,6 +212,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log,
     informers,
     usage: usageSources({ ...KUBELET_USAGE_FLAGS, ...options.usage, dockerHost: options.dockerHost }),
+    metrics: nodeMetrics,
   });
   if (agent.gossip) membership.bind(gossipMembershipView(agent.gossip));
 
@@ -229,6 +238,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     recorder: new EventRecorder(client, { component: 'default-scheduler' }, systemClock),
     clock: systemClock,
     informers,
+    onAttempt: controlPlaneMetrics.onSchedulingAttempt,
   });
 
   const app = createApiApp({
@@ -239,6 +249,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     join: { caCertPem: pki.caCertPem, caKeyPem: pki.caKeyPem, joinToken },
     gossipKeys,
     usageReports,
+    prometheus: {
+      controlPlane: controlPlaneMetrics.registry,
+      countRequests: controlPlaneMetrics.countRequests,
+      nodeMetrics: async (nodeName) => {
+        if (nodeName === options.nodeName) return nodeMetrics.registry.metrics();
+        const address = kubeletAddressOf(await client.get<Node>('nodes', undefined, nodeName));
+        return new KubeletClient({ nodeName, ...address, tls: kubeletTls }).metrics();
+      },
+    },
     debug: {
       '/debug/proxy': () => agent.proxier.describe(),
       '/debug/gossip': () => ({ members: agent.gossip?.members() ?? [], rejected: agent.gossip?.codec.rejected ?? {} }),

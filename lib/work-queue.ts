@@ -16,6 +16,8 @@ import { backoffDelayMs } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 
 export interface WorkQueueOptions {
+  /** What the queue is for (`replicaset`, `kubelet`): its `name` label in workqueue_depth and workqueue_adds_total. */
+  name?: string;
   clock?: Clock;
   /** First retry delay after a failure; it doubles with every further failure of the same key. */
   baseDelayMs?: number;
@@ -25,7 +27,32 @@ export interface WorkQueueOptions {
   onError?: (key: string, error: unknown) => void;
 }
 
-export class WorkQueue {
+/** What a metrics provider reads off a queue when it is scraped: nothing is counted twice, nothing allocated per add. */
+export interface WorkQueueStats {
+  readonly name: string;
+  /** Keys waiting to be taken (workqueue_depth). */
+  readonly length: number;
+  /** Keys added since the queue was made, not counting adds of a key already waiting (workqueue_adds_total). */
+  readonly addsTotal: number;
+}
+
+/** client-go's workqueue.MetricsProvider: told of every queue made and shut down in this process. */
+export interface WorkQueueMetricsProvider {
+  register(queue: WorkQueueStats): void;
+  unregister(queue: WorkQueueStats): void;
+}
+
+let metricsProvider: WorkQueueMetricsProvider | undefined;
+
+/** Sets the process's provider (client-go's workqueue.SetProvider); queues made afterwards report to it. */
+export function setWorkQueueMetricsProvider(provider: WorkQueueMetricsProvider | undefined): void {
+  metricsProvider = provider;
+}
+
+export class WorkQueue implements WorkQueueStats {
+  readonly name: string;
+  addsTotal = 0;
+  private readonly metrics = metricsProvider;
   private readonly clock: Clock;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -50,11 +77,14 @@ export class WorkQueue {
     this.baseDelayMs = options.baseDelayMs ?? 5;
     this.maxDelayMs = options.maxDelayMs ?? 1_000_000;
     this.onError = options.onError;
+    this.name = options.name ?? 'unnamed';
+    this.metrics?.register(this);
   }
 
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
+    this.addsTotal++;
     // In flight: done() queues it again when the worker finishes.
     if (this.processing.has(key)) return;
     this.queue.push(key);
@@ -105,6 +135,7 @@ export class WorkQueue {
   /** Stops handing out keys; workers finish what they hold and process() resolves. */
   shutDown(): void {
     this.shuttingDown = true;
+    this.metrics?.unregister(this);
     this.stopTimers.abort();
     for (const wake of this.waiters.splice(0)) wake();
   }

@@ -20,7 +20,7 @@ import type { Pod } from '../../lib/api/types.js';
 import { ApiError, fromStatus } from '../../lib/errors.js';
 import { API_SERVER_DEFAULTS } from '../config.js';
 import type { NodeUsageReport } from '../../lib/metrics/usage-report.js';
-import { USAGE_PATH } from '../kubelet/kubelet-server.js';
+import { METRICS_PATH, USAGE_PATH } from '../kubelet/kubelet-server.js';
 import { kubeletCommonName } from '../pki/pki.js';
 import { FramedSocket, StreamChannel, type Frame } from '../pod-streams/kubelet-stream-frames.js';
 import { encodePodHeader, execQuery, KUBELET_STREAM_UPGRADE, logQuery, POD_HEADER } from '../pod-streams/kubelet-stream-protocol.js';
@@ -108,6 +108,15 @@ export class KubeletClient implements PodStreams {
     const chunks: Buffer[] = [];
     for await (const chunk of answer.response) chunks.push(chunk as Buffer);
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as NodeUsageReport;
+  }
+
+  /** The node agent's Prometheus metrics (GET /metrics), as text. */
+  async metrics(): Promise<string> {
+    const answer = await this.request(METRICS_PATH, undefined, false);
+    if (answer.kind !== 'response') throw kubeletUnreachable(this.options.nodeName, this.address, 'it answered a metrics request with an upgrade');
+    const chunks: Buffer[] = [];
+    for await (const chunk of answer.response) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   private lostError(what: string): () => ApiError {

@@ -25,6 +25,7 @@ import { Authenticator, requireAuth, requireAuthorization, type Authorizer } fro
 import { discoveryRouter } from './discovery.js';
 import { metricsRouter } from './metrics/metrics-router.js';
 import type { NodeUsageReports } from './metrics/node-usage-reports.js';
+import { prometheusRouter, type PrometheusRoutesDeps } from './metrics/prometheus-routes.js';
 import { joinRouter, type JoinRouterDeps } from './node-credentials.js';
 import { gossipKeyringRouter } from './gossip-keyring.js';
 import type { GossipKeyStore } from '../pki/gossip-keys.js';
@@ -58,6 +59,8 @@ export interface ApiDeps {
   debug?: Record<string, () => unknown>;
   /** Serve metrics.k8s.io from the nodes' usage reports (daemon/api/metrics/). */
   usageReports?: NodeUsageReports;
+  /** Prometheus: the control plane's registry at /metrics, and nodes' at /api/v1/nodes/{name}/proxy/metrics (admin only). */
+  prometheus?: PrometheusRoutesDeps & { countRequests?: express.RequestHandler };
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -159,6 +162,9 @@ export function createApiApp(deps: ApiDeps): express.Express {
   app.disable('etag'); // discovery and lists change with every write; no conditional GETs
   app.set('query parser', 'simple'); // repeated keys (`command=a&command=b`) become arrays
 
+  // Every request is counted (apiserver_request_total), refused ones included.
+  if (deps.prometheus?.countRequests) app.use(deps.prometheus.countRequests);
+
   // Health and version: no authentication, as on a real cluster.
   const ok = (_req: Request, res: Response) => void res.type('text/plain').send('ok');
   app.get(['/healthz', '/livez', '/readyz'], ok);
@@ -181,6 +187,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
 
   for (const [debugPath, view] of Object.entries(deps.debug ?? {})) app.get(debugPath, (_req, res) => void res.json(view()));
   if (deps.gossipKeys) app.use(gossipKeyringRouter(deps.gossipKeys));
+  if (deps.prometheus) app.use(prometheusRouter(deps.prometheus));
   if (deps.usageReports) app.use(metricsRouter({ registry: deps.registry, reports: deps.usageReports, now: deps.now }));
   app.use(discoveryRouter());
   app.use(openApiRouter());

@@ -80,7 +80,7 @@ export abstract class Controller {
     const failing = identity.failing ?? 'syncing';
     const onError =
       options.onError ?? ((key: string, err: unknown) => logger(identity.component).error(`${failing ? `${failing} ` : ''}${key}`, { err }));
-    this.queue = new WorkQueue({ clock, onError });
+    this.queue = new WorkQueue({ clock, onError, name: identity.component });
   }
 
   /** The informers this controller watches; a resync enqueues every key of the first by default. */

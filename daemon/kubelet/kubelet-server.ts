@@ -48,10 +48,14 @@ export interface KubeletServerOptions {
   getPod(namespace: string, name: string): Promise<Pod>;
   /** The usage sampler's latest report, served at GET /stats/usage (the metrics API reads it). */
   usage?: () => NodeUsageReport;
+  /** The node agent's Prometheus metrics in the text format, served at GET /metrics. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 /** Where the kubelet serves its usage report (JSON, lib/metrics/usage-report.ts's NodeUsageReport). */
 export const USAGE_PATH = '/stats/usage';
+/** Where the kubelet serves the node agent's Prometheus metrics. */
+export const METRICS_PATH = '/metrics';
 
 export interface KubeletServerTls {
   certPem: string;
@@ -162,6 +166,12 @@ async function resolvePod(options: KubeletServerOptions, req: IncomingMessage, t
 async function serveRequest(options: KubeletServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!callerIsApiServer(req.socket)) throw unauthorizedError();
   const url = new URL(req.url ?? '/', 'https://kubelet.invalid');
+  if (req.method === 'GET' && url.pathname === METRICS_PATH && options.metrics) {
+    const { contentType, body } = await options.metrics();
+    res.writeHead(200, { 'Content-Type': contentType });
+    res.end(body);
+    return;
+  }
   if (req.method === 'GET' && url.pathname === USAGE_PATH && options.usage) {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(options.usage()));

@@ -76,6 +76,8 @@ export interface KubeletOptions {
   informers?: SharedInformerFactory;
   /** Mounts the tmpfs of secret volumes; the host's mount table by default (tests give a fake). */
   tmpfs?: TmpfsMounter;
+  /** Told, once per pod, the seconds from this kubelet first syncing it to its status first saying Running (kubelet_pod_start_duration_seconds). */
+  onPodStarted?: (seconds: number) => void;
 }
 
 export class Kubelet {
@@ -90,12 +92,14 @@ export class Kubelet {
   private readonly log: Logger;
   /** Last seen `id:state` of every container on this node, to notice changes. */
   private lastContainerStates = new Map<string, string>();
+  /** When each pod not yet Running was first synced here (performance.now() ms), by uid. */
+  private readonly firstSeenMs = new Map<string, number>();
 
   constructor(private readonly options: KubeletOptions) {
     const { nodeName, client, runtime, clock } = options;
     this.log = options.log ?? logger('kubelet');
     const nodeIP = options.nodeIP ?? defaultNodeIP();
-    this.queue = new WorkQueue({ clock, onError: (key, err) => this.log.error(`syncing pod ${key}`, { err }) });
+    this.queue = new WorkQueue({ name: 'kubelet', clock, onError: (key, err) => this.log.error(`syncing pod ${key}`, { err }) });
     this.volumes = new VolumeManager(client, options.dataDir, options.tmpfs);
     this.probes = new ProbeManager({
       prober: options.prober ?? new Prober(runtime),
@@ -117,6 +121,12 @@ export class Kubelet {
       requeueAfter: (key, delayMs) => this.queue.addAfter(key, delayMs),
       probes: this.probes,
       clusterDns: options.clusterDns,
+      onPodRunning: (pod) => {
+        const seenMs = this.firstSeenMs.get(pod.metadata.uid ?? '');
+        if (seenMs === undefined) return;
+        this.firstSeenMs.delete(pod.metadata.uid ?? '');
+        options.onPodStarted?.((performance.now() - seenMs) / 1000);
+      },
     });
     this.nodeStatus = new NodeStatusManager({ nodeName, client, runtime, clock, role: options.role, nodeIP, kubeletPort: options.kubeletPort, heartbeatIntervalMs: options.heartbeatIntervalMs, readinessProblem: options.readinessProblem, dataDir: path.resolve(options.dataDir) });
     const informers =
@@ -164,6 +174,11 @@ export class Kubelet {
       return this.cleanupOrphansOnce();
     }
     if (pod.spec.nodeName !== this.options.nodeName) return;
+    const uid = pod.metadata.uid ?? '';
+    if (pod.status?.phase !== 'Running' && !pod.metadata.deletionTimestamp && !this.firstSeenMs.has(uid)) {
+      if (this.firstSeenMs.size > 10_000) this.firstSeenMs.clear(); // pods that never ran: forget them rather than grow
+      this.firstSeenMs.set(uid, performance.now());
+    }
     try {
       if (pod.metadata.deletionTimestamp) return await this.worker.terminatePod(pod);
       return await this.worker.syncPod(pod);

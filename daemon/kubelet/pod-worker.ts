@@ -44,6 +44,8 @@ export interface PodWorkerOptions {
   probes: ProbeManager;
   /** The cluster DNS pods with dnsPolicy ClusterFirst use; undefined: the engine's resolver. */
   clusterDns?: ClusterDns;
+  /** Told when this worker writes a pod's phase Running for the first time. */
+  onPodRunning?: (pod: Pod) => void;
 }
 
 const DEFAULT_GRACE_SECONDS = KUBELET_DEFAULTS.terminationGracePeriodSeconds;
@@ -318,6 +320,7 @@ export class PodWorker {
       if (isDeepStrictEqual(status, current.status)) return;
       try {
         await client.updateStatus<Pod>('pods', { ...current, status });
+        if (status.phase === 'Running' && current.status?.phase !== 'Running') this.o.onPodRunning?.(current);
         return;
       } catch (err) {
         if (isNotFound(err)) return;

@@ -55,7 +55,12 @@ export interface SchedulerOptions {
   log?: Logger;
   /** Shared informers (kubelabd's); without it the scheduler makes its own. */
   informers?: SharedInformerFactory;
+  /** Told of every scheduling attempt: its result and how long it took (scheduler_schedule_attempts_total and _duration_seconds). */
+  onAttempt?: (result: SchedulingResult, seconds: number) => void;
 }
+
+/** kube-scheduler's attempt results. */
+export type SchedulingResult = 'scheduled' | 'unschedulable' | 'error';
 
 export class Scheduler {
   private readonly client: ApiClient;
@@ -76,6 +81,7 @@ export class Scheduler {
   private readonly claims: Informer<PersistentVolumeClaim>;
   private readonly volumes: Informer<PersistentVolume>;
   private readonly classes: Informer<StorageClass>;
+  private readonly onAttempt?: (result: SchedulingResult, seconds: number) => void;
 
   constructor(options: SchedulerOptions) {
     this.client = options.client;
@@ -84,7 +90,8 @@ export class Scheduler {
     this.random = options.random ?? Math.random;
     this.retryMs = options.unschedulableRetryMs ?? UNSCHEDULABLE_RETRY_MS;
     this.log = options.log ?? logger('scheduler');
-    this.queue = new WorkQueue({ clock: this.clock, onError: (key, err) => this.log.error(`scheduling pod ${key}`, { err }) });
+    this.onAttempt = options.onAttempt;
+    this.queue = new WorkQueue({ name: 'scheduler', clock: this.clock, onError: (key, err) => this.log.error(`scheduling pod ${key}`, { err }) });
     const informers =
       options.informers ??
       new SharedInformerFactory({ client: this.client, clock: this.clock, onError: (_resource, err) => this.log.error('watch', { err }) });
@@ -159,14 +166,29 @@ export class Scheduler {
       throw new Error(`pod ${key} cannot be scheduled: ${problem}`);
     }
 
-    const volumePlan = planPodVolumes({ pod, claims: this.claimsIn(namespace!), volumes: this.volumes.list(), classes: this.classes.list() });
+    const startedMs = performance.now();
+    let result: SchedulingResult = 'error';
+    try {
+      result = await this.attempt(key, pod);
+    } finally {
+      this.onAttempt?.(result, (performance.now() - startedMs) / 1000);
+    }
+  }
+
+  /** Volumes, filter, score, pick and bind: one attempt at a pod that needs a node. */
+  private async attempt(key: string, pod: Pod): Promise<SchedulingResult> {
+    const namespace = pod.metadata.namespace ?? 'default';
+    const volumePlan = planPodVolumes({ pod, claims: this.claimsIn(namespace), volumes: this.volumes.list(), classes: this.classes.list() });
     if (volumePlan.kind === 'waitForBinding') {
       // The node is chosen; the binder binds or provisions the claims there; their update brings the pod back.
       this.unschedulable.add(key);
-      return;
+      return 'unschedulable';
     }
     const [nodeList, podList, namespaceList] = await Promise.all([this.client.list<Node>('nodes'), this.client.list<Pod>('pods'), this.client.list<Namespace>('namespaces')]);
-    if (volumePlan.kind === 'unresolvable') return this.markUnschedulable(key, pod, formatUnresolvable(nodeList.items.length, volumePlan.message));
+    if (volumePlan.kind === 'unresolvable') {
+      await this.markUnschedulable(key, pod, formatUnresolvable(nodeList.items.length, volumePlan.message));
+      return 'unschedulable';
+    }
     // Pod affinity terms may select namespaces by their labels.
     const namespaceLabels = new Map(namespaceList.items.map((ns) => [ns.metadata.name!, ns.metadata.labels ?? {}]));
     const podsOnNodes: PodsOnNodes = new Map();
@@ -192,7 +214,8 @@ export class Scheduler {
     const nodeName = pickNode(scoreNodes(pod, feasible, podsOnNodes, { nodes: nodeList.items, namespaceLabels }), this.random);
     if (!nodeName) {
       const message = formatUnschedulable(nodeList.items.length, reasons, { unresolvable, preemptionPolicy: pod.spec.preemptionPolicy });
-      return this.markUnschedulable(key, pod, message);
+      await this.markUnschedulable(key, pod, message);
+      return 'unschedulable';
     }
 
     if (volumePlan.claimsToSelect.length > 0) {
@@ -201,11 +224,12 @@ export class Scheduler {
         await this.client.patch('persistentvolumeclaims', claim.metadata.namespace, claim.metadata.name!, { metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: nodeName } } }, 'merge');
       }
       this.unschedulable.add(key);
-      return;
+      return 'unschedulable';
     }
 
     await this.bind(pod, nodeName);
     this.unschedulable.delete(key);
+    return 'scheduled';
   }
 
   private claimsIn(namespace: string): Map<string, PersistentVolumeClaim> {

@@ -15,6 +15,9 @@ import { decodeMessage, encodeMessage, RCODE, TYPE_A, TYPE_AAAA, TYPE_CNAME, typ
 import type { Forwarder } from './forwarder.js';
 import { DEFAULT_TTL_SECONDS, isInDomain, planAnswer, reply } from './plan-answer.js';
 
+/** Response codes by number, for counting answers. */
+const RCODE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(RCODE).map(([name, code]) => [code, name]));
+
 export { DEFAULT_TTL_SECONDS };
 const MAX_UDP_ANSWER_BYTES = 512;
 
@@ -89,6 +92,8 @@ export class DnsServer {
   private tcp: net.Server;
   private readonly connections = new Set<net.Socket>();
   private boundPort = 0;
+  /** Queries answered, by response code (NOERROR, NXDOMAIN, ...), and `dropped` ones (kubelab_dns_queries_total). */
+  readonly queriesByResult = new Map<string, number>();
 
   constructor(private readonly options: DnsServerOptions) {
     this.udp = this.createUdpSocket();
@@ -99,6 +104,7 @@ export class DnsServer {
     const udp = dgram.createSocket('udp4');
     udp.on('message', (packet, client) => {
       void handlePacket(packet, this.options.zone, this.options.forwarder, this.options.ttlSeconds).then((handled) => {
+        this.countQuery(handled?.answer);
         if (!handled) return;
         const answer = handled.local && handled.answer.length > MAX_UDP_ANSWER_BYTES ? truncate(handled.answer) : handled.answer;
         udp.send(answer, client.port, client.address);
@@ -113,6 +119,11 @@ export class DnsServer {
 
   get port(): number {
     return this.boundPort;
+  }
+
+  private countQuery(answer: Buffer | undefined): void {
+    const result = answer ? (RCODE_NAMES[answer[3]! & 0x0f] ?? `RCODE${answer[3]! & 0x0f}`) : 'dropped';
+    this.queriesByResult.set(result, (this.queriesByResult.get(result) ?? 0) + 1);
   }
 
   /**
@@ -184,6 +195,7 @@ export class DnsServer {
         const packet = buffered.subarray(2, 2 + length);
         buffered = buffered.subarray(2 + length);
         void handlePacket(Buffer.from(packet), this.options.zone, this.options.forwarder, this.options.ttlSeconds).then((handled) => {
+          this.countQuery(handled?.answer);
           if (!handled) {
             socket.destroy();
             return;

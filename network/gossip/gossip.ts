@@ -61,6 +61,8 @@ export class Gossip extends EventEmitter {
   private readonly random: () => number;
   private readonly ackWaiters = new Map<number, () => void>();
   private readonly stopped = new AbortController();
+  /** Probe rounds by outcome since start (kubelab_gossip_probes_total). */
+  readonly probes = { acked: 0, ackedIndirectly: 0, failed: 0 };
   private probeOrder: string[] = [];
   private probeIndex = 0;
   private nextSeq = 1;
@@ -144,7 +146,7 @@ export class Gossip extends EventEmitter {
     // refute at once instead of waiting for the rumour to reach it by chance.
     const buddy: Update[] = target.state === 'suspect' ? [{ kind: 'suspect', name: target.name, incarnation: target.incarnation, from: this.name }] : [];
     this.sendPacket(target.address, { type: 'ping', seq, target: target.name, updates: buddy });
-    if (await raceTimeout(acked.promise, this.clock, this.config.probeTimeoutMs, this.stopped.signal)) return;
+    if (await raceTimeout(acked.promise, this.clock, this.config.probeTimeoutMs, this.stopped.signal)) return void this.probes.acked++;
 
     // No direct ack: ask others to try, in case only our link to the target is bad.
     const helpers = shuffle(this.liveMembers().filter((m) => m.name !== this.name && m.name !== target.name), this.random)
@@ -153,9 +155,10 @@ export class Gossip extends EventEmitter {
       this.sendPacket(helper.address, { type: 'ping-req', seq, target: target.name, targetAddress: target.address, updates: [] });
     }
     const remainingMs = this.config.probeIntervalMs - this.config.probeTimeoutMs;
-    if (await raceTimeout(acked.promise, this.clock, remainingMs, this.stopped.signal)) return;
+    if (await raceTimeout(acked.promise, this.clock, remainingMs, this.stopped.signal)) return void this.probes.ackedIndirectly++;
     acked.cancel();
     if (this.stopped.signal.aborted) return;
+    this.probes.failed++;
 
     const current = this.table.get(target.name);
     if (current && current.state === 'alive') {

@@ -26,7 +26,7 @@ import { endpointsProblem, ReportedOnce } from '../../lib/unreadable-objects.js'
 import type { AddressManager } from './address-manager.js';
 import { RoundRobinLoadBalancer, type ServicePortName } from './load-balancer.js';
 import { listenerKey, planListeners, type DesiredListener, type ListenerKind, type ProxyProtocol } from './plan-listeners.js';
-import { TcpProxier } from './tcp-proxier.js';
+import { emptyTraffic, TcpProxier, type ServiceTraffic } from './tcp-proxier.js';
 import { UdpProxier } from './udp-proxier.js';
 
 export interface ProxierOptions {
@@ -92,6 +92,7 @@ export class Proxier {
   private readonly endpoints: Informer<Endpoints>;
   private readonly clock: Clock;
   private readonly listeners = new Map<string, OpenListener>();
+  private readonly trafficByService = new Map<ServicePortName, ServiceTraffic>();
   private readonly addresses = new Set<string>();
   private affinities = new Map<ServicePortName, 'None' | 'ClientIP'>();
   private readonly onError: (message: string) => void;
@@ -101,7 +102,7 @@ export class Proxier {
     this.clock = options.clock ?? systemClock;
     this.onError = options.onError ?? ((message) => logger('proxy').error(message));
     this.loadBalancer = new RoundRobinLoadBalancer(this.clock);
-    this.queue = new WorkQueue({ clock: this.clock, maxDelayMs: PROXY_MAX_RETRY_DELAY_MS, onError: (_key, error) => this.onError(errorMessage(error)) });
+    this.queue = new WorkQueue({ name: 'proxy', clock: this.clock, maxDelayMs: PROXY_MAX_RETRY_DELAY_MS, onError: (_key, error) => this.onError(errorMessage(error)) });
     const enqueue = () => this.queue.add(SYNC_KEY);
     const informers =
       options.informers ??
@@ -202,6 +203,17 @@ export class Proxier {
   }
 
   /** What this node proxies right now: the API and CLI show it. */
+  /** Every TCP service's connections and bytes since this proxy started (they outlive listeners that are replaced). */
+  traffic(): ReadonlyMap<ServicePortName, ServiceTraffic> {
+    return this.trafficByService;
+  }
+
+  private trafficOf(service: ServicePortName): ServiceTraffic {
+    let traffic = this.trafficByService.get(service);
+    if (!traffic) this.trafficByService.set(service, (traffic = emptyTraffic()));
+    return traffic;
+  }
+
   describe(): ProxyDescription {
     const byService = new Map<ServicePortName, ServicePortDescription>();
     for (const name of this.affinities.keys()) {
@@ -221,7 +233,7 @@ export class Proxier {
     const common = { service: desired.service, host: desired.host, port: desired.port, loadBalancer: this.loadBalancer, onError: this.onError };
     return desired.protocol === 'UDP'
       ? new UdpProxier({ ...common, idleTimeoutMs: this.options.udpIdleTimeoutMs })
-      : new TcpProxier({ ...common, dialTimeoutsMs: this.options.dialTimeoutsMs });
+      : new TcpProxier({ ...common, dialTimeoutsMs: this.options.dialTimeoutsMs, traffic: this.trafficOf(desired.service) });
   }
 
   private async shutdown(): Promise<void> {

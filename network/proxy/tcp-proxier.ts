@@ -31,7 +31,23 @@ export interface TcpProxierOptions {
   dialTimeoutsMs?: number[];
   /** Told about connections that found no endpoint (logged once, where it stops). */
   onError?: (message: string) => void;
+  /** The service's running totals, which this listener adds to (kubelab_proxy_* metrics). */
+  traffic?: ServiceTraffic;
 }
+
+/**
+ * A service's relayed connections and bytes. Bytes are added once, when a connection ends, from
+ * the sockets' own counts (bytesRead / bytesWritten): nothing is done per chunk on the data path.
+ */
+export interface ServiceTraffic {
+  connectionsTotal: number;
+  /** Bytes the clients sent (read from client sockets). */
+  bytesFromClients: number;
+  /** Bytes relayed back to the clients. */
+  bytesToClients: number;
+}
+
+export const emptyTraffic = (): ServiceTraffic => ({ connectionsTotal: 0, bytesFromClients: 0, bytesToClients: 0 });
 
 /** Dials `ip:port` within `timeoutMs`; rejects on refusal or timeout. */
 function dial(endpoint: string, timeoutMs: number): Promise<net.Socket> {
@@ -155,6 +171,14 @@ export class TcpProxier {
   private async onConnection(client: net.Socket): Promise<void> {
     this.connections.add(client);
     client.on('error', () => client.destroy());
+    const traffic = this.options.traffic;
+    if (traffic) {
+      traffic.connectionsTotal++;
+      client.once('close', () => {
+        traffic.bytesFromClients += client.bytesRead;
+        traffic.bytesToClients += client.bytesWritten;
+      });
+    }
     try {
       const { socket: backend } = await connectToEndpoint(this.options.loadBalancer, this.service, client.remoteAddress ?? '', this.options.dialTimeoutsMs);
       if (client.destroyed) {

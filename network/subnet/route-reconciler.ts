@@ -29,6 +29,8 @@ export class RouteReconciler {
   private readonly resyncMs: number;
   private pending = false;
   private wake = new AbortController();
+  /** Routes to peers' subnets in the kernel after the last pass (kubelab_routes_installed). */
+  installed = 0;
 
   constructor(private readonly options: RouteReconcilerOptions) {
     this.resyncMs = options.resyncMs ?? DEFAULT_ROUTE_RESYNC_MS;
@@ -42,6 +44,7 @@ export class RouteReconciler {
     // Removing first lets a peer whose node IP changed get its new route cleanly.
     for (const route of plan.remove) await routeTable.remove(route);
     for (const route of plan.add) await routeTable.add(route);
+    this.installed = currentRoutes.length - plan.remove.length + plan.add.length;
     return plan;
   }
 
