@@ -56,6 +56,18 @@ export const KUBELET_DEFAULTS = {
   configErrorRetryMs: 5_000,
   /** How long a container may take to stop after SIGTERM before SIGKILL, when neither the pod nor the delete says (Kubernetes: 30 s). */
   terminationGracePeriodSeconds: 30,
+  /**
+   * The longest a postStart hook may hold up its container. Kubernetes waits without a limit (a
+   * hook that never returns leaves the container ContainerCreating forever); a lab would rather
+   * see FailedPostStartHook after two minutes.
+   */
+  postStartHookTimeoutMs: 120_000,
+  /**
+   * While init containers run, the kubelet looks again this often, besides the container poll:
+   * a sidecar's startupProbe passing does not change any container's state, yet lets the next
+   * init container start.
+   */
+  initContainerPollMs: 1_000,
 } as const;
 
 /** The node lifecycle controller: when a silent node is given up and its pods are made elsewhere. */
