@@ -371,4 +371,14 @@ describe('pod features (issue 20) on the real Docker Engine', function () {
     assert.equal(byName.fallback!.message, 'crashed: disk full\n');
     assert.equal(byName.default!.message, 'bye');
   });
+
+  // covers: Pod spec.initContainers, spec.initContainers.restartPolicy, spec.containers.lifecycle.postStart.exec, spec.volumes.downwardAPI
+  it('the README example runs as written: init container, sidecar, hooks, a hardened web server', async () => {
+    const r = await daemon.kubelab(['create', '-f', 'examples/pod-features/init-sidecar-hooks.yml']);
+    assert.equal(r.code, 0, r.stderr);
+    await eventually(async () => /web-init\s+2\/2\s+Running/.test(await row('web-init')), 90_000, 500);
+    const page = await daemon.kubelab(['exec', 'web-init', '-c', 'web', '--', 'wget', '-qO-', 'http://localhost:8080/']);
+    assert.equal(page.stdout.trim(), 'made by an init container in pod web-init');
+    await logsWith('web-init', 'postStart ran', 'logger');
+  });
 });
