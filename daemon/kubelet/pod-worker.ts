@@ -105,6 +105,10 @@ export class PodWorker {
     else this.requeueAtDeadline(pod);
     if (actions.initializing) this.o.requeueAfter(objectKey(pod), KUBELET_DEFAULTS.initContainerPollMs);
     if (actions.killPod) await this.killContainers(pod, containers.filter((c) => c.state === 'running'), 0);
+    // A pod that is done stops what still runs (its sidecars, or all past a deadline) while its
+    // sandbox still holds the pod's network: a preStop hook may need it.
+    const killNow = actions.podDone ? actions.containersToKill : [];
+    for (const kill of killNow) await this.killContainers(pod, containers.filter((c) => c.id === kill.id), undefined, kill.reason);
     for (const id of actions.sandboxesToRemove) {
       await runtime.stopPodSandbox(id);
       await runtime.removePodSandbox(id);
@@ -127,7 +131,9 @@ export class PodWorker {
     if (actions.createSandbox && volumes) sandbox = await this.createSandbox(pod);
 
     // In order: the plan lists app containers before sidecars, and sidecars in reverse order.
-    for (const kill of actions.containersToKill) await this.killContainers(pod, containers.filter((c) => c.id === kill.id), undefined, kill.reason);
+    for (const kill of actions.containersToKill) {
+      if (!killNow.includes(kill)) await this.killContainers(pod, containers.filter((c) => c.id === kill.id), undefined, kill.reason);
+    }
     if (actions.resyncSoon) this.o.requeueAfter(objectKey(pod), 0);
     for (const id of actions.containersToRemove) await runtime.removeContainer(id);
 
@@ -190,11 +196,12 @@ export class PodWorker {
       containers.map(async (c) => {
         const spec = specs.find((s) => s.name === c.name);
         if (c.state !== 'exited' || !spec) return c;
-        if (!this.terminationMessages.has(c.id)) {
+        const key = `${pod.metadata.uid}/${c.id}`;
+        if (!this.terminationMessages.has(key)) {
           const file = this.o.volumes.terminationLogPath(pod.metadata.uid!, c.name, c.restartCount);
-          this.terminationMessages.set(c.id, await readTerminationMessage(this.o.runtime, c, spec, file));
+          this.terminationMessages.set(key, await readTerminationMessage(this.o.runtime, c, spec, file));
         }
-        const message = this.terminationMessages.get(c.id);
+        const message = this.terminationMessages.get(key);
         return message ? { ...c, message } : c;
       }),
     );
@@ -449,7 +456,7 @@ export class PodWorker {
   }
 
   private forgetBackoff(uid: string): void {
-    for (const map of [this.restartBackoff, this.pullBackoff]) {
+    for (const map of [this.restartBackoff, this.pullBackoff, this.terminationMessages]) {
       for (const key of map.keys()) if (key.startsWith(`${uid}/`)) map.delete(key);
     }
   }
