@@ -86,6 +86,18 @@ export const KUBELET_DEFAULTS = {
    * container, several times the cost, and works when the engine is on another machine.
    */
   usageSource: 'cgroup' as 'cgroup' | 'docker-stats',
+  /**
+   * The longest a postStart hook may hold up its container. Kubernetes waits without a limit (a
+   * hook that never returns leaves the container ContainerCreating forever); a lab would rather
+   * see FailedPostStartHook after two minutes.
+   */
+  postStartHookTimeoutMs: 120_000,
+  /**
+   * While init containers run, the kubelet looks again this often, besides the container poll:
+   * a sidecar's startupProbe passing does not change any container's state, yet lets the next
+   * init container start.
+   */
+  initContainerPollMs: 1_000,
 } as const;
 
 /** The kubelet's usage sampling flags, as their defaults. */

@@ -14,14 +14,19 @@ import { attemptsNewestFirst } from './pod-actions.js';
 export class KubeletStreams implements PodStreams {
   constructor(private readonly runtime: ContainerRuntime) {}
 
-  /** The container's name, defaulting to the only one; a name the pod does not have is a 400. */
+  /**
+   * The container's name, defaulting to the only app container; init containers (and sidecars)
+   * are reached by name, as with kubectl logs -c; a name the pod does not have is a 400.
+   */
   private containerName(pod: Pod, container: string): string {
     const names = pod.spec.containers.map((c) => c.name);
+    const initNames = (pod.spec.initContainers ?? []).map((c) => c.name);
     if (!container) {
       if (names.length === 1) return names[0];
-      throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]`);
+      const init = initNames.length ? ` or one of the init containers: [${initNames.join(' ')}]` : '';
+      throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]${init}`);
     }
-    if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
+    if (!names.includes(container) && !initNames.includes(container)) throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
     return container;
   }
 
@@ -30,7 +35,8 @@ export class KubeletStreams implements PodStreams {
   }
 
   private waitingError(pod: Pod, name: string): Error {
-    const reason = pod.status?.containerStatuses?.find((s) => s.name === name)?.state.waiting?.reason ?? 'ContainerCreating';
+    const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
+    const reason = statuses.find((s) => s.name === name)?.state.waiting?.reason ?? 'ContainerCreating';
     return badRequest(`container "${name}" in pod "${pod.metadata.name}" is waiting to start: ${reason}`);
   }
 

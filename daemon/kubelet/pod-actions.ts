@@ -22,6 +22,17 @@
 //   and started again with the new spec; a running one with the same spec is never touched.
 // - Of the exited attempts of a container, the newest is kept for `logs --previous`; older ones go.
 // - A pod whose containers have all finished for good is done: nothing restarts; its sandbox stops.
+//   Its native sidecars (below) are stopped then, last.
+// - Init containers (kubelet's computeInitContainerActions) run one at a time, in order, in the
+//   pod's current sandbox, before any app container: the next starts only when the one before
+//   exited 0. A failing one is restarted with the same back-off (CrashLoopBackOff) unless the
+//   pod's restartPolicy is Never: then the pod is done, Failed, and no app container ever runs.
+//   A new sandbox runs them all again from the first.
+// - Native sidecars, init containers with `restartPolicy: Always`, start in their place in that
+//   order, and the next init container waits until the sidecar has *started* (running, and its
+//   startupProbe passed); they are restarted whenever they exit, whatever the pod's policy.
+// - activeDeadlineSeconds: once the pod has been active that long (since status.startTime), it
+//   is done: every container is killed and the pod is Failed with reason DeadlineExceeded.
 
 import type { Container, Pod } from '../../lib/api/types.js';
 import { backoffRemainingMs, nextBackoffDelayMs, type BackoffPolicy, type BackoffWindow } from '../../lib/backoff.js';
@@ -84,6 +95,10 @@ export interface PodActions {
   podDone: boolean;
   /** A container is killed now to be restarted by the next sync (a failed liveness probe): sync again soon. */
   resyncSoon: boolean;
+  /** The pod ran past its activeDeadlineSeconds: it is done and Failed (DeadlineExceeded). */
+  deadlineExceeded: boolean;
+  /** The pod's init containers are still running or waiting (the app containers wait for them). */
+  initializing: boolean;
 }
 
 export interface PodActionsInput {
@@ -98,6 +113,8 @@ export interface PodActionsInput {
   now: Date;
   /** Running containers whose liveness or startup probe failed, by container name (the probe manager's). */
   probeFailures?: Map<string, { containerId: string; probeType: 'liveness' | 'startup' }>;
+  /** Whether each running container has started (startup probe passed), by name; absent: started once running. */
+  started?: Map<string, boolean>;
 }
 
 /** FNV-1a, 32 bits, in hex: the kubelet hashes container specs the same way (HashContainer). */
@@ -147,9 +164,36 @@ export function crashLoopMessage(delayMs: number, containerName: string, pod: Po
   return `back-off ${goDuration(delayMs)} restarting failed container=${containerName} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 }
 
+/** Native sidecars: init containers with restartPolicy Always. */
+export const isSidecar = (container: Container): boolean => container.restartPolicy === 'Always';
+
+/** Every container of the pod's spec: init containers first, then the app containers. */
+export function allContainerSpecs(pod: Pod): Container[] {
+  return [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+}
+
+/** A regular init container failed under restartPolicy Never: the pod is Failed, nothing more runs. */
+export function initFailedForGood(pod: Pod, containers: ContainerStatus[]): boolean {
+  if ((pod.spec.restartPolicy ?? 'Always') !== 'Never') return false;
+  return (pod.spec.initContainers ?? []).some((spec) => {
+    if (isSidecar(spec)) return false;
+    const newest = attemptsNewestFirst(containers.filter((c) => c.name === spec.name))[0];
+    return newest?.state === 'exited' && newest.exitCode !== 0;
+  });
+}
+
+/** Whether the pod ran past its activeDeadlineSeconds (counted from status.startTime, as the kubelet does). */
+export function activeDeadlinePassed(pod: Pod, now: Date): boolean {
+  const deadline = pod.spec.activeDeadlineSeconds;
+  const start = pod.status?.startTime;
+  if (deadline === undefined || deadline === null || !start) return false;
+  return now.getTime() - Date.parse(start) >= deadline * 1000;
+}
+
 /** Whether the pod has finished for good: no container runs and none will be restarted. */
 export function podIsDone(pod: Pod, containers: ContainerStatus[]): boolean {
   if ((pod.spec.restartPolicy ?? 'Always') === 'Always') return false;
+  if (initFailedForGood(pod, containers)) return true;
   return pod.spec.containers.every((spec) => {
     const newest = attemptsNewestFirst(containers.filter((c) => c.name === spec.name))[0];
     return newest?.state === 'exited' && !shouldRestart(pod, newest.exitCode);
@@ -182,31 +226,54 @@ export function computePodActions(input: PodActionsInput): PodActions {
     backoffUpdates: new Map(),
     podDone: false,
     resyncSoon: false,
+    deadlineExceeded: false,
+    initializing: false,
   };
   const readySandboxes = sandboxes.filter((s) => s.state === 'ready').sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
   const sandbox = readySandboxes[0];
+  const initSpecs = pod.spec.initContainers ?? [];
+  const attemptsOf = (name: string) => attemptsNewestFirst(containers.filter((c) => c.name === name));
 
   // Containers no longer in the spec (or of unknown name) are killed and removed.
-  const specNames = new Set(pod.spec.containers.map((c) => c.name));
+  const specNames = new Set(allContainerSpecs(pod).map((c) => c.name));
   for (const c of containers.filter((c) => !specNames.has(c.name))) {
     if (c.state === 'running') actions.containersToKill.push({ id: c.id, name: c.name, reason: 'not in the pod spec' });
     actions.containersToRemove.push(c.id);
   }
 
-  if (podIsDone(pod, containers)) {
+  const phase = pod.status?.phase;
+  const deadline = phase !== 'Succeeded' && phase !== 'Failed' && activeDeadlinePassed(pod, now);
+  if (phase === 'Succeeded' || phase === 'Failed' || deadline || podIsDone(pod, containers)) {
+    // Done: what still runs (sidecars; everything past a deadline) stops, app containers first,
+    // then the sidecars in reverse order; nothing restarts.
     actions.podDone = true;
+    actions.deadlineExceeded = deadline;
+    const running = (specs: Container[]) => specs.flatMap((spec) => attemptsOf(spec.name).filter((c) => c.state === 'running'));
+    const reason = deadline ? 'Pod was active on the node longer than the specified deadline' : undefined;
+    for (const c of [...running(pod.spec.containers), ...running(initSpecs.filter(isSidecar).reverse())]) {
+      actions.containersToKill.push({ id: c.id, name: c.name, reason: reason ?? `Stopping container ${c.name}` });
+    }
     actions.sandboxesToRemove = sandboxes.map((s) => s.id);
-    for (const spec of pod.spec.containers) removeOldAttempts(containers.filter((c) => c.name === spec.name), actions);
+    for (const spec of allContainerSpecs(pod)) removeOldAttempts(attemptsOf(spec.name), actions);
     return actions;
   }
 
   if (!sandbox) {
     // No sandbox (first sync), or it died: start over in a new one. Old attempts stay for logs.
+    // With init containers, only the first starts: the rest follow, one sync at a time.
     actions.killPod = containers.some((c) => c.state === 'running') || sandboxes.length > 0;
     actions.sandboxesToRemove = sandboxes.map((s) => s.id);
     actions.createSandbox = true;
+    const first = initSpecs[0];
+    if (first) {
+      const attempts = attemptsOf(first.name);
+      actions.initializing = true;
+      actions.containersToStart.push(toStart(input, first.name, attempts[0] ? attempts[0].restartCount + 1 : 0, attempts[0] ? 'new sandbox' : 'first start'));
+      removeOldAttempts(attempts, actions);
+      return actions;
+    }
     for (const spec of pod.spec.containers) {
-      const attempts = attemptsNewestFirst(containers.filter((c) => c.name === spec.name));
+      const attempts = attemptsOf(spec.name);
       const newest = attempts[0];
       if (newest && newest.state === 'exited' && !shouldRestart(pod, newest.exitCode)) continue;
       actions.containersToStart.push(toStart(input, spec.name, newest ? newest.restartCount + 1 : 0, newest ? 'new sandbox' : 'first start'));
@@ -216,11 +283,61 @@ export function computePodActions(input: PodActionsInput): PodActions {
   }
   actions.sandboxesToRemove = readySandboxes.slice(1).map((s) => s.id).concat(sandboxes.filter((s) => s.state !== 'ready').map((s) => s.id));
 
+  if (!planInitContainers(input, sandbox, actions)) {
+    actions.initializing = true;
+    return actions;
+  }
   for (const spec of pod.spec.containers) {
-    const attempts = attemptsNewestFirst(containers.filter((c) => c.name === spec.name));
-    planContainer(spec, attempts, actions, input, specHash(spec), now.getTime(), policy, backoff.get(spec.name));
+    planContainer(spec, attemptsOf(spec.name), actions, input, specHash(spec), now.getTime(), policy, backoff.get(spec.name));
   }
   return actions;
+}
+
+/**
+ * Walks the init containers in order in the current sandbox; returns whether the pod is
+ * initialized (the app containers may run). Once an app container has run in this sandbox the
+ * pod stays initialized: only the sidecars are looked after (restarted when they exit).
+ */
+function planInitContainers(input: PodActionsInput, sandbox: SandboxStatus, actions: PodActions): boolean {
+  const { pod, containers, backoff, policy, now } = input;
+  const inSandbox = (c: ContainerStatus) => !c.sandboxId || c.sandboxId === sandbox.id;
+  const attemptsOf = (name: string) => attemptsNewestFirst(containers.filter((c) => c.name === name));
+  const appStarted = pod.spec.containers.some((spec) => containers.some((c) => c.name === spec.name && inSandbox(c)));
+  for (const spec of pod.spec.initContainers ?? []) {
+    const attempts = attemptsOf(spec.name);
+    const current = attempts.filter(inSandbox);
+    const newest = current[0];
+    const sidecar = isSidecar(spec);
+    if (appStarted && !sidecar) continue;
+    if (!newest) {
+      actions.containersToStart.push(toStart(input, spec.name, attempts[0] ? attempts[0].restartCount + 1 : 0, attempts[0] ? 'new sandbox' : 'first start'));
+      removeOldAttempts(attempts, actions);
+      if (appStarted) continue;
+      return false;
+    }
+    if (sidecar) {
+      // A sidecar is planned like an app container that always restarts.
+      const always: PodActionsInput = { ...input, pod: { ...pod, spec: { ...pod.spec, restartPolicy: 'Always' } } };
+      planContainer(spec, attempts, actions, always, specHash(spec), now.getTime(), policy, backoff.get(spec.name));
+      if (appStarted) continue;
+      const started = newest.state === 'running' && (input.started?.get(spec.name) ?? true) && !actions.containersToKill.some((k) => k.id === newest.id);
+      if (!started) return false;
+      continue;
+    }
+    if (newest.state === 'running') return false;
+    if (newest.state !== 'exited') {
+      actions.containersToRemove.push(newest.id);
+      actions.containersToStart.push(toStart(input, spec.name, newest.restartCount, 'first start'));
+      return false;
+    }
+    removeOldAttempts(attempts, actions);
+    if (newest.exitCode === 0) continue;
+    // A failed init container: restarted with back-off (the pod is Never-done before we get here).
+    const always: PodActionsInput = { ...input, pod: { ...pod, spec: { ...pod.spec, restartPolicy: 'Always' } } };
+    planExited(spec, newest, actions, always, now.getTime(), policy, backoff.get(spec.name));
+    return false;
+  }
+  return true;
 }
 
 function planContainer(
@@ -261,6 +378,11 @@ function planContainer(
     return;
   }
   removeOldAttempts(attempts, actions);
+  planExited(spec, newest, actions, input, nowMs, policy, entry);
+}
+
+/** An exited container: restarted if its policy says so, once its back-off has passed (CrashLoopBackOff). */
+function planExited(spec: Container, newest: ContainerStatus, actions: PodActions, input: PodActionsInput, nowMs: number, policy: KubeletBackoffPolicy, entry: BackoffEntry | undefined): void {
   if (!shouldRestart(input.pod, newest.exitCode)) return;
 
   // Exited and to be restarted: wait out the back-off first.

@@ -11,14 +11,19 @@
 // - ready / started per container: a running container has `started` once its startup probe
 //   passed (at once without one) and is `ready` once started and passing its readiness probe
 //   (at once without one); the probe manager supplies the results.
-// - conditions: PodReadyToStartContainers (the sandbox is up), Initialized, ContainersReady and
-//   Ready (every container runs and passes its readiness probe), PodScheduled; each keeps its
-//   lastTransitionTime while its status does not change.
+// - conditions: PodReadyToStartContainers (the sandbox is up), Initialized (every init container
+//   exited 0 and every sidecar started, or an app container already ran), ContainersReady and
+//   Ready (every container, sidecars included, runs and passes its readiness probe),
+//   PodScheduled; each keeps its lastTransitionTime while its status does not change.
+// - initContainerStatuses: the same per init container; an init container that finished is
+//   `ready`. While they run, the app containers wait with reason PodInitializing and the phase is
+//   Pending; a failed one under restartPolicy Never makes the pod Failed.
+// - activeDeadlineSeconds passed: phase Failed, reason DeadlineExceeded.
 
 import type { ContainerState, ContainerStatus as ApiContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from '../../lib/api/types.js';
 import { rfc3339 } from '../../lib/time.js';
 import type { ContainerStatus, SandboxStatus } from '../runtime/container-runtime.js';
-import { attemptsNewestFirst } from './pod-actions.js';
+import { activeDeadlinePassed, attemptsNewestFirst, isSidecar } from './pod-actions.js';
 
 export interface WaitingReason {
   reason: string;
@@ -60,13 +65,13 @@ function terminated(c: ContainerStatus): ContainerState {
   };
 }
 
-function containerStatusOf(input: PodStatusInput, name: string, image: string): ApiContainerStatus {
+function containerStatusOf(input: PodStatusInput, name: string, image: string, notStartedReason = 'ContainerCreating'): ApiContainerStatus {
   const attempts = attemptsNewestFirst(input.containers.filter((c) => c.name === name));
   const [newest, previous] = attempts;
   const waiting = input.waiting?.get(name);
   const base = { name, image, imageID: '', restartCount: 0, ready: false, started: false, lastState: {} as ContainerState };
   if (!newest) {
-    return { ...base, state: { waiting: waiting ?? { reason: 'ContainerCreating' } } };
+    return { ...base, state: { waiting: waiting ?? { reason: notStartedReason } } };
   }
   const ids = { image, imageID: imageIdOf(newest), containerID: containerId(newest), restartCount: newest.restartCount };
   if (newest.state === 'running') {
@@ -80,11 +85,43 @@ function containerStatusOf(input: PodStatusInput, name: string, image: string): 
     if (waiting) return { ...base, ...ids, state: { waiting }, lastState: terminated(newest) };
     return { ...base, ...ids, state: terminated(newest), lastState: previous?.state === 'exited' ? terminated(previous) : {} };
   }
-  return { ...base, ...ids, state: { waiting: waiting ?? { reason: 'ContainerCreating' } }, lastState: previous?.state === 'exited' ? terminated(previous) : {} };
+  return { ...base, ...ids, state: { waiting: waiting ?? { reason: notStartedReason } }, lastState: previous?.state === 'exited' ? terminated(previous) : {} };
+}
+
+/**
+ * The init containers that have not finished their part: a regular one until it exited 0, a
+ * sidecar until it runs and has started. Empty: the pod is initialized.
+ */
+function incompleteInitContainers(pod: Pod, statuses: ApiContainerStatus[]): string[] {
+  return (pod.spec.initContainers ?? [])
+    .filter((spec, i) => {
+      const s = statuses[i];
+      if (isSidecar(spec)) return !(s.state.running && s.started);
+      return s.state.terminated?.exitCode !== 0;
+    })
+    .map((spec) => spec.name);
 }
 
 /** kubelet's getPhase. */
-export function podPhase(pod: Pod, statuses: ApiContainerStatus[]): PodPhase {
+export function podPhase(pod: Pod, statuses: ApiContainerStatus[], initStatuses: ApiContainerStatus[] = []): PodPhase {
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  const regularStarted = statuses.some((s) => s.state.running || s.state.terminated || s.lastState.terminated);
+  let pendingInit = 0;
+  let failedInit = 0;
+  (pod.spec.initContainers ?? []).forEach((spec, i) => {
+    const s = initStatuses[i];
+    if (!s) return;
+    if (isSidecar(spec)) {
+      if (!s.state.running) pendingInit++;
+      return;
+    }
+    if (s.state.terminated) {
+      if (s.state.terminated.exitCode !== 0) failedInit++;
+    } else if (s.lastState.terminated && s.lastState.terminated.exitCode !== 0) failedInit++;
+    else pendingInit++;
+  });
+  if (failedInit > 0 && policy === 'Never') return 'Failed';
+  if ((pendingInit > 0 || failedInit > 0) && !regularStarted) return 'Pending';
   let waiting = 0;
   let running = 0;
   let stopped = 0;
@@ -119,11 +156,30 @@ function condition(previous: PodCondition[] | undefined, now: Date, wanted: Omit
 export function computePodStatus(input: PodStatusInput): PodStatus {
   const { pod, sandbox, now } = input;
   const previous = pod.status ?? {};
-  const containerStatuses = pod.spec.containers.map((c) => containerStatusOf(input, c.name, c.image));
+  const initSpecs = pod.spec.initContainers ?? [];
+  const initContainerStatuses = initSpecs.map((c) => {
+    const status = containerStatusOf(input, c.name, c.image, 'PodInitializing');
+    // A regular init container that finished its work counts as ready, as in Kubernetes.
+    if (!isSidecar(c) && status.state.terminated?.exitCode === 0) return { ...status, ready: true, started: false };
+    if (!isSidecar(c)) return { ...status, ready: false };
+    return status;
+  });
+  const incomplete = incompleteInitContainers(pod, initContainerStatuses);
+  const appRan = pod.spec.containers.some((c) => input.containers.some((x) => x.name === c.name));
+  const initialized = incomplete.length === 0 || appRan;
+  const containerStatuses = pod.spec.containers.map((c) => containerStatusOf(input, c.name, c.image, initialized ? 'ContainerCreating' : 'PodInitializing'));
   const previousPhase = previous.phase;
-  const phase = previousPhase === 'Succeeded' || previousPhase === 'Failed' ? previousPhase : podPhase(pod, containerStatuses);
+  const terminal = previousPhase === 'Succeeded' || previousPhase === 'Failed';
+  const deadline = !terminal && activeDeadlinePassed(pod, now);
+  const phase = terminal ? previousPhase : deadline ? 'Failed' : podPhase(pod, containerStatuses, initContainerStatuses);
+  const failure = deadline
+    ? { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' }
+    : terminal && previous.reason
+      ? { reason: previous.reason, ...(previous.message ? { message: previous.message } : {}) }
+      : {};
 
-  const unready = containerStatuses.filter((s) => !s.ready).map((s) => s.name);
+  const sidecarStatuses = initContainerStatuses.filter((_, i) => isSidecar(initSpecs[i]));
+  const unready = [...sidecarStatuses, ...containerStatuses].filter((s) => !s.ready).map((s) => s.name);
   const done = phase === 'Succeeded' || phase === 'Failed';
   const readiness = done
     ? { status: 'False' as const, reason: 'PodCompleted' }
@@ -132,7 +188,7 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
       : { status: 'False' as const, reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };
   const conditions = [
     condition(previous.conditions, now, { type: 'PodReadyToStartContainers', status: sandbox?.state === 'ready' ? 'True' : 'False' }),
-    condition(previous.conditions, now, { type: 'Initialized', status: 'True' }),
+    condition(previous.conditions, now, initialized ? { type: 'Initialized', status: 'True' } : { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` }),
     condition(previous.conditions, now, { type: 'Ready', ...readiness }),
     condition(previous.conditions, now, { type: 'ContainersReady', ...readiness }),
     condition(previous.conditions, now, { type: 'PodScheduled', status: 'True' }),
@@ -142,10 +198,12 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
   const hostIP = input.hostIP ?? previous.hostIP;
   return {
     phase,
+    ...failure,
     conditions,
     ...(hostIP ? { hostIP, hostIPs: [{ ip: hostIP }] } : {}),
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
     startTime: previous.startTime ?? rfc3339(now),
+    ...(initSpecs.length ? { initContainerStatuses } : {}),
     containerStatuses,
   };
 }

@@ -11,6 +11,7 @@
 // failed liveness (to kill them) and which are ready (for the status).
 
 import { isDeepStrictEqual } from 'node:util';
+import fs from 'node:fs/promises';
 import { parseCpuMillis, parseMemoryBytes } from '../../lib/api/quantity.js';
 import { serviceEnvVars } from '../../lib/api/service-env.js';
 import type { Container, Pod, PodStatus, Service } from '../../lib/api/types.js';
@@ -22,8 +23,14 @@ import { isConflict, isNotFound } from '../../lib/errors.js';
 import { KUBELET_DEFAULTS } from '../config.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { ImagePullError, type ContainerRuntime, type ContainerStatus, type PodIdentity, type SandboxStatus } from '../runtime/container-runtime.js';
-import { computePodActions, goDuration, specHash, type BackoffEntry, type ContainerToStart, type KubeletBackoffPolicy } from './pod-actions.js';
+import { parseResolvConf, type ResolvConf } from '../runtime/etc-files.js';
+import { expandCommandAndArgs, type NodeAllocatable } from './container-env.js';
+import { registryAuthFor, type DockerConfigSecret } from './image-pull-secrets.js';
+import { runLifecycleHandler } from './lifecycle-hooks.js';
+import { allContainerSpecs, computePodActions, goDuration, isSidecar, specHash, type BackoffEntry, type ContainerToStart, type KubeletBackoffPolicy } from './pod-actions.js';
 import { podDnsConfig, type ClusterDns } from './pod-dns.js';
+import { containerSecurity, verifyRunAsNonRoot } from './security-options.js';
+import { readTerminationMessage } from './termination-message.js';
 import { computePodStatus, type WaitingReason } from './pod-status.js';
 import type { ProbeManager } from './probe-manager.js';
 import { ContainerConfigError, VolumeManager, type PreparedVolume } from './volumes.js';
@@ -46,7 +53,14 @@ export interface PodWorkerOptions {
   clusterDns?: ClusterDns;
   /** Told when this worker writes a pod's phase Running for the first time. */
   onPodRunning?: (pod: Pod) => void;
+  /** The node's resolver configuration (dnsPolicy Default with dnsConfig); default: /etc/resolv.conf. */
+  resolvConfPath?: string;
 }
+
+/** The longest a postStart hook may hold up its container's start: Kubernetes waits without limit, a lab would rather see it fail. */
+const POST_START_TIMEOUT_MS = KUBELET_DEFAULTS.postStartHookTimeoutMs;
+/** After a preStop hook the container still gets this long to stop (the kubelet's minimumGracePeriodInSeconds). */
+const MINIMUM_GRACE_SECONDS = 2;
 
 const DEFAULT_GRACE_SECONDS = KUBELET_DEFAULTS.terminationGracePeriodSeconds;
 
@@ -86,9 +100,17 @@ export class PodWorker {
     const backoff = this.entriesOf(this.restartBackoff, pod);
     const pullBackoff = this.entriesOf(this.pullBackoff, pod);
     const probeFailures = this.o.probes.probeFailures(pod, containers);
-    const actions = computePodActions({ pod, sandboxes, containers, backoff, pullBackoff, policy: this.o.backoff, now: clock.now(), probeFailures });
+    const { started } = this.o.probes.statusOf(pod, containers);
+    const actions = computePodActions({ pod, sandboxes, containers, backoff, pullBackoff, policy: this.o.backoff, now: clock.now(), probeFailures, started });
 
+    if (actions.deadlineExceeded) this.o.recorder.record(pod, 'Warning', 'DeadlineExceeded', 'Pod was active on the node longer than the specified deadline');
+    else this.requeueAtDeadline(pod);
+    if (actions.initializing) this.o.requeueAfter(objectKey(pod), KUBELET_DEFAULTS.initContainerPollMs);
     if (actions.killPod) await this.killContainers(pod, containers.filter((c) => c.state === 'running'), 0);
+    // A pod that is done stops what still runs (its sidecars, or all past a deadline) while its
+    // sandbox still holds the pod's network: a preStop hook may need it.
+    const killNow = actions.podDone ? actions.containersToKill : [];
+    for (const kill of killNow) await this.killContainers(pod, containers.filter((c) => c.id === kill.id), undefined, kill.reason);
     for (const id of actions.sandboxesToRemove) {
       await runtime.stopPodSandbox(id);
       await runtime.removePodSandbox(id);
@@ -98,7 +120,7 @@ export class PodWorker {
     let volumes: Map<string, PreparedVolume> | undefined;
     if (actions.containersToStart.length > 0) {
       try {
-        volumes = await this.o.volumes.preparePodVolumes(pod);
+        volumes = await this.o.volumes.preparePodVolumes(pod, await this.allocatable());
       } catch (err) {
         if (!(err instanceof ContainerConfigError)) throw err;
         this.o.recorder.record(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume: ${err.message}`);
@@ -110,7 +132,10 @@ export class PodWorker {
     let sandbox = sandboxes.find((s) => s.state === 'ready' && !actions.sandboxesToRemove.includes(s.id));
     if (actions.createSandbox && volumes) sandbox = await this.createSandbox(pod);
 
-    for (const kill of actions.containersToKill) await this.killContainers(pod, containers.filter((c) => c.id === kill.id), undefined, kill.reason);
+    // In order: the plan lists app containers before sidecars, and sidecars in reverse order.
+    for (const kill of actions.containersToKill) {
+      if (!killNow.includes(kill)) await this.killContainers(pod, containers.filter((c) => c.id === kill.id), undefined, kill.reason);
+    }
     if (actions.resyncSoon) this.o.requeueAfter(objectKey(pod), 0);
     for (const id of actions.containersToRemove) await runtime.removeContainer(id);
 
@@ -136,14 +161,58 @@ export class PodWorker {
     sandboxes = await runtime.listPodSandboxes({ podUid: uid });
     containers = await runtime.listContainers({ podUid: uid });
     const readySandbox = sandboxes.find((s) => s.state === 'ready');
-    this.o.probes.updatePod(pod, containers, readySandbox?.ip);
-    await this.writeStatus(pod, readySandbox, containers, waiting);
+    this.o.probes.updatePod(pod, containers, this.podIPOf(pod, readySandbox));
+    await this.writeStatus(pod, readySandbox, await this.withTerminationMessages(pod, containers), waiting);
+  }
+
+  /** A hostNetwork pod's IP is its node's. */
+  private podIPOf(pod: Pod, sandbox: SandboxStatus | undefined): string | undefined {
+    if (!sandbox) return undefined;
+    return pod.spec.hostNetwork ? this.o.nodeIP : sandbox.ip;
+  }
+
+  /** Syncs the pod again when its activeDeadlineSeconds runs out. */
+  private requeueAtDeadline(pod: Pod): void {
+    const deadline = pod.spec.activeDeadlineSeconds;
+    const start = pod.status?.startTime;
+    if (deadline === undefined || deadline === null || !start) return;
+    const leftMs = Date.parse(start) + deadline * 1000 - this.o.clock.now().getTime();
+    if (leftMs >= 0) this.o.requeueAfter(objectKey(pod), leftMs + 100);
+  }
+
+  /** The node's allocatable CPU and memory (the value of a resourceFieldRef limit the container does not set). */
+  private allocatableCache?: NodeAllocatable;
+  private async allocatable(): Promise<NodeAllocatable> {
+    if (!this.allocatableCache) {
+      const info = await this.o.runtime.info();
+      this.allocatableCache = { cpuMillis: info.cpus * 1000, memoryBytes: info.memoryBytes };
+    }
+    return this.allocatableCache;
+  }
+
+  /** Exited containers with the message their terminationMessagePath (or log) holds, as the terminated state shows it. */
+  private readonly terminationMessages = new Map<string, string | undefined>();
+  private async withTerminationMessages(pod: Pod, containers: ContainerStatus[]): Promise<ContainerStatus[]> {
+    const specs = allContainerSpecs(pod);
+    return Promise.all(
+      containers.map(async (c) => {
+        const spec = specs.find((s) => s.name === c.name);
+        if (c.state !== 'exited' || !spec) return c;
+        const key = `${pod.metadata.uid}/${c.id}`;
+        if (!this.terminationMessages.has(key)) {
+          const file = this.o.volumes.terminationLogPath(pod.metadata.uid!, c.name, c.restartCount);
+          this.terminationMessages.set(key, await readTerminationMessage(this.o.runtime, c, spec, file));
+        }
+        const message = this.terminationMessages.get(key);
+        return message ? { ...c, message } : c;
+      }),
+    );
   }
 
   /** The back-off entries of this pod's containers, by container name. */
   private entriesOf<T>(entries: Map<string, T>, pod: Pod): Map<string, T> {
     const byName = new Map<string, T>();
-    for (const c of pod.spec.containers) {
+    for (const c of allContainerSpecs(pod)) {
       const entry = entries.get(`${pod.metadata.uid}/${c.name}`);
       if (entry) byName.set(c.name, entry);
     }
@@ -156,24 +225,54 @@ export class PodWorker {
         .filter((p) => p.hostPort)
         .map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort!, protocol: (p.protocol === 'UDP' ? 'UDP' : 'TCP') as 'TCP' | 'UDP', ...(p.hostIP ? { hostIP: p.hostIP } : {}) })),
     );
+    const { spec } = pod;
+    // Kubernetes' hostname: spec.hostname or the pod's name (cut to 63 characters); with a
+    // subdomain the FQDN <hostname>.<subdomain>.<namespace>.svc.<cluster domain> is in /etc/hosts,
+    // and is the hostname itself with setHostnameAsFQDN.
+    const hostname = (spec.hostname || pod.metadata.name!).slice(0, 63).replace(/[-.]+$/, '');
+    const domain = this.o.clusterDns?.domain ?? 'cluster.local';
+    const fqdn = spec.subdomain ? `${hostname}.${spec.subdomain}.${pod.metadata.namespace}.svc.${domain}` : undefined;
+    const sysctls = Object.fromEntries((spec.securityContext?.sysctls ?? []).map((s) => [s.name, s.value]));
     return this.o.runtime.runPodSandbox({
       pod: identity(pod),
       nodeName: this.o.nodeName,
-      hostname: pod.spec.hostname ?? pod.metadata.name!,
-      ...(this.o.networkName ? { networkName: this.o.networkName } : {}),
-      ...(portMappings.length ? { portMappings } : {}),
-      ...podDnsConfig(pod, this.o.clusterDns),
+      hostname: spec.setHostnameAsFQDN && fqdn ? fqdn : hostname,
+      ...(this.o.networkName && !spec.hostNetwork ? { networkName: this.o.networkName } : {}),
+      ...(portMappings.length && !spec.hostNetwork ? { portMappings } : {}),
+      ...podDnsConfig(pod, this.o.clusterDns, await this.nodeResolvConf()),
+      hostsFile: { ...(fqdn ? { fqdn } : {}), hostAliases: (spec.hostAliases ?? []).map((a) => ({ ip: a.ip, hostnames: a.hostnames ?? [] })) },
+      ...(spec.hostNetwork ? { hostNetwork: true } : {}),
+      ...(spec.hostIPC ? { hostIPC: true } : {}),
+      ...(Object.keys(sysctls).length ? { sysctls } : {}),
     });
   }
 
+  /** The node's own resolver configuration, for dnsPolicy Default. */
+  private async nodeResolvConf(): Promise<ResolvConf> {
+    try {
+      return parseResolvConf(await fs.readFile(this.o.resolvConfPath ?? '/etc/resolv.conf', 'utf8'));
+    } catch {
+      return { nameservers: [], searches: [], options: [] };
+    }
+  }
+
   private async startContainer(pod: Pod, sandbox: SandboxStatus, start: ContainerToStart, volumes: Map<string, PreparedVolume>): Promise<void> {
-    const spec = pod.spec.containers.find((c) => c.name === start.name)!;
+    const spec = allContainerSpecs(pod).find((c) => c.name === start.name)!;
     await this.ensureImage(pod, spec, start);
+    const podIP = this.podIPOf(pod, sandbox);
     let env: { name: string; value: string }[];
     let mounts;
+    let imageUser = '';
     try {
-      env = await this.o.volumes.environment(pod, spec, { podIP: sandbox.ip, hostIP: this.o.nodeIP }, await this.serviceEnv(pod));
+      imageUser = (await this.o.runtime.imageStatus(spec.image)).user ?? '';
+      verifyRunAsNonRoot(pod, spec, imageUser);
+      const fields = { podIP, podIPs: podIP ? [podIP] : [], hostIP: this.o.nodeIP, hostIPs: [this.o.nodeIP] };
+      const result = await this.o.volumes.environment(pod, spec, fields, await this.serviceEnv(pod), await this.allocatable());
+      env = result.env;
+      for (const warning of result.skippedKeyWarnings) this.o.recorder.record(pod, 'Warning', 'InvalidEnvironmentVariableNames', warning);
       mounts = await this.o.volumes.mountsFor(spec, volumes);
+      const terminationLog = await this.o.volumes.ensureTerminationLog(pod.metadata.uid!, spec.name, start.restartCount);
+      mounts.push({ hostPath: terminationLog, containerPath: spec.terminationMessagePath || '/dev/termination-log', readOnly: false });
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
       this.o.recorder.record(pod, 'Warning', 'Failed', `Error: ${err.message}`);
@@ -181,13 +280,14 @@ export class PodWorker {
       throw new ContainerWaitingError({ reason: err.reason, message: err.message });
     }
     const limits = spec.resources?.limits ?? {};
+    const { command, args } = expandCommandAndArgs(spec, env);
     const id = await this.o.runtime.createContainer(sandbox.id, {
       pod: identity(pod),
       nodeName: this.o.nodeName,
       name: spec.name,
       image: spec.image,
-      ...(spec.command ? { command: spec.command } : {}),
-      ...(spec.args ? { args: spec.args } : {}),
+      ...(command ? { command } : {}),
+      ...(args ? { args } : {}),
       env,
       ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
       mounts,
@@ -195,12 +295,26 @@ export class PodWorker {
       ...(limits.cpu ? { nanoCpus: parseCpuMillis(limits.cpu) * 1_000_000 } : {}),
       ...(spec.tty ? { tty: true } : {}),
       ...(spec.stdin ? { stdin: true } : {}),
+      ...(pod.spec.hostPID ? { pidMode: 'host' as const } : pod.spec.shareProcessNamespace ? { pidMode: 'pod' as const } : {}),
+      security: containerSecurity(pod, spec, imageUser),
       restartCount: start.restartCount,
       specHash: specHash(spec),
     });
     this.o.recorder.record(pod, 'Normal', 'Created', `Created container ${spec.name}`);
     await this.o.runtime.startContainer(id);
     this.o.recorder.record(pod, 'Normal', 'Started', `Started container ${spec.name}`);
+    const postStart = spec.lifecycle?.postStart;
+    if (postStart) {
+      const failure = await runLifecycleHandler(this.o.runtime, postStart, { pod, container: spec, containerId: id, podIP: podIP ?? '' }, POST_START_TIMEOUT_MS);
+      if (failure !== undefined) {
+        // The kubelet's reaction: the event, then the container is killed; its restartPolicy decides the rest.
+        this.o.recorder.record(pod, 'Warning', 'FailedPostStartHook', failure);
+        this.o.recorder.record(pod, 'Normal', 'Killing', 'FailedPostStartHook');
+        await this.o.runtime.stopContainer(id, pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS);
+        this.o.requeueAfter(objectKey(pod), 0);
+        throw new ContainerWaitingError({ reason: 'PostStartHookError', message: failure });
+      }
+    }
   }
 
   /** The variables of the Services that exist now in the pod's namespace (and `kubernetes`): fixed at container start. */
@@ -240,7 +354,8 @@ export class PodWorker {
     const nowMs = clock.now().getTime();
     recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
     try {
-      await runtime.pullImage(image);
+      const auth = registryAuthFor(image, await this.pullSecrets(pod));
+      await runtime.pullImage(image, ...(auth ? [auth] : []));
       recorder.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${goDuration(clock.now().getTime() - nowMs)}`);
     } catch (err) {
       if (!(err instanceof ImagePullError)) throw err;
@@ -257,13 +372,42 @@ export class PodWorker {
     }
   }
 
-  /** Stops containers (in parallel) with the grace period, recording Killing for each. */
+  /** The docker-registry Secrets the pod names in imagePullSecrets (missing ones are skipped, as the kubelet does). */
+  private async pullSecrets(pod: Pod): Promise<DockerConfigSecret[]> {
+    const secrets: DockerConfigSecret[] = [];
+    for (const ref of pod.spec.imagePullSecrets ?? []) {
+      if (!ref.name) continue;
+      try {
+        secrets.push(await this.o.client.get<DockerConfigSecret>('secrets', pod.metadata.namespace, ref.name));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        this.o.recorder.record(pod, 'Warning', 'FailedToRetrieveImagePullSecret', `Unable to retrieve some image pull secrets (${ref.name}); attempting to pull the image may not succeed.`);
+      }
+    }
+    return secrets;
+  }
+
+  /**
+   * Stops containers (in parallel) with the grace period, recording Killing for each. A
+   * container with a preStop hook runs it first; the hook's time comes out of the grace period.
+   */
   private async killContainers(pod: Pod, containers: ContainerStatus[], gracePeriodSeconds?: number, reason?: string): Promise<void> {
     const grace = gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    const specs = allContainerSpecs(pod);
+    const sandbox = (await this.o.runtime.listPodSandboxes({ podUid: pod.metadata.uid })).find((s) => s.state === 'ready');
     await Promise.all(
       containers.map(async (c) => {
         this.o.recorder.record(pod, 'Normal', 'Killing', reason ?? `Stopping container ${c.name}`);
-        await this.o.runtime.stopContainer(c.id, grace);
+        let remaining = grace;
+        const spec = specs.find((s) => s.name === c.name);
+        const preStop = spec?.lifecycle?.preStop;
+        if (preStop && spec && grace > 0 && c.state === 'running') {
+          const startedMs = Date.now();
+          const failure = await runLifecycleHandler(this.o.runtime, preStop, { pod, container: spec, containerId: c.id, podIP: this.podIPOf(pod, sandbox) ?? '' }, grace * 1000);
+          if (failure !== undefined) this.o.recorder.record(pod, 'Warning', 'FailedPreStopHook', failure);
+          remaining = Math.max(MINIMUM_GRACE_SECONDS, grace - Math.round((Date.now() - startedMs) / 1000));
+        }
+        await this.o.runtime.stopContainer(c.id, remaining);
       }),
     );
   }
@@ -279,7 +423,16 @@ export class PodWorker {
     // A container shutting down fails its probes; that must not restart it nor be reported.
     this.o.probes.removePod(uid);
     const containers = await runtime.listContainers({ podUid: uid });
-    await this.killContainers(pod, containers.filter((c) => c.state === 'running'), grace);
+    // The app containers (and plain init containers) first, together; then the sidecars, one by
+    // one in reverse order, so they serve the app containers until those have stopped.
+    const sidecars = (pod.spec.initContainers ?? []).filter(isSidecar).map((c) => c.name).reverse();
+    const running = containers.filter((c) => c.state === 'running');
+    const startedMs = Date.now();
+    await this.killContainers(pod, running.filter((c) => !sidecars.includes(c.name)), grace);
+    for (const name of sidecars) {
+      const left = Math.max(0, grace - Math.round((Date.now() - startedMs) / 1000));
+      await this.killContainers(pod, running.filter((c) => c.name === name), left);
+    }
     await this.removeEverything(uid);
     try {
       await client.delete('pods', pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
@@ -305,7 +458,7 @@ export class PodWorker {
   }
 
   private forgetBackoff(uid: string): void {
-    for (const map of [this.restartBackoff, this.pullBackoff]) {
+    for (const map of [this.restartBackoff, this.pullBackoff, this.terminationMessages]) {
       for (const key of map.keys()) if (key.startsWith(`${uid}/`)) map.delete(key);
     }
   }
@@ -316,7 +469,8 @@ export class PodWorker {
     let current = pod;
     for (let attempt = 0; ; attempt++) {
       const { readiness, started } = this.o.probes.statusOf(current, containers);
-      const status: PodStatus = computePodStatus({ pod: current, sandbox, containers, waiting, readiness, started, hostIP: this.o.nodeIP, now: clock.now() });
+      const shown = sandbox && current.spec.hostNetwork ? { ...sandbox, ip: this.o.nodeIP } : sandbox;
+      const status: PodStatus = computePodStatus({ pod: current, sandbox: shown, containers, waiting, readiness, started, hostIP: this.o.nodeIP, now: clock.now() });
       if (isDeepStrictEqual(status, current.status)) return;
       try {
         await client.updateStatus<Pod>('pods', { ...current, status });

@@ -10,7 +10,7 @@
 // And it talks back: when a result flips, onChange(podKey) has the pod synced at once, so a pod
 // turns Ready (or leaves its Services' endpoints) within a probe period, not at the next resync.
 
-import type { Pod, Probe } from '../../lib/api/types.js';
+import type { Container, Pod, Probe } from '../../lib/api/types.js';
 import { objectKey } from '../../lib/client/object-key.js';
 import type { Clock } from '../../lib/clock.js';
 import { logger, type Logger } from '../../lib/logger.js';
@@ -43,9 +43,14 @@ const PROBE_FIELDS: [ProbeType, 'livenessProbe' | 'readinessProbe' | 'startupPro
 ];
 
 /** The newest attempt of each container of the spec, when it runs. */
+/** The containers that may have probes: the app containers and the native sidecars (init containers with restartPolicy Always). */
+export function probedContainers(pod: Pod): Container[] {
+  return [...pod.spec.containers, ...(pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
+}
+
 function runningContainers(pod: Pod, containers: ContainerStatus[]): Map<string, ContainerStatus> {
   const running = new Map<string, ContainerStatus>();
-  for (const spec of pod.spec.containers) {
+  for (const spec of probedContainers(pod)) {
     const newest = attemptsNewestFirst(containers.filter((c) => c.name === spec.name))[0];
     if (newest?.state === 'running') running.set(spec.name, newest);
   }
@@ -70,7 +75,7 @@ export class ProbeManager {
     const wanted = new Set<string>();
     // A pod being deleted is not probed: a container shutting down must not be "restarted".
     if (podIP && !pod.metadata.deletionTimestamp) {
-      for (const spec of pod.spec.containers) {
+      for (const spec of probedContainers(pod)) {
         const container = running.get(spec.name);
         if (!container) continue;
         for (const [type, field] of PROBE_FIELDS) {
@@ -105,7 +110,7 @@ export class ProbeManager {
     const readiness = new Map<string, boolean>();
     const started = new Map<string, boolean>();
     for (const [name, container] of runningContainers(pod, containers)) {
-      const spec = pod.spec.containers.find((c) => c.name === name)!;
+      const spec = probedContainers(pod).find((c) => c.name === name)!;
       if (spec.readinessProbe) readiness.set(name, this.resultOf(container.id, 'readiness') === 'success');
       if (spec.startupProbe) started.set(name, this.resultOf(container.id, 'startup') === 'success');
     }
@@ -133,7 +138,7 @@ export class ProbeManager {
   }
 
   private startWorker(key: string, pod: Pod, type: ProbeType, probe: Probe, container: ContainerStatus, podIP: string): void {
-    const spec = pod.spec.containers.find((c) => c.name === container.name)!;
+    const spec = probedContainers(pod).find((c) => c.name === container.name)!;
     const resultKey = `${container.id}/${type}`;
     this.results.set(resultKey, initialProbeState(type).result);
     const worker = new ProbeWorker({

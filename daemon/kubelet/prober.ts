@@ -10,6 +10,8 @@
 // - tcpSocket: the port accepts a TCP connection. Nothing is sent.
 // - exec: the command runs inside the container (like `kubelab exec`); exit code 0 passes. Its
 //   output only becomes the failure message.
+// - grpc: the standard gRPC health check (grpc.health.v1.Health/Check) on podIP:port, without
+//   TLS; SERVING passes (grpc-health.ts).
 // Each attempt gets `timeoutSeconds`; a slow answer is a failure.
 //
 // Failures carry Kubernetes' messages, so `kubelab describe` reads like kubectl's:
@@ -25,6 +27,7 @@ import type { Readable } from 'node:stream';
 import type { Container, Probe } from '../../lib/api/types.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
+import { grpcProbe } from './grpc-health.js';
 import type { ProbeAttempt, ProbeType } from './probe-state.js';
 
 export interface ProbeTarget {
@@ -73,7 +76,8 @@ export class Prober implements ContainerProber {
         return await httpProbe({ scheme: get.scheme ?? 'HTTP', host: get.host || target.podIP, port, path: get.path ?? '/', headers }, timeoutMs);
       }
       if (probe.tcpSocket) return await tcpProbe(probe.tcpSocket.host || target.podIP, resolvePort(probe.tcpSocket.port, target.container), timeoutMs);
-      return { attempt: 'error', message: 'probe has no handler: set one of exec, httpGet or tcpSocket' };
+      if (probe.grpc) return await grpcProbe(target.podIP, probe.grpc.port, probe.grpc.service ?? '', timeoutMs);
+      return { attempt: 'error', message: 'probe has no handler: set one of exec, httpGet, tcpSocket or grpc' };
     } catch (err) {
       return { attempt: 'error', message: errorMessage(err) };
     }

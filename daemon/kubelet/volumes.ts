@@ -12,6 +12,16 @@
 //   Files are written the way Kubernetes' AtomicWriter does: into a fresh `..<timestamp>` folder,
 //   then the `..data` symlink is swapped to it in one rename, and each key is a symlink through
 //   `..data`; a reader never sees half of an update. These mounts are always read-only.
+// - downwardAPI: one file per item holding a field of the pod (name, namespace, uid, labels,
+//   annotations, a label or annotation) or a container's resource (resourceFieldRef), written
+//   the same atomic way.
+// - projected: configMap, secret and downwardAPI sources together in one directory (a tmpfs
+//   when a secret is among them). A serviceAccountToken source is refused by the API server:
+//   kubelab issues no service account tokens.
+// - fsGroup (pod securityContext): every volume but hostPath is given to that group, with the
+//   setgid bit on its directories so new files stay in it, and group read (and write, unless the
+//   volume is read-only) on its files; the containers have the group as a supplementary group.
+//   fsGroupChangePolicy OnRootMismatch skips the walk when the volume's root is already right.
 // - persistentVolumeClaim: the directory of the PersistentVolume the claim is bound to (hostPath
 //   or local), mounted as it is, so what a pod writes is there for the next pod of the claim.
 // Any other type is refused by the API at create; a pod never gets an emptyDir in its place.
@@ -20,12 +30,13 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Container, EnvVar, KeyToPath, KubeObject, Pod, Secret, Volume } from '../../lib/api/types.js';
+import type { Container, DownwardAPIVolumeFile, EnvVar, KeyToPath, KubeObject, Pod, Secret, Volume } from '../../lib/api/types.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../lib/api/storage-types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import { LOCAL_PATH_PROVISIONER, PROVISIONED_BY_ANNOTATION } from '../../lib/storage/storage-names.js';
 import { isNotFound } from '../../lib/errors.js';
 import type { Mount } from '../runtime/container-runtime.js';
+import { makeEnvironment, podFieldValue, referencedConfigSources, resourceFieldValue, type ConfigSource, type EnvironmentResult, type NodeAllocatable, type PodRuntimeFields } from './container-env.js';
 import { HostTmpfsMounter, type TmpfsMounter } from './tmpfs-mounter.js';
 
 /**
@@ -110,17 +121,67 @@ export class VolumeManager {
   }
 
   /** Creates or refreshes every volume of the pod; returns them by volume name. */
-  async preparePodVolumes(pod: Pod): Promise<Map<string, PreparedVolume>> {
+  async preparePodVolumes(pod: Pod, allocatable: NodeAllocatable = { cpuMillis: 0, memoryBytes: 0 }): Promise<Map<string, PreparedVolume>> {
     const prepared = new Map<string, PreparedVolume>();
-    for (const volume of pod.spec.volumes ?? []) prepared.set(volume.name, await this.prepareVolume(pod, volume));
+    const fsGroup = pod.spec.securityContext?.fsGroup;
+    for (const volume of pod.spec.volumes ?? []) {
+      const ready = await this.prepareVolume(pod, volume, allocatable);
+      if (fsGroup !== undefined && !volume.hostPath) {
+        await applyFsGroup(ready.hostPath, fsGroup, ready.forceReadOnly, pod.spec.securityContext?.fsGroupChangePolicy === 'OnRootMismatch');
+      }
+      prepared.set(volume.name, ready);
+    }
     return prepared;
+  }
+
+  /** The host file a container attempt's terminationMessagePath is mounted from. */
+  terminationLogPath(uid: string, containerName: string, restartCount: number): string {
+    return path.join(this.podDir(uid), 'containers', containerName, `termination-log-${restartCount}`);
+  }
+
+  /** Creates the (empty, world-writable) termination log file of a container attempt; returns its path. */
+  async ensureTerminationLog(uid: string, containerName: string, restartCount: number): Promise<string> {
+    const file = this.terminationLogPath(uid, containerName, restartCount);
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
+    await fs.writeFile(file, '', { flag: 'w' });
+    await fs.chmod(file, 0o666); // any user the container runs as may write its message
+    return file;
   }
 
   private volumeDir(pod: Pod, plugin: string, name: string): string {
     return path.join(this.podDir(pod.metadata.uid!), 'volumes', `kubernetes.io~${plugin}`, name);
   }
 
-  private async prepareVolume(pod: Pod, volume: Volume): Promise<PreparedVolume> {
+  private async prepareVolume(pod: Pod, volume: Volume, allocatable: NodeAllocatable): Promise<PreparedVolume> {
+    if (volume.downwardAPI) {
+      const dir = this.volumeDir(pod, 'downward-api', volume.name);
+      const mode = volume.downwardAPI.defaultMode ?? DOWNWARD_API_DEFAULT_MODE;
+      await writeAtomically(dir, downwardApiFiles(pod, volume.downwardAPI.items ?? [], mode, allocatable));
+      return { hostPath: dir, forceReadOnly: true };
+    }
+    if (volume.projected) {
+      const dir = this.volumeDir(pod, 'projected', volume.name);
+      const mode = volume.projected.defaultMode ?? DOWNWARD_API_DEFAULT_MODE;
+      const files: FileToWrite[] = [];
+      const sources = volume.projected.sources ?? [];
+      for (const source of sources) {
+        if (source.configMap) {
+          const configMap = await this.read<ConfigMap>('configmaps', pod.metadata.namespace!, source.configMap.name, source.configMap.optional);
+          const values = { ...toBuffers(configMap?.data ?? {}), ...decodeAll(configMap?.binaryData ?? {}) };
+          files.push(...filesFor(values, source.configMap.items, mode, source.configMap.optional, 'configmap'));
+        } else if (source.secret) {
+          const secret = await this.read<Secret>('secrets', pod.metadata.namespace!, source.secret.name, source.secret.optional);
+          files.push(...filesFor(decodeAll(secret?.data ?? {}), source.secret.items, mode, source.secret.optional, 'secret'));
+        } else if (source.downwardAPI) {
+          files.push(...downwardApiFiles(pod, source.downwardAPI.items ?? [], mode, allocatable));
+        } else if (source.serviceAccountToken) {
+          throw new ContainerConfigError(`projected volume "${volume.name}": kubelab issues no service account tokens`);
+        }
+      }
+      if (sources.some((source) => source.secret)) await this.tmpfs.ensureTmpfs(dir);
+      await writeAtomically(dir, files);
+      return { hostPath: dir, forceReadOnly: true };
+    }
     if (volume.hostPath) return { hostPath: await prepareHostPath(volume.hostPath.path, volume.hostPath.type), forceReadOnly: false };
     if (volume.secret) {
       const dir = this.volumeDir(pod, 'secret', volume.name);
@@ -138,11 +199,9 @@ export class VolumeManager {
       return { hostPath: dir, forceReadOnly: true };
     }
     if (volume.persistentVolumeClaim) return this.prepareClaim(pod, volume.persistentVolumeClaim);
-    // downwardAPI and projected are the podspec branch's (issue 20); until they land they stay what they were: an empty directory.
-    const loose = volume as unknown as Record<string, unknown>;
-    if (!volume.emptyDir && loose.downwardAPI === undefined && loose.projected === undefined) {
+    if (!volume.emptyDir) {
       // The API refuses every other type at create; a pod stored before it did is told, never handed an empty directory.
-      throw new ContainerConfigError(`volume "${volume.name}": kubelab cannot mount this volume type; it mounts emptyDir, hostPath, secret, configMap and persistentVolumeClaim volumes`);
+      throw new ContainerConfigError(`volume "${volume.name}": kubelab cannot mount this volume type; it mounts emptyDir, hostPath, secret, configMap, downwardAPI, projected and persistentVolumeClaim volumes`);
     }
     const dir = this.volumeDir(pod, 'empty-dir', volume.name);
     await fs.mkdir(dir, { recursive: true, mode: 0o777 });
@@ -232,81 +291,34 @@ export class VolumeManager {
   }
 
   /**
-   * The environment of a container: literal values, Secret and ConfigMap keys, and pod fields,
-   * after `serviceEnv` (lib/api/service-env.ts): as in Kubernetes, the container's own variables
-   * win over a Service's of the same name and may refer to them as $(HELLO_SERVICE_HOST).
+   * The environment of a container (container-env.ts decides it): this reads the ConfigMaps and
+   * Secrets it references, and hands them over with the pod's runtime fields.
    */
-  async environment(pod: Pod, container: Container, fields: { podIP?: string; hostIP?: string }, serviceEnv: { name: string; value: string }[] = []): Promise<{ name: string; value: string }[]> {
-    const env: { name: string; value: string }[] = [];
-    const known = new Map<string, string>(serviceEnv.map((v) => [v.name, v.value]));
-    for (const variable of container.env ?? []) {
-      const value = variable.valueFrom ? await this.valueFrom(pod, variable, fields) : expand(variable.value ?? '', known);
-      if (value === undefined) continue; // an optional reference that is missing
-      env.push({ name: variable.name, value });
-      known.set(variable.name, value);
+  async environment(
+    pod: Pod,
+    container: Container,
+    fields: PodRuntimeFields,
+    serviceEnv: { name: string; value: string }[] = [],
+    allocatable: NodeAllocatable = { cpuMillis: 0, memoryBytes: 0 },
+  ): Promise<EnvironmentResult> {
+    const namespace = pod.metadata.namespace!;
+    const wanted = referencedConfigSources(container);
+    const configMaps = new Map<string, ConfigSource>();
+    for (const name of wanted.configMaps) {
+      const configMap = await this.read<ConfigMap>('configmaps', namespace, name, true);
+      configMaps.set(name, configMap ? { ...(configMap.data ?? {}), ...textOf(decodeAll(configMap.binaryData ?? {})) } : undefined);
     }
-    const own = new Set(env.map((v) => v.name));
-    return [...serviceEnv.filter((v) => !own.has(v.name)), ...env];
-  }
-
-  private async valueFrom(pod: Pod, variable: EnvVar, fields: { podIP?: string; hostIP?: string }): Promise<string | undefined> {
-    const from = variable.valueFrom!;
-    const ns = pod.metadata.namespace!;
-    if (from.secretKeyRef) {
-      const ref = from.secretKeyRef;
-      const secret = await this.read<Secret>('secrets', ns, ref.name, ref.optional);
-      const encoded = secret?.data?.[ref.key];
-      if (encoded === undefined) {
-        if (ref.optional) return undefined;
-        throw new ContainerConfigError(`couldn't find key ${ref.key} in Secret ${ns}/${ref.name}`);
-      }
-      return Buffer.from(encoded, 'base64').toString('utf8');
+    const secrets = new Map<string, ConfigSource>();
+    for (const name of wanted.secrets) {
+      const secret = await this.read<Secret>('secrets', namespace, name, true);
+      secrets.set(name, secret ? textOf(decodeAll(secret.data ?? {})) : undefined);
     }
-    if (from.configMapKeyRef) {
-      const ref = from.configMapKeyRef;
-      const configMap = await this.read<ConfigMap>('configmaps', ns, ref.name, ref.optional);
-      const value = configMap?.data?.[ref.key];
-      if (value === undefined) {
-        if (ref.optional) return undefined;
-        throw new ContainerConfigError(`couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name}`);
-      }
-      return value;
-    }
-    if (from.fieldRef) return podField(pod, from.fieldRef.fieldPath, fields);
-    return '';
+    return makeEnvironment({ pod, container, fields, allocatable, configMaps, secrets, serviceEnv });
   }
 }
 
-/** The downward API fields a container's env may reference. */
-export function podField(pod: Pod, fieldPath: string, fields: { podIP?: string; hostIP?: string }): string {
-  const labelOrAnnotation = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
-  if (labelOrAnnotation) return pod.metadata[labelOrAnnotation[1] as 'labels' | 'annotations']?.[labelOrAnnotation[2]] ?? '';
-  switch (fieldPath) {
-    case 'metadata.name':
-      return pod.metadata.name ?? '';
-    case 'metadata.namespace':
-      return pod.metadata.namespace ?? '';
-    case 'metadata.uid':
-      return pod.metadata.uid ?? '';
-    case 'spec.nodeName':
-      return pod.spec.nodeName ?? '';
-    case 'spec.serviceAccountName':
-      return pod.spec.serviceAccountName ?? '';
-    case 'status.podIP':
-      return fields.podIP ?? '';
-    case 'status.hostIP':
-      return fields.hostIP ?? '';
-    default:
-      throw new ContainerConfigError(`unsupported fieldPath: ${fieldPath}`);
-  }
-}
-
-/** Kubernetes' `$(VAR)` expansion from earlier variables; `$$(VAR)` is a literal `$(VAR)`; unknown stays as written. */
-export function expand(value: string, known: Map<string, string>): string {
-  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (match, name: string | undefined) => {
-    if (match === '$$') return '$';
-    return known.get(name!) ?? match;
-  });
+function textOf(values: Record<string, Buffer>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.toString('utf8')]));
 }
 
 function decodeAll(data: Record<string, string>): Record<string, Buffer> {
@@ -315,6 +327,37 @@ function decodeAll(data: Record<string, string>): Record<string, Buffer> {
 
 function toBuffers(data: Record<string, string>): Record<string, Buffer> {
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8')]));
+}
+
+/** downwardAPI and projected files: 0644, as Kubernetes' default. */
+const DOWNWARD_API_DEFAULT_MODE = 0o644;
+
+/** The files of downwardAPI items: a pod field (metadata only) or a container's resource. */
+export function downwardApiFiles(pod: Pod, items: DownwardAPIVolumeFile[], defaultMode: number, allocatable: NodeAllocatable): FileToWrite[] {
+  return items.map((item) => {
+    let content: string;
+    if (item.fieldRef) content = podFieldValue(pod, item.fieldRef.fieldPath, {});
+    else if (item.resourceFieldRef) content = resourceFieldValue(pod, item.resourceFieldRef.containerName ?? '', item.resourceFieldRef, allocatable);
+    else content = '';
+    return { path: item.path, content: Buffer.from(content, 'utf8'), mode: item.mode ?? defaultMode };
+  });
+}
+
+/** Kubernetes' SetVolumeOwnership: group fsGroup, setgid directories, group read (and write) on files. */
+async function applyFsGroup(root: string, gid: number, readOnly: boolean, onRootMismatch: boolean): Promise<void> {
+  const rootStat = await fs.stat(root);
+  if (onRootMismatch && rootStat.gid === gid && (rootStat.mode & 0o2000) !== 0) return;
+  const fileMask = readOnly ? 0o440 : 0o660;
+  const walk = async (target: string): Promise<void> => {
+    const stat = await fs.lstat(target);
+    if (stat.isSymbolicLink()) return;
+    await fs.chown(target, stat.uid, gid);
+    if (stat.isDirectory()) {
+      await fs.chmod(target, (stat.mode & 0o7777) | 0o2000 | fileMask | 0o110);
+      for (const entry of await fs.readdir(target)) await walk(path.join(target, entry));
+    } else await fs.chmod(target, (stat.mode & 0o7777) | fileMask);
+  };
+  await walk(root);
 }
 
 interface FileToWrite {

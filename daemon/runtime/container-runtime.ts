@@ -27,6 +27,8 @@ export const LABEL_CONTAINER_ROLE = 'io.kubelab.container.role';
 export const LABEL_RESTART_COUNT = 'io.kubelab.container.restart-count';
 /** A hash of the container spec, so the kubelet can tell a changed spec from a restart. */
 export const LABEL_SPEC_HASH = 'io.kubelab.container.spec-hash';
+/** The sandbox an app container was started in: init containers run again in a new sandbox. */
+export const LABEL_SANDBOX_ID = 'io.kubelab.sandbox.id';
 
 /** The labels every object a runtime makes for a pod carries: who owns it, which node, which pod. */
 function podLabels(pod: PodIdentity, nodeName: string): Record<string, string> {
@@ -45,8 +47,9 @@ export function sandboxLabels(config: SandboxConfig): Record<string, string> {
 }
 
 /** The labels of an app container: the caller's, the pod's, the role, and which container, attempt and spec it runs. */
-export function appContainerLabels(config: ContainerConfig): Record<string, string> {
+export function appContainerLabels(config: ContainerConfig, sandboxId?: string): Record<string, string> {
   return {
+    ...(sandboxId ? { [LABEL_SANDBOX_ID]: sandboxId } : {}),
     ...config.labels,
     ...podLabels(config.pod, config.nodeName),
     [LABEL_CONTAINER_ROLE]: 'app',
@@ -86,8 +89,21 @@ export interface SandboxConfig {
   networkName?: string;
   dnsServers?: string[];
   dnsSearch?: string[];
+  /** resolv.conf `options` lines' items, e.g. `ndots:5`. */
+  dnsOptions?: string[];
   /** Extra /etc/hosts lines, e.g. `10.96.0.10 hello`. */
   extraHosts?: { hostname: string; ip: string }[];
+  /**
+   * The pod's /etc/hosts as the kubelet writes it (etc-files.ts): its own name (and FQDN with a
+   * subdomain) on the pod IP, then the hostAliases. With hostNetwork: the node's file plus the aliases.
+   */
+  hostsFile?: { fqdn?: string; hostAliases: { ip: string; hostnames: string[] }[] };
+  /** The node's network namespace (Kubernetes hostNetwork): the pod IP is the node's. */
+  hostNetwork?: boolean;
+  /** The node's IPC namespace (hostIPC). */
+  hostIPC?: boolean;
+  /** Namespaced kernel parameters of the pod (securityContext.sysctls): net.*, kernel.shm*, ... */
+  sysctls?: Record<string, string>;
   /** hostPort mappings; the runtime publishes them on the node. */
   portMappings?: { containerPort: number; hostPort: number; protocol: 'TCP' | 'UDP'; hostIP?: string }[];
   /** Extra labels, merged with the io.kubelab.* ones. */
@@ -127,9 +143,40 @@ export interface ContainerConfig {
   nanoCpus?: number;
   tty?: boolean;
   stdin?: boolean;
+  /** Whose process namespace: `host` (hostPID), `pod` (shareProcessNamespace: the sandbox's), else its own. */
+  pidMode?: 'host' | 'pod';
+  /** Security options (securityContext), engine-neutral. */
+  security?: ContainerSecurity;
   restartCount: number;
   specHash: string;
   labels?: Record<string, string>;
+}
+
+/** What a securityContext asks of the engine (security-options.ts maps the API's fields to it). */
+export interface ContainerSecurity {
+  /** `uid`, `uid:gid` or `name:gid`. */
+  user?: string;
+  /** Supplementary groups (supplementalGroups and fsGroup). */
+  groupAdd?: number[];
+  readOnlyRootFilesystem?: boolean;
+  privileged?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  /** The no_new_privs bit (allowPrivilegeEscalation: false). */
+  noNewPrivileges?: boolean;
+  /** `unconfined`, or undefined: the engine's default profile. */
+  seccomp?: 'unconfined';
+  /** `unconfined`, or undefined: the engine's default profile. */
+  appArmor?: 'unconfined';
+}
+
+/** Credentials for one registry, from a kubernetes.io/dockerconfigjson Secret. */
+export interface RegistryAuth {
+  serverAddress: string;
+  username?: string;
+  password?: string;
+  auth?: string;
+  identityToken?: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
@@ -145,6 +192,8 @@ export interface ContainerStatus {
   imageId: string;
   restartCount: number;
   specHash: string;
+  /** The sandbox it was started in, when known. */
+  sandboxId?: string;
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
@@ -200,6 +249,8 @@ export interface RuntimeInfo {
 export interface ImageStatus {
   present: boolean;
   id?: string;
+  /** The image's USER (`1000`, `nobody`, `1000:1000`), '' for root by default. */
+  user?: string;
 }
 
 export interface ContainerRuntime {
@@ -208,8 +259,8 @@ export interface ContainerRuntime {
 
   /** Whether the image is present locally, and its ID. */
   imageStatus(image: string): Promise<ImageStatus>;
-  /** Pulls the image; fails with ImagePullError naming the image and the engine's reason. */
-  pullImage(image: string): Promise<string>;
+  /** Pulls the image (with the registry's credentials, if given); fails with ImagePullError naming the image and the engine's reason. */
+  pullImage(image: string, auth?: RegistryAuth): Promise<string>;
 
   /** Creates a bridge network with this subnet if it does not exist (idempotent). */
   ensureNetwork(name: string, subnet: string, gateway: string): Promise<void>;

@@ -9,7 +9,8 @@
 import type Docker from 'dockerode';
 
 /** Resolves when the engine has the image; rejects with the engine's reason or the watchdog's. */
-export async function pullDockerImage(docker: Docker, image: string, idleTimeoutMs: number): Promise<void> {
+/** `authconfig`: the registry's credentials (Docker's X-Registry-Auth), from the pod's imagePullSecrets. */
+export async function pullDockerImage(docker: Docker, image: string, idleTimeoutMs: number, authconfig?: Record<string, string>): Promise<void> {
   const abort = new AbortController();
   let watchdog: NodeJS.Timeout | undefined;
   const stalled = new Promise<never>((_, reject) => {
@@ -21,7 +22,7 @@ export async function pullDockerImage(docker: Docker, image: string, idleTimeout
     watchdog = setTimeout(() => abort.abort(), idleTimeoutMs);
   };
   const pulled = (async () => {
-    const stream = await docker.pull(image, { abortSignal: abort.signal });
+    const stream = await docker.pull(image, { abortSignal: abort.signal, ...(authconfig ? { authconfig } : {}) });
     rearm();
     await new Promise<void>((resolve, reject) => {
       docker.modem.followProgress(

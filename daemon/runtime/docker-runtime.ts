@@ -5,7 +5,7 @@
 // Everything kubelab creates carries io.kubelab.* labels, which are the only state this class
 // needs: a restarted kubelet lists containers by label and re-adopts them.
 
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import {
@@ -18,6 +18,7 @@ import {
   LABEL_POD_NAMESPACE,
   LABEL_POD_UID,
   LABEL_RESTART_COUNT,
+  LABEL_SANDBOX_ID,
   LABEL_SPEC_HASH,
   RuntimeError,
   appContainerLabels,
@@ -30,6 +31,7 @@ import {
   type ImageStatus,
   type LogOptions,
   type PodIdentity,
+  type RegistryAuth,
   type RuntimeInfo,
   type SandboxConfig,
   type SandboxStatus,
@@ -38,6 +40,8 @@ import { dockerMessage, statusCodeOf } from './docker-errors.js';
 import { startDockerExec } from './docker-exec.js';
 import { readDockerLogs } from './docker-logs.js';
 import { pullDockerImage } from './docker-pull.js';
+import { dockerSecurityFields } from './docker-security.js';
+import { renderHostAliases, renderHostsFile, renderResolvConf } from './etc-files.js';
 
 export interface DockerRuntimeOptions {
   /** DOCKER_HOST form: `unix:///var/run/docker.sock` or `tcp://host:port`. */
@@ -129,16 +133,16 @@ export class DockerRuntime implements ContainerRuntime {
   async imageStatus(image: string): Promise<ImageStatus> {
     try {
       const inspect = await this.docker.getImage(image).inspect();
-      return { present: true, id: inspect.Id };
+      return { present: true, id: inspect.Id, user: inspect.Config?.User ?? '' };
     } catch (err) {
       if (statusCodeOf(err) === 404) return { present: false };
       throw new RuntimeError(`inspecting image "${image}": ${dockerMessage(err)}`, { cause: err });
     }
   }
 
-  async pullImage(image: string): Promise<string> {
+  async pullImage(image: string, auth?: RegistryAuth): Promise<string> {
     try {
-      await pullDockerImage(this.docker, image, this.pullIdleTimeoutMs);
+      await pullDockerImage(this.docker, image, this.pullIdleTimeoutMs, auth && dockerAuthConfig(auth));
     } catch (err) {
       throw new ImagePullError(image, `pulling image "${image}": ${dockerMessage(err)}`, { cause: err });
     }
@@ -185,7 +189,7 @@ export class DockerRuntime implements ContainerRuntime {
     if (!image.present) {
       throw new RuntimeError(`the pod infra image "${this.infraImage}" is not on this engine: run scripts/build-images.sh to build it`);
     }
-    const network = config.networkName ?? 'bridge';
+    const network = config.hostNetwork ? 'host' : (config.networkName ?? 'bridge');
     const portBindings: Record<string, { HostIp?: string; HostPort: string }[]> = {};
     const exposed: Record<string, object> = {};
     for (const m of config.portMappings ?? []) {
@@ -198,28 +202,34 @@ export class DockerRuntime implements ContainerRuntime {
       container = await this.docker.createContainer({
         name: safeName(['k8s', 'POD', pod.name, pod.namespace, pod.uid.slice(0, 8), randomSuffix()]),
         Image: this.infraImage,
-        Hostname: safeHostname(config.hostname),
+        // The engine refuses a hostname in the node's network: the pod has the node's name there.
+        ...(config.hostNetwork ? {} : { Hostname: safeHostname(config.hostname) }),
         Labels: sandboxLabels(config),
         ExposedPorts: exposed,
         HostConfig: {
           NetworkMode: network,
           // App containers join the sandbox's IPC namespace too, as in a Kubernetes pod.
-          IpcMode: 'shareable',
-          Dns: config.dnsServers,
-          DnsSearch: config.dnsSearch,
+          IpcMode: config.hostIPC ? 'host' : 'shareable',
+          // The sandbox owns the pod's PID namespace, for shareProcessNamespace.
+          ...(config.hostNetwork ? {} : { Dns: config.dnsServers, DnsSearch: config.dnsSearch, DnsOptions: config.dnsOptions }),
           ExtraHosts: (config.extraHosts ?? []).map((h) => `${h.hostname}:${h.ip}`),
           PortBindings: portBindings,
+          ...(config.sysctls ? { Sysctls: config.sysctls } : {}),
           RestartPolicy: { Name: 'no' },
         },
       });
       await container.start();
       const inspect = await container.inspect();
-      if (config.dnsServers?.length) await writePodResolvConf(inspect.ResolvConfPath, config.dnsServers, config.dnsSearch ?? []);
+      const ip = config.hostNetwork ? undefined : inspect.NetworkSettings.Networks[network]?.IPAddress || undefined;
+      if (config.dnsServers?.length || config.dnsSearch?.length || config.dnsOptions?.length) {
+        await writeFile(inspect.ResolvConfPath, renderResolvConf({ nameservers: config.dnsServers ?? [], searches: config.dnsSearch ?? [], options: config.dnsOptions ?? [] })).catch(() => undefined);
+      }
+      if (config.hostsFile) await writePodHosts(inspect.HostsPath, config, ip);
       return {
         id: inspect.Id,
         pod,
         state: inspect.State.Running ? 'ready' : 'notready',
-        ip: inspect.NetworkSettings.Networks[network]?.IPAddress || undefined,
+        ip,
         createdAt: timeOrUndefined(inspect.Created) ?? new Date().toISOString(),
         labels: inspect.Config.Labels ?? {},
       };
@@ -279,6 +289,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   private async createAppContainer(name: string, sandboxId: string, config: ContainerConfig): Promise<string> {
+    const security = dockerSecurityFields(config.security);
     const container = await this.docker.createContainer({
       name,
       Image: config.image,
@@ -290,10 +301,13 @@ export class DockerRuntime implements ContainerRuntime {
       WorkingDir: config.workingDir,
       Tty: config.tty ?? false,
       OpenStdin: config.stdin ?? false,
-      Labels: appContainerLabels(config),
+      Labels: appContainerLabels(config, sandboxId),
+      ...(security.User ? { User: security.User } : {}),
       HostConfig: {
+        ...security.HostConfig,
         NetworkMode: `container:${sandboxId}`,
         IpcMode: `container:${sandboxId}`,
+        ...(config.pidMode === 'host' ? { PidMode: 'host' } : config.pidMode === 'pod' ? { PidMode: `container:${sandboxId}` } : {}),
         Binds: config.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
         Memory: config.memoryLimitBytes,
         // No swap beyond the limit, as the kubelet configures it: over the limit means OOMKilled.
@@ -377,6 +391,7 @@ export class DockerRuntime implements ContainerRuntime {
       imageId: inspect.Image,
       restartCount: Number(labels[LABEL_RESTART_COUNT] ?? 0),
       specHash: labels[LABEL_SPEC_HASH] ?? '',
+      ...(labels[LABEL_SANDBOX_ID] ? { sandboxId: labels[LABEL_SANDBOX_ID] } : {}),
       createdAt: timeOrUndefined(inspect.Created) ?? '',
       startedAt: timeOrUndefined(s.StartedAt),
       finishedAt: exited ? timeOrUndefined(s.FinishedAt) : undefined,
@@ -411,11 +426,30 @@ export class DockerRuntime implements ContainerRuntime {
 /**
  * On a user-defined network Docker points /etc/resolv.conf at its embedded DNS (127.0.0.11),
  * which forwards to the pod's servers. Pods should see the cluster DNS itself, as in Kubernetes,
- * so (like dockershim's rewriteResolvFile) the sandbox's file is rewritten; app containers
- * share it because they join the sandbox's network. When the engine's files are not reachable
- * from here (a remote engine), Docker's forwarding file stays: names still resolve.
+ * so (like dockershim's rewriteResolvFile) the sandbox's file is rewritten, with the search list
+ * and options the kubelet decided; app containers share it because they join the sandbox's
+ * network. The same goes for /etc/hosts: the kubelet's file (the pod's name and FQDN on its IP,
+ * the hostAliases) replaces Docker's; in the node's network the node's file is kept and the
+ * aliases added. When the engine's files are not reachable from here (a remote engine),
+ * Docker's files stay.
  */
-async function writePodResolvConf(resolvConfPath: string, servers: string[], search: string[]): Promise<void> {
-  const lines = [...servers.map((s) => `nameserver ${s}`), ...(search.length ? [`search ${search.join(' ')}`] : [])];
-  await writeFile(resolvConfPath, `${lines.join('\n')}\n`).catch(() => undefined);
+async function writePodHosts(hostsPath: string, config: SandboxConfig, ip: string | undefined): Promise<void> {
+  const hosts = config.hostsFile!;
+  let text: string;
+  if (config.hostNetwork) {
+    const nodeFile = await readFile(hostsPath, 'utf8').catch(() => '');
+    text = `${nodeFile.replace(/\n*$/, '\n')}${renderHostAliases(hosts.hostAliases)}`;
+  } else text = renderHostsFile(ip, safeHostname(config.hostname).split('.')[0], hosts.fqdn, hosts.hostAliases);
+  await writeFile(hostsPath, text).catch(() => undefined);
+}
+
+/** Docker's X-Registry-Auth for a pull. */
+function dockerAuthConfig(auth: RegistryAuth): Record<string, string> {
+  return {
+    serveraddress: auth.serverAddress,
+    ...(auth.username !== undefined ? { username: auth.username } : {}),
+    ...(auth.password !== undefined ? { password: auth.password } : {}),
+    ...(auth.auth ? { auth: auth.auth } : {}),
+    ...(auth.identityToken ? { identitytoken: auth.identityToken } : {}),
+  };
 }

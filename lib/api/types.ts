@@ -71,7 +71,70 @@ export interface EnvVar {
     secretKeyRef?: { name: string; key: string; optional?: boolean };
     configMapKeyRef?: { name: string; key: string; optional?: boolean };
     fieldRef?: { fieldPath: string; apiVersion?: string };
+    resourceFieldRef?: ResourceFieldSelector;
   };
+}
+
+export interface ResourceFieldSelector {
+  containerName?: string;
+  resource: string;
+  divisor?: string | number;
+}
+
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name: string; optional?: boolean };
+  secretRef?: { name: string; optional?: boolean };
+}
+
+/** One action of a lifecycle hook (postStart, preStop). */
+export interface LifecycleHandler {
+  exec?: { command: string[] };
+  httpGet?: { path?: string; port: number | string; host?: string; scheme?: 'HTTP' | 'HTTPS'; httpHeaders?: HTTPHeader[] };
+  tcpSocket?: { port: number | string; host?: string };
+  sleep?: { seconds: number };
+}
+
+export interface Lifecycle {
+  postStart?: LifecycleHandler;
+  preStop?: LifecycleHandler;
+  stopSignal?: string;
+}
+
+export interface SeccompProfile { type: 'RuntimeDefault' | 'Unconfined' | 'Localhost'; localhostProfile?: string }
+export interface AppArmorProfile { type: 'RuntimeDefault' | 'Unconfined' | 'Localhost'; localhostProfile?: string }
+
+/** Container-level securityContext (core/v1 SecurityContext). */
+export interface SecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  privileged?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
+  procMount?: string;
+  seccompProfile?: SeccompProfile;
+  appArmorProfile?: AppArmorProfile;
+  seLinuxOptions?: Record<string, unknown>;
+  windowsOptions?: Record<string, unknown>;
+}
+
+/** Pod-level securityContext (core/v1 PodSecurityContext). */
+export interface PodSecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  supplementalGroups?: number[];
+  supplementalGroupsPolicy?: string;
+  fsGroup?: number;
+  fsGroupChangePolicy?: string;
+  sysctls?: { name: string; value: string }[];
+  seccompProfile?: SeccompProfile;
+  appArmorProfile?: AppArmorProfile;
+  seLinuxOptions?: Record<string, unknown>;
+  seLinuxChangePolicy?: string;
+  windowsOptions?: Record<string, unknown>;
 }
 
 export interface ContainerPort {
@@ -98,6 +161,7 @@ export interface Probe {
   httpGet?: { path?: string; port: number | string; host?: string; scheme?: 'HTTP' | 'HTTPS'; httpHeaders?: HTTPHeader[] };
   tcpSocket?: { port: number | string; host?: string };
   exec?: { command: string[] };
+  grpc?: { port: number; service?: string };
   initialDelaySeconds?: number;
   periodSeconds?: number;
   timeoutSeconds?: number;
@@ -118,6 +182,7 @@ export interface Container {
   args?: string[];
   workingDir?: string;
   env?: EnvVar[];
+  envFrom?: EnvFromSource[];
   ports?: ContainerPort[];
   volumeMounts?: VolumeMount[];
   resources?: ResourceRequirements;
@@ -128,6 +193,10 @@ export interface Container {
   tty?: boolean;
   terminationMessagePath?: string;
   terminationMessagePolicy?: string;
+  lifecycle?: Lifecycle;
+  securityContext?: SecurityContext;
+  /** Only on init containers: `Always` makes it a native sidecar. */
+  restartPolicy?: 'Always';
 }
 
 export interface KeyToPath {
@@ -143,6 +212,22 @@ export interface Volume {
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[]; defaultMode?: number };
+  projected?: { sources?: VolumeProjection[]; defaultMode?: number };
+}
+
+export interface DownwardAPIVolumeFile {
+  path: string;
+  fieldRef?: { fieldPath: string; apiVersion?: string };
+  resourceFieldRef?: ResourceFieldSelector;
+  mode?: number;
+}
+
+export interface VolumeProjection {
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[] };
+  serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string };
 }
 
 export interface Toleration {
@@ -167,10 +252,19 @@ export interface PodSpec {
   dnsPolicy?: string;
   schedulerName?: string;
   serviceAccountName?: string;
-  securityContext?: Record<string, unknown>;
+  securityContext?: PodSecurityContext;
   affinity?: Affinity;
   topologySpreadConstraints?: TopologySpreadConstraint[];
   preemptionPolicy?: 'Never' | 'PreemptLowerPriority';
+  activeDeadlineSeconds?: number;
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  shareProcessNamespace?: boolean;
+  setHostnameAsFQDN?: boolean;
+  hostAliases?: { ip: string; hostnames?: string[] }[];
+  dnsConfig?: { nameservers?: string[]; searches?: string[]; options?: { name?: string; value?: string }[] };
+  imagePullSecrets?: { name?: string }[];
   [key: string]: unknown;
 }
 

@@ -11,6 +11,9 @@ import { checkConfigMapKey, checkDns1123Label, checkDns1123Subdomain, checkEnvVa
 import { parseQuantity, QUANTITY_FORMAT_MESSAGE } from './quantity.js';
 import { validateAffinity, validateTopologySpreadConstraints } from './validate-affinity.js';
 import {
+  checkFieldRef, checkResourceFieldRef, ENV_FIELD_PATHS, validateContainerSecurityContext, validateDownwardApiItems, validatePodSecurityContext, validateProjectedSources,
+} from './validate-pod-features.js';
+import {
   checkName,
   checkNonNegative,
   checkOptionalPort,
@@ -55,13 +58,28 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   const errors: FieldError[] = [];
   const volumeNames = new Set(objectsIn(spec.volumes).map((v) => v.name).filter((n): n is string => typeof n === 'string'));
 
-  errors.push(...validateVolumes(spec.volumes, `${path}volumes`));
-
   const containers = objectsIn(spec.containers);
   const initContainers = objectsIn(spec.initContainers);
+  const containerNames = new Set([...containers, ...initContainers].map((c) => c.name).filter((n): n is string => typeof n === 'string'));
+  errors.push(...validateVolumes(spec.volumes, `${path}volumes`, containerNames));
   if (containers.length === 0) errors.push(fieldRequired(`${path}containers`));
-  containers.forEach((c, i) => errors.push(...validateContainer(c, `${path}containers[${i}]`, volumeNames, false)));
-  initContainers.forEach((c, i) => errors.push(...validateContainer(c, `${path}initContainers[${i}]`, volumeNames, true)));
+  containers.forEach((c, i) => errors.push(...validateContainer(c, `${path}containers[${i}]`, volumeNames, false, containerNames)));
+  initContainers.forEach((c, i) => errors.push(...validateContainer(c, `${path}initContainers[${i}]`, volumeNames, true, containerNames)));
+  errors.push(...validatePodSecurityContext(spec.securityContext, `${path}securityContext`, spec.hostNetwork === true, spec.hostIPC === true));
+  if (spec.hostNetwork === true) {
+    // In the node's network a container port is a node port: Kubernetes requires hostPort == containerPort.
+    [...containers.map((c, i) => ({ c, at: `${path}containers[${i}]` })), ...initContainers.map((c, i) => ({ c, at: `${path}initContainers[${i}]` }))].forEach(({ c, at }) =>
+      objectsIn(c.ports).forEach((p, j) => {
+        if (p.hostPort !== undefined && p.hostPort !== p.containerPort) errors.push(fieldInvalid(`${at}.ports[${j}].hostPort`, p.hostPort, 'must match `containerPort` when `hostNetwork` is true'));
+      }),
+    );
+  }
+  objectsIn(spec.hostAliases).forEach((a, i) => {
+    if (typeof a.ip !== 'string' || !/^(\d{1,3}\.){3}\d{1,3}$|:/.test(a.ip)) errors.push(fieldInvalid(`${path}hostAliases[${i}].ip`, a.ip, 'must be a valid IP address'));
+    (Array.isArray(a.hostnames) ? a.hostnames : []).forEach((h: unknown, j: number) => {
+      if (typeof h !== 'string' || checkDns1123Subdomain(h).length > 0) errors.push(fieldInvalid(`${path}hostAliases[${i}].hostnames[${j}]`, h, 'must be a DNS subdomain'));
+    });
+  });
   // Names are unique across init and app containers: `kubectl logs -c NAME` must mean one container.
   errors.push(...checkUnique([
     ...initContainers.map((c, i) => ({ field: `${path}initContainers[${i}].name`, value: c.name })),
@@ -97,7 +115,7 @@ function checkSupported(field: string, value: unknown, supported: string[]): Fie
 // ---------------------------------------------------------------------------------------------
 // Volumes
 
-function validateVolumes(volumes: unknown, path: string): FieldError[] {
+function validateVolumes(volumes: unknown, path: string, containerNames: Set<string>): FieldError[] {
   const errors: FieldError[] = [];
   const list = objectsIn(volumes);
   list.forEach((volume, i) => {
@@ -111,6 +129,8 @@ function validateVolumes(volumes: unknown, path: string): FieldError[] {
       errors.push(fieldForbidden(`${at}.${source}`, `kubelab does not support ${source} volumes: it mounts ${MOUNTABLE_VOLUME_SOURCES.join(', ')}; for storage that outlives the pod use a persistentVolumeClaim`));
     }
     errors.push(...validateVolumeSource(volume, at));
+    if (isObj(volume.downwardAPI)) errors.push(...validateDownwardApiItems(volume.downwardAPI.items, `${at}.downwardAPI.items`, containerNames));
+    if (isObj(volume.projected)) errors.push(...validateProjectedSources(volume.projected.sources, `${at}.projected.sources`, containerNames));
   });
   errors.push(...checkUnique(list.map((v, i) => ({ field: `${path}[${i}].name`, value: v.name }))));
   return errors;
@@ -169,7 +189,7 @@ function checkRelativePath(field: string, path: string): FieldError[] {
 // ---------------------------------------------------------------------------------------------
 // Containers
 
-function validateContainer(c: Obj, at: string, volumeNames: Set<string>, isInit: boolean): FieldError[] {
+function validateContainer(c: Obj, at: string, volumeNames: Set<string>, isInit: boolean, containerNames: Set<string>): FieldError[] {
   const errors: FieldError[] = [];
   if (typeof c.name !== 'string' || c.name === '') errors.push(fieldRequired(`${at}.name`));
   else errors.push(...checkName(`${at}.name`, c.name, checkDns1123Label));
@@ -183,7 +203,10 @@ function validateContainer(c: Obj, at: string, volumeNames: Set<string>, isInit:
     else errors.push(...checkSupported(`${at}.restartPolicy`, c.restartPolicy, ['Always']));
   }
   errors.push(...validatePorts(c.ports, `${at}.ports`));
-  errors.push(...validateEnv(c.env, `${at}.env`));
+  errors.push(...validateEnv(c.env, `${at}.env`, containerNames));
+  errors.push(...validateEnvFrom(c.envFrom, `${at}.envFrom`));
+  errors.push(...validateContainerSecurityContext(c.securityContext, `${at}.securityContext`));
+  if (isInit && c.restartPolicy !== 'Always' && isObj(c.lifecycle)) errors.push(fieldForbidden(`${at}.lifecycle`, 'may not be set for init containers without restartPolicy=Always'));
   errors.push(...validateVolumeMounts(c.volumeMounts, `${at}.volumeMounts`, volumeNames));
   errors.push(...validateResources(c.resources, `${at}.resources`));
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
@@ -214,7 +237,23 @@ function validatePorts(ports: unknown, path: string): FieldError[] {
   return errors;
 }
 
-function validateEnv(env: unknown, path: string): FieldError[] {
+function validateEnvFrom(envFrom: unknown, path: string): FieldError[] {
+  const errors: FieldError[] = [];
+  objectsIn(envFrom).forEach((from, i) => {
+    const at = `${path}[${i}]`;
+    const refs = ['configMapRef', 'secretRef'].filter((r) => isObj(from[r]));
+    if (refs.length === 0) errors.push(fieldInvalid(at, '', 'must specify one of: `configMapRef` or `secretRef`'));
+    if (refs.length > 1) errors.push(fieldInvalid(at, '', 'may not have more than one field specified at a time'));
+    for (const ref of refs) {
+      const r = from[ref] as Obj;
+      if (typeof r.name !== 'string' || r.name === '') errors.push(fieldRequired(`${at}.${ref}.name`));
+    }
+    if (typeof from.prefix === 'string' && from.prefix.includes('=')) errors.push(fieldInvalid(`${at}.prefix`, from.prefix, "must not contain '='"));
+  });
+  return errors;
+}
+
+function validateEnv(env: unknown, path: string, containerNames: Set<string>): FieldError[] {
   const errors: FieldError[] = [];
   objectsIn(env).forEach((e, i) => {
     const at = `${path}[${i}]`;
@@ -238,7 +277,8 @@ function validateEnv(env: unknown, path: string): FieldError[] {
       if (typeof r.key !== 'string' || r.key === '') errors.push(fieldRequired(`${at}.valueFrom.${ref}.key`));
       else errors.push(...checkName(`${at}.valueFrom.${ref}.key`, r.key, checkConfigMapKey));
     }
-    if (isObj(from.fieldRef) && !from.fieldRef.fieldPath) errors.push(fieldRequired(`${at}.valueFrom.fieldRef.fieldPath`));
+    if (isObj(from.fieldRef)) errors.push(...checkFieldRef(`${at}.valueFrom.fieldRef`, from.fieldRef, ENV_FIELD_PATHS));
+    if (isObj(from.resourceFieldRef)) errors.push(...checkResourceFieldRef(`${at}.valueFrom.resourceFieldRef`, from.resourceFieldRef, false, containerNames));
   });
   return errors;
 }

@@ -24,6 +24,7 @@ import {
   type ImageStatus,
   type LogOptions,
   type PodIdentity,
+  type RegistryAuth,
   type RuntimeInfo,
   type SandboxConfig,
   type SandboxStatus,
@@ -80,6 +81,8 @@ export class FakeRuntime implements ContainerRuntime {
   readonly calls: RecordedCall[] = [];
   /** Local images by name, with their IDs. */
   readonly images = new Map<string, string>();
+  private readonly imageUsers = new Map<string, string>();
+  private readonly pullCredentials = new Map<string, { username: string; password: string }>();
   /** Images a pull would find (a registry the test pretends exists). */
   readonly pullable = new Set<string>();
   readonly networks = new Map<string, { subnet: string; gateway: string; nextHost: number }>();
@@ -119,9 +122,18 @@ export class FakeRuntime implements ContainerRuntime {
     this.images.delete(name);
   }
 
-  /** pullImage(name) will succeed (the image appears), as if a registry served it. */
-  addPullableImage(name: string): void {
+  /**
+   * pullImage(name) will succeed (the image appears), as if a registry served it; with
+   * credentials, only a pull that presents them (a private registry).
+   */
+  addPullableImage(name: string, credentials?: { username: string; password: string }): void {
     this.pullable.add(name);
+    if (credentials) this.pullCredentials.set(name, credentials);
+  }
+
+  /** The image's USER, as imageStatus reports it ('' = root by default). */
+  setImageUser(name: string, user: string): void {
+    this.imageUsers.set(name, user);
   }
 
   /** The next call of `method` throws `error` (queued: call twice to fail twice). */
@@ -171,13 +183,19 @@ export class FakeRuntime implements ContainerRuntime {
   async imageStatus(image: string): Promise<ImageStatus> {
     this.record('imageStatus', image);
     const id = this.images.get(image);
-    return id ? { present: true, id } : { present: false };
+    const user = this.imageUsers.get(image);
+    return id ? { present: true, id, ...(user !== undefined ? { user } : {}) } : { present: false };
   }
 
-  async pullImage(image: string): Promise<string> {
-    this.record('pullImage', image);
+  async pullImage(image: string, auth?: RegistryAuth): Promise<string> {
+    if (auth) this.record('pullImage', image, auth);
+    else this.record('pullImage', image);
     if (!this.pullable.has(image)) {
       throw new ImagePullError(image, `pulling image "${image}": no registry serves it (fake runtime; addPullableImage to allow it)`);
+    }
+    const wanted = this.pullCredentials.get(image);
+    if (wanted && (auth?.username !== wanted.username || auth?.password !== wanted.password)) {
+      throw new ImagePullError(image, `pulling image "${image}": unauthorized: authentication required`);
     }
     if (!this.images.has(image)) this.addImage(image);
     return this.images.get(image)!;
@@ -256,7 +274,7 @@ export class FakeRuntime implements ContainerRuntime {
       restartCount: config.restartCount,
       specHash: config.specHash,
       createdAt: this.timestamp(),
-      labels: appContainerLabels(config),
+      labels: appContainerLabels(config, sandboxId),
       sandboxId,
       nodeName: config.nodeName,
       config,

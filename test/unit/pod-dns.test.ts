@@ -11,6 +11,7 @@ describe('podDnsConfig', () => {
     assert.deepEqual(podDnsConfig(pod(), cluster), {
       dnsServers: ['10.244.0.1'],
       dnsSearch: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
+      dnsOptions: ['ndots:5'],
     });
   });
   it('Default keeps the engine resolver', () => {

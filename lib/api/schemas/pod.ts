@@ -1,9 +1,9 @@
 // The pod and what it is made of (k8s.io/api/core/v1): PodSpec, Container, Volume, Probe, ...
 // PodTemplateSpec is here too: every workload kind embeds one.
 //
-// Sub-objects kubelab does not read field by field (securityContext, the cloud volume sources)
-// are `free` objects: their type is checked (an object), their fields are not. affinity and
-// topologySpreadConstraints are typed in affinity.ts.
+// Sub-objects kubelab does not read field by field (the cloud volume sources) are `free` objects:
+// their type is checked (an object), their fields are not. affinity and topologySpreadConstraints
+// are typed in affinity.ts, securityContext here.
 
 import { Affinity, TopologySpreadConstraint } from './affinity.js';
 import { LocalObjectReference, ObjectMeta } from './meta.js';
@@ -150,6 +150,73 @@ export const Lifecycle = definition('io.k8s.api.core.v1.Lifecycle', 'Lifecycle d
   stopSignal: string('StopSignal defines which signal will be sent to a container when it is being stopped.'),
 });
 
+const SELinuxOptions = definition('io.k8s.api.core.v1.SELinuxOptions', 'SELinuxOptions are the labels to be applied to the container. kubelab refuses them: its hosts run without SELinux.', {
+  user: string('User is a SELinux user label that applies to the container.'),
+  role: string('Role is a SELinux role label that applies to the container.'),
+  type: string('Type is a SELinux type label that applies to the container.'),
+  level: string('Level is SELinux level label that applies to the container.'),
+});
+
+const WindowsSecurityContextOptions = definition('io.k8s.api.core.v1.WindowsSecurityContextOptions', 'WindowsSecurityContextOptions contain Windows-specific options and credentials. kubelab refuses them: it runs Linux containers only.', {
+  gmsaCredentialSpecName: string('GMSACredentialSpecName is the name of the GMSA credential spec to use.'),
+  gmsaCredentialSpec: string('GMSACredentialSpec is where the GMSA admission webhook inlines the contents of the GMSA credential spec.'),
+  runAsUserName: string('The UserName in Windows to run the entrypoint of the container process.'),
+  hostProcess: boolean('HostProcess determines if a container should be run as a \'Host Process\' container.'),
+});
+
+const SeccompProfile = definition('io.k8s.api.core.v1.SeccompProfile', 'SeccompProfile defines a pod/container\'s seccomp profile settings. kubelab supports RuntimeDefault and Unconfined.', {
+  type: enumOf(['Localhost', 'RuntimeDefault', 'Unconfined'], 'type indicates which kind of seccomp profile will be applied.', { required: true }),
+  localhostProfile: string('localhostProfile indicates a profile defined in a file on the node should be used. kubelab refuses Localhost.'),
+});
+
+const AppArmorProfile = definition('io.k8s.api.core.v1.AppArmorProfile', 'AppArmorProfile defines a pod or container\'s AppArmor settings. kubelab supports RuntimeDefault and Unconfined.', {
+  type: enumOf(['Localhost', 'RuntimeDefault', 'Unconfined'], 'type indicates which kind of AppArmor profile will be applied.', { required: true }),
+  localhostProfile: string('localhostProfile indicates a profile loaded on the node that should be used. kubelab refuses Localhost.'),
+});
+
+export const SecurityContext = definition('io.k8s.api.core.v1.SecurityContext', 'SecurityContext holds security configuration that will be applied to a container.', {
+  capabilities: object(
+    definition('io.k8s.api.core.v1.Capabilities', 'Adds and removes POSIX capabilities from running containers.', {
+      add: stringList('Added capabilities'),
+      drop: stringList('Removed capabilities'),
+    }),
+    'The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime.',
+  ),
+  privileged: boolean('Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host. Defaults to false.'),
+  seLinuxOptions: object(SELinuxOptions, 'The SELinux context to be applied to the container. kubelab refuses it.'),
+  windowsOptions: object(WindowsSecurityContextOptions, 'The Windows specific settings applied to all containers. kubelab refuses it.'),
+  runAsUser: int64('The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified.'),
+  runAsGroup: int64('The GID to run the entrypoint of the container process. Uses runtime default if unset.'),
+  runAsNonRoot: boolean('Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does.'),
+  readOnlyRootFilesystem: boolean('Whether this container has a read-only root filesystem. Default is false.'),
+  allowPrivilegeEscalation: boolean('AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process. This bool directly controls if the no_new_privs flag will be set on the container process.'),
+  procMount: enumOf(['Default', 'Unmasked'], 'procMount denotes the type of proc mount to use for the containers. kubelab supports Default only.'),
+  seccompProfile: object(SeccompProfile, 'The seccomp options to use by this container.'),
+  appArmorProfile: object(AppArmorProfile, 'appArmorProfile is the AppArmor options to use by this container.'),
+});
+
+export const PodSecurityContext = definition('io.k8s.api.core.v1.PodSecurityContext', 'PodSecurityContext holds pod-level security attributes and common container settings.', {
+  seLinuxOptions: object(SELinuxOptions, 'The SELinux context to be applied to all containers. kubelab refuses it.'),
+  windowsOptions: object(WindowsSecurityContextOptions, 'The Windows specific settings applied to all containers. kubelab refuses it.'),
+  runAsUser: int64('The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified.'),
+  runAsGroup: int64('The GID to run the entrypoint of the container process. Uses runtime default if unset.'),
+  runAsNonRoot: boolean('Indicates that the container must run as a non-root user.'),
+  supplementalGroups: listOf({ type: 'integer', format: 'int64' }, 'A list of groups applied to the first process run in each container, in addition to the container\'s primary GID and fsGroup.'),
+  supplementalGroupsPolicy: enumOf(['Merge', 'Strict'], 'Defines how supplemental groups of the first container processes are calculated. kubelab supports Merge only.'),
+  fsGroup: int64('A special supplemental group that applies to all containers in a pod. The owning GID of volumes will be the FSGroup, the setgid bit is set, and files are group readable and writable.'),
+  sysctls: listOfObjects(
+    definition('io.k8s.api.core.v1.Sysctl', 'Sysctl defines a kernel parameter to be set', {
+      name: string('Name of a property to set', { required: true }),
+      value: string('Value of a property to set', { required: true }),
+    }),
+    'Sysctls hold a list of namespaced sysctls used for the pod.',
+  ),
+  fsGroupChangePolicy: enumOf(['Always', 'OnRootMismatch'], 'fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed inside Pod.'),
+  seccompProfile: object(SeccompProfile, 'The seccomp options to use by the containers in this pod.'),
+  appArmorProfile: object(AppArmorProfile, 'appArmorProfile is the AppArmor options to use by the containers in this pod.'),
+  seLinuxChangePolicy: string('seLinuxChangePolicy defines how the container\'s SELinux label is applied to all volumes used by the Pod. kubelab refuses it.'),
+});
+
 const containerFields = {
   name: string('Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated.', { required: true }),
   image: string('Container image name. This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.'),
@@ -183,7 +250,7 @@ const containerFields = {
   terminationMessagePath: string("Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Defaults to /dev/termination-log."),
   terminationMessagePolicy: enumOf(['FallbackToLogsOnError', 'File'], 'Indicate how the termination message should be populated. File will use the contents of terminationMessagePath. Defaults to File.'),
   imagePullPolicy: enumOf(['Always', 'IfNotPresent', 'Never'], 'Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated.'),
-  securityContext: free('SecurityContext defines the security options the container should be run with. kubelab passes it through.'),
+  securityContext: object(SecurityContext, 'SecurityContext defines the security options the container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext.'),
   stdin: boolean('Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false.'),
   stdinOnce: boolean('Whether the container runtime should close the stdin channel after it has been opened by a single attach. Default is false.'),
   tty: boolean("Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false."),
@@ -194,6 +261,13 @@ export const Container = definition('io.k8s.api.core.v1.Container', 'A single ap
 export const EphemeralContainer = definition('io.k8s.api.core.v1.EphemeralContainer', 'An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging.', {
   ...containerFields,
   targetContainerName: string('If set, the name of the container from PodSpec that this ephemeral container targets.'),
+});
+
+const DownwardAPIVolumeFile = definition('io.k8s.api.core.v1.DownwardAPIVolumeFile', 'DownwardAPIVolumeFile represents information to create the file containing the pod field', {
+  path: string("Required: Path is the relative path name of the file to be created. Must not be absolute or contain the '..' path.", { required: true }),
+  fieldRef: object(ObjectFieldSelector, 'Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported.'),
+  resourceFieldRef: object(ResourceFieldSelector, 'Selects a resource of the container: only resources limits and requests are currently supported.'),
+  mode: int32('Optional: mode bits used to set permissions on this file, must be an octal value between 0000 and 0777 or a decimal value between 0 and 511.'),
 });
 
 const volumeSource = (name: string, doc: string, fields: Parameters<typeof definition>[2]) => definition(`io.k8s.api.core.v1.${name}`, doc, fields);
@@ -242,22 +316,49 @@ export const Volume = definition('io.k8s.api.core.v1.Volume', 'Volume represents
   ),
   downwardAPI: object(
     volumeSource('DownwardAPIVolumeSource', 'DownwardAPIVolumeSource represents a volume containing downward API info.', {
-      items: listOfObjects(
-        definition('io.k8s.api.core.v1.DownwardAPIVolumeFile', 'DownwardAPIVolumeFile represents information to create the file containing the pod field', {
-          path: string("Required: Path is the relative path name of the file to be created. Must not be absolute or contain the '..' path.", { required: true }),
-          fieldRef: object(ObjectFieldSelector, 'Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported.'),
-          resourceFieldRef: object(ResourceFieldSelector, 'Selects a resource of the container: only resources limits and requests are currently supported.'),
-          mode: int32('Optional: mode bits used to set permissions on this file, must be an octal value between 0000 and 0777 or a decimal value between 0 and 511.'),
-        }),
-        'Items is a list of downward API volume file',
-      ),
+      items: listOfObjects(DownwardAPIVolumeFile, 'Items is a list of downward API volume file'),
       defaultMode: int32('Optional: mode bits to use on created files by default. Defaults to 0644.'),
     }),
     'downwardAPI represents downward API about the pod that should populate this volume',
   ),
   projected: object(
     volumeSource('ProjectedVolumeSource', 'Represents a projected volume source', {
-      sources: listOf({ type: 'free' }, 'sources is the list of volume projections. Each entry in this list handles one source.'),
+      sources: listOfObjects(
+        definition('io.k8s.api.core.v1.VolumeProjection', 'Projection that may be projected along with other supported volume types. Exactly one of these fields must be set.', {
+          configMap: object(
+            definition('io.k8s.api.core.v1.ConfigMapProjection', 'Adapts a ConfigMap into a projected volume.', {
+              name: string('Name of the referent ConfigMap.'),
+              items: listOfObjects(KeyToPath, 'items: which keys to project, and where.'),
+              optional: boolean('optional specify whether the ConfigMap or its keys must be defined'),
+            }),
+            'configMap information about the configMap data to project',
+          ),
+          secret: object(
+            definition('io.k8s.api.core.v1.SecretProjection', 'Adapts a secret into a projected volume.', {
+              name: string('Name of the referent Secret.'),
+              items: listOfObjects(KeyToPath, 'items: which keys to project, and where.'),
+              optional: boolean('optional field specify whether the Secret or its key must be defined'),
+            }),
+            'secret information about the secret data to project',
+          ),
+          downwardAPI: object(
+            definition('io.k8s.api.core.v1.DownwardAPIProjection', 'Represents downward API info for projecting into a projected volume.', {
+              items: listOfObjects(DownwardAPIVolumeFile, 'Items is a list of DownwardAPIVolume file'),
+            }),
+            'downwardAPI information about the downwardAPI data to project',
+          ),
+          serviceAccountToken: object(
+            definition('io.k8s.api.core.v1.ServiceAccountTokenProjection', 'ServiceAccountTokenProjection represents a projected service account token volume. kubelab refuses it: it issues no service account tokens.', {
+              audience: string('audience is the intended audience of the token.'),
+              expirationSeconds: int64('expirationSeconds is the requested duration of validity of the service account token.'),
+              path: string('path is the path relative to the mount point of the file to project the token into.', { required: true }),
+            }),
+            'serviceAccountToken is information about the serviceAccountToken data to project. kubelab refuses it.',
+          ),
+          clusterTrustBundle: free('ClusterTrustBundle allows a pod to access the `.spec.trustBundle` field of ClusterTrustBundle objects. kubelab refuses it.'),
+        }),
+        'sources is the list of volume projections. Each entry in this list handles one source.',
+      ),
       defaultMode: int32('defaultMode are the mode bits used to set permissions on created files by default.'),
     }),
     'projected items for all in one resources secrets, configmaps, and downward API',
@@ -326,7 +427,7 @@ export const PodSpec = definition('io.k8s.api.core.v1.PodSpec', 'PodSpec is a de
   hostPID: boolean("Use the host's pid namespace. Optional: Default to false."),
   hostIPC: boolean("Use the host's ipc namespace. Optional: Default to false."),
   shareProcessNamespace: boolean('Share a single process namespace between all of the containers in a pod. Optional: Default to false.'),
-  securityContext: free('SecurityContext holds pod-level security attributes and common container settings. kubelab passes it through.'),
+  securityContext: object(PodSecurityContext, 'SecurityContext holds pod-level security attributes and common container settings.'),
   imagePullSecrets: listOfObjects(LocalObjectReference, 'ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec.'),
   hostname: string("Specifies the hostname of the Pod. If not specified, the pod's hostname will be set to a system-defined value."),
   subdomain: string('If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>".'),
