@@ -193,6 +193,7 @@ export class PodWorker {
       ...(limits.cpu ? { nanoCpus: parseCpuMillis(limits.cpu) * 1_000_000 } : {}),
       ...(spec.tty ? { tty: true } : {}),
       ...(spec.stdin ? { stdin: true } : {}),
+      ...(spec.stdin && spec.stdinOnce ? { stdinOnce: true } : {}),
       restartCount: start.restartCount,
       specHash: specHash(spec),
     });

@@ -290,6 +290,7 @@ export class DockerRuntime implements ContainerRuntime {
       WorkingDir: config.workingDir,
       Tty: config.tty ?? false,
       OpenStdin: config.stdin ?? false,
+      StdinOnce: Boolean(config.stdin && config.stdinOnce),
       Labels: appContainerLabels(config),
       HostConfig: {
         NetworkMode: `container:${sandboxId}`,

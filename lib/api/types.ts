@@ -124,6 +124,7 @@ export interface Container {
   readinessProbe?: Probe;
   startupProbe?: Probe;
   stdin?: boolean;
+  stdinOnce?: boolean;
   tty?: boolean;
   terminationMessagePath?: string;
   terminationMessagePolicy?: string;

@@ -75,12 +75,6 @@ export const PENDING_BY_BRANCH: Readonly<Record<string, readonly string[]>> = {
   ],
   // issue 16: per-pod DNS names of headless Services.
   sts: ['EndpointAddress.hostname'],
-  // Fields main honoured before this rule existed (controllers, kubelet, proxy, the API) whose
-  // behaviour tests were not yet given covers lines on the sched branch: the audit goes on
-  // (each one gets a `// covers:` line on the test that proves it, or is refused if none does).
-  'sched (audit of main, unfinished)': [
-    'ContainerPort.protocol', 'Container.stdin', 'Container.stdinOnce', 'Container.tty',
-  ],
 };
 
 /** Kinds and structs whose fields are records, by rule (see the top of this file). */
