@@ -297,6 +297,7 @@ export class PodWorker {
       ...(spec.stdin ? { stdin: true } : {}),
       ...(pod.spec.hostPID ? { pidMode: 'host' as const } : pod.spec.shareProcessNamespace ? { pidMode: 'pod' as const } : {}),
       security: containerSecurity(pod, spec, imageUser),
+      ...(spec.stdin && spec.stdinOnce ? { stdinOnce: true } : {}),
       restartCount: start.restartCount,
       specHash: specHash(spec),
     });

@@ -141,12 +141,16 @@ export interface ContainerConfig {
   memoryLimitBytes?: number;
   /** CPU limit in billionths of a CPU (Docker NanoCpus): 500m = 500_000_000. */
   nanoCpus?: number;
+  /** Allocate a terminal for the main process (Kubernetes `tty`): stdout and stderr become one stream. */
   tty?: boolean;
+  /** Keep the main process's stdin open for an attach (Kubernetes `stdin`); otherwise it reads EOF at once. */
   stdin?: boolean;
   /** Whose process namespace: `host` (hostPID), `pod` (shareProcessNamespace: the sandbox's), else its own. */
   pidMode?: 'host' | 'pod';
   /** Security options (securityContext), engine-neutral. */
   security?: ContainerSecurity;
+  /** With stdin: close it after the first attach session ends (Kubernetes `stdinOnce`, Docker's StdinOnce). */
+  stdinOnce?: boolean;
   restartCount: number;
   specHash: string;
   labels?: Record<string, string>;

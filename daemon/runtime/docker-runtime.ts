@@ -301,6 +301,7 @@ export class DockerRuntime implements ContainerRuntime {
       WorkingDir: config.workingDir,
       Tty: config.tty ?? false,
       OpenStdin: config.stdin ?? false,
+      StdinOnce: Boolean(config.stdin && config.stdinOnce),
       Labels: appContainerLabels(config, sandboxId),
       ...(security.User ? { User: security.User } : {}),
       HostConfig: {

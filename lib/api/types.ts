@@ -190,6 +190,7 @@ export interface Container {
   readinessProbe?: Probe;
   startupProbe?: Probe;
   stdin?: boolean;
+  stdinOnce?: boolean;
   tty?: boolean;
   terminationMessagePath?: string;
   terminationMessagePolicy?: string;

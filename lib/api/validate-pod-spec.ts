@@ -232,6 +232,9 @@ function validatePorts(ports: unknown, path: string): FieldError[] {
     errors.push(...checkRequiredPort(`${at}.containerPort`, p.containerPort));
     errors.push(...checkOptionalPort(`${at}.hostPort`, p.hostPort));
     errors.push(...checkSupported(`${at}.protocol`, p.protocol, PROTOCOLS));
+    // The node publishes a hostPort through Docker's port mappings, for TCP and UDP only; without a
+    // hostPort the protocol is what Kubernetes makes it too: information for readers.
+    if (p.protocol === 'SCTP' && p.hostPort) errors.push(fieldForbidden(`${at}.protocol`, 'kubelab publishes hostPorts for TCP and UDP only: use one of them, or drop the hostPort and reach the pod by its IP or a Service'));
   });
   errors.push(...checkUnique(list.map((p, i) => ({ field: `${path}[${i}].name`, value: p.name }))));
   return errors;

@@ -4,7 +4,7 @@
 // from this machine and from a pod. When the pool is used up, the next Service stays <pending>
 // with an AllocationFailed event that says why, and gets the address a deleted Service frees.
 //
-// covers: Service spec.type, status.loadBalancer.ingress.ip
+// covers: Service spec.type
 
 import assert from 'node:assert/strict';
 import http from 'node:http';

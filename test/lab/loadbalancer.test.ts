@@ -3,7 +3,7 @@
 // gets an address on the bridge that answers from this machine (through the bridge, as a user's
 // curl would) and from a pod.
 //
-// covers: Service spec.type, status.loadBalancer.ingress.ip
+// covers: Service spec.type
 
 import assert from 'node:assert/strict';
 import http from 'node:http';

@@ -56,7 +56,7 @@ export const PENDING_BY_BRANCH: Readonly<Record<string, readonly string[]>> = {
     'Probe.terminationGracePeriodSeconds', 'Container.lifecycle', 'Lifecycle.postStart', 'LifecycleHandler.exec',
     'LifecycleHandler.httpGet', 'LifecycleHandler.tcpSocket', 'LifecycleHandler.sleep', 'SleepAction.seconds', 'Lifecycle.preStop',
     'Lifecycle.stopSignal', 'Container.terminationMessagePath', 'Container.terminationMessagePolicy', 'Container.securityContext',
-    'PodSpec.activeDeadlineSeconds', 'PodSpec.dnsPolicy', 'PodSpec.hostNetwork', 'PodSpec.hostPID', 'PodSpec.hostIPC',
+    'PodSpec.activeDeadlineSeconds', 'PodSpec.hostNetwork', 'PodSpec.hostPID', 'PodSpec.hostIPC',
     'PodSpec.shareProcessNamespace', 'PodSpec.securityContext', 'PodSpec.imagePullSecrets', 'LocalObjectReference.name',
     'PodSpec.hostname', 'PodSpec.subdomain', 'PodSpec.hostAliases', 'HostAlias.ip', 'HostAlias.hostnames', 'PodSpec.dnsConfig',
     'PodDNSConfig.nameservers', 'PodDNSConfig.searches', 'PodDNSConfig.options', 'PodDNSConfigOption.name', 'PodDNSConfigOption.value',
@@ -75,18 +75,6 @@ export const PENDING_BY_BRANCH: Readonly<Record<string, readonly string[]>> = {
   ],
   // issue 16: per-pod DNS names of headless Services.
   sts: ['EndpointAddress.hostname'],
-  // issue 20, DNS and LoadBalancer bullets.
-  dnslb: [
-    'ServiceSpec.loadBalancerIP', 'ServiceSpec.loadBalancerSourceRanges', 'ServiceSpec.externalName', 'ServiceSpec.externalTrafficPolicy',
-    'ServiceSpec.healthCheckNodePort', 'ServiceSpec.allocateLoadBalancerNodePorts', 'ServiceSpec.loadBalancerClass',
-    'ServiceSpec.internalTrafficPolicy', 'ServiceSpec.trafficDistribution',
-  ],
-  // Fields main honoured before this rule existed (controllers, kubelet, proxy, the API) whose
-  // behaviour tests were not yet given covers lines on the sched branch: the audit goes on
-  // (each one gets a `// covers:` line on the test that proves it, or is refused if none does).
-  'sched (audit of main, unfinished)': [
-    'ContainerPort.protocol', 'Container.stdin', 'Container.stdinOnce', 'Container.tty',
-  ],
 };
 
 /** Kinds and structs whose fields are records, by rule (see the top of this file). */

@@ -1,4 +1,4 @@
-// covers: Service spec.type, spec.loadBalancerIP, status.loadBalancer.ingress.ip
+// covers: Service spec.type, spec.loadBalancerIP
 import assert from 'node:assert/strict';
 import type { Event, Service } from '../../lib/api/types.js';
 import { LocalClient } from '../../daemon/api/local-client.js';

@@ -49,6 +49,24 @@ describe('Service allocation through the registry', () => {
 
   const create = (svc: Service, context = ctx()) => registry.create('services', 'default', svc, context) as Promise<Service>;
 
+  it('takes a LoadBalancer Service as kubectl expose sends it, and one exported from a cluster with its defaulted policies', async () => {
+    // The defaults (externalTrafficPolicy and internalTrafficPolicy Cluster,
+    // allocateLoadBalancerNodePorts true) are what kubelab does, so they pass the refusals of
+    // lib/api/schemas/unsupported-fields.ts; the other values of those fields are refused.
+    const exposed = await create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] } });
+    assert.equal(exposed.spec.externalTrafficPolicy, 'Cluster');
+    assert.equal(exposed.spec.internalTrafficPolicy, 'Cluster');
+    assert.equal(exposed.spec.allocateLoadBalancerNodePorts, true);
+    assert.equal(typeof exposed.spec.ports?.[0].nodePort, 'number');
+    const exported = await create(service('api', { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', internalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: true, loadBalancerSourceRanges: [], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', sessionAffinity: 'None' }));
+    assert.equal(exported.spec.type, 'LoadBalancer');
+    const plain = await create(service('db'));
+    assert.equal(plain.spec.internalTrafficPolicy, 'Cluster');
+    const refused = await rejection(create(service('local', { type: 'LoadBalancer', externalTrafficPolicy: 'Local' })));
+    assert.equal(refused.code, 422);
+    assert.match(`${refused.message} ${JSON.stringify(refused.details?.causes ?? [])}`, /spec\.externalTrafficPolicy.*kubelab does not support this field/);
+  });
+
   it('stores the allocated ClusterIP, NodePort and LoadBalancer ingress', async () => {
     const lb = await create(service('web', { type: 'LoadBalancer' }));
     assert.equal(lb.spec.clusterIP, '10.96.0.2');

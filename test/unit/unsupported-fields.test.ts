@@ -28,7 +28,9 @@ const SAMPLE: Record<string, unknown> = {
   'EmptyDirVolumeSource.sizeLimit': '1Gi', 'Container.resizePolicy': [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }], 'ResourceRequirements.claims': [{ name: 'gpu' }],
   'JobSpec.podFailurePolicy': { rules: [] }, 'JobSpec.successPolicy': { rules: [] }, 'JobSpec.backoffLimitPerIndex': 1, 'JobSpec.maxFailedIndexes': 1,
   'JobSpec.managedBy': 'example.com/other', 'JobSpec.podReplacementPolicy': 'Failed', 'ServiceSpec.externalIPs': ['192.0.2.10'], 'ServiceSpec.ipFamilies': ['IPv6'],
-  'ServiceSpec.ipFamilyPolicy': 'RequireDualStack', 'NodeSpec.providerID': 'aws:///eu-west-1a/i-1', 'NamespaceSpec.finalizers': ['example.com/keep'],
+  'ServiceSpec.ipFamilyPolicy': 'RequireDualStack', 'ServiceSpec.externalTrafficPolicy': 'Local', 'ServiceSpec.internalTrafficPolicy': 'Local',
+  'ServiceSpec.healthCheckNodePort': 30100, 'ServiceSpec.trafficDistribution': 'PreferClose', 'ServiceSpec.allocateLoadBalancerNodePorts': false,
+  'ServiceSpec.loadBalancerClass': 'example.com/lb', 'ServiceSpec.loadBalancerSourceRanges': ['192.0.2.0/24'], 'NodeSpec.providerID': 'aws:///eu-west-1a/i-1', 'NamespaceSpec.finalizers': ['example.com/keep'],
 };
 
 const service = (spec: Record<string, unknown>): KubeObject =>

@@ -67,6 +67,20 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { definition: core('ServiceSpec'), field: 'externalIPs', why: 'the service proxy listens on ClusterIPs, node ports and LoadBalancer addresses only' },
   { definition: core('ServiceSpec'), field: 'ipFamilies', why: 'kubelab clusters are IPv4 only', accepts: [['IPv4']] },
   { definition: core('ServiceSpec'), field: 'ipFamilyPolicy', why: 'kubelab clusters are IPv4 only', accepts: ['SingleStack', 'PreferDualStack'] },
+  // The traffic policies: the service proxy on every node sends ClusterIP, node port and
+  // LoadBalancer traffic to any ready endpoint in the cluster, which is what `Cluster` means (the
+  // default, so `kubectl apply` of a typical Service passes). `Local` (keep the client's source
+  // address, only node-local endpoints) is not implemented, nor is the health check node port
+  // a cloud load balancer would probe for it.
+  { definition: core('ServiceSpec'), field: 'externalTrafficPolicy', why: 'the service proxy sends external traffic to endpoints on every node ("Cluster"); "Local" is not implemented', accepts: ['Cluster'] },
+  { definition: core('ServiceSpec'), field: 'internalTrafficPolicy', why: 'the service proxy sends ClusterIP traffic to endpoints on every node ("Cluster"); "Local" is not implemented', accepts: ['Cluster'] },
+  { definition: core('ServiceSpec'), field: 'healthCheckNodePort', why: 'it only serves externalTrafficPolicy "Local", which kubelab does not implement' },
+  { definition: core('ServiceSpec'), field: 'trafficDistribution', why: 'the service proxy picks among all ready endpoints round robin; it has no topology preferences' },
+  // LoadBalancer Services: kubelab's one built-in controller (daemon/api/service-allocation.ts,
+  // daemon/controllers/service-lb) serves them all, always with node ports, and lets every client in.
+  { definition: core('ServiceSpec'), field: 'allocateLoadBalancerNodePorts', why: 'a LoadBalancer Service always gets a node port per port, as with the default true', accepts: [true] },
+  { definition: core('ServiceSpec'), field: 'loadBalancerClass', why: "kubelab's built-in LoadBalancer controller serves every LoadBalancer Service; there are no other classes" },
+  { definition: core('ServiceSpec'), field: 'loadBalancerSourceRanges', why: 'the service proxy accepts traffic to a LoadBalancer address from every client; source ranges are not enforced', accepts: [[]] },
   // Namespace
   { definition: core('NamespaceSpec'), field: 'finalizers', why: 'a namespace is removed once its content is gone; only the "kubernetes" finalizer exists', accepts: [['kubernetes'], []] },
   // NodeSpec
