@@ -1,21 +1,21 @@
 // Validation and defaults of the storage kinds (k8s.io/kubernetes/pkg/apis/core/validation
 // ValidatePersistentVolume / ValidatePersistentVolumeClaim, pkg/apis/storage/validation), cut to
 // what kubelab can honour. Everything a volume, claim or class may say is either done (hostPath
-// and local volumes, Filesystem mode, Retain and Delete) or refused here with a 422 that names
-// the field: an NFS volume that kubelab would accept and never mount is worse than a clear "no".
+// and local volumes, Filesystem mode, Retain and Delete) or refused with a 422 that names the
+// field: an NFS volume that kubelab would accept and never mount is worse than a clear "no".
+// The fields refused whatever their value (the other volume sources, a claim's dataSource,
+// dataSourceRef and resources.limits) are in UNSUPPORTED_FIELDS
+// (lib/api/schemas/unsupported-fields.ts); the refusals that depend on a value stay here.
 
 import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, type FieldError } from '../errors.js';
 import { LOCAL_PATH_PROVISIONER } from '../storage/storage-names.js';
 import { parseQuantity, QUANTITY_FORMAT_MESSAGE } from './quantity.js';
+import { UNSUPPORTED_PERSISTENT_VOLUME_SOURCES } from './schemas/unsupported-fields.js';
 import { isObj, objectsIn, requiredWith, type Obj } from './validate-object-meta.js';
 import { semanticEqual } from './validate-pod-spec.js';
 
 export const ACCESS_MODE_VALUES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const SUPPORTED_SOURCES = ['hostPath', 'local'];
-const UNSUPPORTED_SOURCES = [
-  'nfs', 'csi', 'iscsi', 'fc', 'rbd', 'cephfs', 'glusterfs', 'gcePersistentDisk', 'awsElasticBlockStore', 'azureDisk', 'azureFile',
-  'cinder', 'flexVolume', 'vsphereVolume', 'portworxVolume',
-];
 const NODE_SELECTOR_OPERATORS = ['DoesNotExist', 'Exists', 'Gt', 'In', 'Lt', 'NotIn'];
 const NOT_SUPPORTED = (what: string) => `kubelab does not support ${what}`;
 
@@ -116,12 +116,10 @@ export function validatePersistentVolume(pv: Obj, old?: Obj): FieldError[] {
   for (const key of Object.keys(isObj(spec.capacity) ? spec.capacity : {})) {
     if (key !== 'storage') errors.push(fieldNotSupported(`spec.capacity[${key}]`, key, ['storage']));
   }
-  const sources = [...SUPPORTED_SOURCES, ...UNSUPPORTED_SOURCES].filter((s) => spec[s] !== undefined && spec[s] !== null);
+  // The other sources are refused by UNSUPPORTED_FIELDS (lib/api/schemas/unsupported-fields.ts); they still count here.
+  const sources = [...SUPPORTED_SOURCES, ...UNSUPPORTED_PERSISTENT_VOLUME_SOURCES].filter((s) => spec[s] !== undefined && spec[s] !== null);
   if (sources.length === 0) errors.push(requiredWith('spec', 'must specify a volume type'));
   for (const extra of sources.slice(1)) errors.push(fieldForbidden(`spec.${extra}`, 'may not specify more than 1 volume type'));
-  for (const source of sources.filter((s) => UNSUPPORTED_SOURCES.includes(s))) {
-    errors.push(fieldForbidden(`spec.${source}`, `${NOT_SUPPORTED(`${source} volumes`)}: it mounts hostPath and local volumes (or use a StorageClass with provisioner ${LOCAL_PATH_PROVISIONER})`));
-  }
   if (isObj(spec.hostPath)) {
     const path = spec.hostPath.path;
     if (typeof path !== 'string' || path === '') errors.push(fieldRequired('spec.hostPath.path'));
@@ -164,13 +162,11 @@ export function validatePersistentVolumeClaim(pvc: Obj, old?: Obj): FieldError[]
   errors.push(...checkAccessModes(spec.accessModes, 'spec.accessModes'));
   const resources = isObj(spec.resources) ? spec.resources : {};
   errors.push(...checkStorageQuantity(isObj(resources.requests) ? resources.requests.storage : undefined, 'spec.resources[storage]'));
-  for (const list of ['requests', 'limits'] as const) {
-    for (const key of Object.keys(isObj(resources[list]) ? (resources[list] as Obj) : {})) {
-      if (key !== 'storage') errors.push(fieldNotSupported(`spec.resources.${list}[${key}]`, key, ['storage']));
-    }
+  // resources.limits is refused by UNSUPPORTED_FIELDS.
+  for (const key of Object.keys(isObj(resources.requests) ? resources.requests : {})) {
+    if (key !== 'storage') errors.push(fieldNotSupported(`spec.resources.requests[${key}]`, key, ['storage']));
   }
   errors.push(...checkVolumeMode(spec.volumeMode, 'spec.volumeMode'));
-  errors.push(...refuse(spec, ['dataSource', 'dataSourceRef'], 'spec.', () => `${NOT_SUPPORTED('populating volumes from a data source')}: create the claim empty and copy the data in`));
   errors.push(...refuse(spec, ['volumeAttributesClassName'], 'spec.', () => NOT_SUPPORTED('VolumeAttributesClasses')));
   if (old && isObj(old.spec)) {
     // The binder may fill in volumeName once, and a default class once (retroactive default class); nothing else changes.
