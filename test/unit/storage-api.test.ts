@@ -12,9 +12,9 @@ import { toTable } from '../../lib/printers/tables.js';
 import { resolveResourceName } from '../../lib/api/resources.js';
 import { errorMessage } from '../../lib/errors.js';
 
-// covers: PersistentVolume spec.capacity, spec.accessModes, spec.persistentVolumeReclaimPolicy, spec.volumeMode, spec.mountOptions, spec.volumeAttributesClassName, spec.local.fsType
-// covers: PersistentVolumeClaim spec.volumeMode, spec.volumeAttributesClassName, spec.resources.requests
-// covers: StorageClass mountOptions, allowedTopologies, allowVolumeExpansion, parameters, reclaimPolicy
+// covers: PersistentVolume spec.capacity, spec.accessModes, spec.persistentVolumeReclaimPolicy, spec.volumeMode
+// covers: PersistentVolumeClaim spec.volumeMode, spec.resources.requests
+// covers: StorageClass parameters, reclaimPolicy
 
 const ctx = internalContext;
 const pv = (name: string, spec: Record<string, unknown> = {}): PersistentVolume => ({

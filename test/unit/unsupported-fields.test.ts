@@ -49,6 +49,9 @@ const SAMPLE: Record<string, unknown> = {
   ),
   'PersistentVolumeClaimSpec.dataSource': { kind: 'PersistentVolumeClaim', name: 'source' }, 'PersistentVolumeClaimSpec.dataSourceRef': { kind: 'PersistentVolumeClaim', name: 'source' },
   'VolumeResourceRequirements.limits': { storage: '2Gi' },
+  'PersistentVolumeSpec.mountOptions': ['ro'], 'PersistentVolumeSpec.volumeAttributesClassName': 'fast', 'PersistentVolumeClaimSpec.volumeAttributesClassName': 'fast',
+  'LocalVolumeSource.fsType': 'ext4', 'StorageClass.mountOptions': ['ro'], 'StorageClass.allowedTopologies': [{}], 'StorageClass.allowVolumeExpansion': true,
+  'RollingUpdateStatefulSetStrategy.maxUnavailable': 2,
   // HorizontalPodAutoscaler metrics
   'MetricSpec.object': { describedObject: { apiVersion: 'v1', kind: 'Service', name: 's' }, metric: { name: 'rps' }, target: { type: 'Value', value: '10' } },
   'MetricSpec.pods': { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '10' } },
@@ -110,6 +113,19 @@ function place(struct: string, field: string, value: unknown): [string, KubeObje
       return ['persistentvolumeclaims', pvc({ [field]: value }), `spec.${field}`];
     case 'VolumeResourceRequirements':
       return ['persistentvolumeclaims', pvc({ resources: { requests: { storage: '1Gi' }, [field]: value } }), `spec.resources.${field}`];
+    case 'LocalVolumeSource':
+      return ['persistentvolumes', pv({ local: { path: '/mnt/disk', [field]: value }, nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['a'] }] }] } } }), `spec.local.${field}`];
+    case 'StorageClass':
+      return ['storageclasses.storage.k8s.io', { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'sc' }, provisioner: 'example.com/x', [field]: value } as unknown as KubeObject, field];
+    case 'RollingUpdateStatefulSetStrategy':
+      return [
+        'statefulsets.apps',
+        {
+          apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web', namespace: 'default' },
+          spec: { serviceName: 'web', selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [container()] } }, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { [field]: value } } },
+        } as unknown as KubeObject,
+        `spec.updateStrategy.rollingUpdate.${field}`,
+      ];
     case 'MetricSpec':
       return ['horizontalpodautoscalers.autoscaling', hpa({ type: field[0].toUpperCase() + field.slice(1), [field]: value }), `spec.metrics[0].${field}`];
     case 'MetricTarget':

@@ -135,6 +135,16 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { definition: core('PersistentVolumeClaimSpec'), field: 'dataSource', why: 'kubelab cannot populate a volume from a data source: create the claim empty and copy the data in' },
   { definition: core('PersistentVolumeClaimSpec'), field: 'dataSourceRef', why: 'kubelab cannot populate a volume from a data source: create the claim empty and copy the data in' },
   { definition: core('VolumeResourceRequirements'), field: 'limits', why: 'a claim\'s volume is a directory whose size is not enforced, so a limit would be ignored; set resources.requests.storage' },
+  { definition: core('PersistentVolumeSpec'), field: 'mountOptions', why: 'hostPath and local volumes are bind mounts, which take no mount options', accepts: [[]] },
+  { definition: core('PersistentVolumeSpec'), field: 'volumeAttributesClassName', why: 'kubelab has no VolumeAttributesClasses' },
+  { definition: core('PersistentVolumeClaimSpec'), field: 'volumeAttributesClassName', why: 'kubelab has no VolumeAttributesClasses' },
+  { definition: core('LocalVolumeSource'), field: 'fsType', why: 'a local volume is a directory; kubelab formats no block devices', accepts: [''] },
+  // StorageClass
+  { definition: 'io.k8s.api.storage.v1.StorageClass', field: 'mountOptions', why: 'its volumes are bind mounts, which take no mount options', accepts: [[]] },
+  { definition: 'io.k8s.api.storage.v1.StorageClass', field: 'allowedTopologies', why: 'use volumeBindingMode WaitForFirstConsumer and the pod\'s nodeSelector', accepts: [[]] },
+  { definition: 'io.k8s.api.storage.v1.StorageClass', field: 'allowVolumeExpansion', why: 'kubelab cannot expand volumes: leave it unset or false', accepts: [false] },
+  // StatefulSetSpec
+  { definition: 'io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy', field: 'maxUnavailable', why: 'alpha in Kubernetes behind the MaxUnavailableStatefulSet feature gate; pods are replaced one at a time: remove the field' },
   // HorizontalPodAutoscaler metrics: kubelab serves the resource metrics API (metrics.k8s.io) only.
   ...(['Object', 'Pods', 'External'] as const).map((type) => ({
     definition: autoscaling('MetricSpec'),
