@@ -19,9 +19,10 @@
 //             `get/describe events`; nothing acts on it) and ObjectReference (a pointer kept as
 //             written and shown back): RECORDS below;
 //   hints     fields Kubernetes itself only stores for others to read (appProtocol), and
-//             deprecated fields it ignores (NodeSpec.configSource, externalID): HINTS below;
-//   pending   (temporary) owned by another branch of this session and not yet merged: see
-//             PENDING_BY_BRANCH below, empty now that every branch has merged.
+//             deprecated fields it ignores (NodeSpec.configSource, externalID): HINTS below.
+// (While the session's branches were apart, a temporary PENDING_BY_BRANCH list let fields another
+// branch owned wait for its merge; every branch has merged, so it is gone: a field is proven,
+// refused, or by rule, with no fourth way.)
 //
 // A field whose type is a struct is handled when all of that struct's fields are.
 // Coverage is per struct field: a covers line marks every field along its path, and a field of
@@ -38,15 +39,6 @@ import type { Definition, FieldType } from '../../lib/api/schemas/schema.js';
 import { unsupportedField } from '../../lib/api/schemas/unsupported-fields.js';
 
 const TEST_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/**
- * TEMPORARY. Fields that other branches of this session own (RULES.md's table) and that are
- * neither covered nor refused on the `sched` branch. Each branch's merge brings their covers
- * lines or refusals; the lead deletes that branch's entry after merging it. The goal: this
- * object is empty on main and the walk is green.
- * Keys are `Struct.field` (the last part of the OpenAPI name).
- */
-export const PENDING_BY_BRANCH: Readonly<Record<string, readonly string[]>> = {};
 
 /** Kinds and structs whose fields are records, by rule (see the top of this file). */
 const RECORD_KINDS = new Set(['Event']);
@@ -111,8 +103,8 @@ interface Unhandled {
   example: string;
 }
 
-/** Every struct field reachable from the served kinds that is neither covered, refused, by rule, nor pending. */
-function unhandledFields(covered: Set<string>, pending: Set<string>): Unhandled[] {
+/** Every struct field reachable from the served kinds that is neither covered, refused, nor by rule. */
+function unhandledFields(covered: Set<string>): Unhandled[] {
   const unhandled = new Map<string, string>();
   const visited = new Set<string>();
   const visit = (definition: Definition, path: string, kindName: string) => {
@@ -128,7 +120,7 @@ function unhandledFields(covered: Set<string>, pending: Set<string>): Unhandled[
       const child = objectOf(type);
       // A struct field whose own fields are all covered, refused or hints needs no line of its own.
       const wholeStruct = child !== undefined && Object.keys(child.fields).every((f) => covered.has(fieldKey(child, f)) || unsupportedField(child.name, f) || HINTS.has(fieldKey(child, f)));
-      if (!covered.has(key) && !wholeStruct && !pending.has(key) && !unhandled.has(key)) unhandled.set(key, `${kindName} ${fieldPath}`);
+      if (!covered.has(key) && !wholeStruct && !unhandled.has(key)) unhandled.set(key, `${kindName} ${fieldPath}`);
       if (child) visit(child, fieldPath, kindName);
     }
   };
@@ -174,8 +166,7 @@ describe('known fields: every accepted field is covered by a behaviour test or r
         return [];
       }
     }));
-    const pending = new Set(Object.values(PENDING_BY_BRANCH).flat());
-    const unhandled = unhandledFields(covered, pending);
+    const unhandled = unhandledFields(covered);
     // KNOWN_FIELDS_LIST=1 prints the list whole (mocha's diff shortens long ones).
     if (process.env.KNOWN_FIELDS_LIST) console.log(unhandled.map((u) => `${u.key}\t${u.example}`).join('\n'));
     assert.deepEqual(
@@ -185,20 +176,6 @@ describe('known fields: every accepted field is covered by a behaviour test or r
         '  - write (or find) a behaviour test that shows what Kubernetes does with it and add a line `// covers: KIND path` to that test file, or\n' +
         "  - refuse it: add it to UNSUPPORTED_FIELDS in lib/api/schemas/unsupported-fields.ts (the API then answers 422 'kubelab does not support this field').\n",
     );
-  });
-
-  it('the pending list names only fields that are still unhandled (delete entries once covered or refused)', () => {
-    const covered = new Set(lines.flatMap((line) => {
-      try {
-        return resolveCoversPath(line.kind, line.path);
-      } catch {
-        return [];
-      }
-    }));
-    const stale = Object.entries(PENDING_BY_BRANCH).flatMap(([branch, keys]) =>
-      keys.filter((key) => covered.has(key) || [...allDefinitions()].some((d) => fieldKey(d, key.split('.')[1]) === key && unsupportedField(d.name, key.split('.')[1]))).map((key) => `${branch}: ${key}`),
-    );
-    assert.deepEqual(stale, [], 'these pending entries are covered or refused now: delete them from PENDING_BY_BRANCH');
   });
 });
 
