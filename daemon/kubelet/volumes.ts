@@ -204,8 +204,10 @@ export class VolumeManager {
       throw new ContainerConfigError(`volume "${volume.name}": kubelab cannot mount this volume type; it mounts emptyDir, hostPath, secret, configMap, downwardAPI, projected and persistentVolumeClaim volumes`);
     }
     const dir = this.volumeDir(pod, 'empty-dir', volume.name);
-    await fs.mkdir(dir, { recursive: true, mode: 0o777 });
-    await fs.chmod(dir, 0o777); // any user in any container may write, as with Kubernetes' emptyDir
+    // Made once per pod, as Kubernetes' emptyDir is set up once: any user in any container may
+    // write. A later preparation leaves the mode alone (fsGroup's setgid bit stays, so
+    // fsGroupChangePolicy OnRootMismatch can see the root is already right).
+    if ((await fs.mkdir(dir, { recursive: true, mode: 0o777 })) !== undefined) await fs.chmod(dir, 0o777);
     return { hostPath: dir, forceReadOnly: false };
   }
 

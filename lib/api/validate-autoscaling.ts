@@ -9,7 +9,9 @@
 //
 // Refused, naming the field: the metric sources kubelab cannot measure (Object, Pods, External
 // need a custom or external metrics API, which kubelab does not serve), and Value targets of
-// resource metrics (Kubernetes refuses those too).
+// resource metrics (Kubernetes refuses those too). The fields themselves (spec.metrics[].object,
+// .pods, .external, and a target's value) are in UNSUPPORTED_FIELDS
+// (lib/api/schemas/unsupported-fields.ts); here only a type whose source is left out.
 
 import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, type FieldError } from '../errors.js';
 import { parseQuantity } from './quantity.js';
@@ -100,12 +102,9 @@ function validateMetricSpec(metric: Obj, path: string): FieldError[] {
   const type = metric.type;
   if (!type) return [fieldRequired(`${path}.type`)];
   if (typeof type === 'string' && UNSUPPORTED_SOURCES[type]) {
-    return [
-      fieldForbidden(
-        `${path}.${UNSUPPORTED_SOURCES[type]}`,
-        `kubelab does not support ${type} metrics: it serves only the resource metrics API (metrics.k8s.io), no custom or external metrics API; use a Resource or ContainerResource metric (cpu or memory)`,
-      ),
-    ];
+    // The source itself, when given, is refused by UNSUPPORTED_FIELDS with the reason.
+    const source = metric[UNSUPPORTED_SOURCES[type]];
+    return source !== undefined && source !== null ? [] : [fieldNotSupported(`${path}.type`, type, ['ContainerResource', 'Resource'])];
   }
   const errors: FieldError[] = [];
   const sourceKey = type === 'Resource' ? 'resource' : 'containerResource';
@@ -139,7 +138,6 @@ function validateResourceTarget(target: Obj, path: string): FieldError[] {
   } else {
     errors.push(fieldNotSupported(`${path}.type`, target.type, ['Utilization', 'AverageValue']));
   }
-  if (target.value !== undefined) errors.push(fieldForbidden(`${path}.value`, 'a resource metric has no Value target: use averageValue or averageUtilization'));
   return errors;
 }
 

@@ -2,18 +2,15 @@
 // the downward API, projected volumes), and the refusals: a field kubelab cannot honour on
 // Docker is refused at create with a 422 that names it and says why, never accepted and ignored.
 //
-// Refused, and why:
-// - seLinuxOptions, seLinuxChangePolicy: the hosts run without SELinux.
-// - windowsOptions: kubelab runs Linux containers only.
+// Refused here, because the refusal depends on the value (the fields refused whatever their
+// value, or accepted only with the value kubelab has anyway, are in UNSUPPORTED_FIELDS,
+// lib/api/schemas/unsupported-fields.ts: seLinuxOptions, seLinuxChangePolicy, windowsOptions,
+// procMount other than Default, supplementalGroupsPolicy other than Merge, localhostProfile, and
+// the projected serviceAccountToken, clusterTrustBundle and podCertificate sources):
 // - seccompProfile / appArmorProfile of type Localhost: kubelab keeps no profile directory on its
 //   nodes (RuntimeDefault and Unconfined are honoured).
-// - procMount: Unmasked: Kubernetes allows it only with hostUsers: false (user namespaces),
-//   which kubelab does not run.
-// - supplementalGroupsPolicy: Strict: Docker always adds the groups /etc/group gives the user.
 // - sysctls that are not namespaced (Docker sets only net.*, kernel.shm*, kernel.msg*,
 //   kernel.sem, fs.mqueue.*), and net.* ones in the node's network (hostNetwork).
-// - projected serviceAccountToken and clusterTrustBundle sources: kubelab issues no service
-//   account tokens and serves no ClusterTrustBundles.
 
 import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, type FieldError } from '../errors.js';
 import { parseQuantity } from './quantity.js';
@@ -67,16 +64,12 @@ export function checkResourceFieldRef(field: string, ref: Obj, containerRequired
 function checkProfile(field: string, profile: unknown): FieldError[] {
   if (!isObj(profile)) return [];
   if (profile.type === 'Localhost') return [unsupported(`${field}.type`, 'a Localhost profile needs a profile directory on the node, which kubelab does not keep; use RuntimeDefault or Unconfined')];
-  if (profile.localhostProfile !== undefined) return [fieldForbidden(`${field}.localhostProfile`, 'can only be set when type is Localhost')];
   return [];
 }
 
 export function validateContainerSecurityContext(context: unknown, at: string): FieldError[] {
   if (!isObj(context)) return [];
   const errors: FieldError[] = [];
-  if (context.seLinuxOptions !== undefined) errors.push(unsupported(`${at}.seLinuxOptions`, 'the nodes run without SELinux'));
-  if (context.windowsOptions !== undefined) errors.push(unsupported(`${at}.windowsOptions`, 'kubelab runs Linux containers only'));
-  if (context.procMount !== undefined && context.procMount !== 'Default') errors.push(unsupported(`${at}.procMount`, 'Unmasked needs hostUsers: false (user namespaces), which kubelab does not run'));
   errors.push(...checkProfile(`${at}.seccompProfile`, context.seccompProfile));
   errors.push(...checkProfile(`${at}.appArmorProfile`, context.appArmorProfile));
   for (const id of ['runAsUser', 'runAsGroup'] as const) {
@@ -100,11 +93,7 @@ function isNamespacedSysctl(name: string): boolean {
 
 export function validatePodSecurityContext(context: unknown, at: string, hostNetwork: boolean, hostIPC: boolean): FieldError[] {
   if (!isObj(context)) return [];
-  const errors = validateContainerSecurityContext({ ...context, procMount: undefined }, at);
-  if (context.seLinuxChangePolicy !== undefined) errors.push(unsupported(`${at}.seLinuxChangePolicy`, 'the nodes run without SELinux'));
-  if (context.supplementalGroupsPolicy !== undefined && context.supplementalGroupsPolicy !== 'Merge') {
-    errors.push(unsupported(`${at}.supplementalGroupsPolicy`, 'Strict cannot be kept on Docker, which always adds the groups the image\'s /etc/group gives the user'));
-  }
+  const errors = validateContainerSecurityContext(context, at);
   const groups = context.supplementalGroups;
   if (groups !== undefined && (!Array.isArray(groups) || groups.some((g) => !Number.isInteger(g) || g < 0))) errors.push(fieldInvalid(`${at}.supplementalGroups`, groups, 'must be a list of group IDs (0 or more)'));
   if (context.fsGroup !== undefined && (!Number.isInteger(context.fsGroup) || (context.fsGroup as number) < 0)) errors.push(fieldInvalid(`${at}.fsGroup`, context.fsGroup, 'must be between 0 and 2147483647, inclusive'));
@@ -136,7 +125,7 @@ export function validateDownwardApiItems(items: unknown, at: string, containerNa
   return errors;
 }
 
-/** A projected volume: exactly one source per entry; token and trust bundle sources refused. */
+/** A projected volume: exactly one source per entry (UNSUPPORTED_FIELDS refuses the token, trust bundle and certificate sources). */
 export function validateProjectedSources(sources: unknown, at: string, containerNames: Set<string>): FieldError[] {
   const errors: FieldError[] = [];
   objectsIn(sources).forEach((source, i) => {
@@ -144,9 +133,6 @@ export function validateProjectedSources(sources: unknown, at: string, container
     const kinds = ['configMap', 'secret', 'downwardAPI', 'serviceAccountToken', 'clusterTrustBundle', 'podCertificate'].filter((k) => source[k] !== undefined && source[k] !== null);
     if (kinds.length === 0) errors.push(fieldRequired(field));
     for (const extra of kinds.slice(1)) errors.push(fieldForbidden(`${field}.${extra}`, 'may not specify more than 1 volume type per source'));
-    if (source.serviceAccountToken !== undefined) errors.push(unsupported(`${field}.serviceAccountToken`, 'kubelab issues no service account tokens'));
-    if (source.clusterTrustBundle !== undefined) errors.push(unsupported(`${field}.clusterTrustBundle`, 'kubelab serves no ClusterTrustBundles'));
-    if (source.podCertificate !== undefined) errors.push(unsupported(`${field}.podCertificate`, 'kubelab issues no pod certificates'));
     for (const ref of ['configMap', 'secret'] as const) {
       const r = source[ref];
       if (isObj(r) && (typeof r.name !== 'string' || r.name === '')) errors.push(fieldRequired(`${field}.${ref}.name`));

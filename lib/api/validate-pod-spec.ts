@@ -44,12 +44,10 @@ export const VOLUME_SOURCES = [
   'csi', 'ephemeral', 'image',
 ];
 
-/**
- * The volume sources the kubelet mounts (daemon/kubelet/volumes.ts); every other one is refused
- * at create, never quietly replaced by an empty directory. downwardAPI and projected belong to
- * the podspec work of issue 20.
- */
-export const MOUNTABLE_VOLUME_SOURCES = ['emptyDir', 'hostPath', 'secret', 'configMap', 'persistentVolumeClaim', 'downwardAPI', 'projected'];
+// The kubelet (daemon/kubelet/volumes.ts) mounts emptyDir, hostPath, secret, configMap,
+// persistentVolumeClaim, downwardAPI and projected volumes; UNSUPPORTED_FIELDS
+// (lib/api/schemas/unsupported-fields.ts) refuses every other source at create, never quietly
+// replaced by an empty directory.
 
 /** `path` ends with a dot: `spec.` for a pod, `spec.template.spec.` for a template. */
 export function validatePodSpec(spec: unknown, path: string): FieldError[] {
@@ -125,9 +123,6 @@ function validateVolumes(volumes: unknown, path: string, containerNames: Set<str
     const sources = VOLUME_SOURCES.filter((s) => volume[s] !== undefined && volume[s] !== null);
     if (sources.length === 0) errors.push(requiredWith(at, 'must specify a volume type'));
     for (const extra of sources.slice(1)) errors.push(fieldForbidden(`${at}.${extra}`, 'may not specify more than 1 volume type'));
-    for (const source of sources.filter((s) => !MOUNTABLE_VOLUME_SOURCES.includes(s))) {
-      errors.push(fieldForbidden(`${at}.${source}`, `kubelab does not support ${source} volumes: it mounts ${MOUNTABLE_VOLUME_SOURCES.join(', ')}; for storage that outlives the pod use a persistentVolumeClaim`));
-    }
     errors.push(...validateVolumeSource(volume, at));
     if (isObj(volume.downwardAPI)) errors.push(...validateDownwardApiItems(volume.downwardAPI.items, `${at}.downwardAPI.items`, containerNames));
     if (isObj(volume.projected)) errors.push(...validateProjectedSources(volume.projected.sources, `${at}.projected.sources`, containerNames));

@@ -105,14 +105,7 @@ function validateUpdateStrategy(strategy: unknown): FieldError[] {
   if (type === 'OnDelete' && hasRolling) errors.push(fieldForbidden('spec.updateStrategy.rollingUpdate', 'only allowed for updateStrategy \'RollingUpdate\''));
   if (!isObj(rollingUpdate)) return errors;
   errors.push(...checkNonNegative('spec.updateStrategy.rollingUpdate.partition', rollingUpdate.partition));
-  if (rollingUpdate.maxUnavailable !== undefined && rollingUpdate.maxUnavailable !== null) {
-    errors.push(
-      fieldForbidden(
-        'spec.updateStrategy.rollingUpdate.maxUnavailable',
-        'kubelab does not support maxUnavailable for StatefulSets (alpha in Kubernetes behind the MaxUnavailableStatefulSet feature gate); pods are replaced one at a time: remove the field',
-      ),
-    );
-  }
+  // maxUnavailable (alpha in Kubernetes) is refused by UNSUPPORTED_FIELDS (lib/api/schemas/unsupported-fields.ts).
   return errors;
 }
 

@@ -1,21 +1,22 @@
 // Validation and defaults of the storage kinds (k8s.io/kubernetes/pkg/apis/core/validation
 // ValidatePersistentVolume / ValidatePersistentVolumeClaim, pkg/apis/storage/validation), cut to
 // what kubelab can honour. Everything a volume, claim or class may say is either done (hostPath
-// and local volumes, Filesystem mode, Retain and Delete) or refused here with a 422 that names
-// the field: an NFS volume that kubelab would accept and never mount is worse than a clear "no".
+// and local volumes, Filesystem mode, Retain and Delete) or refused with a 422 that names the
+// field: an NFS volume that kubelab would accept and never mount is worse than a clear "no".
+// The fields refused whatever their value (the other volume sources, mount options, volume
+// attributes classes, a local volume's fsType, a claim's dataSource, dataSourceRef and
+// resources.limits, a class's allowedTopologies and allowVolumeExpansion) are in UNSUPPORTED_FIELDS
+// (lib/api/schemas/unsupported-fields.ts); the refusals that depend on a value stay here.
 
 import { fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired, type FieldError } from '../errors.js';
 import { LOCAL_PATH_PROVISIONER } from '../storage/storage-names.js';
 import { parseQuantity, QUANTITY_FORMAT_MESSAGE } from './quantity.js';
+import { UNSUPPORTED_PERSISTENT_VOLUME_SOURCES } from './schemas/unsupported-fields.js';
 import { isObj, objectsIn, requiredWith, type Obj } from './validate-object-meta.js';
 import { semanticEqual } from './validate-pod-spec.js';
 
 export const ACCESS_MODE_VALUES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const SUPPORTED_SOURCES = ['hostPath', 'local'];
-const UNSUPPORTED_SOURCES = [
-  'nfs', 'csi', 'iscsi', 'fc', 'rbd', 'cephfs', 'glusterfs', 'gcePersistentDisk', 'awsElasticBlockStore', 'azureDisk', 'azureFile',
-  'cinder', 'flexVolume', 'vsphereVolume', 'portworxVolume',
-];
 const NODE_SELECTOR_OPERATORS = ['DoesNotExist', 'Exists', 'Gt', 'In', 'Lt', 'NotIn'];
 const NOT_SUPPORTED = (what: string) => `kubelab does not support ${what}`;
 
@@ -77,10 +78,6 @@ function checkVolumeMode(value: unknown, field: string): FieldError[] {
   return [fieldNotSupported(field, value, ['Block', 'Filesystem'])];
 }
 
-function refuse(obj: Obj, fields: string[], at: string, what: (field: string) => string): FieldError[] {
-  return fields.filter((f) => obj[f] !== undefined && obj[f] !== null && !(Array.isArray(obj[f]) && (obj[f] as unknown[]).length === 0)).map((f) => fieldForbidden(`${at}${f}`, what(f)));
-}
-
 /** A required node selector: at least one term, each with known operators and the right number of values. */
 export function validateNodeSelector(selector: unknown, field: string): FieldError[] {
   if (!isObj(selector)) return [fieldRequired(field)];
@@ -116,12 +113,10 @@ export function validatePersistentVolume(pv: Obj, old?: Obj): FieldError[] {
   for (const key of Object.keys(isObj(spec.capacity) ? spec.capacity : {})) {
     if (key !== 'storage') errors.push(fieldNotSupported(`spec.capacity[${key}]`, key, ['storage']));
   }
-  const sources = [...SUPPORTED_SOURCES, ...UNSUPPORTED_SOURCES].filter((s) => spec[s] !== undefined && spec[s] !== null);
+  // The other sources are refused by UNSUPPORTED_FIELDS (lib/api/schemas/unsupported-fields.ts); they still count here.
+  const sources = [...SUPPORTED_SOURCES, ...UNSUPPORTED_PERSISTENT_VOLUME_SOURCES].filter((s) => spec[s] !== undefined && spec[s] !== null);
   if (sources.length === 0) errors.push(requiredWith('spec', 'must specify a volume type'));
   for (const extra of sources.slice(1)) errors.push(fieldForbidden(`spec.${extra}`, 'may not specify more than 1 volume type'));
-  for (const source of sources.filter((s) => UNSUPPORTED_SOURCES.includes(s))) {
-    errors.push(fieldForbidden(`spec.${source}`, `${NOT_SUPPORTED(`${source} volumes`)}: it mounts hostPath and local volumes (or use a StorageClass with provisioner ${LOCAL_PATH_PROVISIONER})`));
-  }
   if (isObj(spec.hostPath)) {
     const path = spec.hostPath.path;
     if (typeof path !== 'string' || path === '') errors.push(fieldRequired('spec.hostPath.path'));
@@ -131,7 +126,6 @@ export function validatePersistentVolume(pv: Obj, old?: Obj): FieldError[] {
     const path = spec.local.path;
     if (typeof path !== 'string' || path === '') errors.push(fieldRequired('spec.local.path'));
     else if (!path.startsWith('/') || path.split('/').includes('..')) errors.push(fieldInvalid('spec.local.path', path, "must be an absolute path without '..'"));
-    if (spec.local.fsType !== undefined && spec.local.fsType !== null && spec.local.fsType !== '') errors.push(fieldForbidden('spec.local.fsType', `${NOT_SUPPORTED('formatting block devices')}: a local volume is a directory`));
     if (!isObj(spec.nodeAffinity)) errors.push(requiredWith('spec.nodeAffinity', 'Local volume requires node affinity'));
   }
   if (isObj(spec.nodeAffinity)) errors.push(...validateNodeSelector(spec.nodeAffinity.required, 'spec.nodeAffinity.required'));
@@ -139,8 +133,6 @@ export function validatePersistentVolume(pv: Obj, old?: Obj): FieldError[] {
   if (policy === 'Recycle') errors.push(fieldForbidden('spec.persistentVolumeReclaimPolicy', `${NOT_SUPPORTED('the Recycle policy (deprecated in Kubernetes)')}: use Retain or Delete`));
   else if (policy !== undefined && policy !== 'Retain' && policy !== 'Delete') errors.push(fieldNotSupported('spec.persistentVolumeReclaimPolicy', policy, ['Delete', 'Recycle', 'Retain']));
   errors.push(...checkVolumeMode(spec.volumeMode, 'spec.volumeMode'));
-  errors.push(...refuse(spec, ['mountOptions'], 'spec.', () => `${NOT_SUPPORTED('mount options')}: hostPath and local volumes are bind mounts`));
-  errors.push(...refuse(spec, ['volumeAttributesClassName'], 'spec.', () => NOT_SUPPORTED('VolumeAttributesClasses')));
   if (isObj(spec.claimRef)) {
     if (typeof spec.claimRef.name !== 'string' || spec.claimRef.name === '') errors.push(fieldRequired('spec.claimRef.name'));
     if (typeof spec.claimRef.namespace !== 'string' || spec.claimRef.namespace === '') errors.push(fieldRequired('spec.claimRef.namespace'));
@@ -164,14 +156,11 @@ export function validatePersistentVolumeClaim(pvc: Obj, old?: Obj): FieldError[]
   errors.push(...checkAccessModes(spec.accessModes, 'spec.accessModes'));
   const resources = isObj(spec.resources) ? spec.resources : {};
   errors.push(...checkStorageQuantity(isObj(resources.requests) ? resources.requests.storage : undefined, 'spec.resources[storage]'));
-  for (const list of ['requests', 'limits'] as const) {
-    for (const key of Object.keys(isObj(resources[list]) ? (resources[list] as Obj) : {})) {
-      if (key !== 'storage') errors.push(fieldNotSupported(`spec.resources.${list}[${key}]`, key, ['storage']));
-    }
+  // resources.limits is refused by UNSUPPORTED_FIELDS.
+  for (const key of Object.keys(isObj(resources.requests) ? resources.requests : {})) {
+    if (key !== 'storage') errors.push(fieldNotSupported(`spec.resources.requests[${key}]`, key, ['storage']));
   }
   errors.push(...checkVolumeMode(spec.volumeMode, 'spec.volumeMode'));
-  errors.push(...refuse(spec, ['dataSource', 'dataSourceRef'], 'spec.', () => `${NOT_SUPPORTED('populating volumes from a data source')}: create the claim empty and copy the data in`));
-  errors.push(...refuse(spec, ['volumeAttributesClassName'], 'spec.', () => NOT_SUPPORTED('VolumeAttributesClasses')));
   if (old && isObj(old.spec)) {
     // The binder may fill in volumeName once, and a default class once (retroactive default class); nothing else changes.
     const oldSpec = old.spec;
@@ -193,9 +182,6 @@ export function validateStorageClass(sc: Obj, old?: Obj): FieldError[] {
   const errors: FieldError[] = [];
   if (typeof sc.provisioner !== 'string' || sc.provisioner === '') errors.push(fieldRequired('provisioner'));
   if (sc.reclaimPolicy === 'Recycle') errors.push(fieldForbidden('reclaimPolicy', `${NOT_SUPPORTED('the Recycle policy (deprecated in Kubernetes)')}: use Retain or Delete`));
-  errors.push(...refuse(sc, ['mountOptions'], '', () => `${NOT_SUPPORTED('mount options')}: its volumes are bind mounts`));
-  errors.push(...refuse(sc, ['allowedTopologies'], '', () => `${NOT_SUPPORTED('allowedTopologies')}: use volumeBindingMode WaitForFirstConsumer and the pod's nodeSelector`));
-  if (sc.allowVolumeExpansion === true) errors.push(fieldForbidden('allowVolumeExpansion', `${NOT_SUPPORTED('expanding volumes')}: leave it unset or false`));
   if (sc.provisioner === LOCAL_PATH_PROVISIONER) {
     for (const key of Object.keys(isObj(sc.parameters) ? sc.parameters : {})) {
       errors.push(fieldForbidden(`parameters[${key}]`, `${LOCAL_PATH_PROVISIONER} takes no parameters: its volumes are directories under each node's data dir`));

@@ -93,7 +93,7 @@ describe('HorizontalPodAutoscaler on the real engine', function () {
         }),
       });
       assert.notEqual(refused.code, 0);
-      assert.match(refused.stderr, /spec.metrics\[0\].external: Forbidden: kubelab does not support External metrics/);
+      assert.match(refused.stderr, /spec.metrics\[0\].external: Forbidden: kubelab does not support this field \(External metrics need an external metrics API/);
       await kubectl.ok(['delete', 'hpa', 'web']);
     } finally {
       await kubectl.killAll();

@@ -131,7 +131,7 @@ describe('pod features (issue 20) on the real Docker Engine', function () {
     assert.deepEqual(log.trim().split('\n'), ['sidecar-started', 'app-started', 'app-done', 'sidecar-stopped']);
   });
 
-  // covers: Pod spec.containers.lifecycle.postStart, spec.containers.lifecycle.postStart.exec, spec.containers.lifecycle.preStop, spec.containers.lifecycle.preStop.httpGet, spec.containers.lifecycle.preStop.sleep
+  // covers: Pod spec.containers.lifecycle.postStart, spec.containers.lifecycle.postStart.exec, spec.containers.lifecycle.preStop, spec.containers.lifecycle.preStop.httpGet, spec.containers.lifecycle.preStop.sleep, spec.containers.lifecycle.preStop.sleep.seconds
   it('postStart runs after the start, preStop before the stop signal; a failed postStart is FailedPostStartHook', async () => {
     const requests: string[] = [];
     const server = http.createServer((req, res) => {
@@ -187,7 +187,10 @@ describe('pod features (issue 20) on the real Docker Engine', function () {
     server.kill('SIGKILL');
   });
 
-  // covers: Pod spec.containers.envFrom, spec.containers.envFrom.configMapRef, spec.containers.envFrom.secretRef, spec.containers.envFrom.prefix, spec.containers.envFrom.configMapRef.optional, spec.containers.env.valueFrom.fieldRef, spec.containers.env.valueFrom.resourceFieldRef, spec.containers.env.valueFrom.configMapKeyRef, spec.containers.env.valueFrom.secretKeyRef, spec.containers.env.value, spec.serviceAccountName
+  // covers: Pod spec.containers.envFrom, spec.containers.envFrom.configMapRef, spec.containers.envFrom.secretRef, spec.containers.envFrom.prefix, spec.containers.envFrom.configMapRef.optional, spec.containers.env.valueFrom.fieldRef, spec.containers.env.valueFrom.resourceFieldRef, spec.containers.env.valueFrom.configMapKeyRef, spec.containers.env.valueFrom.secretKeyRef, spec.containers.env.value
+  // covers: Pod spec.containers.envFrom.configMapRef.name, spec.containers.envFrom.secretRef.name, spec.containers.env.valueFrom.fieldRef.fieldPath, spec.containers.env.valueFrom.resourceFieldRef.resource, spec.containers.env.valueFrom.resourceFieldRef.divisor, spec.containers.env.valueFrom.configMapKeyRef.name, spec.containers.env.valueFrom.configMapKeyRef.key
+  // (spec.serviceAccountName is refused except for "default", the value every pod has: the
+  // SA fieldRef below reads that accepted value back; UNSUPPORTED_FIELDS holds the field.)
   it('envFrom, every fieldRef and resourceFieldRef read back inside the pod, with $(VAR) expansion', async () => {
     await create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data: { MODE: 'fast', LEVEL: '3' } });
     await create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-secret' }, data: { TOKEN: Buffer.from('s3cret').toString('base64') } });
@@ -242,6 +245,7 @@ describe('pod features (issue 20) on the real Docker Engine', function () {
   });
 
   // covers: Pod spec.volumes.downwardAPI, spec.volumes.downwardAPI.items, spec.volumes.downwardAPI.items.fieldRef, spec.volumes.downwardAPI.items.resourceFieldRef, spec.volumes.downwardAPI.items.mode, spec.volumes.downwardAPI.defaultMode, spec.volumes.projected, spec.volumes.projected.sources, spec.volumes.projected.sources.configMap, spec.volumes.projected.sources.secret, spec.volumes.projected.sources.downwardAPI, spec.volumes.projected.defaultMode
+  // covers: Pod spec.volumes.downwardAPI.items.path, spec.volumes.downwardAPI.items.fieldRef.fieldPath, spec.volumes.downwardAPI.items.resourceFieldRef.containerName, spec.volumes.downwardAPI.items.resourceFieldRef.resource, spec.volumes.downwardAPI.items.resourceFieldRef.divisor, spec.volumes.projected.sources.configMap.name, spec.volumes.projected.sources.configMap.items, spec.volumes.projected.sources.secret.name, spec.volumes.projected.sources.downwardAPI.items
   it('downwardAPI and projected volumes hold the pod fields, ConfigMap and Secret keys, with their modes', async () => {
     await create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'proj-config' }, data: { 'app.conf': 'port=80' } });
     await create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'proj-secret' }, data: { key: Buffer.from('k3y').toString('base64') } });
@@ -267,7 +271,7 @@ describe('pod features (issue 20) on the real Docker Engine', function () {
     assert.equal(text.trim(), ['app="demo"', 'tier="web"', 'downward', '32', '600', '444', 'port=80', 'k3y', 'default', '640', 'vol-done'].join('\n'));
   });
 
-  // covers: Pod spec.securityContext, spec.securityContext.runAsUser, spec.securityContext.runAsGroup, spec.securityContext.supplementalGroups, spec.securityContext.fsGroup, spec.containers.securityContext, spec.containers.securityContext.readOnlyRootFilesystem, spec.containers.securityContext.capabilities, spec.containers.securityContext.capabilities.add, spec.containers.securityContext.capabilities.drop, spec.containers.securityContext.allowPrivilegeEscalation, spec.containers.securityContext.runAsNonRoot, spec.containers.securityContext.runAsUser, spec.securityContext.sysctls
+  // covers: Pod spec.securityContext, spec.securityContext.runAsUser, spec.securityContext.runAsGroup, spec.securityContext.supplementalGroups, spec.securityContext.fsGroup, spec.containers.securityContext, spec.containers.securityContext.readOnlyRootFilesystem, spec.containers.securityContext.capabilities, spec.containers.securityContext.capabilities.add, spec.containers.securityContext.capabilities.drop, spec.containers.securityContext.allowPrivilegeEscalation, spec.containers.securityContext.runAsNonRoot, spec.containers.securityContext.runAsUser, spec.securityContext.sysctls, spec.securityContext.sysctls.name, spec.securityContext.sysctls.value
   it('securityContext: the user, groups, read-only root, capabilities, no_new_privs and sysctls are what the process has', async () => {
     await create(pod('secure', {
       securityContext: { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000], fsGroup: 2000, sysctls: [{ name: 'net.ipv4.ip_local_port_range', value: '40000 41000' }] },

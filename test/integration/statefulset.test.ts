@@ -234,7 +234,7 @@ describe('StatefulSets on the real engine (one node)', function () {
     await fs.writeFile(file, manifest.split('---\n')[1]);
     const result = await kubectl.run(['create', '-f', file]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /The StatefulSet "bad" is invalid: spec\.updateStrategy\.rollingUpdate\.maxUnavailable: Forbidden: kubelab does not support maxUnavailable/);
+    assert.match(result.stderr, /The StatefulSet "bad" is invalid: spec\.updateStrategy\.rollingUpdate\.maxUnavailable: Forbidden: kubelab does not support this field \(alpha in Kubernetes/);
   });
 
   it('deleting the StatefulSet deletes its pods and revisions', async () => {

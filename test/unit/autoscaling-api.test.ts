@@ -1,4 +1,4 @@
-// covers: HorizontalPodAutoscaler spec.metrics.object, spec.metrics.pods, spec.metrics.external, spec.behavior.scaleUp.policies, spec.behavior.scaleDown.policies
+// covers: HorizontalPodAutoscaler spec.behavior.scaleUp.policies, spec.behavior.scaleDown.policies
 // The HorizontalPodAutoscaler API over real HTTPS and the real write pipeline: autoscaling/v2
 // stored, autoscaling/v1 served by conversion (kubectl autoscale's protobuf POST included),
 // defaults, the 422s for what kubelab does not honour, and the `kubectl get hpa` row.
@@ -113,9 +113,9 @@ describe('HorizontalPodAutoscaler API (autoscaling/v2 and v1)', () => {
   });
 
   const refused: { name: string; spec: Record<string, unknown>; field: string; says: RegExp }[] = [
-    { name: 'Object metrics (no custom metrics API)', spec: { metrics: [{ type: 'Object', object: { describedObject: { kind: 'Service', name: 's' }, metric: { name: 'rps' }, target: { type: 'Value', value: '10' } } }] }, field: 'spec.metrics[0].object', says: /kubelab does not support Object metrics/ },
-    { name: 'Pods metrics', spec: { metrics: [{ type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '10' } } }] }, field: 'spec.metrics[0].pods', says: /kubelab does not support Pods metrics/ },
-    { name: 'External metrics', spec: { metrics: [{ type: 'External', external: { metric: { name: 'queue' }, target: { type: 'Value', value: '10' } } }] }, field: 'spec.metrics[0].external', says: /kubelab does not support External metrics/ },
+    { name: 'Object metrics (no custom metrics API)', spec: { metrics: [{ type: 'Object', object: { describedObject: { kind: 'Service', name: 's' }, metric: { name: 'rps' }, target: { type: 'Value', value: '10' } } }] }, field: 'spec.metrics[0].object', says: /kubelab does not support this field \(Object metrics need a custom metrics API/ },
+    { name: 'Pods metrics', spec: { metrics: [{ type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '10' } } }] }, field: 'spec.metrics[0].pods', says: /kubelab does not support this field \(Pods metrics need a custom metrics API/ },
+    { name: 'External metrics', spec: { metrics: [{ type: 'External', external: { metric: { name: 'queue' }, target: { type: 'Value', value: '10' } } }] }, field: 'spec.metrics[0].external', says: /kubelab does not support this field \(External metrics need an external metrics API/ },
     { name: 'a resource other than cpu and memory', spec: { metrics: [{ type: 'Resource', resource: { name: 'ephemeral-storage', target: { type: 'Utilization', averageUtilization: 50 } } }] }, field: 'spec.metrics[0].resource.name', says: /Unsupported value/ },
     { name: 'a Value target of a resource metric', spec: { metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Value', value: '1' } } }] }, field: 'spec.metrics[0].resource.target.type', says: /Unsupported value/ },
     { name: 'maxReplicas below minReplicas', spec: { minReplicas: 4, maxReplicas: 2 }, field: 'spec.maxReplicas', says: /must be greater than or equal to `minReplicas`/ },

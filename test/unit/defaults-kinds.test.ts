@@ -3,6 +3,7 @@
 // pods). One row per kind: a short manifest as users write it, and the whole stored spec.
 //
 // covers: ReplicationController spec.selector, spec.replicas
+// covers: Pod spec.containers.env.valueFrom.fieldRef.apiVersion
 
 import assert from 'node:assert/strict';
 import { applyDefaults } from '../../lib/api/defaults.js';

@@ -10,14 +10,19 @@
 //   by rule   apiVersion and kind (the envelope); metadata and every ObjectMeta (API machinery:
 //             names, labels, finalizers, owners, managed by the API server and proven by the API
 //             tests); a kind's top-level `status` (written by the server and components, not
-//             by users);
+//             by users); the same fields of a kind embedded as a template in another
+//             (a StatefulSet's volumeClaimTemplates are PersistentVolumeClaims): Kubernetes'
+//             StatefulSet controller makes each claim from the template's metadata and spec
+//             only, and so does kubelab's (newClaim in daemon/controllers/statefulset), so an
+//             embedded object's apiVersion, kind and status are ignored as Kubernetes ignores them;
 //   records   Event (every field is a record a component wrote, stored and shown back by
 //             `get/describe events`; nothing acts on it) and ObjectReference (a pointer kept as
 //             written and shown back): RECORDS below;
 //   hints     fields Kubernetes itself only stores for others to read (appProtocol), and
-//             deprecated fields it ignores (NodeSpec.configSource, externalID): HINTS below;
-//   pending   (temporary) owned by another branch of this session and not yet merged: see
-//             PENDING_BY_BRANCH below, which the lead empties as the branches merge.
+//             deprecated fields it ignores (NodeSpec.configSource, externalID): HINTS below.
+// (While the session's branches were apart, a temporary PENDING_BY_BRANCH list let fields another
+// branch owned wait for its merge; every branch has merged, so it is gone: a field is proven,
+// refused, or by rule, with no fourth way.)
 //
 // A field whose type is a struct is handled when all of that struct's fields are.
 // Coverage is per struct field: a covers line marks every field along its path, and a field of
@@ -34,48 +39,6 @@ import type { Definition, FieldType } from '../../lib/api/schemas/schema.js';
 import { unsupportedField } from '../../lib/api/schemas/unsupported-fields.js';
 
 const TEST_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/**
- * TEMPORARY. Fields that other branches of this session own (RULES.md's table) and that are
- * neither covered nor refused on the `sched` branch. Each branch's merge brings their covers
- * lines or refusals; the lead deletes that branch's entry after merging it. The goal: this
- * object is empty on main and the walk is green.
- * Keys are `Struct.field` (the last part of the OpenAPI name).
- */
-export const PENDING_BY_BRANCH: Readonly<Record<string, readonly string[]>> = {
-  // issue 20, Pods bullet.
-  podspec: [
-    'Volume.downwardAPI', 'DownwardAPIVolumeSource.items', 'DownwardAPIVolumeFile.path', 'DownwardAPIVolumeFile.fieldRef',
-    'ObjectFieldSelector.apiVersion', 'ObjectFieldSelector.fieldPath', 'DownwardAPIVolumeFile.resourceFieldRef',
-    'ResourceFieldSelector.containerName', 'ResourceFieldSelector.resource', 'ResourceFieldSelector.divisor', 'DownwardAPIVolumeFile.mode',
-    'DownwardAPIVolumeSource.defaultMode', 'Volume.projected', 'ProjectedVolumeSource.sources', 'ProjectedVolumeSource.defaultMode',
-    'PodSpec.initContainers', 'Container.envFrom', 'EnvFromSource.prefix', 'EnvFromSource.configMapRef', 'ConfigMapEnvSource.name',
-    'ConfigMapEnvSource.optional', 'EnvFromSource.secretRef', 'SecretEnvSource.name', 'SecretEnvSource.optional', 'EnvVarSource.fieldRef',
-    'EnvVarSource.resourceFieldRef', 'EnvVarSource.configMapKeyRef', 'ConfigMapKeySelector.name', 'ConfigMapKeySelector.key',
-    'ConfigMapKeySelector.optional', 'Container.restartPolicy', 'Probe.grpc', 'GRPCAction.port', 'GRPCAction.service',
-    'Probe.terminationGracePeriodSeconds', 'Container.lifecycle', 'Lifecycle.postStart', 'LifecycleHandler.exec',
-    'LifecycleHandler.httpGet', 'LifecycleHandler.tcpSocket', 'LifecycleHandler.sleep', 'SleepAction.seconds', 'Lifecycle.preStop',
-    'Lifecycle.stopSignal', 'Container.terminationMessagePath', 'Container.terminationMessagePolicy', 'Container.securityContext',
-    'PodSpec.activeDeadlineSeconds', 'PodSpec.hostNetwork', 'PodSpec.hostPID', 'PodSpec.hostIPC',
-    'PodSpec.shareProcessNamespace', 'PodSpec.securityContext', 'PodSpec.imagePullSecrets', 'LocalObjectReference.name',
-    'PodSpec.hostname', 'PodSpec.subdomain', 'PodSpec.hostAliases', 'HostAlias.ip', 'HostAlias.hostnames', 'PodSpec.dnsConfig',
-    'PodDNSConfig.nameservers', 'PodDNSConfig.searches', 'PodDNSConfig.options', 'PodDNSConfigOption.name', 'PodDNSConfigOption.value',
-    'PodSpec.setHostnameAsFQDN',
-  ],
-  // issue 16: volume types, claims, block devices.
-  storage: [
-    'Volume.persistentVolumeClaim', 'PersistentVolumeClaimVolumeSource.claimName', 'PersistentVolumeClaimVolumeSource.readOnly',
-    'Volume.nfs', 'NFSVolumeSource.server', 'NFSVolumeSource.path', 'NFSVolumeSource.readOnly', 'Volume.image',
-    'ImageVolumeSource.reference', 'ImageVolumeSource.pullPolicy', 'Volume.gcePersistentDisk', 'Volume.awsElasticBlockStore',
-    'Volume.gitRepo', 'Volume.iscsi', 'Volume.glusterfs', 'Volume.rbd', 'Volume.flexVolume', 'Volume.cinder', 'Volume.cephfs',
-    'Volume.flocker', 'Volume.fc', 'Volume.azureFile', 'Volume.vsphereVolume', 'Volume.quobyte', 'Volume.azureDisk',
-    'Volume.photonPersistentDisk', 'Volume.portworxVolume', 'Volume.scaleIO', 'Volume.storageos', 'Volume.csi', 'Volume.ephemeral',
-    'VolumeMount.recursiveReadOnly', 'VolumeMount.mountPropagation', 'VolumeMount.subPathExpr', 'Container.volumeDevices',
-    'VolumeDevice.name', 'VolumeDevice.devicePath',
-  ],
-  // issue 16: per-pod DNS names of headless Services.
-  sts: ['EndpointAddress.hostname'],
-};
 
 /** Kinds and structs whose fields are records, by rule (see the top of this file). */
 const RECORD_KINDS = new Set(['Event']);
@@ -112,6 +75,8 @@ export function coversLines(root = TEST_ROOT): CoversLine[] {
 }
 
 const kindsByName = new Map(Object.values(KIND_SCHEMAS).map((k) => [k.kind, k]));
+/** The root definitions of the served kinds: their envelope and status are by rule, at the root or embedded as a template. */
+const kindDefinitions = new Set(Object.values(KIND_SCHEMAS).map((k) => k.definition.name));
 
 const objectOf = (type: FieldType): Definition | undefined => {
   if (type.type === 'object') return type.of;
@@ -138,8 +103,8 @@ interface Unhandled {
   example: string;
 }
 
-/** Every struct field reachable from the served kinds that is neither covered, refused, by rule, nor pending. */
-function unhandledFields(covered: Set<string>, pending: Set<string>): Unhandled[] {
+/** Every struct field reachable from the served kinds that is neither covered, refused, nor by rule. */
+function unhandledFields(covered: Set<string>): Unhandled[] {
   const unhandled = new Map<string, string>();
   const visited = new Set<string>();
   const visit = (definition: Definition, path: string, kindName: string) => {
@@ -147,7 +112,7 @@ function unhandledFields(covered: Set<string>, pending: Set<string>): Unhandled[
     visited.add(definition.name);
     for (const [field, type] of Object.entries(definition.fields)) {
       const atRoot = path === '';
-      if (atRoot && (field === 'apiVersion' || field === 'kind' || field === 'metadata' || field === 'status')) continue;
+      if ((atRoot || kindDefinitions.has(definition.name)) && (field === 'apiVersion' || field === 'kind' || field === 'metadata' || field === 'status')) continue;
       if (unsupportedField(definition.name, field)) continue;
       const key = fieldKey(definition, field);
       if (HINTS.has(key)) continue;
@@ -155,7 +120,7 @@ function unhandledFields(covered: Set<string>, pending: Set<string>): Unhandled[
       const child = objectOf(type);
       // A struct field whose own fields are all covered, refused or hints needs no line of its own.
       const wholeStruct = child !== undefined && Object.keys(child.fields).every((f) => covered.has(fieldKey(child, f)) || unsupportedField(child.name, f) || HINTS.has(fieldKey(child, f)));
-      if (!covered.has(key) && !wholeStruct && !pending.has(key) && !unhandled.has(key)) unhandled.set(key, `${kindName} ${fieldPath}`);
+      if (!covered.has(key) && !wholeStruct && !unhandled.has(key)) unhandled.set(key, `${kindName} ${fieldPath}`);
       if (child) visit(child, fieldPath, kindName);
     }
   };
@@ -201,8 +166,7 @@ describe('known fields: every accepted field is covered by a behaviour test or r
         return [];
       }
     }));
-    const pending = new Set(Object.values(PENDING_BY_BRANCH).flat());
-    const unhandled = unhandledFields(covered, pending);
+    const unhandled = unhandledFields(covered);
     // KNOWN_FIELDS_LIST=1 prints the list whole (mocha's diff shortens long ones).
     if (process.env.KNOWN_FIELDS_LIST) console.log(unhandled.map((u) => `${u.key}\t${u.example}`).join('\n'));
     assert.deepEqual(
@@ -212,20 +176,6 @@ describe('known fields: every accepted field is covered by a behaviour test or r
         '  - write (or find) a behaviour test that shows what Kubernetes does with it and add a line `// covers: KIND path` to that test file, or\n' +
         "  - refuse it: add it to UNSUPPORTED_FIELDS in lib/api/schemas/unsupported-fields.ts (the API then answers 422 'kubelab does not support this field').\n",
     );
-  });
-
-  it('the pending list names only fields that are still unhandled (delete entries once covered or refused)', () => {
-    const covered = new Set(lines.flatMap((line) => {
-      try {
-        return resolveCoversPath(line.kind, line.path);
-      } catch {
-        return [];
-      }
-    }));
-    const stale = Object.entries(PENDING_BY_BRANCH).flatMap(([branch, keys]) =>
-      keys.filter((key) => covered.has(key) || [...allDefinitions()].some((d) => fieldKey(d, key.split('.')[1]) === key && unsupportedField(d.name, key.split('.')[1]))).map((key) => `${branch}: ${key}`),
-    );
-    assert.deepEqual(stale, [], 'these pending entries are covered or refused now: delete them from PENDING_BY_BRANCH');
   });
 });
 

@@ -67,6 +67,7 @@ describe('Kubelet: imagePullSecrets and pod options (component, fake runtime)', 
     assert.ok(events.includes('FailedToRetrieveImagePullSecret: Unable to retrieve some image pull secrets (absent); attempting to pull the image may not succeed.'), events.join('\n'));
   });
 
+  // covers: Pod spec.hostIPC, spec.securityContext.sysctls.name, spec.securityContext.sysctls.value, spec.dnsConfig.options.name, spec.dnsConfig.options.value, spec.containers.securityContext.privileged
   it('hands the engine the pod\'s namespaces, sysctls, hosts and DNS, and each container its security options', async () => {
     await cluster.client.create<Pod>('pods', newPod('opts', {
       nodeName: 'node-1', hostIPC: true, shareProcessNamespace: true, hostname: 'db-0', subdomain: 'db',
@@ -87,5 +88,13 @@ describe('Kubelet: imagePullSecrets and pod options (component, fake runtime)', 
     assert.deepEqual(config.security, { user: '1000', groupAdd: [2000], privileged: true, capAdd: ['NET_ADMIN'] });
     assert.deepEqual(config.command, ['echo', 'hi']);
     assert.ok(config.mounts.some((m) => m.containerPath === '/dev/termination-log'));
+  });
+  // covers: Pod spec.setHostnameAsFQDN
+  it('setHostnameAsFQDN: the hostname is the pod\'s FQDN when it has a subdomain, its short name otherwise', async () => {
+    await cluster.client.create<Pod>('pods', newPod('fqdn', { nodeName: 'node-1', hostname: 'db-0', subdomain: 'db', setHostnameAsFQDN: true, containers: [{ name: 'app', image: 'kubelab/busybox:1' }] }));
+    await cluster.client.create<Pod>('pods', newPod('short', { nodeName: 'node-1', setHostnameAsFQDN: true, containers: [{ name: 'app', image: 'kubelab/busybox:1' }] }));
+    await kubelet.syncPod('default/fqdn');
+    await kubelet.syncPod('default/short');
+    assert.deepEqual(runtime.callsOf('runPodSandbox').map((call) => (call[0] as SandboxConfig).hostname), ['db-0.db.default.svc.cluster.local', 'short']);
   });
 });

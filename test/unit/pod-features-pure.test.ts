@@ -13,6 +13,7 @@ import { imageRegistry, registryAuthFor } from '../../daemon/kubelet/image-pull-
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../daemon/kubelet/grpc-health.js';
 import { downwardApiFiles } from '../../daemon/kubelet/volumes.js';
 import { validatePodSpec } from '../../lib/api/validate-pod-spec.js';
+import { findUnsupportedFields } from '../../lib/api/schemas/unsupported-fields.js';
 
 const pod = (spec: Partial<Pod['spec']> = {}, metadata: Partial<Pod['metadata']> = {}): Pod => ({
   metadata: { name: 'web', namespace: 'shop', uid: 'u-1', labels: { app: 'web', tier: 'front' }, annotations: { note: 'x' }, ...metadata },
@@ -62,9 +63,10 @@ describe('container environment (makeEnvironment)', () => {
     });
   }
 
+  // covers: Pod spec.containers.envFrom.configMapRef.optional, spec.containers.envFrom.secretRef.optional, spec.containers.env.valueFrom.configMapKeyRef.optional
   it('optional references that are missing define nothing', () => {
     const { env: vars } = env({
-      envFrom: [{ configMapRef: { name: 'nope', optional: true } }],
+      envFrom: [{ configMapRef: { name: 'nope', optional: true } }, { secretRef: { name: 'gone', optional: true } }],
       env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'K', optional: true } } }, { name: 'Y', valueFrom: { secretKeyRef: { name: 'nope', key: 'K', optional: true } } }],
     }, { configMaps: { cfg: {} } });
     assert.deepEqual(vars, []);
@@ -102,6 +104,7 @@ describe('the downward API', () => {
     it(`resourceFieldRef ${resource}${divisor ? ` / ${divisor}` : ''} → ${want}`, () => assert.equal(resourceFieldValue(pod(), 'app', { resource, ...(divisor ? { divisor } : {}) }, allocatable), want));
   }
 
+  // covers: Pod spec.volumes.downwardAPI.items.path, spec.volumes.downwardAPI.items.fieldRef.fieldPath, spec.volumes.downwardAPI.items.resourceFieldRef.containerName, spec.volumes.downwardAPI.items.resourceFieldRef.resource, spec.volumes.downwardAPI.items.resourceFieldRef.divisor, spec.volumes.downwardAPI.items.mode
   it('volume files carry their item mode, or the default', () => {
     const files = downwardApiFiles(pod(), [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'mem', resourceFieldRef: { containerName: 'app', resource: 'limits.memory', divisor: '1Mi' }, mode: 0o400 }], 0o644, allocatable);
     assert.deepEqual(files.map((f) => [f.path, f.content.toString(), f.mode]), [['labels', 'app="web"\ntier="front"', 0o644], ['mem', '64', 0o400]]);
@@ -119,12 +122,30 @@ describe('securityContext → engine options → Docker', () => {
       HostConfig: { GroupAdd: ['5', '6', '2000'], ReadonlyRootfs: true, CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges', 'seccomp=unconfined'] },
     });
   });
+  // covers: Pod spec.containers.securityContext.runAsGroup, spec.securityContext.runAsGroup
   it('runAsGroup alone keeps the image\'s user', () => {
     assert.equal(containerSecurity(pod(), container({ runAsGroup: 50 }), 'nobody').user, 'nobody:50');
     assert.equal(containerSecurity(pod(), container({ runAsGroup: 50 }), '').user, '0:50');
   });
+  // covers: Pod spec.containers.securityContext.privileged, spec.containers.securityContext.appArmorProfile.type
   it('privileged and AppArmor Unconfined', () => {
     assert.deepEqual(dockerSecurityFields(containerSecurity(pod(), container({ privileged: true, appArmorProfile: { type: 'Unconfined' } }), '')), { HostConfig: { Privileged: true, SecurityOpt: ['apparmor=unconfined'] } });
+    assert.deepEqual(dockerSecurityFields(containerSecurity(pod(), container({ privileged: false }), '')), { HostConfig: {} });
+  });
+  // RuntimeDefault is the engine's default profile, so it adds no option; Unconfined turns the
+  // profile off; the container's profile wins over the pod's (Localhost is refused at create).
+  // covers: Pod spec.securityContext.seccompProfile.type, spec.securityContext.appArmorProfile.type, spec.containers.securityContext.seccompProfile.type, spec.containers.securityContext.appArmorProfile.type
+  it('seccomp and AppArmor profiles: RuntimeDefault keeps the engine\'s profile, Unconfined turns it off, the container\'s wins', () => {
+    const unconfinedPod = pod({ securityContext: { seccompProfile: { type: 'Unconfined' }, appArmorProfile: { type: 'Unconfined' } } });
+    assert.deepEqual(dockerSecurityFields(containerSecurity(unconfinedPod, container(), '')), { HostConfig: { SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'] } });
+    assert.deepEqual(dockerSecurityFields(containerSecurity(unconfinedPod, container({ seccompProfile: { type: 'RuntimeDefault' }, appArmorProfile: { type: 'RuntimeDefault' } }), '')), { HostConfig: {} });
+    assert.deepEqual(dockerSecurityFields(containerSecurity(pod({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }), container({ seccompProfile: { type: 'Unconfined' } }), '')), { HostConfig: { SecurityOpt: ['seccomp=unconfined'] } });
+  });
+  // covers: Pod spec.securityContext.runAsNonRoot
+  it('runAsNonRoot at the pod level applies to every container; the container\'s own false wins', () => {
+    assert.throws(() => verifyRunAsNonRoot(pod({ securityContext: { runAsNonRoot: true } }), container(), ''), { name: 'ContainerConfigError', message: 'container has runAsNonRoot and image will run as root (pod: "web_shop(u-1)", container: app)' });
+    verifyRunAsNonRoot(pod({ securityContext: { runAsNonRoot: true } }), container(), '1000');
+    verifyRunAsNonRoot(pod({ securityContext: { runAsNonRoot: true } }), container({ runAsNonRoot: false }), '');
   });
 
   const nonRoot: [string, Container['securityContext'], string, string | undefined][] = [
@@ -206,9 +227,12 @@ describe('pod fields kubelab cannot honour are refused (422 naming the field)', 
     ['a node-wide sysctl', spec({ securityContext: { sysctls: [{ name: 'vm.swappiness', value: '1' }] } }), 'spec.securityContext.sysctls[0].name'],
     ['a projected service account token', spec({ volumes: [{ name: 't', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }] }), 'spec.volumes[0].projected.sources[0].serviceAccountToken'],
   ];
+  // The API runs both: the list of fields refused whatever their value (UNSUPPORTED_FIELDS) and
+  // the pod validation (refusals that depend on the value).
+  const apiErrors = (podSpec: object) => [...findUnsupportedFields('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: podSpec }), ...validatePodSpec(podSpec, 'spec.')];
   for (const [what, podSpec, field] of refused) {
     it(what, () => {
-      const errors = validatePodSpec(podSpec, 'spec.');
+      const errors = apiErrors(podSpec);
       const error = errors.find((e) => e.field === field);
       assert.ok(error, JSON.stringify(errors));
       assert.match(error.message, /kubelab does not support this field/);
@@ -223,6 +247,7 @@ describe('pod fields kubelab cannot honour are refused (422 naming the field)', 
   ];
   for (const [what, podSpec, field] of invalid) it(`invalid: ${what}`, () => assert.ok(validatePodSpec(podSpec, 'spec.').some((e) => e.field === field), JSON.stringify(validatePodSpec(podSpec, 'spec.'))));
   it('what kubelab honours passes', () => {
+    assert.deepEqual(apiErrors(spec({ securityContext: { supplementalGroupsPolicy: 'Merge' } }, { securityContext: { procMount: 'Default' } })), []);
     assert.deepEqual(validatePodSpec(spec({ securityContext: { runAsUser: 1, fsGroup: 2, seccompProfile: { type: 'RuntimeDefault' }, sysctls: [{ name: 'kernel.shm_rmid_forced', value: '1' }] } }, { securityContext: { capabilities: { drop: ['ALL'] }, appArmorProfile: { type: 'Unconfined' } } }), 'spec.'), []);
   });
 });

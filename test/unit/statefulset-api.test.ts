@@ -6,7 +6,7 @@ import { printerFor } from '../../lib/printers/tables.js';
 import { resourceByKey } from '../../lib/api/resources.js';
 import { statefulSetRolloutStatus } from '../../cli/rollout/stateful-set-rollout.js';
 
-// covers: StatefulSet spec.updateStrategy.rollingUpdate.maxUnavailable, spec.revisionHistoryLimit, spec.selector, spec.template
+// covers: StatefulSet spec.revisionHistoryLimit, spec.selector, spec.template
 
 function statefulSet(spec: Record<string, unknown> = {}): KubeObject {
   return {
@@ -50,7 +50,7 @@ describe('StatefulSet API', () => {
   });
 
   const refusals: [string, Record<string, unknown>, string][] = [
-    ['maxUnavailable (alpha in Kubernetes)', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } } }, 'spec.updateStrategy.rollingUpdate.maxUnavailable: Forbidden: kubelab does not support maxUnavailable'],
+    ['maxUnavailable (alpha in Kubernetes)', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } } }, 'spec.updateStrategy.rollingUpdate.maxUnavailable: Forbidden: kubelab does not support this field (alpha in Kubernetes'],
     ['a negative partition', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: -1 } } }, 'spec.updateStrategy.rollingUpdate.partition: Invalid value'],
     ['rollingUpdate with OnDelete', { updateStrategy: { type: 'OnDelete', rollingUpdate: { partition: 1 } } }, 'spec.updateStrategy.rollingUpdate: Forbidden'],
     ['an unknown podManagementPolicy', { podManagementPolicy: 'Sometimes' }, 'spec.podManagementPolicy: Unsupported value'],

@@ -12,9 +12,9 @@ import { toTable } from '../../lib/printers/tables.js';
 import { resolveResourceName } from '../../lib/api/resources.js';
 import { errorMessage } from '../../lib/errors.js';
 
-// covers: PersistentVolume spec.capacity, spec.accessModes, spec.persistentVolumeReclaimPolicy, spec.volumeMode, spec.mountOptions, spec.nfs, spec.csi, spec.volumeAttributesClassName, spec.local.fsType
-// covers: PersistentVolumeClaim spec.volumeMode, spec.dataSource, spec.dataSourceRef, spec.volumeAttributesClassName, spec.resources.requests
-// covers: StorageClass mountOptions, allowedTopologies, allowVolumeExpansion, parameters, reclaimPolicy
+// covers: PersistentVolume spec.capacity, spec.accessModes, spec.persistentVolumeReclaimPolicy, spec.volumeMode
+// covers: PersistentVolumeClaim spec.volumeMode, spec.resources.requests
+// covers: StorageClass parameters, reclaimPolicy
 
 const ctx = internalContext;
 const pv = (name: string, spec: Record<string, unknown> = {}): PersistentVolume => ({
@@ -66,7 +66,7 @@ describe('storage kinds: PersistentVolume, PersistentVolumeClaim, StorageClass i
   });
 
   const refused: { name: string; resource: string; obj: KubeObject; field: RegExp }[] = [
-    { name: 'an NFS volume', resource: 'persistentvolumes', obj: pv('n', { hostPath: undefined, nfs: { server: 'x', path: '/' } }), field: /spec\.nfs: Forbidden: kubelab does not support nfs volumes/ },
+    { name: 'an NFS volume', resource: 'persistentvolumes', obj: pv('n', { hostPath: undefined, nfs: { server: 'x', path: '/' } }), field: /spec\.nfs: Forbidden: kubelab does not support this field \(nfs volumes are not mounted/ },
     { name: 'a CSI volume', resource: 'persistentvolumes', obj: pv('n', { hostPath: undefined, csi: { driver: 'x' } }), field: /spec\.csi: Forbidden/ },
     { name: 'a volume without a source', resource: 'persistentvolumes', obj: pv('n', { hostPath: undefined }), field: /spec: Required value: must specify a volume type/ },
     { name: 'Recycle', resource: 'persistentvolumes', obj: pv('n', { persistentVolumeReclaimPolicy: 'Recycle' }), field: /spec\.persistentVolumeReclaimPolicy: Forbidden/ },
@@ -97,13 +97,12 @@ describe('storage kinds: PersistentVolume, PersistentVolumeClaim, StorageClass i
   }
 
   it('refuses a pod volume type the kubelet cannot mount, naming the field (never an emptyDir in its place)', async () => {
-    // covers: Pod spec.volumes.nfs, spec.volumes.image, spec.volumes.csi, spec.volumes.ephemeral
     const pod = (volume: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'v', ...volume }] } }) as KubeObject;
     for (const [source, body] of [['nfs', { server: 'x', path: '/' }], ['image', { reference: 'x' }], ['csi', { driver: 'x' }], ['ephemeral', {}]] as const) {
       await assert.rejects(registry.create('pods', 'default', pod({ [source]: body }), ctx()), (err: Error & { code?: number }) => {
         assert.equal(err.code, 422);
         assert.match(JSON.stringify(err), new RegExp(`spec\\.volumes\\[0\\]\\.${source}`));
-        assert.match(JSON.stringify(err), new RegExp(`kubelab does not support ${source} volumes`));
+        assert.match(JSON.stringify(err), new RegExp(`kubelab does not support this field \\(${source} volumes are not mounted`));
         return true;
       });
     }

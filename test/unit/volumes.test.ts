@@ -139,6 +139,48 @@ describe('VolumeManager', () => {
     assert.deepEqual((await fs.readdir(prepared.get('x')!.hostPath)).filter((f) => !f.startsWith('..')), []);
   });
 
+  // covers: Pod spec.volumes.projected.sources.configMap.name, spec.volumes.projected.sources.configMap.optional, spec.volumes.projected.sources.secret.name, spec.volumes.projected.sources.secret.optional
+  it('projected: a missing ConfigMap or Secret is a CreateContainerConfigError unless optional; optional ones add nothing', async () => {
+    await assert.rejects(volumes.preparePodVolumes(newPod({ volumes: [{ name: 'p', projected: { sources: [{ configMap: { name: 'nope' } }] } }] })), { reason: 'CreateContainerConfigError', message: 'configmap "nope" not found' });
+    await assert.rejects(volumes.preparePodVolumes(newPod({ volumes: [{ name: 'p', projected: { sources: [{ secret: { name: 'gone' } }] } }] })), { reason: 'CreateContainerConfigError', message: 'secret "gone" not found' });
+    const prepared = await volumes.preparePodVolumes(newPod({ volumes: [{ name: 'p', projected: { sources: [{ configMap: { name: 'conf' } }, { secret: { name: 'db' } }, { configMap: { name: 'nope', optional: true } }, { secret: { name: 'gone', optional: true } }] } }] }));
+    assert.deepEqual((await fs.readdir(prepared.get('p')!.hostPath)).filter((f) => !f.startsWith('..')).sort(), ['app.ini', 'password', 'user']);
+  });
+
+  // covers: Pod spec.securityContext.fsGroupChangePolicy
+  it('fsGroup: every file of the volume gets the group, again at each preparation; OnRootMismatch skips the walk when the root is right', async () => {
+    const pod = (fsGroupChangePolicy?: 'Always' | 'OnRootMismatch') => newPod({ securityContext: { fsGroup: 2000, ...(fsGroupChangePolicy ? { fsGroupChangePolicy } : {}) }, volumes: [{ name: 'd', emptyDir: {} }] });
+    const dir = (await volumes.preparePodVolumes(pod())).get('d')!.hostPath;
+    assert.equal((await fs.stat(dir)).gid, 2000);
+    const file = path.join(dir, 'f');
+    await fs.writeFile(file, 'x');
+    await fs.chown(file, 0, 0);
+    await volumes.preparePodVolumes(pod('OnRootMismatch'));
+    assert.equal((await fs.stat(file)).gid, 0, 'the root already has the group: the walk is skipped');
+    await volumes.preparePodVolumes(pod('Always'));
+    assert.equal((await fs.stat(file)).gid, 2000);
+  });
+
+  // covers: PersistentVolume spec.local.path
+  it('a claim bound to a local volume mounts its directory as it is; a path that is not there is a CreateContainerConfigError', async () => {
+    const localDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-local-pv-'));
+    try {
+      const nodeAffinity = { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] }] } };
+      const bind = async (name: string, localPath: string) => {
+        await cluster.client.create('persistentvolumes', { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], local: { path: localPath }, nodeAffinity } });
+        const claim = await cluster.client.create('persistentvolumeclaims', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeName: name, storageClassName: '' } });
+        await cluster.client.updateStatus('persistentvolumeclaims', { ...claim, status: { phase: 'Bound' } });
+      };
+      await bind('here', localDir);
+      const prepared = await volumes.preparePodVolumes(newPod({ volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'here' } }] }));
+      assert.equal(prepared.get('data')!.hostPath, localDir);
+      await bind('gone', path.join(localDir, 'absent'));
+      await assert.rejects(volumes.preparePodVolumes(newPod({ volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'gone' } }] })), { reason: 'CreateContainerConfigError' });
+    } finally {
+      await fs.rm(localDir, { recursive: true, force: true });
+    }
+  });
+
   it('hostPath DirectoryOrCreate creates the directory; the path is mounted as it is', async () => {
     const hostDir = path.join(dataDir, 'host/data');
     const pod = newPod({ volumes: [{ name: 'h', hostPath: { path: hostDir, type: 'DirectoryOrCreate' } }] });

@@ -18,6 +18,7 @@
 import { fieldForbidden, type FieldError } from '../../errors.js';
 import { kindSchemaOf } from './index.js';
 import type { FieldType } from './schema.js';
+import { LOCAL_PATH_PROVISIONER } from '../../storage/storage-names.js';
 
 export interface UnsupportedField {
   /** The OpenAPI name of the struct: `io.k8s.api.core.v1.PodSpec`. */
@@ -33,6 +34,18 @@ export interface UnsupportedField {
 }
 
 const core = (name: string) => `io.k8s.api.core.v1.${name}`;
+const autoscaling = (name: string) => `io.k8s.api.autoscaling.v2.${name}`;
+
+/** The pod volume types the kubelet cannot mount (lib/api/validate-pod-spec.ts VOLUME_SOURCES lists all). */
+const UNMOUNTABLE_VOLUME_SOURCES = [
+  'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'nfs', 'iscsi', 'glusterfs', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'fc',
+  'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume', 'scaleIO', 'storageos', 'csi', 'ephemeral', 'image',
+];
+/** The PersistentVolume sources other than hostPath and local. */
+export const UNSUPPORTED_PERSISTENT_VOLUME_SOURCES = [
+  'nfs', 'csi', 'iscsi', 'fc', 'rbd', 'cephfs', 'glusterfs', 'gcePersistentDisk', 'awsElasticBlockStore', 'azureDisk', 'azureFile',
+  'cinder', 'flexVolume', 'vsphereVolume', 'portworxVolume',
+];
 
 export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   // PodSpec
@@ -50,11 +63,40 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { definition: core('PodSpec'), field: 'serviceAccount', why: 'kubelab has no ServiceAccounts: every pod runs as "default", with no token', accepts: ['default'] },
   { definition: core('PodSpec'), field: 'automountServiceAccountToken', why: 'kubelab mounts no ServiceAccount token into pods', accepts: [false] },
   { definition: core('PodOS'), field: 'name', why: 'kubelab nodes run Linux containers only', accepts: ['linux'] },
-  // Volumes (the volume types themselves are the storage branch's)
+  // Volumes: the kubelet (daemon/kubelet/volumes.ts) mounts emptyDir, hostPath, secret,
+  // configMap, persistentVolumeClaim, downwardAPI and projected; every other type is refused,
+  // never quietly replaced by an empty directory.
+  ...UNMOUNTABLE_VOLUME_SOURCES.map((source) => ({
+    definition: core('Volume'),
+    field: source,
+    why: `${source} volumes are not mounted: the kubelet mounts emptyDir, hostPath, secret, configMap, persistentVolumeClaim, downwardAPI and projected volumes; for storage that outlives the pod use a persistentVolumeClaim`,
+  })),
   { definition: core('EmptyDirVolumeSource'), field: 'medium', why: 'an emptyDir is a directory on the node\'s disk; only the default medium "" is implemented', accepts: [''] },
   { definition: core('EmptyDirVolumeSource'), field: 'sizeLimit', why: 'emptyDir size limits are not enforced' },
+  // Projected volumes: configMap, secret and downwardAPI sources are written; nothing issues tokens or bundles.
+  { definition: core('VolumeProjection'), field: 'serviceAccountToken', why: 'kubelab issues no service account tokens' },
+  { definition: core('VolumeProjection'), field: 'clusterTrustBundle', why: 'kubelab serves no ClusterTrustBundles' },
+  // Volume mounts are private bind mounts of a directory (Docker's rprivate, which is None).
+  { definition: core('VolumeMount'), field: 'mountPropagation', why: 'mounts are private: only the default "None" is implemented', accepts: ['None'] },
+  { definition: core('VolumeMount'), field: 'recursiveReadOnly', why: 'a readOnly mount is read-only at its top; only the default "Disabled" is implemented', accepts: ['Disabled'] },
+  { definition: core('VolumeMount'), field: 'subPathExpr', why: 'subPath with $(VAR) expansion is not implemented; use subPath' },
+  { definition: core('Container'), field: 'volumeDevices', why: 'raw block volumes are not implemented: claims are Filesystem volumes, mounted with volumeMounts' },
+  // Security contexts (the values kubelab maps to Docker are in daemon/kubelet/security-options.ts).
+  { definition: core('SecurityContext'), field: 'seLinuxOptions', why: 'the nodes run without SELinux' },
+  { definition: core('PodSecurityContext'), field: 'seLinuxOptions', why: 'the nodes run without SELinux' },
+  { definition: core('PodSecurityContext'), field: 'seLinuxChangePolicy', why: 'the nodes run without SELinux' },
+  { definition: core('SecurityContext'), field: 'windowsOptions', why: 'kubelab runs Linux containers only' },
+  { definition: core('PodSecurityContext'), field: 'windowsOptions', why: 'kubelab runs Linux containers only' },
+  { definition: core('SecurityContext'), field: 'procMount', why: 'Unmasked needs hostUsers: false (user namespaces), which kubelab does not run; /proc is masked as with "Default"', accepts: ['Default'] },
+  { definition: core('PodSecurityContext'), field: 'supplementalGroupsPolicy', why: 'Strict cannot be kept on Docker, which always adds the groups the image\'s /etc/group gives the user, as with "Merge"', accepts: ['Merge'] },
+  // A Localhost profile needs a profile directory on the node; RuntimeDefault and Unconfined are
+  // honoured (lib/api/validate-pod-features.ts refuses the type Localhost by value).
+  { definition: core('SeccompProfile'), field: 'localhostProfile', why: 'a Localhost profile needs a profile directory on the node, which kubelab does not keep; use type RuntimeDefault or Unconfined' },
+  { definition: core('AppArmorProfile'), field: 'localhostProfile', why: 'a Localhost profile needs a profile directory on the node, which kubelab does not keep; use type RuntimeDefault or Unconfined' },
   // Container
   { definition: core('Container'), field: 'resizePolicy', why: 'in-place resize is not implemented' },
+  { definition: core('Probe'), field: 'terminationGracePeriodSeconds', why: 'a container its liveness or startup probe kills gets the pod\'s terminationGracePeriodSeconds' },
+  { definition: core('Lifecycle'), field: 'stopSignal', why: 'a container is stopped with the signal its image declares (STOPSIGNAL), or SIGTERM' },
   { definition: core('ResourceRequirements'), field: 'claims', why: 'kubelab has no dynamic resource allocation' },
   // JobSpec (lib/api/validate-batch.ts refused these before the list existed)
   { definition: 'io.k8s.api.batch.v1.JobSpec', field: 'podFailurePolicy', why: 'failed pods count against backoffLimit' },
@@ -83,6 +125,34 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { definition: core('ServiceSpec'), field: 'loadBalancerSourceRanges', why: 'the service proxy accepts traffic to a LoadBalancer address from every client; source ranges are not enforced', accepts: [[]] },
   // Namespace
   { definition: core('NamespaceSpec'), field: 'finalizers', why: 'a namespace is removed once its content is gone; only the "kubernetes" finalizer exists', accepts: [['kubernetes'], []] },
+  // PersistentVolume sources: kubelab mounts hostPath and local volumes (lib/api/validate-storage.ts).
+  ...UNSUPPORTED_PERSISTENT_VOLUME_SOURCES.map((source) => ({
+    definition: core('PersistentVolumeSpec'),
+    field: source,
+    why: `${source} volumes are not mounted: kubelab mounts hostPath and local volumes (or use a StorageClass with provisioner ${LOCAL_PATH_PROVISIONER})`,
+  })),
+  // PersistentVolumeClaims (and StatefulSet claim templates, which are claims)
+  { definition: core('PersistentVolumeClaimSpec'), field: 'dataSource', why: 'kubelab cannot populate a volume from a data source: create the claim empty and copy the data in' },
+  { definition: core('PersistentVolumeClaimSpec'), field: 'dataSourceRef', why: 'kubelab cannot populate a volume from a data source: create the claim empty and copy the data in' },
+  { definition: core('VolumeResourceRequirements'), field: 'limits', why: 'a claim\'s volume is a directory whose size is not enforced, so a limit would be ignored; set resources.requests.storage' },
+  { definition: core('PersistentVolumeSpec'), field: 'mountOptions', why: 'hostPath and local volumes are bind mounts, which take no mount options', accepts: [[]] },
+  { definition: core('PersistentVolumeSpec'), field: 'volumeAttributesClassName', why: 'kubelab has no VolumeAttributesClasses' },
+  { definition: core('PersistentVolumeClaimSpec'), field: 'volumeAttributesClassName', why: 'kubelab has no VolumeAttributesClasses' },
+  { definition: core('LocalVolumeSource'), field: 'fsType', why: 'a local volume is a directory; kubelab formats no block devices', accepts: [''] },
+  // StorageClass
+  { definition: 'io.k8s.api.storage.v1.StorageClass', field: 'mountOptions', why: 'its volumes are bind mounts, which take no mount options', accepts: [[]] },
+  { definition: 'io.k8s.api.storage.v1.StorageClass', field: 'allowedTopologies', why: 'use volumeBindingMode WaitForFirstConsumer and the pod\'s nodeSelector', accepts: [[]] },
+  { definition: 'io.k8s.api.storage.v1.StorageClass', field: 'allowVolumeExpansion', why: 'kubelab cannot expand volumes: leave it unset or false', accepts: [false] },
+  // StatefulSetSpec
+  { definition: 'io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy', field: 'maxUnavailable', why: 'alpha in Kubernetes behind the MaxUnavailableStatefulSet feature gate; pods are replaced one at a time: remove the field' },
+  // HorizontalPodAutoscaler metrics: kubelab serves the resource metrics API (metrics.k8s.io) only.
+  ...(['Object', 'Pods', 'External'] as const).map((type) => ({
+    definition: autoscaling('MetricSpec'),
+    field: type.toLowerCase(),
+    why: `${type} metrics need ${type === 'External' ? 'an external' : 'a custom'} metrics API, which kubelab does not serve (only the resource metrics API, metrics.k8s.io); use a Resource or ContainerResource metric (cpu or memory)`,
+  })),
+  // Only Resource and ContainerResource metrics get this far, and Kubernetes refuses a Value target for them too.
+  { definition: autoscaling('MetricTarget'), field: 'value', why: 'a resource metric has no Value target: use averageValue or averageUtilization' },
   // NodeSpec
   { definition: core('NodeSpec'), field: 'providerID', why: 'kubelab has no cloud provider' },
 ];

@@ -113,6 +113,17 @@ describe('planEndpoints', () => {
     assert.deepEqual(subset.addresses, [{ ip: '10.244.1.2', nodeName: 'node-2', targetRef: { kind: 'Pod', namespace: 'default', name: 'a', uid: 'uid-a' } }]);
   });
 
+  // covers: Endpoints subsets.addresses.hostname
+  it('a pod with hostname and a subdomain naming the Service gets its hostname on its address (its own DNS name)', () => {
+    const pod = (name: string, subdomain: string) => {
+      const p = newPod(name, { ip: name === 'db-0' ? '10.244.1.2' : '10.244.1.3' });
+      p.spec = { ...p.spec, hostname: name, subdomain };
+      return p;
+    };
+    const [subset] = planEndpoints(newService(), [pod('db-0', 'web'), pod('db-1', 'other')]);
+    assert.deepEqual(subset.addresses!.map((a) => [a.ip, a.hostname]), [['10.244.1.2', 'db-0'], ['10.244.1.3', undefined]]);
+  });
+
   it('findPort: numbers as they are, names per container port, unknown names undefined', () => {
     const pod = newPod('a', { ports: [{ name: 'http', containerPort: 3000 }] });
     assert.equal(findPort(pod, { port: 80, targetPort: 8080 }), 8080);
