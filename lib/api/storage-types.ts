@@ -8,20 +8,9 @@ export type ReclaimPolicy = 'Retain' | 'Delete' | 'Recycle';
 export type VolumePhase = 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed';
 export type ClaimPhase = 'Pending' | 'Bound' | 'Lost';
 
-export interface NodeSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
-  values?: string[];
-}
-
-export interface NodeSelectorTerm {
-  matchExpressions?: NodeSelectorRequirement[];
-  matchFields?: NodeSelectorRequirement[];
-}
-
-export interface NodeSelector {
-  nodeSelectorTerms: NodeSelectorTerm[];
-}
+// A volume's node affinity uses the same NodeSelector as a pod's (affinity-types.ts).
+export type { NodeSelector, NodeSelectorRequirement, NodeSelectorTerm } from './affinity-types.js';
+import type { NodeSelector } from './affinity-types.js';
 
 export interface PersistentVolume extends KubeObject {
   spec: {

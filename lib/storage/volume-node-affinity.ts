@@ -1,51 +1,20 @@
 // A volume's node affinity (PersistentVolume spec.nodeAffinity.required): the nodes that can
 // reach it. A local-path or local volume is a directory on one node, so its affinity names that
 // node by its kubernetes.io/hostname label; the scheduler puts every pod of the claim there.
-// Node selector terms are ORed, the requirements of a term ANDed (Kubernetes' NodeSelector).
+// Node selector terms are ORed, the requirements of a term ANDed: the same matching as the
+// scheduler's NodeAffinity (lib/scheduling/node-affinity.ts nodeSelectorMatches).
 
 import type { Node } from '../api/types.js';
-import type { NodeSelector, NodeSelectorRequirement, PersistentVolume } from '../api/storage-types.js';
+import type { NodeSelector, PersistentVolume } from '../api/storage-types.js';
+import { nodeSelectorMatches } from '../scheduling/node-affinity.js';
 import { HOSTNAME_LABEL } from './storage-names.js';
 
 export const REASON_VOLUME_NODE_AFFINITY = 'node(s) had volume node affinity conflict';
 
-function requirementHolds(req: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = req.values ?? [];
-  switch (req.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || !/^-?\d+$/.test(value)) return false;
-      const [have, limit] = [Number(value), Number(values[0])];
-      return req.operator === 'Gt' ? have > limit : have < limit;
-    }
-    default:
-      return false;
-  }
-}
-
-/** Whether `node` satisfies the selector; an empty term matches nothing, as in Kubernetes. */
-export function nodeMatchesSelector(selector: NodeSelector, node: Node): boolean {
-  const labels = node.metadata.labels ?? {};
-  return (selector.nodeSelectorTerms ?? []).some((term) => {
-    const expressions = term.matchExpressions ?? [];
-    const fields = term.matchFields ?? [];
-    if (expressions.length === 0 && fields.length === 0) return false;
-    return expressions.every((req) => requirementHolds(req, labels[req.key])) && fields.every((req) => requirementHolds(req, req.key === 'metadata.name' ? node.metadata.name : undefined));
-  });
-}
-
 /** Whether pods on `node` can use the volume (no affinity: every node). */
 export function volumeFitsNode(volume: PersistentVolume, node: Node): boolean {
   const required = volume.spec?.nodeAffinity?.required;
-  return !required || nodeMatchesSelector(required, node);
+  return !required || nodeSelectorMatches(required, node);
 }
 
 /** The affinity of a volume that lives on exactly one node. */

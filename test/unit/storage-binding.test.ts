@@ -8,7 +8,8 @@ import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../.
 import { findMatchingVolume, planClaim, planVolume, type ClaimPlan, type VolumePlan } from '../../lib/storage/plan-binding.js';
 import { planLocalPathReclaim, planLocalPathVolume } from '../../lib/storage/plan-provisioning.js';
 import { planPodVolumes } from '../../lib/storage/pod-volume-scheduling.js';
-import { affinityToNode, nodeMatchesSelector, volumeFitsNode } from '../../lib/storage/volume-node-affinity.js';
+import { affinityToNode, volumeFitsNode } from '../../lib/storage/volume-node-affinity.js';
+import { nodeSelectorMatches as nodeMatchesSelector } from '../../lib/scheduling/node-affinity.js';
 import { claimMayGo, volumeMayGo } from '../../daemon/controllers/volume-binding/protection-controller.js';
 
 // covers: PersistentVolumeClaim spec.storageClassName, spec.selector, spec.volumeName, spec.accessModes, spec.resources.requests
