@@ -30,7 +30,7 @@ import { objectKey, splitKey } from '../../../lib/client/object-key.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import { controllerOf, controllerRefTo, performClaims, planClaims } from '../controller-ref.js';
 import { Controller, type ControllerOptions } from '../controller.js';
-import { isPodReady } from '../pod-state.js';
+import { ownedPodEventHandlers } from '../owned-pod-events.js';
 import { daemonPodTolerations } from './daemon-placement.js';
 import { CONTROLLER_REVISION_HASH_LABEL, countDaemonPods, planDaemonSet, type DaemonUpdateStrategy } from './plan-daemon-pods.js';
 import { historyToClean, maxRevision, newRevision, pickCurrent, splitHistory } from './revisions.js';
@@ -55,15 +55,15 @@ export class DaemonSetController extends Controller {
       onDelete: (ds) => this.queue.add(objectKey(ds)),
     });
     this.pods = this.informers.informerFor<Pod>('pods');
-    this.pods.addEventHandler({
-      onAdd: (pod) => this.onPodChange(pod),
-      onUpdate: (old, pod) => {
-        if (JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels)) this.onPodChange(old);
-        this.onPodChange(pod);
-        this.requeueWhenAvailable(old, pod);
-      },
-      onDelete: (pod) => this.onPodChange(pod),
-    });
+    this.pods.addEventHandler(
+      ownedPodEventHandlers({
+        kind: 'DaemonSet',
+        owners: this.daemonSets,
+        selects: (ds, pod) => matchesLabels(requirementsFromLabelSelector(ds.spec.selector), pod.metadata.labels),
+        minReadySecondsOf: (ds) => ds.spec.minReadySeconds,
+        queue: this.queue,
+      }),
+    );
     this.nodes = this.informers.informerFor<Node>('nodes');
     // Any change of a node (labels, taints, readiness, a new or deleted node) may change where
     // daemon pods belong; there are few DaemonSets, so all of them look again.
@@ -79,32 +79,6 @@ export class DaemonSetController extends Controller {
 
   protected watched(): Informer[] {
     return [this.daemonSets, this.pods, this.nodes];
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Event handlers: enqueue the DaemonSets a change concerns, nothing else.
-
-  private onPodChange(pod: Pod): void {
-    const ref = controllerOf(pod);
-    if (ref) {
-      if (ref.kind !== 'DaemonSet') return;
-      const ds = this.daemonSets.get(`${pod.metadata.namespace}/${ref.name}`);
-      if (ds && ds.metadata.uid === ref.uid) this.queue.add(objectKey(ds));
-      return;
-    }
-    for (const ds of this.daemonSets.list()) {
-      if (ds.metadata.namespace === pod.metadata.namespace && matchesLabels(requirementsFromLabelSelector(ds.spec.selector), pod.metadata.labels)) {
-        this.queue.add(objectKey(ds));
-      }
-    }
-  }
-
-  /** A pod that just became ready becomes available minReadySeconds later: look again then. */
-  private requeueWhenAvailable(old: Pod, pod: Pod): void {
-    const ref = controllerOf(pod);
-    const ds = ref?.kind === 'DaemonSet' ? this.daemonSets.get(`${pod.metadata.namespace}/${ref.name}`) : undefined;
-    const minReadySeconds = ds?.spec.minReadySeconds ?? 0;
-    if (ds && minReadySeconds > 0 && !isPodReady(old) && isPodReady(pod)) this.queue.addAfter(objectKey(ds), minReadySeconds * 1000 + 1000);
   }
 
   // -------------------------------------------------------------------------------------------

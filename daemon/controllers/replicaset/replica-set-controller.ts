@@ -26,7 +26,8 @@ import { controllerOf, controllerRefTo, performClaims, planClaims } from '../con
 import { Controller, type ControllerOptions } from '../controller.js';
 import { calculateReplicaSetStatus, planReplicas, replicaSetStatusEqual, BURST_REPLICAS } from './plan-replicas.js';
 import { slowStartBatch } from '../slow-start.js';
-import { isPodActive, isPodReady } from '../pod-state.js';
+import { isPodActive } from '../pod-state.js';
+import { ownedPodEventHandlers } from '../owned-pod-events.js';
 import { errorMessage } from '../../../lib/errors.js';
 
 /** The object either kind is: a spec with replicas, a selector and a template, and a status. */
@@ -79,11 +80,15 @@ export class ReplicaSetController extends Controller {
       onDelete: (owner) => this.onOwnerChange(owner),
     });
     this.pods = this.informers.informerFor<Pod>('pods');
-    this.pods.addEventHandler({
-      onAdd: (pod) => this.onPodChange(pod),
-      onUpdate: (old, pod) => this.onPodUpdate(old, pod),
-      onDelete: (pod) => this.onPodChange(pod),
-    });
+    this.pods.addEventHandler(
+      ownedPodEventHandlers({
+        kind: kind.kind,
+        owners: this.owners,
+        selects: (owner, pod) => matchesLabels(kind.selectorOf(owner), pod.metadata.labels),
+        minReadySecondsOf: (owner) => owner.spec.minReadySeconds,
+        queue: this.queue,
+      }),
+    );
   }
 
   protected watched(): Informer[] {
@@ -91,43 +96,11 @@ export class ReplicaSetController extends Controller {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Event handlers: work out which keys a change concerns, enqueue them, nothing else.
+  // Event handlers: work out which keys a change concerns, enqueue them, nothing else
+  // (pods: owned-pod-events.ts).
 
   private onOwnerChange(owner: ReplicatedObject): void {
     this.queue.add(objectKey(owner));
-  }
-
-  /** A pod's controller, if it is one of ours that we know; else every one of ours it matches. */
-  private onPodChange(pod: Pod): void {
-    const ref = controllerOf(pod);
-    if (ref) {
-      if (ref.kind !== this.kind.kind) return;
-      const owner = this.owners.get(`${pod.metadata.namespace}/${ref.name}`);
-      if (owner && owner.metadata.uid === ref.uid) this.queue.add(objectKey(owner));
-      return;
-    }
-    for (const owner of this.matchingOwners(pod)) this.queue.add(objectKey(owner));
-  }
-
-  private onPodUpdate(old: Pod, pod: Pod): void {
-    // A relabelled pod or a changed ControllerRef concerns the old owner (release) and the new ones.
-    if (JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels) || controllerOf(old)?.uid !== controllerOf(pod)?.uid) {
-      this.onPodChange(old);
-    }
-    this.onPodChange(pod);
-    // A pod that just became ready becomes available minReadySeconds later: look again then.
-    const ref = controllerOf(pod);
-    const owner = ref && this.owners.get(`${pod.metadata.namespace}/${ref.name}`);
-    const minReadySeconds = owner?.spec.minReadySeconds ?? 0;
-    if (owner && minReadySeconds > 0 && !isPodReady(old) && isPodReady(pod)) {
-      this.queue.addAfter(objectKey(owner), minReadySeconds * 1000 + 1000);
-    }
-  }
-
-  private matchingOwners(pod: Pod): ReplicatedObject[] {
-    return this.owners
-      .list()
-      .filter((owner) => owner.metadata.namespace === pod.metadata.namespace && matchesLabels(this.kind.selectorOf(owner), pod.metadata.labels));
   }
 
   // -------------------------------------------------------------------------------------------

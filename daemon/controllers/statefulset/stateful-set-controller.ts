@@ -23,7 +23,7 @@ import type { KubeObject } from '../../../lib/api/types.js';
 import type { EventRecorder } from '../../events/event-recorder.js';
 import { controllerOf, controllerRefTo, performClaims, planClaims } from '../controller-ref.js';
 import { Controller, type ControllerOptions } from '../controller.js';
-import { isPodReady } from '../pod-state.js';
+import { ownedPodEventHandlers } from '../owned-pod-events.js';
 import { countStatefulPods, planStatefulSet, revisionOf } from './plan-stateful-pods.js';
 import { claimNameFor, newClaim, newStatefulPod, ordinalOf, wantedOrdinals } from './stateful-identity.js';
 import {
@@ -57,45 +57,19 @@ export class StatefulSetController extends Controller {
       onDelete: (set) => this.queue.add(objectKey(set)),
     });
     this.pods = this.informers.informerFor<Pod>('pods');
-    this.pods.addEventHandler({
-      onAdd: (pod) => this.onPodChange(pod),
-      onUpdate: (old, pod) => {
-        if (JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels)) this.onPodChange(old);
-        this.onPodChange(pod);
-        this.requeueWhenAvailable(old, pod);
-      },
-      onDelete: (pod) => this.onPodChange(pod),
-    });
+    this.pods.addEventHandler(
+      ownedPodEventHandlers({
+        kind: 'StatefulSet',
+        owners: this.statefulSets,
+        selects: (set, pod) => matchesLabels(requirementsFromLabelSelector(set.spec.selector), pod.metadata.labels),
+        minReadySecondsOf: (set) => set.spec.minReadySeconds,
+        queue: this.queue,
+      }),
+    );
   }
 
   protected watched(): Informer[] {
     return [this.statefulSets, this.pods];
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Event handlers: enqueue the StatefulSet a change concerns, nothing else.
-
-  private onPodChange(pod: Pod): void {
-    const ref = controllerOf(pod);
-    if (ref) {
-      if (ref.kind !== 'StatefulSet') return;
-      const set = this.statefulSets.get(`${pod.metadata.namespace}/${ref.name}`);
-      if (set && set.metadata.uid === ref.uid) this.queue.add(objectKey(set));
-      return;
-    }
-    for (const set of this.statefulSets.list()) {
-      if (set.metadata.namespace === pod.metadata.namespace && matchesLabels(requirementsFromLabelSelector(set.spec.selector), pod.metadata.labels)) {
-        this.queue.add(objectKey(set));
-      }
-    }
-  }
-
-  /** A pod that just became ready becomes available minReadySeconds later: look again then. */
-  private requeueWhenAvailable(old: Pod, pod: Pod): void {
-    const ref = controllerOf(pod);
-    const set = ref?.kind === 'StatefulSet' ? this.statefulSets.get(`${pod.metadata.namespace}/${ref.name}`) : undefined;
-    const minReadySeconds = set?.spec.minReadySeconds ?? 0;
-    if (set && minReadySeconds > 0 && !isPodReady(old) && isPodReady(pod)) this.queue.addAfter(objectKey(set), minReadySeconds * 1000 + 1000);
   }
 
   // -------------------------------------------------------------------------------------------
