@@ -6,19 +6,15 @@
 // covers: Pod spec.containers.tty, spec.containers.stdin, spec.containers.stdinOnce, spec.containers.ports.protocol
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Pod } from '../../lib/api/types.js';
 import { ManualClock } from '../../lib/clock.js';
 import type { ContainerConfig, SandboxConfig } from '../../daemon/runtime/container-runtime.js';
 import { EventRecorder } from '../../daemon/events/event-recorder.js';
 import { Kubelet } from '../../daemon/kubelet/kubelet.js';
 import { validateObject } from '../../lib/api/validation.js';
-import { silentLogger } from '../../lib/logger.js';
-import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
+import { newPod, type TestCluster } from '../helpers/test-cluster.js';
+import { kubeletFixture, type KubeletFixture } from '../helpers/kubelet-fixture.js';
 import { FakeRuntime } from '../fakes/fake-runtime.js';
-import { FakeTmpfs } from '../fakes/fake-tmpfs.js';
 
 const IMAGE = 'kubelab/busybox:1';
 
@@ -30,19 +26,14 @@ describe('Kubelet: tty, stdin, stdinOnce and hostPort protocols reach the runtim
   let dataDir: string;
   let kubelet: Kubelet;
 
+  let fixture: KubeletFixture;
+
   beforeEach(async () => {
-    clock = new ManualClock('2025-03-01T10:00:00Z');
-    cluster = await newTestCluster(() => clock.now());
-    runtime = new FakeRuntime({ clock });
-    runtime.addImage(IMAGE);
-    recorder = new EventRecorder(cluster.client, { component: 'kubelet', host: 'node-1' }, clock);
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-kubelet-io-'));
-    kubelet = new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', log: silentLogger, tmpfs: new FakeTmpfs() });
+    fixture = await kubeletFixture({ images: [IMAGE], dirPrefix: 'kubelab-kubelet-io-' });
+    ({ clock, cluster, runtime, recorder, dataDir, kubelet } = fixture);
   });
   afterEach(async () => {
-    await recorder.flush();
-    await cluster.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   const start = async (name: string, spec: Partial<Pod['spec']>) => {

@@ -3,15 +3,12 @@
 // version) and back-off; the other pods of the node are started as usual.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Event, KubeObject, Pod } from '../../lib/api/types.js';
 import { ManualClock } from '../../lib/clock.js';
 import { EventRecorder } from '../../daemon/events/event-recorder.js';
 import { Kubelet } from '../../daemon/kubelet/kubelet.js';
-import { silentLogger } from '../../lib/logger.js';
-import { newPod, newTestCluster, type TestCluster } from './../helpers/test-cluster.js';
+import { newPod, type TestCluster } from '../helpers/test-cluster.js';
+import { kubeletFixture, type KubeletFixture } from '../helpers/kubelet-fixture.js';
 import { FakeRuntime } from '../fakes/fake-runtime.js';
 
 const IMAGE = 'kubelab/busybox:1';
@@ -24,19 +21,14 @@ describe('Kubelet with a poison pod bound to its node', () => {
   let dataDir: string;
   let kubelet: Kubelet;
 
+  let fixture: KubeletFixture;
+
   beforeEach(async () => {
-    clock = new ManualClock('2025-03-01T10:00:00Z');
-    cluster = await newTestCluster(() => clock.now());
-    runtime = new FakeRuntime({ clock });
-    runtime.addImage(IMAGE);
-    recorder = new EventRecorder(cluster.client, { component: 'kubelet', host: 'node-1' }, clock);
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-kubelet-poison-'));
-    kubelet = new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', log: silentLogger });
+    fixture = await kubeletFixture({ images: [IMAGE], dirPrefix: 'kubelab-kubelet-poison-' });
+    ({ clock, cluster, runtime, recorder, dataDir, kubelet } = fixture);
   });
   afterEach(async () => {
-    await recorder.flush();
-    await cluster.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   it('warns FailedSync on the poison pod once, and starts the good pod', async () => {

@@ -5,8 +5,6 @@
 // covers: Pod spec.containers.startupProbe, spec.containers.readinessProbe.successThreshold
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Container, Event, Pod, Probe } from '../../lib/api/types.js';
 import { ManualClock } from '../../lib/clock.js';
@@ -17,9 +15,9 @@ import { computePodStatus } from '../../daemon/kubelet/pod-status.js';
 import type { ContainerProber, ProbeOutcome, ProbeTarget } from '../../daemon/kubelet/prober.js';
 import type { ProbeType } from '../../daemon/kubelet/probe-state.js';
 import type { ContainerStatus } from '../../daemon/runtime/container-runtime.js';
-import { silentLogger } from '../../lib/logger.js';
 import { FakeRuntime } from '../fakes/fake-runtime.js';
-import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
+import { newPod, type TestCluster } from '../helpers/test-cluster.js';
+import { kubeletFixture, type KubeletFixture } from '../helpers/kubelet-fixture.js';
 
 const IMAGE = 'kubelab/busybox:1';
 const refused: ProbeOutcome = { attempt: 'failure', message: 'dial tcp 10.244.0.2:3000: connect: connection refused' };
@@ -47,21 +45,16 @@ describe('Kubelet probes (component, fake runtime, ManualClock)', () => {
   let dataDir: string;
   let kubelet: Kubelet;
 
+  let fixture: KubeletFixture;
+
   beforeEach(async () => {
-    clock = new ManualClock('2025-03-01T10:00:00Z');
-    cluster = await newTestCluster(() => clock.now());
-    runtime = new FakeRuntime({ clock });
-    runtime.addImage(IMAGE);
-    recorder = new EventRecorder(cluster.client, { component: 'kubelet', host: 'node-1' }, clock);
     prober = new ScriptedProber();
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-probes-'));
-    kubelet = new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', prober, log: silentLogger });
+    fixture = await kubeletFixture({ images: [IMAGE], dirPrefix: 'kubelab-probes-', kubelet: { prober } });
+    ({ clock, cluster, runtime, recorder, dataDir, kubelet } = fixture);
   });
   afterEach(async () => {
     kubelet.probes.stopAll();
-    await recorder.flush();
-    await cluster.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   const createPod = (name: string, container: Partial<Container>, spec: Partial<Pod['spec']> = {}) =>

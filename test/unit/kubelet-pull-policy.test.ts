@@ -5,17 +5,13 @@
 // covers: Pod spec.containers.imagePullPolicy
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Pod } from '../../lib/api/types.js';
 import { ManualClock } from '../../lib/clock.js';
 import { EventRecorder } from '../../daemon/events/event-recorder.js';
 import { Kubelet } from '../../daemon/kubelet/kubelet.js';
-import { silentLogger } from '../../lib/logger.js';
-import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
+import { newPod, type TestCluster } from '../helpers/test-cluster.js';
+import { kubeletFixture, type KubeletFixture } from '../helpers/kubelet-fixture.js';
 import { FakeRuntime } from '../fakes/fake-runtime.js';
-import { FakeTmpfs } from '../fakes/fake-tmpfs.js';
 
 const PRESENT = 'kubelab/busybox:1';
 
@@ -27,19 +23,14 @@ describe('Kubelet: imagePullPolicy', () => {
   let dataDir: string;
   let kubelet: Kubelet;
 
+  let fixture: KubeletFixture;
+
   beforeEach(async () => {
-    clock = new ManualClock('2025-03-01T10:00:00Z');
-    cluster = await newTestCluster(() => clock.now());
-    runtime = new FakeRuntime({ clock });
-    runtime.addImage(PRESENT);
-    recorder = new EventRecorder(cluster.client, { component: 'kubelet', host: 'node-1' }, clock);
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-pull-policy-'));
-    kubelet = new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', log: silentLogger, tmpfs: new FakeTmpfs() });
+    fixture = await kubeletFixture({ images: [PRESENT], dirPrefix: 'kubelab-pull-policy-' });
+    ({ clock, cluster, runtime, recorder, dataDir, kubelet } = fixture);
   });
   afterEach(async () => {
-    await recorder.flush();
-    await cluster.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   const run = async (name: string, image: string, imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never') => {

@@ -3,18 +3,14 @@
 // engine-neutral options a pod's fields become.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Event, Pod } from '../../lib/api/types.js';
 import { ManualClock } from '../../lib/clock.js';
 import type { ContainerConfig, SandboxConfig } from '../../daemon/runtime/container-runtime.js';
 import { EventRecorder } from '../../daemon/events/event-recorder.js';
 import { Kubelet } from '../../daemon/kubelet/kubelet.js';
-import { silentLogger } from '../../lib/logger.js';
-import { newPod, newTestCluster, type TestCluster } from '../helpers/test-cluster.js';
+import { newPod, type TestCluster } from '../helpers/test-cluster.js';
+import { kubeletFixture, type KubeletFixture } from '../helpers/kubelet-fixture.js';
 import { FakeRuntime } from '../fakes/fake-runtime.js';
-import { FakeTmpfs } from '../fakes/fake-tmpfs.js';
 
 const PRIVATE = 'registry.lab:5000/team/app:1';
 
@@ -26,19 +22,14 @@ describe('Kubelet: imagePullSecrets and pod options (component, fake runtime)', 
   let dataDir: string;
   let kubelet: Kubelet;
 
+  let fixture: KubeletFixture;
+
   beforeEach(async () => {
-    clock = new ManualClock('2025-03-01T10:00:00Z');
-    cluster = await newTestCluster(() => clock.now());
-    runtime = new FakeRuntime({ clock });
-    runtime.addImage('kubelab/busybox:1');
-    recorder = new EventRecorder(cluster.client, { component: 'kubelet', host: 'node-1' }, clock);
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-podfeatures-'));
-    kubelet = new Kubelet({ nodeName: 'node-1', client: cluster.client, runtime, recorder, clock, dataDir, role: 'server', nodeIP: '192.168.1.10', log: silentLogger, tmpfs: new FakeTmpfs() });
+    fixture = await kubeletFixture({ images: ['kubelab/busybox:1'], dirPrefix: 'kubelab-podfeatures-' });
+    ({ clock, cluster, runtime, recorder, dataDir, kubelet } = fixture);
   });
   afterEach(async () => {
-    await recorder.flush();
-    await cluster.close();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   const dockerConfig = (auths: object) => Buffer.from(JSON.stringify({ auths })).toString('base64');
