@@ -45,9 +45,12 @@ describe('resource metrics on a three-host lab: top shows every node', function 
             containers: [{
               name: 'spin',
               image: 'kubelab/busybox:1',
-              // A quarter of a core each, so three hosts' burners do not starve the machine.
-              resources: { limits: { cpu: '250m', memory: '32Mi' } },
-              command: ['sh', '-c', "trap 'exit 0' TERM; while :; do :; done"],
+              // A quarter of a core each, so three hosts' burners do not starve the machine. Each
+              // also holds 8 MiB in a shell variable: a simulated host's node usage is its engine's
+              // cgroup, which holds only its containers, and a bare spin loop's working set rounds
+              // to 0Mi there (a fresh CI machine printed node1 250m 0Mi).
+              resources: { limits: { cpu: '250m', memory: '48Mi' } },
+              command: ['sh', '-c', "trap 'exit 0' TERM; held=$(head -c 8388608 /dev/zero | tr '\\0' x); while :; do :; done"],
             }],
           },
         },
