@@ -7,6 +7,7 @@
 import { TestDaemon } from '../harness/test-daemon.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
 import { benchApi, formatApiBench, type ApiBenchReport } from './api-load.js';
+import { benchCliStartup, formatCliStartup, type CliStartupFigure } from './cli-startup.js';
 import { benchGossipConvergence, type GossipConvergence } from './gossip.js';
 import { benchHpaReaction, formatHpaReaction } from './hpa-reaction.js';
 import { benchLabFailure, formatLabFailure } from './lab-failure.js';
@@ -22,7 +23,9 @@ async function main(): Promise<void> {
   const results: BenchResult[] = [];
   let proxy: ProxyBenchTarget[] = [];
   let api: ApiBenchReport | undefined;
+  let cli: CliStartupFigure[] = [];
   try {
+    cli = await benchCliStartup(daemon.kubeconfigPath);
     results.push(await benchPodStart(daemon));
     results.push(await benchRcScale(daemon));
     proxy = await benchProxy(daemon);
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
   for (const r of results) console.log(formatResult(r));
   console.log(`\n${formatProxyBench(proxy)}`);
   if (api) console.log(`\n${formatApiBench(api)}`);
+  console.log(`\n${formatCliStartup(cli)}`);
   console.log(`\n${formatGossipConvergence(await benchGossipConvergence(50))}`);
   console.log(`\n${formatLabFailure(await benchLabFailure())}`);
   console.log(`\n${formatSecretEncryption(await benchSecretEncryption())}`);

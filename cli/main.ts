@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CliExit, formatError } from './cli-errors.js';
-import { commands } from './commands/index.js';
+import { commandsFor, type KubelabCommand } from './commands/index.js';
 
-export function buildParser(args: string[]) {
+export function buildParser(args: string[], commands: KubelabCommand[]) {
   return yargs(args)
     .scriptName('kubelab')
     .usage('kubelab controls a kubelab cluster, as kubectl controls Kubernetes.\n\nUsage: kubelab <command> [flags]')
@@ -38,7 +38,8 @@ export function buildParser(args: string[]) {
 /** Runs one command line; resolves with the process exit code. */
 export async function runCli(args: string[]): Promise<number> {
   try {
-    await buildParser(joinStdinFilename(args)).parseAsync();
+    const line = joinStdinFilename(args);
+    await buildParser(line, await commandsFor(line)).parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CliExit) return err.exitCode;

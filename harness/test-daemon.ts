@@ -17,7 +17,7 @@ import { errorMessage } from '../lib/errors.js';
 const execFileAsync = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '..');
 export const daemonEntry = path.join(repoRoot, 'dist/daemon/main.js');
-export const cliEntry = path.join(repoRoot, 'dist/cli/main.js');
+export const cliEntry = path.join(repoRoot, 'dist/bin/kubelab.js');
 
 export interface CliResult {
   code: number;

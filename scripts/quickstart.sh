@@ -16,7 +16,7 @@ mkdir -p "$data_dir" "$log_dir"
 
 echo "==> installing the kubelab and kubelabd commands (npm link)"
 npm link --no-audit --no-fund --loglevel=error >/dev/null
-kubelab() { node "$repo/dist/cli/main.js" --kubeconfig "$kubeconfig" "$@"; }
+kubelab() { node "$repo/dist/bin/kubelab.js" --kubeconfig "$kubeconfig" "$@"; }
 
 if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
   echo "==> kubelabd is already running (pid $(cat "$pid_file"))"

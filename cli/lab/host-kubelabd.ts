@@ -23,10 +23,21 @@ export interface LabTimings {
 
 export const API_PORT = 6443;
 
-/** Where this file runs from: <repo>/cli/lab/ from source, <repo>/dist/cli/lab/ when built. */
+/**
+ * Where this file runs from: <repo>/cli/lab/ from source, <repo>/dist/cli/lab/ when built, or a
+ * chunk of the bundled CLI under <repo>/dist/bin/ (scripts/bundle-cli.mjs): the repository is
+ * the nearest folder above with a package.json.
+ */
 const here = import.meta.dirname;
-const runningFromDist = path.basename(path.resolve(here, '../..')) === 'dist';
-const repoRoot = runningFromDist ? path.resolve(here, '../../..') : path.resolve(here, '../..');
+const repoRoot = nearestPackageRoot(here);
+const runningFromDist = path.relative(path.join(repoRoot, 'dist'), here).split(path.sep)[0] !== '..';
+
+function nearestPackageRoot(dir: string): string {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, 'package.json'))) return current;
+    if (path.dirname(current) === current) return path.resolve(dir, '../..');
+  }
+}
 
 /** How to run kubelabd: the built daemon next to a built CLI, else the TypeScript source through tsx. */
 export function kubelabdCommand(): string[] {
