@@ -17,64 +17,86 @@ import type { Definition, FieldType } from './schemas/schema.js';
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from('k8s\0', 'latin1');
 
-type WireFieldType = 'string' | 'bytes' | 'bool' | 'int' | 'stringMap' | 'bytesMap' | 'skip' | MessageSchema;
+type WireFieldType =
+  | 'string' | 'bytes' | 'bool' | 'int' | 'double'
+  | 'time' | 'quantity' | 'intOrString' | 'rawJson'
+  | 'skip' | 'refuse' | MessageSchema | { map: WireFieldType };
 interface FieldSpec {
   name: string;
   type: WireFieldType;
   repeated?: boolean;
+  /** A Go pointer: a zero value on the wire was set by the client and is kept. */
+  pointer?: boolean;
+  /** An inline-embedded Go struct: its fields go into the parent object. */
+  inline?: boolean;
 }
-type MessageSchema = Record<number, FieldSpec>;
+interface MessageSchema {
+  definition: string;
+  fields: Record<number, FieldSpec>;
+}
 
 /**
- * How a schema field travels on the wire. Timestamps (creationTimestamp, deletionTimestamp) and
- * free-form fields (managedFields) are the server's to set or kubelab's to pass through, so they
- * are skipped rather than decoded.
+ * How a schema field travels on the wire. Kubernetes' special scalars are small messages:
+ * Time is {1: seconds, 2: nanos}, Quantity is {1: string}, IntOrString is {1: type, 2: intVal,
+ * 3: strVal}. A kind's status is the server's to write (kubelab resets it on create, as
+ * Kubernetes does), so it is skipped; any other free-form field kubelab only passes through
+ * (the cloud volume sources it refuses) cannot be decoded without its Go type and is refused.
  */
-function wireTypeOf(type: FieldType): Omit<FieldSpec, 'name'> {
+function wireTypeOf(name: string, type: FieldType): WireFieldType {
   switch (type.type) {
     case 'string':
-      return { type: type.format === 'byte' ? 'bytes' : 'string' };
+      return type.format === 'byte' ? 'bytes' : 'string';
     case 'boolean':
-      return { type: 'bool' };
+      return 'bool';
     case 'integer':
-      return { type: 'int' };
+      return 'int';
+    case 'number':
+      return 'double';
+    case 'time':
+      return 'time';
+    case 'quantity':
+      return 'quantity';
+    case 'int-or-string':
+      return 'intOrString';
+    case 'free':
+      return name === 'status' ? 'skip' : 'refuse';
     case 'map':
-      if (type.values.type === 'string') return { type: type.values.format === 'byte' ? 'bytesMap' : 'stringMap' };
-      return { type: 'skip' };
-    case 'list': {
-      const item = wireTypeOf(type.items);
-      return item.type === 'skip' ? item : { ...item, repeated: true };
-    }
+      return { map: wireTypeOf(name, type.values) };
+    case 'list':
+      return wireTypeOf(name, type.items);
     case 'object':
-      return { type: messageSchemaOf(type.of) };
-    default:
-      return { type: 'skip' };
+      return messageSchemaOf(type.of);
   }
 }
 
 const messageSchemas = new Map<string, MessageSchema>();
 
-/** A Definition's protobuf message: its fields that carry a field number (`proto`) in the schema. */
+/** A Definition's protobuf message: its fields by number (`proto`), inline-embedded ones grouped by `protoIn`. */
 function messageSchemaOf(def: Definition): MessageSchema {
   let schema = messageSchemas.get(def.name);
   if (schema) return schema;
-  schema = {};
+  schema = { definition: def.name, fields: {} };
   messageSchemas.set(def.name, schema);
   for (const [name, field] of Object.entries(def.fields)) {
-    if (field.proto !== undefined) schema[field.proto] = { name, ...wireTypeOf(field) };
+    if (field.proto === undefined) continue;
+    const spec: FieldSpec = { name, type: wireTypeOf(name, field), repeated: field.type === 'list', pointer: field.pointer };
+    if (field.protoIn === undefined) {
+      schema.fields[field.proto] = spec;
+      continue;
+    }
+    const embedded = (schema.fields[field.protoIn] ??= { name: '', inline: true, type: { definition: `${def.name} (embedded)`, fields: {} } });
+    (embedded.type as MessageSchema).fields[field.proto] = spec;
   }
   return schema;
 }
 
 /**
- * The kinds whose every field has its field number in lib/api/schemas (apiVersion and kind
- * travel in the envelope), keyed `v1/Secret`. Field numbers are those of k8s.io/api's
- * generated.proto (v0.32); issue 13 fills them for every kind.
+ * Every served kind's message, keyed `v1/Secret` (apiVersion and kind travel in the envelope).
+ * Field numbers are those of k8s.io/api's generated.proto, written into lib/api/schemas by
+ * tools/proto-numbers.ts.
  */
 export const OBJECT_SCHEMAS: Record<string, MessageSchema> = Object.fromEntries(
-  [...Object.values(KIND_SCHEMAS), ...CONVERTED_VERSION_SCHEMAS]
-    .filter((kind) => Object.entries(kind.definition.fields).every(([name, field]) => name === 'apiVersion' || name === 'kind' || field.proto !== undefined))
-    .map((kind) => [`${kind.group ? `${kind.group}/` : ''}${kind.version}/${kind.kind}`, messageSchemaOf(kind.definition)]),
+  [...Object.values(KIND_SCHEMAS), ...CONVERTED_VERSION_SCHEMAS].map((kind) => [`${kind.group ? `${kind.group}/` : ''}${kind.version}/${kind.kind}`, messageSchemaOf(kind.definition)]),
 );
 
 function bytesOf(field: WireField, spec: FieldSpec): Buffer {
@@ -87,53 +109,102 @@ function varintOf(field: WireField, spec: FieldSpec): bigint {
   return field.field.value;
 }
 
-/** A map entry is a message {1: key, 2: value}. */
-function mapEntry(buffer: Buffer): { key: string; value: Buffer } {
-  let key = '';
-  let value: Buffer = Buffer.alloc(0);
-  for (const field of readFields(buffer)) {
-    if (field.field.wireType !== 2) continue;
-    if (field.fieldNumber === 1) key = field.field.value.toString('utf8');
-    if (field.fieldNumber === 2) value = field.field.value;
-  }
-  return { key, value };
+/** The fields of a small fixed message (Time, Quantity, IntOrString, a map entry) by number. */
+function smallMessage(buffer: Buffer): Map<number, WireField> {
+  const fields = new Map<number, WireField>();
+  for (const field of readFields(buffer)) fields.set(field.fieldNumber, field);
+  return fields;
 }
 
-function decodeValue(field: WireField, spec: FieldSpec): unknown {
-  const type = spec.type;
+function decodeValue(field: WireField, spec: FieldSpec, type: WireFieldType = spec.type): unknown {
   if (type === 'string') return bytesOf(field, spec).toString('utf8');
   if (type === 'bytes') return bytesOf(field, spec).toString('base64');
   if (type === 'bool') return varintOf(field, spec) !== 0n;
   if (type === 'int') return Number(BigInt.asIntN(64, varintOf(field, spec)));
-  if (typeof type === 'object') return decodeMessage(bytesOf(field, spec), type);
-  throw new ProtobufError(`field "${spec.name}" has no scalar decoding`);
+  if (type === 'double') {
+    if (field.field.wireType !== 1) throw new ProtobufError(`field "${spec.name}" should be a 64-bit double`);
+    return field.field.value.readDoubleLE(0);
+  }
+  if (type === 'quantity') {
+    const value = smallMessage(bytesOf(field, spec)).get(1);
+    return value?.field.wireType === 2 ? value.field.value.toString('utf8') : '';
+  }
+  if (type === 'time') {
+    const parts = smallMessage(bytesOf(field, spec));
+    const seconds = parts.get(1)?.field.wireType === 0 ? Number(BigInt.asIntN(64, parts.get(1)!.field.value as bigint)) : 0;
+    return seconds === 0 ? '' : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  if (type === 'intOrString') {
+    const parts = smallMessage(bytesOf(field, spec));
+    const isString = parts.get(1)?.field.wireType === 0 && parts.get(1)!.field.value === 1n;
+    if (isString) return parts.get(3)?.field.wireType === 2 ? (parts.get(3)!.field.value as Buffer).toString('utf8') : '';
+    return parts.get(2)?.field.wireType === 0 ? Number(BigInt.asIntN(32, parts.get(2)!.field.value as bigint)) : 0;
+  }
+  if (type === 'rawJson') return JSON.parse(bytesOf(field, spec).toString('utf8'));
+  if (typeof type === 'object' && 'fields' in type) return decodeMessage(bytesOf(field, spec), type);
+  throw new ProtobufError(`field "${spec.name}" has no decoding`);
+}
+
+/** True when a field on the wire holds its type's zero value (0, false, "", an empty message). */
+function isZero(field: WireField): boolean {
+  return field.field.wireType === 0 ? field.field.value === 0n : field.field.value.length === 0;
 }
 
 /**
  * Decodes one message by its schema. Go's protobuf marshaller writes every non-pointer field,
  * even empty ones (`name: ""`, `generation: 0`); those are dropped here so the object reads
- * like the JSON kubectl would have sent (`omitempty`).
+ * like the JSON kubectl would have sent (`omitempty`), while a pointer's zero (`replicas: 0`,
+ * `automountServiceAccountToken: false`) is the client's choice and kept. A field number the
+ * schema does not know, holding a value, is refused: kubelab would otherwise drop it unseen.
  */
 export function decodeMessage(buffer: Buffer, schema: MessageSchema): Record<string, unknown> {
   const object: Record<string, unknown> = {};
+  const set = new Set<string>();
   for (const field of readFields(buffer)) {
-    const spec = schema[field.fieldNumber];
-    if (!spec || spec.type === 'skip') continue;
-    if (spec.type === 'stringMap' || spec.type === 'bytesMap') {
-      const { key, value } = mapEntry(bytesOf(field, spec));
-      const map = (object[spec.name] ??= {}) as Record<string, string>;
-      map[key] = spec.type === 'stringMap' ? value.toString('utf8') : value.toString('base64');
+    const spec = schema.fields[field.fieldNumber];
+    if (!spec) {
+      if (isZero(field)) continue;
+      throw new ApiError(415, 'UnsupportedMediaType', `protobuf field ${field.fieldNumber} of ${schema.definition} is not a field kubelab knows; send JSON instead to see it named and refused`);
+    }
+    if (spec.type === 'skip') continue;
+    if (spec.type === 'refuse') {
+      if (isZero(field)) continue;
+      throw new ApiError(415, 'UnsupportedMediaType', `${schema.definition}.${spec.name} cannot be decoded from protobuf by kubelab (it only passes this field through); send JSON instead`);
+    }
+    if (spec.inline) {
+      Object.assign(object, decodeValue(field, spec));
+      continue;
+    }
+    if (typeof spec.type === 'object' && 'map' in spec.type) {
+      const entry = smallMessage(bytesOf(field, spec));
+      const key = entry.get(1)?.field.wireType === 2 ? (entry.get(1)!.field.value as Buffer).toString('utf8') : '';
+      const valueField = entry.get(2) ?? { fieldNumber: 2, field: { wireType: 2 as const, value: Buffer.alloc(0) } };
+      const map = (object[spec.name] ??= {}) as Record<string, unknown>;
+      map[key] = decodeValue(valueField, spec, spec.type.map);
       continue;
     }
     const value = decodeValue(field, spec);
     if (spec.repeated) ((object[spec.name] ??= []) as unknown[]).push(value);
     else object[spec.name] = value;
+    if (spec.pointer) set.add(spec.name);
   }
   for (const [name, value] of Object.entries(object)) {
+    if (set.has(name) && value !== '') continue;
     if (value === '' || value === 0 || value === false) delete object[name];
   }
   return object;
 }
+
+/** runtime.Unknown: {1: typeMeta {1: apiVersion, 2: kind}, 2: raw, 3: contentEncoding, 4: contentType}. */
+const ENVELOPE: MessageSchema = {
+  definition: 'runtime.Unknown',
+  fields: {
+    1: { name: 'typeMeta', type: { definition: 'runtime.TypeMeta', fields: { 1: { name: 'apiVersion', type: 'string' }, 2: { name: 'kind', type: 'string' } } } },
+    2: { name: 'raw', type: 'bytes' },
+    3: { name: 'contentEncoding', type: 'string' },
+    4: { name: 'contentType', type: 'string' },
+  },
+};
 
 /** The JSON object carried by a Kubernetes protobuf request body. */
 export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> {
@@ -141,10 +212,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
     throw new ApiError(400, 'BadRequest', 'the protobuf request body does not start with the Kubernetes magic bytes "k8s\\0"');
   }
   try {
-    const envelope = decodeMessage(body.subarray(MAGIC.length), {
-      1: { name: 'typeMeta', type: { 1: { name: 'apiVersion', type: 'string' }, 2: { name: 'kind', type: 'string' } } },
-      2: { name: 'raw', type: 'bytes' },
-    });
+    const envelope = decodeMessage(body.subarray(MAGIC.length), ENVELOPE);
     const { apiVersion = '', kind = '' } = (envelope.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
     const schema = OBJECT_SCHEMAS[`${apiVersion}/${kind}`];
     if (!schema) {

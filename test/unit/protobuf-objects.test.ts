@@ -31,10 +31,10 @@ describe('decodeKubernetesProtobuf', () => {
   });
 
   it('answers 415 with what to do for kinds it has no schema for', () => {
-    // Same envelope, kind renamed to Deployment (apps/v1).
-    const typeMeta = Buffer.concat([Buffer.from([0x0a, 7]), Buffer.from('apps/v1'), Buffer.from([0x12, 10]), Buffer.from('Deployment')]);
+    // Same envelope, kind renamed to Lease (coordination.k8s.io/v1, not served).
+    const typeMeta = Buffer.concat([Buffer.from([0x0a, 26]), Buffer.from('coordination.k8s.io/v1'.padEnd(26)), Buffer.from([0x12, 5]), Buffer.from('Lease')]);
     const body = Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.from([0x0a, typeMeta.length]), typeMeta, Buffer.from([0x12, 0])]);
-    assert.throws(() => decodeKubernetesProtobuf(body), (err: ApiError) => err.code === 415 && /not apps\/v1\/Deployment/.test(err.message) && /--dry-run=client -o yaml/.test(err.message));
+    assert.throws(() => decodeKubernetesProtobuf(body), (err: ApiError) => err.code === 415 && /Lease/.test(err.message) && /--dry-run=client -o yaml/.test(err.message));
   });
 
   it('answers 400 for a body that is not Kubernetes protobuf', () => {

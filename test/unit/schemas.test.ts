@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { OBJECT_SCHEMAS } from '../../lib/api/protobuf-objects.js';
 import { RESOURCES, resourceKey } from '../../lib/api/resources.js';
-import { definitionsOf, KIND_SCHEMAS, kindSchemaForVersion, kindSchemaOf } from '../../lib/api/schemas/index.js';
+import { CONVERTED_VERSION_SCHEMAS, definitionsOf, KIND_SCHEMAS, kindSchemaForVersion, kindSchemaOf } from '../../lib/api/schemas/index.js';
 import { openApiComponents, typeSchema, validationSchema } from '../../lib/api/schemas/json-schema.js';
 import { findUnknownFields } from '../../lib/api/schemas/known-fields.js';
 import type { Definition, FieldType } from '../../lib/api/schemas/schema.js';
@@ -56,12 +56,15 @@ describe('kind schemas (lib/api/schemas)', () => {
     it('every definition and field has a doc, and protobuf field numbers are unique per message', () => {
       for (const def of allDefinitions()) {
         assert.ok(def.doc.length > 10, `${def.name} has no doc`);
-        const numbers = new Set<number>();
+        // Numbers are per message: a field of an inline-embedded struct counts in its own (protoIn).
+        const numbers = new Set<string>();
         for (const [name, field] of Object.entries(def.fields)) {
           assert.ok(field.doc.length > 5, `${def.name}.${name} has no doc`);
           if (field.proto === undefined) continue;
-          assert.ok(!numbers.has(field.proto), `${def.name}.${name}: field number ${field.proto} used twice`);
-          numbers.add(field.proto);
+          const number = `${field.protoIn ?? ''}/${field.proto}`;
+          assert.ok(!numbers.has(number), `${def.name}.${name}: field number ${number} used twice`);
+          assert.ok(field.protoIn === undefined || !Object.values(def.fields).some((f) => f.proto === field.protoIn && f.protoIn === undefined), `${def.name}.${name}: embedded message ${field.protoIn} is also a field`);
+          numbers.add(number);
         }
       }
     });
@@ -167,12 +170,20 @@ describe('kind schemas (lib/api/schemas)', () => {
   });
 
   describe('protobuf field numbers from the schemas', () => {
-    it('the kinds kubectl sends as protobuf are decodable, with generated.proto numbers', () => {
-      assert.deepEqual(Object.keys(OBJECT_SCHEMAS).sort(), ['autoscaling/v1/HorizontalPodAutoscaler', 'autoscaling/v2/HorizontalPodAutoscaler', 'v1/ConfigMap', 'v1/Namespace', 'v1/Secret']);
-      const secret = OBJECT_SCHEMAS['v1/Secret'] as Record<number, { name: string; type: unknown }>;
-      assert.deepEqual([secret[2].name, secret[2].type, secret[3].name, secret[4].type, secret[5].type], ['data', 'bytesMap', 'type', 'stringMap', 'bool']);
-      const meta = secret[1].type as Record<number, { name: string; type: unknown; repeated?: boolean }>;
-      assert.deepEqual([meta[1].name, meta[11].type, meta[13].repeated, meta[8].type], ['name', 'stringMap', true, 'skip']);
+    it('every served kind is decodable, with generated.proto numbers', () => {
+      assert.deepEqual(Object.keys(OBJECT_SCHEMAS).sort(), Object.values(KIND_SCHEMAS).concat(CONVERTED_VERSION_SCHEMAS).map((k) => `${k.group ? `${k.group}/` : ''}${k.version}/${k.kind}`).sort());
+      const secret = OBJECT_SCHEMAS['v1/Secret']!.fields;
+      assert.deepEqual([secret[2]!.name, secret[2]!.type, secret[3]!.name, secret[4]!.type, secret[5]!.type], ['data', { map: 'bytes' }, 'type', { map: 'string' }, 'bool']);
+      const meta = (secret[1]!.type as { fields: Record<number, { name: string; type: unknown; repeated?: boolean }> }).fields;
+      assert.deepEqual([meta[1]!.name, meta[11]!.type, meta[13]!.repeated, meta[8]!.type], ['name', { map: 'string' }, true, 'time']);
+    });
+
+    it('a field of an inline-embedded Go struct travels in its message: Probe.exec is field 1 of ProbeHandler, field 1 of Probe', () => {
+      const spec = OBJECT_SCHEMAS['v1/Pod']!.fields[2]!.type as { fields: Record<number, { name: string; type: { fields: Record<number, { name: string; type: unknown; inline?: boolean }> } }> };
+      const container = spec.fields[2]!.type; // PodSpec.containers
+      const probe = container.fields[10]!.type as unknown as { fields: Record<number, { name: string; inline?: boolean; type: { fields: Record<number, { name: string }> } }> }; // livenessProbe
+      assert.equal(probe.fields[1]!.inline, true);
+      assert.equal(probe.fields[1]!.type.fields[1]!.name, 'exec');
     });
   });
 });

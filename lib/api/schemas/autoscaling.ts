@@ -27,20 +27,20 @@ const HpaConditionV2 = definition('io.k8s.api.autoscaling.v2.HorizontalPodAutosc
 
 const MetricTarget = definition('io.k8s.api.autoscaling.v2.MetricTarget', 'MetricTarget defines the target value, average value, or average utilization of a specific metric', {
   type: enumOf(['Utilization', 'Value', 'AverageValue'], 'type represents whether the metric type is Utilization, Value, or AverageValue', { required: true, proto: 1 }),
-  value: quantity('value is the target value of the metric (as a quantity).', { proto: 2 }),
-  averageValue: quantity('averageValue is the target value of the average of the metric across all relevant pods (as a quantity)', { proto: 3 }),
-  averageUtilization: int32('averageUtilization is the target value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods. Currently only valid for Resource metric source type', { proto: 4 }),
+  value: quantity('value is the target value of the metric (as a quantity).', { proto: 2, pointer: true }),
+  averageValue: quantity('averageValue is the target value of the average of the metric across all relevant pods (as a quantity)', { proto: 3, pointer: true }),
+  averageUtilization: int32('averageUtilization is the target value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods. Currently only valid for Resource metric source type', { proto: 4, pointer: true }),
 });
 
 const MetricValueStatus = definition('io.k8s.api.autoscaling.v2.MetricValueStatus', 'MetricValueStatus holds the current value for a metric', {
-  value: quantity('value is the current value of the metric (as a quantity).', { proto: 1 }),
-  averageValue: quantity('averageValue is the current value of the average of the metric across all relevant pods (as a quantity)', { proto: 2 }),
-  averageUtilization: int32('currentAverageUtilization is the current value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods.', { proto: 3 }),
+  value: quantity('value is the current value of the metric (as a quantity).', { proto: 1, pointer: true }),
+  averageValue: quantity('averageValue is the current value of the average of the metric across all relevant pods (as a quantity)', { proto: 2, pointer: true }),
+  averageUtilization: int32('currentAverageUtilization is the current value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods.', { proto: 3, pointer: true }),
 });
 
 const MetricIdentifier = definition('io.k8s.api.autoscaling.v2.MetricIdentifier', 'MetricIdentifier defines the name and optionally selector for a metric', {
   name: string('name is the name of the given metric', { required: true, proto: 1 }),
-  selector: object(LabelSelector, 'selector is the string-encoded form of a standard kubernetes label selector for the given metric.', { proto: 2 }),
+  selector: object(LabelSelector, 'selector is the string-encoded form of a standard kubernetes label selector for the given metric.', { proto: 2, pointer: true }),
 });
 
 const metricSourceFields = (target: boolean) => ({
@@ -124,8 +124,8 @@ const HPAScalingPolicy = definition('io.k8s.api.autoscaling.v2.HPAScalingPolicy'
 });
 
 const HPAScalingRules = definition('io.k8s.api.autoscaling.v2.HPAScalingRules', 'HPAScalingRules configures the scaling behavior for one direction: a stabilization window and the policies that limit the rate of change.', {
-  stabilizationWindowSeconds: int32('stabilizationWindowSeconds is the number of seconds for which past recommendations should be considered while scaling up or scaling down. Must be between 0 and 3600 (one hour). If not set: for scale up 0 (no stabilization), for scale down 300 (the controller flag --horizontal-pod-autoscaler-downscale-stabilization).', { proto: 3 }),
-  selectPolicy: enumOf(['Max', 'Min', 'Disabled'], 'selectPolicy is used to specify which policy should be used. If not set, the default value Max is used.', { proto: 1 }),
+  stabilizationWindowSeconds: int32('stabilizationWindowSeconds is the number of seconds for which past recommendations should be considered while scaling up or scaling down. Must be between 0 and 3600 (one hour). If not set: for scale up 0 (no stabilization), for scale down 300 (the controller flag --horizontal-pod-autoscaler-downscale-stabilization).', { proto: 3, pointer: true }),
+  selectPolicy: enumOf(['Max', 'Min', 'Disabled'], 'selectPolicy is used to specify which policy should be used. If not set, the default value Max is used.', { proto: 1, pointer: true }),
   policies: listOfObjects(HPAScalingPolicy, 'policies is a list of potential scaling polices which can be used during scaling. At least one policy must be specified, otherwise the HPAScalingRules will be discarded as invalid', { proto: 2 }),
 });
 
@@ -133,16 +133,16 @@ export const HorizontalPodAutoscaler: KindSchema = kindSchema('autoscaling', 'v2
   spec: object(
     definition('io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec', 'HorizontalPodAutoscalerSpec describes the desired functionality of the HorizontalPodAutoscaler.', {
       scaleTargetRef: object(CrossVersionObjectReference('v2'), 'scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.', { required: true, proto: 1 }),
-      minReplicas: int32('minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down. It defaults to 1 pod.', { proto: 2 }),
+      minReplicas: int32('minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down. It defaults to 1 pod.', { proto: 2, pointer: true }),
       maxReplicas: int32('maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.', { required: true, proto: 3 }),
       metrics: listOfObjects(MetricSpec, 'metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used). If not set, the default metric will be set to 80% average CPU utilization.', { proto: 4 }),
       behavior: object(
         definition('io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior', 'HorizontalPodAutoscalerBehavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively).', {
-          scaleUp: object(HPAScalingRules, 'scaleUp is scaling policy for scaling Up. If not set, the default value is the higher of: increase no more than 4 pods per 15 seconds, double the number of pods per 15 seconds. No stabilization is used.', { proto: 1 }),
-          scaleDown: object(HPAScalingRules, 'scaleDown is scaling policy for scaling Down. If not set, the default value is to allow to scale down to minReplicas pods, with a 300 second stabilization window (i.e., the highest recommendation for the last 300sec is used).', { proto: 2 }),
+          scaleUp: object(HPAScalingRules, 'scaleUp is scaling policy for scaling Up. If not set, the default value is the higher of: increase no more than 4 pods per 15 seconds, double the number of pods per 15 seconds. No stabilization is used.', { proto: 1, pointer: true }),
+          scaleDown: object(HPAScalingRules, 'scaleDown is scaling policy for scaling Down. If not set, the default value is to allow to scale down to minReplicas pods, with a 300 second stabilization window (i.e., the highest recommendation for the last 300sec is used).', { proto: 2, pointer: true }),
         }),
         'behavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively). If not set, the default HPAScalingRules for scale up and scale down are used.',
-        { proto: 5 },
+        { proto: 5, pointer: true },
       ),
     }),
     'spec is the specification for the behaviour of the autoscaler.',
@@ -150,8 +150,8 @@ export const HorizontalPodAutoscaler: KindSchema = kindSchema('autoscaling', 'v2
   ),
   status: object(
     definition('io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus', 'HorizontalPodAutoscalerStatus describes the current status of a horizontal pod autoscaler.', {
-      observedGeneration: int64('observedGeneration is the most recent generation observed by this autoscaler.', { proto: 1 }),
-      lastScaleTime: time('lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods, used by the autoscaler to control how often the number of pods is changed.', { proto: 2 }),
+      observedGeneration: int64('observedGeneration is the most recent generation observed by this autoscaler.', { proto: 1, pointer: true }),
+      lastScaleTime: time('lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods, used by the autoscaler to control how often the number of pods is changed.', { proto: 2, pointer: true }),
       currentReplicas: int32('currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.', { proto: 3 }),
       desiredReplicas: int32('desiredReplicas is the desired number of replicas of pods managed by this autoscaler, as last calculated by the autoscaler.', { proto: 4 }),
       currentMetrics: listOfObjects(MetricStatus, 'currentMetrics is the last read state of the metrics used by this autoscaler.', { proto: 5 }),
@@ -167,20 +167,20 @@ export const HorizontalPodAutoscalerV1: KindSchema = kindSchema('autoscaling', '
   spec: object(
     definition('io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec', 'specification of a horizontal pod autoscaler.', {
       scaleTargetRef: object(CrossVersionObjectReference('v1'), 'reference to scaled resource; horizontal pod autoscaler will learn the current resource consumption and will set the desired number of pods by using its Scale subresource.', { required: true, proto: 1 }),
-      minReplicas: int32('minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down. It defaults to 1 pod.', { proto: 2 }),
+      minReplicas: int32('minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down. It defaults to 1 pod.', { proto: 2, pointer: true }),
       maxReplicas: int32('maxReplicas is the upper limit for the number of pods that can be set by the autoscaler; cannot be smaller than MinReplicas.', { required: true, proto: 3 }),
-      targetCPUUtilizationPercentage: int32('targetCPUUtilizationPercentage is the target average CPU utilization (represented as a percentage of requested CPU) over all the pods; if not specified the default autoscaling policy will be used.', { proto: 4 }),
+      targetCPUUtilizationPercentage: int32('targetCPUUtilizationPercentage is the target average CPU utilization (represented as a percentage of requested CPU) over all the pods; if not specified the default autoscaling policy will be used.', { proto: 4, pointer: true }),
     }),
     'spec defines the behaviour of autoscaler.',
     { proto: 2 },
   ),
   status: object(
     definition('io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus', 'current status of a horizontal pod autoscaler', {
-      observedGeneration: int64('observedGeneration is the most recent generation observed by this autoscaler.', { proto: 1 }),
-      lastScaleTime: time('lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods; used by the autoscaler to control how often the number of pods is changed.', { proto: 2 }),
+      observedGeneration: int64('observedGeneration is the most recent generation observed by this autoscaler.', { proto: 1, pointer: true }),
+      lastScaleTime: time('lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods; used by the autoscaler to control how often the number of pods is changed.', { proto: 2, pointer: true }),
       currentReplicas: int32('currentReplicas is the current number of replicas of pods managed by this autoscaler.', { proto: 3 }),
       desiredReplicas: int32('desiredReplicas is the desired number of replicas of pods managed by this autoscaler.', { proto: 4 }),
-      currentCPUUtilizationPercentage: int32('currentCPUUtilizationPercentage is the current average CPU utilization over all pods, represented as a percentage of requested CPU, e.g. 70 means that an average pod is using now 70% of its requested CPU.', { proto: 5 }),
+      currentCPUUtilizationPercentage: int32('currentCPUUtilizationPercentage is the current average CPU utilization over all pods, represented as a percentage of requested CPU, e.g. 70 means that an average pod is using now 70% of its requested CPU.', { proto: 5, pointer: true }),
     }),
     'status is the current information about the autoscaler.',
     { proto: 3 },

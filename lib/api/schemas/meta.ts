@@ -1,7 +1,7 @@
 // Definitions shared by every kind (k8s.io/apimachinery/pkg/apis/meta/v1 and the small
 // reference types of core/v1): ObjectMeta, OwnerReference, LabelSelector, ObjectReference.
 
-import { boolean, definition, enumOf, free, int64, listOf, listOfObjects, object, string, stringList, stringMap, time } from './schema.js';
+import { boolean, definition, enumOf, free, int64, listOf, listOfObjects, object, string, stringList, stringMap, time, type Extra } from './schema.js';
 
 export const OwnerReference = definition(
   'io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference',
@@ -11,8 +11,8 @@ export const OwnerReference = definition(
     kind: string('Kind of the referent.', { required: true, proto: 1 }),
     name: string('Name of the referent.', { required: true, proto: 3 }),
     uid: string('UID of the referent.', { required: true, proto: 4 }),
-    controller: boolean('If true, this reference points to the managing controller.', { proto: 6 }),
-    blockOwnerDeletion: boolean('If true, AND if the owner has the "foregroundDeletion" finalizer, then the owner cannot be deleted from the key-value store until this reference is removed.', { proto: 7 }),
+    controller: boolean('If true, this reference points to the managing controller.', { proto: 6, pointer: true }),
+    blockOwnerDeletion: boolean('If true, AND if the owner has the "foregroundDeletion" finalizer, then the owner cannot be deleted from the key-value store until this reference is removed.', { proto: 7, pointer: true }),
   },
 );
 
@@ -28,8 +28,8 @@ export const ObjectMeta = definition(
     resourceVersion: string('An opaque value that represents the internal version of this object that can be used by clients to determine when objects have changed. Read-only.', { proto: 6 }),
     generation: int64('A sequence number representing a specific generation of the desired state. Populated by the system. Read-only.', { proto: 7 }),
     creationTimestamp: time('CreationTimestamp is a timestamp representing the server time when this object was created. Populated by the system. Read-only.', { proto: 8 }),
-    deletionTimestamp: time('DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted. Set by the server when a graceful deletion is requested by the user. Read-only.', { proto: 9 }),
-    deletionGracePeriodSeconds: int64('Number of seconds allowed for this object to gracefully terminate before it will be removed from the system. Only set when deletionTimestamp is also set. Read-only.', { proto: 10 }),
+    deletionTimestamp: time('DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted. Set by the server when a graceful deletion is requested by the user. Read-only.', { proto: 9, pointer: true }),
+    deletionGracePeriodSeconds: int64('Number of seconds allowed for this object to gracefully terminate before it will be removed from the system. Only set when deletionTimestamp is also set. Read-only.', { proto: 10, pointer: true }),
     labels: stringMap('Map of string keys and values that can be used to organize and categorize (scope and select) objects. May match selectors of replication controllers and services.', { proto: 11 }),
     annotations: stringMap('Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata. They are not queryable.', { proto: 12 }),
     ownerReferences: listOfObjects(OwnerReference, 'List of objects depended by this object. If ALL objects in the list have been deleted, this object will be garbage collected.', { proto: 13 }),
@@ -78,5 +78,5 @@ export const LocalObjectReference = definition(
 );
 
 /** status of most kinds: written by components, passed through as sent (issue 13 types it). */
-export const passThroughStatus = (what: string) => free(`${what} Populated by the system. Read-only.`);
+export const passThroughStatus = (what: string, extra: Extra = {}) => free(`${what} Populated by the system. Read-only.`, extra);
 

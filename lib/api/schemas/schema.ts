@@ -31,8 +31,15 @@ export type Field = FieldType & {
   doc: string;
   /** Kubernetes' OpenAPI marks it required: the object is refused without it. */
   required?: boolean;
-  /** Its number in k8s.io/api's generated.proto, for the protobuf decoder (issue 13 fills the rest). */
+  /**
+   * Its number in k8s.io/api's generated.proto, for the protobuf decoder; written by
+   * tools/proto-numbers.ts from the Kubernetes sources.
+   */
   proto?: number;
+  /** A field of a Go struct embedded inline (Probe's ProbeHandler): the number of the message it travels in. */
+  protoIn?: number;
+  /** A Go pointer: on the wire only when set, so a zero there is the client's value (replicas: 0), kept. */
+  pointer?: boolean;
 };
 
 export interface Definition {
@@ -53,7 +60,7 @@ export interface KindSchema {
 // ---------------------------------------------------------------------------------------------
 // Short constructors, so a Definition reads like the Go struct it mirrors. Each returns plain data.
 
-type Extra = { required?: boolean; proto?: number };
+export type Extra = { required?: boolean; proto?: number; protoIn?: number; pointer?: boolean };
 
 export const INT32_MIN = -2_147_483_648;
 export const INT32_MAX = 2_147_483_647;
