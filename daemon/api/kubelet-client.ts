@@ -24,7 +24,7 @@ import { METRICS_PATH, USAGE_PATH } from '../kubelet/kubelet-server.js';
 import { kubeletCommonName } from '../pki/pki.js';
 import { FramedSocket, StreamChannel, type Frame } from '../pod-streams/kubelet-stream-frames.js';
 import { encodePodHeader, execQuery, KUBELET_STREAM_UPGRADE, logQuery, POD_HEADER } from '../pod-streams/kubelet-stream-protocol.js';
-import type { ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
+import type { AttachOptions, ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 
 /** How long to wait for a TCP+TLS connection to a kubelet before calling its node unreachable. */
@@ -93,6 +93,12 @@ export class KubeletClient implements PodStreams {
     const { namespace = '', name, uid = '' } = pod.metadata;
     const path = `/exec/${segment(namespace)}/${segment(name)}/${segment(uid)}/${segment(container)}?${execQuery(options)}`;
     return remoteExecSession(await this.upgrade(path, pod), options, this.lostError('exec'));
+  }
+
+  async attach(pod: Pod, container: string, options: AttachOptions): Promise<ExecSession> {
+    const { namespace = '', name, uid = '' } = pod.metadata;
+    const path = `/attach/${segment(namespace)}/${segment(name)}/${segment(uid)}/${segment(container)}?${execQuery(options)}`;
+    return remoteExecSession(await this.upgrade(path, pod), options, this.lostError('attach'));
   }
 
   async portForward(pod: Pod, port: number): Promise<Duplex> {
@@ -191,7 +197,7 @@ async function readError(response: IncomingMessage, code: number, nodeName: stri
 }
 
 /** An ExecSession whose process runs on another node: frames in, frames out. */
-export function remoteExecSession(socket: Socket, options: ExecOptions, lost: () => ApiError): ExecSession {
+export function remoteExecSession(socket: Socket, options: ExecOptions | AttachOptions, lost: () => ApiError): ExecSession {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let settle: { resolve: (code: number) => void; reject: (err: Error) => void } | undefined;

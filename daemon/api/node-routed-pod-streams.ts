@@ -9,7 +9,7 @@
 import type { Duplex, Readable } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
 import { badRequest, errorMessage } from '../../lib/errors.js';
-import type { ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
+import type { AttachOptions, ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
 import { KubeletClient, kubeletUnreachable, type KubeletClientTls } from './kubelet-client.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 
@@ -42,6 +42,10 @@ export class NodeRoutedPodStreams implements PodStreams {
 
   exec(pod: Pod, container: string, options: ExecOptions): Promise<ExecSession> {
     return this.kubeletOf(pod).then((kubelet) => kubelet.exec(pod, container, options));
+  }
+
+  attach(pod: Pod, container: string, options: AttachOptions): Promise<ExecSession> {
+    return this.kubeletOf(pod).then((kubelet) => kubelet.attach(pod, container, options));
   }
 
   portForward(pod: Pod, port: number): Promise<Duplex> {

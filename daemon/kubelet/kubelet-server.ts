@@ -25,12 +25,12 @@ import type { NodeUsageReport } from '../../lib/metrics/usage-report.js';
 import { ApiError, badRequest, errorMessage, internalError } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { rejectUpgrade } from '../http/reject-upgrade.js';
-import { execOptionsOfQuery, KUBELET_STREAM_UPGRADE, parseKubeletPath, POD_HEADER, portOfQuery, type KubeletRequest } from '../pod-streams/kubelet-stream-protocol.js';
+import { attachOptionsOfQuery, execOptionsOfQuery, KUBELET_STREAM_UPGRADE, parseKubeletPath, POD_HEADER, portOfQuery, type KubeletRequest } from '../pod-streams/kubelet-stream-protocol.js';
 import { logOptionsOf } from '../pod-streams/log-options.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import { failureStatus } from '../pod-streams/exec-status.js';
 import { KUBELET_CLIENT_COMMON_NAME } from '../pki/pki.js';
-import type { ExecOptions } from '../runtime/container-runtime.js';
+import type { ExecSession } from '../runtime/container-runtime.js';
 import { encodeExit, FramedSocket, StreamChannel } from '../pod-streams/kubelet-stream-frames.js';
 
 /** Pods travel in a header: allow more than Node's 16 KiB default. */
@@ -203,12 +203,13 @@ async function serveUpgrade(options: KubeletServerOptions, req: IncomingMessage,
     throw new ApiError(404, 'NotFound', `the kubelet has no endpoint ${req.method} ${url.pathname} with Upgrade: ${req.headers.upgrade ?? ''}`);
   }
   const pod = await resolvePod(options, req, target, url.searchParams);
-  if (target.kind === 'exec') return serveExec(options, socket, head, pod, target.container, execOptionsOfQuery(url.searchParams));
+  if (target.kind === 'exec') return serveExec(options, socket, head, await options.streams.exec(pod, target.container, execOptionsOfQuery(url.searchParams)));
+  if (target.kind === 'attach') return serveExec(options, socket, head, await options.streams.attach(pod, target.container, attachOptionsOfQuery(url.searchParams)));
   return servePortForward(options, socket, head, pod, portOfQuery(url.searchParams));
 }
 
-async function serveExec(options: KubeletServerOptions, socket: Duplex, head: Buffer, pod: Pod, container: string, execOptions: ExecOptions): Promise<void> {
-  const session = await options.streams.exec(pod, container, execOptions); // fails before the 101: an HTTP Status
+/** An exec or attach session over the upgraded connection (a failure to start it came before the 101, as an HTTP Status). */
+async function serveExec(options: KubeletServerOptions, socket: Duplex, head: Buffer, session: ExecSession): Promise<void> {
   acceptUpgrade(socket, head);
   const framed = new FramedSocket(socket, {
     onFrame: ({ channel, payload }) => {

@@ -1,4 +1,4 @@
-// The kubelet's side of `kubectl logs`, `exec` and `port-forward`: finds the right container
+// The kubelet's side of `kubectl logs`, `exec`, `attach` and `port-forward`: finds the right container
 // attempt of a pod on this node and hands out its streams (PodStreams, daemon/pod-streams/pod-streams.ts).
 // Errors are the 400s the real kubelet gives, so kubectl prints what users know:
 // `container "app" in pod "web" is waiting to start: ContainerCreating`.
@@ -8,7 +8,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
 import { badRequest } from '../../lib/errors.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
-import type { ContainerRuntime, ContainerStatus, ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
+import type { AttachOptions, ContainerRuntime, ContainerStatus, ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
 import { attemptsNewestFirst } from './pod-actions.js';
 
 export class KubeletStreams implements PodStreams {
@@ -51,11 +51,20 @@ export class KubeletStreams implements PodStreams {
   }
 
   async exec(pod: Pod, container: string, options: ExecOptions): Promise<ExecSession> {
+    return this.runtime.exec(await this.runningAttempt(pod, container), options);
+  }
+
+  async attach(pod: Pod, container: string, options: AttachOptions): Promise<ExecSession> {
+    return this.runtime.attach(await this.runningAttempt(pod, container), options);
+  }
+
+  /** The id of the container's current attempt, which must be running (exec and attach need a process). */
+  private async runningAttempt(pod: Pod, container: string): Promise<string> {
     const name = this.containerName(pod, container);
     const [current] = await this.attempts(pod, name);
     if (!current) throw this.waitingError(pod, name);
     if (current.state !== 'running') throw badRequest(`unable to upgrade connection: container not found ("${name}")`);
-    return this.runtime.exec(current.id, options);
+    return current.id;
   }
 
   async portForward(pod: Pod, port: number): Promise<Duplex> {

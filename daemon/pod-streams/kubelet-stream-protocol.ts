@@ -9,6 +9,7 @@
 //   GET /containerLogs/{namespace}/{pod}/{container}?podUID&follow&tailLines&timestamps&previous&sinceSeconds&sinceTime&limitBytes
 //       → 200 text/plain, the log streamed as it is written.
 //   GET /exec/{namespace}/{pod}/{uid}/{container}?command=sh&command=-c&...&stdin=1&stdout=1&stderr=1&tty=1
+//   GET /attach/{namespace}/{pod}/{uid}/{container}?stdin=1&stdout=1&stderr=1&tty=1
 //   GET /portForward/{namespace}/{pod}/{uid}?port=8080
 //       with `Connection: Upgrade`, `Upgrade: kubelab-stream` → 101, then framed streams.
 // The caller may send the Pod it already read in `X-Kubelab-Pod` (base64 of its JSON), which
@@ -19,7 +20,7 @@
 //
 // After the 101 the connection carries frames (kubelet-stream-frames.ts: channel byte, length,
 // payload):
-//   exec:          caller → kubelet: STDIN bytes, CLOSE(STDIN) = EOF on stdin, RESIZE {"width","height"}.
+//   exec, attach:  caller → kubelet: STDIN bytes, CLOSE(STDIN) = EOF on stdin, RESIZE {"width","height"}.
 //                  kubelet → caller: STDOUT and STDERR bytes, CLOSE(STDOUT), CLOSE(STDERR) when they
 //                  end, then EXIT with the exit code (or ERROR with a Status), then the kubelet
 //                  ends the connection.
@@ -31,7 +32,7 @@
 
 import type { Pod } from '../../lib/api/types.js';
 import { badRequest } from '../../lib/errors.js';
-import type { ExecOptions, LogOptions } from '../runtime/container-runtime.js';
+import type { AttachOptions, ExecOptions, LogOptions } from '../runtime/container-runtime.js';
 
 /** The `Upgrade:` token of an exec or port-forward request; the kubelet answers 101 with it. */
 export const KUBELET_STREAM_UPGRADE = 'kubelab-stream';
@@ -56,9 +57,9 @@ export function logQuery(pod: Pod, options: LogOptions & { previous?: boolean })
 }
 
 /** ExecOptions as the kubelet's query string (read back by execOptionsOfQuery below). */
-export function execQuery(options: ExecOptions): URLSearchParams {
+export function execQuery(options: ExecOptions | AttachOptions): URLSearchParams {
   const query = new URLSearchParams();
-  for (const part of options.command) query.append('command', part);
+  for (const part of 'command' in options ? options.command : []) query.append('command', part);
   for (const flag of ['stdin', 'stdout', 'stderr', 'tty'] as const) if (options[flag]) query.set(flag, '1');
   return query;
 }
@@ -68,6 +69,7 @@ export function execQuery(options: ExecOptions): URLSearchParams {
 export type KubeletRequest =
   | { kind: 'containerLogs'; namespace: string; name: string; container: string; uid?: string }
   | { kind: 'exec'; namespace: string; name: string; container: string; uid?: string }
+  | { kind: 'attach'; namespace: string; name: string; container: string; uid?: string }
   | { kind: 'portForward'; namespace: string; name: string; uid?: string };
 
 /** Which endpoint a path names (undefined: none). Pure, so the routes are table-tested. */
@@ -76,8 +78,8 @@ export function parseKubeletPath(pathname: string): KubeletRequest | undefined {
   const [kind, namespace, name, ...rest] = parts;
   if (!namespace || !name) return undefined;
   if (kind === 'containerLogs' && rest.length === 1) return { kind, namespace, name, container: rest[0] };
-  if (kind === 'exec' && rest.length === 1) return { kind, namespace, name, container: rest[0] };
-  if (kind === 'exec' && rest.length === 2) return { kind, namespace, name, uid: rest[0], container: rest[1] };
+  if ((kind === 'exec' || kind === 'attach') && rest.length === 1) return { kind, namespace, name, container: rest[0] };
+  if ((kind === 'exec' || kind === 'attach') && rest.length === 2) return { kind, namespace, name, uid: rest[0], container: rest[1] };
   if (kind === 'portForward' && rest.length === 0) return { kind, namespace, name };
   if (kind === 'portForward' && rest.length === 1) return { kind, namespace, name, uid: rest[0] };
   return undefined;
@@ -93,10 +95,15 @@ function decodeSegment(segment: string): string {
 }
 
 export function execOptionsOfQuery(query: URLSearchParams): ExecOptions {
-  const flag = (name: string) => ['1', 'true'].includes(query.get(name) ?? '');
   const command = query.getAll('command');
   if (command.length === 0) throw badRequest('exec needs a command: at least one "command" query parameter');
-  return { command, stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
+  return { command, ...attachOptionsOfQuery(query) };
+}
+
+/** An attach's streams (no command: it joins the container's main process). */
+export function attachOptionsOfQuery(query: URLSearchParams): AttachOptions {
+  const flag = (name: string) => ['1', 'true'].includes(query.get(name) ?? '');
+  return { stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
 }
 
 export function portOfQuery(query: URLSearchParams): number {

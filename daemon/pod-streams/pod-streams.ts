@@ -1,4 +1,4 @@
-// The streams of a running pod that the API server hands out: logs, exec and port-forward.
+// The streams of a running pod that the API server hands out: logs, exec, attach and port-forward.
 //
 // The real API server proxies these requests to the kubelet of the pod's node. kubelab's server
 // asks a PodStreams: for pods on its own node, the in-process kubelet answers; for pods on other
@@ -10,7 +10,7 @@
 
 import type { Duplex, Readable } from 'node:stream';
 import type { Pod } from '../../lib/api/types.js';
-import type { ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
+import type { AttachOptions, ExecOptions, ExecSession, LogOptions } from '../runtime/container-runtime.js';
 
 export interface PodStreams {
   /**
@@ -20,6 +20,8 @@ export interface PodStreams {
   logs(pod: Pod, container: string, options: LogOptions & { previous?: boolean }): Promise<Readable>;
   /** Runs a command in a running container of the pod. */
   exec(pod: Pod, container: string, options: ExecOptions): Promise<ExecSession>;
+  /** Joins a running container's main process: its stdin (if the container keeps one open) and output from now on. */
+  attach(pod: Pod, container: string, options: AttachOptions): Promise<ExecSession>;
   /** A TCP connection to `port` inside the pod's network namespace. */
   portForward(pod: Pod, port: number): Promise<Duplex>;
 }

@@ -228,6 +228,9 @@ export interface ExecOptions {
   tty: boolean;
 }
 
+/** `kubectl attach`: the streams to join on the container's main process (it runs no command). */
+export type AttachOptions = Omit<ExecOptions, 'command'>;
+
 export interface ExecSession {
   /** Present when options.stdin; end() it to send EOF. */
   stdin?: Writable;
@@ -289,4 +292,10 @@ export interface ContainerRuntime {
   /** The container's stdout and stderr as they were written, as one text stream. */
   containerLogs(id: string, options: LogOptions): Promise<Readable>;
   exec(id: string, options: ExecOptions): Promise<ExecSession>;
+  /**
+   * Joins the main process's stdin and output from now on (`kubectl attach`, `run -i`). The
+   * session ends when the process exits or the container's stdin closes; its exit code is 0:
+   * how the container ended is in the pod's status, as with Kubernetes' attach.
+   */
+  attach(id: string, options: AttachOptions): Promise<ExecSession>;
 }

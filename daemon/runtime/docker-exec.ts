@@ -1,11 +1,11 @@
-// `kubectl exec` on Docker: an exec instance in the container, attached over a hijacked HTTP
+// `kubectl exec` (and `attach`) on Docker: an exec instance in the container, attached over a hijacked HTTP
 // connection that carries stdin one way and the process's output the other (multiplexed into
 // stdout and stderr frames, unless there is a TTY, which merges them). The exit code is not on
 // the stream: it is read from the exec instance once the stream ends.
 
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import type { ExecOptions, ExecSession } from './container-runtime.js';
+import type { AttachOptions, ExecOptions, ExecSession } from './container-runtime.js';
 
 export async function startDockerExec(docker: Docker, containerId: string, options: ExecOptions): Promise<ExecSession> {
   const exec = await docker.getContainer(containerId).exec({
@@ -16,7 +16,43 @@ export async function startDockerExec(docker: Docker, containerId: string, optio
     Tty: options.tty,
   });
   const connection = (await exec.start({ hijack: true, stdin: options.stdin, Tty: options.tty })) as unknown as Duplex;
+  const streams = sessionStreams(docker, connection, options);
+  const exitCode = streams.ended.then(async () => {
+    // The stream can end a moment before the engine records the exit code.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const info = await exec.inspect();
+      if (!info.Running) return info.ExitCode ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return (await exec.inspect()).ExitCode ?? 0;
+  });
+  return {
+    ...streams.session,
+    // A resize that arrives after the process ended has nothing left to resize.
+    resize: (width, height) => exec.resize({ w: width, h: height }).then(() => undefined, () => undefined),
+    exitCode,
+  };
+}
 
+/**
+ * `kubectl attach` on Docker: the container's own attach endpoint, hijacked like an exec. Its
+ * output is multiplexed unless the container has a TTY (the container's, not the request's).
+ * Only output written from now on arrives: what came before is in the logs.
+ */
+export async function startDockerAttach(docker: Docker, containerId: string, options: AttachOptions): Promise<ExecSession> {
+  const container = docker.getContainer(containerId);
+  const tty = Boolean((await container.inspect()).Config?.Tty);
+  const connection = (await container.attach({ stream: true, hijack: true, stdin: options.stdin, stdout: options.stdout, stderr: options.stderr })) as unknown as Duplex;
+  const streams = sessionStreams(docker, connection, { ...options, tty });
+  return {
+    ...streams.session,
+    resize: (width, height) => container.resize({ w: width, h: height }).then(() => undefined, () => undefined),
+    exitCode: streams.ended.then(() => 0),
+  };
+}
+
+/** stdout/stderr (demultiplexed without a TTY) and stdin over one hijacked connection. */
+function sessionStreams(docker: Docker, connection: Duplex, options: Omit<ExecOptions, 'command'>): { session: Pick<ExecSession, 'stdin' | 'stdout' | 'stderr'>; ended: Promise<void> } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   if (options.tty) connection.pipe(stdout);
@@ -30,16 +66,6 @@ export async function startDockerExec(docker: Docker, containerId: string, optio
     stdout.end();
     stderr.end();
   });
-  const exitCode = ended.then(async () => {
-    // The stream can end a moment before the engine records the exit code.
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const info = await exec.inspect();
-      if (!info.Running) return info.ExitCode ?? 0;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return (await exec.inspect()).ExitCode ?? 0;
-  });
-
   let stdin: PassThrough | undefined;
   if (options.stdin) {
     stdin = new PassThrough();
@@ -47,12 +73,5 @@ export async function startDockerExec(docker: Docker, containerId: string, optio
     // EOF on stdin: half-close the connection so the process reads end of input.
     stdin.on('end', () => connection.end());
   }
-  return {
-    stdin,
-    stdout,
-    stderr: options.tty ? undefined : stderr,
-    // A resize that arrives after the process ended has nothing left to resize.
-    resize: (width, height) => exec.resize({ w: width, h: height }).then(() => undefined, () => undefined),
-    exitCode,
-  };
+  return { session: { stdin, stdout, stderr: options.tty ? undefined : stderr }, ended };
 }

@@ -26,6 +26,7 @@ import {
   type ContainerConfig,
   type ContainerRuntime,
   type ContainerStatus,
+  type AttachOptions,
   type ExecOptions,
   type ExecSession,
   type ImageStatus,
@@ -37,7 +38,7 @@ import {
   type SandboxStatus,
 } from './container-runtime.js';
 import { dockerMessage, statusCodeOf } from './docker-errors.js';
-import { startDockerExec } from './docker-exec.js';
+import { startDockerAttach, startDockerExec } from './docker-exec.js';
 import { readDockerLogs } from './docker-logs.js';
 import { pullDockerImage } from './docker-pull.js';
 import { dockerSecurityFields } from './docker-security.js';
@@ -420,6 +421,14 @@ export class DockerRuntime implements ContainerRuntime {
       return await startDockerExec(this.docker, id, options);
     } catch (err) {
       throw new RuntimeError(`exec in container ${id.slice(0, 12)}: ${dockerMessage(err)}`, { cause: err });
+    }
+  }
+
+  async attach(id: string, options: AttachOptions): Promise<ExecSession> {
+    try {
+      return await startDockerAttach(this.docker, id, options);
+    } catch (err) {
+      throw new RuntimeError(`attach to container ${id.slice(0, 12)}: ${dockerMessage(err)}`, { cause: err });
     }
   }
 }

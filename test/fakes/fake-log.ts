@@ -36,6 +36,25 @@ export class FakeLog {
     this.closed = false;
   }
 
+  /** Calls onLine for each line written from now on and onClose when the writer goes (at once if gone). */
+  subscribe(onLine: (line: LogLine) => void, onClose: () => void): () => void {
+    const unsubscribe = () => {
+      this.events.off('line', onLine);
+      this.events.off('close', closed);
+    };
+    const closed = () => {
+      unsubscribe();
+      onClose();
+    };
+    if (this.closed) {
+      onClose();
+      return () => undefined;
+    }
+    this.events.on('line', onLine);
+    this.events.once('close', closed);
+    return unsubscribe;
+  }
+
   read(options: LogOptions, now: Date): Readable {
     const sinceMs = options.sinceTime
       ? new Date(options.sinceTime).getTime()

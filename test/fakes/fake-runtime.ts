@@ -19,6 +19,7 @@ import {
   type ContainerConfig,
   type ContainerRuntime,
   type ContainerStatus,
+  type AttachOptions,
   type ExecOptions,
   type ExecSession,
   type ImageStatus,
@@ -369,6 +370,40 @@ export class FakeRuntime implements ContainerRuntime {
       stderr: options.tty ? undefined : stderr,
       resize: async (width, height) => {
         this.calls.push({ method: 'exec', args: [id, { resize: { width, height } }] });
+      },
+      exitCode,
+    };
+  }
+
+  /**
+   * Attach: what the main process writes from now on, until it exits (the fake process reads
+   * no stdin, so what is written to the session's stdin is dropped). Exit code 0, as on Docker.
+   */
+  async attach(id: string, options: AttachOptions): Promise<ExecSession> {
+    this.record('attach', id, options);
+    const c = this.containers.get(id);
+    if (!c) throw new RuntimeError(`attach to container ${id}: No such container`);
+    if (c.state !== 'running') throw new RuntimeError(`attach to container ${id}: You cannot attach to a stopped container, start it first`);
+    const stdout = new PassThrough();
+    const stderr = options.tty ? stdout : new PassThrough();
+    const exitCode = new Promise<number>((resolve) => {
+      c.log.subscribe(
+        (line) => (line.stream === 'stdout' ? stdout : stderr).write(line.text),
+        () => {
+          stdout.end();
+          stderr.end();
+          resolve(0);
+        },
+      );
+    });
+    const stdin = options.stdin ? new PassThrough() : undefined;
+    stdin?.resume();
+    return {
+      stdin,
+      stdout,
+      stderr: options.tty ? undefined : stderr,
+      resize: async (width, height) => {
+        this.calls.push({ method: 'attach', args: [id, { resize: { width, height } }] });
       },
       exitCode,
     };

@@ -250,6 +250,17 @@ export function describeRuntimeContract(name: string, makeRuntime: () => Promise
       await assert.rejects(runtime.exec(shell, { command: ['true'], stdin: false, stdout: true, stderr: true, tty: false }), RuntimeError);
     });
 
+    it('attaches to the main process: its output from now on, then the end of the session (exit 0) when it exits', async () => {
+      const pod = newPod('attach');
+      const sandbox = await runSandbox(pod);
+      const main = await runContainer(sandbox.id, containerConfig(pod, 'main', { command: ['sh', '-c', 'echo before; sleep 3; echo after; echo oops >&2; exit 5'] }));
+      const session = await runtime.attach(main, { stdin: false, stdout: true, stderr: true, tty: false });
+      const [out, err, code] = await Promise.all([text(session.stdout), text(session.stderr!), session.exitCode]);
+      assert.deepEqual([out, err, code], ['after\n', 'oops\n', 0]);
+      assert.equal((await runtime.containerStatus(main)).exitCode, 5);
+      await assert.rejects(runtime.attach(main, { stdin: false, stdout: true, stderr: true, tty: false }), RuntimeError);
+    });
+
     it('fails fast to pull an image no registry serves, with ImagePullError naming it; creating from it fails too', async () => {
       const image = 'kubelab/does-not-exist:v9'; // not-built: absent on purpose: the pull must fail
       assert.deepEqual(await runtime.imageStatus(image), { present: false });

@@ -121,6 +121,24 @@ describe('kubectl logs, exec and port-forward against kubelabd', function () {
     });
   });
 
+  describe('attach and run -i', () => {
+    it('run -i --rm: the pod reads what kubectl sends, its answer comes back, and the pod is deleted', async () => {
+      const result = await kubectl.run(['run', 'greeter', '-i', '--rm', '--restart=Never', '--image=kubelab/busybox:1', '--', 'sh', '-c', 'read name; echo "hello $name"'], { input: 'kubelab\n' });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^hello kubelab$/m);
+      await eventually(async () => (await kubectl.run(['get', 'pod', 'greeter'])).code !== 0, 30_000);
+    });
+
+    it('attach joins a running container: its output from now on, until the container exits', async () => {
+      await kubectl.ok(['run', 'ticker', '--restart=Never', '--image=kubelab/busybox:1', '--', 'sh', '-c', 'sleep 3; for i in 1 2 3; do echo tick $i; sleep 1; done']);
+      await eventually(async () => (await kubectl.ok(['get', 'pod', 'ticker', '-o', 'jsonpath={.status.phase}'])) === 'Running', 30_000);
+      const result = await kubectl.run(['attach', 'ticker']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /tick 1\ntick 2\ntick 3\n/);
+      await kubectl.ok(['delete', 'pod', 'ticker', '--wait=false']);
+    });
+  });
+
   describe('port-forward', () => {
     it('pod: several local connections and a 4 MiB round trip', async () => {
       const forward = kubectl.spawn(['port-forward', `pod/${echoPod}`, ':5000']);

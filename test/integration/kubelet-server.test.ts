@@ -32,6 +32,7 @@ const ECHO_PORT = 8080;
 const noLocalStreams: PodStreams = {
   logs: () => Promise.reject(new Error('routed to the local kubelet')),
   exec: () => Promise.reject(new Error('routed to the local kubelet')),
+  attach: () => Promise.reject(new Error('routed to the local kubelet')),
   portForward: () => Promise.reject(new Error('routed to the local kubelet')),
 };
 

@@ -44,6 +44,7 @@ function call(port: number, ca: string, method: string, urlPath: string, options
 const noStreams: PodStreams = {
   logs: () => Promise.reject(new Error('this test serves no pod streams')),
   exec: () => Promise.reject(new Error('this test serves no pod streams')),
+  attach: () => Promise.reject(new Error('this test serves no pod streams')),
   portForward: () => Promise.reject(new Error('this test serves no pod streams')),
 };
 

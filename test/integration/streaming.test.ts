@@ -82,6 +82,10 @@ class LocalProcessStreams implements PodStreams {
     throw new Error('not used by these tests');
   }
 
+  async attach(): Promise<ExecSession> {
+    throw new Error('not used by these tests (attach is tested on the real engine: kubectl-streams)');
+  }
+
   async exec(p: Pod, container: string, options: ExecOptions): Promise<ExecSession> {
     this.execCalls.push({ pod: p.metadata.name!, container, options });
     const quoted = options.command.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');

@@ -25,6 +25,9 @@ class FakePodStreams implements PodStreams {
   async exec(): Promise<never> {
     throw new Error('not used');
   }
+  async attach(): Promise<never> {
+    throw new Error('not used');
+  }
   async portForward(): Promise<never> {
     throw new Error('not used');
   }

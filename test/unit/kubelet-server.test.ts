@@ -19,7 +19,7 @@ import { createServingCertificate } from '../../daemon/pki/certificates.js';
 import { kubeletPki } from '../helpers/kubelet-pki.js';
 import { execOptionsOfQuery, execQuery, logQuery, parseKubeletPath } from '../../daemon/pod-streams/kubelet-stream-protocol.js';
 import { logOptionsOf } from '../../daemon/pod-streams/log-options.js';
-import type { ExecOptions, ExecSession, LogOptions } from '../../daemon/runtime/container-runtime.js';
+import type { AttachOptions, ExecOptions, ExecSession, LogOptions } from '../../daemon/runtime/container-runtime.js';
 
 const pki = kubeletPki();
 const foreign = kubeletPki(); // another cluster's CA: what an impostor could have
@@ -61,6 +61,16 @@ class RecordingPodStreams implements PodStreams {
       }),
     );
     return { stdin, stdout, stderr, exitCode, resize: async (w, h) => void this.resizes.push(`${w}x${h}`) };
+  }
+
+  /** The main process echoes stdin upper-cased until EOF; attach reports 0 (how it ended is the pod's status). */
+  async attach(pod: Pod, container: string, options: AttachOptions): Promise<ExecSession> {
+    this.calls.push(`attach ${pod.metadata.name} ${container} stdin=${options.stdin} tty=${options.tty}`);
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    stdin.on('data', (chunk: Buffer) => stdout.write(chunk.toString().toUpperCase()));
+    const exitCode = new Promise<number>((resolve) => stdin.on('end', () => (stdout.end(), resolve(0))));
+    return { stdin, stdout, exitCode, resize: async (w, h) => void this.resizes.push(`${w}x${h}`) };
   }
 
   async portForward(pod: Pod, port: number): Promise<Duplex> {
@@ -106,6 +116,7 @@ describe('kubelet stream server (loopback, recording PodStreams)', () => {
     assert.deepEqual(parseKubeletPath('/containerLogs/ns/web/app'), { kind: 'containerLogs', namespace: 'ns', name: 'web', container: 'app' });
     assert.deepEqual(parseKubeletPath('/exec/ns/web/u-1/app'), { kind: 'exec', namespace: 'ns', name: 'web', uid: 'u-1', container: 'app' });
     assert.deepEqual(parseKubeletPath('/exec/ns/web/app'), { kind: 'exec', namespace: 'ns', name: 'web', container: 'app' });
+    assert.deepEqual(parseKubeletPath('/attach/ns/web/u-1/app'), { kind: 'attach', namespace: 'ns', name: 'web', uid: 'u-1', container: 'app' });
     assert.deepEqual(parseKubeletPath('/portForward/ns/web/u-1'), { kind: 'portForward', namespace: 'ns', name: 'web', uid: 'u-1' });
     assert.deepEqual(parseKubeletPath('/portForward/ns/web'), { kind: 'portForward', namespace: 'ns', name: 'web' });
     for (const bad of ['/', '/containerLogs/ns/web', '/run/ns/web/app', '/exec/ns/web/a/b/c']) assert.equal(parseKubeletPath(bad), undefined, bad);
@@ -260,6 +271,17 @@ describe('kubelet stream server (loopback, recording PodStreams)', () => {
     assert.equal(await stderr, 'bye\n');
     assert.deepEqual(remote.resizes, ['120x40']);
     assert.match(remote.calls.at(-1)!, /^exec shell app cat stdin=true tty=false$/);
+  });
+
+  it('attaches remotely (kubectl attach, run -i): the main process gets stdin, its output comes back, exit 0', async () => {
+    const session = await routed.attach(newPod('shell', 'node-b'), 'app', { stdin: true, stdout: true, stderr: false, tty: true });
+    await session.resize(100, 30);
+    const stdout = text(session.stdout);
+    session.stdin!.end('attached');
+    assert.equal(await session.exitCode, 0);
+    assert.equal(await stdout, 'ATTACHED');
+    assert.deepEqual(remote.resizes.at(-1), '100x30');
+    assert.match(remote.calls.at(-1)!, /^attach shell app stdin=true tty=true$/);
   });
 
   it('forwards a connection with half-close: the pod reads EOF and still answers', async () => {

@@ -140,8 +140,8 @@ async function serveExec(
   checkPodAcceptsExec(pod);
   const container = pickContainer(pod, query.get('container'));
   const options = execOptionsFrom(query, target.subresource as 'exec' | 'attach');
-  // attach has no command: the kubelet connects to the container's main process instead.
-  const start = () => deps.podStreams.exec(pod, container, options);
+  // attach has no command: the kubelet joins the container's main process instead.
+  const start = () => (target.subresource === 'attach' ? deps.podStreams.attach(pod, container, options) : deps.podStreams.exec(pod, container, options));
 
   if (streamTransportOf(req.method, req.headers) === 'spdy') {
     if (!offeredStreamProtocols(req.headers).includes(SPDY_EXEC_PROTOCOL)) {
