@@ -86,6 +86,24 @@ describe('kubectl writes against kubelabd', function () {
     });
   });
 
+  describe('foreground deletion', () => {
+    it('delete deployment --cascade=foreground: the Deployment stays, marked, until its ReplicaSet and pods are gone', async () => {
+      await kubectl.ok(['apply', '-f', '-'], { input: deploymentYaml('fg', { replicas: 2 }) });
+      await waitForReadyPods(kubectl, 'app=fg', 2);
+      const deleting = kubectl.spawn(['delete', 'deployment', 'fg', '--cascade=foreground']);
+      try {
+        // While its pods stop, the Deployment is still there with the foregroundDeletion finalizer.
+        await eventually(async () => (await kubectl.run(['get', 'deployment', 'fg', '-o', 'jsonpath={.metadata.finalizers}'])).stdout.includes('foregroundDeletion'), 20_000);
+        assert.match(await deleting.waitFor(/deployment.apps "fg" deleted/), /deleted/);
+        await eventually(async () => (await kubectl.run(['get', 'deployment', 'fg'])).code !== 0, 60_000);
+        // The owner goes last: by then no ReplicaSet and no pod of it is left.
+        assert.equal((await kubectl.ok(['get', 'rs,pods', '-l', 'app=fg', '-o', 'name'])).trim(), '');
+      } finally {
+        await deleting.kill();
+      }
+    });
+  });
+
   describe('secrets, labels, annotations, edit', () => {
     it('create secret generic --from-literal --from-file (sent as protobuf)', async () => {
       const data = await file('token.txt', 'file-data');

@@ -5,8 +5,11 @@
 // until every finalizer is gone. Each finalizer is a promise by some controller to do a job first
 // and then remove its name. `propagationPolicy: Orphan` (`kubectl delete --cascade=orphan`) is one
 // such job: the API server adds the `orphan` finalizer, the garbage collector removes the object's
-// ownerReferences from its dependents and then the finalizer. When an update leaves a deleting
-// object with no finalizers, the registry removes it.
+// ownerReferences from its dependents and then the finalizer. `propagationPolicy: Foreground`
+// (`--cascade=foreground`) is the other: the `foregroundDeletion` finalizer keeps the owner, seen
+// deleting, until the garbage collector has deleted every dependent that blocks it
+// (blockOwnerDeletion). When an update leaves a deleting object with no finalizers, the registry
+// removes it.
 //
 // Pods keep their own delete conversation with the kubelet (pod-strategy.ts) and namespaces empty
 // themselves (namespace-finalizer.ts), so both are left to their strategies.
@@ -17,6 +20,7 @@ import { rfc3339 } from '../../../lib/time.js';
 import type { DeletePlan, Strategy } from './strategy.js';
 
 export const ORPHAN_FINALIZER = 'orphan';
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 
 const OWN_DELETE_RULES = new Set(['pods', 'namespaces']);
 
@@ -30,6 +34,7 @@ export function withFinalizers(resource: string, strategy: Strategy): Strategy {
 export function planFinalizingDelete(current: KubeObject, options: DeleteOptions, now: Date): DeletePlan | undefined {
   const finalizers = [...(current.metadata.finalizers ?? [])];
   if (options.propagationPolicy === 'Orphan' && !finalizers.includes(ORPHAN_FINALIZER)) finalizers.push(ORPHAN_FINALIZER);
+  if (options.propagationPolicy === 'Foreground' && !finalizers.includes(FOREGROUND_FINALIZER)) finalizers.push(FOREGROUND_FINALIZER);
   if (finalizers.length === 0) return undefined;
   return {
     action: 'mark',

@@ -15,6 +15,12 @@
 // the finalizer, at which point the API server removes the owner. Every step is idempotent and
 // starts from what the store says, so a restart between steps simply resumes.
 //
+// The Foreground policy (`--cascade=foreground`) keeps the owner, marked, with the
+// `foregroundDeletion` finalizer: the collector deletes its dependents (in the foreground too, when
+// their reference blocks the owner's deletion, so a Deployment waits for its ReplicaSets, which
+// wait for their pods) and removes the finalizer once no dependent with blockOwnerDeletion is
+// left, so the owner is the last to go.
+//
 // Work is driven by watch events (with a short delay, so an owner and its dependent created
 // together are both visible before anyone judges) and by a periodic full scan, so nothing is
 // missed while the daemon was down.
@@ -28,6 +34,8 @@ import { Controller, type ControllerOptions } from '../controller.js';
 
 /** The finalizer the API server adds for propagationPolicy=Orphan. */
 export const ORPHAN_FINALIZER = 'orphan';
+/** The finalizer the API server adds for propagationPolicy=Foreground. */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 
 /** The resources the collector watches: everything that can own or be owned in kubelab. */
 export const GARBAGE_COLLECTED_RESOURCES = ['deployments.apps', 'replicasets.apps', 'replicationcontrollers', 'cronjobs.batch', 'jobs.batch', 'pods', 'daemonsets.apps', 'statefulsets.apps', 'controllerrevisions.apps', 'persistentvolumeclaims'] as const;
@@ -88,17 +96,19 @@ export class GarbageCollector extends Controller {
 
   private onChange(resource: string, object: KubeObject): void {
     const key = `${resource}|${objectKey(object)}`;
-    if (hasOrphanFinalizer(object)) this.queue.add(key);
+    if (hasOrphanFinalizer(object) || hasForegroundFinalizer(object)) this.queue.add(key);
     else if (object.metadata.ownerReferences?.length) this.queue.addAfter(key, this.verifyDelayMs);
   }
 
-  /** An owner went away: everything that names it must be judged. */
+  /** An owner went away: everything that names it must be judged, and its owners deleting in the foreground may go now. */
   private onOwnerDeleted(owner: KubeObject): void {
+    const ownerUids = new Set((owner.metadata.ownerReferences ?? []).map((ref) => ref.uid));
     for (const informer of this.resourceInformers) {
       for (const object of informer.list()) {
         if (object.metadata.ownerReferences?.some((ref) => ref.uid === owner.metadata.uid)) {
           this.queue.addAfter(`${informer.resource}|${objectKey(object)}`, this.verifyDelayMs);
         }
+        if (ownerUids.has(object.metadata.uid ?? '') && hasForegroundFinalizer(object)) this.queue.add(`${informer.resource}|${objectKey(object)}`);
       }
     }
   }
@@ -118,6 +128,7 @@ export class GarbageCollector extends Controller {
     }
 
     if (hasOrphanFinalizer(object)) return this.orphanDependents(resource, object);
+    if (hasForegroundFinalizer(object)) return this.deleteDependentsFirst(queueKey, resource, object);
 
     const refs = object.metadata.ownerReferences ?? [];
     const gone: string[] = [];
@@ -166,6 +177,35 @@ export class GarbageCollector extends Controller {
     });
   }
 
+  /**
+   * Foreground: delete every dependent (in the foreground too when it blocks the owner), then,
+   * once none that blocks is left, remove the owner's finalizer. Dependents still terminating
+   * (a pod in its grace period) block: the owner is checked again when they go, and every second.
+   */
+  private async deleteDependentsFirst(queueKey: string, resource: string, owner: KubeObject): Promise<void> {
+    const uid = owner.metadata.uid;
+    let blocking = 0;
+    for (const dependentResource of GARBAGE_COLLECTED_RESOURCES) {
+      const list = await this.client.list(dependentResource, { namespace: owner.metadata.namespace });
+      for (const dependent of list.items) {
+        const ref = dependent.metadata.ownerReferences?.find((r) => r.uid === uid);
+        if (!ref) continue;
+        if (ref.blockOwnerDeletion) blocking += 1;
+        if (dependent.metadata.deletionTimestamp) continue;
+        const propagationPolicy = ref.blockOwnerDeletion ? 'Foreground' : 'Background';
+        await this.client.delete(dependentResource, dependent.metadata.namespace, dependent.metadata.name ?? '', { propagationPolicy, preconditions: { uid: dependent.metadata.uid } }).catch(ignoreNotFound);
+      }
+    }
+    if (blocking > 0) {
+      this.queue.addAfter(queueKey, 1000);
+      return;
+    }
+    await this.retryOnConflict(resource, owner, (current) => {
+      if (!current.metadata.finalizers?.includes(FOREGROUND_FINALIZER)) return undefined;
+      return { ...current, metadata: { ...current.metadata, finalizers: current.metadata.finalizers.filter((f) => f !== FOREGROUND_FINALIZER) } };
+    });
+  }
+
   private updateOwnerReferences(resource: string, object: KubeObject, keep: (ref: { uid: string }) => boolean): Promise<void> {
     return this.retryOnConflict(resource, object, (current) => {
       const refs = current.metadata.ownerReferences ?? [];
@@ -191,6 +231,10 @@ export class GarbageCollector extends Controller {
       }
     }
   }
+}
+
+function hasForegroundFinalizer(object: KubeObject): boolean {
+  return Boolean(object.metadata.deletionTimestamp) && (object.metadata.finalizers ?? []).includes(FOREGROUND_FINALIZER);
 }
 
 function hasOrphanFinalizer(object: KubeObject): boolean {

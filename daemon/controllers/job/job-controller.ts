@@ -82,6 +82,12 @@ export class JobController extends Controller {
     const pods = all.filter((pod) => controllerOf(pod)?.uid === job.metadata.uid);
     // Pods of an earlier Job of the same name are orphans now: let their deletion finish.
     await this.releaseOrphans(namespace!, name, job.metadata.uid);
+    if (job.metadata.deletionTimestamp) {
+      // Being deleted (in the foreground, the garbage collector is deleting its pods): create
+      // nothing, and let every pod go, as Kubernetes' Job controller does.
+      for (const pod of pods) await this.removeFinalizer(pod);
+      return;
+    }
 
     const plan = planJob({ job, pods, now: this.clock.now(), backoff: this.backoff });
     if (JSON.stringify(plan.status) !== JSON.stringify(job.status ?? {})) {

@@ -49,4 +49,22 @@ describe('GarbageCollector (component)', () => {
       assert.deepEqual(pods[0].metadata.ownerReferences?.map((r) => r.uid), [second.metadata.uid], 'only the gone owner is forgotten');
     }, cluster.clock);
   });
+
+  it('deletes in the foreground: the owner stays, marked, until its dependents are gone, then goes', async () => {
+    const owner = await cluster.client.create<ReplicaSet>('replicasets.apps', rs('fg'));
+    const blocking = podOwnedBy('blocking', [owner]);
+    blocking.metadata.ownerReferences![0]!.blockOwnerDeletion = true;
+    await cluster.client.create<Pod>('pods', blocking);
+    await cluster.client.create<Pod>('pods', podOwnedBy('plain', [owner]));
+    await cluster.client.delete('replicasets.apps', 'default', 'fg', { propagationPolicy: 'Foreground' });
+    const marked = await cluster.client.get<ReplicaSet>('replicasets.apps', 'default', 'fg');
+    assert.ok(marked.metadata.deletionTimestamp);
+    assert.deepEqual(marked.metadata.finalizers, ['foregroundDeletion']);
+
+    running = new GarbageCollector({ client: cluster.client, clock: cluster.clock, onError: () => {} }).run(abort.signal);
+    await eventually(async () => {
+      assert.deepEqual(await podsOf(cluster.client), []);
+      await assert.rejects(cluster.client.get('replicasets.apps', 'default', 'fg'), { code: 404 });
+    }, cluster.clock);
+  });
 });
