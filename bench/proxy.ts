@@ -24,6 +24,7 @@ import type { Deployment, Endpoints, Service } from '../lib/api/types.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import { eventually, TestDaemon } from '../harness/test-daemon.js';
+import { errorMessage } from '../lib/errors.js';
 import { median } from './stats.js';
 
 const run = promisify(execFile);
@@ -136,13 +137,24 @@ export function parseIperf3(output: string): number {
   return bps;
 }
 
-/** One iperf3 stream from the host to `host:port` for `seconds`: received bits per second. */
+/**
+ * One iperf3 stream from the host to `host:port` for `seconds`: received bits per second. The
+ * server runs one test at a time and may still be closing the previous one: "busy" is retried.
+ */
 async function iperf3(host: string, port: number, seconds = IPERF_SECONDS): Promise<number> {
-  // iperf3 exits non-zero with its JSON report (holding "error") on stdout: read it either way.
-  const { stdout } = await run('iperf3', ['--client', host, '--port', String(port), '--time', String(seconds), '--json'], { timeout: (seconds + 20) * 1000 }).catch(
-    (err: { stdout?: string }) => ({ stdout: err.stdout ?? String(err) }),
-  );
-  return parseIperf3(stdout);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    // iperf3 exits non-zero with its JSON report (holding "error") on stdout: read it either way.
+    const { stdout } = await run('iperf3', ['--client', host, '--port', String(port), '--time', String(seconds), '--json'], { timeout: (seconds + 20) * 1000 }).catch(
+      (err: { stdout?: string }) => ({ stdout: err.stdout ?? String(err) }),
+    );
+    try {
+      return parseIperf3(stdout);
+    } catch (err) {
+      if (!/server is busy/.test(errorMessage(err)) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 async function wrk(address: string): Promise<WrkResult> {
