@@ -12,7 +12,7 @@ import { benchGossipConvergence, type GossipConvergence } from './gossip.js';
 import { benchHpaReaction, formatHpaReaction } from './hpa-reaction.js';
 import { benchLabFailure, formatLabFailure } from './lab-failure.js';
 import { benchPodStart } from './pod-start.js';
-import { benchProxy, formatProxyBench, type ProxyBenchTarget } from './proxy.js';
+import { benchProxy, formatProxyBench, type ProxyBenchReport } from './proxy.js';
 import { benchRcScale } from './rc-scale.js';
 import { benchSecretEncryption, formatSecretEncryption } from './secret-encryption.js';
 import { formatResult, type BenchResult } from './stats.js';
@@ -21,7 +21,7 @@ import { benchUsageSampling, formatUsageSampling } from './usage-sampling.js';
 async function main(): Promise<void> {
   const daemon = await TestDaemon.start();
   const results: BenchResult[] = [];
-  let proxy: ProxyBenchTarget[] = [];
+  let proxy: ProxyBenchReport = { requests: [], bulk: [] };
   let api: ApiBenchReport | undefined;
   let cli: CliStartupFigure[] = [];
   try {

@@ -28,6 +28,8 @@ export interface CliResult {
 export interface TestDaemonOptions {
   /** Extra `kubelabd server` flags. */
   args?: string[];
+  /** Flags for node itself, before the daemon's entry (`--cpu-prof` for a benchmark's profile). */
+  nodeArgs?: string[];
 }
 
 export class TestDaemon {
@@ -76,6 +78,7 @@ export class TestDaemon {
   async launch(): Promise<void> {
     await fs.writeFile(path.join(this.dataDir, 'no-upstream-resolv.conf'), '# kubelab tests: no upstream resolver\n');
     const args = [
+      ...(this.options.nodeArgs ?? []),
       daemonEntry, 'server',
       '--data-dir', this.dataDir,
       '--listen', this.url ? new URL(this.url).host : '127.0.0.1:0',

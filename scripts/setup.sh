@@ -63,6 +63,8 @@ log "Docker Engine $(docker version --format '{{.Server.Version}}') answers"
 apt_install busybox-static iproute2 util-linux
 # npm run bench: wrk generates the HTTP load, HAProxy is the service proxy's baseline.
 apt_install wrk haproxy
+# npm run bench: iperf3 measures the service proxy's bulk throughput (ClusterIP vs pod IP).
+apt_install iperf3
 
 # --- npm dependencies and build -------------------------------------------------------------
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

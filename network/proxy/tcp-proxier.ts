@@ -49,51 +49,80 @@ export interface ServiceTraffic {
 
 export const emptyTraffic = (): ServiceTraffic => ({ connectionsTotal: 0, bytesFromClients: 0, bytesToClients: 0 });
 
-/** Dials `ip:port` within `timeoutMs`; rejects on refusal or timeout. */
-function dial(endpoint: string, timeoutMs: number): Promise<net.Socket> {
-  const colon = endpoint.lastIndexOf(':');
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: endpoint.slice(0, colon), port: Number(endpoint.slice(colon + 1)), allowHalfOpen: true });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`dial ${endpoint}: timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(err);
-    });
-  });
-}
+/**
+ * Each relay socket may queue this much in user space before the side feeding it is paused
+ * (Node's default is 16 KiB). One read brings up to 64 KiB, libuv's read size: with the default,
+ * a single read the kernel could not take at once already paused the sender; with one read's
+ * worth, bulk transfers pause only when the receiver really falls behind.
+ */
+export const RELAY_HIGH_WATER_MARK_BYTES = 64 * 1024;
 
 /**
  * kube-proxy's TryConnectEndpoints: an endpoint per attempt, switching (and resetting the
- * client's affinity) after each failed dial.
+ * client's affinity) after each failed dial; `done` gets the connected socket or the reasons
+ * every attempt failed. Callbacks, not promises: a connection costs no extra turn of the event
+ * loop between the dial's answer and the first relayed byte.
  */
-export async function connectToEndpoint(
+export function connectToEndpoint(
   loadBalancer: LoadBalancer,
   service: ServicePortName,
   clientIp: string,
-  dialTimeoutsMs: number[] = ENDPOINT_DIAL_TIMEOUTS_MS,
-): Promise<{ socket: net.Socket; endpoint: string }> {
-  let sessionAffinityReset = false;
+  dialTimeoutsMs: number[],
+  done: (err: Error | undefined, backend?: net.Socket, endpoint?: string) => void,
+): void {
   const failures: string[] = [];
-  for (const timeoutMs of dialTimeoutsMs) {
-    const endpoint = loadBalancer.nextEndpoint(service, clientIp, sessionAffinityReset);
-    if (!endpoint) throw new Error(`service ${service} has no ready endpoints`);
-    try {
-      return { socket: await dial(endpoint, timeoutMs), endpoint };
-    } catch (err) {
-      failures.push(errorMessage(err));
-      sessionAffinityReset = true;
+  const attempt = (index: number) => {
+    if (index >= dialTimeoutsMs.length) {
+      done(new Error(`service ${service}: failed to connect to an endpoint (${failures.join('; ')})`));
+      return;
     }
-  }
-  throw new Error(`service ${service}: failed to connect to an endpoint (${failures.join('; ')})`);
+    const endpoint = loadBalancer.nextEndpoint(service, clientIp, index > 0);
+    if (!endpoint) {
+      done(new Error(`service ${service} has no ready endpoints`));
+      return;
+    }
+    const colon = endpoint.lastIndexOf(':');
+    // Node's sockets take a stream's highWaterMark; @types/node's NetConnectOpts does not list it.
+    const options: net.TcpNetConnectOpts & { highWaterMark: number } = {
+      host: endpoint.slice(0, colon),
+      port: Number(endpoint.slice(colon + 1)),
+      allowHalfOpen: true,
+      noDelay: true,
+      highWaterMark: RELAY_HIGH_WATER_MARK_BYTES,
+    };
+    const backend = net.connect(options);
+    const timer = setTimeout(() => fail(new Error(`dial ${endpoint}: timed out after ${dialTimeoutsMs[index]} ms`)), dialTimeoutsMs[index]);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      backend.removeListener('connect', connected);
+      backend.removeListener('error', fail);
+      backend.on('error', () => {}); // a late error of the abandoned socket
+      backend.destroy();
+      failures.push(errorMessage(err));
+      attempt(index + 1);
+    };
+    const connected = () => {
+      clearTimeout(timer);
+      backend.removeListener('error', fail);
+      done(undefined, backend, endpoint);
+    };
+    backend.once('connect', connected);
+    backend.once('error', fail);
+  };
+  attempt(0);
+}
+
+/**
+ * Copies what `from` reads into `to`, pausing `from` while `to` holds more than its high-water
+ * mark and passing `from`'s FIN on as `to`'s (a half-close). What stream.pipe() does, without its
+ * bookkeeping (unpipe, several readers, pending-drain counts) on every chunk.
+ */
+function relay(from: net.Socket, to: net.Socket): void {
+  from.on('data', (chunk: Buffer) => {
+    if (!to.write(chunk)) from.pause();
+  });
+  to.on('drain', () => from.resume());
+  from.on('end', () => to.end());
 }
 
 /** Copies bytes both ways, passing each side's FIN on to the other; any error ends both. */
@@ -111,9 +140,8 @@ export function pipeBothWays(client: net.Socket, backend: net.Socket, onClosed: 
   backend.once('close', closed);
   client.on('error', fail);
   backend.on('error', fail);
-  // pipe() ends the destination when the source ends: exactly a half-close.
-  client.pipe(backend);
-  backend.pipe(client);
+  relay(client, backend);
+  relay(backend, client);
 }
 
 export class TcpProxier {
@@ -129,7 +157,13 @@ export class TcpProxier {
     this.service = options.service;
     this.host = options.host;
     this.boundPort = options.port;
-    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => void this.onConnection(client));
+    // pauseOnConnect: the client's bytes wait in the kernel until the backend is connected.
+    // noDelay: a relayed chunk leaves at once; Nagle's algorithm would hold a small answer back
+    // until the previous one is acknowledged, adding latency the client already paid for once.
+    this.server = net.createServer(
+      { allowHalfOpen: true, pauseOnConnect: true, noDelay: true, highWaterMark: RELAY_HIGH_WATER_MARK_BYTES },
+      (client) => this.onConnection(client),
+    );
   }
 
   /** The port listened on (the system's pick when created with 0). */
@@ -168,7 +202,7 @@ export class TcpProxier {
     for (const socket of this.connections) socket.destroy();
   }
 
-  private async onConnection(client: net.Socket): Promise<void> {
+  private onConnection(client: net.Socket): void {
     this.connections.add(client);
     client.on('error', () => client.destroy());
     const traffic = this.options.traffic;
@@ -179,8 +213,12 @@ export class TcpProxier {
         traffic.bytesToClients += client.bytesWritten;
       });
     }
-    try {
-      const { socket: backend } = await connectToEndpoint(this.options.loadBalancer, this.service, client.remoteAddress ?? '', this.options.dialTimeoutsMs);
+    const dialTimeoutsMs = this.options.dialTimeoutsMs ?? ENDPOINT_DIAL_TIMEOUTS_MS;
+    connectToEndpoint(this.options.loadBalancer, this.service, client.remoteAddress ?? '', dialTimeoutsMs, (err, backend) => {
+      if (err || !backend) {
+        this.onNoEndpoint(client, err);
+        return;
+      }
       if (client.destroyed) {
         // The client gave up while we were dialing.
         backend.destroy();
@@ -193,14 +231,16 @@ export class TcpProxier {
         this.connections.delete(backend);
       });
       client.resume();
-    } catch (err) {
-      this.options.onError?.(errorMessage(err));
-      this.connections.delete(client);
-      // End politely (FIN, not RST): read and drop what the client sent, then close our side.
-      client.on('data', () => {});
-      client.resume();
-      client.end();
-      client.setTimeout(5000, () => client.destroy());
-    }
+    });
+  }
+
+  /** No endpoint answered: end politely (FIN, not RST), reading and dropping what the client sent. */
+  private onNoEndpoint(client: net.Socket, err: Error | undefined): void {
+    this.options.onError?.(errorMessage(err));
+    this.connections.delete(client);
+    client.on('data', () => {});
+    client.resume();
+    client.end();
+    client.setTimeout(5000, () => client.destroy());
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseWrk } from '../../bench/proxy.js';
+import { parseIperf3, parseWrk } from '../../bench/proxy.js';
 
 const output = `Running 4s test @ http://10.244.0.2:3000/
   1 threads and 8 connections
@@ -21,5 +21,15 @@ describe('parseWrk', () => {
   });
   it('refuses a run with socket errors', () => {
     assert.throws(() => parseWrk(output + '  Socket errors: connect 0, read 3, write 0, timeout 0\n'), /wrk saw errors/);
+  });
+});
+
+describe('parseIperf3', () => {
+  it("reads the receiver's bits per second from the JSON report", () => {
+    const report = { start: {}, intervals: [], end: { sum_sent: { bits_per_second: 9.9e9 }, sum_received: { bits_per_second: 9.8e9 } } };
+    assert.equal(parseIperf3(JSON.stringify(report)), 9.8e9);
+  });
+  it('refuses a report that holds an error', () => {
+    assert.throws(() => parseIperf3(JSON.stringify({ start: {}, intervals: [], end: {}, error: 'unable to connect to server: Connection refused' })), /iperf3: unable to connect/);
   });
 });

@@ -104,6 +104,31 @@ describe('TcpProxier', () => {
     assert.deepEqual([...counts.values()].sort(), [333, 333, 334]);
     assert.equal(backends.reduce((n, b) => n + b.hits, 0), 1000);
   });
+
+  it('relays 16 MiB both ways byte for byte to a client that reads slowly (back-pressure, then half-close)', async () => {
+    const port = await startProxier();
+    const sent = Buffer.alloc(16 * 1024 * 1024);
+    for (let i = 0; i < sent.length; i += 4) sent.writeUInt32LE((i * 2654435761) >>> 0, i);
+    const received = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+      socket.on('error', reject);
+      // Stop reading for a moment every 64 chunks: the proxy's buffers fill and it must pause the backend.
+      let seen = 0;
+      socket.on('data', (chunk) => {
+        chunks.push(chunk);
+        if (++seen % 64 === 0) {
+          socket.pause();
+          setTimeout(() => socket.resume(), 5);
+        }
+      });
+      socket.on('end', () => resolve(Buffer.concat(chunks)));
+      socket.end(sent);
+    });
+    assert.equal(received.length, 2 + sent.length);
+    assert.equal(received.subarray(0, 2).toString(), 'a:');
+    assert.ok(received.subarray(2).equals(sent), 'the bytes that came back differ from those sent');
+  });
 });
 
 describe('UdpProxier', () => {
