@@ -100,6 +100,6 @@ describe('kubectl create generators (protobuf bodies) against kubelabd', functio
     assert.deepEqual(pod.spec.containers[0].env, [{ name: 'GREETING', value: 'hi' }]);
     await createdAsSent(['expose', 'pod', 'solo', '--port=80', '--target-port=8080', '--name=solo-svc'], 'service', 'solo-svc');
     // kubectl autoscale sends autoscaling/v1; read it back in v1 (the server stores v2 and converts).
-    await createdAsSent(['autoscale', 'deployment', 'web', '--min=1', '--max=3', '--cpu-percent=50'], 'hpa.v1.autoscaling', 'web');
+    await createdAsSent(['autoscale', 'deployment', 'web', '--min=1', '--max=3', '--cpu-percent=50'], 'horizontalpodautoscalers.v1.autoscaling', 'web');
   });
 });
