@@ -24,6 +24,7 @@ import { ensureKubernetesService } from './api/kubernetes-service.js';
 import { LocalClient } from './api/local-client.js';
 import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';
 import { KubeletClient } from './api/kubelet-client.js';
+import { localNodeViewsSource } from './api/node-views-routes.js';
 import { NodeUsageReports } from './api/metrics/node-usage-reports.js';
 import { setWorkQueueMetricsProvider } from '../lib/work-queue.js';
 import { ControlPlaneMetrics } from './metrics/control-plane-metrics.js';
@@ -256,6 +257,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (nodeName === options.nodeName) return nodeMetrics.registry.metrics();
         const address = kubeletAddressOf(await client.get<Node>('nodes', undefined, nodeName));
         return new KubeletClient({ nodeName, ...address, tls: kubeletTls }).metrics();
+      },
+    },
+    nodeViews: {
+      nodeViews: async (nodeName) => {
+        const node = await client.get<Node>('nodes', undefined, nodeName);
+        if (nodeName === options.nodeName) return localNodeViewsSource(agent.views);
+        return new KubeletClient({ nodeName, ...kubeletAddressOf(node), tls: kubeletTls });
       },
     },
     debug: {
