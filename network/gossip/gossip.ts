@@ -95,14 +95,14 @@ export class Gossip extends EventEmitter {
     return [...this.table.values()].map((m) => ({ ...m, meta: { ...m.meta } }));
   }
 
-  /** A copy of the table with each member's last ack time, for views (read-only: nothing here decides). */
-  membersSnapshot(): MemberSnapshot[] {
-    return this.members().map((m) => ({ ...m, lastAckMs: this.lastAckMs.get(m.name) }));
-  }
-
   /** Members believed alive or suspect (a suspect may yet refute). */
   liveMembers(): Member[] {
     return this.members().filter((m) => m.state === 'alive' || m.state === 'suspect');
+  }
+
+  /** A copy of the table with each member's last ack time, for views (read-only: nothing here decides). */
+  membersSnapshot(): MemberSnapshot[] {
+    return this.members().map((m) => ({ ...m, lastAckMs: this.lastAckMs.get(m.name) }));
   }
 
   /** Joins the cluster through the first seed that answers a full-state sync, then announces ourselves. */
