@@ -259,16 +259,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return new KubeletClient({ nodeName, ...address, tls: kubeletTls }).metrics();
       },
     },
+    debug: {
+      '/debug/proxy': () => agent.proxier.describe(),
+      '/debug/gossip': () => ({ members: agent.gossip?.members() ?? [], rejected: agent.gossip?.codec.rejected ?? {} }),
+    },
     nodeViews: {
       nodeViews: async (nodeName) => {
         const node = await client.get<Node>('nodes', undefined, nodeName);
         if (nodeName === options.nodeName) return localNodeViewsSource(agent.views);
         return new KubeletClient({ nodeName, ...kubeletAddressOf(node), tls: kubeletTls });
       },
-    },
-    debug: {
-      '/debug/proxy': () => agent.proxier.describe(),
-      '/debug/gossip': () => ({ members: agent.gossip?.members() ?? [], rejected: agent.gossip?.codec.rejected ?? {} }),
     },
   });
   const api = await startApiServer({

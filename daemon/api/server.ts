@@ -58,12 +58,12 @@ export interface ApiDeps {
    * service proxy listens on and forwards to). Authenticated like the API; not Kubernetes API.
    */
   debug?: Record<string, () => unknown>;
+  /** Nodes' gossip tables and networks at /api/v1/nodes/{name}/proxy/gossip/members and /proxy/network (admin only). */
+  nodeViews?: NodeViewsRoutesDeps;
   /** Serve metrics.k8s.io from the nodes' usage reports (daemon/api/metrics/). */
   usageReports?: NodeUsageReports;
   /** Prometheus: the control plane's registry at /metrics, and nodes' at /api/v1/nodes/{name}/proxy/metrics (admin only). */
   prometheus?: PrometheusRoutesDeps & { countRequests?: express.RequestHandler };
-  /** Nodes' gossip tables and networks at /api/v1/nodes/{name}/proxy/gossip/members and /proxy/network (admin only). */
-  nodeViews?: NodeViewsRoutesDeps;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
