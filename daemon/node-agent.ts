@@ -46,6 +46,7 @@ import type { Proxier } from '../network/proxy/proxier.js';
 import { UsageSampler } from './kubelet/usage/usage-sampler.js';
 import type { NodeAgentMetrics } from './metrics/node-agent-metrics.js';
 import type { UsageSources } from './kubelet/usage/usage-sources.js';
+import { createNodeViews, type NodeViews } from './node-views/node-views.js';
 
 export interface NodeAgentOptions {
   client: ApiClient;
@@ -101,6 +102,8 @@ export interface RunningNodeAgent {
   gossip?: Gossip;
   /** The gossip listener's `host:port`. */
   gossipAddress?: string;
+  /** Its gossip table and network, for `kubelab get members` and `kubelab describe node` (daemon/node-views/). */
+  views: NodeViews;
   /** Runs every loop until `signal` aborts; then leaves the gossip and takes its addresses off lo. */
   run(signal: AbortSignal): Promise<void>;
 }
@@ -202,12 +205,14 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
         getPod: (namespace, name) => client.get('pods', namespace, name),
         usage: () => usage.latest(),
         metrics: options.metrics ? async () => ({ contentType: options.metrics!.registry.contentType, body: await options.metrics!.registry.metrics() }) : undefined,
+        views: () => views,
       })
     : undefined;
 
   let gossip: Gossip | undefined;
   let gossipAddress: string | undefined;
   let routes: RouteReconciler | undefined;
+  let routeTable: IpRouteTable | undefined;
   const membership = options.membership;
   if (membership) {
     const transport = await UdpTransport.listen(nodeIP, membership.port);
@@ -215,8 +220,9 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     const meta: MemberMeta = { nodeName, nodeIP, podSubnet, apiAddress: membership.apiAddress, role: options.role };
     gossip = new Gossip({ name: nodeName, address: transport.address, meta, keyring: membership.keyring, transport, clock, config: membership.config });
     const members = gossip;
+    routeTable = new IpRouteTable({ clusterCidr: options.clusterCidr });
     routes = new RouteReconciler({
-      routeTable: new IpRouteTable({ clusterCidr: options.clusterCidr }),
+      routeTable,
       peers: () => peersOf(members),
       self: { nodeName, podSubnet },
       clusterCidr: options.clusterCidr,
@@ -227,6 +233,19 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     gossip.on('change', () => reconciler.requestReconcile());
   }
 
+  const membersForViews = gossip;
+  const views: NodeViews = createNodeViews({
+    nodeName,
+    clock,
+    podSubnet,
+    clusterCidr: options.clusterCidr,
+    gossip,
+    routeTable,
+    peers: () => (membersForViews ? peersOf(membersForViews) : []),
+    proxy: proxier,
+    dns: clusterDns.config,
+  });
+
   options.metrics?.bind({ nodeName, runtime, proxier, gossip, routes, dnsQueries: () => clusterDns.queriesByResult });
 
   return {
@@ -236,6 +255,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     podSubnet,
     gossip,
     gossipAddress,
+    views,
     async run(signal) {
       const loops = [kubelet.run(signal), usage.run(signal), proxier.run(signal), clusterDns.run(signal), reclaimer.run(signal)];
       if (kubeletServer) loops.push(untilAborted(signal).then(() => kubeletServer.close()));

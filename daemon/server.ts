@@ -24,6 +24,7 @@ import { ensureKubernetesService } from './api/kubernetes-service.js';
 import { LocalClient } from './api/local-client.js';
 import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';
 import { KubeletClient } from './api/kubelet-client.js';
+import { localNodeViewsSource } from './api/node-views-routes.js';
 import { NodeUsageReports } from './api/metrics/node-usage-reports.js';
 import { setWorkQueueMetricsProvider } from '../lib/work-queue.js';
 import { ControlPlaneMetrics } from './metrics/control-plane-metrics.js';
@@ -261,6 +262,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     debug: {
       '/debug/proxy': () => agent.proxier.describe(),
       '/debug/gossip': () => ({ members: agent.gossip?.members() ?? [], rejected: agent.gossip?.codec.rejected ?? {} }),
+    },
+    nodeViews: {
+      nodeViews: async (nodeName) => {
+        const node = await client.get<Node>('nodes', undefined, nodeName);
+        if (nodeName === options.nodeName) return localNodeViewsSource(agent.views);
+        return new KubeletClient({ nodeName, ...kubeletAddressOf(node), tls: kubeletTls });
+      },
     },
   });
   const api = await startApiServer({

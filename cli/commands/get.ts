@@ -20,6 +20,7 @@ import { printNames, qualifiedSingular } from '../printers/name-printer.js';
 import { alignColumns, columnWidths, printTable, tableToText, type TableOptions } from '../printers/table-printer.js';
 import { asList, printYaml } from '../printers/yaml-printer.js';
 import type { KubelabCommand } from './index.js';
+import { isMembersRequest, runGetMembers } from './get-members.js';
 
 export interface GetOptions {
   args: string[];
@@ -33,6 +34,8 @@ export interface GetOptions {
   noHeaders?: boolean;
   /** Lists are fetched in pages of this many items (kubectl's --chunk-size; 0: in one request). */
   chunkSize?: number;
+  /** `get members` only: whose gossip view to show. */
+  node?: string;
 }
 
 export const getCommand: KubelabCommand<GetOptions> = {
@@ -49,6 +52,7 @@ export const getCommand: KubelabCommand<GetOptions> = {
       .option('label-columns', { alias: 'L', type: 'string', array: true, describe: 'a column per label key' })
       .option('watch', { alias: 'w', type: 'boolean', describe: 'after listing, print changes as they happen' })
       .option('no-headers', { type: 'boolean', describe: 'leave out the header line' })
+      .option('node', { type: 'string', describe: 'get members only: the node whose gossip view to show (default: the control plane\'s node)' })
       .option('chunk-size', { type: 'number', default: DEFAULT_LIST_CHUNK_SIZE, describe: 'fetch large lists in pages of this many items (0: in one request)' }) as unknown as Argv<GetOptions>,
   handler: (argv) => withCliContext(argv, (ctx) => runGet(ctx, argv)),
 };
@@ -57,6 +61,8 @@ export async function runGet(ctx: CliContext, options: GetOptions): Promise<void
   if (options.chunkSize !== undefined && (!Number.isInteger(options.chunkSize) || options.chunkSize < 0)) {
     throw new CliError(`--chunk-size must be a whole number of items, 0 or more (got ${options.chunkSize})`);
   }
+  if (isMembersRequest(options.args)) return runGetMembers(ctx, options);
+  if (options.node !== undefined) throw new CliError('--node applies to kubelab get members only');
   const targets = parseResourceArgs(options.args);
   const format = parseOutputFormat(options.output);
   if (options.selector && targets.some((t) => t.names.length > 0)) throw new CliError('name cannot be provided when a selector is specified');

@@ -6,6 +6,7 @@ import { isNotFound } from '../../lib/errors.js';
 import type { CliContext } from '../cli-context.js';
 import { describeEvents, describeMetadata, formatTime } from './describe-common.js';
 import { DescribeWriter } from './tab-writer.js';
+import { describeNodeNetwork } from './describe-node-network.js';
 
 export async function describeNode(ctx: CliContext, node: Node): Promise<string> {
   const w = new DescribeWriter();
@@ -40,6 +41,7 @@ export async function describeNode(ctx: CliContext, node: Node): Promise<string>
   w.line(1, 'Container Runtime Version:', info.containerRuntimeVersion ?? '');
   w.line(1, 'Kubelet Version:', info.kubeletVersion ?? '');
   w.line(0, 'PodCIDR:', node.spec?.podCIDR ?? '');
+  await describeNodeNetwork(ctx, w, node);
   const pods = (
     await ctx.client.list<Pod>('pods', { fieldSelector: `spec.nodeName=${node.metadata.name},status.phase!=Succeeded,status.phase!=Failed` })
   ).items;

@@ -20,7 +20,9 @@ import type { Pod } from '../../lib/api/types.js';
 import { ApiError, fromStatus } from '../../lib/errors.js';
 import { API_SERVER_DEFAULTS } from '../config.js';
 import type { NodeUsageReport } from '../../lib/metrics/usage-report.js';
-import { METRICS_PATH, USAGE_PATH } from '../kubelet/kubelet-server.js';
+import { MEMBERS_PATH, METRICS_PATH, NETWORK_PATH, USAGE_PATH } from '../kubelet/kubelet-server.js';
+import type { MembersView } from '../../lib/node-views/members.js';
+import type { NodeNetworkReport } from '../../lib/node-views/network.js';
 import { kubeletCommonName } from '../pki/pki.js';
 import { FramedSocket, StreamChannel, type Frame } from '../pod-streams/kubelet-stream-frames.js';
 import { encodePodHeader, execQuery, KUBELET_STREAM_UPGRADE, logQuery, POD_HEADER } from '../pod-streams/kubelet-stream-protocol.js';
@@ -120,6 +122,31 @@ export class KubeletClient implements PodStreams {
   async metrics(): Promise<string> {
     const answer = await this.request(METRICS_PATH, undefined, false);
     if (answer.kind !== 'response') throw kubeletUnreachable(this.options.nodeName, this.address, 'it answered a metrics request with an upgrade');
+    const chunks: Buffer[] = [];
+    for await (const chunk of answer.response) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** The node's gossip table (GET /gossip/members). */
+  async members(): Promise<MembersView> {
+    return JSON.parse(await this.text(MEMBERS_PATH, 'members')) as MembersView;
+  }
+
+  /** The node's gossip changes as they happen (GET /gossip/members?watch=true): NDJSON, open until destroyed. */
+  async memberChanges(): Promise<Readable> {
+    const answer = await this.request(`${MEMBERS_PATH}?watch=true`, undefined, false);
+    if (answer.kind !== 'response') throw kubeletUnreachable(this.options.nodeName, this.address, 'it answered a members watch with an upgrade');
+    return answer.response;
+  }
+
+  /** The node's pod subnet, routes, proxy listeners and DNS (GET /network). */
+  async network(): Promise<NodeNetworkReport> {
+    return JSON.parse(await this.text(NETWORK_PATH, 'network')) as NodeNetworkReport;
+  }
+
+  private async text(path: string, what: string): Promise<string> {
+    const answer = await this.request(path, undefined, false);
+    if (answer.kind !== 'response') throw kubeletUnreachable(this.options.nodeName, this.address, `it answered a ${what} request with an upgrade`);
     const chunks: Buffer[] = [];
     for await (const chunk of answer.response) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8');

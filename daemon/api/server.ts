@@ -26,6 +26,7 @@ import { discoveryRouter } from './discovery.js';
 import { metricsRouter } from './metrics/metrics-router.js';
 import type { NodeUsageReports } from './metrics/node-usage-reports.js';
 import { prometheusRouter, type PrometheusRoutesDeps } from './metrics/prometheus-routes.js';
+import { nodeViewsRouter, type NodeViewsRoutesDeps } from './node-views-routes.js';
 import { joinRouter, type JoinRouterDeps } from './node-credentials.js';
 import { gossipKeyringRouter } from './gossip-keyring.js';
 import type { GossipKeyStore } from '../pki/gossip-keys.js';
@@ -57,6 +58,8 @@ export interface ApiDeps {
    * service proxy listens on and forwards to). Authenticated like the API; not Kubernetes API.
    */
   debug?: Record<string, () => unknown>;
+  /** Nodes' gossip tables and networks at /api/v1/nodes/{name}/proxy/gossip/members and /proxy/network (admin only). */
+  nodeViews?: NodeViewsRoutesDeps;
   /** Serve metrics.k8s.io from the nodes' usage reports (daemon/api/metrics/). */
   usageReports?: NodeUsageReports;
   /** Prometheus: the control plane's registry at /metrics, and nodes' at /api/v1/nodes/{name}/proxy/metrics (admin only). */
@@ -188,6 +191,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   for (const [debugPath, view] of Object.entries(deps.debug ?? {})) app.get(debugPath, (_req, res) => void res.json(view()));
   if (deps.gossipKeys) app.use(gossipKeyringRouter(deps.gossipKeys));
   if (deps.prometheus) app.use(prometheusRouter(deps.prometheus));
+  if (deps.nodeViews) app.use(nodeViewsRouter(deps.nodeViews));
   if (deps.usageReports) app.use(metricsRouter({ registry: deps.registry, reports: deps.usageReports, now: deps.now }));
   app.use(discoveryRouter());
   app.use(openApiRouter());

@@ -32,6 +32,7 @@ import { failureStatus } from '../pod-streams/exec-status.js';
 import { KUBELET_CLIENT_COMMON_NAME } from '../pki/pki.js';
 import type { ExecSession } from '../runtime/container-runtime.js';
 import { encodeExit, FramedSocket, StreamChannel } from '../pod-streams/kubelet-stream-frames.js';
+import type { NodeViews } from '../node-views/node-views.js';
 
 /** Pods travel in a header: allow more than Node's 16 KiB default. */
 const MAX_HEADER_BYTES = 1024 * 1024;
@@ -50,12 +51,18 @@ export interface KubeletServerOptions {
   usage?: () => NodeUsageReport;
   /** The node agent's Prometheus metrics in the text format, served at GET /metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** The node's gossip table and network (daemon/node-views/), served at GET /gossip/members (?watch=true: its changes) and GET /network. */
+  views?: () => NodeViews;
 }
 
 /** Where the kubelet serves its usage report (JSON, lib/metrics/usage-report.ts's NodeUsageReport). */
 export const USAGE_PATH = '/stats/usage';
 /** Where the kubelet serves the node agent's Prometheus metrics. */
 export const METRICS_PATH = '/metrics';
+/** Where the kubelet serves its node's gossip table (a MembersView); with ?watch=true, its changes as NDJSON (MemberChange per line). */
+export const MEMBERS_PATH = '/gossip/members';
+/** Where the kubelet serves its node's network (a NodeNetworkReport). */
+export const NETWORK_PATH = '/network';
 
 export interface KubeletServerTls {
   certPem: string;
@@ -177,6 +184,13 @@ async function serveRequest(options: KubeletServerOptions, req: IncomingMessage,
     res.end(JSON.stringify(options.usage()));
     return;
   }
+  const views = options.views?.();
+  if (req.method === 'GET' && url.pathname === MEMBERS_PATH && views) return serveMembers(views, url.searchParams.get('watch') === 'true', res);
+  if (req.method === 'GET' && url.pathname === NETWORK_PATH && views) {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(await views.network()));
+    return;
+  }
   const target = parseKubeletPath(url.pathname);
   if (req.method !== 'GET' || target?.kind !== 'containerLogs') {
     throw new ApiError(404, 'NotFound', `the kubelet has no endpoint ${req.method} ${url.pathname} (exec and portForward need an Upgrade: ${KUBELET_STREAM_UPGRADE})`);
@@ -188,6 +202,19 @@ async function serveRequest(options: KubeletServerOptions, req: IncomingMessage,
   res.on('close', () => stream.destroy()); // the caller went away: stop following
   stream.on('error', (err) => res.destroy(err));
   stream.pipe(res);
+}
+
+/** The gossip table, or (watch) one JSON line per change until the caller goes away. */
+export function serveMembers(views: NodeViews, watch: boolean, res: ServerResponse): void {
+  if (!watch) {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(views.members()));
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-cache' });
+  res.flushHeaders();
+  const unsubscribe = views.onMemberChange((change) => res.write(JSON.stringify(change) + '\n'));
+  res.on('close', unsubscribe);
 }
 
 function acceptUpgrade(socket: Duplex, head: Buffer): void {

@@ -35,6 +35,12 @@ interface PushPull {
   members: Member[];
 }
 
+/** One row of a member's view of the table (`kubelab get members`): a record plus when it last acked us. */
+export interface MemberSnapshot extends Member {
+  /** When the last ack from this member reached us (clock ms); undefined for ourselves or before any. */
+  lastAckMs?: number;
+}
+
 export interface GossipOptions {
   name: string;
   address: string;
@@ -66,6 +72,8 @@ export class Gossip extends EventEmitter {
   private probeOrder: string[] = [];
   private probeIndex = 0;
   private nextSeq = 1;
+  /** When each member's last ack arrived (membersSnapshot's LAST ACK); only read, never decides anything. */
+  private readonly lastAckMs = new Map<string, number>();
 
   constructor(options: GossipOptions) {
     super();
@@ -90,6 +98,11 @@ export class Gossip extends EventEmitter {
   /** Members believed alive or suspect (a suspect may yet refute). */
   liveMembers(): Member[] {
     return this.members().filter((m) => m.state === 'alive' || m.state === 'suspect');
+  }
+
+  /** A copy of the table with each member's last ack time, for views (read-only: nothing here decides). */
+  membersSnapshot(): MemberSnapshot[] {
+    return this.members().map((m) => ({ ...m, lastAckMs: this.lastAckMs.get(m.name) }));
   }
 
   /** Joins the cluster through the first seed that answers a full-state sync, then announces ourselves. */
@@ -218,6 +231,7 @@ export class Gossip extends EventEmitter {
         this.sendPacket(fromAddress, { type: 'ack', seq: packet.seq, updates: [] });
         return;
       case 'ack':
+        this.lastAckMs.set(decoded.envelope.from, this.nowMs());
         this.ackWaiters.get(packet.seq)?.();
         return;
       case 'ping-req': {
@@ -270,6 +284,8 @@ export class Gossip extends EventEmitter {
       const self = this.self();
       this.table.set(this.name, { ...self, incarnation: result.refuteWithIncarnation, state: 'alive' });
       this.broadcastSelf();
+      // Views (kubelab get members -w) see our own refutation as a change at the new incarnation.
+      this.emit('change', { ...this.self() });
       return;
     }
     if (!result.member) return;

@@ -21,7 +21,7 @@ export interface PrometheusRoutesDeps {
 /** The text format's content type (prom-client's default registry type). */
 const TEXT_FORMAT = 'text/plain; version=0.0.4; charset=utf-8';
 
-function requireAdmin(req: Request, res: Response, next: NextFunction): void {
+export function requireAdmin(req: Request, res: Response, next: NextFunction): void {
   const user = res.locals.userInfo as UserInfo | undefined;
   if (user?.groups.includes(MASTERS_GROUP)) return next();
   next(new ApiError(403, 'Forbidden', `forbidden: User "${user?.name ?? 'system:anonymous'}" cannot get path "${req.path}": metrics are for the cluster admin (the admin kubeconfig's token)`));
