@@ -32,7 +32,8 @@ export const daemonRestart: Scenario = {
   minHosts: 2,
   async run(ctx: ScenarioContext): Promise<ScenarioResult> {
     const { narrator, view, state, client } = ctx;
-    const replicas = state.plan.hosts.length;
+    // Two pods per host, so the restarted host has more than one container to adopt.
+    const replicas = state.plan.hosts.length * 2;
     const server = state.plan.hosts.find((h) => h.role === 'server')!;
     narrator.say(`creating Deployment ${APP} (${replicas} replicas) and NodePort Service ${APP}`);
     await client.create('deployments.apps', helloDeployment(APP, ctx.namespace, replicas));

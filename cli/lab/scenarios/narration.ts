@@ -25,12 +25,17 @@ export interface Milestone {
 }
 
 /**
- * One sentence of milestones measured from `anchorMs` (the fault):
+ * One sentence of milestones measured from `anchorMs` (the fault), earliest first:
  * `node3 suspect at +1.1 s, dead at +3.8 s, NotReady at +3.9 s`. A milestone never seen says so
- * (`suspect not seen`), because a fast failure detector may skip a state between two looks.
+ * at the end (`suspect not seen`), because a fast failure detector may skip a state between two
+ * looks.
  */
 export function formatTimeline(subject: string, anchorMs: number, milestones: Milestone[]): string {
-  const parts = milestones.map((m) => (m.atMs === undefined ? `${m.label} not seen` : `${m.label} at ${formatOffset(m.atMs - anchorMs)}`));
+  // In the order they happened (two watches may see them in another order than the causal one),
+  // and the ones never seen last.
+  const seen = milestones.filter((m) => m.atMs !== undefined).sort((a, b) => a.atMs! - b.atMs!);
+  const unseen = milestones.filter((m) => m.atMs === undefined);
+  const parts = [...seen, ...unseen].map((m) => (m.atMs === undefined ? `${m.label} not seen` : `${m.label} at ${formatOffset(m.atMs - anchorMs)}`));
   return subject ? `${subject} ${parts.join(', ')}` : parts.join(', ');
 }
 

@@ -90,11 +90,10 @@ export const nodeLoss: Scenario = {
     const rejoinTimeline = narrator.timeline(`${victim.name} restarted:`, restartAt, [{ key: 'rejoined', label: 'Ready and alive' }]);
 
     const invariants = await settledInvariants(ctx, async () => {
-      const { containers } = await listHostContainers(state);
-      const all = view.pods();
+      const { containers, unreachable } = await listHostContainers(state);
       return [
         checkReplicasReady(`Deployment ${APP}`, replicas, view.pods({ [APP_LABEL]: APP })),
-        checkNoDuplicatePods(ctx.namespace, all, containers),
+        checkNoDuplicatePods(ctx.namespace, view.pods(), containers, unreachable),
         checkNoObjectLost(before, await snapshotObjects(ctx)),
       ];
     });

@@ -97,13 +97,13 @@ export const partitionThenHeal: Scenario = {
       stopHealTracking();
     }
     const invariants = await settledInvariants(ctx, async () => {
-      const { containers: now } = await listHostContainers(state);
+      const { containers: now, unreachable } = await listHostContainers(state);
       if (!now.some((c) => c.host === victim.name && c.running && victimPods.has(c.podUid))) {
         narrator.mark('cleaned', `${victim.name}'s kubelet removed the containers of its evicted pods`);
       }
       return [
         checkReplicasReady(`Deployment ${APP}`, replicas, view.pods({ [APP_LABEL]: APP })),
-        checkNoDuplicatePods(ctx.namespace, view.pods(), now),
+        checkNoDuplicatePods(ctx.namespace, view.pods(), now, unreachable),
         checkNoObjectLost(before, await snapshotObjects(ctx)),
       ];
     });

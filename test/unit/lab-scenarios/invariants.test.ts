@@ -44,7 +44,7 @@ describe('scenario invariants', () => {
   describe('no duplicate pods', () => {
     const a = pod('web-a', 'uid-a', 'node1');
     const b = pod('web-b', 'uid-b', 'node3');
-    const cases: Array<{ name: string; pods: Pod[]; containers: HostContainer[]; ok: boolean; detail?: RegExp }> = [
+    const cases: Array<{ name: string; pods: Pod[]; containers: HostContainer[]; unreachable?: string[]; ok: boolean; detail?: RegExp }> = [
       { name: 'each pod runs once, where the API has it', pods: [a, b], containers: [container('node1', a), container('node1', a, true, 'sandbox'), container('node3', b)], ok: true },
       { name: 'an exited attempt elsewhere is history, not a duplicate', pods: [a, b], containers: [container('node1', a), container('node3', b), container('node2', b, false)], ok: true },
       { name: 'a partitioned host still runs an evicted pod', pods: [a], containers: [container('node1', a), container('node2', b)], ok: false, detail: /node2 still runs pod web-b \(uid uid-b\), which the API no longer has/ },
@@ -57,10 +57,11 @@ describe('scenario invariants', () => {
         detail: /2 copies of pod db-0 run at once \(uids new, old\)/,
       },
       { name: 'other namespaces are not ours to judge', pods: [a], containers: [container('node1', a), { ...container('node2', b), podNamespace: 'default' }], ok: true },
+      { name: 'a host whose engine does not answer cannot be vouched for', pods: [a], containers: [container('node1', a)], unreachable: ['node3'], ok: false, detail: /the engine of node3 did not answer/ },
     ];
     for (const c of cases) {
       it(c.name, () => {
-        const result = checkNoDuplicatePods(NS, c.pods, c.containers);
+        const result = checkNoDuplicatePods(NS, c.pods, c.containers, c.unreachable);
         assert.equal(result.ok, c.ok, result.detail);
         if (c.detail) assert.match(result.detail, c.detail);
       });

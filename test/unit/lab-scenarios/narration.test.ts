@@ -29,8 +29,8 @@ describe('scenario narration', () => {
     assert.equal(line, 'node3 suspect at +1.1 s, dead at +3.8 s, NotReady at +3.9 s, pods evicted at +10.0 s, replacements Ready at +13.9 s');
   });
 
-  it('says so when a milestone was never seen (a state skipped between two looks)', () => {
-    assert.equal(formatTimeline('node2', 0, [{ label: 'suspect' }, { label: 'dead', atMs: 4_000 }]), 'node2 suspect not seen, dead at +4.0 s');
+  it('puts milestones in the order they happened, and the ones never seen (a state skipped between two looks) last', () => {
+    assert.equal(formatTimeline('node2', 0, [{ label: 'suspect' }, { label: 'dead', atMs: 5_200 }, { label: 'NotReady', atMs: 5_100 }]), 'node2 NotReady at +5.1 s, dead at +5.2 s, suspect not seen');
   });
 
   it('prefixes each line with its offset from the start and keeps the first sighting of a milestone', () => {
