@@ -75,7 +75,17 @@ export async function runScenario(state: LabState, scenario: Scenario, options: 
       readyTimeoutMs: options.readyTimeoutMs,
       onCleanup: (description, undo) => void cleanups.push({ description, undo }),
     };
-    result = await scenario.run(ctx);
+    // Ctrl-C stops waiting and still undoes the fault (a second Ctrl-C ends at once).
+    let onInterrupt = () => {};
+    const interrupted = new Promise<never>((_resolve, reject) => {
+      onInterrupt = () => reject(new CliError('interrupted (Ctrl-C)'));
+      process.once('SIGINT', onInterrupt);
+    });
+    try {
+      result = await Promise.race([scenario.run(ctx), interrupted]);
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
   } catch (err) {
     failure = err;
     narrator.say(`scenario stopped: ${(err as Error).message}`);
