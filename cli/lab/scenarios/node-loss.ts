@@ -8,12 +8,13 @@
 // containers.
 
 import { killHost, restartHost } from '../lab-host-actions.js';
-import { gossipStateOf, isServing, readyStatusOf } from './cluster-view.js';
+import { gossipStateOf, readyStatusOf } from './cluster-view.js';
 import { listHostContainers } from './host-containers.js';
+import { followHostLoss } from './host-loss.js';
 import { checkNoDuplicatePods, checkNoObjectLost, checkReplicasReady } from './invariants.js';
 import { formatSeconds } from './narration.js';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
-import { APP_LABEL, helloDeployment, pickVictim, placement, settledInvariants, snapshotObjects, trackMilestones, waitForServingPods } from './scenario-steps.js';
+import { APP_LABEL, helloDeployment, pickVictim, settledInvariants, snapshotObjects, waitForServingPods } from './scenario-steps.js';
 
 const APP = 'web';
 
@@ -40,46 +41,8 @@ export const nodeLoss: Scenario = {
     const killedAt = narrator.at();
     narrator.say(await killHost(state, victim));
 
+    const lossTimeline = await followHostLoss(ctx, { victim, app: APP, replicas, victimPods, faultAt: killedAt });
     const node = () => view.node(victim.name);
-    const stopTracking = trackMilestones(ctx, [
-      { key: 'suspect', seen: () => (gossipStateOf(node()) === 'suspect' ? `${victim.name} is suspect in the server's gossip view` : undefined) },
-      { key: 'dead', seen: () => (gossipStateOf(node()) === 'dead' ? `${victim.name} is dead in the server's gossip view` : undefined) },
-      {
-        key: 'notready',
-        seen: () => {
-          const ready = node()?.status?.conditions?.find((c) => c.type === 'Ready');
-          return ready && ready.status !== 'True' ? `${victim.name} NotReady (Ready=${ready.status}: ${ready.message ?? ''})` : undefined;
-        },
-      },
-      {
-        key: 'evicted',
-        seen: () => {
-          const left = view.pods({ [APP_LABEL]: APP }).filter((p) => victimPods.has(p.metadata.uid!) && !p.metadata.deletionTimestamp);
-          return left.length === 0 ? `${victim.name}'s ${victimPods.size} pod(s) evicted (deleted by the node lifecycle controller)` : undefined;
-        },
-      },
-      {
-        key: 'replacements',
-        seen: () => {
-          const serving = view.pods({ [APP_LABEL]: APP }).filter((p) => isServing(p) && p.spec.nodeName !== victim.name);
-          return serving.length === replicas ? `replacements Ready: ${replicas}/${replicas} pods serve off ${victim.name} (${placement(serving)})` : undefined;
-        },
-      },
-    ]);
-    try {
-      const waitMs = ctx.timings.podEvictionTimeoutMs + ctx.timings.nodeMonitorGracePeriodMs + 120_000;
-      await view.waitFor(`${replicas} Ready replicas off ${victim.name}`, () => narrator.markedAt('replacements'), waitMs);
-    } finally {
-      stopTracking();
-    }
-    const lossTimeline = narrator.timeline(victim.name, killedAt, [
-      { key: 'suspect', label: 'suspect' },
-      { key: 'dead', label: 'dead' },
-      { key: 'notready', label: 'NotReady' },
-      { key: 'evicted', label: 'pods evicted' },
-      { key: 'replacements', label: 'replacements Ready' },
-    ]);
-    narrator.say(lossTimeline);
 
     narrator.say(`restarting ${victim.name} (engine, then kubelabd)`);
     const restartAt = narrator.at();

@@ -8,11 +8,12 @@
 // copies for a while are harmless; the invariants check that none is left once it settles.
 
 import { healHost, partitionHost } from '../lab-host-actions.js';
-import { gossipStateOf, isServing, readyStatusOf } from './cluster-view.js';
+import { gossipStateOf, readyStatusOf } from './cluster-view.js';
 import { listHostContainers } from './host-containers.js';
+import { followHostLoss } from './host-loss.js';
 import { checkNoDuplicatePods, checkNoObjectLost, checkReplicasReady } from './invariants.js';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
-import { APP_LABEL, helloDeployment, pickVictim, placement, settledInvariants, snapshotObjects, trackMilestones, waitForServingPods } from './scenario-steps.js';
+import { APP_LABEL, helloDeployment, pickVictim, settledInvariants, snapshotObjects, trackMilestones, waitForServingPods } from './scenario-steps.js';
 
 const APP = 'web';
 
@@ -38,50 +39,12 @@ export const partitionThenHeal: Scenario = {
     const cutAt = narrator.at();
     narrator.say(await partitionHost(victim));
 
-    const node = () => view.node(victim.name);
-    const stopTracking = trackMilestones(ctx, [
-      { key: 'suspect', seen: () => (gossipStateOf(node()) === 'suspect' ? `${victim.name} is suspect in the server's gossip view` : undefined) },
-      { key: 'dead', seen: () => (gossipStateOf(node()) === 'dead' ? `${victim.name} is dead in the server's gossip view` : undefined) },
-      {
-        key: 'notready',
-        seen: () => {
-          const ready = node()?.status?.conditions?.find((c) => c.type === 'Ready');
-          return ready && ready.status !== 'True' ? `${victim.name} NotReady (Ready=${ready.status}: ${ready.message ?? ''})` : undefined;
-        },
-      },
-      {
-        key: 'evicted',
-        seen: () => {
-          const left = view.pods({ [APP_LABEL]: APP }).filter((p) => victimPods.has(p.metadata.uid!) && !p.metadata.deletionTimestamp);
-          return left.length === 0 ? `${victim.name}'s ${victimPods.size} pod(s) evicted` : undefined;
-        },
-      },
-      {
-        key: 'replacements',
-        seen: () => {
-          const serving = view.pods({ [APP_LABEL]: APP }).filter((p) => isServing(p) && p.spec.nodeName !== victim.name);
-          return serving.length === replicas ? `replacements Ready: ${replicas}/${replicas} pods serve off ${victim.name} (${placement(serving)})` : undefined;
-        },
-      },
-    ]);
-    try {
-      const waitMs = ctx.timings.podEvictionTimeoutMs + ctx.timings.nodeMonitorGracePeriodMs + 120_000;
-      await view.waitFor(`${replicas} Ready replicas off ${victim.name}`, () => narrator.markedAt('replacements'), waitMs);
-    } finally {
-      stopTracking();
-    }
+    const partitionTimeline = await followHostLoss(ctx, { victim, app: APP, replicas, victimPods, faultAt: cutAt });
     // The cut-off host cannot hear that its pods moved: their containers still run there.
     const { containers } = await listHostContainers(state);
     const stillRunning = containers.filter((c) => c.host === victim.name && c.running && c.role === 'app' && victimPods.has(c.podUid));
     narrator.say(`${victim.name} still runs ${stillRunning.length} container(s) of its evicted pods: it cannot hear that they moved`);
-    const partitionTimeline = narrator.timeline(victim.name, cutAt, [
-      { key: 'suspect', label: 'suspect' },
-      { key: 'dead', label: 'dead' },
-      { key: 'notready', label: 'NotReady' },
-      { key: 'evicted', label: 'pods evicted' },
-      { key: 'replacements', label: 'replacements Ready' },
-    ]);
-    narrator.say(partitionTimeline);
+    const node = () => view.node(victim.name);
 
     narrator.say(`healing ${victim.name}'s cable`);
     const healAt = narrator.at();
