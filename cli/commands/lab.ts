@@ -10,6 +10,8 @@ import { downLab } from '../lab/lab-down.js';
 import { healHost, killHost, loadIntoLab, partitionHost, requireHost, requireLab, restartHost } from '../lab/lab-host-actions.js';
 import { formatLabStatus, labStatus } from '../lab/lab-status.js';
 import { upLab } from '../lab/lab-up.js';
+import { assertRunnable, findScenario, runScenario } from '../lab/scenarios/run-scenario.js';
+import { formatScenarioList } from '../lab/scenarios/scenarios.js';
 import type { KubelabCommand } from './index.js';
 
 export const DEFAULT_LAB_DIR = '/var/lib/kubelab/lab';
@@ -23,6 +25,7 @@ interface LabOptions {
   'ready-timeout': number;
   node?: string;
   images?: string[];
+  name?: string;
 }
 
 const say = (line: string) => void process.stdout.write(`${line}\n`);
@@ -103,12 +106,36 @@ export const labCommand: KubelabCommand<LabOptions> = {
         say(await healHost(requireHost(state, argv.node!)));
       }))
       .command({
+        command: 'scenario <command>',
+        describe: 'Scripted fault scenarios on a running lab: list, run NAME',
+        builder: (c: Argv) =>
+          c
+            .command({
+              command: 'list',
+              describe: 'The scenarios, with what each one does',
+              handler: () => void process.stdout.write(formatScenarioList()),
+            })
+            .command({
+              command: 'run <name>',
+              describe: 'Run one scenario: narrate it with measured times, check its invariants, exit 1 if one breaks',
+              builder: (r: Argv) => r.positional('name', { type: 'string', demandOption: true, describe: 'a name from "kubelab lab scenario list"' }),
+              handler: async (argv: unknown) => {
+                const options = argv as LabOptions;
+                const scenario = findScenario(options.name!);
+                assertRunnable(scenario);
+                await runScenario(requireLab(options.dir), scenario, { readyTimeoutMs: options['ready-timeout'] * 1000, write: say });
+              },
+            })
+            .demandCommand(1, 'name a scenario command: list or run NAME'),
+        handler: () => undefined,
+      })
+      .command({
         command: 'down',
         describe: 'Remove every namespace, link, engine, process, mount, cgroup and file of the lab',
         handler: async (argv: unknown) => {
           await downLab((argv as LabOptions).dir, say);
         },
       })
-      .demandCommand(1, 'name a lab command: up, status, load, kill, partition, heal, restart or down') as unknown as Argv<GlobalOptions & LabOptions>,
+      .demandCommand(1, 'name a lab command: up, status, load, kill, partition, heal, restart, scenario or down') as unknown as Argv<GlobalOptions & LabOptions>,
   handler: () => undefined,
 };

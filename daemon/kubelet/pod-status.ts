@@ -45,7 +45,9 @@ export interface PodStatusInput {
   now: Date;
 }
 
-const containerId = (c: ContainerStatus) => `docker://${c.id}`;
+/** The containerID a pod's status shows for a runtime container (`docker://<id>`). */
+export const containerIdOf = (c: Pick<ContainerStatus, 'id'>) => `docker://${c.id}`;
+const containerId = containerIdOf;
 
 function imageIdOf(c: ContainerStatus): string {
   if (!c.imageId) return '';

@@ -18,7 +18,8 @@ import type { EventRecorder } from '../events/event-recorder.js';
 import type { ContainerStatus } from '../runtime/container-runtime.js';
 import { attemptsNewestFirst } from './pod-actions.js';
 import type { ContainerProber } from './prober.js';
-import { initialProbeState, type ProbeResult, type ProbeType } from './probe-state.js';
+import { containerIdOf } from './pod-status.js';
+import { adoptedProbeResult, initialProbeState, type ProbeResult, type ProbeType } from './probe-state.js';
 import { ProbeWorker } from './probe-worker.js';
 
 export interface ProbeManagerOptions {
@@ -140,13 +141,18 @@ export class ProbeManager {
   private startWorker(key: string, pod: Pod, type: ProbeType, probe: Probe, container: ContainerStatus, podIP: string): void {
     const spec = probedContainers(pod).find((c) => c.name === container.name)!;
     const resultKey = `${container.id}/${type}`;
-    this.results.set(resultKey, initialProbeState(type).result);
+    // A container this kubelet did not start (it restarted) keeps the result its status reports.
+    const reported = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]
+      .find((c) => c.name === container.name && c.containerID === containerIdOf(container));
+    const initialResult = adoptedProbeResult(type, reported);
+    this.results.set(resultKey, initialResult);
     const worker = new ProbeWorker({
       type,
       probe,
       pod,
       target: { podIP, containerId: container.id, container: spec },
       startedAtMs: Date.parse(container.startedAt ?? container.createdAt),
+      initialResult,
       clock: this.o.clock,
       prober: this.o.prober,
       recorder: this.o.recorder,

@@ -55,6 +55,22 @@ export function initialProbeState(type: ProbeType): ProbeState {
   return { result, run: 0, onHold: false };
 }
 
+/**
+ * Where a worker's result starts for a container the pod's status already reports on: after a
+ * kubelet restart the containers run on, and the API still holds what the previous kubelet
+ * measured (`ready`, `started`) for the same container ID. Starting readiness over at failure
+ * would pull every pod of the host out of its Services until its first probe, for no fault of
+ * the pods (Kubernetes' kubelet does that: kubernetes/kubernetes#100277); carrying the reported
+ * result over keeps them in, and the next probes correct it if it is no longer true. Liveness
+ * starts at success anyway. `reported` is undefined for a container the status does not know
+ * (a new one, or a restarted one with a new ID): then it starts as initialProbeState says.
+ */
+export function adoptedProbeResult(type: ProbeType, reported: { ready?: boolean; started?: boolean } | undefined): ProbeResult {
+  if (type === 'readiness' && reported?.ready === true) return 'success';
+  if (type === 'startup' && reported?.started === true) return 'success';
+  return initialProbeState(type).result;
+}
+
 /** What a worker should do at one tick. */
 export type ProbeStep =
   | { action: 'probe' }

@@ -30,6 +30,8 @@ export interface ProbeWorkerOptions {
   isStarted: () => boolean;
   /** Called when the result flips. */
   onResult: (result: ProbeResult) => void;
+  /** Where the result starts (adoptedProbeResult); initialProbeState's when absent. */
+  initialResult?: ProbeResult;
 }
 
 export class ProbeWorker {
@@ -38,7 +40,7 @@ export class ProbeWorker {
   private readonly stopped = new AbortController();
 
   constructor(private readonly o: ProbeWorkerOptions) {
-    this.state = initialProbeState(o.type);
+    this.state = { ...initialProbeState(o.type), ...(o.initialResult ? { result: o.initialResult } : {}) };
     this.timings = probeTimings(o.probe);
   }
 

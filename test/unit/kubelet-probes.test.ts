@@ -26,9 +26,12 @@ const refused: ProbeOutcome = { attempt: 'failure', message: 'dial tcp 10.244.0.
 class ScriptedProber implements ContainerProber {
   readonly answers = new Map<string, ProbeOutcome>();
   readonly calls: { key: string; target: ProbeTarget }[] = [];
+  /** While set, every probe waits for it before answering (a slow probe). */
+  pending?: Promise<void>;
   async probe(type: ProbeType, _probe: Probe, target: ProbeTarget): Promise<ProbeOutcome> {
     const key = `${target.container.name}/${type}`;
     this.calls.push({ key, target });
+    await this.pending;
     return this.answers.get(key) ?? { attempt: 'success' };
   }
   count(key: string): number {
@@ -113,6 +116,35 @@ describe('Kubelet probes (component, fake runtime, ManualClock)', () => {
     assert.equal(pod.status!.phase, 'Running', 'not ready is not restarted');
     assert.deepEqual(await eventsOf('Unhealthy'), [{ message: 'Readiness probe failed: dial tcp 10.244.0.2:3000: connect: connection refused', count: 3, type: 'Warning' }]);
     assert.equal(runtime.callsOf('stopContainer').length, 0);
+  });
+
+  it('readiness after a kubelet restart: a container its status reports ready stays Ready until probes say otherwise', async () => {
+    await createPod('web', { readinessProbe: { tcpSocket: { port: 3000 }, periodSeconds: 10 } });
+    await kubelet.syncPod('default/web');
+    await settle();
+    await kubelet.syncPod('default/web');
+    const before = await getPod('web');
+    assert.equal(readyCondition(before), 'True');
+
+    // kubelabd restarts (lab scenario daemon-restart): a new kubelet, the same engine and API.
+    // Its first probe is still under way when it writes the pod's status.
+    kubelet.probes.stopAll();
+    kubelet = fixture.newKubelet();
+    let answerProbes = () => {};
+    prober.pending = new Promise<void>((resolve) => (answerProbes = resolve));
+    await kubelet.syncPod('default/web');
+    const after = await getPod('web');
+    assert.equal(appContainer('app')(after).containerID, appContainer('app')(before).containerID, 'the same container, adopted');
+    assert.equal(appContainer('app')(after).ready, true);
+    assert.equal(readyCondition(after), 'True', 'no NotReady flap that would pull the pod out of its Services');
+    prober.pending = undefined;
+    answerProbes();
+
+    // The carried-over result is only a start: failing probes still take the pod out.
+    prober.answers.set('app/readiness', refused);
+    for (let i = 0; i < 3; i++) await clock.advance(10_000);
+    await kubelet.syncPod('default/web');
+    assert.equal(readyCondition(await getPod('web')), 'False');
   });
 
   it('liveness: failureThreshold failures kill the container; it is restarted (restartCount 1) and probed afresh', async () => {

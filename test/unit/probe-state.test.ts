@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  adoptedProbeResult,
   initialProbeState,
   planProbeStep,
   probeTimings,
@@ -110,6 +111,20 @@ describe('probe state (pure)', () => {
       it(c.name, () => {
         assert.deepEqual(planProbeStep({ ...base, state: initialProbeState(c.input.type), ...c.input }), c.step);
       });
+    }
+  });
+  describe('adoptedProbeResult: where a worker starts for a container the pod status already reports on (a restarted kubelet)', () => {
+    const cases: Array<[ProbeType, { ready?: boolean; started?: boolean } | undefined, ProbeResult]> = [
+      ['readiness', { ready: true }, 'success'],
+      ['readiness', { ready: false }, 'failure'],
+      ['readiness', undefined, 'failure'],
+      ['startup', { started: true }, 'success'],
+      ['startup', { started: false }, 'unknown'],
+      ['startup', undefined, 'unknown'],
+      ['liveness', { ready: false, started: false }, 'success'],
+    ];
+    for (const [type, reported, result] of cases) {
+      it(`${type} with status ${JSON.stringify(reported)} starts at ${result}`, () => assert.equal(adoptedProbeResult(type, reported), result));
     }
   });
 });

@@ -1,0 +1,23 @@
+// The scenarios `kubelab lab scenario list` shows, in the order a tour of failures reads best:
+// one pod failing, one daemon failing, a rollout, then whole hosts failing, then the server.
+
+import { crashLoopingPod } from './crash-looping-pod.js';
+import { daemonRestart } from './daemon-restart.js';
+import { nodeLoss } from './node-loss.js';
+import { partitionThenHeal } from './partition-then-heal.js';
+import { rollingUpdateUnderLoad } from './rolling-update-under-load.js';
+import type { Scenario } from './scenario.js';
+import { serverLoss } from './server-loss.js';
+
+export const SCENARIOS: Scenario[] = [crashLoopingPod, daemonRestart, rollingUpdateUnderLoad, nodeLoss, partitionThenHeal, serverLoss];
+
+/** `NAME  SUMMARY` rows, with the reason under a scenario that cannot run yet. */
+export function formatScenarioList(scenarios: Scenario[] = SCENARIOS): string {
+  const width = Math.max(...scenarios.map((s) => s.name.length));
+  const lines: string[] = [];
+  for (const s of scenarios) {
+    lines.push(`${s.name.padEnd(width)}  ${s.summary}`);
+    if (s.unavailable) lines.push(`${''.padEnd(width)}  (cannot run yet: ${s.unavailable})`);
+  }
+  return lines.join('\n') + '\n';
+}
