@@ -10,6 +10,8 @@ export interface Backend {
   port: number;
   /** Connections (TCP) or datagrams (UDP) received. */
   hits: number;
+  /** TCP: connections that sent something (a dial the proxy gave up on under load still counts as a hit). */
+  requests?: number;
   close(): Promise<void>;
 }
 
@@ -19,9 +21,10 @@ export interface Backend {
  */
 export async function startTcpEchoBackend(host: string, id: string): Promise<Backend> {
   const sockets = new Set<net.Socket>();
-  const backend: Backend = { endpoint: '', port: 0, hits: 0, close: async () => {} };
+  const backend: Backend = { endpoint: '', port: 0, hits: 0, requests: 0, close: async () => {} };
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     backend.hits += 1;
+    socket.once('data', () => (backend.requests! += 1));
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());

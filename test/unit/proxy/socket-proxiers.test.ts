@@ -102,7 +102,8 @@ describe('TcpProxier', () => {
     await Promise.all(Array.from({ length: 20 }, (_, lane) => worker(lane)));
     assert.equal(done, 1000);
     assert.deepEqual([...counts.values()].sort(), [333, 333, 334]);
-    assert.equal(backends.reduce((n, b) => n + b.hits, 0), 1000);
+    // Requests, not connections: on a loaded machine a dial can time out after the backend accepted it.
+    assert.equal(backends.reduce((n, b) => n + b.requests!, 0), 1000);
   });
 
   it('relays 16 MiB both ways byte for byte to a client that reads slowly (back-pressure, then half-close)', async () => {
