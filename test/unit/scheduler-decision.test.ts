@@ -4,12 +4,14 @@
 
 import assert from 'node:assert/strict';
 import type { Node, Pod } from '../../lib/api/types.js';
+import type { PersistentVolumeClaim } from '../../lib/api/storage-types.js';
 import { ManualClock } from '../../lib/clock.js';
 import { silentLogger } from '../../lib/logger.js';
 import { DECISION_ANNOTATION, decisionOf } from '../../lib/scheduling/decision.js';
 import { EventRecorder } from '../../daemon/events/event-recorder.js';
 import { Scheduler } from '../../daemon/scheduler/scheduler.js';
 import { createReadyNode, newTestCluster, newPod, type TestCluster } from '../helpers/test-cluster.js';
+import { untilPasses } from '../helpers/until-passes.js';
 
 describe('Scheduler: decision annotation', () => {
   let clock: ManualClock;
@@ -79,6 +81,32 @@ describe('Scheduler: decision annotation', () => {
     await cluster.client.create('pods', newPod('pinned', { nodeName: 'node-1' }));
     await scheduler.scheduleOnce('default/pinned');
     assert.equal((await getPod('pinned')).metadata.annotations?.[DECISION_ANNOTATION], undefined);
+  });
+
+  it('a pod whose WaitForFirstConsumer claim must follow it: the node picked, waiting for the claim', async () => {
+    await createReadyNode(cluster.client, 'node-1');
+    await cluster.client.create('storageclasses.storage.k8s.io', {
+      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'local-path' }, provisioner: 'kubelab.io/local-path', volumeBindingMode: 'WaitForFirstConsumer',
+    });
+    await cluster.client.create('persistentvolumeclaims', {
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'default' },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', resources: { requests: { storage: '1Gi' } } },
+    });
+    await cluster.client.create('pods', newPod('db', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] }));
+    const abort = new AbortController();
+    const running = scheduler.run(abort.signal);
+    try {
+      await untilPasses(async () => {
+        const decision = decisionOf(await getPod('db'));
+        assert.deepEqual([decision?.result, decision?.picked], ['WaitingForVolumeBinding', 'node-1']);
+      });
+      const claim = await cluster.client.get<PersistentVolumeClaim>('persistentvolumeclaims', 'default', 'data');
+      assert.equal(claim.metadata.annotations?.['volume.kubernetes.io/selected-node'], 'node-1');
+      assert.equal((await getPod('db')).spec.nodeName, undefined);
+    } finally {
+      abort.abort();
+      await running;
+    }
   });
 
   it('a pod refused before filtering (a missing claim) says so, without rows', async () => {
