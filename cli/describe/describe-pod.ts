@@ -1,9 +1,12 @@
 // `kubelab describe pod`: the pod's identity, where and how it runs, each container's state,
-// conditions, volumes and the events that explain what happened to it.
+// conditions, volumes, why the scheduler put it where it is (or nowhere), and the events that
+// explain what happened to it.
 
 import type { Pod } from '../../lib/api/types.js';
+import { DECISION_ANNOTATION } from '../../lib/scheduling/decision.js';
 import type { CliContext } from '../cli-context.js';
 import { describeConditions, describeContainers, describeEvents, describeTolerations, describeVolumes, formatTime } from './describe-common.js';
+import { describeSchedulingDecision } from './describe-scheduling-decision.js';
 import { DescribeWriter } from './tab-writer.js';
 
 export async function describePod(ctx: CliContext, pod: Pod): Promise<string> {
@@ -17,6 +20,8 @@ export async function describePod(ctx: CliContext, pod: Pod): Promise<string> {
   w.map(0, 'Labels', pod.metadata.labels);
   const annotations = { ...(pod.metadata.annotations ?? {}) };
   delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
+  // Shown as its own section below, as a table rather than a line of JSON.
+  delete annotations[DECISION_ANNOTATION];
   w.map(0, 'Annotations', annotations, ': ');
   if (pod.metadata.deletionTimestamp) {
     w.line(0, 'Status:', `Terminating (lasts ${pod.metadata.deletionGracePeriodSeconds ?? 0}s)`);
@@ -35,6 +40,7 @@ export async function describePod(ctx: CliContext, pod: Pod): Promise<string> {
   describeVolumes(w, 0, pod.spec.volumes);
   w.map(0, 'Node-Selectors', pod.spec.nodeSelector);
   describeTolerations(w, 0, pod.spec.tolerations);
+  describeSchedulingDecision(w, pod);
   await describeEvents(ctx, w, pod);
   return w.toString();
 }
