@@ -85,12 +85,12 @@ function parsePath(expr: string, template: string): Step[] {
   while (i < expr.length) {
     const ch = expr[i];
     if (ch === '.') {
-      const m = /^[^.[\]\s]+/.exec(expr.slice(i + 1));
+      const m = FIELD_NAME.exec(expr.slice(i + 1));
       if (!m) {
         i++;
         continue; // a bare "." is the current object
       }
-      steps.push({ kind: 'key', key: m[0] });
+      steps.push({ kind: 'key', key: unescapeField(m[0]) });
       i += 1 + m[0].length;
     } else if (ch === '[') {
       const end = matchingBracket(expr, i) ?? fail('unclosed "["');
@@ -103,12 +103,19 @@ function parsePath(expr: string, template: string): Step[] {
       else fail(`unsupported subscript [${inner}]`);
     } else if (/\s/.test(ch)) i++;
     else {
-      const m = /^[^.[\]\s]+/.exec(expr.slice(i))!;
-      steps.push({ kind: 'key', key: m[0] });
+      const m = FIELD_NAME.exec(expr.slice(i)) ?? fail(`unexpected "${ch}"`);
+      steps.push({ kind: 'key', key: unescapeField(m[0]) });
       i += m[0].length;
     }
   }
   return steps;
+}
+
+/** A field name runs to the next unescaped ".", "[" or space; `\.` is a dot inside it (`annotations.example\.com/key`), as in kubectl. */
+const FIELD_NAME = /^(?:\\.|[^.[\]\s\\])+/;
+
+function unescapeField(name: string): string {
+  return name.replace(/\\(.)/g, '$1');
 }
 
 function matchingBracket(expr: string, open: number): number | undefined {

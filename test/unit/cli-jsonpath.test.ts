@@ -16,6 +16,7 @@ describe('cli jsonpath', () => {
     ['{.items[0].spec.containers[*].image}', list, 'i1 i2'],
     ['{.items[-1].metadata.name}', list, 'b'],
     ["{.items[0].metadata.labels['app.kubernetes.io/name']}", list, 'web'],
+    ['{.items[0].metadata.labels.app\\.kubernetes\\.io/name}', list, 'web'],
     ['{range .items[*]}{.metadata.name}{"\\t"}{.status.phase}{"\\n"}{end}', list, 'a\tRunning\nb\tPending\n'],
     ['{.items[?(@.status.phase=="Running")].metadata.name}', list, 'a'],
     ['{.items[?(@.status.podIP)].metadata.name}', list, 'a'],
