@@ -34,6 +34,7 @@ import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';
 import { allocatingServiceStrategy } from './api/strategies/service-strategy.js';
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
+import { WebUi } from './api/ui/ui-router.js';
 import { API_SERVER_DEFAULTS, JOB_DEFAULTS, NETWORK_DEFAULTS, PORTS } from './config.js';
 import { startControllers } from './controllers/controller-manager.js';
 import { ensureDefaultStorageClass } from './storage/default-storage-class.js';
@@ -258,6 +259,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return new KubeletClient({ nodeName, ...address, tls: kubeletTls }).metrics();
       },
     },
+    webUi: new WebUi({ registry, clock: systemClock }),
     debug: {
       '/debug/proxy': () => agent.proxier.describe(),
       '/debug/gossip': () => ({ members: agent.gossip?.members() ?? [], rejected: agent.gossip?.codec.rejected ?? {} }),

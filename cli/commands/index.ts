@@ -14,6 +14,7 @@ import { autoscaleCommand } from './autoscale.js';
 import { applyCommand } from './apply.js';
 import { clusterInfoCommand } from './cluster-info.js';
 import { cordonCommand } from './cordon.js';
+import { dashboardCommand } from './dashboard.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
 import { describeCommand } from './describe.js';
@@ -60,4 +61,5 @@ export const commands: KubelabCommand[] = [
   labCommand,
   waitCommand,
   topCommand,
+  dashboardCommand,
 ];
