@@ -56,6 +56,7 @@ async function start() {
     return;
   }
   const { user } = await answer.json();
+  root.textContent = ''; // the "Loading" line: render() adds to what is there
   const live = new LiveCluster();
   live.connect();
   render(html`<${App} live=${live} user=${user} />`, root);
