@@ -63,6 +63,8 @@ log "Docker Engine $(docker version --format '{{.Server.Version}}') answers"
 apt_install busybox-static iproute2 util-linux
 # npm run bench: wrk generates the HTTP load, HAProxy is the service proxy's baseline.
 apt_install wrk haproxy
+# test/lab/web-ui.test.ts: the web view is tested in Debian's chromium (headless), driven by playwright-core.
+apt_install chromium
 
 # --- npm dependencies and build -------------------------------------------------------------
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

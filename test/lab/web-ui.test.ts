@@ -147,15 +147,55 @@ describe('web view in headless Chromium on a three-host lab', function () {
     await screenshot('ui-cluster', true);
 
     await page.click('header nav a[href="#/workloads"]');
-    const replicaSet = page.locator('[data-deployment="default/ui-web"] [data-replicaset]');
-    await replicaSet.first().waitFor({ timeout: 5_000 });
-    assert.equal(await replicaSet.first().getAttribute('data-revision'), '1');
-    await screenshot('ui-workloads', true);
+    const replicaSets = page.locator('[data-deployment="default/ui-web"] [data-replicaset]');
+    await replicaSets.first().waitFor({ timeout: 5_000 });
+    assert.equal(await replicaSets.first().getAttribute('data-revision'), '1');
+  });
+
+  it('moves the ReplicaSet bars live during a rollout: revision 2 grows while revision 1 shrinks', async () => {
+    type Bars = { revision: string; desired: number; current: number; ready: number }[];
+    const bars = async (): Promise<Bars> =>
+      page.locator('[data-deployment="default/ui-web"] [data-replicaset]').evaluateAll((els) =>
+        els.map((e) => ({ revision: e.getAttribute('data-revision')!, desired: Number(e.getAttribute('data-desired')), current: Number(e.getAttribute('data-current')), ready: Number(e.getAttribute('data-ready')) })),
+      );
+    await client.patch('deployments.apps', 'default', 'ui-web', { spec: { template: { metadata: { annotations: { 'example.com/release': '2' } } } } }, 'merge');
+    const seen: string[] = [];
+    let shotTaken = false;
+    await eventually(async () => {
+      const now = await bars();
+      const summary = now.map((b) => `r${b.revision} ${b.ready}/${b.current}/${b.desired}`).join(', ');
+      if (seen.at(-1) !== summary) seen.push(summary);
+      const [newest, oldest] = [now.find((b) => b.revision === '2'), now.find((b) => b.revision === '1')];
+      // The README's picture: both revisions holding replicas, mid-rollout.
+      if (!shotTaken && newest && oldest && newest.current > 0 && oldest.current > 0) {
+        shotTaken = true;
+        await screenshot('ui-workloads', true);
+      }
+      return newest?.ready === 4 && oldest?.desired === 0 && oldest.current === 0 ? true : undefined;
+    }, 120_000, 50);
+    console.log(`      rollout as the page showed it (ready/current/desired): ${seen.join(' -> ')}`);
+    assert.equal((await bars())[0]!.revision, '2', 'newest revision first');
+    assert.ok(seen.some((s) => /r2 \d+\/[1-3]\/\d+, r1 \d+\/[1-3]\/\d+/.test(s)), `an intermediate state with replicas in both revisions was shown: ${seen.join(' | ')}`);
+    assert.ok(shotTaken);
+  });
+
+  it('shows services, scheduling decisions and a pod\'s trace, switching pages without a reload', async () => {
     await page.click('header nav a[href="#/services"]');
     await page.locator('[data-service="default/ui-web"] .endpoint').first().waitFor({ timeout: 10_000 });
     await screenshot('ui-services', false);
     await page.click('header nav a[href="#/scheduling"]');
     await page.locator('.decision-row[data-pod^="default/ui-web-"]').first().waitFor({ timeout: 5_000 });
+    await page.click('header nav a[href="#/cluster"]');
+    // A pod's chip leads to its trace: events and conditions in order, offsets from creation.
+    await page.locator('[data-pod^="default/ui-web-"][data-state="ready"]').first().click();
+    const trace = page.locator('table.trace tbody');
+    await eventually(async () => {
+      const text = await trace.innerText().catch(() => '');
+      return /Scheduled/.test(text) && /condition Ready=True/.test(text) ? true : undefined;
+    }, 10_000, 100);
+    const offsets = (await trace.locator('tr td:first-child').allInnerTexts()).map((t) => Number(/^\+([\d.]+) s$/.exec(t)?.[1] ?? NaN));
+    assert.ok(offsets.every((o, i) => !Number.isNaN(o) && (i === 0 || o >= offsets[i - 1]!)), `offsets non-decreasing: ${offsets.join(', ')}`);
+    await screenshot('ui-trace', false);
     await page.click('header nav a[href="#/cluster"]');
     assert.equal(await page.evaluate(() => (window as unknown as { marker?: string }).marker), 'same page', 'page changes without a reload');
   });

@@ -20,7 +20,7 @@ export function WorkloadsPage({ live }) {
         <article class="deployment" data-deployment=${d.key}>
           <h2>${d.key} <small>${d.strategy}: ${d.ready}/${d.replicas} ready, ${d.updated} up to date, ${d.available} available</small></h2>
           ${d.replicaSets.map((rs) => html`
-            <div class="replicaset" data-replicaset=${rs.name} data-revision=${rs.revision}>
+            <div class="replicaset" data-replicaset=${rs.name} data-revision=${rs.revision} data-desired=${rs.desired} data-current=${rs.current} data-ready=${rs.ready}>
               <h3>revision ${rs.revision} <small>${rs.name} · ${rs.images.join(', ')}</small></h3>
               <${Bar} label="desired" value=${rs.desired} scale=${d.scale} kind="desired" />
               <${Bar} label="current" value=${rs.current} scale=${d.scale} kind="current" />
