@@ -24,7 +24,7 @@ import type { Container, Node, Pod, Taint } from './api/types.js';
 import { errorMessage } from './errors.js';
 import { activePods, type ClusterSnapshot, type PodsOnNodes } from './scheduling/cluster-snapshot.js';
 import { interPodAffinityFilter, interPodAffinityPreFilter, interPodAffinityScores, REASON_POD_AFFINITY, type InterPodAffinityState } from './scheduling/inter-pod-affinity.js';
-import { nodeAffinityFilter, nodeAffinityScores, REASON_NODE_AFFINITY } from './scheduling/node-affinity.js';
+import { nodeAffinityFilter, nodeAffinityScores, REASON_NODE_AFFINITY, type PluginScores } from './scheduling/node-affinity.js';
 import {
   hasSpreadConstraints, REASON_SPREAD_MISSING_LABEL, topologySpreadFilter, topologySpreadPreFilter, topologySpreadScores, type TopologySpreadState,
 } from './scheduling/pod-topology-spread.js';
@@ -179,9 +179,22 @@ export function resourcesFit(pod: Pod, node: Node, podsOnNode: Pod[]): string[] 
   return reasons;
 }
 
-/** The filters, in the order kube-scheduler runs its Filter plugins (PodTopologySpread and InterPodAffinity last). */
-export const FILTERS: readonly NodeFilter[] = [
-  nodeIsReady, nodeIsAlive, nodeIsSchedulable, taintsTolerated, nodeAffinityMatches, hostPortsFree, resourcesFit, topologySpreadFits, interPodAffinityFits,
+/**
+ * The filters, in the order kube-scheduler runs its Filter plugins (PodTopologySpread and
+ * InterPodAffinity last), each under its plugin's name (NodeReady and NodeAlive are kubelab's
+ * own: kube-scheduler leaves not-ready nodes to their taints). The names head the columns of the
+ * decision table in `kubelab describe pod`.
+ */
+export const FILTERS: readonly { name: string; filter: NodeFilter }[] = [
+  { name: 'NodeReady', filter: nodeIsReady },
+  { name: 'NodeAlive', filter: nodeIsAlive },
+  { name: 'NodeUnschedulable', filter: nodeIsSchedulable },
+  { name: 'TaintToleration', filter: taintsTolerated },
+  { name: 'NodeAffinity', filter: nodeAffinityMatches },
+  { name: 'NodePorts', filter: hostPortsFree },
+  { name: 'NodeResourcesFit', filter: resourcesFit },
+  { name: 'PodTopologySpread', filter: topologySpreadFits },
+  { name: 'InterPodAffinity', filter: interPodAffinityFits },
 ];
 
 /**
@@ -191,8 +204,17 @@ export const FILTERS: readonly NodeFilter[] = [
 const UNRESOLVABLE = new Set([REASON_NOT_READY, REASON_UNREACHABLE, REASON_UNSCHEDULABLE, REASON_NODE_AFFINITY, REASON_POD_AFFINITY, REASON_SPREAD_MISSING_LABEL, REASON_UNREADABLE_NODE]);
 const isUnresolvable = (reasons: string[]) => reasons.some((r) => UNRESOLVABLE.has(r) || r.startsWith('node(s) had untolerated taint'));
 
+/** Why one node was left out: the filter that rejected it (every earlier one passed, later ones did not run) and its reasons. */
+export interface NodeRejection {
+  node: string;
+  filter: string;
+  reasons: string[];
+}
+
 export interface FilterResult {
   feasible: Node[];
+  /** Each rejected node with the filter that rejected it, in node order (the decision record reads it). */
+  rejected: NodeRejection[];
   /** How many nodes each reason rejected. */
   reasons: Map<string, number>;
   /** How many rejected nodes no preemption could help (their reasons are about the node itself). */
@@ -207,15 +229,18 @@ export function preFilter(pod: Pod, snapshot: ClusterSnapshot): CycleState {
 /** The nodes the pod fits on and why the others were refused. `namespaceLabels` serves pod affinity's namespaceSelector. */
 export function filterNodes(pod: Pod, nodes: Node[], podsOnNodes: PodsOnNodes, namespaceLabels?: Map<string, Record<string, string>>): FilterResult {
   const feasible: Node[] = [];
+  const rejections: NodeRejection[] = [];
   const reasons = new Map<string, number>();
   let unresolvable = 0;
   const cycle = preFilter(pod, { nodes, podsOnNodes, namespaceLabels });
   for (const node of nodes) {
     const podsOnNode = podsOnNodes.get(node.metadata.name!) ?? [];
     let rejected: string[] | undefined;
+    // Like kube-scheduler, the first filter that rejects a node ends its checks.
+    let step = 0;
     try {
-      for (const filter of FILTERS) {
-        const found = filter(pod, node, podsOnNode, cycle);
+      for (; step < FILTERS.length; step++) {
+        const found = FILTERS[step].filter(pod, node, podsOnNode, cycle);
         if (found.length > 0) {
           rejected = found;
           break;
@@ -230,10 +255,11 @@ export function filterNodes(pod: Pod, nodes: Node[], podsOnNodes: PodsOnNodes, n
       feasible.push(node);
       continue;
     }
+    rejections.push({ node: node.metadata.name!, filter: FILTERS[step].name, reasons: rejected });
     if (isUnresolvable(rejected)) unresolvable += 1;
     for (const reason of rejected) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
-  return { feasible, reasons, unresolvable };
+  return { feasible, rejected: rejections, reasons, unresolvable };
 }
 
 /** What DefaultPreemption found, for the second half of the message. */
@@ -325,23 +351,40 @@ export function leastAllocatedScore(pod: Pod, node: Node, podsOnNode: Pod[]): nu
 
 const controllerUid = (pod: Pod): string | undefined => pod.metadata.ownerReferences?.find((o) => o.controller)?.uid ?? pod.metadata.ownerReferences?.[0]?.uid;
 
+/** kube-scheduler's default weights of NodeAffinity and InterPodAffinity (PodTopologySpread: SPREAD_WEIGHT). */
+const NODE_AFFINITY_WEIGHT = 2;
+const INTER_POD_AFFINITY_WEIGHT = 2;
+
+/**
+ * The Score plugins in the order scoreNodes runs them, with their weights in the default profile:
+ * a node's score is the sum of weight x normalized points. NodeResourcesFit scores with its
+ * LeastAllocated strategy; PodTopologySpread uses the pod's ScheduleAnyway constraints or,
+ * without them, the default spreading of a controller's pods.
+ */
+export const SCORE_PLUGINS: readonly { name: string; weight: number }[] = [
+  { name: 'NodeResourcesFit', weight: 1 },
+  { name: 'NodeAffinity', weight: NODE_AFFINITY_WEIGHT },
+  { name: 'InterPodAffinity', weight: INTER_POD_AFFINITY_WEIGHT },
+  { name: 'PodTopologySpread', weight: SPREAD_WEIGHT },
+];
+
 export interface NodeScore {
   node: string;
+  /** The weighted sum, what pickNode compares. */
   score: number;
+  /** Each SCORE_PLUGINS step's raw points for this node, and the same normalized to 0-100. */
+  raw: number[];
+  normalized: number[];
 }
 
 /** The default spreading, for pods without constraints of their own: fewer pods of the same controller, more points. */
-function controllerSpreadScores(pod: Pod, feasible: Node[], podsOnNodes: PodsOnNodes): number[] {
+function controllerSpreadScores(pod: Pod, feasible: Node[], podsOnNodes: PodsOnNodes): PluginScores {
   const owner = controllerUid(pod);
   const siblings = (node: Node) => (owner ? activePods(podsOnNodes.get(node.metadata.name!) ?? []).filter((p) => controllerUid(p) === owner).length : 0);
   const counts = feasible.map(siblings);
   const most = Math.max(0, ...counts);
-  return counts.map((count) => (most === 0 ? MAX_NODE_SCORE : Math.floor(((most - count) * MAX_NODE_SCORE) / most)));
+  return { raw: counts, normalized: counts.map((count) => (most === 0 ? MAX_NODE_SCORE : Math.floor(((most - count) * MAX_NODE_SCORE) / most))) };
 }
-
-/** kube-scheduler's default weights of NodeAffinity and InterPodAffinity (PodTopologySpread: SPREAD_WEIGHT). */
-const NODE_AFFINITY_WEIGHT = 2;
-const INTER_POD_AFFINITY_WEIGHT = 2;
 
 /**
  * Every Score plugin's points for each feasible node, weighted and summed: LeastAllocated,
@@ -354,18 +397,19 @@ export function scoreNodes(pod: Pod, feasible: Node[], podsOnNodes: PodsOnNodes,
   const spread = hasSpreadConstraints(pod) ? topologySpreadScores(pod, feasible, snapshot) : controllerSpreadScores(pod, feasible, podsOnNodes);
   const nodeAffinity = nodeAffinityScores(pod, feasible);
   const interPodAffinity = interPodAffinityScores(pod, feasible, snapshot);
-  return feasible.map((node, i) => ({
-    node: node.metadata.name!,
-    score:
-      leastAllocatedScore(pod, node, podsOnNodes.get(node.metadata.name!) ?? []) +
-      NODE_AFFINITY_WEIGHT * nodeAffinity[i] +
-      INTER_POD_AFFINITY_WEIGHT * interPodAffinity[i] +
-      SPREAD_WEIGHT * spread[i],
-  }));
+  return feasible.map((node, i) => {
+    // LeastAllocated is 0-100 already: kube-scheduler has no NormalizeScore step for it.
+    const leastAllocated = leastAllocatedScore(pod, node, podsOnNodes.get(node.metadata.name!) ?? []);
+    const raw = [leastAllocated, nodeAffinity.raw[i], interPodAffinity.raw[i], spread.raw[i]];
+    const normalized = [leastAllocated, nodeAffinity.normalized[i], interPodAffinity.normalized[i], spread.normalized[i]];
+    let score = 0;
+    for (let step = 0; step < SCORE_PLUGINS.length; step++) score += SCORE_PLUGINS[step].weight * normalized[step];
+    return { node: node.metadata.name!, score, raw, normalized };
+  });
 }
 
 /** The node with the highest score; among equals, one chosen by `random` (0 <= random() < 1). */
-export function pickNode(scores: NodeScore[], random: () => number = Math.random): string | undefined {
+export function pickNode(scores: readonly Pick<NodeScore, 'node' | 'score'>[], random: () => number = Math.random): string | undefined {
   if (scores.length === 0) return undefined;
   const best = Math.max(...scores.map((s) => s.score));
   const top = scores.filter((s) => s.score === best);

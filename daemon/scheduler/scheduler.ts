@@ -17,6 +17,13 @@
 // WaitForFirstConsumer claim the chosen node is written on the claim first
 // (volume.kubernetes.io/selected-node), and the pod is bound once the binder has bound the claim.
 //
+// Every attempt's outcome is written on the pod as the annotation scheduling.kubelab.io/decision
+// (lib/scheduling/decision.ts): each node's result per filter, each feasible node's scores, the
+// pick. `kubelab describe pod` shows it as a table. It is written with the binding itself (one
+// write), and for a pod that stays Pending only when it differs from the one the pod holds, so
+// retries of a pod whose situation did not change write nothing. A pod created with spec.nodeName
+// set never comes here and has no decision.
+//
 // A pod the scheduling maths cannot read (a wrong type stored before validation existed, such as
 // `ports: "80"`) never stops the others: a pending one gets a FailedScheduling warning and is
 // retried with the queue's exponential back-off; a bound one is left out of its node's accounting
@@ -31,7 +38,10 @@ import { runController } from '../../lib/controller-runtime.js';
 import type { Clock } from '../../lib/clock.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
 import { logger, type Logger } from '../../lib/logger.js';
-import { filterNodes, formatUnschedulable, GOSSIP_STATE_ANNOTATION, pickNode, PREEMPTION_NOT_HELPFUL, scoreNodes, unreadablePodProblem, type PodsOnNodes } from '../../lib/scheduling.js';
+import {
+  FILTERS, filterNodes, formatUnschedulable, GOSSIP_STATE_ANNOTATION, pickNode, PREEMPTION_NOT_HELPFUL, SCORE_PLUGINS, scoreNodes, unreadablePodProblem, type NodeRejection, type PodsOnNodes,
+} from '../../lib/scheduling.js';
+import { DECISION_ANNOTATION, encodeDecision, recordDecision, type DecisionInput, type SchedulingDecision } from '../../lib/scheduling/decision.js';
 import { rfc3339 } from '../../lib/time.js';
 import { WorkQueue } from '../../lib/work-queue.js';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../lib/api/storage-types.js';
@@ -41,6 +51,11 @@ import { CONTROLLER_DEFAULTS } from '../config.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+/** The filters as the decision names them: lib/scheduling.ts's, then the claims' (VolumeBinding). */
+const VOLUME_BINDING = 'VolumeBinding';
+const DECISION_FILTERS = [...FILTERS.map((f) => f.name), VOLUME_BINDING];
+type Outcome = Omit<DecisionInput, 'filters' | 'scorePlugins'>;
+const decide = (outcome: Outcome): SchedulingDecision => recordDecision({ ...outcome, filters: DECISION_FILTERS, scorePlugins: SCORE_PLUGINS });
 /** How often pods that fit nowhere are tried again even if no node changed (kube-scheduler: podMaxInUnschedulablePodsDuration is 5 min; we are a lab). */
 const UNSCHEDULABLE_RETRY_MS = CONTROLLER_DEFAULTS.unschedulableRetryMs;
 
@@ -186,7 +201,11 @@ export class Scheduler {
     }
     const [nodeList, podList, namespaceList] = await Promise.all([this.client.list<Node>('nodes'), this.client.list<Pod>('pods'), this.client.list<Namespace>('namespaces')]);
     if (volumePlan.kind === 'unresolvable') {
-      await this.markUnschedulable(key, pod, formatUnresolvable(nodeList.items.length, volumePlan.message));
+      const nodes = nodeList.items.length;
+      const decision = decide({
+        result: 'Unschedulable', nodes, rejected: [], scores: [], reasons: new Map([[volumePlan.message, nodes]]), preFilter: { plugin: VOLUME_BINDING, reason: volumePlan.message },
+      });
+      await this.markUnschedulable(key, pod, formatUnresolvable(nodes, volumePlan.message), decision);
       return 'unschedulable';
     }
     // Pod affinity terms may select namespaces by their labels.
@@ -204,17 +223,22 @@ export class Scheduler {
     const filtered = filterNodes(pod, nodeList.items, podsOnNodes, namespaceLabels);
     const { reasons } = filtered;
     let { unresolvable } = filtered;
+    const rejected: NodeRejection[] = filtered.rejected;
     const feasible = filtered.feasible.filter((node) => {
-      const rejected = volumePlan.nodeReasons(node);
-      for (const reason of rejected) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      const refused = volumePlan.nodeReasons(node);
+      for (const reason of refused) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      if (refused.length === 0) return true;
       // A volume's node affinity is not something evicting pods could fix.
-      if (rejected.length > 0) unresolvable += 1;
-      return rejected.length === 0;
+      unresolvable += 1;
+      rejected.push({ node: node.metadata.name!, filter: VOLUME_BINDING, reasons: refused });
+      return false;
     });
-    const nodeName = pickNode(scoreNodes(pod, feasible, podsOnNodes, { nodes: nodeList.items, namespaceLabels }), this.random);
+    const scores = scoreNodes(pod, feasible, podsOnNodes, { nodes: nodeList.items, namespaceLabels });
+    const nodeName = pickNode(scores, this.random);
+    const outcome = { nodes: nodeList.items.length, rejected, scores, reasons };
     if (!nodeName) {
       const message = formatUnschedulable(nodeList.items.length, reasons, { unresolvable, preemptionPolicy: pod.spec.preemptionPolicy });
-      await this.markUnschedulable(key, pod, message);
+      await this.markUnschedulable(key, pod, message, decide({ ...outcome, result: 'Unschedulable' }));
       return 'unschedulable';
     }
 
@@ -223,11 +247,12 @@ export class Scheduler {
       for (const claim of volumePlan.claimsToSelect) {
         await this.client.patch('persistentvolumeclaims', claim.metadata.namespace, claim.metadata.name!, { metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: nodeName } } }, 'merge');
       }
+      await this.writeDecision(pod, decide({ ...outcome, result: 'WaitingForVolumeBinding', picked: nodeName }));
       this.unschedulable.add(key);
       return 'unschedulable';
     }
 
-    await this.bind(pod, nodeName);
+    await this.bind(pod, nodeName, decide({ ...outcome, result: 'Scheduled', picked: nodeName }));
     this.unschedulable.delete(key);
     return 'scheduled';
   }
@@ -246,17 +271,34 @@ export class Scheduler {
   }
 
   /** Binding: spec.nodeName can be set once; the API server refuses to move a bound pod. */
-  private async bind(pod: Pod, nodeName: string): Promise<void> {
+  private async bind(pod: Pod, nodeName: string, decision: SchedulingDecision): Promise<void> {
     const { namespace, name } = pod.metadata;
-    const bound = await this.client.patch<Pod>('pods', namespace, name!, { spec: { nodeName } }, 'merge');
+    // The decision travels with the binding: whoever sees the pod bound sees why.
+    const patch = { metadata: { annotations: { [DECISION_ANNOTATION]: encodeDecision(decision) } }, spec: { nodeName } };
+    const bound = await this.client.patch<Pod>('pods', namespace, name!, patch, 'merge');
     this.recorder.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
     await this.setScheduledCondition(bound, { type: 'PodScheduled', status: 'True' });
   }
 
-  private async markUnschedulable(key: string, pod: Pod, message: string): Promise<void> {
+  private async markUnschedulable(key: string, pod: Pod, message: string, decision: SchedulingDecision): Promise<void> {
     this.unschedulable.add(key);
     this.recorder.record(pod, 'Warning', 'FailedScheduling', message);
+    // The condition first: its status update names the resourceVersion read at the start of the attempt.
     await this.setScheduledCondition(pod, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message });
+    await this.writeDecision(pod, decision);
+  }
+
+  /** Writes the decision annotation on a pod that stays Pending, only when it differs from the one it holds. */
+  private async writeDecision(pod: Pod, decision: SchedulingDecision): Promise<void> {
+    const text = encodeDecision(decision);
+    if (pod.metadata.annotations?.[DECISION_ANNOTATION] === text) return;
+    const { namespace, name } = pod.metadata;
+    try {
+      await this.client.patch<Pod>('pods', namespace, name!, { metadata: { annotations: { [DECISION_ANNOTATION]: text } } }, 'merge');
+    } catch (err) {
+      // Gone meanwhile: nothing to explain any more.
+      if (!isNotFound(err)) throw err;
+    }
   }
 
   /** Writes the PodScheduled condition if it changed, keeping lastTransitionTime when the status did not. */

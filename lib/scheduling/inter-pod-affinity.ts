@@ -25,7 +25,7 @@
 import type { PodAffinityTerm, WeightedPodAffinityTerm } from '../api/affinity-types.js';
 import type { Node, Pod } from '../api/types.js';
 import { boundPods, selectorMatches, withLabelKeys, type ClusterSnapshot } from './cluster-snapshot.js';
-import { MAX_NODE_SCORE } from './node-affinity.js';
+import { MAX_NODE_SCORE, type PluginScores } from './node-affinity.js';
 
 export const REASON_POD_AFFINITY = "node(s) didn't match pod affinity rules";
 export const REASON_POD_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
@@ -114,7 +114,7 @@ export function interPodAffinityFilter(pod: Pod, node: Node, state: InterPodAffi
 }
 
 /** Score of each node in `feasible` (0-100), from the preferences of P and of the pods already running. */
-export function interPodAffinityScores(pod: Pod, feasible: Node[], snapshot: ClusterSnapshot): number[] {
+export function interPodAffinityScores(pod: Pod, feasible: Node[], snapshot: ClusterSnapshot): PluginScores {
   const topologyScore = new Map<string, number>();
   const add = (node: Node, key: string, weight: number) => {
     const value = labelOf(node, key);
@@ -133,7 +133,7 @@ export function interPodAffinityScores(pod: Pod, feasible: Node[], snapshot: Clu
   const raw = feasible.map((node) =>
     Object.entries(node.metadata.labels ?? {}).reduce((sum, [key, value]) => sum + (topologyScore.get(pairKey(key, value)) ?? 0), 0),
   );
-  if (topologyScore.size === 0) return raw.map(() => 0);
+  if (topologyScore.size === 0) return { raw, normalized: raw.map(() => 0) };
   const [least, most] = [Math.min(...raw), Math.max(...raw)];
-  return raw.map((score) => (most === least ? 0 : Math.floor((MAX_NODE_SCORE * (score - least)) / (most - least))));
+  return { raw, normalized: raw.map((score) => (most === least ? 0 : Math.floor((MAX_NODE_SCORE * (score - least)) / (most - least)))) };
 }

@@ -89,7 +89,17 @@ export function normalizeToMax(raw: number[]): number[] {
   return raw.map((score) => (most === 0 ? 0 : Math.floor((score * MAX_NODE_SCORE) / most)));
 }
 
+/**
+ * One Score plugin's points for each node, in the order of the nodes given: what it counted
+ * (`raw`, in the plugin's own units) and the 0-100 its NormalizeScore step made of it.
+ */
+export interface PluginScores {
+  raw: number[];
+  normalized: number[];
+}
+
 /** Score, normalized over the feasible nodes (0-100 each). */
-export function nodeAffinityScores(pod: Pod, nodes: Node[]): number[] {
-  return normalizeToMax(nodes.map((node) => preferredNodeAffinityWeight(pod, node)));
+export function nodeAffinityScores(pod: Pod, nodes: Node[]): PluginScores {
+  const raw = nodes.map((node) => preferredNodeAffinityWeight(pod, node));
+  return { raw, normalized: normalizeToMax(raw) };
 }

@@ -19,7 +19,7 @@
 import type { TopologySpreadConstraint } from '../api/affinity-types.js';
 import type { Node, Pod } from '../api/types.js';
 import { activePods, selectorMatches, withLabelKeys, type ClusterSnapshot } from './cluster-snapshot.js';
-import { MAX_NODE_SCORE, podMatchesNodeAffinity } from './node-affinity.js';
+import { MAX_NODE_SCORE, podMatchesNodeAffinity, type PluginScores } from './node-affinity.js';
 import { untoleratedTaint } from './tolerations.js';
 
 export const REASON_SPREAD = "node(s) didn't match pod topology spread constraints";
@@ -102,9 +102,10 @@ export function topologySpreadFilter(pod: Pod, node: Node, state: TopologySpread
 export const hasSpreadConstraints = (pod: Pod): boolean => (pod.spec.topologySpreadConstraints ?? []).length > 0;
 
 /** Score of each node in `feasible` (0-100) by the ScheduleAnyway constraints; all 0 when there are none. */
-export function topologySpreadScores(pod: Pod, feasible: Node[], snapshot: ClusterSnapshot): number[] {
+export function topologySpreadScores(pod: Pod, feasible: Node[], snapshot: ClusterSnapshot): PluginScores {
   const constraints = constraintsOf(pod, 'ScheduleAnyway');
-  if (constraints.length === 0) return feasible.map(() => 0);
+  const zeros = () => feasible.map(() => 0);
+  if (constraints.length === 0) return { raw: zeros(), normalized: zeros() };
   const scored = feasible.map((node) => hasAllKeys(node, constraints));
   // Domains among the feasible nodes, and how many pods each holds across all counted nodes.
   const domainCounts = constraints.map((c) => new Map(feasible.filter((_, i) => scored[i]).map((n) => [labelOf(n, c.topologyKey)!, 0])));
@@ -121,7 +122,7 @@ export function topologySpreadScores(pod: Pod, feasible: Node[], snapshot: Clust
     scored[n] ? Math.round(constraints.reduce((sum, c, i) => sum + domainCounts[i].get(labelOf(node, c.topologyKey)!)! * weights[i] + (c.maxSkew - 1), 0)) : 0,
   );
   const considered = raw.filter((_, n) => scored[n]);
-  if (considered.length === 0) return raw.map(() => 0);
+  if (considered.length === 0) return { raw, normalized: zeros() };
   const [least, most] = [Math.min(...considered), Math.max(...considered)];
-  return raw.map((score, n) => (!scored[n] ? 0 : most === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (most + least - score)) / most)));
+  return { raw, normalized: raw.map((score, n) => (!scored[n] ? 0 : most === 0 ? MAX_NODE_SCORE : Math.floor((MAX_NODE_SCORE * (most + least - score)) / most))) };
 }
