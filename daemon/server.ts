@@ -8,7 +8,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
-import type { Node } from '../lib/api/types.js';
+import type { KubeObject, Node } from '../lib/api/types.js';
 import { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import { systemClock } from '../lib/clock.js';
 import { logger } from '../lib/logger.js';
@@ -127,7 +127,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const allocation = new ServiceAllocation({ serviceCidr, nodePortRange: options.nodePortRange, lbPool });
   logger('kubelabd').info(`LoadBalancer addresses come from ${lbPool.join(', ') || 'nowhere (the service CIDR is too small for a default pool; pass --lb-pool)'}${options.lbPool?.length ? '' : ' (the default pool; --lb-pool sets another)'}`);
   const detachAllocation = await allocation.attach(store);
-  const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) } });
+  // The first row of `kubelab trace pod`: when the API stored the pod, to the millisecond (an
+  // Event's eventTime; creationTimestamp has whole seconds). kube-apiserver records no such event.
+  let apiRecorder: EventRecorder | undefined;
+  const onCreated = (resource: string, created: KubeObject, acceptedAt: Date) => {
+    if (resource === 'pods') apiRecorder?.record(created, 'Normal', 'Accepted', `Pod accepted and stored by the API server (creationTimestamp ${created.metadata.creationTimestamp})`, acceptedAt);
+  };
+  const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) }, onCreated });
   await registry.ensureSystemNamespaces();
   await ensureDefaultStorageClass(registry);
 
@@ -150,6 +156,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const nodeMetrics = new NodeAgentMetrics({ processMetrics: false });
 
   const client = new LocalClient(registry);
+  apiRecorder = new EventRecorder(client, { component: 'kube-apiserver', host: options.nodeName }, systemClock);
   /** This server's own API over HTTPS, as the admin: what the HPA reads metrics.k8s.io through. */
   let selfClient: RestClient | undefined;
   const abort = new AbortController();
