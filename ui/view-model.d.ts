@@ -58,21 +58,25 @@ export interface ServiceView {
   loadBalancer: string[];
   endpointsByNode: { node: string; addresses: { ip: string; pod?: string; ready: boolean; ports: number[] }[] }[];
 }
-export interface NodeDecision {
+export interface DecisionRowView {
   node: string;
-  passed: boolean;
-  filter?: string;
+  picked: boolean;
+  rejectedBy?: string;
   reasons: string[];
-  scores: Record<string, number>;
+  scores: { raw: number; normalized: number }[];
   total?: number;
 }
 export interface Decision {
-  pick?: string;
-  at?: string;
-  message?: string;
+  result?: string;
+  picked?: string;
+  nodes?: number;
+  feasible?: number;
+  omitted?: number;
+  preFilter?: { plugin: string; reason: string };
   error?: string;
-  nodes: NodeDecision[];
-  scoreSteps: string[];
+  scorePlugins: { name: string; weight: number }[];
+  rows: DecisionRowView[];
+  reasons: [string, number][];
   raw: string;
 }
 export interface DecisionRow {
@@ -95,13 +99,6 @@ export interface TimelineEvent {
   message: string;
   count: number;
 }
-export interface TraceRow {
-  time?: string;
-  offsetMs: number;
-  component: string;
-  what: string;
-  warning?: boolean;
-}
 
 export function keyOf(obj: KubeObject): string;
 export function podState(pod: Pod): PodState;
@@ -113,5 +110,3 @@ export function parseDecision(text: string | undefined): Decision | undefined;
 export function decisionsView(pods: Pod[]): DecisionRow[];
 export function eventTime(event: KubeObject): string | undefined;
 export function eventsTimeline(events: KubeObject[], limit?: number): TimelineEvent[];
-export function podTimeline(pod: Pod, events: KubeObject[]): TraceRow[];
-export function formatOffset(offsetMs: number): string;

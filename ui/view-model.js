@@ -137,9 +137,10 @@ export function servicesView(services, endpointsList, nodes) {
 
 /**
  * A scheduling decision as the scheduler records it on the pod (annotation
- * scheduling.kubelab.io/decision, JSON). Read tolerantly: per node a filter result (passed, or
- * the filter and reasons that rejected it), scores by step and a total, and the pick. Anything
- * else in the record is kept raw, so a newer scheduler never makes the page lie.
+ * scheduling.kubelab.io/decision, version 1, lib/scheduling/decision.ts): per node the first
+ * filter that refused it with its reasons, or each score plugin's [raw, normalized] and the
+ * weighted total; the pick; the reasons histogram. A record this page cannot read is shown raw,
+ * with why, so a newer scheduler never makes the page lie.
  */
 export function parseDecision(text) {
   if (text === undefined) return undefined;
@@ -147,24 +148,28 @@ export function parseDecision(text) {
   try {
     record = JSON.parse(text);
   } catch (err) {
-    return { error: `the annotation is not JSON: ${err.message}`, raw: text, nodes: [], scoreSteps: [] };
+    return { error: `the annotation is not JSON: ${err.message}`, raw: text, rows: [], scorePlugins: [], reasons: [] };
   }
-  const rawNodes = Array.isArray(record.nodes) ? record.nodes : record.nodes && typeof record.nodes === 'object' ? Object.entries(record.nodes).map(([node, v]) => ({ node, ...v })) : [];
-  const scoreSteps = new Set();
-  const nodes = rawNodes.map((entry) => {
-    const scores = entry.scores && typeof entry.scores === 'object' ? (Array.isArray(entry.scores) ? Object.fromEntries(entry.scores.map((s) => [s.name ?? s.plugin ?? s.step, s.score ?? s.value])) : entry.scores) : {};
-    for (const step of Object.keys(scores)) scoreSteps.add(step);
-    const filter = entry.filter ?? entry.rejectedBy ?? entry.failedFilter;
-    const reasons = entry.reasons ?? (entry.reason ? [entry.reason] : []);
-    const passed = entry.passed ?? entry.feasible ?? (filter === undefined && reasons.length === 0);
-    return { node: entry.node ?? entry.name, passed: Boolean(passed), filter, reasons, scores, total: entry.total ?? entry.normalizedTotal ?? entry.score };
-  });
+  if (record?.v !== 1 || !Array.isArray(record.rows)) {
+    return { error: `a decision record this page cannot read (version ${JSON.stringify(record?.v)})`, raw: text, rows: [], scorePlugins: [], reasons: [] };
+  }
   return {
-    pick: record.pick ?? record.selectedNode ?? record.nodeName ?? record.node,
-    at: record.time ?? record.at ?? record.timestamp,
-    message: record.message,
-    nodes,
-    scoreSteps: [...scoreSteps],
+    result: record.result,
+    picked: record.picked,
+    nodes: record.nodes,
+    feasible: record.feasible,
+    omitted: record.omitted ?? 0,
+    preFilter: record.preFilter,
+    scorePlugins: (record.scores ?? []).map((s) => ({ name: s.name, weight: s.weight ?? 1 })),
+    rows: record.rows.map((row) => ({
+      node: row.node,
+      picked: row.node === record.picked,
+      rejectedBy: row.rejectedBy,
+      reasons: row.reasons ?? [],
+      scores: (row.scores ?? []).map(([raw, normalized]) => ({ raw, normalized })),
+      total: row.total,
+    })),
+    reasons: Object.entries(record.reasons ?? {}).sort(([, a], [, b]) => b - a),
     raw: text,
   };
 }
@@ -203,44 +208,4 @@ export function eventsTimeline(events, limit = 200) {
     }))
     .sort((a, b) => ms(a.time) - ms(b.time) || a.key.localeCompare(b.key))
     .slice(-limit);
-}
-
-/**
- * A pod's life as one timeline until the pod trace (lib/trace) is served: its creation, every
- * event about it, each condition's last transition and each container's start, ordered by time,
- * each with its offset from creation. Offsets are at second precision where the API keeps
- * seconds (conditions, core/v1 events).
- */
-export function podTimeline(pod, events) {
-  const created = ms(pod.metadata.creationTimestamp);
-  const rows = [{ time: pod.metadata.creationTimestamp, component: 'apiserver', what: 'accepted by the API (created)' }];
-  for (const event of events) {
-    const about = event.involvedObject;
-    if (!about || about.kind !== 'Pod' || about.name !== pod.metadata.name || (about.namespace ?? event.metadata.namespace) !== pod.metadata.namespace) continue;
-    if (about.uid && pod.metadata.uid && about.uid !== pod.metadata.uid) continue;
-    rows.push({ time: eventTime(event), component: event.source?.component ?? event.reportingComponent ?? 'event', what: `${event.reason ?? ''}: ${event.message ?? ''}${(event.count ?? 1) > 1 ? ` (x${event.count})` : ''}`, warning: event.type === 'Warning' });
-  }
-  for (const condition of pod.status?.conditions ?? []) {
-    if (!condition.lastTransitionTime) continue;
-    rows.push({ time: condition.lastTransitionTime, component: 'status', what: `condition ${condition.type}=${condition.status}${condition.reason ? ` (${condition.reason})` : ''}` });
-  }
-  for (const status of pod.status?.containerStatuses ?? []) {
-    const running = status.state?.running?.startedAt;
-    if (running) rows.push({ time: running, component: 'kubelet', what: `container ${status.name} running (${status.image})` });
-    const terminated = status.state?.terminated;
-    if (terminated?.finishedAt) rows.push({ time: terminated.finishedAt, component: 'kubelet', what: `container ${status.name} terminated: ${terminated.reason ?? ''} exit ${terminated.exitCode}` });
-  }
-  if (pod.metadata.deletionTimestamp) rows.push({ time: pod.metadata.deletionTimestamp, component: 'apiserver', what: `deletion requested (grace period ${pod.metadata.deletionGracePeriodSeconds ?? '?'} s)` });
-  return rows
-    .map((row, index) => ({ ...row, index, offsetMs: Math.max(0, ms(row.time) - created) }))
-    .filter((row) => !Number.isNaN(row.offsetMs))
-    .sort((a, b) => a.offsetMs - b.offsetMs || a.index - b.index)
-    .map(({ index: _index, ...row }) => row);
-}
-
-/** `+1.2 s`, `+2 min 5 s`: a time offset as the trace prints it. */
-export function formatOffset(offsetMs) {
-  if (offsetMs < 60_000) return `+${(offsetMs / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(offsetMs / 60_000);
-  return `+${minutes} min ${Math.round((offsetMs % 60_000) / 1000)} s`;
 }

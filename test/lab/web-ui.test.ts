@@ -12,7 +12,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { Deployment, Service } from '../../lib/api/types.js';
+import type { Deployment, Pod, Service } from '../../lib/api/types.js';
 import { loadClientConfig } from '../../lib/client/kubeconfig.js';
 import { RestClient } from '../../lib/client/rest-client.js';
 import { eventually } from '../../harness/test-daemon.js';
@@ -183,19 +183,26 @@ describe('web view in headless Chromium on a three-host lab', function () {
     await page.click('header nav a[href="#/services"]');
     await page.locator('[data-service="default/ui-web"] .endpoint').first().waitFor({ timeout: 10_000 });
     await screenshot('ui-services', false);
+    // The scheduler's decision for a pod, as recorded on it: every node's row, the pick where the pod runs.
+    const [somePod] = (await client.list<Pod>('pods', { namespace: 'default', labelSelector: 'app=ui-web' })).items.filter((p) => p.spec.nodeName);
+    const podKey = `default/${somePod!.metadata.name}`;
     await page.click('header nav a[href="#/scheduling"]');
-    await page.locator('.decision-row[data-pod^="default/ui-web-"]').first().waitFor({ timeout: 5_000 });
+    const decision = page.locator(`.decision-row[data-pod="${podKey}"]`);
+    await decision.waitFor({ timeout: 5_000 });
+    assert.equal(await decision.locator('[data-decision-node]').count(), nodes.length, await decision.innerText());
+    assert.match(await decision.locator('tr.picked').innerText(), new RegExp(`^${somePod!.spec.nodeName}\\b`));
+    await screenshot('ui-scheduling', false);
+    // A pod's trace (lib/trace's assembly, run in the page): its steps in order, offsets from acceptance.
     await page.click('header nav a[href="#/cluster"]');
-    // A pod's chip leads to its trace: events and conditions in order, offsets from creation.
-    await page.locator('[data-pod^="default/ui-web-"][data-state="ready"]').first().click();
+    await page.locator(`[data-pod="${podKey}"]`).click();
     const trace = page.locator('table.trace tbody');
     await eventually(async () => {
-      const text = await trace.innerText().catch(() => '');
-      return /Scheduled/.test(text) && /condition Ready=True/.test(text) ? true : undefined;
+      const reasons = await trace.locator('tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-reason')));
+      return reasons.includes('Scheduled') && (reasons.includes('PodReady') || reasons.includes('Ready')) ? true : undefined;
     }, 10_000, 100);
-    const offsets = (await trace.locator('tr td:first-child').allInnerTexts()).map((t) => Number(/^\+([\d.]+) s$/.exec(t)?.[1] ?? NaN));
-    assert.ok(offsets.every((o, i) => !Number.isNaN(o) && (i === 0 || o >= offsets[i - 1]!)), `offsets non-decreasing: ${offsets.join(', ')}`);
-    await screenshot('ui-trace', false);
+    const offsets = (await trace.locator('tr td:first-child').allInnerTexts()).map((t) => Number(/^~?\+(\d+\.\d{3}) s$/.exec(t)?.[1] ?? NaN));
+    assert.ok(offsets.length >= 4 && offsets.every((o, i) => !Number.isNaN(o) && (i === 0 || o >= offsets[i - 1]!)), `offsets non-decreasing: ${offsets.join(', ')}`);
+    await screenshot('ui-trace', true);
     await page.click('header nav a[href="#/cluster"]');
     assert.equal(await page.evaluate(() => (window as unknown as { marker?: string }).marker), 'same page', 'page changes without a reload');
   });

@@ -1,23 +1,37 @@
 // The scheduling page: for each pod, the scheduler's decision as recorded on the pod (annotation
-// scheduling.kubelab.io/decision): every node's filter result, each score and the total, and
-// the pick. A pod without the annotation says so; nothing is guessed.
+// scheduling.kubelab.io/decision, see lib/scheduling/decision.ts): every node's filter result
+// (the first filter that refused it, with its reasons), each score plugin's normalized score
+// (raw in brackets) and the weighted total, and the pick. A pod without the annotation says so
+// (bound by hand with spec.nodeName, or scheduled before decisions were recorded).
 
 import { html } from '../html.js';
 import { decisionsView } from '../view-model.js';
 
 const DecisionTable = ({ decision }) => html`
   <table class="decision">
-    <thead><tr><th>node</th><th>filters</th>${decision.scoreSteps.map((s) => html`<th>${s}</th>`)}<th>total</th></tr></thead>
+    <thead><tr><th>node</th><th>filters</th>${decision.scorePlugins.map((s) => html`<th>${s.name}${s.weight !== 1 ? ` ×${s.weight}` : ''}</th>`)}<th>total</th></tr></thead>
     <tbody>
-      ${decision.nodes.map((n) => html`
-        <tr class=${n.node === decision.pick ? 'picked' : n.passed ? '' : 'rejected'}>
-          <td>${n.node}${n.node === decision.pick ? ' ✔' : ''}</td>
-          <td>${n.passed ? 'passed' : `${n.filter ?? 'rejected'}: ${n.reasons.join('; ')}`}</td>
-          ${decision.scoreSteps.map((s) => html`<td>${n.scores[s] ?? ''}</td>`)}
-          <td>${n.total ?? ''}</td>
+      ${decision.rows.map((row) => html`
+        <tr class=${row.picked ? 'picked' : row.rejectedBy ? 'rejected' : ''} data-decision-node=${row.node}>
+          <td>${row.node}${row.picked ? ' ✔ picked' : ''}</td>
+          <td>${row.rejectedBy ? `${row.rejectedBy}: ${row.reasons.join('; ')}` : 'passed'}</td>
+          ${decision.scorePlugins.map((_, i) => html`<td>${row.scores[i] ? `${row.scores[i].normalized} (${row.scores[i].raw})` : ''}</td>`)}
+          <td>${row.total ?? ''}</td>
         </tr>`)}
     </tbody>
-  </table>`;
+  </table>
+  ${decision.omitted ? html`<p class="empty">${decision.omitted} more node(s) not listed.</p>` : ''}`;
+
+function DecisionBody({ decision }) {
+  if (!decision) return html`<p class="empty">no decision recorded</p>`;
+  if (decision.error) return html`<p class="warning">${decision.error}</p><pre>${decision.raw}</pre>`;
+  return html`
+    <p>${decision.result}${decision.picked ? html`: <strong>${decision.picked}</strong>` : ''}
+      <small>${decision.feasible} of ${decision.nodes} node(s) passed every filter</small></p>
+    ${decision.preFilter ? html`<p class="warning">refused before filtering by ${decision.preFilter.plugin}: ${decision.preFilter.reason}</p>` : ''}
+    ${decision.rows.length ? html`<${DecisionTable} decision=${decision} />` : ''}
+    ${!decision.picked && decision.reasons.length ? html`<ul>${decision.reasons.map(([reason, count]) => html`<li>${count} node(s): ${reason}</li>`)}</ul>` : ''}`;
+}
 
 export function SchedulingPage({ live }) {
   const rows = decisionsView(live.list('pods'));
@@ -25,12 +39,9 @@ export function SchedulingPage({ live }) {
     <section>
       <h1>Scheduling decisions <small>${rows.length} pod(s), newest first</small></h1>
       ${rows.map((row) => html`
-        <article class="decision-row" data-pod=${row.key}>
-          <h2>${row.key} <small>${row.nodeName ? `on ${row.nodeName}` : row.unschedulable ? `Pending: ${row.unschedulable}` : 'not scheduled yet'}</small></h2>
-          ${!row.decision ? html`<p class="empty">no decision recorded (the scheduler writes ${'scheduling.kubelab.io/decision'} once it records decisions)</p>`
-            : row.decision.error ? html`<p class="warning">${row.decision.error}</p><pre>${row.decision.raw}</pre>`
-            : row.decision.nodes.length === 0 ? html`<p>pick: ${row.decision.pick ?? 'none'}</p><pre>${row.decision.raw}</pre>`
-            : html`<p>pick: <strong>${row.decision.pick ?? 'none'}</strong> ${row.decision.message ?? ''}</p><${DecisionTable} decision=${row.decision} />`}
+        <article class="decision-row" data-pod=${row.key} id=${`decision-${row.key}`}>
+          <h2><a href=${`#/trace/${row.key}`}>${row.key}</a> <small>${row.nodeName ? `on ${row.nodeName}` : row.unschedulable ? `Pending: ${row.unschedulable}` : 'not scheduled yet'}</small></h2>
+          <${DecisionBody} decision=${row.decision} />
         </article>`)}
     </section>`;
 }

@@ -5,6 +5,7 @@
 //   GET  /ui/login?code=...                  exchanges the code for a session cookie, redirects to /ui/
 //   GET  /ui/                                the app shell (needs the session), else "Not signed in"
 //   GET  /ui/app/*, /ui/vendor/*             the page's ES modules and stylesheet (no data in them)
+//   GET  /ui/lib/pod-trace.js                lib/trace/pod-trace.ts as built: the page assembles traces with it
 //   GET  /ui/api/whoami                      the session's user (401 without a session)
 //   GET  /ui/api/watch?resources=pods,nodes  the live stream (live-stream.ts; 401 without a session)
 //
@@ -80,6 +81,12 @@ export class WebUi {
       if (!file) return next();
       res.setHeader('Cache-Control', 'no-cache');
       res.type('text/javascript').sendFile(file);
+    });
+    // The pod trace's assembly, shared with `kubelab trace pod`: compiled TypeScript whose only imports are types.
+    router.get('/ui/lib/pod-trace.js', (_req, res, next) => {
+      if (!fs.existsSync(this.files.podTrace)) return next(new ApiError(404, 'NotFound', `${this.files.podTrace} is missing: run npm run build`));
+      res.setHeader('Cache-Control', 'no-cache');
+      res.type('text/javascript').sendFile(this.files.podTrace);
     });
     router.use('/ui/api', (req, res, next) => this.requireSession(req, res, next));
     router.get('/ui/api/whoami', (_req, res) => void res.json({ user: (res.locals.userInfo as UserInfo).name }));
@@ -171,6 +178,8 @@ export function cookieValue(header: string | undefined, name: string): string | 
 
 interface UiFiles {
   appDir: string;
+  /** lib/trace/pod-trace.ts as the build compiled it. */
+  podTrace: string;
   vendor: Record<string, string>;
   shellHtml: string;
   contentSecurityPolicy: string;
@@ -207,6 +216,7 @@ function uiFiles(): UiFiles {
   const importMapHash = crypto.createHash('sha256').update(importMap).digest('base64');
   return {
     appDir: path.join(root, 'ui'),
+    podTrace: path.join(root, 'dist', 'lib', 'trace', 'pod-trace.js'),
     vendor,
     shellHtml,
     contentSecurityPolicy: `default-src 'self'; script-src 'self' 'sha256-${importMapHash}'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,

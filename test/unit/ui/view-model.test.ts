@@ -6,11 +6,9 @@ import {
   clusterView,
   decisionsView,
   eventsTimeline,
-  formatOffset,
   nodeHealth,
   parseDecision,
   podState,
-  podTimeline,
   servicesView,
   workloadsView,
 } from '../../../ui/view-model.js';
@@ -110,31 +108,37 @@ describe('ui view model', () => {
     ]);
   });
 
-  it('parseDecision: per-node filter results, scores by step and the pick; bad JSON is reported, not hidden', () => {
+  it('parseDecision: reads the scheduler\'s version-1 record (filters, [raw, normalized] scores, total, pick); anything else is shown raw with why', () => {
     const decision = parseDecision(JSON.stringify({
-      pick: 'node2',
-      nodes: [
-        { node: 'node1', filter: 'NodeAffinity', reasons: ["node(s) didn't match Pod's node affinity/selector"] },
-        { node: 'node2', passed: true, scores: { LeastAllocated: 90, BalancedAllocation: 80 }, total: 170 },
-        { node: 'node3', passed: true, scores: [{ name: 'LeastAllocated', score: 40 }], total: 40 },
+      v: 1, result: 'Scheduled', picked: 'node-2', nodes: 3, feasible: 2,
+      filters: ['NodeReady', 'NodeAffinity'],
+      scores: [{ name: 'NodeResourcesFit', weight: 1 }, { name: 'NodeAffinity', weight: 2 }],
+      rows: [
+        { node: 'node-2', scores: [[97, 97], [0, 0]], total: 97 },
+        { node: 'node-3', scores: [[40, 40], [0, 0]], total: 40 },
+        { node: 'node-1', rejectedBy: 'NodeAffinity', reasons: ["node(s) didn't match Pod's node affinity/selector"] },
       ],
+      reasons: { "node(s) didn't match Pod's node affinity/selector": 1 },
     }))!;
-    assert.equal(decision.pick, 'node2');
-    assert.deepEqual(decision.scoreSteps, ['LeastAllocated', 'BalancedAllocation']);
-    assert.deepEqual(decision.nodes.map((n) => [n.node, n.passed, n.filter, n.total]), [
-      ['node1', false, 'NodeAffinity', undefined],
-      ['node2', true, undefined, 170],
-      ['node3', true, undefined, 40],
+    assert.equal(decision.picked, 'node-2');
+    assert.equal(decision.result, 'Scheduled');
+    assert.deepEqual(decision.scorePlugins, [{ name: 'NodeResourcesFit', weight: 1 }, { name: 'NodeAffinity', weight: 2 }]);
+    assert.deepEqual(decision.rows.map((r) => [r.node, r.picked, r.rejectedBy, r.scores[0]?.normalized, r.total]), [
+      ['node-2', true, undefined, 97, 97],
+      ['node-3', false, undefined, 40, 40],
+      ['node-1', false, 'NodeAffinity', undefined, undefined],
     ]);
+    assert.deepEqual(decision.reasons, [["node(s) didn't match Pod's node affinity/selector", 1]]);
     assert.equal(parseDecision(undefined), undefined);
     assert.match(parseDecision('{oops')!.error!, /not JSON/);
+    assert.match(parseDecision('{"v":2,"rows":[]}')!.error!, /cannot read \(version 2\)/);
   });
 
   it('decisionsView: newest pod first; a pod without the annotation has no decision, a Pending one says why', () => {
     const pending = pod('p', 'Pending', { created: '2026-01-01T00:00:05Z' });
     pending.status!.conditions = [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available' }] as never;
-    const rows = decisionsView([pod('old', 'Running', { node: 'node1', annotations: { 'scheduling.kubelab.io/decision': '{"pick":"node1","nodes":[]}' } }), pending]);
-    assert.deepEqual(rows.map((r) => [r.name, r.decision?.pick, r.unschedulable]), [['p', undefined, '0/3 nodes are available'], ['old', 'node1', undefined]]);
+    const rows = decisionsView([pod('old', 'Running', { node: 'node1', annotations: { 'scheduling.kubelab.io/decision': '{"v":1,"result":"Scheduled","picked":"node1","nodes":1,"feasible":1,"rows":[]}' } }), pending]);
+    assert.deepEqual(rows.map((r) => [r.name, r.decision?.picked, r.unschedulable]), [['p', undefined, '0/3 nodes are available'], ['old', 'node1', undefined]]);
   });
 
   const event = (name: string, time: string, reason: string, about: string, extra: Record<string, unknown> = {}) =>
@@ -145,29 +149,5 @@ describe('ui view model', () => {
     assert.deepEqual(eventsTimeline(events).map((e) => e.reason), ['Scheduled', 'Started', 'Killing']);
     assert.deepEqual(eventsTimeline(events, 2).map((e) => e.reason), ['Started', 'Killing']);
     assert.equal(eventsTimeline(events)[0]!.object, 'pod/a');
-  });
-
-  it('podTimeline: creation, the pod\'s own events, condition transitions and container starts, in order, offsets from creation', () => {
-    const p = pod('a', 'Running', { node: 'node1', ready: true });
-    p.status!.conditions = [
-      { type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' },
-      { type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:04Z' },
-    ] as never;
-    p.status!.containerStatuses = [{ name: 'app', image: 'busybox', state: { running: { startedAt: '2026-01-01T00:00:03Z' } } }] as never;
-    const rows = podTimeline(p, [event('e1', '2026-01-01T00:00:01Z', 'Pulled', 'a'), event('e0', '2026-01-01T00:00:00Z', 'Scheduled', 'a', { source: { component: 'default-scheduler' } }), event('x', '2026-01-01T00:00:02Z', 'Pulled', 'other')]);
-    assert.deepEqual(rows.map((r) => [formatOffset(r.offsetMs), r.component, r.what.split(':')[0]]), [
-      ['+0.0 s', 'apiserver', 'accepted by the API (created)'],
-      ['+0.0 s', 'default-scheduler', 'Scheduled'],
-      ['+0.0 s', 'status', 'condition PodScheduled=True'],
-      ['+1.0 s', 'kubelet', 'Pulled'],
-      ['+3.0 s', 'kubelet', 'container app running (busybox)'],
-      ['+4.0 s', 'status', 'condition Ready=True'],
-    ]);
-    for (let i = 1; i < rows.length; i++) assert.ok(rows[i]!.offsetMs >= rows[i - 1]!.offsetMs);
-  });
-
-  it('formatOffset: seconds with a decimal, then minutes', () => {
-    assert.equal(formatOffset(1234), '+1.2 s');
-    assert.equal(formatOffset(125_000), '+2 min 5 s');
   });
 });
