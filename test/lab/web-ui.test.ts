@@ -184,8 +184,10 @@ describe('web view in headless Chromium on a three-host lab', function () {
     await page.locator('[data-service="default/ui-web"] .endpoint').first().waitFor({ timeout: 10_000 });
     await screenshot('ui-services', false);
     // The scheduler's decision for a pod, as recorded on it: every node's row, the pick where the pod runs.
-    const [somePod] = (await client.list<Pod>('pods', { namespace: 'default', labelSelector: 'app=ui-web' })).items.filter((p) => p.spec.nodeName);
-    const podKey = `default/${somePod!.metadata.name}`;
+    // A Ready pod of the new revision (the old revision's pods may still be terminating).
+    await page.click('header nav a[href="#/cluster"]');
+    const podKey = (await page.locator('[data-pod^="default/ui-web-"][data-state="ready"]').first().getAttribute('data-pod'))!;
+    const somePod = await client.get<Pod>('pods', 'default', podKey.split('/')[1]!);
     await page.click('header nav a[href="#/scheduling"]');
     const decision = page.locator(`.decision-row[data-pod="${podKey}"]`);
     await decision.waitFor({ timeout: 5_000 });
@@ -193,8 +195,7 @@ describe('web view in headless Chromium on a three-host lab', function () {
     assert.match(await decision.locator('tr.picked').innerText(), new RegExp(`^${somePod!.spec.nodeName}\\b`));
     await screenshot('ui-scheduling', false);
     // A pod's trace (lib/trace's assembly, run in the page): its steps in order, offsets from acceptance.
-    await page.click('header nav a[href="#/cluster"]');
-    await page.locator(`[data-pod="${podKey}"]`).click();
+    await decision.locator('h2 a').click();
     const trace = page.locator('table.trace tbody');
     await eventually(async () => {
       const reasons = await trace.locator('tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-reason')));
