@@ -256,3 +256,25 @@ export const JOB_DEFAULTS = {
  * network/gossip/gossip-config.ts (network code may not import the daemon).
  */
 export const GOSSIP_DEFAULTS: GossipConfig = defaultGossipConfig;
+
+/** The web view at /ui/ (daemon/api/ui/) and `kubelab dashboard`. */
+export const DASHBOARD_DEFAULTS = {
+  /**
+   * A login code printed by `kubelab dashboard --url` works once and only this long: long enough
+   * to paste the URL into a browser, short enough that a URL left in a shell history, a
+   * screenshot or a proxy log is worthless by the time anyone reads it (minikube's is similar).
+   */
+  loginCodeTtlMs: 60_000,
+  /**
+   * The browser session the code is exchanged for (an HttpOnly cookie) lasts a working day; after
+   * that the page says so and `kubelab dashboard` makes a new code. Sessions live in the API
+   * server's memory: a restarted server forgets them.
+   */
+  sessionTtlMs: 8 * 60 * 60 * 1000,
+  /**
+   * The live stream sends an SSE comment this often when nothing changed, so proxies and the
+   * browser keep the connection open and a dead one is noticed. It is a heartbeat, not a poll:
+   * data only ever arrives as watch events.
+   */
+  heartbeatIntervalMs: 15_000,
+} as const;

@@ -195,7 +195,17 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     dataDir: options.dataDir,
   });
   const usage = new UsageSampler({ nodeName, runtime, containers: options.usage.containers, node: options.usage.node, clock, intervalMs: options.usage.intervalMs, log: log.child('kubelet') });
-  const proxier = await createNodeProxy({ client, dataDir: options.dataDir, nodeAddresses: [nodeIP], log: log.child('proxy'), informers, onUnreadable: unreadableService('kube-proxy') });
+  const proxier = await createNodeProxy({
+    client,
+    dataDir: options.dataDir,
+    nodeAddresses: [nodeIP],
+    log: log.child('proxy'),
+    informers,
+    onUnreadable: unreadableService('kube-proxy'),
+    // The pod trace's "programmed in the proxy on NODE" row: one event per pod and Service.
+    onEndpointProgrammed: ({ service, ip, pod }) =>
+      serviceRecorder.record({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.name, namespace: pod.namespace, uid: pod.uid } }, 'Normal', 'ProxyProgrammed', `Endpoint ${ip} of Service ${service} programmed in the proxy on ${nodeName}`),
+  });
   const kubeletServer: KubeletServer | undefined = options.kubeletServer
     ? await startKubeletServer({
         host: nodeIP,

@@ -24,6 +24,8 @@ export interface NodeProxyOptions {
   informers?: SharedInformerFactory;
   /** Where a Service or Endpoints the proxier cannot read is reported (kubelabd: a Warning event on it). */
   onUnreadable?: ProxierOptions['onUnreadable'];
+  /** Told of each pod endpoint newly live on this node (kubelabd: a ProxyProgrammed event on the pod). */
+  onEndpointProgrammed?: ProxierOptions['onEndpointProgrammed'];
 }
 
 export const PROXY_ADDRESS_RECORD = 'proxy-addresses.json';
@@ -35,5 +37,5 @@ export async function createNodeProxy(options: NodeProxyOptions): Promise<Proxie
   const leftovers = await addressManager.removeLeftovers();
   if (leftovers.length > 0) log.info(`removed ${leftovers.length} Service address(es) a previous run left on lo: ${leftovers.join(', ')}`);
   const nodeAddresses = [...new Set([...options.nodeAddresses, '127.0.0.1'])];
-  return new Proxier({ client: options.client, addressManager, nodeAddresses, onError: (message) => log.error(message), informers: options.informers, onUnreadable: options.onUnreadable });
+  return new Proxier({ client: options.client, addressManager, nodeAddresses, onError: (message) => log.error(message), informers: options.informers, onUnreadable: options.onUnreadable, onEndpointProgrammed: options.onEndpointProgrammed });
 }

@@ -8,7 +8,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
-import type { Node } from '../lib/api/types.js';
+import type { KubeObject, Node } from '../lib/api/types.js';
 import { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import { systemClock } from '../lib/clock.js';
 import { logger } from '../lib/logger.js';
@@ -35,6 +35,7 @@ import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';
 import { allocatingServiceStrategy } from './api/strategies/service-strategy.js';
 import { createUpgradeHandler } from './api/streaming/upgrade-handler.js';
+import { WebUi } from './api/ui/ui-router.js';
 import { API_SERVER_DEFAULTS, JOB_DEFAULTS, NETWORK_DEFAULTS, PORTS } from './config.js';
 import { startControllers } from './controllers/controller-manager.js';
 import { ensureDefaultStorageClass } from './storage/default-storage-class.js';
@@ -127,7 +128,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const allocation = new ServiceAllocation({ serviceCidr, nodePortRange: options.nodePortRange, lbPool });
   logger('kubelabd').info(`LoadBalancer addresses come from ${lbPool.join(', ') || 'nowhere (the service CIDR is too small for a default pool; pass --lb-pool)'}${options.lbPool?.length ? '' : ' (the default pool; --lb-pool sets another)'}`);
   const detachAllocation = await allocation.attach(store);
-  const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) } });
+  // The first row of `kubelab trace pod`: when the API stored the pod, to the millisecond (an
+  // Event's eventTime; creationTimestamp has whole seconds). kube-apiserver records no such event.
+  let apiRecorder: EventRecorder | undefined;
+  const onCreated = (resource: string, created: KubeObject, acceptedAt: Date) => {
+    if (resource === 'pods') apiRecorder?.record(created, 'Normal', 'Accepted', `Pod accepted and stored by the API server (creationTimestamp ${created.metadata.creationTimestamp})`, acceptedAt);
+  };
+  const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) }, onCreated });
   await registry.ensureSystemNamespaces();
   await ensureDefaultStorageClass(registry);
 
@@ -150,6 +157,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const nodeMetrics = new NodeAgentMetrics({ processMetrics: false });
 
   const client = new LocalClient(registry);
+  apiRecorder = new EventRecorder(client, { component: 'kube-apiserver', host: options.nodeName }, systemClock);
   /** This server's own API over HTTPS, as the admin: what the HPA reads metrics.k8s.io through. */
   let selfClient: RestClient | undefined;
   const abort = new AbortController();
@@ -259,6 +267,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return new KubeletClient({ nodeName, ...address, tls: kubeletTls }).metrics();
       },
     },
+    webUi: new WebUi({ registry, clock: systemClock }),
     debug: {
       '/debug/proxy': () => agent.proxier.describe(),
       '/debug/gossip': () => ({ members: agent.gossip?.members() ?? [], rejected: agent.gossip?.codec.rejected ?? {} }),

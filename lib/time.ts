@@ -52,6 +52,15 @@ export function rfc3339(date: Date = new Date()): string {
 }
 
 /**
+ * MicroTime as Kubernetes writes it (`2024-05-01T12:00:00.123456Z`): the `eventTime` of an Event,
+ * which the pod trace (lib/trace/) needs because rfc3339's whole seconds cannot tell 0.1 s from
+ * 0.9 s. A JavaScript Date holds milliseconds, so the last three digits are always 000.
+ */
+export function microTime(date: Date = new Date()): string {
+  return date.toISOString().replace(/Z$/, '000Z');
+}
+
+/**
  * Waits `ms` of real time; resolves early (without an error) when `signal` aborts, so a loop
  * just re-checks its signal. Components that must be testable without waiting use a Clock
  * (lib/clock.ts) instead; this is for the CLI and scripts.

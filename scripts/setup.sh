@@ -65,6 +65,8 @@ apt_install busybox-static iproute2 util-linux
 apt_install wrk haproxy
 # npm run bench: iperf3 measures the service proxy's bulk throughput (ClusterIP vs pod IP).
 apt_install iperf3
+# test/lab/web-ui.test.ts: the web view is tested in Debian's chromium (headless), driven by playwright-core.
+apt_install chromium
 
 # --- npm dependencies and build -------------------------------------------------------------
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -49,6 +49,7 @@ export const commandTable: CommandEntry[] = [
   { words: ['lab'], load: async () => (await import('./lab.js')).labCommand },
   { words: ['wait'], load: async () => (await import('./wait.js')).waitCommand },
   { words: ['top'], load: async () => (await import('./top.js')).topCommand },
+  { words: ['dashboard'], load: async () => (await import('./dashboard.js')).dashboardCommand },
 ];
 
 /** Global flags that take a value, so the word after them is not the command (see main.ts). */

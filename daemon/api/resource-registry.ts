@@ -41,6 +41,11 @@ export interface ResourceRegistryOptions {
   random?: () => number;
   /** Per-resource strategies that replace the built-in ones, e.g. services with a ServiceAllocation (service-strategy.ts). */
   strategies?: Record<string, Strategy>;
+  /**
+   * Told of every object stored by create, with the time the write began (kubelabd records an
+   * `Accepted` event for pods: creationTimestamp has whole seconds, the pod trace needs more).
+   */
+  onCreated?: (resource: string, created: KubeObject, acceptedAt: Date) => void;
 }
 
 /** Kubernetes' generateName alphabet: no vowels (no accidental words), no look-alike characters. */
@@ -58,9 +63,11 @@ export class ResourceRegistry implements Registry {
   private readonly random: () => number;
   private readonly namespaces: NamespaceFinalizer;
   private readonly strategies: Record<string, Strategy>;
+  private readonly onCreated?: ResourceRegistryOptions['onCreated'];
 
   constructor(options: ResourceRegistryOptions) {
     this.strategies = options.strategies ?? {};
+    this.onCreated = options.onCreated;
     this.store = options.store;
     this.clock = options.clock ?? (() => new Date());
     this.random = options.random ?? Math.random;
@@ -195,8 +202,10 @@ export class ResourceRegistry implements Registry {
         return obj;
       }
       try {
+        const acceptedAt = this.clock();
         const created = await this.store.create(resource, obj);
         reservation?.commit();
+        this.onCreated?.(resource, created, acceptedAt);
         return created;
       } catch (err) {
         reservation?.rollback();

@@ -34,6 +34,7 @@ import { openApiRouter } from './openapi.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { Registry } from './registry.js';
 import { resourceHandler } from './resource-handlers.js';
+import type { WebUi } from './ui/ui-router.js';
 
 export interface ApiDeps {
   registry: Registry;
@@ -64,6 +65,8 @@ export interface ApiDeps {
   usageReports?: NodeUsageReports;
   /** Prometheus: the control plane's registry at /metrics, and nodes' at /api/v1/nodes/{name}/proxy/metrics (admin only). */
   prometheus?: PrometheusRoutesDeps & { countRequests?: express.RequestHandler };
+  /** The web view at /ui/ and its login codes (daemon/api/ui/); absent: no web view. */
+  webUi?: WebUi;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -176,6 +179,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
 
   // Joining nodes present the join token, not a user's token: served before authentication.
   if (deps.join) app.use(joinRouter({ registry: deps.registry, ...deps.join }));
+  // The web view authenticates by its session cookie, not a bearer token (daemon/api/ui/).
+  if (deps.webUi) app.use(deps.webUi.publicRouter(deps.authorizer));
 
   app.use(requireAuth(deps.authenticator));
   app.use(defaultContentTypeToJson);
@@ -190,6 +195,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
 
   for (const [debugPath, view] of Object.entries(deps.debug ?? {})) app.get(debugPath, (_req, res) => void res.json(view()));
   if (deps.gossipKeys) app.use(gossipKeyringRouter(deps.gossipKeys));
+  if (deps.webUi) app.use(deps.webUi.authenticatedRouter());
   if (deps.prometheus) app.use(prometheusRouter(deps.prometheus));
   if (deps.nodeViews) app.use(nodeViewsRouter(deps.nodeViews));
   if (deps.usageReports) app.use(metricsRouter({ registry: deps.registry, reports: deps.usageReports, now: deps.now }));

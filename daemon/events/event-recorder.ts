@@ -5,6 +5,11 @@
 // Two ideas from Kubernetes:
 // - Fire and forget. Recording is never worth failing the work it describes, so record() returns
 //   at once, writes in the background, one event at a time, and only logs a failed write.
+// - Precise time. firstTimestamp and lastTimestamp have whole seconds, as in Kubernetes; every
+//   event also carries `eventTime`, a MicroTime (as the events.k8s.io recorder writes it, with
+//   `action` and `reportingInstance`, which Kubernetes requires once eventTime is set). It is the
+//   time of the first occurrence, so a folded repeat keeps it. `kubelab trace pod` orders a pod's
+//   life by it (lib/trace/pod-trace.ts).
 // - Aggregation. A crash-looping container says "Back-off restarting failed container" every few
 //   seconds; instead of thousands of objects, the same (object, reason, message, source) seen
 //   again within 10 minutes bumps `count` and `lastTimestamp` of the Event already written
@@ -15,7 +20,7 @@ import type { ApiClient } from '../../lib/client/api-client.js';
 import { isNotFound } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { logger } from '../../lib/logger.js';
-import { rfc3339 } from '../../lib/time.js';
+import { microTime, rfc3339 } from '../../lib/time.js';
 import { EVENT_DEFAULTS } from '../config.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -59,11 +64,14 @@ export class EventRecorder {
       ((err, event) => logger(this.source.component).warn(`could not record event ${event.reason} on ${event.involvedObject.kind} ${event.involvedObject.name}`, { err }));
   }
 
-  /** Records that something happened to `obj`; never throws, never waits. */
-  record(obj: KubeObject, type: EventType, reason: string, message: string): void {
+  /**
+   * Records that something happened to `obj`; never throws, never waits. `at` is when it happened
+   * when that was earlier than now (the API server takes the time before it stores a pod).
+   */
+  record(obj: KubeObject, type: EventType, reason: string, message: string, at?: Date): void {
     let event: Event;
     try {
-      event = this.buildEvent(obj, type, reason, message);
+      event = this.buildEvent(obj, type, reason, message, at);
     } catch (error) {
       this.onError(error, { metadata: {}, involvedObject: {}, reason } as Event);
       return;
@@ -76,8 +84,8 @@ export class EventRecorder {
     return this.pending;
   }
 
-  private buildEvent(obj: KubeObject, type: EventType, reason: string, message: string): Event {
-    const now = this.clock.now();
+  private buildEvent(obj: KubeObject, type: EventType, reason: string, message: string, at?: Date): Event {
+    const now = at ?? this.clock.now();
     const objectName = obj.metadata.name ?? '';
     const namespace = obj.metadata.namespace || 'default';
     // Kubernetes names events `<object>.<unix nanoseconds in hex>`; the sequence keeps two events
@@ -100,11 +108,12 @@ export class EventRecorder {
       source: { component: this.source.component, ...(this.source.host ? { host: this.source.host } : {}) },
       firstTimestamp: rfc3339(now),
       lastTimestamp: rfc3339(now),
-      eventTime: null,
+      eventTime: microTime(now),
       count: 1,
       type,
+      action: reason,
       reportingComponent: this.source.component,
-      reportingInstance: this.source.host ?? '',
+      reportingInstance: this.source.host ?? this.source.component,
     };
   }
 

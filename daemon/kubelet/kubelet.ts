@@ -178,6 +178,9 @@ export class Kubelet {
     if (pod.status?.phase !== 'Running' && !pod.metadata.deletionTimestamp && !this.firstSeenMs.has(uid)) {
       if (this.firstSeenMs.size > 10_000) this.firstSeenMs.clear(); // pods that never ran: forget them rather than grow
       this.firstSeenMs.set(uid, performance.now());
+      // The first row the kubelet adds to `kubelab trace pod`. Kubernetes has no event for it; a
+      // pod without any status yet is one no kubelet has synced, so a daemon restart adds none.
+      if (!pod.status?.hostIP) this.options.recorder.record(pod, 'Normal', 'Seen', `Pod bound to ${this.options.nodeName} seen by its kubelet`);
     }
     try {
       if (pod.metadata.deletionTimestamp) return await this.worker.terminatePod(pod);

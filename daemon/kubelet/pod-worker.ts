@@ -64,6 +64,7 @@ const MINIMUM_GRACE_SECONDS = 2;
 
 const DEFAULT_GRACE_SECONDS = KUBELET_DEFAULTS.terminationGracePeriodSeconds;
 
+const isReady = (status: PodStatus | undefined) => status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const identity = (pod: Pod): PodIdentity => ({ uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name! });
 const describePod = (pod: Pod) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 
@@ -130,7 +131,13 @@ export class PodWorker {
     }
 
     let sandbox = sandboxes.find((s) => s.state === 'ready' && !actions.sandboxesToRemove.includes(s.id));
-    if (actions.createSandbox && volumes) sandbox = await this.createSandbox(pod);
+    if (actions.createSandbox && volumes) {
+      sandbox = await this.createSandbox(pod);
+      // Not a Kubernetes event (its kubelet only says SandboxChanged when it replaces one): the
+      // pod trace's "sandbox and IP" row.
+      const ip = this.podIPOf(pod, sandbox);
+      this.o.recorder.record(pod, 'Normal', 'SandboxCreated', `Created pod sandbox ${sandbox.id.slice(0, 12)}${ip ? `, pod IP ${ip}` : ''}`);
+    }
 
     // In order: the plan lists app containers before sidecars, and sidecars in reverse order.
     for (const kill of actions.containersToKill) {
@@ -409,8 +416,20 @@ export class PodWorker {
           remaining = Math.max(MINIMUM_GRACE_SECONDS, grace - Math.round((Date.now() - startedMs) / 1000));
         }
         await this.o.runtime.stopContainer(c.id, remaining);
+        await this.recordExit(pod, c.id, c.name);
       }),
     );
+  }
+
+  /**
+   * `Exited`, with the exit code, once a container the kubelet stopped is down: the termination
+   * rows of the pod trace (the terminated state's finishedAt has whole seconds, and is gone with
+   * the pod once it is deleted). Kubernetes records no such event.
+   */
+  private async recordExit(pod: Pod, id: string, name: string): Promise<void> {
+    const stopped = (await this.o.runtime.listContainers({ podUid: pod.metadata.uid })).find((c) => c.id === id);
+    if (stopped?.state !== 'exited') return;
+    this.o.recorder.record(pod, 'Normal', 'Exited', `Container ${name} exited with code ${stopped.exitCode ?? 0}${stopped.reason ? ` (${stopped.reason})` : ''}`);
   }
 
   /**
@@ -434,7 +453,9 @@ export class PodWorker {
       const left = Math.max(0, grace - Math.round((Date.now() - startedMs) / 1000));
       await this.killContainers(pod, running.filter((c) => c.name === name), left);
     }
+    const hadSandbox = (await runtime.listPodSandboxes({ podUid: uid })).length > 0;
     await this.removeEverything(uid);
+    if (hadSandbox) this.o.recorder.record(pod, 'Normal', 'SandboxRemoved', 'Removed pod sandbox, containers and volumes');
     try {
       await client.delete('pods', pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
     } catch (err) {
@@ -476,6 +497,8 @@ export class PodWorker {
       try {
         await client.updateStatus<Pod>('pods', { ...current, status });
         if (status.phase === 'Running' && current.status?.phase !== 'Running') this.o.onPodRunning?.(current);
+        // The Ready condition has a lastTransitionTime in whole seconds; the trace wants the moment.
+        if (isReady(status) && !isReady(current.status)) this.o.recorder.record(current, 'Normal', 'PodReady', 'Pod is Ready: every container runs and passes its readiness probe');
         return;
       } catch (err) {
         if (isNotFound(err)) return;

@@ -535,6 +535,7 @@ export interface Event extends KubeObject {
   eventTime?: string | null;
   count?: number;
   type?: 'Normal' | 'Warning';
+  action?: string;
   reportingComponent?: string;
   reportingInstance?: string;
 }

@@ -11,6 +11,9 @@
 // compares the plan with the open listeners and converges (open missing, close extra, update the
 // balancer). A listener that cannot be opened (port in use) is reported in describe() and retried
 // with back-off and on every periodic resync.
+//
+// After each pass it tells onEndpointProgrammed about each pod endpoint that became live on this
+// node (programmed-endpoints.ts): kubelabd turns that into one ProxyProgrammed event per pod.
 
 import type { Endpoints, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
@@ -28,6 +31,7 @@ import { RoundRobinLoadBalancer, type ServicePortName } from './load-balancer.js
 import { listenerKey, planListeners, type DesiredListener, type ListenerKind, type ProxyProtocol } from './plan-listeners.js';
 import { emptyTraffic, TcpProxier, type ServiceTraffic } from './tcp-proxier.js';
 import { UdpProxier } from './udp-proxier.js';
+import { newlyProgrammedEndpoints, type ProgrammedEndpoint } from './programmed-endpoints.js';
 
 export interface ProxierOptions {
   client: ApiClient;
@@ -47,6 +51,12 @@ export interface ProxierOptions {
   onUnreadable?: (object: Service | Endpoints, problem: string) => void;
   /** Shared informers (kubelabd's); without it the proxier makes its own. */
   informers?: SharedInformerFactory;
+  /**
+   * Told of each ready pod endpoint that a pass put into service on this node (its Service has
+   * an open listener), once until it leaves. The endpoints of the first pass after start are
+   * not told: the previous run programmed them, and a restart would otherwise tell every pod again.
+   */
+  onEndpointProgrammed?: (endpoint: ProgrammedEndpoint) => void;
 }
 
 export interface ListenerDescription {
@@ -97,6 +107,8 @@ export class Proxier {
   private affinities = new Map<ServicePortName, 'None' | 'ClientIP'>();
   private readonly onError: (message: string) => void;
   private readonly reported = new ReportedOnce();
+  /** Keys of the pod endpoints programmed by the last pass; undefined before the first. */
+  private programmed?: Set<string>;
 
   constructor(private readonly options: ProxierOptions) {
     this.clock = options.clock ?? systemClock;
@@ -189,7 +201,10 @@ export class Proxier {
       }
     }
 
-    // 4. Addresses no Service needs any more leave the host.
+    // 4. Tell which pods just became reachable through this node's listeners.
+    this.tellProgrammed(endpoints);
+
+    // 5. Addresses no Service needs any more leave the host.
     for (const ip of [...this.addresses]) {
       if (plan.addresses.includes(ip)) continue;
       try {
@@ -200,6 +215,18 @@ export class Proxier {
       }
     }
     if (problems.length > 0) throw new Error(problems.join('; '));
+  }
+
+  private tellProgrammed(endpoints: Endpoints[]): void {
+    const listening = new Set<string>();
+    for (const open of this.listeners.values()) {
+      if (open.proxier && !open.error) listening.add(open.desired.service.slice(0, open.desired.service.lastIndexOf(':')));
+    }
+    const { current, added } = newlyProgrammedEndpoints(this.programmed ?? new Set(), endpoints, listening);
+    const firstPass = this.programmed === undefined;
+    this.programmed = current;
+    if (firstPass || !this.options.onEndpointProgrammed) return;
+    for (const endpoint of added) this.options.onEndpointProgrammed(endpoint);
   }
 
   /** What this node proxies right now: the API and CLI show it. */

@@ -14,6 +14,7 @@ import { buildKubeconfig, ensurePki, writeKubeconfig } from '../../daemon/pki/pk
 import type { PodStreams } from '../../daemon/pod-streams/pod-streams.js';
 import type { Registry } from '../../daemon/api/registry.js';
 import { createApiApp, startApiServer } from '../../daemon/api/server.js';
+import type { WebUi } from '../../daemon/api/ui/ui-router.js';
 import { httpsRequest, type TestResponse } from './https-request.js';
 import { MemoryRegistry } from './memory-registry.js';
 
@@ -36,6 +37,8 @@ export interface ApiTestServerOptions<R extends Registry> {
    * (`joinToken`), node tokens that authenticate as they are issued, and the gossip keyring.
    */
   join?: boolean;
+  /** Serve the web view at /ui/ (daemon/api/ui/), made over the server's registry. */
+  webUi?: (registry: Registry) => WebUi;
 }
 
 /** What a server started with `join: true` adds. */
@@ -74,6 +77,7 @@ export class ApiTestServer<R extends Registry = MemoryRegistry> {
       podStreams: options.podStreams,
       maxBodyBytes: options.maxBodyBytes,
       watchBookmarkIntervalMs: options.watchBookmarkIntervalMs,
+      webUi: options.webUi?.(registry),
     });
     const api = await startApiServer({
       app,

@@ -45,6 +45,30 @@ describe('EventRecorder', () => {
     assert.equal(event.count, 1);
     assert.equal(event.firstTimestamp, '2025-03-01T10:00:00Z');
     assert.equal(event.lastTimestamp, '2025-03-01T10:00:00Z');
+    // MicroTime, as events.k8s.io writes it, with what Kubernetes requires beside it: `kubelab trace pod` orders by it.
+    assert.equal(event.eventTime, '2025-03-01T10:00:00.000000Z');
+    assert.equal(event.action, 'Started');
+    assert.equal(event.reportingInstance, 'node-1');
+  });
+
+  it('keeps the sub-second time of the first occurrence in eventTime, also when a repeat is folded in', async () => {
+    clock.set('2025-03-01T10:00:00.437Z');
+    recorder.record(pod, 'Warning', 'Unhealthy', 'Readiness probe failed');
+    await recorder.flush();
+    clock.set('2025-03-01T10:00:05.120Z');
+    recorder.record(pod, 'Warning', 'Unhealthy', 'Readiness probe failed');
+    await recorder.flush();
+    const [event] = await events();
+    assert.equal(event.count, 2);
+    assert.equal(event.eventTime, '2025-03-01T10:00:00.437000Z');
+    assert.equal(event.lastTimestamp, '2025-03-01T10:00:05Z');
+  });
+
+  it('records the time the caller gives when the step happened before now', async () => {
+    recorder.record(pod, 'Normal', 'Accepted', 'Pod accepted', new Date('2025-03-01T09:59:59.990Z'));
+    await recorder.flush();
+    const [event] = await events();
+    assert.equal(event.eventTime, '2025-03-01T09:59:59.990000Z');
   });
 
   it('folds a repeat within 10 minutes into the same Event: count and lastTimestamp grow', async () => {

@@ -11,17 +11,20 @@
 // 2. Service without selector: leave the Endpoints alone; the user writes them by hand (this is
 //    how a Service points at something outside the cluster).
 // 3. Otherwise: list the selected pods, plan the subsets (plan-endpoints.ts), and create or
-//    update the Endpoints only when they differ.
+//    update the Endpoints only when they differ. A pod that this write adds to or takes from the
+//    ready addresses gets an event (EndpointsAdded / EndpointsRemoved) for `kubelab trace pod`.
 
 import { labelSelectorToString, matchesLabels, requirementsFromMap } from '../../../lib/api/selectors.js';
-import type { Endpoints, Pod, Service } from '../../../lib/api/types.js';
+import type { EndpointAddress, Endpoints, Pod, Service } from '../../../lib/api/types.js';
+import type { EventRecorder } from '../../events/event-recorder.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../../lib/errors.js';
 import type { Informer } from '../../../lib/client/informer.js';
 import { objectKey, splitKey } from '../../../lib/client/object-key.js';
 import { Controller, type ControllerOptions } from '../controller.js';
 import { desiredEndpoints, endpointsUpToDate } from './plan-endpoints.js';
+import { readyAddressChanges } from './ready-address-changes.js';
 
-export type EndpointsControllerOptions = Omit<ControllerOptions, 'recorder'>;
+export type EndpointsControllerOptions = Omit<ControllerOptions, 'recorder'> & { recorder?: EventRecorder };
 
 const hasSelector = (service: Service): boolean => Object.keys(service.spec?.selector ?? {}).length > 0;
 
@@ -29,9 +32,11 @@ export class EndpointsController extends Controller {
   private readonly services: Informer<Service>;
   private readonly pods: Informer<Pod>;
   private readonly endpoints: Informer<Endpoints>;
+  private readonly recorder?: EventRecorder;
 
   constructor(options: EndpointsControllerOptions) {
     super(options, { component: 'endpoint-controller' });
+    this.recorder = options.recorder;
     const informers = this.informers;
     const enqueue = (object: Service | Endpoints) => this.queue.add(objectKey(object));
     this.services = informers.informerFor<Service>('services');
@@ -88,6 +93,7 @@ export class EndpointsController extends Controller {
         if (isAlreadyExists(error)) throw new Error(`endpoints ${key} appeared while being created; retrying`, { cause: error });
         throw error;
       });
+      this.recordReadyChanges(undefined, desired);
       return;
     }
     if (endpointsUpToDate(current, desired)) return;
@@ -101,5 +107,27 @@ export class EndpointsController extends Controller {
       if (isConflict(error)) throw new Error(`endpoints ${key} changed while being updated; retrying`, { cause: error });
       throw error;
     });
+    this.recordReadyChanges(current, desired);
+  }
+
+  /** Tells each pod this write made (or stopped being) a ready address of the Service. */
+  private recordReadyChanges(current: Endpoints | undefined, desired: Endpoints): void {
+    if (!this.recorder) return;
+    const key = objectKey(desired);
+    const podOf = (address: EndpointAddress) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: address.targetRef?.name, namespace: address.targetRef?.namespace ?? desired.metadata.namespace, uid: address.targetRef?.uid },
+    });
+    const { added, removed } = readyAddressChanges(current, desired);
+    for (const address of added) {
+      if (address.targetRef?.kind !== 'Pod') continue;
+      this.recorder.record(podOf(address), 'Normal', 'EndpointsAdded', `Added ${address.ip} to the ready addresses of Endpoints ${key}`);
+    }
+    for (const address of removed) {
+      if (address.targetRef?.kind !== 'Pod') continue;
+      const why = address.stillListed ? 'not ready' : 'being deleted, finished or gone';
+      this.recorder.record(podOf(address), 'Normal', 'EndpointsRemoved', `Removed ${address.ip} from the ready addresses of Endpoints ${key} (${why})`);
+    }
   }
 }
