@@ -41,7 +41,10 @@ export async function startDockerExec(docker: Docker, containerId: string, optio
  */
 export async function startDockerAttach(docker: Docker, containerId: string, options: AttachOptions): Promise<ExecSession> {
   const container = docker.getContainer(containerId);
-  const tty = Boolean((await container.inspect()).Config?.Tty);
+  const info = await container.inspect();
+  // Docker attaches to a stopped container too (and waits for a start); Kubernetes' attach needs a running one.
+  if (!info.State?.Running) throw new Error(`container ${containerId.slice(0, 12)} is not running`);
+  const tty = Boolean(info.Config?.Tty);
   const connection = (await container.attach({ stream: true, hijack: true, stdin: options.stdin, stdout: options.stdout, stderr: options.stderr })) as unknown as Duplex;
   const streams = sessionStreams(docker, connection, { ...options, tty });
   return {
