@@ -28,6 +28,8 @@ export interface CliResult {
 export interface TestDaemonOptions {
   /** Extra `kubelabd server` flags. */
   args?: string[];
+  /** Flags for node itself, before the daemon's entry (`--heapsnapshot-signal=SIGUSR2`). */
+  nodeArgs?: string[];
 }
 
 export class TestDaemon {
@@ -76,6 +78,7 @@ export class TestDaemon {
   async launch(): Promise<void> {
     await fs.writeFile(path.join(this.dataDir, 'no-upstream-resolv.conf'), '# kubelab tests: no upstream resolver\n');
     const args = [
+      ...(this.options.nodeArgs ?? []),
       daemonEntry, 'server',
       '--data-dir', this.dataDir,
       '--listen', this.url ? new URL(this.url).host : '127.0.0.1:0',
@@ -116,6 +119,11 @@ export class TestDaemon {
   /** `[flag, value]` unless the caller's args set the flag themselves. */
   private defaultFlag(flag: string, value: string): string[] {
     return (this.options.args ?? []).includes(flag) ? [] : [flag, value];
+  }
+
+  /** The daemon's process id while it runs (for /proc figures such as its RSS). */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** Everything the daemon printed since its last start. */
