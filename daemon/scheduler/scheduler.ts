@@ -108,6 +108,8 @@ export class Scheduler {
     this.nodes = informers.informerFor<Node>('nodes');
     this.nodes.addEventHandler({ onAdd: (node) => this.onNodeChange(node), onUpdate: (previous, node) => this.onNodeChange(node, previous), onDelete: () => this.retryUnschedulable() });
     this.allPods = informers.informerFor<Pod>('pods');
+    // A bound pod that goes away frees room on its node (kube-scheduler's AssignedPodDelete).
+    this.allPods.addEventHandler({ onDelete: (pod) => pod.spec?.nodeName && this.retryUnschedulable() });
     this.namespaces = informers.informerFor<Namespace>('namespaces');
     // A claim that appears or gets bound, or a new volume, can let a waiting pod go on.
     const retry = () => this.retryUnschedulable();
