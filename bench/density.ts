@@ -6,7 +6,8 @@
 //   shareable IPC namespace, hello app joined to it), interleaved rounds;
 // - at rest: the daemon's RSS and CPU with no pod and with 50 Running pods, sampled from
 //   /proc/PID after 20 s of quiet (server and node agent in one process, as `kubelabd server`
-//   runs; goal <= 80 MB with 50 pods). KUBELAB_BENCH_HEAP_SNAPSHOT=1 also writes a heap snapshot
+//   runs; goal <= 80 MB with 50 pods). KUBELAB_BENCH_DENSITY_ROUNDS=N sets the rounds of the
+//   one-node and lab parts (2 by default). KUBELAB_BENCH_HEAP_SNAPSHOT=1 also writes a heap snapshot
 //   of the daemon with 50 pods (node's --heapsnapshot-signal) into the current directory;
 // - a lab: 200 pods on a simulated three-host lab (`kubelab lab up --nodes 3`), created at once,
 //   time until all are Running (bench/main.ts `density-lab`; no baseline: no single Docker API
@@ -83,7 +84,7 @@ async function dockerAllAtOnce(docker: Docker, network: string, pods: number, ro
 
 export async function benchDensity(options: { pods?: number; rounds?: number } = {}): Promise<DensityReport> {
   const pods = options.pods ?? 100;
-  const rounds = options.rounds ?? 2;
+  const rounds = options.rounds ?? Number(process.env.KUBELAB_BENCH_DENSITY_ROUNDS ?? 2);
   const snapshot = Boolean(process.env.KUBELAB_BENCH_HEAP_SNAPSHOT);
   const daemon = await TestDaemon.start(snapshot ? { nodeArgs: ['--heapsnapshot-signal=SIGUSR2'] } : {});
   const client = new RestClient(loadClientConfig({ kubeconfig: daemon.kubeconfigPath }));
@@ -152,7 +153,7 @@ export interface LabDensityReport {
 /** 200 pods on a three-host lab, created at once, until all are Running; `rounds` times. */
 export async function benchLabDensity(options: { pods?: number; rounds?: number } = {}): Promise<LabDensityReport> {
   const pods = options.pods ?? 200;
-  const rounds = options.rounds ?? 2;
+  const rounds = options.rounds ?? Number(process.env.KUBELAB_BENCH_DENSITY_ROUNDS ?? 2);
   const progress = (what: string) => console.error(`[density lab] ${new Date().toISOString()} ${what}`);
   progress('kubelab lab up --nodes 3');
   const lab = await TestLab.up(3);
