@@ -8,7 +8,8 @@
 //   /proc/PID after 20 s of quiet (server and node agent in one process, as `kubelabd server`
 //   runs; goal <= 80 MB with 50 pods). KUBELAB_BENCH_DENSITY_ROUNDS=N sets the rounds of the
 //   one-node and lab parts (2 by default). KUBELAB_BENCH_HEAP_SNAPSHOT=1 also writes a heap snapshot
-//   of the daemon with 50 pods (node's --heapsnapshot-signal) into the current directory;
+//   of the daemon with 50 pods (node's --heapsnapshot-signal) into the current directory, and
+//   KUBELAB_BENCH_DAEMON_NODE_ARGS='--max-semi-space-size=1' starts the daemon with node flags;
 // - a lab: 200 pods on a simulated three-host lab (`kubelab lab up --nodes 3`), created at once,
 //   time until all are Running (bench/main.ts `density-lab`; no baseline: no single Docker API
 //   starts containers on three hosts).
@@ -86,7 +87,8 @@ export async function benchDensity(options: { pods?: number; rounds?: number } =
   const pods = options.pods ?? 100;
   const rounds = options.rounds ?? Number(process.env.KUBELAB_BENCH_DENSITY_ROUNDS ?? 2);
   const snapshot = Boolean(process.env.KUBELAB_BENCH_HEAP_SNAPSHOT);
-  const daemon = await TestDaemon.start(snapshot ? { nodeArgs: ['--heapsnapshot-signal=SIGUSR2'] } : {});
+  const nodeArgs = [...(process.env.KUBELAB_BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : [])];
+  const daemon = await TestDaemon.start({ nodeArgs });
   const client = new RestClient(loadClientConfig({ kubeconfig: daemon.kubeconfigPath }));
   const docker = new Docker();
   const report: DensityReport = { pods, rounds, allRunningMs: [], dockerMs: [], atRest: [] };
@@ -131,13 +133,17 @@ export async function benchDensity(options: { pods?: number; rounds?: number } =
   return report;
 }
 
+const atRestLine = (a: AtRest) =>
+  `  at rest with ${String(a.pods).padStart(2)} pods: RSS ${a.rssMb.toFixed(0)} MB${a.pods === 50 ? ` (goal <= ${RSS_GOAL_MB} MB)` : ''}, CPU ${a.cpuPercent.toFixed(1)} % of a core`;
+
 export function formatDensity(r: DensityReport): string {
   const k = median(r.allRunningMs);
   const d = median(r.dockerMs);
+  if (r.allRunningMs.length === 0) return ['density, one node (no rounds of pods at once)', ...r.atRest.map(atRestLine)].join('\n');
   return [
     `density, one node: ${r.pods} pods created at once until all Running vs their containers through the Docker API, ${r.pods} at once`,
     `  kubelab median ${(k / 1000).toFixed(1)} s, docker median ${(d / 1000).toFixed(1)} s, ratio ${(k / d).toFixed(2)}x (rounds: kubelab ${r.allRunningMs.map((v) => (v / 1000).toFixed(1)).join(', ')} s; docker ${r.dockerMs.map((v) => (v / 1000).toFixed(1)).join(', ')} s)`,
-    ...r.atRest.map((a) => `  at rest with ${String(a.pods).padStart(2)} pods: RSS ${a.rssMb.toFixed(0)} MB${a.pods === 50 ? ` (goal <= ${RSS_GOAL_MB} MB)` : ''}, CPU ${a.cpuPercent.toFixed(1)} % of a core`),
+    ...r.atRest.map(atRestLine),
     ...(r.heapSnapshot ? [`  heap snapshot of the daemon with 50 pods: ${r.heapSnapshot}`] : []),
   ].join('\n');
 }
