@@ -254,14 +254,14 @@ export class Scheduler {
     if (!(this.nodes.hasSynced && this.allPods.hasSynced && this.namespaces.hasSynced)) {
       return Promise.all([this.client.list<Node>('nodes'), this.client.list<Pod>('pods'), this.client.list<Namespace>('namespaces')]);
     }
-    const pods = new Map(this.allPods.list().map((pod) => [objectKey(pod), pod]));
     for (const [key, bound] of this.assumed) {
-      const cached = pods.get(key);
+      const cached = this.allPods.get(key);
       // Seen bound (or gone, or replaced by a pod of the same name): the cache knows better now.
       if (!cached || cached.spec.nodeName || cached.metadata.uid !== bound.metadata.uid) this.assumed.delete(key);
-      else pods.set(key, bound);
     }
-    return [{ items: this.nodes.list() }, { items: [...pods.values()] }, { items: this.namespaces.list() }];
+    let pods = this.allPods.list();
+    if (this.assumed.size > 0) pods = pods.map((pod) => this.assumed.get(objectKey(pod)) ?? pod);
+    return [{ items: this.nodes.list() }, { items: pods }, { items: this.namespaces.list() }];
   }
 
   private claimsIn(namespace: string): Map<string, PersistentVolumeClaim> {
