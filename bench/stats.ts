@@ -8,6 +8,8 @@ export interface BenchResult {
   /** Median of the baseline measured side by side in the same run. */
   baseline: number;
   samples: number;
+  /** A further line to print under the result. */
+  detail?: string;
 }
 
 export function median(values: number[]): number {
@@ -25,5 +27,5 @@ export function percentile(values: number[], p: number): number {
 
 export function formatResult(r: BenchResult): string {
   const ratio = r.subject / r.baseline;
-  return `${r.name}\n  kubelab median ${r.subject.toFixed(1)} ${r.unit}, baseline median ${r.baseline.toFixed(1)} ${r.unit}, ratio ${ratio.toFixed(2)}x (n=${r.samples})`;
+  return `${r.name}\n  kubelab median ${r.subject.toFixed(1)} ${r.unit}, baseline median ${r.baseline.toFixed(1)} ${r.unit}, ratio ${ratio.toFixed(2)}x (n=${r.samples})${r.detail ? `\n  ${r.detail}` : ''}`;
 }

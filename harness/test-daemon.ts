@@ -28,7 +28,7 @@ export interface CliResult {
 export interface TestDaemonOptions {
   /** Extra `kubelabd server` flags. */
   args?: string[];
-  /** Flags for node itself, before the daemon's entry (`--cpu-prof` for a benchmark's profile). */
+  /** Flags for node itself, before the daemon's entry (`--cpu-prof` for a benchmark's profile, `--heapsnapshot-signal=SIGUSR2`). */
   nodeArgs?: string[];
 }
 
@@ -119,6 +119,11 @@ export class TestDaemon {
   /** `[flag, value]` unless the caller's args set the flag themselves. */
   private defaultFlag(flag: string, value: string): string[] {
     return (this.options.args ?? []).includes(flag) ? [] : [flag, value];
+  }
+
+  /** The daemon's process id while it runs (for /proc figures such as its RSS). */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** Everything the daemon printed since its last start. */

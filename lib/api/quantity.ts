@@ -19,6 +19,23 @@ export function parseQuantity(q: string | number): number {
     if (!Number.isFinite(q)) throw new Error(`invalid quantity ${q}: ${QUANTITY_FORMAT_MESSAGE}`);
     return q;
   }
+  const known = parsed.get(q);
+  if (known !== undefined) return known;
+  const value = parseQuantityText(q);
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(q, value);
+  return value;
+}
+
+/**
+ * Quantities already parsed: a cluster spells the same few (`100m`, `128Mi`, a node's `4Gi`) over
+ * and over, and the scheduler reads every bound pod's requests for each pod it places (the regular
+ * expression was its largest cost, bench/scheduler.ts). Bounded, so odd strings cannot grow it.
+ */
+const parsed = new Map<string, number>();
+const PARSED_LIMIT = 1_000;
+
+function parseQuantityText(q: string): number {
   const match = QUANTITY.exec(q.trim());
   if (!match || q.trim() !== q) throw new Error(`invalid quantity ${JSON.stringify(q)}: ${QUANTITY_FORMAT_MESSAGE}`);
   const [, sign, digits, suffix = ''] = match;

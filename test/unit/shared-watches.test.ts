@@ -60,6 +60,7 @@ describe('watches of a single-node server', () => {
         'endpoints {}',
         'horizontalpodautoscalers.autoscaling {}',
         'jobs.batch {}',
+        'namespaces {}',
         'nodes {}',
         'persistentvolumeclaims {}',
         'persistentvolumes {}',
