@@ -66,6 +66,9 @@ export interface GossipOptions {
   config?: Partial<GossipConfig>;
 }
 
+/** A relay nacks after this fraction of the probe timeout without an ack from the target. */
+const NACK_AFTER_TIMEOUT_FRACTION = 0.8;
+
 export class Gossip extends EventEmitter {
   readonly name: string;
   readonly config: GossipConfig;
@@ -185,7 +188,10 @@ export class Gossip extends EventEmitter {
     const seq = this.nextSeq++;
     const acked = this.waitForAck(seq, intervalMs);
     let nacks = 0;
-    this.nackWaiters.set(seq, () => void nacks++);
+    this.nackWaiters.set(seq, () => {
+      nacks++;
+      this.nacksReceived++;
+    });
     try {
       // Buddy system (Lifeguard, as memberlist): pinging a suspect, tell it so directly, so it can
       // refute at once instead of waiting for the rumour to reach it by chance.
@@ -297,8 +303,9 @@ export class Gossip extends EventEmitter {
         return;
       case 'ping-req': {
         // Probe the target on the requester's behalf and relay its ack under the requester's seq;
-        // if the target has not acked within the probe timeout, say so (nack): the requester then
-        // knows its own link to us works, and does not blame itself for the silence.
+        // if the target has not acked within 80 % of the probe timeout (the Lifeguard paper's
+        // figure: the nack must reach the requester before it gives up), say so: the requester
+        // then knows its own link to us works, and does not blame itself for the silence.
         const relaySeq = this.nextSeq++;
         const acked = this.waitForAck(relaySeq, this.config.probeIntervalMs);
         let answered = false;
@@ -306,7 +313,7 @@ export class Gossip extends EventEmitter {
           answered = true;
           if (ok) this.sendPacket(fromAddress, { type: 'ack', seq: packet.seq, updates: [] });
         });
-        void this.clock.sleep(this.config.probeTimeoutMs, this.stopped.signal).then(() => {
+        void this.clock.sleep(NACK_AFTER_TIMEOUT_FRACTION * this.config.probeTimeoutMs, this.stopped.signal).then(() => {
           if (!answered && !this.stopped.signal.aborted) this.sendPacket(fromAddress, { type: 'nack', seq: packet.seq, updates: [] });
         });
         this.sendPacket(packet.targetAddress, { type: 'ping', seq: relaySeq, target: packet.target, updates: [] });
