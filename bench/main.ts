@@ -7,7 +7,7 @@
 import { TestDaemon } from '../harness/test-daemon.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
 import { benchApi, formatApiBench, type ApiBenchReport } from './api-load.js';
-import { benchGossipConvergence, type GossipConvergence } from './gossip.js';
+import { benchGossip } from './gossip.js';
 import { benchHpaReaction, formatHpaReaction } from './hpa-reaction.js';
 import { benchLabFailure, formatLabFailure } from './lab-failure.js';
 import { benchPodStart } from './pod-start.js';
@@ -36,23 +36,11 @@ async function main(): Promise<void> {
   for (const r of results) console.log(formatResult(r));
   console.log(`\n${formatProxyBench(proxy)}`);
   if (api) console.log(`\n${formatApiBench(api)}`);
-  console.log(`\n${formatGossipConvergence(await benchGossipConvergence(50))}`);
+  console.log(`\n${await benchGossip()}`);
   console.log(`\n${formatLabFailure(await benchLabFailure())}`);
   console.log(`\n${formatSecretEncryption(await benchSecretEncryption())}`);
   console.log(`\n${formatHpaReaction(await benchHpaReaction())}`);
   console.log(`\n${formatUsageSampling(await benchUsageSampling())}`);
-}
-
-/** One line per loss rate: how long until every member knows a joiner and a failure. */
-function formatGossipConvergence(runs: GossipConvergence[]): string {
-  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  const lines = runs.map(
-    (r) =>
-      `  ${String(r.lossPercent).padStart(2)}% loss: join known by all in ${seconds(r.joinConvergenceMs)}, ` +
-      `failure known by all in ${seconds(r.failureConvergenceMs)}, false positives ${r.falsePositives} ` +
-      `(${r.packetsSent} packets, ${r.packetsDropped} dropped)`,
-  );
-  return [`gossip convergence, ${runs[0]?.members ?? 0} members in simulated time`, ...lines].join('\n');
 }
 
 main().catch((err: unknown) => {

@@ -23,7 +23,7 @@ export interface GossipConfig {
   pushPullIntervalMs: number;
   /** How often to try a full-state sync with one member believed dead: a partition that healed, or a member that came back, is found this way, since nobody probes the dead (Serf's reconnect). */
   reconnectIntervalMs: number;
-  /** Each update is piggybacked retransmitMult * log10(n + 1) times (at least once more): higher spreads rumours more surely through loss, at the price of bigger packets. */
+  /** Each update is sent retransmitMult * ceil(log10(n + 1)) times (memberlist's formula), in gossip rounds and on probes: higher spreads rumours more surely through loss, at the price of bigger packets. */
   retransmitMult: number;
   /** How many updates one packet carries at most, keeping pings well under a UDP datagram. */
   maxPiggybackedUpdates: number;
@@ -73,5 +73,5 @@ export function validateGossipConfig(config: GossipConfig): void {
 
 /** How many times one update is piggybacked before it leaves the broadcast queue. */
 export function retransmitLimit(config: GossipConfig, n: number): number {
-  return Math.ceil(config.retransmitMult * Math.log10(n + 1));
+  return config.retransmitMult * Math.ceil(Math.log10(n + 1));
 }

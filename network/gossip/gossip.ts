@@ -370,6 +370,10 @@ export class Gossip extends EventEmitter {
       this.broadcastSelf();
       return;
     }
+    if (result.reannounce) {
+      if (!this.stopped.signal.aborted) this.broadcastSelf();
+      return;
+    }
     if (!result.member) return;
     this.table.set(result.member.name, result.member);
     if (result.rebroadcast) this.broadcasts.push(update.name, update);
@@ -455,6 +459,10 @@ export class Gossip extends EventEmitter {
       else if (m.state === 'suspect') {
         // An unknown suspect must be learned first (as alive) before it can be suspected.
         if (!this.table.has(m.name)) this.applyUpdate({ kind: 'alive', name: m.name, address: m.address, incarnation: m.incarnation, meta: m.meta });
+        // A suspicion we already hold is no news: a peer's table tells us nobody new failed a
+        // probe, so it must not count as a confirmation (memberlist counts it as one from us).
+        const current = this.table.get(m.name);
+        if (current?.state === 'suspect' && current.incarnation === m.incarnation) continue;
         this.applyUpdate({ kind: 'suspect', name: m.name, incarnation: m.incarnation, from: this.name });
       } else if (this.table.has(m.name)) {
         this.applyUpdate({ kind: 'dead', name: m.name, incarnation: m.incarnation, from: this.name, left: m.state === 'left' });

@@ -94,8 +94,8 @@ describe('gossip config arithmetic', () => {
     }
   });
 
-  it('retransmit limit: retransmitMult * log10(n + 1), rounded up', () => {
-    const cases: Array<[number, number]> = [[1, 2], [3, 3], [9, 4], [50, 7], [99, 8]];
+  it('retransmit limit: retransmitMult * ceil(log10(n + 1)), as memberlist', () => {
+    const cases: Array<[number, number]> = [[1, 4], [3, 4], [9, 4], [10, 8], [50, 8], [99, 8], [100, 12]];
     for (const [n, want] of cases) assert.equal(retransmitLimit(config, n), want, `${n} members`);
   });
 
