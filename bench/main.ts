@@ -15,7 +15,7 @@ import { benchCliStartup, formatCliStartup, type CliStartupFigure } from './cli-
 import { benchDensity, benchLabDensity, formatDensity, formatLabDensity } from './density.js';
 import { benchPodBurst, formatPodBurst } from './pod-burst.js';
 import { benchScheduler, formatSchedulerBench } from './scheduler.js';
-import { benchGossipConvergence, type GossipConvergence } from './gossip.js';
+import { benchGossip } from './gossip.js';
 import { benchHpaReaction, formatHpaReaction } from './hpa-reaction.js';
 import { benchLabFailure, formatLabFailure } from './lab-failure.js';
 import { benchPodStart } from './pod-start.js';
@@ -82,23 +82,11 @@ async function main(): Promise<void> {
   console.log(`\n${formatProxyBench(proxy)}`);
   if (api) console.log(`\n${formatApiBench(api)}`);
   console.log(`\n${formatCliStartup(cli)}`);
-  console.log(`\n${formatGossipConvergence(await benchGossipConvergence(50))}`);
+  console.log(`\n${await benchGossip()}`);
   console.log(`\n${formatLabFailure(await benchLabFailure())}`);
   console.log(`\n${formatSecretEncryption(await benchSecretEncryption())}`);
   console.log(`\n${formatHpaReaction(await benchHpaReaction())}`);
   console.log(`\n${formatUsageSampling(await benchUsageSampling())}`);
-}
-
-/** One line per loss rate: how long until every member knows a joiner and a failure. */
-function formatGossipConvergence(runs: GossipConvergence[]): string {
-  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  const lines = runs.map(
-    (r) =>
-      `  ${String(r.lossPercent).padStart(2)}% loss: join known by all in ${seconds(r.joinConvergenceMs)}, ` +
-      `failure known by all in ${seconds(r.failureConvergenceMs)}, false positives ${r.falsePositives} ` +
-      `(${r.packetsSent} packets, ${r.packetsDropped} dropped)`,
-  );
-  return [`gossip convergence, ${runs[0]?.members ?? 0} members in simulated time`, ...lines].join('\n');
 }
 
 main().catch((err: unknown) => {

@@ -249,10 +249,16 @@ export const JOB_DEFAULTS = {
 } as const;
 
 /**
- * Gossip (SWIM): a node probes one peer every 1 s; a peer that does not answer is suspected,
- * and declared dead after suspicionMult (4) × log10(nodes) probe intervals unless it refutes.
- * Lower probe intervals detect failures sooner, with more packets; a higher multiplier gives
- * fewer false alarms on a lossy network. The values and their comments live in
+ * Gossip (SWIM with Lifeguard, as memberlist's DefaultLANConfig): a node probes one peer every
+ * 1 s (--gossip-probe-interval-ms); a peer that does not ack within 500 ms
+ * (--gossip-probe-timeout-ms), directly or through 3 others, is suspected, and declared dead
+ * after suspicionMult (4, --gossip-suspicion-mult) × max(1, log10(nodes)) probe intervals once 2
+ * others confirm it, 6 times that if nobody does, unless it refutes. Queued news goes to 3 random
+ * nodes every 200 ms (--gossip-interval-ms), each piece 4 × ceil(log10(nodes + 1)) times
+ * (--gossip-retransmit-mult). Lower intervals detect failures sooner, with more packets; higher
+ * multipliers give fewer false alarms on a lossy network. `kubelab lab` passes faster values,
+ * measured on its simulated hosts (cli/lab/host-kubelabd.ts, LAB_GOSSIP: 200 ms probes, a killed
+ * host NotReady on the server in 1.2 s). The values and their comments live in
  * network/gossip/gossip-config.ts (network code may not import the daemon).
  */
 export const GOSSIP_DEFAULTS: GossipConfig = defaultGossipConfig;

@@ -41,7 +41,10 @@ function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
     .option('gossip-port', { type: 'number', default: PORTS.gossip, describe: 'UDP and TCP port of the gossip membership (same on every node)' })
     .option('kubelet-port', { type: 'number', default: PORTS.kubelet, describe: 'port the kubelet serves logs, exec and port-forward on, for the API server' })
     .option('gossip-probe-interval-ms', { type: 'number', default: GOSSIP_DEFAULTS.probeIntervalMs, describe: 'how often each node probes one other: lower detects failures sooner, with more packets' })
-    .option('gossip-suspicion-mult', { type: 'number', default: GOSSIP_DEFAULTS.suspicionMult, describe: 'suspicion lasts this many probe intervals × log10(nodes) before a silent node is declared dead: higher means fewer false alarms on a lossy network' })
+    .option('gossip-suspicion-mult', { type: 'number', default: GOSSIP_DEFAULTS.suspicionMult, describe: 'a suspicion confirmed by others lasts this many probe intervals × log10(nodes) before a silent node is declared dead (unconfirmed, 6 times that): higher means fewer false alarms on a lossy network' })
+    .option('gossip-probe-timeout-ms', { type: 'number', default: GOSSIP_DEFAULTS.probeTimeoutMs, describe: 'how long a probe waits for a direct ack before asking others to probe: at most half the probe interval' })
+    .option('gossip-retransmit-mult', { type: 'number', default: GOSSIP_DEFAULTS.retransmitMult, describe: 'each piece of news is sent this many times × ceil(log10(nodes + 1)): higher reaches everyone more surely on a lossy network, with bigger packets' })
+    .option('gossip-interval-ms', { type: 'number', default: GOSSIP_DEFAULTS.gossipIntervalMs, describe: 'how often queued news (joins, suspicions, deaths) is sent to 3 random nodes besides riding on probes; 0 turns it off' })
     .option('backoff-initial-ms', { type: 'number', default: KUBELET_DEFAULTS.backoff.initialMs, describe: 'first container restart back-off (CrashLoopBackOff)' })
     .option('backoff-max-ms', { type: 'number', default: KUBELET_DEFAULTS.backoff.maxMs, describe: 'longest container restart back-off' })
     .option('upstream-resolv-conf', {
@@ -58,7 +61,7 @@ function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
 /** The node flags as the options startServer and startAgent share. */
 function nodeOptions(args: {
   'data-dir': string; 'node-name': string; 'docker-host': string; 'pod-network': string; 'cluster-cidr': string; 'gossip-port': number; 'kubelet-port': number;
-  'gossip-probe-interval-ms': number; 'gossip-suspicion-mult': number; 'backoff-initial-ms': number; 'backoff-max-ms': number;
+  'gossip-probe-interval-ms': number; 'gossip-suspicion-mult': number; 'gossip-probe-timeout-ms': number; 'gossip-interval-ms': number; 'gossip-retransmit-mult': number; 'backoff-initial-ms': number; 'backoff-max-ms': number;
   'upstream-resolv-conf': string;
   'housekeeping-interval': number; 'usage-source': string; 'node-cgroup'?: string;
 }) {
@@ -70,7 +73,13 @@ function nodeOptions(args: {
     clusterCidr: args['cluster-cidr'],
     gossipPort: args['gossip-port'],
     kubeletPort: args['kubelet-port'],
-    gossipConfig: { probeIntervalMs: args['gossip-probe-interval-ms'], suspicionMult: args['gossip-suspicion-mult'] },
+    gossipConfig: {
+      probeIntervalMs: args['gossip-probe-interval-ms'],
+      probeTimeoutMs: args['gossip-probe-timeout-ms'],
+      suspicionMult: args['gossip-suspicion-mult'],
+      gossipIntervalMs: args['gossip-interval-ms'],
+      retransmitMult: args['gossip-retransmit-mult'],
+    },
     backoff: { initialMs: args['backoff-initial-ms'], maxMs: args['backoff-max-ms'] },
     upstreamResolvConf: args['upstream-resolv-conf'],
     usage: {

@@ -24,6 +24,43 @@ export interface LabTimings {
 export const API_PORT = 6443;
 
 /**
+ * The lab's gossip settings, passed to every host's kubelabd (the daemon's own defaults suit a
+ * LAN of real machines: network/gossip/gossip-config.ts). The simulated hosts share one machine
+ * and answer within a millisecond, so the lab probes five times as often as memberlist's LAN
+ * config, which is what lets a killed host be declared dead, and its Node NotReady, within 2 s.
+ * Lifeguard keeps that from turning into false alarms: nacks and local health awareness keep a
+ * busy or lossy member from accusing healthy ones, and a suspicion nobody confirms lasts 6 times
+ * longer. Chosen by measurement (bench/gossip.ts, bench/lab-failure.ts; figures in the README).
+ */
+export const LAB_GOSSIP = {
+  /** Each member probes one other every 200 ms (the daemon's default: 1 s). */
+  probeIntervalMs: 200,
+  /** A direct ack must come within 80 ms, else others are asked to probe (at most half the interval: their nacks must fit in it). */
+  probeTimeoutMs: 80,
+  /** A confirmed suspicion lasts 4 x max(1, log10(n)) probe intervals: 800 ms on a 3-host lab. */
+  suspicionMult: 4,
+  /** Queued rumours go to 3 random members every 200 ms, besides riding on probes. */
+  gossipIntervalMs: 200,
+  /**
+   * Each rumour is sent 6 x ceil(log10(n + 1)) times (the daemon's default: 4 x). At 10 % loss the
+   * one message that must reach everyone is a suspect's refutation; with 4 x, 50 simulated members
+   * saw about one live member declared dead every 2 minutes, with 6 x none (bench/gossip.ts).
+   */
+  retransmitMult: 6,
+} as const;
+
+/** LAB_GOSSIP as kubelabd flags. */
+export function labGossipFlags(): string[] {
+  return [
+    '--gossip-probe-interval-ms', String(LAB_GOSSIP.probeIntervalMs),
+    '--gossip-probe-timeout-ms', String(LAB_GOSSIP.probeTimeoutMs),
+    '--gossip-suspicion-mult', String(LAB_GOSSIP.suspicionMult),
+    '--gossip-interval-ms', String(LAB_GOSSIP.gossipIntervalMs),
+    '--gossip-retransmit-mult', String(LAB_GOSSIP.retransmitMult),
+  ];
+}
+
+/**
  * Where this file runs from: <repo>/cli/lab/ from source, <repo>/dist/cli/lab/ when built, or a
  * chunk of the bundled CLI under <repo>/dist/bin/ (scripts/bundle-cli.mjs): the repository is
  * the nearest folder above with a package.json.
@@ -67,6 +104,7 @@ export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimin
     '--docker-host', `unix://${engineSocket(host)}`,
     // The host's usage (kubectl top nodes) is its engine's cgroup, not the machine all hosts share.
     '--node-cgroup', host.cgroupParent,
+    ...labGossipFlags(),
   ];
   const role = host.role === 'server'
     ? [

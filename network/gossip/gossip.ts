@@ -6,6 +6,16 @@
 // does not within the suspicion timeout, it is declared dead. A periodic push/pull of the whole
 // table with one random peer repairs whatever the lossy gossip missed.
 //
+// Besides probing, every gossip interval (200 ms) each member sends its queued rumours to a few
+// random members (memberlist's gossip()): news spreads in a few of these short rounds instead of
+// waiting for probes. And Lifeguard (Dadgar et al., 2018; memberlist's awareness.go and
+// suspicion.go) makes failure detection both faster and calmer:
+//   - local health awareness (awareness.ts): a member missing its own acks probes more slowly;
+//   - nacks: a relay asked to probe for us answers "nack" when the target stays silent, so the
+//     prober can tell "the target is down" from "my own packets are lost";
+//   - a dynamic suspicion timeout (suspicion.ts), long when one member accuses, short once
+//     several independently confirm.
+//
 // The merge rules live in member-state.ts (pure); this class is the thin actor around them.
 
 import type { GossipKeyring } from './keyring.js';
@@ -13,11 +23,13 @@ import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Clock } from '../../lib/clock.js';
 import { BroadcastQueue } from './broadcast-queue.js';
 import { Codec } from './codec.js';
-import { defaultGossipConfig, retransmitLimit, suspicionTimeoutMs, type GossipConfig } from './gossip-config.js';
+import { Awareness, probeAwarenessDelta } from './awareness.js';
+import { defaultGossipConfig, retransmitLimit, suspicionMaxTimeoutMs, suspicionTimeoutMs, validateGossipConfig, type GossipConfig } from './gossip-config.js';
 import {
   applyAlive, applyDead, applySuspect,
   type AliveMessage, type DeadMessage, type Member, type MemberMeta, type MergeResult, type SuspectMessage,
 } from './member-state.js';
+import { confirmationsExpected, Suspicion } from './suspicion.js';
 import type { Transport } from './transport.js';
 
 export type Update =
@@ -28,6 +40,10 @@ export type Update =
 type Packet =
   | { type: 'ping'; seq: number; target: string; updates: Update[] }
   | { type: 'ack'; seq: number; updates: Update[] }
+  /** A relay's answer to ping-req when the target did not ack in time: "I hear you; it is the target that is silent". */
+  | { type: 'nack'; seq: number; updates: Update[] }
+  /** Rumours only, sent every gossip interval. */
+  | { type: 'gossip'; updates: Update[] }
   | { type: 'ping-req'; seq: number; target: string; targetAddress: string; updates: Update[] };
 
 interface PushPull {
@@ -56,6 +72,9 @@ export interface GossipOptions {
   config?: Partial<GossipConfig>;
 }
 
+/** A relay nacks after this fraction of the probe timeout without an ack from the target. */
+const NACK_AFTER_TIMEOUT_FRACTION = 0.8;
+
 export class Gossip extends EventEmitter {
   readonly name: string;
   readonly config: GossipConfig;
@@ -66,9 +85,15 @@ export class Gossip extends EventEmitter {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly ackWaiters = new Map<number, () => void>();
+  private readonly nackWaiters = new Map<number, () => void>();
+  /** Running suspicions by member name. */
+  private readonly suspicions = new Map<string, Suspicion>();
+  private readonly awareness: Awareness;
   private readonly stopped = new AbortController();
   /** Probe rounds by outcome since start (kubelab_gossip_probes_total). */
   readonly probes = { acked: 0, ackedIndirectly: 0, failed: 0 };
+  /** Nacks received from relays of our indirect probes since start. */
+  nacksReceived = 0;
   private probeOrder: string[] = [];
   private probeIndex = 0;
   private nextSeq = 1;
@@ -79,6 +104,8 @@ export class Gossip extends EventEmitter {
     super();
     this.name = options.name;
     this.config = { ...defaultGossipConfig, ...options.config };
+    validateGossipConfig(this.config);
+    this.awareness = new Awareness(this.config.awarenessMaxMultiplier);
     this.transport = options.transport;
     this.clock = options.clock;
     this.random = options.random ?? Math.random;
@@ -93,6 +120,11 @@ export class Gossip extends EventEmitter {
   /** A copy of the table, ourselves included. */
   members(): Member[] {
     return [...this.table.values()].map((m) => ({ ...m, meta: { ...m.meta } }));
+  }
+
+  /** Local health (Lifeguard): 0 is healthy; n means probes run n + 1 times slower because our own acks went missing. */
+  get healthScore(): number {
+    return this.awareness.score;
   }
 
   /** Members believed alive or suspect (a suspect may yet refute). */
@@ -131,7 +163,14 @@ export class Gossip extends EventEmitter {
       while (!done.aborted) {
         const startedMs = this.nowMs();
         await this.probeOnce();
-        await this.clock.sleep(this.config.probeIntervalMs - (this.nowMs() - startedMs), done);
+        await this.clock.sleep(this.awareness.scaleTimeout(this.config.probeIntervalMs) - (this.nowMs() - startedMs), done);
+      }
+    })();
+    const gossiping = (async () => {
+      if (this.config.gossipIntervalMs <= 0) return;
+      while (!done.aborted) {
+        await this.clock.sleep(this.config.gossipIntervalMs, done);
+        if (!done.aborted) this.gossipOnce();
       }
     })();
     const syncing = (async () => {
@@ -146,36 +185,73 @@ export class Gossip extends EventEmitter {
         if (!done.aborted) await this.reconnectOnce().catch(() => undefined);
       }
     })();
-    await Promise.all([probing, syncing, reconnecting]);
+    await Promise.all([probing, gossiping, syncing, reconnecting]);
   }
 
-  /** One probe round: ping the next member; on silence, ping-req through others; on silence still, suspect it. */
+  /**
+   * One probe round: ping the next member; on silence, ping-req through others; on silence still,
+   * suspect it (or confirm a suspicion already running). Interval and timeout are stretched by our
+   * health score, which the outcome then updates.
+   */
   async probeOnce(): Promise<void> {
     const target = this.nextProbeTarget();
     if (!target) return;
+    const intervalMs = this.awareness.scaleTimeout(this.config.probeIntervalMs);
+    const timeoutMs = this.awareness.scaleTimeout(this.config.probeTimeoutMs);
     const seq = this.nextSeq++;
-    const acked = this.waitForAck(seq, this.config.probeIntervalMs);
-    // Buddy system (Lifeguard, as memberlist): pinging a suspect, tell it so directly, so it can
-    // refute at once instead of waiting for the rumour to reach it by chance.
-    const buddy: Update[] = target.state === 'suspect' ? [{ kind: 'suspect', name: target.name, incarnation: target.incarnation, from: this.name }] : [];
-    this.sendPacket(target.address, { type: 'ping', seq, target: target.name, updates: buddy });
-    if (await raceTimeout(acked.promise, this.clock, this.config.probeTimeoutMs, this.stopped.signal)) return void this.probes.acked++;
+    const acked = this.waitForAck(seq, intervalMs);
+    let nacks = 0;
+    this.nackWaiters.set(seq, () => {
+      nacks++;
+      this.nacksReceived++;
+    });
+    try {
+      // Buddy system (Lifeguard, as memberlist): pinging a suspect, tell it so directly, so it can
+      // refute at once instead of waiting for the rumour to reach it by chance.
+      const buddy: Update[] = target.state === 'suspect' ? [{ kind: 'suspect', name: target.name, incarnation: target.incarnation, from: this.name }] : [];
+      this.sendPacket(target.address, { type: 'ping', seq, target: target.name, updates: buddy });
+      if (await raceTimeout(acked.promise, this.clock, timeoutMs, this.stopped.signal)) {
+        this.probes.acked++;
+        this.awareness.applyDelta(probeAwarenessDelta({ acked: true, expectedNacks: 0, nacks: 0 }));
+        return;
+      }
 
-    // No direct ack: ask others to try, in case only our link to the target is bad.
-    const helpers = shuffle(this.liveMembers().filter((m) => m.name !== this.name && m.name !== target.name), this.random)
-      .slice(0, this.config.indirectChecks);
-    for (const helper of helpers) {
-      this.sendPacket(helper.address, { type: 'ping-req', seq, target: target.name, targetAddress: target.address, updates: [] });
+      // No direct ack: ask others to try, in case only our link to the target is bad.
+      const helpers = shuffle(this.liveMembers().filter((m) => m.name !== this.name && m.name !== target.name), this.random)
+        .slice(0, this.config.indirectChecks);
+      for (const helper of helpers) {
+        this.sendPacket(helper.address, { type: 'ping-req', seq, target: target.name, targetAddress: target.address, updates: [] });
+      }
+      if (await raceTimeout(acked.promise, this.clock, intervalMs - timeoutMs, this.stopped.signal)) {
+        this.probes.ackedIndirectly++;
+        this.awareness.applyDelta(probeAwarenessDelta({ acked: true, expectedNacks: 0, nacks: 0 }));
+        return;
+      }
+      acked.cancel();
+      if (this.stopped.signal.aborted) return;
+      this.probes.failed++;
+      // Relays that answered nack heard us fine: the target is the silent one. Each missing nack
+      // (or, with nobody to ask, the failure itself) counts against our own health.
+      this.awareness.applyDelta(probeAwarenessDelta({ acked: false, expectedNacks: helpers.length, nacks }));
+
+      const current = this.table.get(target.name);
+      if (current && (current.state === 'alive' || current.state === 'suspect')) {
+        this.applyUpdate({ kind: 'suspect', name: target.name, incarnation: current.incarnation, from: this.name });
+      }
+    } finally {
+      this.nackWaiters.delete(seq);
     }
-    const remainingMs = this.config.probeIntervalMs - this.config.probeTimeoutMs;
-    if (await raceTimeout(acked.promise, this.clock, remainingMs, this.stopped.signal)) return void this.probes.ackedIndirectly++;
-    acked.cancel();
-    if (this.stopped.signal.aborted) return;
-    this.probes.failed++;
+  }
 
-    const current = this.table.get(target.name);
-    if (current && current.state === 'alive') {
-      this.applyUpdate({ kind: 'suspect', name: target.name, incarnation: current.incarnation, from: this.name });
+  /** One gossip round: send queued rumours to up to gossipNodes random live members (nothing when nothing is queued). */
+  gossipOnce(): void {
+    if (this.broadcasts.length === 0) return;
+    const peers = shuffle(this.liveMembers().filter((m) => m.name !== this.name), this.random).slice(0, this.config.gossipNodes);
+    const limit = Math.max(1, retransmitLimit(this.config, this.liveMembers().length));
+    for (const peer of peers) {
+      const updates = this.broadcasts.take(this.config.maxPiggybackedUpdates, limit);
+      if (updates.length === 0) return;
+      this.transport.send(peer.address, this.codec.encode(this.name, { type: 'gossip', updates } satisfies Packet));
     }
   }
 
@@ -234,12 +310,25 @@ export class Gossip extends EventEmitter {
         this.lastAckMs.set(decoded.envelope.from, this.nowMs());
         this.ackWaiters.get(packet.seq)?.();
         return;
+      case 'nack':
+        this.nackWaiters.get(packet.seq)?.();
+        return;
+      case 'gossip':
+        return;
       case 'ping-req': {
-        // Probe the target on the requester's behalf and relay its ack under the requester's seq.
+        // Probe the target on the requester's behalf and relay its ack under the requester's seq;
+        // if the target has not acked within 80 % of the probe timeout (the Lifeguard paper's
+        // figure: the nack must reach the requester before it gives up), say so: the requester
+        // then knows its own link to us works, and does not blame itself for the silence.
         const relaySeq = this.nextSeq++;
         const acked = this.waitForAck(relaySeq, this.config.probeIntervalMs);
+        let answered = false;
         acked.promise.then((ok) => {
+          answered = true;
           if (ok) this.sendPacket(fromAddress, { type: 'ack', seq: packet.seq, updates: [] });
+        });
+        void this.clock.sleep(NACK_AFTER_TIMEOUT_FRACTION * this.config.probeTimeoutMs, this.stopped.signal).then(() => {
+          if (!answered && !this.stopped.signal.aborted) this.sendPacket(fromAddress, { type: 'nack', seq: packet.seq, updates: [] });
         });
         this.sendPacket(packet.targetAddress, { type: 'ping', seq: relaySeq, target: packet.target, updates: [] });
         return;
@@ -273,6 +362,13 @@ export class Gossip extends EventEmitter {
 
   private applyUpdate(update: Update): void {
     const current = this.table.get(update.name);
+    // Another accuser of a member we already suspect at this incarnation: not news for the table,
+    // but an independent confirmation shortens the suspicion (Lifeguard), and is passed on so
+    // the others shorten theirs too.
+    if (update.kind === 'suspect' && update.name !== this.name && current?.state === 'suspect' && update.incarnation === current.incarnation) {
+      if (this.suspicions.get(update.name)?.confirm(update.from)) this.broadcasts.push(update.name, update);
+      return;
+    }
     let result: MergeResult;
     if (update.kind === 'alive') result = applyAlive(current, update, this.name);
     else if (update.kind === 'suspect') result = applySuspect(current, update, this.name);
@@ -281,6 +377,8 @@ export class Gossip extends EventEmitter {
     // If this is us, refute: raise our incarnation above the rumour's and announce we are alive.
     if (result.refuteWithIncarnation !== undefined) {
       if (this.stopped.signal.aborted) return;
+      // Being accused hints that our own packets are late or lost (Lifeguard): slow down a notch.
+      this.awareness.applyDelta(1);
       const self = this.self();
       this.table.set(this.name, { ...self, incarnation: result.refuteWithIncarnation, state: 'alive' });
       this.broadcastSelf();
@@ -288,23 +386,42 @@ export class Gossip extends EventEmitter {
       this.emit('change', { ...this.self() });
       return;
     }
+    if (result.reannounce) {
+      if (!this.stopped.signal.aborted) this.broadcastSelf();
+      return;
+    }
     if (!result.member) return;
     this.table.set(result.member.name, result.member);
     if (result.rebroadcast) this.broadcasts.push(update.name, update);
-    if (result.member.state === 'suspect') this.startSuspicionTimer(result.member);
+    // A new suspicion (or one at a higher incarnation) starts its timer; any other state ends it.
+    this.suspicions.get(result.member.name)?.cancel();
+    this.suspicions.delete(result.member.name);
+    if (result.member.state === 'suspect') this.startSuspicion(result.member, update.kind === 'suspect' ? update.from : this.name);
     this.emit('change', { ...result.member });
   }
 
-  /** After the suspicion timeout, a suspect still suspect at the same incarnation is declared dead. */
-  private startSuspicionTimer(suspect: Member): void {
-    const timeoutMs = suspicionTimeoutMs(this.config, this.liveMembers().length);
-    void this.clock.sleep(timeoutMs, this.stopped.signal).then(() => {
-      if (this.stopped.signal.aborted) return;
-      const current = this.table.get(suspect.name);
-      // Refuted meanwhile (higher incarnation) or already dead: nothing to do.
-      if (!current || current.state !== 'suspect' || current.incarnation !== suspect.incarnation) return;
-      this.applyUpdate({ kind: 'dead', name: suspect.name, incarnation: suspect.incarnation, from: this.name });
+  /**
+   * After the suspicion timeout, a suspect still suspect at the same incarnation is declared dead.
+   * The timeout starts at its maximum and shrinks as others confirm (suspicion.ts).
+   */
+  private startSuspicion(suspect: Member, from: string): void {
+    const n = this.liveMembers().length;
+    const suspicion = new Suspicion({
+      from,
+      expected: confirmationsExpected(this.config.suspicionMult, n),
+      minMs: suspicionTimeoutMs(this.config, n),
+      maxMs: suspicionMaxTimeoutMs(this.config, n),
+      clock: this.clock,
+      signal: this.stopped.signal,
+      onTimeout: () => {
+        if (this.stopped.signal.aborted) return;
+        const current = this.table.get(suspect.name);
+        // Refuted meanwhile (higher incarnation) or already dead: nothing to do.
+        if (!current || current.state !== 'suspect' || current.incarnation !== suspect.incarnation) return;
+        this.applyUpdate({ kind: 'dead', name: suspect.name, incarnation: suspect.incarnation, from: this.name });
+      },
     });
+    this.suspicions.set(suspect.name, suspicion);
   }
 
   private broadcastSelf(): void {
@@ -358,6 +475,10 @@ export class Gossip extends EventEmitter {
       else if (m.state === 'suspect') {
         // An unknown suspect must be learned first (as alive) before it can be suspected.
         if (!this.table.has(m.name)) this.applyUpdate({ kind: 'alive', name: m.name, address: m.address, incarnation: m.incarnation, meta: m.meta });
+        // A suspicion we already hold is no news: a peer's table tells us nobody new failed a
+        // probe, so it must not count as a confirmation (memberlist counts it as one from us).
+        const current = this.table.get(m.name);
+        if (current?.state === 'suspect' && current.incarnation === m.incarnation) continue;
         this.applyUpdate({ kind: 'suspect', name: m.name, incarnation: m.incarnation, from: this.name });
       } else if (this.table.has(m.name)) {
         this.applyUpdate({ kind: 'dead', name: m.name, incarnation: m.incarnation, from: this.name, left: m.state === 'left' });

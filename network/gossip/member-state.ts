@@ -56,6 +56,13 @@ export interface MergeResult {
   rebroadcast: boolean;
   /** The message was about us at an incarnation we must beat: raise ours and announce alive. */
   refuteWithIncarnation?: number;
+  /**
+   * The message was a rumour about us that we have already refuted (an older incarnation): its
+   * sender missed our refutation, so announce ourselves again at our current incarnation. The
+   * reply to that sender's probe then carries it (memberlist ignores such rumours; on a lossy
+   * network a refutation that got lost would otherwise let the suspicion run out).
+   */
+  reannounce?: boolean;
 }
 
 const unchanged: MergeResult = { rebroadcast: false };
@@ -87,8 +94,8 @@ export function applyAlive(current: Member | undefined, msg: AliveMessage, selfN
 export function applySuspect(current: Member | undefined, msg: SuspectMessage, selfName: string): MergeResult {
   // We cannot suspect a member we have never heard of: we would not know its address.
   if (!current) return unchanged;
-  // Ignore old incarnation numbers.
-  if (msg.incarnation < current.incarnation) return unchanged;
+  // Ignore old incarnation numbers; if the old rumour is about us, repeat our refutation.
+  if (msg.incarnation < current.incarnation) return msg.name === selfName ? { rebroadcast: false, reannounce: true } : unchanged;
   // If this is us, refute: announce alive at an incarnation above the rumour's.
   if (msg.name === selfName) {
     return { rebroadcast: false, refuteWithIncarnation: Math.max(current.incarnation, msg.incarnation) + 1 };
@@ -103,8 +110,8 @@ export function applySuspect(current: Member | undefined, msg: SuspectMessage, s
 /** Merges a death notice: a suspicion that timed out, or a member leaving on purpose. */
 export function applyDead(current: Member | undefined, msg: DeadMessage, selfName: string): MergeResult {
   if (!current) return unchanged;
-  // Ignore old incarnation numbers.
-  if (msg.incarnation < current.incarnation) return unchanged;
+  // Ignore old incarnation numbers; if the old rumour is about us, repeat our refutation.
+  if (msg.incarnation < current.incarnation) return msg.name === selfName && !msg.left && current.state === 'alive' ? { rebroadcast: false, reannounce: true } : unchanged;
   // Already dead or gone: not news.
   if (current.state === 'dead' || current.state === 'left') return unchanged;
   // If this is us and we did not say it ourselves, refute: we are plainly not dead.

@@ -1,19 +1,22 @@
 import assert from 'node:assert/strict';
+import { setMaxListeners } from 'node:events';
 import { ManualClock } from '../../../lib/clock.js';
 import { Gossip } from '../../../network/gossip/gossip.js';
+import type { GossipConfig } from '../../../network/gossip/gossip-config.js';
 import { MemoryNetwork } from '../../../network/gossip/transport.js';
 import { seededRandom as seeded } from '../../../harness/seeded-random.js';
 
 const meta = (i: number) => ({ nodeName: `n${i}`, nodeIP: `10.0.0.${i}`, podSubnet: `10.244.${i}.0/24`, apiAddress: `10.0.0.${i}:6443`, role: i === 0 ? 'master' : 'worker' });
 
-async function cluster(size: number, seed = 1, drop = 0) {
+async function cluster(size: number, seed = 1, drop = 0, config: Partial<GossipConfig> = {}) {
   const clock = new ManualClock();
   const random = seeded(seed);
   const network = new MemoryNetwork(random);
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal); // every member's run() listens to it
   const members: Gossip[] = [];
   for (let i = 0; i < size; i++) {
-    const g = new Gossip({ name: `n${i}`, address: `addr-${i}`, meta: meta(i), secret: 'lab', transport: network.endpoint(`addr-${i}`), clock, random });
+    const g = new Gossip({ name: `n${i}`, address: `addr-${i}`, meta: meta(i), secret: 'lab', transport: network.endpoint(`addr-${i}`), clock, random, config });
     if (i > 0) await g.join(['addr-0']);
     members.push(g);
   }
@@ -101,13 +104,77 @@ describe('Gossip (SWIM over MemoryTransport, ManualClock)', () => {
       c.network.partition('addr-3', true);
       await c.clock.advance(20_000);
       for (const g of c.members.slice(0, 3)) assert.equal(view(g, 'n3')?.state, 'dead', `${g.name} sees n3 dead while cut off`);
-      assert.equal(view(c.members[3], 'n0')?.state, 'dead', 'n3 sees the others dead while cut off');
+      // The cut-off member is slower to give up on the others (Lifeguard): nobody confirms its
+      // suspicions, so each lasts the maximum (6 x 4 s), and its missing nacks slow its probing.
+      assert.ok(c.members[3].healthScore >= 3, `n3 blames itself (health score ${c.members[3].healthScore})`);
+      assert.equal(c.members[0].healthScore, 0, 'n0, whose relays answer nack, does not');
+      for (let i = 0; i < 60 && !['n0', 'n1', 'n2'].every((n) => view(c.members[3], n)?.state === 'dead'); i++) await c.clock.advance(1_000);
+      for (const n of ['n0', 'n1', 'n2']) assert.equal(view(c.members[3], n)?.state, 'dead', `n3 sees ${n} dead while cut off`);
       c.network.partition('addr-3', false);
       // Nobody probes the dead: only the periodic reconnect (every 10 s) can find them again.
       await c.clock.advance(2 * c.members[0].config.reconnectIntervalMs + 5_000);
       for (const g of c.members) {
         assert.deepEqual(g.members().map((m) => `${m.name}:${m.state}`).sort(), ['n0:alive', 'n1:alive', 'n2:alive', 'n3:alive'], g.name);
       }
+    } finally { await c.stop(); }
+  });
+
+  it('the gossip interval spreads a joiner to 20 members within a second, long before probes could', async () => {
+    // Probes every 10 s: only the gossip rounds (200 ms, fanout 3) can carry the news this fast.
+    const c = await cluster(20, 3, 0, { probeIntervalMs: 10_000, probeTimeoutMs: 500 });
+    try {
+      await c.clock.advance(30_000);
+      const joiner = new Gossip({ name: 'n20', address: 'addr-20', meta: meta(20), secret: 'lab', transport: c.network.endpoint('addr-20'), clock: c.clock, random: seeded(9), config: { probeIntervalMs: 10_000, probeTimeoutMs: 500 } });
+      await joiner.join(['addr-0']);
+      const running = joiner.run(new AbortController().signal);
+      await c.clock.advance(1_000);
+      for (const g of c.members) assert.equal(view(g, 'n20')?.state, 'alive', `${g.name} knows n20`);
+      joiner.stop();
+      await running;
+    } finally { await c.stop(); }
+  });
+
+  it('relays nack when the target is silent, so the prober does not blame itself', async () => {
+    const c = await cluster(5, 5);
+    try {
+      await c.clock.advance(3_000);
+      c.members[4].stop();
+      await c.clock.advance(6_000);
+      for (const g of c.members.slice(0, 4)) {
+        if (g.probes.failed === 0) continue;
+        assert.ok(g.nacksReceived > 0, `${g.name} received nacks for its probes of the stopped n4`);
+        assert.equal(g.healthScore, 0, `${g.name} stays healthy`);
+      }
+      assert.ok(c.members.some((g) => g.probes.failed > 0), 'someone probed n4');
+    } finally { await c.stop(); }
+  });
+
+  it('a member whose own packets are lost blames itself and probes more slowly', async () => {
+    const c = await cluster(5, 5);
+    try {
+      await c.clock.advance(3_000);
+      for (const other of ['addr-0', 'addr-1', 'addr-2', 'addr-4']) c.network.setDrop('addr-3', other, 1);
+      const rounds = (g: Gossip) => g.probes.acked + g.probes.ackedIndirectly + g.probes.failed;
+      const before = c.members.map(rounds);
+      await c.clock.advance(8_000);
+      assert.ok(c.members[3].healthScore > 0, `n3 blames itself (health score ${c.members[3].healthScore})`);
+      const n3Rounds = rounds(c.members[3]) - before[3];
+      const n0Rounds = rounds(c.members[0]) - before[0];
+      assert.ok(n3Rounds < n0Rounds, `n3 probed ${n3Rounds} times, n0 ${n0Rounds}`);
+    } finally { await c.stop(); }
+  });
+
+  it('a failure confirmed by several members is declared well before the unconfirmed maximum', async () => {
+    const c = await cluster(8, 11);
+    try {
+      await c.clock.advance(3_000);
+      c.members[7].stop();
+      const startMs = c.clock.now().getTime();
+      const survivors = c.members.slice(0, 7);
+      while (!survivors.every((g) => view(g, 'n7')?.state === 'dead') && c.clock.now().getTime() - startMs < 60_000) await c.clock.advance(100);
+      const tookMs = c.clock.now().getTime() - startMs;
+      // Unconfirmed, a suspicion lasts 6 x 4 s = 24 s; confirmed twice, 4 s. Add probe and gossip rounds.
+      assert.ok(tookMs <= 12_000, `every survivor saw n7 dead after ${tookMs} ms`);
     } finally { await c.stop(); }
   });
 

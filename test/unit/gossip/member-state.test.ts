@@ -52,9 +52,13 @@ describe('member-state merge rules', () => {
       const r = applySuspect(member('alive', 3, 'n1'), { name: 'n1', incarnation: 3, from: 'n3' }, 'n1');
       assert.deepEqual(r, { rebroadcast: false, refuteWithIncarnation: 4 });
     });
-    it('a suspicion about an older incarnation of us is ignored', () => {
+    it('a suspicion about an older incarnation of us is not refuted again, but we announce ourselves again', () => {
       const r = applySuspect(member('alive', 3, 'n1'), { name: 'n1', incarnation: 2, from: 'n3' }, 'n1');
-      assert.equal(r.refuteWithIncarnation, undefined);
+      assert.deepEqual(r, { rebroadcast: false, reannounce: true });
+    });
+    it('an old suspicion about another member is simply ignored', () => {
+      const r = applySuspect(member('alive', 3), { name: 'n2', incarnation: 2, from: 'n3' }, 'n1');
+      assert.deepEqual(r, { rebroadcast: false });
     });
   });
 
@@ -73,6 +77,10 @@ describe('member-state merge rules', () => {
         assert.equal(r.member?.state, want);
       });
     }
+    it('an old death notice about us (already refuted) makes us announce ourselves again', () => {
+      const r = applyDead(member('alive', 3, 'n1'), { name: 'n1', incarnation: 2, from: 'n3' }, 'n1');
+      assert.deepEqual(r, { rebroadcast: false, reannounce: true });
+    });
     it('a death notice about us makes us refute', () => {
       const r = applyDead(member('alive', 3, 'n1'), { name: 'n1', incarnation: 3, from: 'n3' }, 'n1');
       assert.equal(r.refuteWithIncarnation, 4);
