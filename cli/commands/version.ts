@@ -1,7 +1,7 @@
 // `kubelab version`: this client's version and the API server's (GET /version).
 
 import type { Argv } from 'yargs';
-import { withCliContext, type GlobalOptions } from '../cli-context.js';
+import type { GlobalOptions } from '../cli-context.js';
 import type { KubelabCommand } from './index.js';
 
 /** The CLI's own version; keep in step with package.json. */
@@ -14,6 +14,8 @@ export const versionCommand: KubelabCommand<{ client?: boolean }> = {
   handler: async (argv) => {
     process.stdout.write(`Client Version: ${CLIENT_VERSION}\n`);
     if (argv.client) return;
+    // Loaded only to ask the server: `version --client` needs no kubeconfig, YAML or HTTP client.
+    const { withCliContext } = await import('../cli-context.js');
     await withCliContext(argv, async (ctx) => {
       const server = await ctx.client.request<{ gitVersion?: string }>('GET', '/version');
       ctx.out(`Server Version: ${server?.gitVersion ?? 'unknown'}\n`);
