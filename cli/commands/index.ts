@@ -28,6 +28,7 @@ import { rolloutCommand } from './rollout.js';
 import { scaleCommand } from './scale.js';
 import { setCommand } from './set.js';
 import { topCommand } from './top.js';
+import { traceCommand } from './trace.js';
 import { uncordonCommand } from './uncordon.js';
 import { versionCommand } from './version.js';
 import { waitCommand } from './wait.js';
@@ -60,4 +61,5 @@ export const commands: KubelabCommand[] = [
   labCommand,
   waitCommand,
   topCommand,
+  traceCommand,
 ];

@@ -27,7 +27,7 @@ import { parseResolvConf, type ResolvConf } from '../runtime/etc-files.js';
 import { expandCommandAndArgs, type NodeAllocatable } from './container-env.js';
 import { registryAuthFor, type DockerConfigSecret } from './image-pull-secrets.js';
 import { runLifecycleHandler } from './lifecycle-hooks.js';
-import { allContainerSpecs, computePodActions, goDuration, isSidecar, specHash, type BackoffEntry, type ContainerToStart, type KubeletBackoffPolicy } from './pod-actions.js';
+import { allContainerSpecs, computePodActions, containerFieldPath, goDuration, isSidecar, specHash, type BackoffEntry, type ContainerToStart, type KubeletBackoffPolicy } from './pod-actions.js';
 import { podDnsConfig, type ClusterDns } from './pod-dns.js';
 import { containerSecurity, verifyRunAsNonRoot } from './security-options.js';
 import { readTerminationMessage } from './termination-message.js';
@@ -308,9 +308,9 @@ export class PodWorker {
       restartCount: start.restartCount,
       specHash: specHash(spec),
     });
-    this.o.recorder.record(pod, 'Normal', 'Created', `Created container ${spec.name}`);
+    this.o.recorder.record(pod, 'Normal', 'Created', `Created container ${spec.name}`, { fieldPath: containerFieldPath(pod, spec.name) });
     await this.o.runtime.startContainer(id);
-    this.o.recorder.record(pod, 'Normal', 'Started', `Started container ${spec.name}`);
+    this.o.recorder.record(pod, 'Normal', 'Started', `Started container ${spec.name}`, { fieldPath: containerFieldPath(pod, spec.name) });
     const postStart = spec.lifecycle?.postStart;
     if (postStart) {
       const failure = await runLifecycleHandler(this.o.runtime, postStart, { pod, container: spec, containerId: id, podIP: podIP ?? '' }, POST_START_TIMEOUT_MS);
@@ -340,6 +340,7 @@ export class PodWorker {
   private async ensureImage(pod: Pod, spec: Container, start: ContainerToStart): Promise<void> {
     const { runtime, recorder, clock } = this.o;
     const image = spec.image;
+    const fieldPath = containerFieldPath(pod, spec.name);
     const policy = pullPolicyOf(spec);
     const present = (await runtime.imageStatus(image)).present;
     if (policy === 'Never') {
@@ -349,7 +350,7 @@ export class PodWorker {
       throw new ContainerWaitingError({ reason: 'ErrImageNeverPull', message: text });
     }
     if (policy === 'IfNotPresent' && present) {
-      recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+      recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, { fieldPath });
       return;
     }
     const { backoffRemainingMs, delayAfterFailureMs } = start.imagePull;
@@ -360,16 +361,16 @@ export class PodWorker {
       throw new ContainerWaitingError({ reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` });
     }
     const nowMs = clock.now().getTime();
-    recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
+    recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, { fieldPath });
     try {
       const auth = registryAuthFor(image, await this.pullSecrets(pod));
       await runtime.pullImage(image, ...(auth ? [auth] : []));
-      recorder.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${goDuration(clock.now().getTime() - nowMs)}`);
+      recorder.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${goDuration(clock.now().getTime() - nowMs)}`, { fieldPath });
     } catch (err) {
       if (!(err instanceof ImagePullError)) throw err;
       if (present) {
         // kubelab labs have no registry: a local copy of an image pulled Always still runs.
-        recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine (pulling failed: ${err.message})`);
+        recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine (pulling failed: ${err.message})`, { fieldPath });
         return;
       }
       this.pullBackoff.set(`${pod.metadata.uid}/${spec.name}`, { delayMs: delayAfterFailureMs, failedAtMs: clock.now().getTime() });
@@ -405,7 +406,7 @@ export class PodWorker {
     const sandbox = (await this.o.runtime.listPodSandboxes({ podUid: pod.metadata.uid })).find((s) => s.state === 'ready');
     await Promise.all(
       containers.map(async (c) => {
-        this.o.recorder.record(pod, 'Normal', 'Killing', reason ?? `Stopping container ${c.name}`);
+        this.o.recorder.record(pod, 'Normal', 'Killing', reason ?? `Stopping container ${c.name}`, { fieldPath: containerFieldPath(pod, c.name) });
         let remaining = grace;
         const spec = specs.find((s) => s.name === c.name);
         const preStop = spec?.lifecycle?.preStop;
@@ -429,7 +430,7 @@ export class PodWorker {
   private async recordExit(pod: Pod, id: string, name: string): Promise<void> {
     const stopped = (await this.o.runtime.listContainers({ podUid: pod.metadata.uid })).find((c) => c.id === id);
     if (stopped?.state !== 'exited') return;
-    this.o.recorder.record(pod, 'Normal', 'Exited', `Container ${name} exited with code ${stopped.exitCode ?? 0}${stopped.reason ? ` (${stopped.reason})` : ''}`);
+    this.o.recorder.record(pod, 'Normal', 'Exited', `Container ${name} exited with code ${stopped.exitCode ?? 0}${stopped.reason ? ` (${stopped.reason})` : ''}`, { fieldPath: containerFieldPath(pod, name) });
   }
 
   /**
@@ -495,10 +496,12 @@ export class PodWorker {
       const status: PodStatus = computePodStatus({ pod: current, sandbox: shown, containers, waiting, readiness, started, hostIP: this.o.nodeIP, now: clock.now() });
       if (isDeepStrictEqual(status, current.status)) return;
       try {
+        // Taken before the write: whoever reacts to it (the endpoints controller) comes later.
+        const writtenAt = clock.now();
         await client.updateStatus<Pod>('pods', { ...current, status });
         if (status.phase === 'Running' && current.status?.phase !== 'Running') this.o.onPodRunning?.(current);
         // The Ready condition has a lastTransitionTime in whole seconds; the trace wants the moment.
-        if (isReady(status) && !isReady(current.status)) this.o.recorder.record(current, 'Normal', 'PodReady', 'Pod is Ready: every container runs and passes its readiness probe');
+        if (isReady(status) && !isReady(current.status)) this.o.recorder.record(current, 'Normal', 'PodReady', 'Pod is Ready: every container runs and passes its readiness probe', { at: writtenAt });
         return;
       } catch (err) {
         if (isNotFound(err)) return;
