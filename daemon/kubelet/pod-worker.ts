@@ -63,6 +63,9 @@ const POST_START_TIMEOUT_MS = KUBELET_DEFAULTS.postStartHookTimeoutMs;
 const MINIMUM_GRACE_SECONDS = 2;
 
 const DEFAULT_GRACE_SECONDS = KUBELET_DEFAULTS.terminationGracePeriodSeconds;
+/** An exit found longer ago than this by a kubelet that just started was told by its previous run. */
+const RECENT_EXIT_MS = 60_000;
+
 
 const isReady = (status: PodStatus | undefined) => status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const identity = (pod: Pod): PodIdentity => ({ uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name! });
@@ -88,6 +91,8 @@ export class PodWorker {
   private readonly restartBackoff = new Map<string, BackoffEntry>();
   /** Pull back-off per `<pod uid>/<container>`: the wait and when the last pull failed. */
   private readonly pullBackoff = new Map<string, BackoffWindow>();
+  /** Container attempts whose exit was told (`<pod uid>/<container id>`): one Exited event each. */
+  private readonly exitsRecorded = new Set<string>();
 
   constructor(private readonly o: PodWorkerOptions) {}
 
@@ -167,6 +172,7 @@ export class PodWorker {
 
     sandboxes = await runtime.listPodSandboxes({ podUid: uid });
     containers = await runtime.listContainers({ podUid: uid });
+    this.recordExits(pod, containers);
     const readySandbox = sandboxes.find((s) => s.state === 'ready');
     this.o.probes.updatePod(pod, containers, this.podIPOf(pod, readySandbox));
     await this.writeStatus(pod, readySandbox, await this.withTerminationMessages(pod, containers), waiting);
@@ -417,20 +423,31 @@ export class PodWorker {
           remaining = Math.max(MINIMUM_GRACE_SECONDS, grace - Math.round((Date.now() - startedMs) / 1000));
         }
         await this.o.runtime.stopContainer(c.id, remaining);
-        await this.recordExit(pod, c.id, c.name);
+        this.recordExits(pod, (await this.o.runtime.listContainers({ podUid: pod.metadata.uid })).filter((s) => s.id === c.id));
       }),
     );
   }
 
   /**
-   * `Exited`, with the exit code, once a container the kubelet stopped is down: the termination
-   * rows of the pod trace (the terminated state's finishedAt has whole seconds, and is gone with
-   * the pod once it is deleted). Kubernetes records no such event.
+   * `Exited`, with the exit code, once for each container attempt that ended (an init container
+   * done, a crash, a kill): the pod trace's rows (the terminated state shows whole seconds, and is
+   * gone with the pod once it is deleted). Its time is the engine's, to the millisecond, when the
+   * engine knows it; else when the kubelet noticed. Kubernetes records no such event. A kubelet
+   * that starts again finds the exits of before: those older than RECENT_EXIT_MS were told by its
+   * previous run and are not told again.
    */
-  private async recordExit(pod: Pod, id: string, name: string): Promise<void> {
-    const stopped = (await this.o.runtime.listContainers({ podUid: pod.metadata.uid })).find((c) => c.id === id);
-    if (stopped?.state !== 'exited') return;
-    this.o.recorder.record(pod, 'Normal', 'Exited', `Container ${name} exited with code ${stopped.exitCode ?? 0}${stopped.reason ? ` (${stopped.reason})` : ''}`, { fieldPath: containerFieldPath(pod, name) });
+  private recordExits(pod: Pod, containers: ContainerStatus[]): void {
+    const nowMs = this.o.clock.now().getTime();
+    for (const c of containers) {
+      if (c.state !== 'exited') continue;
+      const key = `${pod.metadata.uid}/${c.id}`;
+      if (this.exitsRecorded.has(key)) continue;
+      this.exitsRecorded.add(key);
+      const finishedMs = c.finishedAtMs ?? (c.finishedAt ? Date.parse(c.finishedAt) : NaN);
+      if (!(nowMs - finishedMs <= RECENT_EXIT_MS)) continue;
+      const message = `Container ${c.name} exited with code ${c.exitCode ?? 0}${c.reason ? ` (${c.reason})` : ''}`;
+      this.o.recorder.record(pod, 'Normal', 'Exited', message, { at: new Date(c.finishedAtMs ?? nowMs), fieldPath: containerFieldPath(pod, c.name) });
+    }
   }
 
   /**
@@ -481,7 +498,7 @@ export class PodWorker {
   }
 
   private forgetBackoff(uid: string): void {
-    for (const map of [this.restartBackoff, this.pullBackoff, this.terminationMessages]) {
+    for (const map of [this.restartBackoff, this.pullBackoff, this.terminationMessages, this.exitsRecorded]) {
       for (const key of map.keys()) if (key.startsWith(`${uid}/`)) map.delete(key);
     }
   }

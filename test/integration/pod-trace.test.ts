@@ -93,6 +93,7 @@ describe('kubelab trace pod on the real Docker Engine', function () {
       /image kubelab\/busybox:1 already present/,
       /init container prepare created/,
       /init container prepare started/,
+      /init container prepare exited with code 0/,
       /image kubelab\/hello:v1 already present/,
       /container web created/,
       /container web started/,
