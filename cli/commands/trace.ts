@@ -32,7 +32,7 @@ const AFTER_READY_MS = 1500;
 /** How often -w looks at what it has gathered. */
 const TICK_MS = 100;
 /** The component column in -w, which cannot measure rows it has not seen yet. */
-const FOLLOW_COMPONENT_WIDTH = 20;
+const FOLLOW_COMPONENT_WIDTH = 26;
 
 export const traceCommand: KubelabCommand<TraceOptions> = {
   command: 'trace <kind> <name>',
@@ -125,10 +125,10 @@ async function followPod(ctx: CliContext, name: string): Promise<void> {
       ctx.out(`${formatTraceHeader(trace)}\n${'OFFSET'.padStart(11)}  ${'COMPONENT'.padEnd(FOLLOW_COMPONENT_WIDTH)}  WHAT\n`);
       headerPrinted = true;
     }
+    for (const row of trace.rows) if (!firstSeenMs.has(row.key)) firstSeenMs.set(row.key, nowMs);
     if (!headerPrinted) return;
     for (const row of trace.rows) {
       if (printed.has(row.key)) continue;
-      if (!firstSeenMs.has(row.key)) firstSeenMs.set(row.key, nowMs);
       // Rows are in time order: hold back this one and every later one until it has settled.
       if (!all && nowMs - firstSeenMs.get(row.key)! < SETTLE_MS) break;
       ctx.out(`${formatTraceRow(row, FOLLOW_COMPONENT_WIDTH)}\n`);
