@@ -132,7 +132,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Event's eventTime; creationTimestamp has whole seconds). kube-apiserver records no such event.
   let apiRecorder: EventRecorder | undefined;
   const onCreated = (resource: string, created: KubeObject, acceptedAt: Date) => {
-    if (resource === 'pods') apiRecorder?.record(created, 'Normal', 'Accepted', `Pod accepted and stored by the API server (creationTimestamp ${created.metadata.creationTimestamp})`, acceptedAt);
+    if (resource === 'pods') apiRecorder?.record(created, 'Normal', 'Accepted', `Pod accepted and stored by the API server (creationTimestamp ${created.metadata.creationTimestamp})`, { at: acceptedAt });
   };
   const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) }, onCreated });
   await registry.ensureSystemNamespaces();

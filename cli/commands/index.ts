@@ -50,6 +50,7 @@ export const commandTable: CommandEntry[] = [
   { words: ['wait'], load: async () => (await import('./wait.js')).waitCommand },
   { words: ['top'], load: async () => (await import('./top.js')).topCommand },
   { words: ['dashboard'], load: async () => (await import('./dashboard.js')).dashboardCommand },
+  { words: ['trace'], load: async () => (await import('./trace.js')).traceCommand },
 ];
 
 /** Global flags that take a value, so the word after them is not the command (see main.ts). */

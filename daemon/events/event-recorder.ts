@@ -17,7 +17,7 @@
 
 import type { Event, KubeObject } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
-import { isNotFound } from '../../lib/errors.js';
+import { isAlreadyExists, isNotFound } from '../../lib/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { logger } from '../../lib/logger.js';
 import { microTime, rfc3339 } from '../../lib/time.js';
@@ -47,10 +47,27 @@ export interface EventRecorderOptions {
   onError?: (error: unknown, event: Event) => void;
 }
 
+export interface RecordOptions {
+  /** When it happened, if earlier than now (the API server takes the time before it stores a pod). */
+  at?: Date;
+  /** The part of the object it is about, as the kubelet names a container: `spec.containers{web}`. */
+  fieldPath?: string;
+}
+
+/**
+ * Kubernetes names events `<object>.<unix nanoseconds in hex>`. A Date has milliseconds, so a
+ * sequence fills the nanoseconds: shared by every recorder of the process, and starting at a
+ * random number so that two processes (a server and an agent) rarely draw the same.
+ */
+let sequence = Math.floor(Math.random() * 1_000_000);
+function eventName(objectName: string, at: Date): string {
+  const nanos = BigInt(at.getTime()) * 1_000_000n + BigInt(sequence++ % 1_000_000);
+  return `${objectName}.${nanos.toString(16).padStart(16, '0')}`;
+}
+
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
   private pending: Promise<void> = Promise.resolve();
-  private sequence = 0;
   private readonly onError: (error: unknown, event: Event) => void;
 
   constructor(
@@ -64,14 +81,11 @@ export class EventRecorder {
       ((err, event) => logger(this.source.component).warn(`could not record event ${event.reason} on ${event.involvedObject.kind} ${event.involvedObject.name}`, { err }));
   }
 
-  /**
-   * Records that something happened to `obj`; never throws, never waits. `at` is when it happened
-   * when that was earlier than now (the API server takes the time before it stores a pod).
-   */
-  record(obj: KubeObject, type: EventType, reason: string, message: string, at?: Date): void {
+  /** Records that something happened to `obj`; never throws, never waits. */
+  record(obj: KubeObject, type: EventType, reason: string, message: string, options: RecordOptions = {}): void {
     let event: Event;
     try {
-      event = this.buildEvent(obj, type, reason, message, at);
+      event = this.buildEvent(obj, type, reason, message, options);
     } catch (error) {
       this.onError(error, { metadata: {}, involvedObject: {}, reason } as Event);
       return;
@@ -84,17 +98,14 @@ export class EventRecorder {
     return this.pending;
   }
 
-  private buildEvent(obj: KubeObject, type: EventType, reason: string, message: string, at?: Date): Event {
-    const now = at ?? this.clock.now();
+  private buildEvent(obj: KubeObject, type: EventType, reason: string, message: string, options: RecordOptions): Event {
+    const now = options.at ?? this.clock.now();
     const objectName = obj.metadata.name ?? '';
     const namespace = obj.metadata.namespace || 'default';
-    // Kubernetes names events `<object>.<unix nanoseconds in hex>`; the sequence keeps two events
-    // of the same millisecond apart.
-    const nanos = BigInt(now.getTime()) * 1_000_000n + BigInt(this.sequence++ % 1_000_000);
     return {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${objectName}.${nanos.toString(16).padStart(16, '0')}`, namespace },
+      metadata: { name: eventName(objectName, now), namespace },
       involvedObject: {
         kind: obj.kind,
         namespace: obj.metadata.namespace,
@@ -102,6 +113,7 @@ export class EventRecorder {
         uid: obj.metadata.uid,
         apiVersion: obj.apiVersion,
         resourceVersion: obj.metadata.resourceVersion,
+        ...(options.fieldPath ? { fieldPath: options.fieldPath } : {}),
       },
       reason,
       message,
@@ -138,7 +150,15 @@ export class EventRecorder {
         if (!isNotFound(error)) throw error;
       }
     }
-    const created = await this.client.create<Event>('events', event);
+    let created: Event;
+    try {
+      created = await this.client.create<Event>('events', event);
+    } catch (error) {
+      // Another component named its event for the same object in the same millisecond (the
+      // sequence only separates this process's events): draw the name again, once.
+      if (!isAlreadyExists(error)) throw error;
+      created = await this.client.create<Event>('events', { ...event, metadata: { ...event.metadata, name: eventName(event.involvedObject.name ?? '', new Date(nowMs)) } });
+    }
     this.remember(key, { namespace: event.metadata.namespace!, name: created.metadata.name!, count: 1, lastSeenMs: nowMs });
   }
 

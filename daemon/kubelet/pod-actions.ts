@@ -404,3 +404,8 @@ function removeOldAttempts(attemptsNewestFirstOrder: ContainerStatus[], actions:
   const exited = attemptsNewestFirstOrder.filter((c) => c.state === 'exited');
   for (const old of exited.slice(1)) actions.containersToRemove.push(old.id);
 }
+
+/** How Kubernetes' kubelet names a container in its events' involvedObject.fieldPath. */
+export function containerFieldPath(pod: Pod, name: string): string {
+  return (pod.spec.initContainers ?? []).some((c) => c.name === name) ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
+}

@@ -27,7 +27,7 @@ import { parseResolvConf, type ResolvConf } from '../runtime/etc-files.js';
 import { expandCommandAndArgs, type NodeAllocatable } from './container-env.js';
 import { registryAuthFor, type DockerConfigSecret } from './image-pull-secrets.js';
 import { runLifecycleHandler } from './lifecycle-hooks.js';
-import { allContainerSpecs, computePodActions, goDuration, isSidecar, specHash, type BackoffEntry, type ContainerToStart, type KubeletBackoffPolicy } from './pod-actions.js';
+import { allContainerSpecs, computePodActions, containerFieldPath, goDuration, isSidecar, specHash, type BackoffEntry, type ContainerToStart, type KubeletBackoffPolicy } from './pod-actions.js';
 import { podDnsConfig, type ClusterDns } from './pod-dns.js';
 import { containerSecurity, verifyRunAsNonRoot } from './security-options.js';
 import { readTerminationMessage } from './termination-message.js';
@@ -63,6 +63,9 @@ const POST_START_TIMEOUT_MS = KUBELET_DEFAULTS.postStartHookTimeoutMs;
 const MINIMUM_GRACE_SECONDS = 2;
 
 const DEFAULT_GRACE_SECONDS = KUBELET_DEFAULTS.terminationGracePeriodSeconds;
+/** An exit found longer ago than this by a kubelet that just started was told by its previous run. */
+const RECENT_EXIT_MS = 60_000;
+
 
 const isReady = (status: PodStatus | undefined) => status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const identity = (pod: Pod): PodIdentity => ({ uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name! });
@@ -88,6 +91,8 @@ export class PodWorker {
   private readonly restartBackoff = new Map<string, BackoffEntry>();
   /** Pull back-off per `<pod uid>/<container>`: the wait and when the last pull failed. */
   private readonly pullBackoff = new Map<string, BackoffWindow>();
+  /** Container attempts whose exit was told (`<pod uid>/<container id>`): one Exited event each. */
+  private readonly exitsRecorded = new Set<string>();
 
   constructor(private readonly o: PodWorkerOptions) {}
 
@@ -167,6 +172,7 @@ export class PodWorker {
 
     sandboxes = await runtime.listPodSandboxes({ podUid: uid });
     containers = await runtime.listContainers({ podUid: uid });
+    this.recordExits(pod, containers);
     const readySandbox = sandboxes.find((s) => s.state === 'ready');
     this.o.probes.updatePod(pod, containers, this.podIPOf(pod, readySandbox));
     await this.writeStatus(pod, readySandbox, await this.withTerminationMessages(pod, containers), waiting);
@@ -308,9 +314,9 @@ export class PodWorker {
       restartCount: start.restartCount,
       specHash: specHash(spec),
     });
-    this.o.recorder.record(pod, 'Normal', 'Created', `Created container ${spec.name}`);
+    this.o.recorder.record(pod, 'Normal', 'Created', `Created container ${spec.name}`, { fieldPath: containerFieldPath(pod, spec.name) });
     await this.o.runtime.startContainer(id);
-    this.o.recorder.record(pod, 'Normal', 'Started', `Started container ${spec.name}`);
+    this.o.recorder.record(pod, 'Normal', 'Started', `Started container ${spec.name}`, { fieldPath: containerFieldPath(pod, spec.name) });
     const postStart = spec.lifecycle?.postStart;
     if (postStart) {
       const failure = await runLifecycleHandler(this.o.runtime, postStart, { pod, container: spec, containerId: id, podIP: podIP ?? '' }, POST_START_TIMEOUT_MS);
@@ -340,6 +346,7 @@ export class PodWorker {
   private async ensureImage(pod: Pod, spec: Container, start: ContainerToStart): Promise<void> {
     const { runtime, recorder, clock } = this.o;
     const image = spec.image;
+    const fieldPath = containerFieldPath(pod, spec.name);
     const policy = pullPolicyOf(spec);
     const present = (await runtime.imageStatus(image)).present;
     if (policy === 'Never') {
@@ -349,7 +356,7 @@ export class PodWorker {
       throw new ContainerWaitingError({ reason: 'ErrImageNeverPull', message: text });
     }
     if (policy === 'IfNotPresent' && present) {
-      recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+      recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, { fieldPath });
       return;
     }
     const { backoffRemainingMs, delayAfterFailureMs } = start.imagePull;
@@ -360,16 +367,16 @@ export class PodWorker {
       throw new ContainerWaitingError({ reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` });
     }
     const nowMs = clock.now().getTime();
-    recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
+    recorder.record(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, { fieldPath });
     try {
       const auth = registryAuthFor(image, await this.pullSecrets(pod));
       await runtime.pullImage(image, ...(auth ? [auth] : []));
-      recorder.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${goDuration(clock.now().getTime() - nowMs)}`);
+      recorder.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${goDuration(clock.now().getTime() - nowMs)}`, { fieldPath });
     } catch (err) {
       if (!(err instanceof ImagePullError)) throw err;
       if (present) {
         // kubelab labs have no registry: a local copy of an image pulled Always still runs.
-        recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine (pulling failed: ${err.message})`);
+        recorder.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine (pulling failed: ${err.message})`, { fieldPath });
         return;
       }
       this.pullBackoff.set(`${pod.metadata.uid}/${spec.name}`, { delayMs: delayAfterFailureMs, failedAtMs: clock.now().getTime() });
@@ -405,7 +412,7 @@ export class PodWorker {
     const sandbox = (await this.o.runtime.listPodSandboxes({ podUid: pod.metadata.uid })).find((s) => s.state === 'ready');
     await Promise.all(
       containers.map(async (c) => {
-        this.o.recorder.record(pod, 'Normal', 'Killing', reason ?? `Stopping container ${c.name}`);
+        this.o.recorder.record(pod, 'Normal', 'Killing', reason ?? `Stopping container ${c.name}`, { fieldPath: containerFieldPath(pod, c.name) });
         let remaining = grace;
         const spec = specs.find((s) => s.name === c.name);
         const preStop = spec?.lifecycle?.preStop;
@@ -416,20 +423,31 @@ export class PodWorker {
           remaining = Math.max(MINIMUM_GRACE_SECONDS, grace - Math.round((Date.now() - startedMs) / 1000));
         }
         await this.o.runtime.stopContainer(c.id, remaining);
-        await this.recordExit(pod, c.id, c.name);
+        this.recordExits(pod, (await this.o.runtime.listContainers({ podUid: pod.metadata.uid })).filter((s) => s.id === c.id));
       }),
     );
   }
 
   /**
-   * `Exited`, with the exit code, once a container the kubelet stopped is down: the termination
-   * rows of the pod trace (the terminated state's finishedAt has whole seconds, and is gone with
-   * the pod once it is deleted). Kubernetes records no such event.
+   * `Exited`, with the exit code, once for each container attempt that ended (an init container
+   * done, a crash, a kill): the pod trace's rows (the terminated state shows whole seconds, and is
+   * gone with the pod once it is deleted). Its time is the engine's, to the millisecond, when the
+   * engine knows it; else when the kubelet noticed. Kubernetes records no such event. A kubelet
+   * that starts again finds the exits of before: those older than RECENT_EXIT_MS were told by its
+   * previous run and are not told again.
    */
-  private async recordExit(pod: Pod, id: string, name: string): Promise<void> {
-    const stopped = (await this.o.runtime.listContainers({ podUid: pod.metadata.uid })).find((c) => c.id === id);
-    if (stopped?.state !== 'exited') return;
-    this.o.recorder.record(pod, 'Normal', 'Exited', `Container ${name} exited with code ${stopped.exitCode ?? 0}${stopped.reason ? ` (${stopped.reason})` : ''}`);
+  private recordExits(pod: Pod, containers: ContainerStatus[]): void {
+    const nowMs = this.o.clock.now().getTime();
+    for (const c of containers) {
+      if (c.state !== 'exited') continue;
+      const key = `${pod.metadata.uid}/${c.id}`;
+      if (this.exitsRecorded.has(key)) continue;
+      this.exitsRecorded.add(key);
+      const finishedMs = c.finishedAtMs ?? (c.finishedAt ? Date.parse(c.finishedAt) : NaN);
+      if (!(nowMs - finishedMs <= RECENT_EXIT_MS)) continue;
+      const message = `Container ${c.name} exited with code ${c.exitCode ?? 0}${c.reason ? ` (${c.reason})` : ''}`;
+      this.o.recorder.record(pod, 'Normal', 'Exited', message, { at: new Date(c.finishedAtMs ?? nowMs), fieldPath: containerFieldPath(pod, c.name) });
+    }
   }
 
   /**
@@ -480,7 +498,7 @@ export class PodWorker {
   }
 
   private forgetBackoff(uid: string): void {
-    for (const map of [this.restartBackoff, this.pullBackoff, this.terminationMessages]) {
+    for (const map of [this.restartBackoff, this.pullBackoff, this.terminationMessages, this.exitsRecorded]) {
       for (const key of map.keys()) if (key.startsWith(`${uid}/`)) map.delete(key);
     }
   }
@@ -495,10 +513,12 @@ export class PodWorker {
       const status: PodStatus = computePodStatus({ pod: current, sandbox: shown, containers, waiting, readiness, started, hostIP: this.o.nodeIP, now: clock.now() });
       if (isDeepStrictEqual(status, current.status)) return;
       try {
+        // Taken before the write: whoever reacts to it (the endpoints controller) comes later.
+        const writtenAt = clock.now();
         await client.updateStatus<Pod>('pods', { ...current, status });
         if (status.phase === 'Running' && current.status?.phase !== 'Running') this.o.onPodRunning?.(current);
         // The Ready condition has a lastTransitionTime in whole seconds; the trace wants the moment.
-        if (isReady(status) && !isReady(current.status)) this.o.recorder.record(current, 'Normal', 'PodReady', 'Pod is Ready: every container runs and passes its readiness probe');
+        if (isReady(status) && !isReady(current.status)) this.o.recorder.record(current, 'Normal', 'PodReady', 'Pod is Ready: every container runs and passes its readiness probe', { at: writtenAt });
         return;
       } catch (err) {
         if (isNotFound(err)) return;

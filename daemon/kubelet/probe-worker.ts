@@ -12,6 +12,7 @@
 import type { Pod, Probe } from '../../lib/api/types.js';
 import type { Clock } from '../../lib/clock.js';
 import type { EventRecorder } from '../events/event-recorder.js';
+import { containerFieldPath } from './pod-actions.js';
 import { probeEventMessage, type ContainerProber, type ProbeTarget } from './prober.js';
 import { initialProbeState, planProbeStep, probeTimings, recordProbeAttempt, type ProbeResult, type ProbeState, type ProbeStep, type ProbeTimings, type ProbeType } from './probe-state.js';
 
@@ -77,7 +78,7 @@ export class ProbeWorker {
     const outcome = await this.o.prober.probe(type, this.o.probe, this.o.target);
     // Stopped while probing: the container is gone or restarted; this answer is about nothing.
     if (this.stopped.signal.aborted) return { action: 'done' };
-    if (outcome.attempt !== 'success') this.o.recorder.record(this.o.pod, 'Warning', 'Unhealthy', probeEventMessage(type, outcome));
+    if (outcome.attempt !== 'success') this.o.recorder.record(this.o.pod, 'Warning', 'Unhealthy', probeEventMessage(type, outcome), { fieldPath: containerFieldPath(this.o.pod, this.o.target.container.name) });
     const { state, changed } = recordProbeAttempt(type, this.state, outcome.attempt, this.timings);
     this.state = state;
     if (changed) this.o.onResult(state.result);

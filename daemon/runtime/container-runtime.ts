@@ -201,6 +201,8 @@ export interface ContainerStatus {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
+  /** When the process ended, in milliseconds since the epoch, when the engine knows it that precisely (finishedAt has whole seconds, as the API shows it). */
+  finishedAtMs?: number;
   exitCode?: number;
   /** Why it ended, when the engine knows: OOMKilled, Error, Completed. */
   reason?: string;

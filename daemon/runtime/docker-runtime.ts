@@ -397,6 +397,7 @@ export class DockerRuntime implements ContainerRuntime {
       createdAt: timeOrUndefined(inspect.Created) ?? '',
       startedAt: timeOrUndefined(s.StartedAt),
       finishedAt: exited ? timeOrUndefined(s.FinishedAt) : undefined,
+      ...(exited && s.FinishedAt && s.FinishedAt !== ZERO_TIME && !Number.isNaN(Date.parse(s.FinishedAt)) ? { finishedAtMs: Date.parse(s.FinishedAt) } : {}),
       exitCode: exited ? s.ExitCode : undefined,
       reason: exited ? (s.OOMKilled ? 'OOMKilled' : s.ExitCode === 0 ? 'Completed' : 'Error') : undefined,
       message: s.Error || undefined,

@@ -305,11 +305,14 @@ export class Scheduler {
   /** Binding: spec.nodeName can be set once; the API server refuses to move a bound pod. */
   private async bind(pod: Pod, nodeName: string, decision: SchedulingDecision): Promise<void> {
     const { namespace, name } = pod.metadata;
-    // The decision travels with the binding: whoever sees the pod bound sees why.
+    // The decision travels with the binding: whoever sees the pod bound sees why. The event's time
+    // is the binding's start: the node's kubelet may see the bound pod (and say so) before this
+    // patch has even returned.
+    const boundAt = this.clock.now();
     const patch = { metadata: { annotations: { [DECISION_ANNOTATION]: encodeDecision(decision) } }, spec: { nodeName } };
     const bound = await this.client.patch<Pod>('pods', namespace, name!, patch, 'merge');
     this.assumed.set(objectKey(bound), bound);
-    this.recorder.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+    this.recorder.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`, { at: boundAt });
     await this.setScheduledCondition(bound, { type: 'PodScheduled', status: 'True' });
   }
 

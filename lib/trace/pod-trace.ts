@@ -153,9 +153,12 @@ function initContainerNames(pod: Pod | undefined): Set<string> {
 function describeEvent(event: Event, pod: Pod | undefined, name: string): string {
   const message = event.message ?? '';
   const inits = initContainerNames(pod);
+  // The kubelet names the container in fieldPath (`spec.initContainers{prepare}`), as Kubernetes'
+  // does; the pod's spec tells for events without one, while the pod exists.
   const containerIn = (text: string) => {
     const container = / container (\S+)/.exec(text)?.[1] ?? '';
-    return inits.has(container) ? `init container ${container}` : `container ${container}`;
+    const init = event.involvedObject.fieldPath?.startsWith('spec.initContainers{') || inits.has(container);
+    return init ? `init container ${container}` : `container ${container}`;
   };
   switch (event.reason) {
     case 'Accepted':
@@ -199,7 +202,7 @@ function describeEvent(event: Event, pod: Pod | undefined, name: string): string
       return 'sandbox, containers and volumes removed';
     case 'EndpointsRemoved': {
       const match = /Removed (\S+) from the ready addresses of Endpoints (\S+) \((.*)\)$/.exec(message);
-      return match ? `removed from the endpoints of Service ${match[2]} (${match[3]})` : message;
+      return match ? `removed from the endpoints of Service ${match[2]} (${match[1]}): ${match[3]}` : message;
     }
     default:
       return `${event.reason}: ${message}`;
@@ -258,7 +261,10 @@ export function assemblePodTrace(input: PodTraceInput): PodTrace {
   const originMs = accepted?.ms ?? valid[0]?.ms;
   const rows: TraceRow[] = valid.map(({ ms, index: _index, ...rest }) => ({ ...rest, offsetMs: ms - (originMs ?? ms), time: new Date(ms).toISOString() }));
 
-  const node = pod?.spec.nodeName ?? /scheduled to (\S+?);?(?: |$)/.exec(rows.find((r) => r.reason === 'Scheduled')?.what ?? '')?.[1];
+  const node =
+    pod?.spec.nodeName ??
+    /scheduled to ([^\s;]+)/.exec(rows.find((r) => r.reason === 'Scheduled')?.what ?? '')?.[1] ??
+    /^kubelet on (\S+)$/.exec(rows.find((r) => r.component.startsWith('kubelet on '))?.component ?? '')?.[1];
   return {
     namespace,
     name,

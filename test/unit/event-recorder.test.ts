@@ -64,8 +64,23 @@ describe('EventRecorder', () => {
     assert.equal(event.lastTimestamp, '2025-03-01T10:00:05Z');
   });
 
+  it('two recorders of one process telling about one object in the same millisecond write two events', async () => {
+    const scheduler = new EventRecorder(client, { component: 'default-scheduler' }, clock);
+    recorder.record(pod, 'Normal', 'Seen', 'seen');
+    scheduler.record(pod, 'Normal', 'Scheduled', 'Successfully assigned shop/web to node-1');
+    await Promise.all([recorder.flush(), scheduler.flush()]);
+    assert.deepEqual((await events()).map((e) => e.reason).sort(), ['Scheduled', 'Seen']);
+  });
+
+  it('names the container in fieldPath when told, as the kubelet does', async () => {
+    recorder.record(pod, 'Normal', 'Started', 'Started container c', { fieldPath: 'spec.containers{c}' });
+    await recorder.flush();
+    const [event] = await events();
+    assert.equal(event.involvedObject.fieldPath, 'spec.containers{c}');
+  });
+
   it('records the time the caller gives when the step happened before now', async () => {
-    recorder.record(pod, 'Normal', 'Accepted', 'Pod accepted', new Date('2025-03-01T09:59:59.990Z'));
+    recorder.record(pod, 'Normal', 'Accepted', 'Pod accepted', { at: new Date('2025-03-01T09:59:59.990Z') });
     await recorder.flush();
     const [event] = await events();
     assert.equal(event.eventTime, '2025-03-01T09:59:59.990000Z');

@@ -147,6 +147,36 @@ describe('Kubelet (component, fake runtime)', () => {
     assert.ok((await eventsOf()).includes('Killing: Stopping container app'));
   });
 
+  it('tells each step of a pod life the trace shows, once: seen, sandbox with IP, Ready, exits with codes, sandbox removed', async () => {
+    const pod = await createPod('traced', { initContainers: [{ name: 'init', image: IMAGE }] });
+    const reasons = async () => (await eventsOf()).filter((e) => /^(Seen|SandboxCreated|PodReady|Exited|SandboxRemoved|Killing)/.test(e));
+    await kubelet.syncPod('default/traced');
+    const [init] = appContainers(pod.metadata.uid!);
+    await clock.advance(2_000);
+    runtime.exitContainer(init.id, 0);
+    await clock.advance(300); // the kubelet notices later; the event keeps the engine's time
+    await kubelet.syncPod('default/traced');
+    await kubelet.syncPod('default/traced'); // nothing new: nothing told again
+    assert.equal((await getPod('traced')).status!.conditions!.find((c) => c.type === 'Ready')?.status, 'True');
+    await cluster.client.delete('pods', 'default', 'traced', { gracePeriodSeconds: 1 });
+    await kubelet.syncPod('default/traced');
+    // Each once (events of one millisecond list in no particular order: the trace orders them).
+    assert.deepEqual((await reasons()).map((e) => e.replace(/sandbox \S+,/, 'sandbox ID,')).sort(), [
+      'Exited: Container app exited with code 137 (Error)',
+      'Exited: Container init exited with code 0 (Completed)',
+      'Killing: Stopping container app',
+      'PodReady: Pod is Ready: every container runs and passes its readiness probe',
+      'SandboxCreated: Created pod sandbox ID, pod IP 10.244.0.2',
+      'SandboxRemoved: Removed pod sandbox, containers and volumes',
+      'Seen: Pod bound to node-1 seen by its kubelet',
+    ]);
+    const events = (await cluster.client.list<Event>('events')).items;
+    const exit = events.find((e) => e.reason === 'Exited' && e.message!.includes('init'))!;
+    assert.equal(exit.involvedObject.fieldPath, 'spec.initContainers{init}');
+    // The fake runtime's finishedAt has whole seconds only (no finishedAtMs): the time the kubelet noticed.
+    assert.equal(exit.eventTime, '2025-03-01T10:00:02.300000Z');
+  });
+
   it('adopts running containers after a restart and removes those of vanished pods', async () => {
     const kept = await createPod('kept');
     const gone = await createPod('gone');

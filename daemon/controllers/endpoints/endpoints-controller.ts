@@ -87,13 +87,15 @@ export class EndpointsController extends Controller {
       if (isNotFound(error)) return undefined;
       throw error;
     });
+    // The events' time is taken before the write: a proxy that reacts to it acts later.
+    const writtenAt = this.clock.now();
     if (!current) {
       await this.client.create('endpoints', desired).catch((error: unknown) => {
         // Created meanwhile (a second worker, a user): the retry compares and updates.
         if (isAlreadyExists(error)) throw new Error(`endpoints ${key} appeared while being created; retrying`, { cause: error });
         throw error;
       });
-      this.recordReadyChanges(undefined, desired);
+      this.recordReadyChanges(undefined, desired, writtenAt);
       return;
     }
     if (endpointsUpToDate(current, desired)) return;
@@ -107,11 +109,11 @@ export class EndpointsController extends Controller {
       if (isConflict(error)) throw new Error(`endpoints ${key} changed while being updated; retrying`, { cause: error });
       throw error;
     });
-    this.recordReadyChanges(current, desired);
+    this.recordReadyChanges(current, desired, writtenAt);
   }
 
   /** Tells each pod this write made (or stopped being) a ready address of the Service. */
-  private recordReadyChanges(current: Endpoints | undefined, desired: Endpoints): void {
+  private recordReadyChanges(current: Endpoints | undefined, desired: Endpoints, at: Date): void {
     if (!this.recorder) return;
     const key = objectKey(desired);
     const podOf = (address: EndpointAddress) => ({
@@ -122,12 +124,12 @@ export class EndpointsController extends Controller {
     const { added, removed } = readyAddressChanges(current, desired);
     for (const address of added) {
       if (address.targetRef?.kind !== 'Pod') continue;
-      this.recorder.record(podOf(address), 'Normal', 'EndpointsAdded', `Added ${address.ip} to the ready addresses of Endpoints ${key}`);
+      this.recorder.record(podOf(address), 'Normal', 'EndpointsAdded', `Added ${address.ip} to the ready addresses of Endpoints ${key}`, { at });
     }
     for (const address of removed) {
       if (address.targetRef?.kind !== 'Pod') continue;
       const why = address.stillListed ? 'not ready' : 'being deleted, finished or gone';
-      this.recorder.record(podOf(address), 'Normal', 'EndpointsRemoved', `Removed ${address.ip} from the ready addresses of Endpoints ${key} (${why})`);
+      this.recorder.record(podOf(address), 'Normal', 'EndpointsRemoved', `Removed ${address.ip} from the ready addresses of Endpoints ${key} (${why})`, { at });
     }
   }
 }

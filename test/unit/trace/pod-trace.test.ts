@@ -179,18 +179,21 @@ describe('pod trace assembly', () => {
       event('Exited', 10_120, 'Container web exited with code 143', kubelet),
       event('SandboxRemoved', 10_300, 'Removed pod sandbox, containers and volumes', kubelet),
     ];
-    const trace = assemblePodTrace({ namespace: 'default', name: 'web', events: [...older, ...lifeEvents(), ...termination] });
+    const life = lifeEvents().map((e) => (/init-db/.test(e.message!) ? { ...e, involvedObject: { ...e.involvedObject, fieldPath: 'spec.initContainers{init-db}' } } : e));
+    const trace = assemblePodTrace({ namespace: 'default', name: 'web', events: [...older, ...life, ...termination] });
     assert.equal(trace.deleted, true);
     assert.equal(trace.uid, 'uid-1');
     assert.equal(trace.node, 'node1');
     assert.equal(trace.rows.length, lifeEvents().length + termination.length);
     assert.deepEqual(summary(trace).slice(-4), [
-      '+10.000 s endpoints: removed from the endpoints of Service default/web (being deleted, finished or gone)',
+      '+10.000 s endpoints: removed from the endpoints of Service default/web (10.244.1.5): being deleted, finished or gone',
       '+10.004 s kubelet on node1: kill signal (SIGTERM, then SIGKILL after the grace period) to container web',
       '+10.120 s kubelet on node1: container web exited with code 143',
       '+10.300 s kubelet on node1: sandbox, containers and volumes removed',
     ]);
     assert.deepEqual(trace.missing, []);
+    // Without the pod's spec, the kubelet's fieldPath says which container was an init container.
+    assert.ok(trace.rows.some((r) => r.what === 'init container init-db started'));
     assert.match(formatPodTrace(trace)[0], /^pod default\/web \(uid uid-1\) on node1: deleted, created 2026-12-02T07:00:00.250Z$/);
   });
 
@@ -215,6 +218,11 @@ describe('pod trace assembly', () => {
     assert.equal(row.offsetMs, 1750);
     assert.equal(row.what, 'image pulled: "web:1" in 1.2s');
     assert.match(formatPodTrace(trace).find((l) => l.includes('image pulled'))!, /^ {2}~\+1\.750 s {2}kubelet on node1 {2}image pulled/);
+  });
+
+  it('a deleted pod without a Scheduled event takes its node from the kubelet that ran it', () => {
+    const trace = assemblePodTrace({ namespace: 'default', name: 'web', events: lifeEvents().filter((e) => e.reason !== 'Scheduled') });
+    assert.equal(trace.node, 'node1');
   });
 
   it('formats offsets with milliseconds and a sign', () => {
