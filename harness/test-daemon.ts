@@ -153,7 +153,13 @@ export class TestDaemon {
     clearTimeout(timer);
     await removeContainersOfNode(this.nodeName);
     const docker = new Docker();
-    await docker.getNetwork(this.network).remove().catch(() => undefined);
+    // The engine may still be releasing an endpoint of a container it just removed ("has active
+    // endpoints"): try again for a while rather than leave the network behind.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const removed = await docker.getNetwork(this.network).remove().then(() => true, (err: { statusCode?: number }) => err.statusCode === 404);
+      if (removed) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     // The secret volumes of pods that were still there when the daemon stopped are tmpfs mounts.
     await new HostTmpfsMounter().unmountAllUnder(this.dataDir);
     await fs.rm(this.dataDir, { recursive: true, force: true });
