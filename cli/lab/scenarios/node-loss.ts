@@ -14,7 +14,7 @@ import { followHostLoss } from './host-loss.js';
 import { checkNoDuplicatePods, checkNoObjectLost, checkReplicasReady } from './invariants.js';
 import { formatSeconds } from './narration.js';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
-import { APP_LABEL, helloDeployment, pickVictim, settledInvariants, snapshotObjects, waitForServingPods } from './scenario-steps.js';
+import { APP_LABEL, deployAndPickVictim, settledInvariants, snapshotObjects } from './scenario-steps.js';
 
 const APP = 'web';
 
@@ -25,12 +25,7 @@ export const nodeLoss: Scenario = {
   async run(ctx: ScenarioContext): Promise<ScenarioResult> {
     const { narrator, view, state } = ctx;
     const replicas = state.plan.hosts.length;
-    narrator.say(`creating Deployment ${APP} (${replicas} replicas of kubelab/hello:v1, readiness probe on /)`);
-    await ctx.client.create('deployments.apps', helloDeployment(APP, ctx.namespace, replicas));
-    const pods = await waitForServingPods(ctx, APP, replicas);
-    const victim = pickVictim(ctx, pods);
-    const victimPods = new Set(pods.filter((p) => p.spec.nodeName === victim.name).map((p) => p.metadata.uid!));
-    const before = await snapshotObjects(ctx);
+    const { victim, victimPods, before } = await deployAndPickVictim(ctx, APP);
     narrator.say(`pod eviction timeout ${formatSeconds(ctx.timings.podEvictionTimeoutMs)}, node monitor grace period ${formatSeconds(ctx.timings.nodeMonitorGracePeriodMs)} (kubelab lab up flags)`);
 
     let restarted = false;

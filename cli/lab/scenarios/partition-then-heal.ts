@@ -13,7 +13,7 @@ import { listHostContainers } from './host-containers.js';
 import { followHostLoss } from './host-loss.js';
 import { checkNoDuplicatePods, checkNoObjectLost, checkReplicasReady } from './invariants.js';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
-import { APP_LABEL, helloDeployment, pickVictim, settledInvariants, snapshotObjects, trackMilestones, waitForServingPods } from './scenario-steps.js';
+import { APP_LABEL, deployAndPickVictim, settledInvariants, snapshotObjects, trackMilestones } from './scenario-steps.js';
 
 const APP = 'web';
 
@@ -24,12 +24,7 @@ export const partitionThenHeal: Scenario = {
   async run(ctx: ScenarioContext): Promise<ScenarioResult> {
     const { narrator, view, state } = ctx;
     const replicas = state.plan.hosts.length;
-    narrator.say(`creating Deployment ${APP} (${replicas} replicas of kubelab/hello:v1, readiness probe on /)`);
-    await ctx.client.create('deployments.apps', helloDeployment(APP, ctx.namespace, replicas));
-    const pods = await waitForServingPods(ctx, APP, replicas);
-    const victim = pickVictim(ctx, pods);
-    const victimPods = new Set(pods.filter((p) => p.spec.nodeName === victim.name).map((p) => p.metadata.uid!));
-    const before = await snapshotObjects(ctx);
+    const { victim, victimPods, before } = await deployAndPickVictim(ctx, APP);
 
     let healed = false;
     ctx.onCleanup(`heal ${victim.name}`, async () => {

@@ -76,6 +76,25 @@ export function pickVictim(ctx: ScenarioContext, pods: Pod[]): LabHostPlan {
   return [...agents].reverse().reduce((best, host) => (count(host) > count(best) ? host : best));
 }
 
+/** What a host-loss scenario starts from: the app on every host, the host to harm and what must survive. */
+export interface HostLossSetup {
+  victim: LabHostPlan;
+  /** The uids of the app's pods on the victim. */
+  victimPods: Set<string>;
+  before: ObjectRef[];
+}
+
+/** Deploys `app` with one replica per host, waits until every pod serves, picks the victim and remembers the objects. */
+export async function deployAndPickVictim(ctx: ScenarioContext, app: string): Promise<HostLossSetup> {
+  const replicas = ctx.state.plan.hosts.length;
+  ctx.narrator.say(`creating Deployment ${app} (${replicas} replicas of kubelab/hello:v1, readiness probe on /)`);
+  await ctx.client.create('deployments.apps', helloDeployment(app, ctx.namespace, replicas));
+  const pods = await waitForServingPods(ctx, app, replicas);
+  const victim = pickVictim(ctx, pods);
+  const victimPods = new Set(pods.filter((p) => p.spec.nodeName === victim.name).map((p) => p.metadata.uid!));
+  return { victim, victimPods, before: await snapshotObjects(ctx) };
+}
+
 /** Kinds the no-object-lost check remembers: the nodes and the namespace's workload objects. */
 const REMEMBERED: Array<{ kind: string; resource: string; namespaced: boolean }> = [
   { kind: 'Node', resource: 'nodes', namespaced: false },
