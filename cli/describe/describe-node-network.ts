@@ -22,19 +22,19 @@ export function writeNetworkSection(w: DescribeWriter, section: NetworkSection):
   w.line(0, 'Network:');
   w.line(1, 'Pod Subnet:', section.podSubnet);
   w.line(1, 'Cluster DNS:', section.dns);
-  if (section.routes.length) w.line(1, 'Routes to peers:');
-  else w.line(1, 'Routes to peers:', '<none>');
-  if (section.routes.length) {
-    w.line(2, 'Destination', 'Via', 'Peer', 'Status');
-    w.line(2, '-----------', '---', '----', '------');
-    for (const r of section.routes) w.line(2, r.destination, r.via, r.peer, r.status);
-  }
-  if (section.listeners.length) w.line(1, 'Proxy listeners:');
-  else w.line(1, 'Proxy listeners:', '<none>');
-  if (section.listeners.length) {
-    w.line(2, 'Service', 'Type', 'Address', 'Endpoints');
-    w.line(2, '-------', '----', '-------', '---------');
-    for (const l of section.listeners) w.line(2, l.service, l.kind, l.address, l.detail);
-  }
+  writeTable(w, 'Routes to peers:', ['Destination', 'Via', 'Peer', 'Status'], section.routes.map((r) => [r.destination, r.via, r.peer, r.status]));
+  writeTable(w, 'Proxy listeners:', ['Service', 'Type', 'Address', 'Endpoints'], section.listeners.map((l) => [l.service, l.kind, l.address, l.detail]));
   for (const note of section.notes) w.line(1, 'Note:', note);
+}
+
+/** A titled table under the Network section, or the title with `<none>`. */
+function writeTable(w: DescribeWriter, title: string, headers: string[], rows: string[][]): void {
+  if (rows.length === 0) {
+    w.line(1, title, '<none>');
+    return;
+  }
+  w.line(1, title);
+  w.line(2, ...headers);
+  w.line(2, ...headers.map((h) => '-'.repeat(h.length)));
+  for (const row of rows) w.line(2, ...row);
 }
