@@ -129,6 +129,12 @@ export const RESOURCES: readonly ResourceInfo[] = [
     group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', singular: 'storageclass', kind: 'StorageClass', namespaced: false,
     shortNames: ['sc'], categories: [], verbs: crud, subresources: [],
   },
+  // Leases (issue 17): leader election of the scheduler and the controller manager in kube-system,
+  // node heartbeats in kube-node-lease.
+  {
+    group: 'coordination.k8s.io', version: 'v1', plural: 'leases', singular: 'lease', kind: 'Lease', namespaced: true,
+    shortNames: [], categories: [], verbs: crud, subresources: [],
+  },
   {
     // autoscaling/v2 is stored and preferred; autoscaling/v1 (next) is the same objects converted.
     group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', kind: 'HorizontalPodAutoscaler',

@@ -16,6 +16,7 @@ import { semanticEqual, validatePodSpec, validatePodSpecUpdate } from './validat
 import { isIPv4, validateService } from './validate-service.js';
 import { validateWorkload } from './validate-workload.js';
 import { validateCronJob, validateJob } from './validate-batch.js';
+import { validateLease } from './validate-lease.js';
 import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorageClass } from './validate-storage.js';
 import { validateControllerRevision, validateDaemonSet } from './validate-daemonset.js';
 import { validateHorizontalPodAutoscaler } from './validate-autoscaling.js';
@@ -102,6 +103,9 @@ export function validateObject(resource: string, obj: KubeObject, old?: KubeObje
       break;
     case 'storageclasses.storage.k8s.io':
       errors.push(...validateStorageClass(target, previous));
+      break;
+    case 'leases.coordination.k8s.io':
+      errors.push(...validateLease(target));
       break;
     default:
       // namespaces and nodes: metadata is all there is to check.

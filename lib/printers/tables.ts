@@ -9,6 +9,7 @@
 
 export type { Printer, Table, TableCell, TableColumnDefinition, TableRow, TableRowCondition } from './printer.js';
 
+import { leasePrinter } from './lease-printer.js';
 import type { KubeObject } from '../api/types.js';
 import { resourceByKey, RESOURCES } from '../api/resources.js';
 import { ageOf } from '../time.js';
@@ -59,6 +60,7 @@ const PRINTERS: Record<string, Printer> = {
   persistentvolumeclaims: persistentVolumeClaimPrinter,
   'storageclasses.storage.k8s.io': storageClassPrinter,
   'horizontalpodautoscalers.autoscaling': horizontalPodAutoscalerPrinter,
+  'leases.coordination.k8s.io': leasePrinter,
 };
 
 /** The printer of a resource, by store key (`pods`, `deployments.apps`) or plain plural (`deployments`). */

@@ -57,6 +57,7 @@ const SAMPLE: Record<string, unknown> = {
   'MetricSpec.pods': { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '10' } },
   'MetricSpec.external': { metric: { name: 'queue' }, target: { type: 'Value', value: '10' } },
   'MetricTarget.value': '1',
+  'LeaseSpec.strategy': 'OldestEmulationVersion', 'LeaseSpec.preferredHolder': 'node2_1',
 };
 
 const service = (spec: Record<string, unknown>): KubeObject =>
@@ -130,6 +131,8 @@ function place(struct: string, field: string, value: unknown): [string, KubeObje
       return ['horizontalpodautoscalers.autoscaling', hpa({ type: field[0].toUpperCase() + field.slice(1), [field]: value }), `spec.metrics[0].${field}`];
     case 'MetricTarget':
       return ['horizontalpodautoscalers.autoscaling', hpa({ type: 'Resource', resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: '100m', [field]: value } } }), `spec.metrics[0].resource.target.${field}`];
+    case 'LeaseSpec':
+      return ['leases.coordination.k8s.io', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l', namespace: 'default' }, spec: { [field]: value } } as KubeObject, `spec.${field}`];
     default:
       throw new Error(`add a place for ${struct} to this test`);
   }

@@ -6,6 +6,7 @@ import { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } fr
 import { HorizontalPodAutoscaler, HorizontalPodAutoscalerV1 } from './autoscaling.js';
 import { CronJob, Job } from './batch.js';
 import { ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Secret, Service } from './core.js';
+import { Lease } from './coordination.js';
 import { PersistentVolume, PersistentVolumeClaim, StorageClass } from './storage.js';
 import type { Definition, FieldType, KindSchema } from './schema.js';
 
@@ -30,6 +31,7 @@ export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
   persistentvolumeclaims: PersistentVolumeClaim,
   'storageclasses.storage.k8s.io': StorageClass,
   'horizontalpodautoscalers.autoscaling': HorizontalPodAutoscaler,
+  'leases.coordination.k8s.io': Lease,
 };
 
 /**

@@ -153,6 +153,9 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   })),
   // Only Resource and ContainerResource metrics get this far, and Kubernetes refuses a Value target for them too.
   { definition: autoscaling('MetricTarget'), field: 'value', why: 'a resource metric has no Value target: use averageValue or averageUtilization' },
+  // Lease: coordinated leader election is alpha in Kubernetes (LeaseCandidates pick the holder); kubelab's electors race for the Lease as client-go's do.
+  { definition: 'io.k8s.api.coordination.v1.LeaseSpec', field: 'strategy', why: 'coordinated leader election is alpha in Kubernetes and kubelab has no LeaseCandidates: leave it unset' },
+  { definition: 'io.k8s.api.coordination.v1.LeaseSpec', field: 'preferredHolder', why: 'coordinated leader election is alpha in Kubernetes and kubelab has no LeaseCandidates: leave it unset' },
   // NodeSpec
   { definition: core('NodeSpec'), field: 'providerID', why: 'kubelab has no cloud provider' },
 ];
