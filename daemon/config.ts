@@ -68,6 +68,12 @@ export const KUBELET_DEFAULTS = {
    * three heartbeats before it is NotReady (Kubernetes: 10 s and 40 s).
    */
   heartbeatIntervalMs: 10_000,
+  /**
+   * The node status is written when it changes, and at least this often when it does not
+   * (Kubernetes' nodeStatusReportFrequency, 5 min): between two reports the node lease, renewed
+   * every heartbeat interval, is the heartbeat.
+   */
+  nodeStatusReportIntervalMs: 300_000,
   /** A container whose config cannot be made yet (a missing Secret or ConfigMap) is tried again after this. */
   configErrorRetryMs: 5_000,
   /** How long a container may take to stop after SIGTERM before SIGKILL, when neither the pod nor the delete says (Kubernetes: 30 s). */

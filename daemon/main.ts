@@ -24,6 +24,7 @@ import { GOSSIP_KEYRING_ROTATE_PATH } from './api/gossip-keyring.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import { CONTROLLER_NAMES, selectControllers } from './controllers/controller-manager.js';
+import { LEADER_ELECTION_DEFAULTS } from '../lib/client/leader-elector.js';
 import { rotateEncryptionKey } from './store/rotate-encryption-key.js';
 
 /** The flags every node has, server or agent. */
@@ -153,6 +154,17 @@ async function main(): Promise<void> {
             describe: 'seconds of recommendations a scale down looks back over, taking the highest, for HPAs whose behavior sets none (Kubernetes: 300)',
           })
           .option('hpa-tolerance', { type: 'number', default: HPA_DEFAULTS.tolerance, describe: 'an HPA does not scale while usage/target is within 1 ± this (Kubernetes: 0.1)' })
+          .option('leader-elect-lease-duration', {
+            type: 'number',
+            default: LEADER_ELECTION_DEFAULTS.leaseDurationMs / 1000,
+            describe: 'seconds a server waits, after the leader of the scheduler or controller manager last renewed its Lease, before taking over',
+          })
+          .option('leader-elect-renew-deadline', {
+            type: 'number',
+            default: LEADER_ELECTION_DEFAULTS.renewDeadlineMs / 1000,
+            describe: 'seconds a leader keeps acting while it cannot renew its Lease (shorter than the lease duration)',
+          })
+          .option('leader-elect-retry-period', { type: 'number', default: LEADER_ELECTION_DEFAULTS.retryPeriodMs / 1000, describe: 'seconds between two attempts to acquire or renew a Lease' })
           .option('controllers', {
             type: 'string',
             default: '*',
@@ -160,6 +172,10 @@ async function main(): Promise<void> {
           })
           .check((a) => {
             selectControllers([a.controllers]); // an unknown name stops here, before anything starts
+            if (a['leader-elect-renew-deadline'] >= a['leader-elect-lease-duration']) {
+              throw new Error(`--leader-elect-renew-deadline (${a['leader-elect-renew-deadline']}) must be shorter than --leader-elect-lease-duration (${a['leader-elect-lease-duration']})`);
+            }
+            if (a['leader-elect-retry-period'] <= 0) throw new Error('--leader-elect-retry-period must be greater than 0');
             return true;
           })
           .strict(),
@@ -178,6 +194,11 @@ async function main(): Promise<void> {
           podEvictionTimeoutMs: args['pod-eviction-timeout'] * 1000,
           controllers: [args.controllers],
           jobPodFailureBackoffMs: args['job-pod-failure-backoff'] * 1000,
+          leaderElection: {
+            leaseDurationMs: args['leader-elect-lease-duration'] * 1000,
+            renewDeadlineMs: args['leader-elect-renew-deadline'] * 1000,
+            retryPeriodMs: args['leader-elect-retry-period'] * 1000,
+          },
           hpa: {
             syncPeriodMs: args['hpa-sync-period'] * 1000,
             downscaleStabilizationMs: args['hpa-downscale-stabilization'] * 1000,

@@ -45,6 +45,8 @@ import { KUBELET_USAGE_FLAGS } from './config.js';
 import { usageSources, type UsageFlags } from './kubelet/usage/usage-sources.js';
 import { connectRuntime, gossipSeedsOfNodes, internalIPs, startNodeAgent } from './node-agent.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { LeaderElector, type LeaderElectionTimings } from '../lib/client/leader-elector.js';
+import { serverInstanceId } from './server-instance-id.js';
 import { ensurePrivateDirectory } from './private-files.js';
 import { ensureEncryption } from './store/encryption-config.js';
 import { NedbObjectStore } from './store/nedb-store.js';
@@ -92,6 +94,8 @@ export interface ServerOptions {
   jobPodFailureBackoffMs?: number;
   /** `--hpa-sync-period`, `--hpa-downscale-stabilization` (ms) and `--hpa-tolerance`. */
   hpa?: { syncPeriodMs?: number; downscaleStabilizationMs?: number; tolerance?: number };
+  /** --leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period (LEADER_ELECTION_DEFAULTS without them). */
+  leaderElection?: LeaderElectionTimings;
   /** --housekeeping-interval, --usage-source, --node-cgroup: how the kubelet samples usage (defaults in KUBELET_DEFAULTS). */
   usage?: Partial<Omit<UsageFlags, 'dockerHost'>>;
 }
@@ -171,13 +175,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const membership = new DeferredMembershipView();
   // One watch per (resource, options) for the whole process: controllers, scheduler, kubelet, proxy and DNS share them.
   const informers = new SharedInformerFactory({ client, clock: systemClock, onError: (resource, err) => log.error(`watching ${resource}`, { err }) });
-  const controllers = startControllers({
+  // Leader election (issue 17): every server runs a controller manager and a scheduler, and each
+  // acts only while it holds its Lease in kube-system. The identity is this node's name and an id
+  // kept in the data dir, so a server that crashed and came back renews its own Lease at once
+  // instead of waiting out the lease duration. Each term of leadership gets informers of its
+  // own, stopped with it: a server that loses a Lease keeps no watch or handler of what it stopped.
+  const identity = `${options.nodeName}_${await serverInstanceId(options.dataDir)}`;
+  const elect = (name: string, lead: (signal: AbortSignal) => Promise<void>): Promise<void> =>
+    new LeaderElector({ client, clock: systemClock, namespace: 'kube-system', name, identity, timings: options.leaderElection, log }).run(abort.signal, lead);
+  const termInformers = (): SharedInformerFactory =>
+    new SharedInformerFactory({ client, clock: systemClock, onError: (resource, err) => log.error(`watching ${resource}`, { err }) });
+  const controllers = elect('kube-controller-manager', (signal) => startControllers({
     client,
     clock: systemClock,
-    informers,
+    informers: termInformers(),
     controllers: options.controllers,
     recorderFor: (component) => new EventRecorder(client, { component }, systemClock),
-    signal: abort.signal,
+    signal,
     clusterCidr: options.clusterCidr,
     lbPool,
     membership,
@@ -185,7 +199,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     jobPodFailureBackoff: options.jobPodFailureBackoffMs === undefined ? undefined : { ...JOB_DEFAULTS.podFailureBackoff, initialMs: options.jobPodFailureBackoffMs },
     // The HPA reads PodMetrics over HTTPS from this server (bound once it listens, below).
     hpa: { ...options.hpa, metrics: new ApiResourceMetricsClient(() => selfClient) },
-  });
+  }));
 
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   const urlHost = host === '0.0.0.0' || host === '' ? (multiHost ? nodeIP : '127.0.0.1') : host;
@@ -242,13 +256,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
 
-  const scheduler = new Scheduler({
-    client,
-    recorder: new EventRecorder(client, { component: 'default-scheduler' }, systemClock),
-    clock: systemClock,
-    informers,
-    onAttempt: controlPlaneMetrics.onSchedulingAttempt,
-  });
+  const scheduler = elect('kube-scheduler', (signal) =>
+    new Scheduler({
+      client,
+      recorder: new EventRecorder(client, { component: 'default-scheduler' }, systemClock),
+      clock: systemClock,
+      informers: termInformers(),
+      onAttempt: controlPlaneMetrics.onSchedulingAttempt,
+    }).run(signal),
+  );
 
   const app = createApiApp({
     registry,
@@ -299,7 +315,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   await ensureKubernetesService(client, { clusterIP: allocation.kubernetesServiceIP, apiAddress: urlHost, apiPort: api.port });
 
-  const loops = [agent.run(abort.signal), scheduler.run(abort.signal), controllers].map((p) =>
+  const loops = [agent.run(abort.signal), scheduler, controllers].map((p) =>
     p.catch((err: unknown) => {
       if (!abort.signal.aborted) log.error('a component stopped with an error', { err, withStack: true });
     }),

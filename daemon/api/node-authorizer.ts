@@ -11,6 +11,7 @@
 //   write    its own Node and its status (create, update, patch); never another node's
 //            the status of pods bound to it, and deleting them (the end of a graceful deletion)
 //            events (create, update, patch)
+//            its own Lease in kube-node-lease (its heartbeat: get, create, update, patch, delete)
 //   secrets, configmaps   `get` of one object that a pod bound to this node references (volume,
 //            env valueFrom, envFrom, imagePullSecrets): "no relationship found" otherwise;
 //            never list or watch
@@ -27,6 +28,7 @@
 //   secrets "db-secrets" is forbidden: User "system:node:node2" cannot get resource "secrets"
 //   in API group "" in the namespace "default": no relationship found between node 'node2' and this object
 
+import { NODE_LEASE_NAMESPACE } from '../../lib/api/coordination-types.js';
 import type { KubeObject, Pod } from '../../lib/api/types.js';
 import { ApiError, isNotFound } from '../../lib/errors.js';
 import type { PersistentVolume } from '../../lib/api/storage-types.js';
@@ -95,6 +97,8 @@ export function decideNodeAccess(nodeName: string, attributes: RequestAttributes
       return decidePodWrite(nodeName, verb, r.subresource, facts.pod);
     case 'events':
       return !r.subresource && (verb === 'create' || WRITE_VERBS.has(verb)) ? allow : deny(GENERAL_REASON);
+    case 'leases.coordination.k8s.io':
+      return decideNodeLease(nodeName, verb, r.namespace, r.name ?? nameInBody(attributes.body), r.subresource);
     case 'persistentvolumes':
       return decideVolumeDelete(nodeName, verb, r.subresource, facts.volume);
     case 'secrets':
@@ -107,6 +111,13 @@ export function decideNodeAccess(nodeName: string, attributes: RequestAttributes
     default:
       return deny(GENERAL_REASON);
   }
+}
+
+/** Its heartbeat: a node reads and writes the Lease named after it in kube-node-lease, and no other (Kubernetes' NodeRestriction). */
+function decideNodeLease(nodeName: string, verb: string, namespace: string | undefined, target: string | undefined, subresource: string | undefined): Decision {
+  if (namespace !== NODE_LEASE_NAMESPACE || subresource !== undefined || !['get', 'create', 'update', 'patch', 'delete'].includes(verb)) return deny(GENERAL_REASON);
+  if (target !== nodeName) return deny('can only access node lease with the same name as the requesting node');
+  return allow;
 }
 
 function decideOwnNode(nodeName: string, verb: string, target: string | undefined, subresource: string | undefined): Decision {

@@ -2,7 +2,8 @@
 // container runtime, and tells the cluster how they are doing.
 //
 // Its loops, each a run* around a *Once step:
-// - node status: register the Node, heartbeat every 10 s (node-status.ts);
+// - node status: register the Node, write its status when it changes (node-status.ts), and
+//   renew the node lease every 10 s, the heartbeat (node-lease.ts);
 // - pods: an informer on `pods with spec.nodeName=<me>`; every change enqueues the pod's key;
 // - workers: take keys off the work queue (one pod never synced twice at once) and sync the pod
 //   (pod-worker.ts): start what should run, restart what crashed, stop what was deleted;
@@ -34,6 +35,7 @@ import type { EventRecorder } from '../events/event-recorder.js';
 import { LABEL_POD_UID, type ContainerRuntime } from '../runtime/container-runtime.js';
 import { KubeletStreams } from './kubelet-streams.js';
 import { defaultNodeIP, NodeStatusManager, type NodeStatusOptions } from './node-status.js';
+import { NodeLeaseManager } from './node-lease.js';
 import { DEFAULT_BACKOFF } from './pod-actions.js';
 import type { ClusterDns } from './pod-dns.js';
 import { PodWorker } from './pod-worker.js';
@@ -85,6 +87,7 @@ export class Kubelet {
   readonly queue: WorkQueue;
   private readonly reportedUnhandled = new ReportedOnce();
   readonly nodeStatus: NodeStatusManager;
+  readonly nodeLease: NodeLeaseManager;
   readonly probes: ProbeManager;
   private readonly worker: PodWorker;
   private readonly volumes: VolumeManager;
@@ -128,6 +131,7 @@ export class Kubelet {
         options.onPodStarted?.((performance.now() - seenMs) / 1000);
       },
     });
+    this.nodeLease = new NodeLeaseManager({ nodeName, client, clock, renewIntervalMs: options.heartbeatIntervalMs ?? KUBELET_DEFAULTS.heartbeatIntervalMs });
     this.nodeStatus = new NodeStatusManager({ nodeName, client, runtime, clock, role: options.role, nodeIP, kubeletPort: options.kubeletPort, heartbeatIntervalMs: options.heartbeatIntervalMs, readinessProblem: options.readinessProblem, dataDir: path.resolve(options.dataDir) });
     const informers =
       options.informers ??
@@ -144,6 +148,7 @@ export class Kubelet {
     const onError = (err: unknown) => this.log.error('periodic pass', { err });
     await Promise.all([
       this.nodeStatus.run(signal, this.log),
+      this.nodeLease.run(signal, this.log),
       runController({
         informers: [this.pods],
         queue: this.queue,

@@ -6,8 +6,10 @@
 //   it with a merge patch: labels users put on the node (`kubectl label node`) are kept.
 // - Capacity comes from the container runtime (cpus, memory) plus the kubelet's pod limit (110,
 //   Kubernetes' default); kubelab reserves nothing, so allocatable equals capacity.
-// - Every 10 s the conditions are written again with a new lastHeartbeatTime;
-//   lastTransitionTime moves only when a condition's status flips.
+// - Every 10 s the status is computed again, and written when it changed or when the last write
+//   is 5 minutes old (Kubernetes' nodeStatusReportFrequency), with a new lastHeartbeatTime;
+//   lastTransitionTime moves only when a condition's status flips. The heartbeat between two
+//   writes is the node lease (node-lease.ts), a much smaller write.
 
 import os from 'node:os';
 import type { Node, NodeCondition } from '../../lib/api/types.js';
@@ -25,6 +27,13 @@ export const KUBELET_VERSION = 'v1.32.5-kubelab';
 /** How many pods a node takes (the kubelet's --max-pods default). */
 export const MAX_PODS = 110;
 export const HEARTBEAT_INTERVAL_MS = KUBELET_DEFAULTS.heartbeatIntervalMs;
+
+/** Whether two node statuses differ in more than their conditions' heartbeat times (pure). */
+export function nodeStatusChanged(before: Node['status'] | undefined, after: Node['status'] | undefined): boolean {
+  const withoutHeartbeats = (status: Node['status'] | undefined) =>
+    JSON.stringify({ ...status, conditions: status?.conditions?.map(({ lastHeartbeatTime: _beat, ...condition }) => condition) });
+  return withoutHeartbeats(before) !== withoutHeartbeats(after);
+}
 
 /** Docker reports the kernel's machine name; Kubernetes uses Go's GOARCH names. */
 export function goArch(machine: string): string {
@@ -125,6 +134,8 @@ export interface NodeStatusOptions {
   /** A pod subnet this node brings itself (--pod-subnet): set when the Node is created, so the IPAM controller never leases it another. */
   podCIDR?: string;
   heartbeatIntervalMs?: number;
+  /** An unchanged status is written again after this long (KUBELET_DEFAULTS.nodeStatusReportIntervalMs without it). */
+  statusReportIntervalMs?: number;
   /** Asked at every heartbeat: a problem makes the node NotReady with it (Kubernetes: the runtime or network not ready). */
   readinessProblem?: () => NodeReadinessProblem | undefined;
   /** This node's data dir, published as the kubelab.io/data-dir annotation: the local-path provisioner puts this node's volumes under it. */
@@ -133,6 +144,8 @@ export interface NodeStatusOptions {
 
 export class NodeStatusManager {
   private info?: RuntimeInfo;
+  /** When this manager last wrote the status (ms on its clock): an unchanged status waits for the report interval. */
+  private lastReportMs?: number;
 
   constructor(private readonly options: NodeStatusOptions) {}
 
@@ -163,8 +176,15 @@ export class NodeStatusManager {
         if (isNotFound(err)) return this.registerOnce();
         throw err;
       }
+      const now = clock.now();
+      const status = buildNodeStatus(this.info, node.status, now, nodeName, nodeIP, kubeletPort, this.options.readinessProblem?.());
+      const reportIntervalMs = this.options.statusReportIntervalMs ?? KUBELET_DEFAULTS.nodeStatusReportIntervalMs;
+      const reportDue = this.lastReportMs === undefined || now.getTime() - this.lastReportMs >= reportIntervalMs;
+      if (!reportDue && !nodeStatusChanged(node.status, status)) return node;
       try {
-        return await client.updateStatus<Node>('nodes', { ...node, status: buildNodeStatus(this.info, node.status, clock.now(), nodeName, nodeIP, kubeletPort, this.options.readinessProblem?.()) });
+        const written = await client.updateStatus<Node>('nodes', { ...node, status });
+        this.lastReportMs = now.getTime();
+        return written;
       } catch (err) {
         if (!isConflict(err) || attempt >= 3) throw err;
       }

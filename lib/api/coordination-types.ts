@@ -3,6 +3,9 @@
 
 import type { KubeObject } from './types.js';
 
+/** Where every kubelet keeps its node lease (its heartbeat), named after the node. */
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
 export interface LeaseSpec {
   holderIdentity?: string;
   leaseDurationSeconds?: number;

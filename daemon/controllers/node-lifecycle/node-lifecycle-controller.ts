@@ -2,7 +2,8 @@
 // manager): what the cluster does when a host dies.
 //
 // Every 5 s (the node monitor period), and whenever a Node or the gossip membership changes, each
-// node is reconciled. The decisions are pure and live in plan-node-lifecycle.ts; this file reads
+// node is reconciled. A node's heartbeat is its node lease's renewal (kube-node-lease/<node>,
+// every 10 s) or a new lastHeartbeatTime in its status, whichever moved. The decisions are pure and live in plan-node-lifecycle.ts; this file reads
 // the node and its pods, asks the planner, and writes:
 //   1. an unreachable node's conditions become Unknown, with an event NodeNotReady;
 //   2. its pods lose their Ready condition at once (the endpoints controller drops them from
@@ -15,6 +16,8 @@
 //      creates a replacement, which the scheduler places on a node without the taint.
 // A node that comes back finds its pods gone; its kubelet removes their containers.
 
+import { NODE_LEASE_NAMESPACE, type Lease } from '../../../lib/api/coordination-types.js';
+import { LEASES_RESOURCE } from '../../../lib/client/leader-elector.js';
 import type { Node, Pod } from '../../../lib/api/types.js';
 import { isNotFound } from '../../../lib/errors.js';
 import type { Informer } from '../../../lib/client/informer.js';
@@ -103,7 +106,7 @@ export class NodeLifecycleController extends Controller {
     }
     const now = this.clock.now();
     const gossipState = this.membership?.stateOf(nodeName);
-    const health = planNodeHealth({ node, heartbeatObservedAt: this.observeHeartbeat(node), gossipState, now, nodeMonitorGracePeriodMs: this.gracePeriodMs });
+    const health = planNodeHealth({ node, heartbeatObservedAt: this.observeHeartbeat(node, await this.nodeLeaseOf(nodeName)), gossipState, now, nodeMonitorGracePeriodMs: this.gracePeriodMs });
     const pods = (await this.client.list<Pod>('pods', { fieldSelector: `spec.nodeName=${nodeName}` })).items;
 
     if (health.state === 'Unreachable') {
@@ -118,14 +121,25 @@ export class NodeLifecycleController extends Controller {
     if (nextAt) this.queue.addAfter(nodeName, nextAt.getTime() - now.getTime());
   }
 
-  /** When the node's Ready heartbeat last changed, on our clock (first sight counts as a change). */
-  private observeHeartbeat(node: Node): Date {
-    const heartbeat = readyConditionOf(node)?.lastHeartbeatTime;
+  /**
+   * When the node's heartbeat last changed, on our clock (first sight counts as a change): its
+   * node lease's renewTime or its Ready condition's lastHeartbeatTime, whichever moved.
+   */
+  private observeHeartbeat(node: Node, lease: Lease | undefined): Date {
+    const heartbeat = `${readyConditionOf(node)?.lastHeartbeatTime ?? ''} ${lease?.spec?.renewTime ?? ''}`;
     const seen = this.heartbeats.get(node.metadata.name!);
     if (!seen || seen.heartbeat !== heartbeat) {
       this.heartbeats.set(node.metadata.name!, { heartbeat, observedAtMs: this.clock.now().getTime() });
     }
     return new Date(this.heartbeats.get(node.metadata.name!)!.observedAtMs);
+  }
+
+  /** The node's lease (kube-node-lease/<node>), renewed by its kubelet every 10 s; read at each pass (every 5 s per node). */
+  private async nodeLeaseOf(nodeName: string): Promise<Lease | undefined> {
+    return this.client.get<Lease>(LEASES_RESOURCE, NODE_LEASE_NAMESPACE, nodeName).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
   }
 
   private async markUnknown(node: Node, message: string, now: Date): Promise<Node> {

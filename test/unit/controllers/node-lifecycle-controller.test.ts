@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { Endpoints, Event, Node, Pod, Service, Toleration } from '../../../lib/api/types.js';
 import { rfc3339 } from '../../../lib/time.js';
 import { EndpointsController } from '../../../daemon/controllers/endpoints/endpoints-controller.js';
+import { NodeLeaseManager } from '../../../daemon/kubelet/node-lease.js';
 import { NodeLifecycleController } from '../../../daemon/controllers/node-lifecycle/node-lifecycle-controller.js';
 import { GOSSIP_STATE_ANNOTATION, MESSAGE_GOSSIP_DEAD, MESSAGE_STOPPED_POSTING, TAINT_UNREACHABLE } from '../../../daemon/controllers/node-lifecycle/plan-node-lifecycle.js';
 import type { MembershipState, MembershipView } from '../../../network/gossip/membership-view.js';
@@ -135,6 +136,22 @@ describe('NodeLifecycleController (component, LocalClient + ManualClock)', funct
     await heartbeat('n1');
     await controller.reconcile('n1');
     assert.deepEqual(await podNames(), ['web-1']);
+  });
+
+  it('a node whose status is old but whose node lease is renewed stays Ready', async () => {
+    await createReadyNode(cluster.client, 'n1');
+    await heartbeat('n1');
+    const lease = new NodeLeaseManager({ client: cluster.client, clock: cluster.clock, nodeName: 'n1', renewIntervalMs: 10_000 });
+    await controller.reconcile('n1');
+    for (let i = 0; i < 12; i++) {
+      await advanceSeconds(10);
+      await lease.renewOnce();
+      await controller.reconcile('n1');
+    }
+    assert.equal(readyOf(await getNode('n1')).status, 'True', 'two minutes of lease renewals without a status write');
+    await advanceSeconds(41);
+    await controller.reconcile('n1');
+    assert.equal(readyOf(await getNode('n1')).status, 'Unknown', 'the lease stopped: unreachable after the grace period');
   });
 
   it('gossip dead marks the node unreachable before the heartbeat grace ends; the annotation follows gossip', async () => {
