@@ -3,6 +3,7 @@
 
 import type { Endpoints, KubeObject, Namespace, Node, Pod, Secret, Service } from '../../lib/api/types.js';
 import { isNotFound } from '../../lib/errors.js';
+import { NODE_LEASE_NAMESPACE, type Lease } from '../../lib/api/coordination-types.js';
 import type { CliContext } from '../cli-context.js';
 import { describeEvents, describeMetadata, formatTime } from './describe-common.js';
 import { DescribeWriter } from './tab-writer.js';
@@ -21,6 +22,7 @@ export async function describeNode(ctx: CliContext, node: Node): Promise<string>
   w.line(0, 'Taints:', taints[0] ?? '<none>');
   for (const t of taints.slice(1)) w.line(0, '', t);
   w.line(0, 'Unschedulable:', String(node.spec?.unschedulable ?? false));
+  await describeNodeLease(ctx, w, node.metadata.name!);
   const st = node.status ?? {};
   w.line(0, 'Conditions:');
   w.line(1, 'Type', 'Status', 'LastHeartbeatTime', 'LastTransitionTime', 'Reason', 'Message');
@@ -51,6 +53,22 @@ export async function describeNode(ctx: CliContext, node: Node): Promise<string>
   for (const p of pods) w.line(1, p.metadata.namespace, p.metadata.name, p.metadata.creationTimestamp ? formatTime(p.metadata.creationTimestamp) : '');
   await describeEvents(ctx, w, node);
   return w.toString();
+}
+
+/** The node's heartbeat Lease (kube-node-lease/<node>), as kubectl describe node shows it. */
+async function describeNodeLease(ctx: CliContext, w: DescribeWriter, nodeName: string): Promise<void> {
+  const lease = await ctx.client.get<Lease>('leases.coordination.k8s.io', NODE_LEASE_NAMESPACE, nodeName).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  });
+  w.line(0, 'Lease:');
+  if (!lease) {
+    w.line(1, 'Failed to get lease:', `leases.coordination.k8s.io "${nodeName}" not found`);
+    return;
+  }
+  w.line(1, 'HolderIdentity:', lease.spec?.holderIdentity ?? '<unset>');
+  w.line(1, 'AcquireTime:', formatTime(lease.spec?.acquireTime));
+  w.line(1, 'RenewTime:', formatTime(lease.spec?.renewTime));
 }
 
 export async function describeNamespace(ctx: CliContext, ns: Namespace): Promise<string> {
