@@ -94,15 +94,16 @@ export interface EtcdRestoreOptions {
 
 /** Restores a snapshot: nedb into `dataDir`'s store (no server running), etcd into a new etcd data directory. */
 export async function restoreSnapshot(file: string, dataDir: string, backend: StoreBackend, etcd?: EtcdRestoreOptions): Promise<SnapshotResult> {
+  if (backend.type === 'etcd' && !etcd?.etcdDataDir) throw new Error('restoring an etcd snapshot needs --etcd-data-dir: the new directory etcd will start from');
   const { size } = await fs.stat(file);
   if (backend.type === 'etcd') {
-    if (!etcd?.etcdDataDir) throw new Error('restoring an etcd snapshot needs --etcd-data-dir: the new directory etcd will start from');
-    await runEtcdctlRestore(file, etcd);
+    const restore = etcd!;
+    await runEtcdctlRestore(file, restore);
     return {
       file,
       bytes: size,
       note:
-        `restored into ${etcd.etcdDataDir}: start etcd with --data-dir ${etcd.etcdDataDir} (and the same --name, --initial-cluster and ` +
+        `restored into ${restore.etcdDataDir}: start etcd with --data-dir ${restore.etcdDataDir} (and the same --name, --initial-cluster and ` +
         '--initial-advertise-peer-urls as given here), then kubelabd server --store etcd --etcd-endpoints pointing at it',
     };
   }

@@ -28,11 +28,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts etcd with `dataDir` (a new temporary one by default) and waits until it answers /health. */
-export async function startEtcd(options: { dataDir?: string } = {}): Promise<EtcdProcess> {
+/** Starts etcd with `dataDir` (a new temporary one by default; a given one is kept) and waits until it answers /health. */
+export async function startEtcd(options: { dataDir?: string; clientPort?: number; peerPort?: number } = {}): Promise<EtcdProcess> {
   const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-etcd-')));
-  const clientPort = await freePort();
-  const peerPort = await freePort();
+  const clientPort = options.clientPort ?? (await freePort());
+  const peerPort = options.peerPort ?? (await freePort());
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   let output = '';
