@@ -110,7 +110,7 @@ function storeFlags<T>(y: Argv<T>) {
     .option('etcd-keyfile', { type: 'string', describe: 'key of --etcd-certfile' })
     .option('etcd-prefix', { type: 'string', default: ETCD_STORE_DEFAULTS.prefix, describe: 'key prefix of every object in etcd, as kube-apiserver\'s --etcd-prefix' })
     .check((a) => {
-      if (a.store === 'etcd' && !a['etcd-endpoints']) throw new Error('--store etcd needs --etcd-endpoints URL[,URL...] (for example http://127.0.0.1:2379)');
+      if (a.store === 'etcd' && !a['etcd-endpoints'] && a.action !== 'restore') throw new Error('--store etcd needs --etcd-endpoints URL[,URL...] (for example http://127.0.0.1:2379)');
       if (a.store !== 'etcd' && a['etcd-endpoints']) throw new Error('--etcd-endpoints is only for --store etcd');
       return true;
     });
@@ -120,7 +120,7 @@ function storeBackend(args: { store: string; 'etcd-endpoints'?: string; 'etcd-ca
   if (args.store !== 'etcd') return { type: 'nedb' };
   return {
     type: 'etcd',
-    endpoints: args['etcd-endpoints']!.split(',').map((s) => s.trim()).filter(Boolean),
+    endpoints: (args['etcd-endpoints'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     tls: { caFile: args['etcd-cafile'], certFile: args['etcd-certfile'], keyFile: args['etcd-keyfile'] },
     prefix: args['etcd-prefix'],
   };
