@@ -84,7 +84,7 @@ function objectStoreContract(name: string, makeBackend: () => Promise<Backend>):
       const labelled = await store.update('pods', { ...created, metadata: { ...created.metadata, uid: 'forged', labels: { a: 'b' } } });
       assert.equal(labelled.metadata.uid, created.metadata.uid);
       assert.equal(labelled.metadata.generation, 1, 'metadata-only change keeps the generation');
-      const respec = await store.update('pods', { ...labelled, spec: { containers: [{ name: 'c', image: 'other' }] } });
+      const respec = await store.update('pods', { ...labelled, spec: { containers: [{ name: 'c', image: 'kubelab/hello:v1' }] } });
       assert.equal(respec.metadata.generation, 2, 'spec change bumps the generation');
       assert.equal((await store.get('pods', 'default', 'a')).metadata.uid, created.metadata.uid);
     });
