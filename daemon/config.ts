@@ -200,6 +200,20 @@ export const STORE_DEFAULTS = {
   listChunkObjects: 1_000,
 } as const;
 
+/** The store on etcd (--store etcd). */
+export const ETCD_STORE_DEFAULTS = {
+  /** Where objects live in etcd, as kube-apiserver's --etcd-prefix: /registry/pods/default/web. */
+  prefix: '/registry/',
+  /**
+   * etcd keeps every old revision until it is compacted. Like kube-apiserver (--etcd-compaction-interval),
+   * each server compacts every 5 minutes to the revision it saw 5 minutes earlier: watches and
+   * continue tokens can go back about 5 minutes, and etcd's database does not grow without end.
+   */
+  compactionIntervalMs: 5 * 60_000,
+  /** How long the server waits for etcd to answer at start before it gives up with an error. */
+  dialTimeoutMs: 5_000,
+} as const;
+
 /** The controllers' and the scheduler's loops. */
 export const CONTROLLER_DEFAULTS = {
   /**

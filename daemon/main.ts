@@ -18,7 +18,7 @@ import { errorMessage } from '../lib/errors.js';
 import { configureLogging, LOG_FORMATS, type LogFormat, logger } from '../lib/logger.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
-import { DEFAULT_LISTEN, DNS_DEFAULTS, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, HPA_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS } from './config.js';
+import { DEFAULT_LISTEN, DNS_DEFAULTS, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, HPA_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS, ETCD_STORE_DEFAULTS } from './config.js';
 import { startServer } from './server.js';
 import { GOSSIP_KEYRING_ROTATE_PATH } from './api/gossip-keyring.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
@@ -26,6 +26,8 @@ import { RestClient } from '../lib/client/rest-client.js';
 import { CONTROLLER_NAMES, selectControllers } from './controllers/controller-manager.js';
 import { LEADER_ELECTION_DEFAULTS } from '../lib/client/leader-elector.js';
 import { rotateEncryptionKey } from './store/rotate-encryption-key.js';
+import type { StoreBackend } from './store/open-store.js';
+import { restoreSnapshot, saveSnapshot } from './store/store-snapshot.js';
 
 /** The flags every node has, server or agent. */
 function nodeFlags<T>(y: Argv<T>, defaultDataDir: string) {
@@ -99,6 +101,32 @@ function readTokenFile(file: string): string {
   }
 }
 
+/** --store and the --etcd-* flags: where the objects live (server and snapshot share them). */
+function storeFlags<T>(y: Argv<T>) {
+  return y
+    .option('store', { type: 'string', choices: ['nedb', 'etcd'], default: 'nedb', describe: 'nedb: the embedded store in <data-dir>/store (one server); etcd: an etcd v3 cluster (--etcd-endpoints), for several servers' })
+    .option('etcd-endpoints', { type: 'string', describe: 'etcd client URLs, comma-separated (http://127.0.0.1:2379; https:// with the TLS files)' })
+    .option('etcd-cafile', { type: 'string', describe: 'CA certificate that signed etcd\'s serving certificate' })
+    .option('etcd-certfile', { type: 'string', describe: 'client certificate for etcd (when etcd requires client certificates)' })
+    .option('etcd-keyfile', { type: 'string', describe: 'key of --etcd-certfile' })
+    .option('etcd-prefix', { type: 'string', default: ETCD_STORE_DEFAULTS.prefix, describe: 'key prefix of every object in etcd, as kube-apiserver\'s --etcd-prefix' })
+    .check((a) => {
+      if (a.store === 'etcd' && !a['etcd-endpoints'] && a.action !== 'restore') throw new Error('--store etcd needs --etcd-endpoints URL[,URL...] (for example http://127.0.0.1:2379)');
+      if (a.store !== 'etcd' && a['etcd-endpoints']) throw new Error('--etcd-endpoints is only for --store etcd');
+      return true;
+    });
+}
+
+function storeBackend(args: { store: string; 'etcd-endpoints'?: string; 'etcd-cafile'?: string; 'etcd-certfile'?: string; 'etcd-keyfile'?: string; 'etcd-prefix': string }): StoreBackend {
+  if (args.store !== 'etcd') return { type: 'nedb' };
+  return {
+    type: 'etcd',
+    endpoints: (args['etcd-endpoints'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    tls: { caFile: args['etcd-cafile'], certFile: args['etcd-certfile'], keyFile: args['etcd-keyfile'] },
+    prefix: args['etcd-prefix'],
+  };
+}
+
 const log = logger('kubelabd');
 
 /** Logging as the flags say, before anything else logs (KUBELAB_DEBUG=1 adds debug lines and stacks). */
@@ -129,7 +157,7 @@ async function main(): Promise<void> {
       'server',
       'run the control plane and the node agent of this host',
       (y) =>
-        nodeFlags(y, '/var/lib/kubelab')
+        storeFlags(nodeFlags(y, '/var/lib/kubelab'))
           .option('listen', { type: 'string', default: DEFAULT_LISTEN, describe: 'host:port of the HTTPS API (port 0 picks a free one)' })
           .option('node-ip', { type: 'string', describe: 'this node\'s address on the network the nodes share; given, the server is ready for agents to join (gossip, routes and the kubelet listen on it)' })
           .option('pod-subnet', { type: 'string', describe: 'a fixed subnet for this node\'s pods, inside --cluster-cidr (default: leased like every node\'s)' })
@@ -183,6 +211,7 @@ async function main(): Promise<void> {
         configureLogs(args);
         const server = await startServer({
           ...nodeOptions(args),
+          store: storeBackend(args),
           listen: args.listen,
           podSubnet: args['pod-subnet'],
           nodeIP: args['node-ip'],
@@ -263,6 +292,36 @@ async function main(): Promise<void> {
       },
     )
     .command(
+      'snapshot <action> <file>',
+      'back up or restore the store: nedb (server stopped) or etcd (etcd\'s own snapshot); like k3s etcd-snapshot',
+      (y) =>
+        storeFlags(
+          y
+            .positional('action', { type: 'string', choices: ['save', 'restore'], demandOption: true, describe: 'save: write a snapshot to FILE; restore: put FILE back (nedb) or into a new etcd data dir (etcd)' })
+            .positional('file', { type: 'string', demandOption: true, describe: 'the snapshot file' })
+            .option('data-dir', { type: 'string', default: '/var/lib/kubelab', describe: 'the server\'s data dir (nedb: its store/ is saved or replaced)' }),
+        )
+          .option('etcd-data-dir', { type: 'string', describe: 'restore with --store etcd: the NEW etcd data directory to restore into (must not exist)' })
+          .option('etcd-name', { type: 'string', describe: 'restore with --store etcd: the member name etcd will be started with (etcd\'s default: default)' })
+          .option('initial-cluster', { type: 'string', describe: 'restore with --store etcd: the --initial-cluster etcd will be started with' })
+          .option('initial-advertise-peer-urls', { type: 'string', describe: 'restore with --store etcd: the --initial-advertise-peer-urls etcd will be started with' })
+          .strict(),
+      async (args) => {
+        configureLogging({ format: 'text', level: 'warn' });
+        const backend = storeBackend(args);
+        const result =
+          args.action === 'save'
+            ? await saveSnapshot(args.file, args['data-dir'], backend)
+            : await restoreSnapshot(args.file, args['data-dir'], backend, {
+                etcdDataDir: args['etcd-data-dir'] ?? '',
+                ...(args['etcd-name'] ? { name: args['etcd-name'] } : {}),
+                ...(args['initial-cluster'] ? { initialCluster: args['initial-cluster'] } : {}),
+                ...(args['initial-advertise-peer-urls'] ? { initialAdvertisePeerUrls: args['initial-advertise-peer-urls'] } : {}),
+              });
+        console.log(`kubelabd: snapshot ${args.action === 'save' ? 'saved to' : 'restored from'} ${result.file} (${result.bytes} bytes): ${result.note}`);
+      },
+    )
+    .command(
       'rotate-gossip-key',
       'add a new random gossip key: nodes fetch it, every member signs with it after the activation delay, the old key is accepted until the next rotation',
       (y) =>
@@ -280,7 +339,7 @@ async function main(): Promise<void> {
         }
       },
     )
-    .demandCommand(1, 'name a command: kubelabd server, kubelabd agent, kubelabd encryption or kubelabd rotate-gossip-key')
+    .demandCommand(1, 'name a command: kubelabd server, kubelabd agent, kubelabd encryption, kubelabd snapshot or kubelabd rotate-gossip-key')
     .strict()
     .help()
     .fail((message, error, y) => {

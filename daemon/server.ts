@@ -48,15 +48,15 @@ import { Scheduler } from './scheduler/scheduler.js';
 import { LeaderElector, type LeaderElectionTimings } from '../lib/client/leader-elector.js';
 import { serverInstanceId } from './server-instance-id.js';
 import { ensurePrivateDirectory } from './private-files.js';
-import { ensureEncryption } from './store/encryption-config.js';
-import { NedbObjectStore } from './store/nedb-store.js';
-import { STORE_DIRECTORY } from './store/rotate-encryption-key.js';
+import { openStore, type StoreBackend } from './store/open-store.js';
 import { ApiResourceMetricsClient } from './controllers/podautoscaler/resource-metrics-client.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
 
 export interface ServerOptions {
   dataDir: string;
+  /** --store: the embedded nedb store (default) or etcd (--etcd-endpoints, TLS files). */
+  store?: StoreBackend;
   listen: string;
   nodeName: string;
   dockerHost: string;
@@ -122,9 +122,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await ensurePrivateDirectory(options.dataDir);
   const runtime = await connectRuntime(options.dockerHost);
 
-  // Secrets are encrypted at rest with the key in <dataDir>/encryption-config.yaml (made at first start).
-  const store = new NedbObjectStore({ dataDir: path.join(options.dataDir, STORE_DIRECTORY), transformer: await ensureEncryption(options.dataDir) });
-  await store.open();
+  // Secrets are encrypted at rest with the key in <dataDir>/encryption-config.yaml (made at first start), on either backend (open-store.ts).
+  const store = await openStore(options.dataDir, options.store);
   // The Service pools are rebuilt from the stored Services before the registry takes a write.
   const serviceCidr = options.serviceCidr ?? NETWORK_DEFAULTS.serviceCidr;
   // LoadBalancers work out of the box: without --lb-pool, from the top of the service CIDR (see defaultLoadBalancerPool).

@@ -65,6 +65,9 @@ apt_install busybox-static iproute2 util-linux
 apt_install wrk haproxy
 # npm run bench: iperf3 measures the service proxy's bulk throughput (ClusterIP vs pod IP).
 apt_install iperf3
+# kubelabd server --store etcd, and test/integration/object-store.contract.test.ts, which starts its own
+# etcd (v3 API, 3.4); etcdctl for `kubelabd snapshot restore`. No systemd here: nothing starts etcd by itself.
+apt_install etcd-server etcd-client
 # test/lab/web-ui.test.ts: the web view is tested in Debian's chromium (headless), driven by playwright-core.
 apt_install chromium
 

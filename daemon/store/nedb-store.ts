@@ -41,15 +41,15 @@
 // Nobody watches or writes yet at open, and the object does not change (same resourceVersion):
 // only its form on disk does.
 
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import nedb from '@seald-io/nedb';
 import type { KubeObject, ObjectList } from '../../lib/api/types.js';
 import { logger } from '../../lib/logger.js';
-import { rfc3339 } from '../../lib/time.js';
 import { alreadyExists, badRequest, conflict, isConflict, notFound } from '../../lib/errors.js';
+import { checkDeletePreconditions, copy, IDENTITY_TRANSFORMER, keyOf, objectPath, stampCreated, stampUpdated } from './store-objects.js';
+import { StoreWatchers } from './store-watchers.js';
 import { STORE_DEFAULTS } from '../config.js';
 import type { ObjectStore, StoreEvent, StoredListPage, StoreListOptions, StoreWatchOptions } from './object-store.js';
 import { AppendLog } from './append-log.js';
@@ -79,8 +79,6 @@ export interface NedbObjectStoreOptions {
   transformer?: StorageTransformer;
 }
 
-/** No encryption: the JSON as it is. */
-const IDENTITY: StorageTransformer = { toStorage: (_r, _k, json) => json, fromStorage: (_r, _k, json) => ({ json, stale: false }) };
 
 /** One line of the datafile. `_id` is the object's key; the counter has its own document. */
 interface StoredDocument {
@@ -107,12 +105,6 @@ const DEFAULT_COMPACT_INTERVAL_MS = STORE_DEFAULTS.compactIntervalMs;
 const LIST_CHUNK = STORE_DEFAULTS.listChunkObjects;
 const log = logger('store');
 
-interface Watcher {
-  resource: string;
-  options: StoreWatchOptions;
-  onEvent: (event: StoreEvent) => void;
-}
-
 /** The objects of one resource, by `namespace/name` (or `name`), and their keys in order. */
 interface Bucket {
   objects: Map<string, KubeObject>;
@@ -131,29 +123,12 @@ interface AcceptedWrite {
   event: StoreEvent;
 }
 
-const copy = <T>(value: T): T => structuredClone(value);
-
-/** Generation counts changes of what the user asked for: everything except metadata and status. */
-function desiredStateChanged(before: KubeObject, after: KubeObject): boolean {
-  const { metadata: _m1, status: _s1, ...restBefore } = before;
-  const { metadata: _m2, status: _s2, ...restAfter } = after;
-  return !isDeepStrictEqual(restBefore, restAfter);
-}
-
-/** The key of an object within its resource: `namespace/name`, or `name` for cluster-scoped kinds. */
-const objectPath = (namespace: string | undefined, name: string): string => (namespace ? `${namespace}/${name}` : name);
-
-/** The datafile's _id of an object (unchanged since the first kubelab store). */
-function keyOf(resource: string, namespace: string | undefined, name: string): string {
-  return `${resource}/${namespace ?? ''}/${name}`;
-}
 
 export class NedbObjectStore implements ObjectStore {
   private readonly persistent: boolean;
   private readonly dataDir: string | undefined;
   private readonly buckets = new Map<string, Bucket>();
-  /** Watchers by resource: a write only looks at the watchers of its own resource. */
-  private readonly watchers = new Map<string, Set<Watcher>>();
+  private readonly watchers = new StoreWatchers();
   private history: WatchHistory;
   private log: AppendLog;
   /** The last version handed to a write, which may still be on its way to the disk. */
@@ -188,7 +163,7 @@ export class NedbObjectStore implements ObjectStore {
     this.compactEveryWrites = options.compactEveryWrites ?? DEFAULT_COMPACT_EVERY_WRITES;
     this.compactIntervalMs = options.compactIntervalMs ?? DEFAULT_COMPACT_INTERVAL_MS;
     this.clock = options.clock ?? (() => new Date());
-    this.transformer = options.transformer ?? IDENTITY;
+    this.transformer = options.transformer ?? IDENTITY_TRANSFORMER;
     this.history = new WatchHistory(this.historySize, 0);
     this.log = this.newLog();
   }
@@ -375,21 +350,13 @@ export class NedbObjectStore implements ObjectStore {
 
   create(resource: string, obj: KubeObject): Promise<KubeObject> {
     return this.write(() => {
-      const created = copy(obj);
-      const name = created.metadata?.name;
+      const name = obj.metadata?.name;
       if (!name) throw badRequest(`${resource}: metadata.name is required to store an object`);
-      const id = keyOf(resource, created.metadata.namespace, name);
-      if (this.newest(resource, id, created.metadata.namespace, name)) throw alreadyExists(resource, name);
+      const id = keyOf(resource, obj.metadata.namespace, name);
+      if (this.newest(resource, id, obj.metadata.namespace, name)) throw alreadyExists(resource, name);
 
       const version = this.nextVersion();
-      created.metadata = {
-        ...created.metadata,
-        // The registry strips any uid a client sends; one it set itself (a Job's, which its selector names) is kept.
-        uid: created.metadata.uid ?? randomUUID(),
-        creationTimestamp: rfc3339(this.clock()),
-        generation: 1,
-        resourceVersion: String(version),
-      };
+      const created = stampCreated(obj, this.clock(), String(version));
       return this.accept(resource, id, created, { type: 'ADDED', resource, object: created, resourceVersion: version });
     });
   }
@@ -404,15 +371,8 @@ export class NedbObjectStore implements ObjectStore {
       if (expected && expected !== current.metadata.resourceVersion) throw conflict(resource, name);
 
       const version = this.nextVersion();
-      const updated = copy(obj);
-      updated.metadata = {
-        ...updated.metadata,
-        // Identity belongs to the store: whatever the caller sent, these stay as they were.
-        uid: current.metadata.uid,
-        creationTimestamp: current.metadata.creationTimestamp,
-        generation: (current.metadata.generation ?? 1) + (desiredStateChanged(current, updated) ? 1 : 0),
-        resourceVersion: String(version),
-      };
+      // Identity belongs to the store: whatever the caller sent, uid and creationTimestamp stay as they were.
+      const updated = stampUpdated(current, obj, String(version));
       return this.accept(resource, id, updated, { type: 'MODIFIED', resource, object: updated, previous: current, resourceVersion: version });
     });
   }
@@ -454,16 +414,7 @@ export class NedbObjectStore implements ObjectStore {
       const id = keyOf(resource, namespace, name);
       const current = this.newest(resource, id, namespace, name);
       if (!current) throw notFound(resource, name);
-      if (preconditions.uid && preconditions.uid !== current.metadata.uid) {
-        throw conflict(resource, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
-      }
-      if (preconditions.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) {
-        throw conflict(
-          resource,
-          name,
-          `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
-        );
-      }
+      checkDeletePreconditions(resource, current, preconditions);
       const version = this.nextVersion();
       // Watchers see the last state, stamped with the version of the delete itself.
       const deleted = copy(current);
@@ -568,25 +519,12 @@ export class NedbObjectStore implements ObjectStore {
   // Watch
 
   watch(resource: string, options: StoreWatchOptions, onEvent: (event: StoreEvent) => void): () => void {
-    const watcher: Watcher = { resource, options, onEvent };
     const from = options.resourceVersion ?? 0;
     // Collect the backlog before registering; both happen in this synchronous call, so no write
     // can slip in between (writes publish synchronously too).
     const backlog: StoreEvent[] =
       from === 0 ? this.currentAsAdded(resource, options.namespace, options.filter) : this.history.since(from).filter((e) => e.resource === resource);
-    let set = this.watchers.get(resource);
-    if (!set) {
-      set = new Set();
-      this.watchers.set(resource, set);
-    }
-    set.add(watcher);
-    for (const event of backlog) {
-      if (!set.has(watcher)) break;
-      this.deliver(watcher, event);
-    }
-    return () => {
-      this.watchers.get(resource)?.delete(watcher);
-    };
+    return this.watchers.add(resource, options, onEvent, backlog, this.committed);
   }
 
   /**
@@ -610,47 +548,12 @@ export class NedbObjectStore implements ObjectStore {
   private publish(event: StoreEvent): void {
     this.committed = event.resourceVersion;
     this.history.append(event);
-    const watchers = this.watchers.get(event.resource);
-    if (watchers) for (const watcher of watchers) this.deliver(watcher, event);
+    this.watchers.publish(event);
     this.writesSinceCompaction += 1;
     // At least as many writes as there are objects between two rewrites of the whole file: the
     // cost of compaction per write stays constant however big the store grows (a rewrite every
     // 1,000 writes of a 10,000-object store would copy 10 objects per write).
     if (this.persistent && this.writesSinceCompaction >= Math.max(this.compactEveryWrites, this.liveObjects)) void this.compact();
-  }
-
-  /**
-   * Sends one event to one watcher, seen through the watcher's filter: a MODIFIED object that
-   * starts matching arrives as ADDED, one that stops matching as DELETED (its previous state,
-   * stamped with the new version), exactly as the API server's watch cache does. Every watcher
-   * gets the same event objects: they are shared and must not be changed.
-   */
-  private deliver(watcher: Watcher, event: StoreEvent): void {
-    const { namespace, filter } = watcher.options;
-    const matches = (obj: KubeObject | undefined): boolean =>
-      obj !== undefined && (namespace === undefined || obj.metadata.namespace === namespace) && (!filter || filter(obj));
-
-    let delivered = event;
-    if (event.type === 'MODIFIED') {
-      const matchedBefore = matches(event.previous);
-      const matchesNow = matches(event.object);
-      if (!matchedBefore && !matchesNow) return;
-      if (!matchedBefore) delivered = { ...event, type: 'ADDED' };
-      if (!matchesNow) {
-        const object = { ...event.previous!, metadata: { ...event.previous!.metadata, resourceVersion: String(event.resourceVersion) } };
-        delivered = { ...event, type: 'DELETED', object };
-      }
-    } else if (!matches(event.object)) {
-      return;
-    }
-    try {
-      watcher.onEvent(delivered);
-    } catch (err) {
-      // A failing watcher must not fail the write that woke it (the write is already durable):
-      // it loses its watch, as a client whose connection broke, and will re-watch.
-      this.watchers.get(watcher.resource)?.delete(watcher);
-      log.error(`a watch of ${event.resource} failed in its event handler and was stopped`, { err, withStack: true });
-    }
   }
 
   // -------------------------------------------------------------------------------------------

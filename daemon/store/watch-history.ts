@@ -52,6 +52,19 @@ export class WatchHistory {
     this.length += 1;
   }
 
+  /**
+   * Drops every event up to `version` (a backend that compacted its own history, etcd): a watch
+   * from an older version then gets 410 Gone, as the backend itself would answer.
+   */
+  forgetUpTo(version: number): void {
+    while (this.length > 0 && this.at(0).resourceVersion <= version) {
+      this.ring[this.head] = undefined;
+      this.head = (this.head + 1) % this.ring.length;
+      this.length -= 1;
+    }
+    this.retainedAfterVersion = Math.max(this.retainedAfterVersion, version);
+  }
+
   private at(index: number): StoreEvent {
     return this.ring[(this.head + index) % this.ring.length]!;
   }

@@ -24,6 +24,8 @@ function codeOf(promise: Promise<unknown>): Promise<number> {
   );
 }
 
+// The behaviour both backends share is in test/integration/object-store.contract.test.ts;
+// this file keeps what is nedb's own: exact counter values, the datafile, group commit.
 describe('NedbObjectStore', () => {
   let store: NedbObjectStore;
   beforeEach(async () => {
@@ -51,59 +53,6 @@ describe('NedbObjectStore', () => {
     assert.equal(await codeOf(store.get('pods', 'default', 'a')), 404);
     assert.equal(await codeOf(store.delete('pods', 'default', 'a')), 404);
     assert.equal(store.currentResourceVersion(), 4);
-  });
-
-  it('keys cluster-scoped objects without a namespace', async () => {
-    await store.create('nodes', { kind: 'Node', metadata: { name: 'n1' }, spec: {} });
-    assert.equal((await store.get('nodes', undefined, 'n1')).metadata.name, 'n1');
-  });
-
-  it('stamps uid, creationTimestamp and generation, and keeps identity on update', async () => {
-    const created = await store.create('pods', pod('a'));
-    assert.match(created.metadata.uid!, /^[0-9a-f-]{36}$/);
-    assert.equal(created.metadata.creationTimestamp, '2024-05-01T12:00:00Z');
-    assert.equal(created.metadata.generation, 1);
-    assert.equal(await codeOf(store.create('pods', pod('a'))), 409);
-
-    const labelled = await store.update('pods', { ...created, metadata: { ...created.metadata, uid: 'forged', labels: { a: 'b' } } });
-    assert.equal(labelled.metadata.uid, created.metadata.uid);
-    assert.equal(labelled.metadata.generation, 1, 'metadata-only change keeps the generation');
-    const withStatus = await store.update('pods', { ...labelled, status: { phase: 'Running' } });
-    assert.equal(withStatus.metadata.generation, 1, 'status change keeps the generation');
-    const respec = await store.update('pods', { ...withStatus, spec: { containers: [{ name: 'c', image: 'other' }] } });
-    assert.equal(respec.metadata.generation, 2, 'spec change bumps the generation');
-  });
-
-  it('returns copies: mutating a result does not change the store', async () => {
-    const created = await store.create('pods', pod('a', { app: 'web' }));
-    created.metadata.labels!.app = 'changed';
-    assert.equal((await store.get('pods', 'default', 'a')).metadata.labels!.app, 'web');
-  });
-
-  it('fails with 409 Conflict on a stale resourceVersion and honours delete preconditions', async () => {
-    const created = await store.create('pods', pod('a'));
-    await store.update('pods', created);
-    assert.equal(await codeOf(store.update('pods', created)), 409);
-    const err = await store.update('pods', created).catch((e: ApiError) => e);
-    assert.match((err as ApiError).message, /^Operation cannot be fulfilled on pods "a": the object has been modified/);
-    assert.equal(await codeOf(store.delete('pods', 'default', 'a', { uid: 'other' })), 409);
-    assert.equal(await codeOf(store.delete('pods', 'default', 'a', { resourceVersion: '1' })), 409);
-    assert.equal(await codeOf(store.delete('pods', 'default', 'a', { uid: created.metadata.uid, resourceVersion: '2' })), 0);
-  });
-
-  it('guaranteedUpdate retries on conflict and skips unchanged writes', async () => {
-    await store.create('pods', pod('a'));
-    let calls = 0;
-    const result = await store.guaranteedUpdate('pods', 'default', 'a', async (current) => {
-      calls += 1;
-      if (calls === 1) await store.update('pods', { ...current, metadata: { ...current.metadata, labels: { racing: 'yes' } } });
-      return { ...current, metadata: { ...current.metadata, labels: { ...current.metadata.labels, mine: 'yes' } } };
-    });
-    assert.equal(calls, 2);
-    assert.deepEqual(result.metadata.labels, { racing: 'yes', mine: 'yes' });
-    const before = store.currentResourceVersion();
-    await store.guaranteedUpdate('pods', 'default', 'a', (current) => current);
-    assert.equal(store.currentResourceVersion(), before, 'no write when nothing changed');
   });
 
   it('never lists a version whose write is still in flight (a watch from it would miss that write)', async () => {
@@ -181,22 +130,6 @@ describe('NedbObjectStore', () => {
       await small.close();
     });
 
-    it('turns MODIFIED into ADDED or DELETED for a filtered watch', async () => {
-      const a = await store.create('pods', pod('a', { app: 'web' }));
-      const events: StoreEvent[] = [];
-      store.watch('pods', { namespace: 'default', filter: (o) => o.metadata.labels?.app === 'db' }, (e) => events.push(e));
-      const nowDb = await store.update('pods', { ...a, metadata: { ...a.metadata, labels: { app: 'db' } } });
-      const stillDb = await store.update('pods', { ...nowDb, metadata: { ...nowDb.metadata, labels: { app: 'db', x: '1' } } });
-      await store.update('pods', { ...stillDb, metadata: { ...stillDb.metadata, labels: { app: 'web' } } });
-      await store.create('pods', pod('other', { app: 'db' }, 'elsewhere'));
-      assert.deepEqual(events.map((e) => [e.type, e.resourceVersion]), [
-        ['ADDED', 2],
-        ['MODIFIED', 3],
-        ['DELETED', 4],
-      ]);
-      assert.deepEqual(events[2].object.metadata.labels, { app: 'db', x: '1' }, 'DELETED carries the last matching state');
-      assert.equal(events[2].object.metadata.resourceVersion, '4');
-    });
   });
 
   describe('persistence', () => {
