@@ -29,6 +29,8 @@ export interface GetOptions {
   fieldSelector?: string;
   allNamespaces?: boolean;
   showLabels?: boolean;
+  /** Keep metadata.managedFields in -o yaml/json (kubectl hides them unless asked). */
+  showManagedFields?: boolean;
   labelColumns?: string[];
   watch?: boolean;
   noHeaders?: boolean;
@@ -49,6 +51,7 @@ export const getCommand: KubelabCommand<GetOptions> = {
       .option('field-selector', { type: 'string', describe: 'field selector, e.g. status.phase=Running' })
       .option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'list across all namespaces' })
       .option('show-labels', { type: 'boolean', describe: 'add a LABELS column' })
+      .option('show-managed-fields', { type: 'boolean', default: false, describe: 'keep metadata.managedFields in -o yaml/json/jsonpath' })
       .option('label-columns', { alias: 'L', type: 'string', array: true, describe: 'a column per label key' })
       .option('watch', { alias: 'w', type: 'boolean', describe: 'after listing, print changes as they happen' })
       .option('no-headers', { type: 'boolean', describe: 'leave out the header line' })
@@ -141,7 +144,8 @@ async function fetchObjects(ctx: CliContext, targets: ResourceTarget[], options:
   return objects;
 }
 
-function renderObjects(format: OutputFormat, objects: KubeObject[], single: boolean): string {
+function renderObjects(format: OutputFormat, shown: KubeObject[], single: boolean, showManagedFields = false): string {
+  const objects = showManagedFields ? shown : shown.map(withoutManagedFields);
   const value = single ? objects[0] : asList(objects);
   switch (format.kind) {
     case 'json':
@@ -162,7 +166,14 @@ async function printObjects(ctx: CliContext, targets: ResourceTarget[], format: 
   const askedForOne = targets.length === 1 && targets[0].names.length === 1;
   if (askedForOne && objects.length === 0) return; // the NotFound was reported
   if (objects.length === 0 && format.kind === 'name') return void ctx.err(noResourcesMessage(ctx, targets, options));
-  ctx.out(renderObjects(format, objects, askedForOne));
+  ctx.out(renderObjects(format, objects, askedForOne, options.showManagedFields));
+}
+
+/** The object without metadata.managedFields: who owns which field is noise unless asked for. */
+function withoutManagedFields(obj: KubeObject): KubeObject {
+  if (!obj.metadata || !('managedFields' in obj.metadata)) return obj;
+  const { managedFields: _hidden, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 /** kubectl without server-side printing: NAME and AGE from the objects themselves. */
@@ -193,10 +204,10 @@ async function watchGet(ctx: CliContext, targets: ResourceTarget[], format: Outp
 
   if (format.kind !== 'table') {
     const list = await ctx.client.listAll(key(info), listOptions, chunkSizeOf(options));
-    for (const obj of list.items) ctx.out(renderObjects(format, [obj], true));
+    for (const obj of list.items) ctx.out(renderObjects(format, [obj], true, options.showManagedFields));
     const watch = ctx.client.watch(key(info), { ...listOptions, resourceVersion: list.metadata.resourceVersion }, (event) => {
       if (event.type === 'ERROR') throw fromStatus(event.object as unknown as Status, 500);
-      if (event.type !== 'BOOKMARK') ctx.out(renderObjects(format, [event.object], true));
+      if (event.type !== 'BOOKMARK') ctx.out(renderObjects(format, [event.object], true, options.showManagedFields));
     });
     return watch.done;
   }

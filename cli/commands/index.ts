@@ -30,6 +30,7 @@ export const commandTable: CommandEntry[] = [
   { words: ['describe'], load: async () => (await import('./describe.js')).describeCommand },
   { words: ['create'], load: async () => (await import('./create.js')).createCommand },
   { words: ['apply'], load: async () => (await import('./apply.js')).applyCommand },
+  { words: ['diff'], load: async () => (await import('./diff.js')).diffCommand },
   { words: ['delete'], load: async () => (await import('./delete.js')).deleteCommand },
   { words: ['logs'], load: async () => (await import('./logs.js')).logsCommand },
   { words: ['exec'], load: async () => (await import('./exec.js')).execCommand },

@@ -18,6 +18,12 @@ export interface RequestContext {
   /** Strict (kubectl's default) rejects unknown fields; Warn adds warnings; Ignore drops them. */
   fieldValidation: 'Strict' | 'Warn' | 'Ignore';
   dryRun: boolean;
+  /**
+   * Who writes, for metadata.managedFields: the `fieldManager` query parameter, else the
+   * User-Agent's first word (`kubectl`). Absent (the daemon's own controllers): the write keeps
+   * the entries as they are.
+   */
+  fieldManager?: string;
   /** Warnings to send back (HTTP `Warning: 299 - "..."` headers). */
   warnings: string[];
 }
@@ -52,6 +58,12 @@ export interface Registry {
   create(resource: string, namespace: string | undefined, body: KubeObject, ctx: RequestContext): Promise<KubeObject>;
   update(resource: string, namespace: string | undefined, name: string, body: KubeObject, ctx: RequestContext, subresource?: Subresource): Promise<KubeObject>;
   patch(resource: string, namespace: string | undefined, name: string, patch: unknown, type: PatchType, ctx: RequestContext, subresource?: Subresource): Promise<KubeObject>;
+  /**
+   * Server-side apply of a configuration by ctx.fieldManager: creates the object when it is
+   * absent (`created`), else merges the configuration into it; 409 on conflicting fields unless
+   * `force`. Absent on registries that do not track field managers.
+   */
+  apply?(resource: string, namespace: string | undefined, name: string, config: KubeObject, ctx: RequestContext, options: { force: boolean }): Promise<{ object: KubeObject; created: boolean }>;
   /** The Scale object (autoscaling/v1) of a scalable resource. */
   getScale(resource: string, namespace: string, name: string, ctx: RequestContext): Promise<KubeObject>;
   delete(resource: string, namespace: string | undefined, name: string, options: DeleteOptions, ctx: RequestContext): Promise<KubeObject>;

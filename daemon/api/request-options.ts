@@ -3,23 +3,41 @@
 // (which Content-Type means which patch, what `dryRun=All` means) is written down once.
 
 import type { IncomingHttpHeaders } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { managerFromUserAgent } from '../../lib/api/managed-fields.js';
 import type { DeleteOptions, ListOptions, PatchType } from '../../lib/client/api-client.js';
-import { badRequest, ApiError, unsupportedMediaType } from '../../lib/errors.js';
+import { badRequest, ApiError, errorMessage, invalid, unsupportedMediaType, type FieldError } from '../../lib/errors.js';
 import type { IncludeObject } from '../../lib/printers/tables.js';
 import { queryBoolean, queryInteger, queryString, type Query } from '../http/query-parameters.js';
 import type { RequestContext } from './registry.js';
 
 const FIELD_VALIDATION = ['Ignore', 'Warn', 'Strict'] as const;
 
-/** Who asks and how strictly to validate: `fieldValidation` (absent = Ignore), `dryRun=All`. */
-export function requestContext(user: string, query: Query): RequestContext {
+/** kube-apiserver's FieldManagerMaxLength. */
+const FIELD_MANAGER_MAX_LENGTH = 128;
+
+/**
+ * Who asks, who manages the fields it writes (`fieldManager`, else the User-Agent's first word),
+ * and how strictly to validate: `fieldValidation` (absent = Ignore), `dryRun=All`.
+ */
+export function requestContext(user: string, query: Query, headers: IncomingHttpHeaders = {}): RequestContext {
+  const fieldManager = queryString(query, 'fieldManager') || managerFromUserAgent(headers['user-agent']);
+  if (fieldManager.length > FIELD_MANAGER_MAX_LENGTH) {
+    throw badRequest(`fieldManager: Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`);
+  }
   const fieldValidation = queryString(query, 'fieldValidation') ?? 'Ignore';
   if (!(FIELD_VALIDATION as readonly string[]).includes(fieldValidation)) {
     throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${fieldValidation}"`);
   }
   const dryRun = queryString(query, 'dryRun');
   if (dryRun !== undefined && dryRun !== 'All') throw badRequest(`invalid dry run value "${dryRun}": only "All" is supported`);
-  return { user, fieldValidation: fieldValidation as RequestContext['fieldValidation'], dryRun: dryRun === 'All', warnings: [] };
+  return {
+    user,
+    fieldValidation: fieldValidation as RequestContext['fieldValidation'],
+    dryRun: dryRun === 'All',
+    ...(fieldManager ? { fieldManager } : {}),
+    warnings: [],
+  };
 }
 
 export function listOptions(query: Query, namespace: string | undefined): ListOptions {
@@ -65,18 +83,45 @@ const PATCH_TYPES: Record<string, PatchType> = {
   'application/strategic-merge-patch+json': 'strategic',
 };
 
-export function patchTypeOf(headers: IncomingHttpHeaders): PatchType {
+export const APPLY_PATCH_MEDIA_TYPE = 'application/apply-patch+yaml';
+
+export const isApplyPatch = (headers: IncomingHttpHeaders): boolean => mediaType(headers) === APPLY_PATCH_MEDIA_TYPE;
+
+/** The patch type of an ordinary (not apply) PATCH; `force` belongs to apply only. */
+export function patchTypeOf(headers: IncomingHttpHeaders, query: Query = {}): PatchType {
   const type = mediaType(headers);
-  // Object.hasOwn: a Content-Type of "constructor" must not find Object's constructor.
-  if (Object.hasOwn(PATCH_TYPES, type)) return PATCH_TYPES[type];
-  if (type === 'application/apply-patch+yaml') {
-    throw new ApiError(
-      415,
-      'UnsupportedMediaType',
-      'server-side apply (application/apply-patch+yaml) is not supported by kubelab; use client-side `kubectl apply` (the default, without --server-side)',
-    );
+  if (type === APPLY_PATCH_MEDIA_TYPE) {
+    throw new ApiError(415, 'UnsupportedMediaType', `server-side apply (${APPLY_PATCH_MEDIA_TYPE}) is not supported on this resource by kubelab; use client-side \`kubectl apply\``);
   }
-  throw unsupportedMediaType(type || '(none)');
+  // Object.hasOwn: a Content-Type of "constructor" must not find Object's constructor.
+  if (!Object.hasOwn(PATCH_TYPES, type)) throw unsupportedMediaType(type || '(none)');
+  if (queryString(query, 'force') !== undefined) {
+    throw patchOptionsInvalid({ field: 'force', type: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch' });
+  }
+  return PATCH_TYPES[type];
+}
+
+/** kube-apiserver's answer to bad PatchOptions: 422 on the PatchOptions "object". */
+const patchOptionsInvalid = (error: FieldError): ApiError => invalid('PatchOptions', 'meta.k8s.io', '', [error]);
+
+/** An apply PATCH's options: the field manager must be named in the query (no User-Agent fallback). */
+export function applyOptions(query: Query): { force: boolean } {
+  if (!queryString(query, 'fieldManager')) {
+    throw patchOptionsInvalid({ field: 'fieldManager', type: 'FieldValueRequired', message: 'Required value: is required for apply patch' });
+  }
+  return { force: queryBoolean(query, 'force') ?? false };
+}
+
+/** The body of an apply PATCH: one YAML (or JSON, which is YAML) document holding an object. */
+export function parseApplyConfiguration(text: string): Record<string, unknown> {
+  let document: unknown;
+  try {
+    document = parseYaml(text, { maxAliasCount: 100 });
+  } catch (err) {
+    throw badRequest(`error decoding YAML: ${errorMessage(err)}`);
+  }
+  if (!document || typeof document !== 'object' || Array.isArray(document)) throw badRequest('the applied configuration must be an object');
+  return document as Record<string, unknown>;
 }
 
 /** POST and PUT bodies must be JSON objects. */

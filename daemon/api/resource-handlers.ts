@@ -22,7 +22,7 @@ import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { Registry, RequestContext, Subresource } from './registry.js';
 import { parseResourcePath, type ResourcePath } from './resource-path.js';
 import { queryBoolean, queryInteger, queryString, type Query } from '../http/query-parameters.js';
-import { deleteOptions, includeObjectOf, listOptions, patchTypeOf, requestContext, requireJsonObject, wantsTable } from './request-options.js';
+import { applyOptions, deleteOptions, includeObjectOf, isApplyPatch, listOptions, patchTypeOf, requestContext, requireJsonObject, wantsTable } from './request-options.js';
 import { serveWatch } from './watch-stream.js';
 import { pageOptions, sendEncodedList } from './list-response.js';
 import { conversionFor, convertingRegistry } from './converting-registry.js';
@@ -89,7 +89,7 @@ async function handle(served: HandlerDeps, path: ResourcePath, req: Request, res
   // Creating a namespaced object needs a namespace in the URL; listing may span all of them.
   if (path.info.namespaced && path.namespace === undefined && verb !== 'list' && verb !== 'watch') throw notAllowed();
 
-  const ctx = requestContext(String(res.locals.user ?? 'anonymous'), query);
+  const ctx = requestContext(String(res.locals.user ?? 'anonymous'), query, req.headers);
   if (path.subresource) return handleSubresource(deps, path as Required<Pick<ResourcePath, 'name'>> & ResourcePath, req, res, ctx);
 
   const resource = resourceKey(path.info);
@@ -146,7 +146,13 @@ async function handle(served: HandlerDeps, path: ResourcePath, req: Request, res
       return send(res, ctx, 200, await registry.update(resource, namespace, name!, body, ctx));
     }
     case 'patch': {
-      const type = patchTypeOf(req.headers);
+      if (isApplyPatch(req.headers) && registry.apply) {
+        const options = applyOptions(query);
+        if (req.body === undefined || typeof req.body !== 'object') throw badRequest('the body of the apply request is empty');
+        const applied = await registry.apply(resource, namespace, name!, req.body as KubeObject, ctx, options);
+        return send(res, ctx, applied.created ? 201 : 200, applied.object);
+      }
+      const type = patchTypeOf(req.headers, query);
       if (req.body === undefined) throw badRequest('the body of the patch request is empty');
       return send(res, ctx, 200, await registry.patch(resource, namespace, name!, req.body, type, ctx));
     }
@@ -202,7 +208,7 @@ async function handleSubresource(deps: HandlerDeps, path: ResourcePath & { name:
         return send(res, ctx, 200, obj);
       }
       if (req.method === 'PUT') return send(res, ctx, 200, await registry.update(resource, namespace, name, objectBodyFor(req, name), ctx, subresource));
-      const type = patchTypeOf(req.headers);
+      const type = patchTypeOf(req.headers, query);
       if (req.body === undefined) throw badRequest('the body of the patch request is empty');
       return send(res, ctx, 200, await registry.patch(resource, namespace, name, req.body, type, ctx, subresource));
     }

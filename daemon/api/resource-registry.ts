@@ -19,6 +19,7 @@ import { resourceByKey, apiVersionOf, type ResourceInfo } from '../../lib/api/re
 import { compileSelectors } from '../../lib/api/selectors.js';
 import type { KubeObject, ObjectList, ObjectMeta } from '../../lib/api/types.js';
 import { validateObject } from '../../lib/api/validation.js';
+import { applyConflictError, planApply, planUpdateManagedFields, type WriteScope } from '../../lib/api/managed-fields.js';
 import type { DeleteOptions, ListOptions, PatchType, WatchEvent, WatchOptions } from '../../lib/client/api-client.js';
 import { ApiError, badRequest, conflict, expiredContinue, fieldInvalid, forbidden, invalid, isAlreadyExists, isGone, isNotFound, notFound, type FieldError } from '../../lib/errors.js';
 import { decodeContinue, encodeContinue, keyAfter } from '../../lib/api/continue-token.js';
@@ -195,6 +196,7 @@ export class ResourceRegistry implements Registry {
       if (generated) obj.metadata.name = generatedName(obj.metadata.generateName!, this.nameSuffix());
       this.strategyOf(resource).prepareNamedForCreate?.(obj);
       this.validate(info, resource, obj);
+      if (ctx.fieldManager) this.trackUpdate(info, resource, undefined, obj, ctx.fieldManager);
       // Cluster-wide pools (a Service's ClusterIP, NodePorts) are taken last, and given back if the write fails.
       const reservation = this.strategyOf(resource).reserve?.(obj, undefined);
       if (ctx.dryRun) {
@@ -232,7 +234,7 @@ export class ResourceRegistry implements Registry {
       const updated = await this.readModifyWrite(info, resource, namespace, name, ctx, (current) => {
         checkPreconditions(resource, name, body.metadata ?? {}, current);
         return applyScale(current, body);
-      });
+      }, 'scale');
       return toScale(updated);
     }
     const incoming = copy(body);
@@ -244,7 +246,7 @@ export class ResourceRegistry implements Registry {
     return this.readModifyWrite(info, resource, namespace, name, ctx, (current) => {
       checkPreconditions(resource, name, incoming.metadata, current);
       return this.nextState(resource, current, incoming, subresource);
-    });
+    }, subresource);
   }
 
   async patch(
@@ -264,7 +266,7 @@ export class ResourceRegistry implements Registry {
         const patched = applyPatch(resource, copy(scale), patch, type);
         checkPreconditions(resource, name, patched.metadata ?? {}, scale);
         return applyScale(current, patched);
-      });
+      }, 'scale');
       return toScale(updated);
     }
     return this.readModifyWrite(info, resource, namespace, name, ctx, (current) => {
@@ -276,7 +278,75 @@ export class ResourceRegistry implements Registry {
       checkIdentity(info, namespace, name, patched);
       enforceFieldValidation(resource, info, patched, ctx);
       return this.nextState(resource, current, patched, subresource);
+    }, subresource);
+  }
+
+  /**
+   * Server-side apply (lib/api/managed-fields.ts plans it): the configuration is merged into the
+   * live object, or creates it; then the object takes the usual way (defaults, validation, store).
+   */
+  async apply(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    config: KubeObject,
+    ctx: RequestContext,
+    options: { force: boolean },
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    const info = infoOf(resource);
+    const manager = ctx.fieldManager;
+    if (!manager) throw badRequest('fieldManager is required for apply patch');
+    const body = copy(config);
+    if (!isJsonMap(body)) throw badRequest('the applied configuration must be an object');
+    if (body.apiVersion === undefined || body.kind === undefined) {
+      throw badRequest(`${body.apiVersion === undefined ? 'apiVersion' : 'kind'} must be set in the applied configuration`);
+    }
+    checkKind(info, body);
+    checkMetadataIsObject(info, body);
+    body.metadata = body.metadata ?? {};
+    checkIdentity(info, namespace, name, body);
+    enforceFieldValidation(resource, info, body, ctx);
+    const plan = (live: KubeObject | undefined) => {
+      const planned = planApply({ scope: this.writeScope(info, resource), live, config: body, entries: live?.metadata.managedFields, manager, force: options.force });
+      if (planned.conflicts) throw applyConflictError(planned.conflicts);
+      return planned.object;
+    };
+    const live = await this.store.get(resource, scoped(info, namespace), name).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
     });
+    if (!live) {
+      try {
+        return { object: await this.create(resource, namespace, plan(undefined), { ...ctx, fieldManager: undefined }), created: true };
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err; // created meanwhile: apply to it
+      }
+    }
+    const object = await this.readModifyWrite(info, resource, namespace, name, ctx, (current) => {
+      checkPreconditions(resource, name, body.metadata, current);
+      return this.nextState(resource, current, plan(current));
+    }, undefined, { tracked: false });
+    return { object, created: false };
+  }
+
+  /** What a write of this resource (through `subresource`) means for field ownership. */
+  private writeScope(info: ResourceInfo, resource: string, subresource?: Subresource): WriteScope {
+    const { statusFields } = this.strategyOf(resource);
+    return {
+      resource,
+      apiVersion: apiVersionOf(info),
+      ...(subresource ? { subresource } : {}),
+      fields: subresource === 'status' ? { only: statusFields } : { except: statusFields },
+      now: rfc3339(this.clock()),
+    };
+  }
+
+  /** An ordinary write by `manager`: it takes the fields it changed (metadata.managedFields, operation Update). */
+  private trackUpdate(info: ResourceInfo, resource: string, current: KubeObject | undefined, next: KubeObject, manager: string, subresource?: Subresource): void {
+    const entries = Array.isArray(next.metadata.managedFields) ? next.metadata.managedFields : current?.metadata.managedFields;
+    const managedFields = planUpdateManagedFields({ scope: this.writeScope(info, resource, subresource), live: current, next, entries, manager });
+    if (managedFields.length > 0) next.metadata.managedFields = managedFields;
+    else delete next.metadata.managedFields;
   }
 
   /**
@@ -313,6 +383,8 @@ export class ResourceRegistry implements Registry {
     name: string,
     ctx: RequestContext,
     build: (current: KubeObject) => KubeObject,
+    subresource?: Subresource,
+    { tracked = true }: { tracked?: boolean } = {},
   ): Promise<KubeObject> {
     const ns = scoped(info, namespace);
     const strategy = this.strategyOf(resource);
@@ -323,6 +395,11 @@ export class ResourceRegistry implements Registry {
       this.checkFieldTypes(info, resource, next);
       applyDefaults(resource, next);
       this.validate(info, resource, next, current);
+      // A body without managedFields (a PUT of a hand-written file) keeps the live ones.
+      if (next.metadata && !Array.isArray(next.metadata.managedFields) && current.metadata.managedFields) {
+        next.metadata.managedFields = current.metadata.managedFields;
+      }
+      if (tracked && ctx.fieldManager) this.trackUpdate(info, resource, current, next, ctx.fieldManager, subresource);
       reservation = strategy.reserve?.(next, current);
       return next;
     };

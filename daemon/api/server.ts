@@ -34,6 +34,7 @@ import { openApiRouter } from './openapi.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { Registry } from './registry.js';
 import { resourceHandler } from './resource-handlers.js';
+import { APPLY_PATCH_MEDIA_TYPE, isApplyPatch, parseApplyConfiguration } from './request-options.js';
 import type { WebUi } from './ui/ui-router.js';
 
 export interface ApiDeps {
@@ -155,6 +156,17 @@ function protobufBodyToJson(req: Request, _res: Response, next: NextFunction): v
   }
 }
 
+/** Server-side apply sends YAML: parsed here once, so every later step sees an object. */
+function applyConfigurationToObject(req: Request, _res: Response, next: NextFunction): void {
+  if (typeof req.body !== 'string' || !isApplyPatch(req.headers)) return next();
+  try {
+    req.body = parseApplyConfiguration(req.body);
+    next();
+  } catch (err) {
+    next(err);
+  }
+}
+
 export function createApiApp(deps: ApiDeps): express.Express {
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // The per-kind schemas are compiled now, not on the first write (a few hundred ms of ajv codegen).
@@ -189,6 +201,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   // requests costs nothing, and one that does not inflate is a 400 (asApiError).
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: maxBodyBytes, strict: true }));
   app.use(express.raw({ type: PROTOBUF_MEDIA_TYPE, limit: maxBodyBytes }), protobufBodyToJson);
+  app.use(express.text({ type: APPLY_PATCH_MEDIA_TYPE, limit: maxBodyBytes }), applyConfigurationToObject);
   app.use(checkRequestDocuments);
   // After body parsing, because a node may create only the Node named in the body.
   if (deps.authorizer) app.use(requireAuthorization(deps.authorizer));
