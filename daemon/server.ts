@@ -16,6 +16,7 @@ import { defaultLoadBalancerPool } from '../lib/net/address-pool.js';
 import { DeferredMembershipView, gossipMembershipView } from '../network/gossip/membership-view.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
+import { ClientCertificateAuthenticator } from './api/client-certificate-authenticator.js';
 import { NodeAuthorizer } from './api/node-authorizer.js';
 import { NodeTokenCache } from './api/node-credentials.js';
 import { ensureJoinToken, JOIN_TOKEN_FILE } from './pki/join-token.js';
@@ -148,7 +149,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const gossipKeys = await GossipKeyStore.open(options.dataDir);
   // Nodes authenticate with the tokens they were issued at join, and may only touch what is theirs.
   const nodeTokens = NodeTokenCache.watch(registry);
-  const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }], [nodeTokens]);
+  // Users: the admin token, nodes' tokens, and client certificates of the cluster CA (`kubelab create user`).
+  const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }], [nodeTokens], new ClientCertificateAuthenticator(pki.caCertPem));
   const authorizer = new NodeAuthorizer(registry);
 
   // Prometheus: the control plane's registry (every work queue of this process reports to it) and this host's node agent's.
@@ -283,11 +285,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const api = await startApiServer({
     app,
     listen: options.listen,
-    tls: { key: pki.serverKeyPem, cert: pki.serverCertPem },
+    tls: { key: pki.serverKeyPem, cert: pki.serverCertPem, clientCa: pki.caCertPem },
     onUpgrade: createUpgradeHandler({
       registry,
       podStreams,
-      authenticate: (headers) => authenticator.authenticateUser(headers),
+      authenticate: (headers, clientCertificate) => authenticator.authenticateUser(headers, clientCertificate),
       authorizer,
     }),
   });

@@ -2,9 +2,11 @@
 //
 // kube-apiserver has a chain of authenticators (client certificates, bearer tokens, service
 // account tokens, OIDC...); the first that recognises the credentials names the user and their
-// groups. kubelab has two, both bearer tokens: the static admin token written into the admin
-// kubeconfig (like --token-auth-file), and the node tokens issued to joining agents
-// (daemon/api/node-credentials.ts), which any extra TokenAuthenticator can stand for.
+// groups. kubelab has three: client certificates signed by the cluster CA (CN = user, O =
+// groups; daemon/api/client-certificate-authenticator.ts, the users `kubelab create user`
+// makes), the static admin token written into the admin kubeconfig (like --token-auth-file),
+// and the node tokens issued to joining agents (daemon/api/node-credentials.ts), which any
+// extra TokenAuthenticator can stand for.
 //
 // After authentication comes authorisation. kube-apiserver asks an authorizer chain (Node, RBAC)
 // with the request's attributes (verb, resource, namespace, name); kubelab has RBAC's answer for
@@ -16,10 +18,13 @@
 
 import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
 import { unauthorized } from '../../lib/errors.js';
 import { parseResourcePath } from './resource-path.js';
 import { resourceKey } from '../../lib/api/resources.js';
+import type { ClientCertificateAuthenticator } from './client-certificate-authenticator.js';
 
 /** Paths anyone may read without a token. */
 export const OPEN_PATHS: ReadonlySet<string> = new Set(['/healthz', '/livez', '/readyz', '/version']);
@@ -41,6 +46,12 @@ export interface TokenAuthenticator {
   userForToken(token: string): UserInfo | undefined;
 }
 
+/** The certificate the client sent in the TLS handshake (which proved it holds the key), if any. */
+export function peerCertificateOf(socket: Socket | undefined): crypto.X509Certificate | undefined {
+  if (!(socket instanceof TLSSocket)) return undefined;
+  return socket.getPeerX509Certificate();
+}
+
 /** A fixed-length digest, so comparing two tokens takes the same time whatever their lengths. */
 const digest = (value: string): Buffer => crypto.createHash('sha256').update(value).digest();
 
@@ -49,11 +60,13 @@ export class Authenticator {
 
   /**
    * `tokens`: static tokens (groups default to system:masters, i.e. the admin);
-   * `sources`: further authenticators asked, in order, when no static token matched.
+   * `sources`: further authenticators asked, in order, when no static token matched;
+   * `certificates`: the client-certificate authenticator (absent: certificates name nobody).
    */
   constructor(
     tokens: { token: string; user: string; groups?: string[] }[],
     private readonly sources: TokenAuthenticator[] = [],
+    private readonly certificates?: ClientCertificateAuthenticator,
   ) {
     this.tokens = tokens.map((t) => ({
       digest: digest(t.token),
@@ -61,8 +74,20 @@ export class Authenticator {
     }));
   }
 
-  /** The user the request's `Authorization: Bearer <token>` belongs to; throws a 401 ApiError otherwise. */
-  authenticateUser(headers: IncomingHttpHeaders): UserInfo {
+  /**
+   * The user behind the request's credentials; throws a 401 ApiError when none names a user.
+   * As in kube-apiserver's union authenticator, a client certificate (`clientCertificate`, from
+   * peerCertificateOf) is asked first; one that names nobody does not end the search, a valid
+   * `Authorization: Bearer <token>` still authenticates the request.
+   */
+  authenticateUser(headers: IncomingHttpHeaders, clientCertificate?: crypto.X509Certificate): UserInfo {
+    if (clientCertificate && this.certificates) {
+      try {
+        return this.certificates.userForCertificate(clientCertificate);
+      } catch {
+        // Not a certificate of this cluster (or expired): the token decides, else 401.
+      }
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
     if (!match) throw unauthorized();
     const presented = digest(match[1]);
@@ -87,7 +112,7 @@ export function requireAuth(authenticator: Authenticator) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (OPEN_PATHS.has(req.path)) return next();
     try {
-      const user = authenticator.authenticateUser(req.headers);
+      const user = authenticator.authenticateUser(req.headers, peerCertificateOf(req.socket));
       res.locals.user = user.name;
       res.locals.userInfo = user;
       next();

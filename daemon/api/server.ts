@@ -34,6 +34,7 @@ import { openApiRouter } from './openapi.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { Registry } from './registry.js';
 import { resourceHandler } from './resource-handlers.js';
+import { selfSubjectReviewRouter } from './self-subject-review.js';
 import type { WebUi } from './ui/ui-router.js';
 
 export interface ApiDeps {
@@ -183,6 +184,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
   if (deps.webUi) app.use(deps.webUi.publicRouter(deps.authorizer));
 
   app.use(requireAuth(deps.authenticator));
+  // "Who am I?" is every authenticated user's to ask, whatever the authorizer says (self-subject-review.ts).
+  app.use(selfSubjectReviewRouter());
   app.use(defaultContentTypeToJson);
   // A body with `Content-Encoding: gzip` (or deflate, br) is inflated first and the size limit
   // counts the inflated bytes. kube-apiserver only compresses responses; accepting compressed
@@ -224,7 +227,13 @@ export interface StartOptions {
   app: express.Express;
   /** `host:port`; port 0 picks a free one. */
   listen: string;
-  tls: { key: string; cert: string };
+  /**
+   * The serving certificate and key; `clientCa`: the CA whose client certificates name users.
+   * With it the server asks every client for a certificate (and names that CA as the one it
+   * accepts) but does not insist, so bearer tokens keep working; the authenticator judges the
+   * certificate (daemon/api/client-certificate-authenticator.ts).
+   */
+  tls: { key: string; cert: string; clientCa?: string };
   /** exec / attach / port-forward upgrades (daemon/api/streaming/). Without it they are refused. */
   onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** How long a client may take to send a whole request, headers and body (default REQUEST_TIMEOUT_MS). */
@@ -264,6 +273,7 @@ export async function startApiServer(options: StartOptions): Promise<RunningApiS
     {
       key: options.tls.key,
       cert: options.tls.cert,
+      ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
       requestTimeout,
       // Node refuses a headers timeout longer than the request timeout (0 would switch it off).
       headersTimeout: requestTimeout > 0 ? Math.min(60_000, requestTimeout) : 60_000,
