@@ -18,6 +18,9 @@ import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
 import { ClientCertificateAuthenticator } from './api/client-certificate-authenticator.js';
 import { NodeAuthorizer } from './api/node-authorizer.js';
+import { AuthorizerChain, RbacAuthorizer } from './api/rbac-authorizer.js';
+import { ensureBootstrapPolicy } from './rbac/ensure-bootstrap-policy.js';
+import { RbacPolicyCache } from './rbac/rbac-policy-cache.js';
 import { NodeTokenCache } from './api/node-credentials.js';
 import { ensureJoinToken, JOIN_TOKEN_FILE } from './pki/join-token.js';
 import { GossipKeyStore } from './pki/gossip-keys.js';
@@ -138,6 +141,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) }, onCreated });
   await registry.ensureSystemNamespaces();
   await ensureDefaultStorageClass(registry);
+  // The default roles and bindings (cluster-admin for system:masters, view, edit, admin, ...).
+  await ensureBootstrapPolicy(registry);
 
   const sans = splitTlsSans(options.tlsSans ?? []);
   const pki = await ensurePki(options.dataDir, {
@@ -151,7 +156,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const nodeTokens = NodeTokenCache.watch(registry);
   // Users: the admin token, nodes' tokens, and client certificates of the cluster CA (`kubelab create user`).
   const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }], [nodeTokens], new ClientCertificateAuthenticator(pki.caCertPem));
-  const authorizer = new NodeAuthorizer(registry);
+  // Node authorizer for nodes, then RBAC for everyone (--authorization-mode=Node,RBAC).
+  const rbacPolicy = RbacPolicyCache.watch(registry);
+  const authorizer = new AuthorizerChain(new NodeAuthorizer(registry), new RbacAuthorizer(rbacPolicy));
 
   // Prometheus: the control plane's registry (every work queue of this process reports to it) and this host's node agent's.
   const controlPlaneMetrics = new ControlPlaneMetrics();
@@ -320,6 +327,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // The proxier's loop ends after it has taken its addresses off lo; the kubelet's stream server closes with the node agent.
       await Promise.all(loops);
       nodeTokens.stop();
+      rbacPolicy.stop();
       detachAllocation();
       await store.close();
     },

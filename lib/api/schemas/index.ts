@@ -7,6 +7,7 @@ import { HorizontalPodAutoscaler, HorizontalPodAutoscalerV1 } from './autoscalin
 import { CronJob, Job } from './batch.js';
 import { ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Secret, Service } from './core.js';
 import { PersistentVolume, PersistentVolumeClaim, StorageClass } from './storage.js';
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac.js';
 import type { Definition, FieldType, KindSchema } from './schema.js';
 
 export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
@@ -30,6 +31,10 @@ export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
   persistentvolumeclaims: PersistentVolumeClaim,
   'storageclasses.storage.k8s.io': StorageClass,
   'horizontalpodautoscalers.autoscaling': HorizontalPodAutoscaler,
+  'roles.rbac.authorization.k8s.io': Role,
+  'clusterroles.rbac.authorization.k8s.io': ClusterRole,
+  'rolebindings.rbac.authorization.k8s.io': RoleBinding,
+  'clusterrolebindings.rbac.authorization.k8s.io': ClusterRoleBinding,
 };
 
 /**
