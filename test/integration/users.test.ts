@@ -1,8 +1,9 @@
 // Users with client certificates against a real kubelabd: `kubelab create user` signs a
 // certificate with the cluster CA in the server's data dir, and the real kubectl 1.32 (and
 // kubelab's own CLI) authenticate with the kubeconfig it writes: `auth whoami` shows the user
-// and groups, requests and streaming upgrades (exec over WebSocket and SPDY) are the user's,
-// and a certificate of another CA is refused as kubectl shows a 401.
+// and groups, RBAC judges the user (a RoleBinding to `view` lets alice list pods, not delete
+// them, with kube-apiserver's 403), requests and streaming upgrades (exec over WebSocket and
+// SPDY) are the user's, and a certificate of another CA is refused as kubectl shows a 401.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,8 +13,8 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { createCaCertificate } from '../../daemon/pki/certificates.js';
 import { buildUserKubeconfig, issueUserCertificate } from '../../daemon/pki/user-kubeconfig.js';
-import { runCli, TestDaemon } from '../../harness/test-daemon.js';
-import { Kubectl, requireKubectl, waitForReadyPods } from '../helpers/kubectl.js';
+import { eventually, runCli, TestDaemon } from '../../harness/test-daemon.js';
+import { Kubectl, requireKubectl, tableRows, waitForReadyPods } from '../helpers/kubectl.js';
 import { deploymentYaml } from '../helpers/kubectl-manifests.js';
 
 describe('users: client certificates, kubelab create user, auth whoami', function () {
@@ -70,6 +71,40 @@ describe('users: client certificates, kubelab create user, auth whoami', functio
     assert.deepEqual(yaml.status.userInfo.groups, ['dev', 'qa', 'system:authenticated']);
     const admin = await daemon!.kubelab(['auth', 'whoami']);
     assert.equal(admin.stdout, 'ATTRIBUTE   VALUE\nUsername    admin\nGroups      [system:masters system:authenticated]\n');
+  });
+
+  describe('with RBAC: alice bound to the view ClusterRole in default', () => {
+    it('before the binding, alice may ask who she is but not list pods', async () => {
+      assert.match(await as.alice!.ok(['auth', 'whoami']), /Username\s+alice/);
+      const refused = await as.alice!.run(['get', 'pods']);
+      assert.equal(refused.code, 1);
+      assert.equal(refused.stderr, 'Error from server (Forbidden): pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "default"\n');
+    });
+
+    it('after a RoleBinding to view, kubectl get pods works and delete is refused with the exact 403', async () => {
+      await admin.ok(['create', 'rolebinding', 'alice-view', '--clusterrole=view', '--user=alice', '-n', 'default']);
+      await eventually(async () => (await as.alice!.run(['get', 'pods'])).code === 0, 20_000);
+      const refused = await as.alice!.run(['delete', 'pod', 'x']);
+      assert.equal(refused.code, 1);
+      assert.equal(refused.stderr, 'Error from server (Forbidden): pods "x" is forbidden: User "alice" cannot delete resource "pods" in API group "" in the namespace "default"\n');
+      const canDelete = await as.alice!.run(['auth', 'can-i', 'delete', 'pods']);
+      assert.deepEqual([canDelete.code, canDelete.stdout], [1, 'no\n']);
+    });
+
+    it('kubectl auth can-i --list shows the view rules', async () => {
+      const list = await as.alice!.ok(['auth', 'can-i', '--list']);
+      const rows = tableRows(list);
+      assert.deepEqual(rows[0], ['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs']);
+      for (const resource of ['pods', 'services', 'configmaps', 'deployments.apps', 'selfsubjectreviews.authentication.k8s.io']) {
+        assert.ok(rows.some((row) => row[0] === resource), `${resource} missing from:\n${list}`);
+      }
+      assert.deepEqual(rows.find((row) => row[0] === 'pods'), ['pods', '[]', '[]', '[get list watch]']);
+      assert.ok(!rows.some((row) => row[0] === 'secrets'), `view must not read secrets:\n${list}`);
+    });
+
+    it('kubectl auth whoami still shows alice and her groups', async () => {
+      assert.equal(await as.alice!.ok(['auth', 'whoami']), 'ATTRIBUTE   VALUE\nUsername    alice\nGroups      [dev qa system:authenticated]\n');
+    });
   });
 
   it('a certificate of another CA is refused as kubectl shows a 401', async () => {
