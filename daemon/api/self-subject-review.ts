@@ -13,10 +13,16 @@
 // authentication and before authorization.
 
 import express from 'express';
+import type { ResourceInfo } from '../../lib/api/resources.js';
 import { methodNotAllowed } from '../../lib/errors.js';
 import type { UserInfo } from './auth.js';
 
 export const SELF_SUBJECT_REVIEWS_PATH = '/apis/authentication.k8s.io/v1/selfsubjectreviews';
+
+/** What discovery lists for authentication.k8s.io/v1 (`kubectl api-resources`). */
+export const AUTHENTICATION_RESOURCES: readonly ResourceInfo[] = [
+  { group: 'authentication.k8s.io', version: 'v1', plural: 'selfsubjectreviews', singular: '', kind: 'SelfSubjectReview', namespaced: false, shortNames: [], categories: [], verbs: ['create'], subresources: [] },
+];
 
 /** The SelfSubjectReview kube-apiserver answers for `user`. */
 export function selfSubjectReview(user: UserInfo) {

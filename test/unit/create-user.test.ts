@@ -64,9 +64,13 @@ describe('kubelab create user and SelfSubjectReview', function () {
     await assert.rejects(whoami(foreign), (err: unknown) => err instanceof ApiError && err.code === 401 && err.message === 'Unauthorized');
   });
 
-  it('SelfSubjectReview is create-only', async () => {
+  it('SelfSubjectReview is create-only, and discovery lists it', async () => {
     const res = await api.request('GET', '/apis/authentication.k8s.io/v1/selfsubjectreviews');
     assert.equal(res.status, 405);
+    const discovery = await api.request('GET', '/apis/authentication.k8s.io/v1');
+    assert.equal(discovery.status, 200);
+    const resources = discovery.json.resources as { name: string; kind: string; verbs: string[] }[];
+    assert.deepEqual(resources.map((r) => [r.name, r.kind, r.verbs]), [['selfsubjectreviews', 'SelfSubjectReview', ['create']]]);
   });
 
   it('refuses --days 0 and a data dir without the CA, saying what to do', async () => {
