@@ -16,7 +16,11 @@ import { defaultLoadBalancerPool } from '../lib/net/address-pool.js';
 import { DeferredMembershipView, gossipMembershipView } from '../network/gossip/membership-view.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
+import { ClientCertificateAuthenticator } from './api/client-certificate-authenticator.js';
 import { NodeAuthorizer } from './api/node-authorizer.js';
+import { AuthorizerChain, RbacAuthorizer } from './api/rbac-authorizer.js';
+import { ensureBootstrapPolicy } from './rbac/ensure-bootstrap-policy.js';
+import { RbacPolicyCache } from './rbac/rbac-policy-cache.js';
 import { NodeTokenCache } from './api/node-credentials.js';
 import { ensureJoinToken, JOIN_TOKEN_FILE } from './pki/join-token.js';
 import { GossipKeyStore } from './pki/gossip-keys.js';
@@ -140,6 +144,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) }, onCreated });
   await registry.ensureSystemNamespaces();
   await ensureDefaultStorageClass(registry);
+  // The default roles and bindings (cluster-admin for system:masters, view, edit, admin, ...).
+  await ensureBootstrapPolicy(registry);
 
   const sans = splitTlsSans(options.tlsSans ?? []);
   const pki = await ensurePki(options.dataDir, {
@@ -151,8 +157,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const gossipKeys = await GossipKeyStore.open(options.dataDir);
   // Nodes authenticate with the tokens they were issued at join, and may only touch what is theirs.
   const nodeTokens = NodeTokenCache.watch(registry);
-  const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }], [nodeTokens]);
-  const authorizer = new NodeAuthorizer(registry);
+  // Users: the admin token, nodes' tokens, and client certificates of the cluster CA (`kubelab create user`).
+  const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }], [nodeTokens], new ClientCertificateAuthenticator(pki.caCertPem));
+  // Node authorizer for nodes, then RBAC for everyone (--authorization-mode=Node,RBAC).
+  const rbacPolicy = RbacPolicyCache.watch(registry);
+  const authorizer = new AuthorizerChain(new NodeAuthorizer(registry), new RbacAuthorizer(rbacPolicy));
 
   // Prometheus: the control plane's registry (every work queue of this process reports to it) and this host's node agent's.
   const controlPlaneMetrics = new ControlPlaneMetrics();
@@ -298,11 +307,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const api = await startApiServer({
     app,
     listen: options.listen,
-    tls: { key: pki.serverKeyPem, cert: pki.serverCertPem },
+    tls: { key: pki.serverKeyPem, cert: pki.serverCertPem, clientCa: pki.caCertPem },
     onUpgrade: createUpgradeHandler({
       registry,
       podStreams,
-      authenticate: (headers) => authenticator.authenticateUser(headers),
+      authenticate: (headers, clientCertificate) => authenticator.authenticateUser(headers, clientCertificate),
       authorizer,
     }),
   });
@@ -333,6 +342,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // The proxier's loop ends after it has taken its addresses off lo; the kubelet's stream server closes with the node agent.
       await Promise.all(loops);
       nodeTokens.stop();
+      rbacPolicy.stop();
       detachAllocation();
       await store.close();
     },

@@ -2,24 +2,28 @@
 //
 // kube-apiserver has a chain of authenticators (client certificates, bearer tokens, service
 // account tokens, OIDC...); the first that recognises the credentials names the user and their
-// groups. kubelab has two, both bearer tokens: the static admin token written into the admin
-// kubeconfig (like --token-auth-file), and the node tokens issued to joining agents
-// (daemon/api/node-credentials.ts), which any extra TokenAuthenticator can stand for.
+// groups. kubelab has three: client certificates signed by the cluster CA (CN = user, O =
+// groups; daemon/api/client-certificate-authenticator.ts, the users `kubelab create user`
+// makes), the static admin token written into the admin kubeconfig (like --token-auth-file),
+// and the node tokens issued to joining agents (daemon/api/node-credentials.ts), which any
+// extra TokenAuthenticator can stand for.
 //
 // After authentication comes authorisation. kube-apiserver asks an authorizer chain (Node, RBAC)
-// with the request's attributes (verb, resource, namespace, name); kubelab has RBAC's answer for
-// everyone but nodes ("an authenticated user may do everything") and the Node authorizer for
-// users in `system:nodes` (daemon/api/node-authorizer.ts).
+// with the request's attributes (verb, resource, namespace, name); so does kubelab: the Node
+// authorizer for users in `system:nodes` (daemon/api/node-authorizer.ts), then RBAC
+// (daemon/api/rbac-authorizer.ts).
 //
 // Health and version endpoints stay open, as on a real cluster, so probes and `kubectl version`
 // style tooling work before credentials are set up.
 
 import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
 import { unauthorized } from '../../lib/errors.js';
-import { parseResourcePath } from './resource-path.js';
-import { resourceKey } from '../../lib/api/resources.js';
+import { decodePathSegment } from './resource-path.js';
+import type { ClientCertificateAuthenticator } from './client-certificate-authenticator.js';
 
 /** Paths anyone may read without a token. */
 export const OPEN_PATHS: ReadonlySet<string> = new Set(['/healthz', '/livez', '/readyz', '/version']);
@@ -41,6 +45,12 @@ export interface TokenAuthenticator {
   userForToken(token: string): UserInfo | undefined;
 }
 
+/** The certificate the client sent in the TLS handshake (which proved it holds the key), if any. */
+export function peerCertificateOf(socket: Socket | undefined): crypto.X509Certificate | undefined {
+  if (!(socket instanceof TLSSocket)) return undefined;
+  return socket.getPeerX509Certificate();
+}
+
 /** A fixed-length digest, so comparing two tokens takes the same time whatever their lengths. */
 const digest = (value: string): Buffer => crypto.createHash('sha256').update(value).digest();
 
@@ -49,11 +59,13 @@ export class Authenticator {
 
   /**
    * `tokens`: static tokens (groups default to system:masters, i.e. the admin);
-   * `sources`: further authenticators asked, in order, when no static token matched.
+   * `sources`: further authenticators asked, in order, when no static token matched;
+   * `certificates`: the client-certificate authenticator (absent: certificates name nobody).
    */
   constructor(
     tokens: { token: string; user: string; groups?: string[] }[],
     private readonly sources: TokenAuthenticator[] = [],
+    private readonly certificates?: ClientCertificateAuthenticator,
   ) {
     this.tokens = tokens.map((t) => ({
       digest: digest(t.token),
@@ -61,8 +73,20 @@ export class Authenticator {
     }));
   }
 
-  /** The user the request's `Authorization: Bearer <token>` belongs to; throws a 401 ApiError otherwise. */
-  authenticateUser(headers: IncomingHttpHeaders): UserInfo {
+  /**
+   * The user behind the request's credentials; throws a 401 ApiError when none names a user.
+   * As in kube-apiserver's union authenticator, a client certificate (`clientCertificate`, from
+   * peerCertificateOf) is asked first; one that names nobody does not end the search, a valid
+   * `Authorization: Bearer <token>` still authenticates the request.
+   */
+  authenticateUser(headers: IncomingHttpHeaders, clientCertificate?: crypto.X509Certificate): UserInfo {
+    if (clientCertificate && this.certificates) {
+      try {
+        return this.certificates.userForCertificate(clientCertificate);
+      } catch {
+        // Not a certificate of this cluster (or expired): the token decides, else 401.
+      }
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
     if (!match) throw unauthorized();
     const presented = digest(match[1]);
@@ -87,7 +111,7 @@ export function requireAuth(authenticator: Authenticator) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (OPEN_PATHS.has(req.path)) return next();
     try {
-      const user = authenticator.authenticateUser(req.headers);
+      const user = authenticator.authenticateUser(req.headers, peerCertificateOf(req.socket));
       res.locals.user = user.name;
       res.locals.userInfo = user;
       next();
@@ -145,22 +169,51 @@ function resourceVerb(method: string, hasName: boolean, watch: boolean): string 
   }
 }
 
+/** Subresources of a namespace itself: `/api/v1/namespaces/NS/status` is not a resource named `status` in NS. */
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
+/**
+ * What a URL path names, as kube-apiserver's RequestInfoFactory reads it, for every path under
+ * /api and /apis (served kinds, metrics.k8s.io, the access reviews, and kinds that do not exist,
+ * which are authorised before they are found missing, as in Kubernetes):
+ *
+ *   /api/v1/namespaces/NS/pods/NAME/log    group "", pods, namespace NS, name NAME, subresource log
+ *   /apis/apps/v1/deployments              group apps, deployments, all namespaces
+ *   /api/v1/namespaces/NS                  namespaces, name NS, and namespace NS (reading a
+ *                                          namespace is a request in that namespace)
+ */
+export function resourceOfPath(urlPath: string): RequestAttributes['resource'] | undefined {
+  const segments = urlPath.split('/').filter((s) => s !== '').map(decodePathSegment);
+  let group: string;
+  let rest: string[];
+  if (segments[0] === 'api' && segments.length >= 3) [group, rest] = ['', segments.slice(2)];
+  else if (segments[0] === 'apis' && segments.length >= 4) [group, rest] = [segments[1], segments.slice(3)];
+  else return undefined;
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length > 1) {
+    namespace = rest[1];
+    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2])) rest = rest.slice(2);
+  }
+  const [plural, name, subresource] = rest;
+  return {
+    key: group ? `${plural}.${group}` : plural,
+    plural,
+    group,
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(name !== undefined ? { name } : {}),
+    ...(subresource !== undefined ? { subresource } : {}),
+  };
+}
+
 /** The attributes of an HTTP request (its path, method, `?watch` and parsed body). */
 export function requestAttributesOf(method: string, urlPath: string, query: Record<string, unknown>, body?: unknown): RequestAttributes {
-  const parsed = parseResourcePath(urlPath);
-  if (!parsed) return { verb: method.toLowerCase(), path: urlPath };
+  const resource = resourceOfPath(urlPath);
+  if (!resource) return { verb: method.toLowerCase(), path: urlPath };
   const watch = query.watch === 'true' || query.watch === '1' || query.watch === true;
   return {
-    verb: resourceVerb(method, parsed.name !== undefined, watch),
+    verb: resourceVerb(method, resource.name !== undefined, watch),
     path: urlPath,
-    resource: {
-      key: resourceKey(parsed.info),
-      plural: parsed.info.plural,
-      group: parsed.info.group,
-      ...(parsed.namespace !== undefined ? { namespace: parsed.namespace } : {}),
-      ...(parsed.name !== undefined ? { name: parsed.name } : {}),
-      ...(parsed.subresource ? { subresource: parsed.subresource.name } : {}),
-    },
+    resource,
     ...(body !== undefined ? { body } : {}),
   };
 }

@@ -3,7 +3,7 @@
 // A request passes, in order: health and version (open to anyone), the join endpoints
 // (node-credentials.ts, which check the join token themselves), authentication (a bearer
 // token, daemon/api/auth.ts), body parsing (JSON, or the protobuf of a few kinds decoded to
-// JSON; size-limited; then the one input gate, lib/api/safe-json.ts), authorisation (the Node authorizer, node-authorizer.ts), discovery and
+// JSON; size-limited; then the one input gate, lib/api/safe-json.ts), authorisation (the Node authorizer, then RBAC: rbac-authorizer.ts), discovery, the access reviews and
 // OpenAPI documents, then the resource handlers (daemon/api/resource-handlers.ts) that turn REST
 // into Registry calls. Whatever goes wrong ends in one error handler that answers with a
 // Kubernetes Status, so every client (kubectl, client-node, our own CLI) sees the same error shape.
@@ -22,6 +22,7 @@ import { checkJsonDocument } from '../../lib/api/safe-json.js';
 import { ApiError, badRequest, errorMessage, internalError, tooLarge } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { Authenticator, requireAuth, requireAuthorization, type Authorizer } from './auth.js';
+import { accessReviewRouter, reviewingAuthorizerOf } from './access-reviews.js';
 import { discoveryRouter } from './discovery.js';
 import { metricsRouter } from './metrics/metrics-router.js';
 import type { NodeUsageReports } from './metrics/node-usage-reports.js';
@@ -35,6 +36,7 @@ import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { Registry } from './registry.js';
 import { resourceHandler } from './resource-handlers.js';
 import { APPLY_PATCH_MEDIA_TYPE, isApplyPatch, parseApplyConfiguration } from './request-options.js';
+import { selfSubjectReviewRouter } from './self-subject-review.js';
 import type { WebUi } from './ui/ui-router.js';
 
 export interface ApiDeps {
@@ -195,6 +197,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
   if (deps.webUi) app.use(deps.webUi.publicRouter(deps.authorizer));
 
   app.use(requireAuth(deps.authenticator));
+  // "Who am I?" is every authenticated user's to ask, whatever the authorizer says (self-subject-review.ts).
+  app.use(selfSubjectReviewRouter());
   app.use(defaultContentTypeToJson);
   // A body with `Content-Encoding: gzip` (or deflate, br) is inflated first and the size limit
   // counts the inflated bytes. kube-apiserver only compresses responses; accepting compressed
@@ -213,6 +217,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
   if (deps.nodeViews) app.use(nodeViewsRouter(deps.nodeViews));
   if (deps.usageReports) app.use(metricsRouter({ registry: deps.registry, reports: deps.usageReports, now: deps.now }));
   app.use(discoveryRouter());
+  // authorization.k8s.io: `kubectl auth can-i` asks the same authorizer that judges requests.
+  app.use(accessReviewRouter(reviewingAuthorizerOf(deps.authorizer)));
   app.use(openApiRouter());
   app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, now: deps.now ?? (() => new Date()), watchBookmarkIntervalMs: deps.watchBookmarkIntervalMs }));
 
@@ -237,7 +243,13 @@ export interface StartOptions {
   app: express.Express;
   /** `host:port`; port 0 picks a free one. */
   listen: string;
-  tls: { key: string; cert: string };
+  /**
+   * The serving certificate and key; `clientCa`: the CA whose client certificates name users.
+   * With it the server asks every client for a certificate (and names that CA as the one it
+   * accepts) but does not insist, so bearer tokens keep working; the authenticator judges the
+   * certificate (daemon/api/client-certificate-authenticator.ts).
+   */
+  tls: { key: string; cert: string; clientCa?: string };
   /** exec / attach / port-forward upgrades (daemon/api/streaming/). Without it they are refused. */
   onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** How long a client may take to send a whole request, headers and body (default REQUEST_TIMEOUT_MS). */
@@ -277,6 +289,7 @@ export async function startApiServer(options: StartOptions): Promise<RunningApiS
     {
       key: options.tls.key,
       cert: options.tls.cert,
+      ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
       requestTimeout,
       // Node refuses a headers timeout longer than the request timeout (0 would switch it off).
       headersTimeout: requestTimeout > 0 ? Math.min(60_000, requestTimeout) : 60_000,

@@ -25,6 +25,7 @@ import { DeploymentController } from './deployment/deployment-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { JobController } from './job/job-controller.js';
 import { TtlAfterFinishedController } from './ttl-after-finished/ttl-after-finished-controller.js';
+import { CLUSTER_ROLE_AGGREGATION_COMPONENT, ClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.js';
 import { SERVICE_LB_COMPONENT, ServiceLbController } from './service-lb/service-lb-controller.js';
 import { GarbageCollector } from './garbage-collector/garbage-collector.js';
 import { NodeIpamController } from './node-ipam/node-ipam-controller.js';
@@ -119,6 +120,8 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
   { name: 'persistentvolume-binder', component: PERSISTENT_VOLUME_COMPONENT, start: (common) => new PersistentVolumeController(common) },
   // One controller plays both pvc-protection and pv-protection (their finalizers, their rules).
   { name: 'pvc-protection', component: PROTECTION_COMPONENT, start: (common) => new StorageProtectionController(common) },
+  // Fills in the rules of the aggregated ClusterRoles (admin, edit, view).
+  { name: 'clusterrole-aggregation', component: CLUSTER_ROLE_AGGREGATION_COMPONENT, start: (common) => new ClusterRoleAggregationController(common) },
 ];
 
 export const CONTROLLER_NAMES: readonly string[] = CONTROLLERS.map((entry) => entry.name);

@@ -47,22 +47,34 @@ export function randomSerialNumber(): string {
   return bytes.toString('hex');
 }
 
-function newCertificate(publicKeyPem: string, commonName: string, years: number): forge.pki.Certificate {
+/** How long a certificate is valid: whole years, or (user certificates) a number of days. */
+type Validity = { years: number; days?: number };
+
+function newCertificate(publicKeyPem: string, commonName: string, validity: Validity, organizations?: readonly string[]): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
   cert.serialNumber = randomSerialNumber();
   const now = new Date();
   cert.validity.notBefore = new Date(now.getTime() - 60_000); // tolerate small clock skew
   cert.validity.notAfter = new Date(now);
-  cert.validity.notAfter.setFullYear(now.getFullYear() + years);
-  cert.setSubject([{ name: 'commonName', value: commonName }]);
+  if (validity.days !== undefined) cert.validity.notAfter.setTime(now.getTime() + validity.days * 86_400_000);
+  else cert.validity.notAfter.setFullYear(now.getFullYear() + validity.years);
+  if (organizations === undefined) {
+    cert.setSubject([{ name: 'commonName', value: commonName }]);
+    return cert;
+  }
+  // A user's certificate: O (groups) first, then CN, as openssl and kubeadm order them
+  // (`O=dev, CN=alice`). Both are UTF8Strings: forge's default PrintableString cannot hold `_`
+  // or `@`, which user and group names may contain, and Go's parser refuses one that does.
+  const utf8 = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class; // @types/node-forge mistypes valueTagClass
+  cert.setSubject([...organizations.map((value) => ({ name: 'organizationName', value, valueTagClass: utf8 })), { name: 'commonName', value: commonName, valueTagClass: utf8 }]);
   return cert;
 }
 
 /** A self-signed CA certificate that may sign others (the cluster CA). */
 export function createCaCertificate(commonName: string, years: number): CertificateAndKey {
   const keys = generateRsaKeyPem();
-  const cert = newCertificate(keys.publicKeyPem, commonName, years);
+  const cert = newCertificate(keys.publicKeyPem, commonName, { years });
   cert.setIssuer(cert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
@@ -81,6 +93,10 @@ export interface ServingCertificateRequest {
   issuer?: CertificateAndKey;
   /** `server` (TLS serving, the default) or `client` (TLS client authentication: no SANs needed). */
   usage?: 'server' | 'client';
+  /** A user's certificate: its subject O values, the user's groups (kube-apiserver reads them so). */
+  organizations?: readonly string[];
+  /** Valid for this many days instead of `years` (a user's certificate, `--days`). */
+  days?: number;
 }
 
 /** A TLS certificate (and its new key) for the given names, signed by `issuer` or by itself. */
@@ -94,8 +110,8 @@ export function certificateForPublicKey(publicKeyPem: string, request: ServingCe
   return signCertificate(publicKeyPem, request, undefined);
 }
 
-function signCertificate(publicKeyPem: string, { commonName, sans, years, issuer, usage = 'server' }: ServingCertificateRequest, ownKeyPem: string | undefined): string {
-  const cert = newCertificate(publicKeyPem, commonName, years);
+function signCertificate(publicKeyPem: string, { commonName, sans, years, days, issuer, usage = 'server', organizations }: ServingCertificateRequest, ownKeyPem: string | undefined): string {
+  const cert = newCertificate(publicKeyPem, commonName, { years, days }, organizations);
   cert.setIssuer(issuer ? forge.pki.certificateFromPem(issuer.certPem).subject.attributes : cert.subject.attributes);
   const altNames = [...sans.dns.map((value) => ({ type: 2, value })), ...sans.ips.map((ip) => ({ type: 7, ip }))];
   cert.setExtensions([

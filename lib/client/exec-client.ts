@@ -85,6 +85,8 @@ async function connect(config: ClientConfig, url: string): Promise<WebSocket> {
   const ws = new WebSocket(url, [EXEC_PROTOCOL], {
     headers: config.token ? { Authorization: `Bearer ${config.token}` } : {},
     ca: config.caPem,
+    cert: config.clientCertPem,
+    key: config.clientKeyPem,
     rejectUnauthorized: !config.insecureSkipTlsVerify,
     perMessageDeflate: false,
   });

@@ -7,8 +7,10 @@
 //                                                  value wins, entries are matched by name)
 //   3. `~/.kube/config`
 // Then the current context (or `--context`) picks a cluster (server URL, CA, insecure flag) and a
-// user (token or tokenFile); `--server`, `--token`, `-n` override what the file says. The
-// namespace defaults to `default`.
+// user (token or tokenFile, and/or a client certificate and key: inline `*-data` base64, or
+// files); `--server`, `--token`, `-n` override what the file says. The namespace defaults to
+// `default`. File paths in a kubeconfig are relative to the kubeconfig's own folder, as kubectl
+// reads them (a kubeconfig and its certificates travel together).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +25,9 @@ export interface ClientConfig {
   caPem?: string;
   insecureSkipTlsVerify: boolean;
   token?: string;
+  /** PEM of the client certificate (a user made by `kubelab create user`) and its private key, presented in the TLS handshake. */
+  clientCertPem?: string;
+  clientKeyPem?: string;
   namespace: string;
   /** The context the values came from, for messages; '' when only flags were used. */
   contextName: string;
@@ -41,7 +46,10 @@ export interface KubeconfigOverrides {
 }
 
 interface NamedCluster { name: string; cluster: { server?: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string; 'insecure-skip-tls-verify'?: boolean } }
-interface NamedUser { name: string; user: { token?: string; tokenFile?: string } }
+interface NamedUser {
+  name: string;
+  user: { token?: string; tokenFile?: string; 'client-certificate'?: string; 'client-certificate-data'?: string; 'client-key'?: string; 'client-key-data'?: string };
+}
 interface NamedContext { name: string; context: { cluster?: string; user?: string; namespace?: string } }
 
 /** The merged content of one or more kubeconfig files; relative paths already resolved. */
@@ -86,7 +94,12 @@ export function parseKubeconfig(text: string, file: string): Kubeconfig {
   }));
   const users = ((doc.users as NamedUser[] | undefined) ?? []).map((u) => ({
     name: u.name,
-    user: { ...u.user, tokenFile: absolute(u.user?.tokenFile) },
+    user: {
+      ...u.user,
+      tokenFile: absolute(u.user?.tokenFile),
+      'client-certificate': absolute(u.user?.['client-certificate']),
+      'client-key': absolute(u.user?.['client-key']),
+    },
   }));
   const contexts = ((doc.contexts as NamedContext[] | undefined) ?? []).map((c) => ({ name: c.name, context: c.context ?? {} }));
   const current = doc['current-context'];
@@ -132,15 +145,31 @@ export function resolveClientConfig(config: Kubeconfig, overrides: KubeconfigOve
   let token = overrides.token ?? user?.token;
   if (!token && user?.tokenFile) token = readOrExplain(user.tokenFile, 'tokenFile').trim();
 
+  // As in kubectl, the inline `*-data` wins over a file when a kubeconfig has both.
+  const clientCertPem = pemOf(user?.['client-certificate-data'], user?.['client-certificate'], 'client-certificate');
+  const clientKeyPem = pemOf(user?.['client-key-data'], user?.['client-key'], 'client-key');
+  if ((clientCertPem === undefined) !== (clientKeyPem === undefined)) {
+    const [has, lacks] = clientCertPem === undefined ? ['client-key', 'client-certificate'] : ['client-certificate', 'client-key'];
+    throw new KubeconfigError(`user "${context?.user}" in ${sources.join(', ')} has a ${has} but no ${lacks}: a client certificate needs both`);
+  }
+
   return {
     server: server.replace(/\/+$/, ''),
     caPem,
     insecureSkipTlsVerify: overrides.insecureSkipTlsVerify ?? cluster?.['insecure-skip-tls-verify'] ?? false,
     token,
+    ...(clientCertPem !== undefined ? { clientCertPem, clientKeyPem } : {}),
     namespace: overrides.namespace ?? context?.namespace ?? 'default',
     contextName,
     sources,
   };
+}
+
+/** A PEM given inline (base64, a kubeconfig's `*-data`) or as a file, or undefined. */
+function pemOf(data: string | undefined, file: string | undefined, field: string): string | undefined {
+  if (data) return Buffer.from(data, 'base64').toString('utf8');
+  if (file) return readOrExplain(file, field);
+  return undefined;
 }
 
 function readOrExplain(file: string, field: string): string {

@@ -2,7 +2,7 @@
 // CLI and for node agents on other hosts. client-go's RESTClient plus the typed verbs on top.
 //
 // One request() does the transport work every verb shares: TLS trusting the cluster's CA (or
-// nothing, with insecure-skip-tls-verify), the bearer token, a keep-alive agent so a CLI command
+// nothing, with insecure-skip-tls-verify), the bearer token or client certificate, a keep-alive agent so a CLI command
 // that makes five calls opens one connection, `Warning:` headers handed to onWarning, and every
 // non-2xx answer turned into an ApiError (lib/errors.ts) so callers test `isNotFound(err)`
 // instead of status codes.
@@ -111,7 +111,7 @@ export class RestClient implements ApiClient {
     this.base = new URL(config.server);
     this.agent =
       this.base.protocol === 'https:'
-        ? new https.Agent({ keepAlive: true, ca: config.caPem, rejectUnauthorized: !config.insecureSkipTlsVerify })
+        ? new https.Agent({ keepAlive: true, ca: config.caPem, cert: config.clientCertPem, key: config.clientKeyPem, rejectUnauthorized: !config.insecureSkipTlsVerify })
         : new http.Agent({ keepAlive: true });
   }
 

@@ -1,5 +1,6 @@
 // Starts the real HTTPS API server (daemon/api/server.ts) on 127.0.0.1:0 over a MemoryRegistry,
-// with a freshly generated PKI in a temporary directory, and offers a small HTTPS client that
+// with a freshly generated PKI in a temporary directory (`dir`, laid out as kubelabd's data dir,
+// so `kubelab create user --data-dir DIR` can sign users' certificates), and offers a small HTTPS client that
 // trusts its CA. Shared by the API server unit test and the kubectl smoke test.
 
 import fs from 'node:fs/promises';
@@ -7,6 +8,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { Authenticator, type Authorizer } from '../../daemon/api/auth.js';
+import { ClientCertificateAuthenticator } from '../../daemon/api/client-certificate-authenticator.js';
 import { NodeTokenCache } from '../../daemon/api/node-credentials.js';
 import { GossipKeyStore } from '../../daemon/pki/gossip-keys.js';
 import { ensureJoinToken } from '../../daemon/pki/join-token.js';
@@ -71,7 +73,7 @@ export class ApiTestServer<R extends Registry = MemoryRegistry> {
       : undefined;
     const app = createApiApp({
       registry,
-      authenticator: new Authenticator([{ token: pki.adminToken, user: 'admin' }, ...(options.tokens ?? [])], nodeTokens ? [nodeTokens] : []),
+      authenticator: new Authenticator([{ token: pki.adminToken, user: 'admin' }, ...(options.tokens ?? [])], nodeTokens ? [nodeTokens] : [], new ClientCertificateAuthenticator(pki.caCertPem)),
       ...(joining ? { join: { caCertPem: pki.caCertPem, caKeyPem: pki.caKeyPem, joinToken: joining.joinToken }, gossipKeys: joining.gossipKeys } : {}),
       authorizer: options.authorizer,
       podStreams: options.podStreams,
@@ -82,7 +84,7 @@ export class ApiTestServer<R extends Registry = MemoryRegistry> {
     const api = await startApiServer({
       app,
       listen: '127.0.0.1:0',
-      tls: { key: pki.serverKeyPem, cert: pki.serverCertPem },
+      tls: { key: pki.serverKeyPem, cert: pki.serverCertPem, clientCa: pki.caCertPem },
       requestTimeoutMs: options.requestTimeoutMs,
       connectionsCheckingIntervalMs: options.connectionsCheckingIntervalMs,
     });

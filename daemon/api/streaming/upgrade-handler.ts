@@ -14,6 +14,7 @@
 //   client-node:            WebSocket channel protocol for both (ws-channel.ts, ws-port-forward.ts).
 // Errors before the upgrade are answered as plain HTTP with a Status body, which kubectl prints.
 
+import type { X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer, type WebSocket } from 'ws';
@@ -22,7 +23,7 @@ import type { Pod } from '../../../lib/api/types.js';
 import { ApiError, badRequest, errorMessage, internalError } from '../../../lib/errors.js';
 import { logger } from '../../../lib/logger.js';
 import { rejectUpgrade } from '../../http/reject-upgrade.js';
-import { requestAttributesOf, type Authorizer, type UserInfo } from '../auth.js';
+import { peerCertificateOf, requestAttributesOf, type Authorizer, type UserInfo } from '../auth.js';
 import type { PodStreams } from '../../pod-streams/pod-streams.js';
 import type { Registry, RequestContext } from '../registry.js';
 import { SpdySession } from './spdy.js';
@@ -44,8 +45,11 @@ import { serveChannelPortForward } from './ws-port-forward.js';
 export interface UpgradeHandlerDeps {
   registry: Registry;
   podStreams: PodStreams;
-  /** The user behind the request's credentials (a name, or name and groups); throws a 401 ApiError. */
-  authenticate: (headers: IncomingHttpHeaders) => string | UserInfo;
+  /**
+   * The user behind the request's credentials (a name, or name and groups): its headers and the
+   * client certificate of its TLS connection; throws a 401 ApiError.
+   */
+  authenticate: (headers: IncomingHttpHeaders, clientCertificate?: X509Certificate) => string | UserInfo;
   /** Asked before the pod is loaded (nodes may not exec); absent: every authenticated user may stream. */
   authorizer?: Authorizer;
 }
@@ -117,7 +121,7 @@ async function handleUpgrade(deps: UpgradeHandlerDeps, wss: WebSocketServer, req
   if (!target || !transport) {
     throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${req.method} ${url.pathname} with Upgrade: ${req.headers.upgrade ?? ''})`);
   }
-  const who = deps.authenticate(req.headers);
+  const who = deps.authenticate(req.headers, peerCertificateOf(req.socket));
   const user: UserInfo = typeof who === 'string' ? { name: who, groups: [] } : who;
   await deps.authorizer?.authorize(user, requestAttributesOf(req.method ?? 'GET', url.pathname, Object.fromEntries(url.searchParams)));
   const ctx: RequestContext = { user: user.name, fieldValidation: 'Ignore', dryRun: false, warnings: [] };
