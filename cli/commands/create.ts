@@ -14,6 +14,7 @@ import { objectName } from '../printers/name-printer.js';
 import { withLastApplied } from '../apply-patch.js';
 import { createNamespaceCommand, createSecretCommand } from './create-generators.js';
 import { createCronJobCommand, createJobCommand } from './create-batch.js';
+import { createClusterRoleBindingCommand, createClusterRoleCommand, createRoleBindingCommand, createRoleCommand } from './create-rbac.js';
 import type { KubelabCommand } from './index.js';
 
 export interface CreateOptions {
@@ -30,6 +31,10 @@ export const createCommand: KubelabCommand<CreateOptions> = {
       .command(createNamespaceCommand)
       .command(createJobCommand)
       .command(createCronJobCommand)
+      .command(createRoleCommand)
+      .command(createClusterRoleCommand)
+      .command(createRoleBindingCommand)
+      .command(createClusterRoleBindingCommand)
       .option('filename', { alias: 'f', type: 'string', array: true, describe: 'file, directory or - for stdin' })
       .option('save-config', { type: 'boolean', describe: 'record the last-applied-configuration annotation, so apply can follow' }) as unknown as Argv<GlobalOptions & CreateOptions>,
   handler: (argv) => withCliContext(argv, (ctx) => runCreate(ctx, argv)),

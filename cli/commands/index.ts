@@ -51,6 +51,7 @@ export const commandTable: CommandEntry[] = [
   { words: ['top'], load: async () => (await import('./top.js')).topCommand },
   { words: ['dashboard'], load: async () => (await import('./dashboard.js')).dashboardCommand },
   { words: ['trace'], load: async () => (await import('./trace.js')).traceCommand },
+  { words: ['auth'], load: async () => (await import('./auth.js')).authCommand },
 ];
 
 /** Global flags that take a value, so the word after them is not the command (see main.ts). */

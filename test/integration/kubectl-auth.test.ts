@@ -6,6 +6,7 @@
 // no system:masters), over the API server of the unit tests; no Docker is needed.
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { buildKubeconfig } from '../../daemon/pki/pki.js';
@@ -14,19 +15,31 @@ import { ApiTestServer } from '../helpers/api-test-server.js';
 import { Kubectl, requireKubectl } from '../helpers/kubectl.js';
 import { startRbacRegistry, type RbacRegistry } from '../helpers/rbac-registry.js';
 
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/** The kubelab CLI (tsx cli/main.ts) with a kubeconfig: exit code, stdout, stderr. */
+function kubelab(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, 'cli/main.ts'), '--kubeconfig', kubeconfig, ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
 describe('kubectl auth can-i and RBAC against kubelab', function () {
   this.timeout(120_000);
   let rbac: RbacRegistry;
   let api: ApiTestServer<ResourceRegistry>;
   let admin: Kubectl;
   let alice: Kubectl;
+  let aliceConfig: string;
 
   before(async function () {
     const binary = requireKubectl(this);
     rbac = await startRbacRegistry();
     api = await ApiTestServer.start({ registry: rbac.registry, authorizer: rbac.authorizer, tokens: [{ token: 'alice-token', user: 'alice', groups: [] }] });
     admin = await Kubectl.forKubeconfig(binary, api.kubeconfigPath);
-    const aliceConfig = path.join(api.dir, 'alice.kubeconfig');
+    aliceConfig = path.join(api.dir, 'alice.kubeconfig');
     await fs.writeFile(aliceConfig, buildKubeconfig({ server: `https://127.0.0.1:${api.port}`, caCertPem: api.caCertPem, token: 'alice-token', userName: 'alice' }), { mode: 0o600 });
     alice = admin.withKubeconfig(aliceConfig);
   });
@@ -86,5 +99,24 @@ describe('kubectl auth can-i and RBAC against kubelab', function () {
     assert.match(wide, /^NAME\s+ROLE\s+AGE\s+USERS\s+GROUPS\s+SERVICEACCOUNTS\n/);
     assert.match(wide, /read-pods\s+Role\/pod-reader\s+\S+\s+bob\s+devs\s+default\/builder\n/);
     assert.match(await admin.ok(['get', 'clusterrole', 'node-reader']), /^NAME\s+CREATED AT\nnode-reader\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/);
+  });
+
+  it('kubelab create role/rolebinding and kubelab auth can-i answer as kubectl does', async () => {
+    const created = await kubelab(api.kubeconfigPath, ['create', 'role', 'secret-reader', '--verb=get', '--verb=list', '--resource=secrets', '--resource-name=app']);
+    assert.deepEqual([created.code, created.stdout], [0, 'role.rbac.authorization.k8s.io/secret-reader created\n'], created.stderr);
+    const bound = await kubelab(api.kubeconfigPath, ['create', 'rolebinding', 'alice-secret', '--role=secret-reader', '--user=alice']);
+    assert.deepEqual([bound.code, bound.stdout], [0, 'rolebinding.rbac.authorization.k8s.io/alice-secret created\n'], bound.stderr);
+    const role = JSON.parse(await admin.ok(['get', 'role', 'secret-reader', '-o', 'json']));
+    assert.deepEqual(role.rules, [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['app'], verbs: ['get', 'list'] }]);
+    const yes = await kubelab(aliceConfig, ['auth', 'can-i', 'get', 'secrets/app']);
+    assert.deepEqual([yes.code, yes.stdout], [0, 'yes\n'], yes.stderr);
+    const other = await kubelab(aliceConfig, ['auth', 'can-i', 'get', 'secrets', 'other']);
+    assert.deepEqual([other.code, other.stdout], [1, 'no\n'], other.stderr);
+    const exec = await kubelab(aliceConfig, ['auth', 'can-i', 'create', 'pods/exec']);
+    assert.deepEqual([exec.code, exec.stdout], [1, 'no\n'], exec.stderr);
+    // The same table, byte for byte, as kubectl's.
+    const list = await kubelab(aliceConfig, ['auth', 'can-i', '--list']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(list.stdout, await alice.ok(['auth', 'can-i', '--list']));
   });
 });
