@@ -82,7 +82,7 @@ export const createNamespaceCommand: CommandModule<GlobalOptions, GlobalOptions 
 };
 
 /** Creates one generated object and prints `secret/x created`. */
-async function createGenerated(ctx: CliContext, resource: string, object: KubeObject): Promise<void> {
+export async function createGenerated(ctx: CliContext, resource: string, object: KubeObject): Promise<void> {
   const created = await ctx.client.create(resource, object, { fieldManager: 'kubectl-create' });
   ctx.out(`${objectName({ ...object, ...created })} created\n`);
 }

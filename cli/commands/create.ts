@@ -15,6 +15,7 @@ import { withLastApplied } from '../apply-patch.js';
 import { createNamespaceCommand, createSecretCommand } from './create-generators.js';
 import { createCronJobCommand, createJobCommand } from './create-batch.js';
 import { createUserCommand } from './create-user.js';
+import { createClusterRoleBindingCommand, createClusterRoleCommand, createRoleBindingCommand, createRoleCommand } from './create-rbac.js';
 import type { KubelabCommand } from './index.js';
 
 export interface CreateOptions {
@@ -32,6 +33,10 @@ export const createCommand: KubelabCommand<CreateOptions> = {
       .command(createJobCommand)
       .command(createCronJobCommand)
       .command(createUserCommand)
+      .command(createRoleCommand)
+      .command(createClusterRoleCommand)
+      .command(createRoleBindingCommand)
+      .command(createClusterRoleBindingCommand)
       .option('filename', { alias: 'f', type: 'string', array: true, describe: 'file, directory or - for stdin' })
       .option('save-config', { type: 'boolean', describe: 'record the last-applied-configuration annotation, so apply can follow' }) as unknown as Argv<GlobalOptions & CreateOptions>,
   handler: (argv) => withCliContext(argv, (ctx) => runCreate(ctx, argv)),

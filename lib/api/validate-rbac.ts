@@ -25,12 +25,10 @@ export function checkPathSegmentName(name: string): string[] {
   return problems;
 }
 
-/** A subject's apiGroup, when the manifest leaves it out. */
+/** A user's or group's apiGroup, when the manifest leaves it out (a ServiceAccount's stays "", omitted). */
 export function defaultRbacObject(obj: Obj): void {
   for (const subject of objectsIn(obj.subjects)) {
-    if (subject.apiGroup !== undefined && subject.apiGroup !== null) continue;
-    if (subject.kind === 'User' || subject.kind === 'Group') subject.apiGroup = RBAC_GROUP;
-    else if (subject.kind === 'ServiceAccount') subject.apiGroup = '';
+    if ((subject.apiGroup === undefined || subject.apiGroup === null) && (subject.kind === 'User' || subject.kind === 'Group')) subject.apiGroup = RBAC_GROUP;
   }
 }
 

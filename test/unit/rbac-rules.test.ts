@@ -155,7 +155,7 @@ describe('RBAC validation (422 causes, as kube-apiserver)', () => {
   it('a valid binding defaults the apiGroup of its subjects', () => {
     const obj = { metadata: { name: 'b', namespace: 'dev' }, roleRef, subjects: [{ kind: 'User', name: 'alice' }, { kind: 'ServiceAccount', name: 'sa' }] } as unknown as KubeObject;
     applyDefaults(RB, obj);
-    assert.deepEqual((obj as unknown as RoleBinding).subjects, [{ kind: 'User', name: 'alice', apiGroup: 'rbac.authorization.k8s.io' }, { kind: 'ServiceAccount', name: 'sa', apiGroup: '' }]);
+    assert.deepEqual((obj as unknown as RoleBinding).subjects, [{ kind: 'User', name: 'alice', apiGroup: 'rbac.authorization.k8s.io' }, { kind: 'ServiceAccount', name: 'sa' }]);
     assert.deepEqual(validateObject(RB, obj), []);
   });
 
