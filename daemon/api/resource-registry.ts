@@ -244,7 +244,7 @@ export class ResourceRegistry implements Registry {
     return this.readModifyWrite(info, resource, namespace, name, ctx, (current) => {
       checkPreconditions(resource, name, incoming.metadata, current);
       return this.nextState(resource, current, incoming, subresource);
-    });
+    }, subresource);
   }
 
   async patch(
@@ -276,7 +276,7 @@ export class ResourceRegistry implements Registry {
       checkIdentity(info, namespace, name, patched);
       enforceFieldValidation(resource, info, patched, ctx);
       return this.nextState(resource, current, patched, subresource);
-    });
+    }, subresource);
   }
 
   /**
@@ -285,6 +285,15 @@ export class ResourceRegistry implements Registry {
    */
   private nextState(resource: string, current: KubeObject, incoming: KubeObject, subresource?: Subresource): KubeObject {
     const { statusFields } = this.strategyOf(resource);
+    if (subresource === 'ephemeralcontainers') {
+      // Only the list of ephemeral containers: whatever else the request changed is ignored, as
+      // kube-apiserver's podEphemeralContainersStrategy does (validation keeps the list append-only).
+      const next = copy(current);
+      const spec = (incoming.spec ?? {}) as Record<string, unknown>;
+      (next.spec as Record<string, unknown>).ephemeralContainers = spec.ephemeralContainers;
+      dropUndefined(next.spec as Record<string, unknown>);
+      return next;
+    }
     if (subresource === 'status') {
       const next = copy(current);
       for (const field of statusFields) copyField(incoming, next, field);
@@ -313,6 +322,7 @@ export class ResourceRegistry implements Registry {
     name: string,
     ctx: RequestContext,
     build: (current: KubeObject) => KubeObject,
+    subresource?: Subresource,
   ): Promise<KubeObject> {
     const ns = scoped(info, namespace);
     const strategy = this.strategyOf(resource);
@@ -322,7 +332,7 @@ export class ResourceRegistry implements Registry {
       const next = build(current);
       this.checkFieldTypes(info, resource, next);
       applyDefaults(resource, next);
-      this.validate(info, resource, next, current);
+      this.validate(info, resource, next, current, subresource);
       reservation = strategy.reserve?.(next, current);
       return next;
     };
@@ -400,8 +410,8 @@ export class ResourceRegistry implements Registry {
     if (errors.length > 0) throw invalid(info.kind, info.group, obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
   }
 
-  private validate(info: ResourceInfo, resource: string, obj: KubeObject, old?: KubeObject): void {
-    const errors = validateObject(resource, obj, old);
+  private validate(info: ResourceInfo, resource: string, obj: KubeObject, old?: KubeObject, subresource?: Subresource): void {
+    const errors = validateObject(resource, obj, old, subresource === 'ephemeralcontainers' ? subresource : undefined);
     if (errors.length > 0) throw invalid(info.kind, info.group, obj.metadata.name ?? '', errors);
   }
 
