@@ -19,7 +19,8 @@ import { semanticEqual, validateContainer } from './validate-pod-spec.js';
 
 /** The Container fields an ephemeral container may set (Kubernetes' allowedEphemeralContainerFields). */
 const ALLOWED_FIELDS = new Set([
-  'name', 'image', 'command', 'args', 'workingDir', 'env', 'envFrom', 'volumeMounts', 'volumeDevices',
+  // (Kubernetes allows volumeDevices too; kubelab has no raw block volumes, so they are refused here.)
+  'name', 'image', 'command', 'args', 'workingDir', 'env', 'envFrom', 'volumeMounts',
   'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty',
   // EphemeralContainer's own field.
   'targetContainerName',

@@ -1,6 +1,9 @@
 // The rules for a pod's ephemeral containers (kubectl debug), as kube-apiserver validates them:
 // only through pods/ephemeralcontainers, append-only, no ports/probes/resources/lifecycle, names
 // unique across all of the pod's containers, targets that exist; never on create or in a template.
+//
+// covers: Pod spec.ephemeralContainers, spec.ephemeralContainers.name, spec.ephemeralContainers.image, spec.ephemeralContainers.restartPolicy
+// covers: Pod spec.ephemeralContainers.resizePolicy.resourceName, spec.ephemeralContainers.resizePolicy.restartPolicy, spec.ephemeralContainers.volumeDevices.name, spec.ephemeralContainers.volumeDevices.devicePath
 
 import assert from 'node:assert/strict';
 import { applyDefaults } from '../../lib/api/defaults.js';
@@ -65,6 +68,22 @@ describe('ephemeral containers: validation', () => {
         'spec.ephemeralContainers[0].readinessProbe: Forbidden: cannot be set for an Ephemeral Container',
         'spec.ephemeralContainers[0].lifecycle: Forbidden: cannot be set for an Ephemeral Container',
         'spec.ephemeralContainers[0].resources: Forbidden: cannot be set for an Ephemeral Container',
+      ],
+    },
+    {
+      name: 'a restartPolicy is refused (it is never restarted)',
+      after: [debuggerNamed('dbg', { restartPolicy: 'Always' })],
+      want: [
+        'spec.ephemeralContainers[0].restartPolicy: Forbidden: may not be set for non-init containers',
+        'spec.ephemeralContainers[0].restartPolicy: Forbidden: cannot be set for an Ephemeral Container',
+      ],
+    },
+    {
+      name: 'resizePolicy and volumeDevices are refused (no in-place resize, no raw block volumes)',
+      after: [debuggerNamed('dbg', { resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }], volumeDevices: [{ name: 'data', devicePath: '/dev/xvda' }] })],
+      want: [
+        'spec.ephemeralContainers[0].resizePolicy: Forbidden: cannot be set for an Ephemeral Container',
+        'spec.ephemeralContainers[0].volumeDevices: Forbidden: cannot be set for an Ephemeral Container',
       ],
     },
     {
