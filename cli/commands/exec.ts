@@ -41,7 +41,7 @@ export const execCommand: KubelabCommand<ExecCommandOptions> = {
 };
 
 /** process.stdout as the terminal whose size the remote terminal follows. */
-const localTerminal: LocalTerminal = {
+export const localTerminal: LocalTerminal = {
   size: () => (process.stdout.columns && process.stdout.rows ? { width: process.stdout.columns, height: process.stdout.rows } : undefined),
   onResize(listener) {
     process.stdout.on('resize', listener);

@@ -32,7 +32,11 @@ export function internalContext(): RequestContext {
   return { user: 'system:kubelabd', fieldValidation: 'Ignore', dryRun: false, warnings: [] };
 }
 
-export type Subresource = 'status' | 'scale';
+/**
+ * The subresources written through update/patch: `status` and `scale`, and pods'
+ * `ephemeralcontainers` (kubectl debug), which writes only spec.ephemeralContainers.
+ */
+export type Subresource = 'status' | 'scale' | 'ephemeralcontainers';
 
 /** A list page as the HTTP handler sends it: each item with its JSON text, encoded once. */
 export interface EncodedList {

@@ -6,7 +6,8 @@
 //   POST   collection  → create (201)                        PUT    object → update
 //   DELETE collection  → deletecollection (list + delete)    PATCH  object → patch (type from Content-Type)
 //   DELETE object      → delete (200, or 202 while a graceful deletion runs)
-//   subresources: status (get/update/patch), scale (getScale/update/patch), log, binding, eviction.
+//   subresources: status (get/update/patch), scale (getScale/update/patch), ephemeralcontainers
+//   (get/update/patch: spec.ephemeralContainers only), log, binding, eviction.
 //
 // With the Table Accept header, GETs answer with a meta.k8s.io Table (lib/printers/tables.ts).
 
@@ -201,7 +202,8 @@ async function handleSubresource(deps: HandlerDeps, path: ResourcePath & { name:
 
   switch (sub) {
     case 'status':
-    case 'scale': {
+    case 'scale':
+    case 'ephemeralcontainers': {
       const subresource = sub as Subresource;
       if (req.method === 'GET') {
         const obj = sub === 'scale' ? await registry.getScale(resource, namespace!, name, ctx) : await registry.get(resource, namespace, name, ctx);

@@ -355,6 +355,15 @@ export class ResourceRegistry implements Registry {
    */
   private nextState(resource: string, current: KubeObject, incoming: KubeObject, subresource?: Subresource): KubeObject {
     const { statusFields } = this.strategyOf(resource);
+    if (subresource === 'ephemeralcontainers') {
+      // Only the list of ephemeral containers: whatever else the request changed is ignored, as
+      // kube-apiserver's podEphemeralContainersStrategy does (validation keeps the list append-only).
+      const next = copy(current);
+      const spec = (incoming.spec ?? {}) as Record<string, unknown>;
+      (next.spec as Record<string, unknown>).ephemeralContainers = spec.ephemeralContainers;
+      dropUndefined(next.spec as Record<string, unknown>);
+      return next;
+    }
     if (subresource === 'status') {
       const next = copy(current);
       for (const field of statusFields) copyField(incoming, next, field);
@@ -394,7 +403,7 @@ export class ResourceRegistry implements Registry {
       const next = build(current);
       this.checkFieldTypes(info, resource, next);
       applyDefaults(resource, next);
-      this.validate(info, resource, next, current);
+      this.validate(info, resource, next, current, subresource);
       // A body without managedFields (a PUT of a hand-written file) keeps the live ones.
       if (next.metadata && !Array.isArray(next.metadata.managedFields) && current.metadata.managedFields) {
         next.metadata.managedFields = current.metadata.managedFields;
@@ -477,8 +486,8 @@ export class ResourceRegistry implements Registry {
     if (errors.length > 0) throw invalid(info.kind, info.group, obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
   }
 
-  private validate(info: ResourceInfo, resource: string, obj: KubeObject, old?: KubeObject): void {
-    const errors = validateObject(resource, obj, old);
+  private validate(info: ResourceInfo, resource: string, obj: KubeObject, old?: KubeObject, subresource?: Subresource): void {
+    const errors = validateObject(resource, obj, old, subresource === 'ephemeralcontainers' ? subresource : undefined);
     if (errors.length > 0) throw invalid(info.kind, info.group, obj.metadata.name ?? '', errors);
   }
 

@@ -16,17 +16,18 @@ export class KubeletStreams implements PodStreams {
 
   /**
    * The container's name, defaulting to the only app container; init containers (and sidecars)
-   * are reached by name, as with kubectl logs -c; a name the pod does not have is a 400.
+   * and ephemeral containers are reached by name, as with kubectl logs -c; a name the pod does not have is a 400.
    */
   private containerName(pod: Pod, container: string): string {
     const names = pod.spec.containers.map((c) => c.name);
     const initNames = (pod.spec.initContainers ?? []).map((c) => c.name);
+    const ephemeralNames = (pod.spec.ephemeralContainers ?? []).map((c) => c.name);
     if (!container) {
       if (names.length === 1) return names[0];
       const init = initNames.length ? ` or one of the init containers: [${initNames.join(' ')}]` : '';
       throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]${init}`);
     }
-    if (!names.includes(container) && !initNames.includes(container)) throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
+    if (![...names, ...initNames, ...ephemeralNames].includes(container)) throw badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`);
     return container;
   }
 
@@ -35,7 +36,7 @@ export class KubeletStreams implements PodStreams {
   }
 
   private waitingError(pod: Pod, name: string): Error {
-    const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
+    const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
     const reason = statuses.find((s) => s.name === name)?.state.waiting?.reason ?? 'ContainerCreating';
     return badRequest(`container "${name}" in pod "${pod.metadata.name}" is waiting to start: ${reason}`);
   }

@@ -31,6 +31,9 @@
 // - Native sidecars, init containers with `restartPolicy: Always`, start in their place in that
 //   order, and the next init container waits until the sidecar has *started* (running, and its
 //   startupProbe passed); they are restarted whenever they exit, whatever the pod's policy.
+// - Ephemeral containers (kubectl debug) start once, in the pod's current sandbox, as soon as they
+//   appear in the spec, even while init containers run; they are never restarted, and a new
+//   sandbox does not run them again. They stop with the pod.
 // - activeDeadlineSeconds: once the pod has been active that long (since status.startTime), it
 //   is done: every container is killed and the pod is Failed with reason DeadlineExceeded.
 
@@ -167,9 +170,9 @@ export function crashLoopMessage(delayMs: number, containerName: string, pod: Po
 /** Native sidecars: init containers with restartPolicy Always. */
 export const isSidecar = (container: Container): boolean => container.restartPolicy === 'Always';
 
-/** Every container of the pod's spec: init containers first, then the app containers. */
+/** Every container of the pod's spec: init containers first, then the app containers, then the ephemeral ones. */
 export function allContainerSpecs(pod: Pod): Container[] {
-  return [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+  return [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])];
 }
 
 /** A regular init container failed under restartPolicy Never: the pod is Failed, nothing more runs. */
@@ -250,7 +253,7 @@ export function computePodActions(input: PodActionsInput): PodActions {
     actions.deadlineExceeded = deadline;
     const running = (specs: Container[]) => specs.flatMap((spec) => attemptsOf(spec.name).filter((c) => c.state === 'running'));
     const reason = deadline ? 'Pod was active on the node longer than the specified deadline' : undefined;
-    for (const c of [...running(pod.spec.containers), ...running(initSpecs.filter(isSidecar).reverse())]) {
+    for (const c of [...running(pod.spec.containers), ...running(pod.spec.ephemeralContainers ?? []), ...running(initSpecs.filter(isSidecar).reverse())]) {
       actions.containersToKill.push({ id: c.id, name: c.name, reason: reason ?? `Stopping container ${c.name}` });
     }
     actions.sandboxesToRemove = sandboxes.map((s) => s.id);
@@ -283,12 +286,16 @@ export function computePodActions(input: PodActionsInput): PodActions {
   }
   actions.sandboxesToRemove = readySandboxes.slice(1).map((s) => s.id).concat(sandboxes.filter((s) => s.state !== 'ready').map((s) => s.id));
 
-  if (!planInitContainers(input, sandbox, actions)) {
+  if (planInitContainers(input, sandbox, actions)) {
+    for (const spec of pod.spec.containers) {
+      planContainer(spec, attemptsOf(spec.name), actions, input, specHash(spec), now.getTime(), policy, backoff.get(spec.name));
+    }
+  } else {
     actions.initializing = true;
-    return actions;
   }
-  for (const spec of pod.spec.containers) {
-    planContainer(spec, attemptsOf(spec.name), actions, input, specHash(spec), now.getTime(), policy, backoff.get(spec.name));
+  // Ephemeral containers do not wait for initialization (a debugger is most wanted when it hangs).
+  for (const spec of pod.spec.ephemeralContainers ?? []) {
+    if (attemptsOf(spec.name).length === 0) actions.containersToStart.push(toStart(input, spec.name, 0, 'first start'));
   }
   return actions;
 }
@@ -407,5 +414,7 @@ function removeOldAttempts(attemptsNewestFirstOrder: ContainerStatus[], actions:
 
 /** How Kubernetes' kubelet names a container in its events' involvedObject.fieldPath. */
 export function containerFieldPath(pod: Pod, name: string): string {
-  return (pod.spec.initContainers ?? []).some((c) => c.name === name) ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
+  if ((pod.spec.initContainers ?? []).some((c) => c.name === name)) return `spec.initContainers{${name}}`;
+  if ((pod.spec.ephemeralContainers ?? []).some((c) => c.name === name)) return `spec.ephemeralContainers{${name}}`;
+  return `spec.containers{${name}}`;
 }

@@ -18,6 +18,8 @@
 // - initContainerStatuses: the same per init container; an init container that finished is
 //   `ready`. While they run, the app containers wait with reason PodInitializing and the phase is
 //   Pending; a failed one under restartPolicy Never makes the pod Failed.
+// - ephemeralContainerStatuses: the same per ephemeral container (kubectl debug waits for its
+//   `running` state before it attaches); never ready, and no part of the phase or conditions.
 // - activeDeadlineSeconds passed: phase Failed, reason DeadlineExceeded.
 
 import type { ContainerState, ContainerStatus as ApiContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from '../../lib/api/types.js';
@@ -159,6 +161,7 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
   const { pod, sandbox, now } = input;
   const previous = pod.status ?? {};
   const initSpecs = pod.spec.initContainers ?? [];
+  const ephemeralSpecs = pod.spec.ephemeralContainers ?? [];
   const initContainerStatuses = initSpecs.map((c) => {
     const status = containerStatusOf(input, c.name, c.image, 'PodInitializing');
     // A regular init container that finished its work counts as ready, as in Kubernetes.
@@ -207,5 +210,6 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
     startTime: previous.startTime ?? rfc3339(now),
     ...(initSpecs.length ? { initContainerStatuses } : {}),
     containerStatuses,
+    ...(ephemeralSpecs.length ? { ephemeralContainerStatuses: ephemeralSpecs.map((c) => ({ ...containerStatusOf(input, c.name, c.image), ready: false })) } : {}),
   };
 }

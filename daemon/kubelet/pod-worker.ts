@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fs from 'node:fs/promises';
 import { parseCpuMillis, parseMemoryBytes } from '../../lib/api/quantity.js';
 import { serviceEnvVars } from '../../lib/api/service-env.js';
-import type { Container, Pod, PodStatus, Service } from '../../lib/api/types.js';
+import type { Container, EphemeralContainer, Pod, PodStatus, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
 import type { BackoffWindow } from '../../lib/backoff.js';
 import { objectKey } from '../../lib/client/object-key.js';
@@ -22,7 +22,7 @@ import type { Clock } from '../../lib/clock.js';
 import { isConflict, isNotFound } from '../../lib/errors.js';
 import { KUBELET_DEFAULTS } from '../config.js';
 import type { EventRecorder } from '../events/event-recorder.js';
-import { ImagePullError, type ContainerRuntime, type ContainerStatus, type PodIdentity, type SandboxStatus } from '../runtime/container-runtime.js';
+import { ImagePullError, type ContainerConfig, type ContainerRuntime, type ContainerStatus, type PodIdentity, type SandboxStatus } from '../runtime/container-runtime.js';
 import { parseResolvConf, type ResolvConf } from '../runtime/etc-files.js';
 import { expandCommandAndArgs, type NodeAllocatable } from './container-env.js';
 import { registryAuthFor, type DockerConfigSecret } from './image-pull-secrets.js';
@@ -292,6 +292,7 @@ export class PodWorker {
       this.o.requeueAfter(objectKey(pod), KUBELET_DEFAULTS.configErrorRetryMs);
       throw new ContainerWaitingError({ reason: err.reason, message: err.message });
     }
+    const pidMode = await this.pidModeOf(pod, spec);
     const limits = spec.resources?.limits ?? {};
     const { command, args } = expandCommandAndArgs(spec, env);
     const id = await this.o.runtime.createContainer(sandbox.id, {
@@ -308,7 +309,7 @@ export class PodWorker {
       ...(limits.cpu ? { nanoCpus: parseCpuMillis(limits.cpu) * 1_000_000 } : {}),
       ...(spec.tty ? { tty: true } : {}),
       ...(spec.stdin ? { stdin: true } : {}),
-      ...(pod.spec.hostPID ? { pidMode: 'host' as const } : pod.spec.shareProcessNamespace ? { pidMode: 'pod' as const } : {}),
+      ...(pidMode ? { pidMode } : {}),
       security: containerSecurity(pod, spec, imageUser),
       ...(spec.stdin && spec.stdinOnce ? { stdinOnce: true } : {}),
       restartCount: start.restartCount,
@@ -329,6 +330,24 @@ export class PodWorker {
         throw new ContainerWaitingError({ reason: 'PostStartHookError', message: failure });
       }
     }
+  }
+
+  /**
+   * Whose processes the container sees: the node's (hostPID), the pod's (shareProcessNamespace),
+   * else its own; an ephemeral container with a targetContainerName joins that container's
+   * (kubectl debug --target), which must be running: until it is, the debug container waits.
+   */
+  private async pidModeOf(pod: Pod, spec: EphemeralContainer): Promise<ContainerConfig['pidMode']> {
+    if (pod.spec.hostPID) return 'host';
+    if (pod.spec.shareProcessNamespace) return 'pod';
+    const target = spec.targetContainerName;
+    if (!target || !(pod.spec.ephemeralContainers ?? []).some((c) => c.name === spec.name)) return undefined;
+    const running = (await this.o.runtime.listContainers({ podUid: pod.metadata.uid })).find((c) => c.name === target && c.state === 'running');
+    if (running) return { containerId: running.id };
+    const message = `target container "${target}" of ephemeral container "${spec.name}" is not running`;
+    this.o.recorder.record(pod, 'Warning', 'Failed', `Error: ${message}`);
+    this.o.requeueAfter(objectKey(pod), KUBELET_DEFAULTS.configErrorRetryMs);
+    throw new ContainerWaitingError({ reason: 'CreateContainerError', message });
   }
 
   /** The variables of the Services that exist now in the pod's namespace (and `kubernetes`): fixed at container start. */

@@ -145,8 +145,11 @@ export interface ContainerConfig {
   tty?: boolean;
   /** Keep the main process's stdin open for an attach (Kubernetes `stdin`); otherwise it reads EOF at once. */
   stdin?: boolean;
-  /** Whose process namespace: `host` (hostPID), `pod` (shareProcessNamespace: the sandbox's), else its own. */
-  pidMode?: 'host' | 'pod';
+  /**
+   * Whose process namespace: `host` (hostPID), `pod` (shareProcessNamespace: the sandbox's),
+   * `{ containerId }` (another container's: an ephemeral container's targetContainerName), else its own.
+   */
+  pidMode?: 'host' | 'pod' | { containerId: string };
   /** Security options (securityContext), engine-neutral. */
   security?: ContainerSecurity;
   /** With stdin: close it after the first attach session ends (Kubernetes `stdinOnce`, Docker's StdinOnce). */

@@ -46,7 +46,10 @@ export async function startDockerAttach(docker: Docker, containerId: string, opt
   if (!info.State?.Running) throw new Error(`container ${containerId.slice(0, 12)} is not running`);
   const tty = Boolean(info.Config?.Tty);
   const connection = (await container.attach({ stream: true, hijack: true, stdin: options.stdin, stdout: options.stdout, stderr: options.stderr })) as unknown as Duplex;
-  const streams = sessionStreams(docker, connection, { ...options, tty });
+  // The client's end of input closes the container's stdin only with stdinOnce (`kubectl run -i`).
+  // Otherwise Docker would end the whole attach at once, losing the output the input is still
+  // producing (`echo ... | kubectl debug -i`): the session then lasts until the process exits.
+  const streams = sessionStreams(docker, connection, { ...options, tty }, Boolean(info.Config?.StdinOnce));
   return {
     ...streams.session,
     resize: (width, height) => container.resize({ w: width, h: height }).then(() => undefined, () => undefined),
@@ -54,8 +57,8 @@ export async function startDockerAttach(docker: Docker, containerId: string, opt
   };
 }
 
-/** stdout/stderr (demultiplexed without a TTY) and stdin over one hijacked connection. */
-function sessionStreams(docker: Docker, connection: Duplex, options: Omit<ExecOptions, 'command'>): { session: Pick<ExecSession, 'stdin' | 'stdout' | 'stderr'>; ended: Promise<void> } {
+/** stdout/stderr (demultiplexed without a TTY) and stdin over one hijacked connection; stdin's end half-closes it unless told not to. */
+function sessionStreams(docker: Docker, connection: Duplex, options: Omit<ExecOptions, 'command'>, closeOnStdinEnd = true): { session: Pick<ExecSession, 'stdin' | 'stdout' | 'stderr'>; ended: Promise<void> } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   if (options.tty) connection.pipe(stdout);
@@ -74,7 +77,7 @@ function sessionStreams(docker: Docker, connection: Duplex, options: Omit<ExecOp
     stdin = new PassThrough();
     stdin.on('data', (chunk: Buffer) => connection.write(chunk));
     // EOF on stdin: half-close the connection so the process reads end of input.
-    stdin.on('end', () => connection.end());
+    if (closeOnStdinEnd) stdin.on('end', () => connection.end());
   }
   return { session: { stdin, stdout, stderr: options.tty ? undefined : stderr }, ended };
 }

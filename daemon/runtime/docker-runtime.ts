@@ -309,7 +309,7 @@ export class DockerRuntime implements ContainerRuntime {
         ...security.HostConfig,
         NetworkMode: `container:${sandboxId}`,
         IpcMode: `container:${sandboxId}`,
-        ...(config.pidMode === 'host' ? { PidMode: 'host' } : config.pidMode === 'pod' ? { PidMode: `container:${sandboxId}` } : {}),
+        ...dockerPidMode(config.pidMode, sandboxId),
         Binds: config.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
         Memory: config.memoryLimitBytes,
         // No swap beyond the limit, as the kubelet configures it: over the limit means OOMKilled.
@@ -463,4 +463,12 @@ function dockerAuthConfig(auth: RegistryAuth): Record<string, string> {
     ...(auth.auth ? { auth: auth.auth } : {}),
     ...(auth.identityToken ? { identitytoken: auth.identityToken } : {}),
   };
+}
+
+/** Docker's PidMode for a container of the sandbox: the host's, the sandbox's, another container's, or (undefined) its own. */
+function dockerPidMode(mode: ContainerConfig['pidMode'], sandboxId: string): { PidMode?: string } {
+  if (mode === undefined) return {};
+  if (mode === 'host') return { PidMode: 'host' };
+  if (mode === 'pod') return { PidMode: `container:${sandboxId}` };
+  return { PidMode: `container:${mode.containerId}` };
 }

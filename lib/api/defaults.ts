@@ -129,7 +129,8 @@ export function defaultPodSpec(spec: Obj): void {
   // The ServiceAccount admission plugin, not defaulting, does this in Kubernetes; same effect.
   setDefault(spec, 'serviceAccountName', 'default');
   setDefault(spec, 'securityContext', {});
-  for (const container of [...objectsIn(spec.containers), ...objectsIn(spec.initContainers)]) defaultContainer(container);
+  // Ephemeral containers (kubectl debug) get the same container defaults, as in Kubernetes.
+  for (const container of [...objectsIn(spec.containers), ...objectsIn(spec.initContainers), ...objectsIn(spec.ephemeralContainers)]) defaultContainer(container);
   for (const volume of objectsIn(spec.volumes)) defaultVolume(volume);
 }
 

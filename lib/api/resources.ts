@@ -56,6 +56,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
       { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
       { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
       { name: 'binding', kind: 'Binding', verbs: ['create'] },
+      // kubectl debug adds a container to a running pod through this (a Pod in, a Pod out).
+      { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
       // kubectl drain looks for exactly this entry (with its group and version) before evicting.
       { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
     ],

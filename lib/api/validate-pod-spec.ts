@@ -63,6 +63,10 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   if (containers.length === 0) errors.push(fieldRequired(`${path}containers`));
   containers.forEach((c, i) => errors.push(...validateContainer(c, `${path}containers[${i}]`, volumeNames, false, containerNames)));
   initContainers.forEach((c, i) => errors.push(...validateContainer(c, `${path}initContainers[${i}]`, volumeNames, true, containerNames)));
+  // A pod's ephemeral containers are checked by validate-ephemeral-containers.ts; a template may have none.
+  if (path !== 'spec.' && objectsIn(spec.ephemeralContainers).length > 0) {
+    errors.push(fieldForbidden(`${path}ephemeralContainers`, 'ephemeral containers not allowed in pod template'));
+  }
   errors.push(...validatePodSecurityContext(spec.securityContext, `${path}securityContext`, spec.hostNetwork === true, spec.hostIPC === true));
   if (spec.hostNetwork === true) {
     // In the node's network a container port is a node port: Kubernetes requires hostPort == containerPort.
@@ -184,7 +188,8 @@ function checkRelativePath(field: string, path: string): FieldError[] {
 // ---------------------------------------------------------------------------------------------
 // Containers
 
-function validateContainer(c: Obj, at: string, volumeNames: Set<string>, isInit: boolean, containerNames: Set<string>): FieldError[] {
+/** One container's fields (app, init, or ephemeral with isInit false); `at` is its path, e.g. `spec.containers[0]`. */
+export function validateContainer(c: Obj, at: string, volumeNames: Set<string>, isInit: boolean, containerNames: Set<string>): FieldError[] {
   const errors: FieldError[] = [];
   if (typeof c.name !== 'string' || c.name === '') errors.push(fieldRequired(`${at}.name`));
   else errors.push(...checkName(`${at}.name`, c.name, checkDns1123Label));

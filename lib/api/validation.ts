@@ -12,6 +12,7 @@ import { validateAgainstSchema } from './schemas/validate.js';
 import { checkConfigMapKey, checkDns1123Label, checkDns1123Subdomain, checkDns1035Label } from './name-rules.js';
 import type { KubeObject } from './types.js';
 import { checkName, checkUnique, isObj, objectsIn, validateObjectMeta, type NameCheck, type Obj } from './validate-object-meta.js';
+import { validateEphemeralContainers, validateEphemeralContainersUpdate, validateNoEphemeralContainersOnCreate } from './validate-ephemeral-containers.js';
 import { semanticEqual, validatePodSpec, validatePodSpecUpdate } from './validate-pod-spec.js';
 import { isIPv4, validateService } from './validate-service.js';
 import { validateWorkload } from './validate-workload.js';
@@ -43,9 +44,10 @@ function nameRuleOf(resource: string): NameCheck {
 
 /**
  * Every problem with `obj` as the resource `resource` (store key: `pods`, `deployments.apps`).
- * `old` is the stored object on update: some fields may not change after creation.
+ * `old` is the stored object on update: some fields may not change after creation. `subresource`
+ * names the subresource an update came through when its rules differ (pods/ephemeralcontainers).
  */
-export function validateObject(resource: string, obj: KubeObject, old?: KubeObject): FieldError[] {
+export function validateObject(resource: string, obj: KubeObject, old?: KubeObject, subresource?: 'ephemeralcontainers'): FieldError[] {
   // The rules below assume each field has its JSON type (a list of ports, not "80"): check that first.
   const typeErrors = validateAgainstSchema(resource, obj);
   if (typeErrors.length > 0) return typeErrors;
@@ -57,8 +59,10 @@ export function validateObject(resource: string, obj: KubeObject, old?: KubeObje
   if (old) errors.push(...validateMetadataUpdate(obj, old));
   switch (resource) {
     case 'pods':
-      errors.push(...validatePodSpec(target.spec, 'spec.'));
-      if (old) errors.push(...validatePodSpecUpdate(target.spec, previous!.spec));
+      errors.push(...validatePodSpec(target.spec, 'spec.'), ...validateEphemeralContainers(target.spec));
+      if (!old) errors.push(...validateNoEphemeralContainersOnCreate(target.spec));
+      else if (subresource === 'ephemeralcontainers') errors.push(...validateEphemeralContainersUpdate(target.spec, previous!.spec));
+      else errors.push(...validatePodSpecUpdate(target.spec, previous!.spec));
       break;
     case 'replicationcontrollers':
       errors.push(...validateWorkload('ReplicationController', target, previous));

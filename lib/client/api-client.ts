@@ -82,7 +82,7 @@ export interface ApiClient {
     name: string,
     patch: unknown,
     type: PatchType,
-    options?: WriteOptions & { subresource?: 'status' | 'scale' },
+    options?: WriteOptions & { subresource?: 'status' | 'scale' | 'ephemeralcontainers' },
   ): Promise<T>;
   /** Returns the object as it is after the call: with deletionTimestamp set while a graceful delete runs. */
   delete(resource: string, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject>;

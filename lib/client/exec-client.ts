@@ -50,17 +50,17 @@ export interface ExecRequest {
   terminal?: LocalTerminal;
 }
 
-/** The URL of the exec subresource, with kubectl's query: `command` once per argument. */
-export function execUrl(server: string, request: Omit<ExecRequest, 'stdout' | 'stderr' | 'stdin' | 'terminal'> & { stdin: boolean }): string {
+/** The URL of the exec subresource, with kubectl's query: `command` once per argument (none: attach). */
+export function execUrl(server: string, request: Omit<ExecRequest, 'stdout' | 'stderr' | 'stdin' | 'terminal'> & { stdin: boolean }, subresource: 'exec' | 'attach' = 'exec'): string {
   const query = queryString({
-    command: request.command,
+    command: subresource === 'exec' ? request.command : undefined,
     container: request.container,
     stdin: request.stdin || undefined,
     stdout: true,
     stderr: request.tty ? undefined : true,
     tty: request.tty || undefined,
   });
-  const url = new URL(`${server}/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/exec${query}`);
+  const url = new URL(`${server}/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/${subresource}${query}`);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return url.toString();
 }
@@ -110,7 +110,19 @@ async function connect(config: ClientConfig, url: string): Promise<WebSocket> {
 
 /** Runs the command and resolves with its exit code once the server has sent its status. */
 export async function execInPod(config: ClientConfig, request: ExecRequest): Promise<number> {
-  const ws = await connect(config, execUrl(config.server, { ...request, stdin: request.stdin !== undefined }));
+  return streamPod(config, request, execUrl(config.server, { ...request, stdin: request.stdin !== undefined }));
+}
+
+/**
+ * `kubectl attach`: the same streams, joined to the container's main process instead of a new
+ * command; resolves (with 0) when the process ends or the server closes the session.
+ */
+export async function attachToPod(config: ClientConfig, request: Omit<ExecRequest, 'command'>): Promise<number> {
+  return streamPod(config, { ...request, command: [] }, execUrl(config.server, { ...request, command: [], stdin: request.stdin !== undefined }, 'attach'));
+}
+
+async function streamPod(config: ClientConfig, request: ExecRequest, url: string): Promise<number> {
+  const ws = await connect(config, url);
   let status: Partial<Status> | undefined;
 
   ws.on('message', (data: Buffer) => {

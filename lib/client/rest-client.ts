@@ -280,7 +280,7 @@ export class RestClient implements ApiClient {
     name: string,
     patch: unknown,
     type: PatchType,
-    options: RestWriteOptions & { subresource?: 'status' | 'scale' } = {},
+    options: RestWriteOptions & { subresource?: 'status' | 'scale' | 'ephemeralcontainers' } = {},
   ): Promise<T> {
     const path = resourcePath(resourceInfoFor(resource), namespace, name, options.subresource);
     return this.request<T>('PATCH', path, { body: patch, contentType: PATCH_CONTENT_TYPES[type], query: writeQuery(options) });

@@ -277,3 +277,44 @@ describe('computePodActions: image pull back-off (ImagePullBackOff)', () => {
     );
   });
 });
+
+describe('computePodActions: ephemeral containers (kubectl debug)', () => {
+  const debugged: Pod = { ...pod, spec: { ...pod.spec, ephemeralContainers: [{ name: 'dbg', image: 'kubelab/busybox:1', stdin: true }] } };
+  const withInit: Pod = { ...debugged, spec: { ...debugged.spec, initContainers: [{ name: 'setup', image: 'kubelab/busybox:1' }] } };
+  const cases: { name: string; pod: Pod; sandboxes?: SandboxStatus[]; containers: ContainerStatus[]; want: Record<string, unknown> }[] = [
+    { name: 'a new one starts beside the running app', pod: debugged, sandboxes: [sandbox()], containers: [attempt('c1', 'running', 0)], want: { start: ['dbg#0'] } },
+    {
+      name: 'running: left alone (never killed as "not in the spec")',
+      pod: debugged,
+      sandboxes: [sandbox()],
+      containers: [attempt('c1', 'running', 0), attempt('d1', 'running', 0, { name: 'dbg', hash: 'any' })],
+      want: {},
+    },
+    {
+      name: 'exited: never restarted, whatever the restartPolicy',
+      pod: debugged,
+      sandboxes: [sandbox()],
+      containers: [attempt('c1', 'running', 0), attempt('d1', 'exited', 0, { name: 'dbg', hash: 'any' })],
+      want: {},
+    },
+    {
+      name: 'it does not wait for init containers',
+      pod: withInit,
+      sandboxes: [sandbox()],
+      containers: [attempt('i1', 'running', 0, { name: 'setup', hash: 'any' })],
+      want: { start: ['dbg#0'] },
+    },
+    {
+      name: 'a new sandbox does not run it again',
+      pod: debugged,
+      containers: [attempt('c1', 'exited', 0), attempt('d1', 'exited', 0, { name: 'dbg', hash: 'any' })],
+      want: { createSandbox: true, start: ['app#1'] },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const actions = computePodActions({ pod: c.pod, sandboxes: c.sandboxes ?? [], containers: c.containers, backoff: new Map(), policy: DEFAULT_BACKOFF, now: NOW });
+      assert.deepEqual(summary(actions), c.want);
+    });
+  }
+});

@@ -22,7 +22,7 @@ const job = (spec: Record<string, unknown>): KubeObject =>
 /** A value of the right type for each refused field (and not one it accepts), so only the refusal answers. */
 const SAMPLE: Record<string, unknown> = {
   'PodSpec.priorityClassName': 'high', 'PodSpec.priority': 1000, 'PodSpec.runtimeClassName': 'gvisor', 'PodSpec.overhead': { cpu: '100m' },
-  'PodSpec.readinessGates': [{ conditionType: 'x/ready' }], 'PodSpec.ephemeralContainers': [{ name: 'debug', image: 'busybox' }], 'PodSpec.schedulingGates': [{ name: 'wait' }],
+  'PodSpec.readinessGates': [{ conditionType: 'x/ready' }], 'PodSpec.schedulingGates': [{ name: 'wait' }],
   'PodSpec.resourceClaims': [{ name: 'gpu' }], 'PodSpec.resources': { limits: { cpu: '1' } }, 'PodSpec.hostUsers': false, 'PodSpec.serviceAccountName': 'builder',
   'PodSpec.serviceAccount': 'builder', 'PodSpec.automountServiceAccountToken': true, 'PodOS.name': 'windows', 'EmptyDirVolumeSource.medium': 'Memory',
   'EmptyDirVolumeSource.sizeLimit': '1Gi', 'Container.resizePolicy': [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }], 'ResourceRequirements.claims': [{ name: 'gpu' }],

@@ -50,11 +50,15 @@ const isTrue = (query: URLSearchParams, name: string): boolean => {
 /**
  * The container to stream from, chosen as the API server does: the `container` query parameter,
  * else the pod's `kubectl.kubernetes.io/default-container` annotation, else the first container.
+ * (A requested name may also be an init or ephemeral container.)
  */
 export function pickContainer(pod: Pod, requested: string | null): string {
   const names = pod.spec.containers.map((c) => c.name);
   const chosen = requested || pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'] || names[0];
-  if (!chosen || !names.includes(chosen)) {
+  // Named explicitly, any of the pod's containers will do: an init container, or the ephemeral
+  // container `kubectl debug` attaches to.
+  const others = [...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])].map((c) => c.name);
+  if (!chosen || !(names.includes(chosen) || (requested && others.includes(chosen)))) {
     throw badRequest(`container ${chosen ?? ''} is not valid for pod ${pod.metadata.name}`);
   }
   return chosen;

@@ -54,7 +54,6 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { definition: core('PodSpec'), field: 'runtimeClassName', why: 'kubelab runs every pod with its one container runtime' },
   { definition: core('PodSpec'), field: 'overhead', why: 'kubelab has no RuntimeClasses' },
   { definition: core('PodSpec'), field: 'readinessGates', why: 'nothing in kubelab sets custom pod conditions, so the pod would never be Ready' },
-  { definition: core('PodSpec'), field: 'ephemeralContainers', why: 'ephemeral containers (kubectl debug) are not implemented' },
   { definition: core('PodSpec'), field: 'schedulingGates', why: 'the scheduler does not implement scheduling gates' },
   { definition: core('PodSpec'), field: 'resourceClaims', why: 'kubelab has no dynamic resource allocation' },
   { definition: core('PodSpec'), field: 'resources', why: 'pod-level resources are not implemented; set resources on each container' },
