@@ -64,8 +64,8 @@ export function withEnforcedNamespace<T extends KubeObject>(object: T, ctx: Pick
   return { ...object, metadata: { ...object.metadata, namespace: ctx.namespace } };
 }
 
-/** Creates (or dry-runs) a generated object and prints what kubectl prints. */
-export async function createGenerated(ctx: CliContext, object: KubeObject, options: GeneratorOutputOptions & { fieldManager?: string }): Promise<void> {
+/** Creates (or dry-runs) a generated object and prints what kubectl prints (nothing when `quiet`: `run -i` attaches instead). */
+export async function createGenerated(ctx: CliContext, object: KubeObject, options: GeneratorOutputOptions & { fieldManager?: string; quiet?: boolean }): Promise<void> {
   const dryRun = parseDryRun(options.dryRun);
   parseOutputFormat(options.output); // refuse a bad -o before anything is sent
   const info = resourceForKind(object.apiVersion, object.kind);
@@ -74,5 +74,5 @@ export async function createGenerated(ctx: CliContext, object: KubeObject, optio
   if (dryRun === 'client') return void ctx.out(renderWritten(shown, 'created', dryRun, options.output));
   const body = info.namespaced ? { ...shown, metadata: { ...shown.metadata, namespace: ctx.namespace } } : shown;
   const created = await ctx.client.create(resourceKey(info), body, { fieldManager: options.fieldManager ?? 'kubectl-create', fieldValidation: 'Strict', dryRun: dryRun === 'server' });
-  ctx.out(renderWritten({ ...body, ...created }, 'created', dryRun, options.output));
+  if (!options.quiet) ctx.out(renderWritten({ ...body, ...created }, 'created', dryRun, options.output));
 }

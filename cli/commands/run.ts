@@ -11,7 +11,8 @@ import type { Argv } from 'yargs';
 import type { KubeObject } from '../../lib/api/types.js';
 import { withCliContext, type GlobalOptions } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
-import { createGenerated, type GeneratorOutputOptions } from '../generated-object.js';
+import { createGenerated, parseDryRun, type GeneratorOutputOptions } from '../generated-object.js';
+import { attachToRunPod } from '../run-attach.js';
 import { commandAfterDashes, generatorOutputFlags } from './generator-flags.js';
 import type { KubelabCommand } from './index.js';
 
@@ -25,11 +26,15 @@ export interface RunFlags {
   command?: boolean;
   imagePullPolicy?: string;
   privileged?: boolean;
+  stdin?: boolean;
+  tty?: boolean;
 }
 
 interface RunOptions extends RunFlags, GeneratorOutputOptions {
   name: string;
   args?: string[];
+  rm?: boolean;
+  attach?: boolean;
 }
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -70,6 +75,8 @@ export function podFromRunFlags(name: string, flags: RunFlags, args: string[]): 
     resources: {},
     ...(flags.imagePullPolicy ? { imagePullPolicy: flags.imagePullPolicy } : {}),
     ...(flags.privileged ? { securityContext: { privileged: true } } : {}),
+    ...(flags.stdin ? { stdin: true, stdinOnce: true } : {}),
+    ...(flags.tty ? { tty: true } : {}),
   };
   return {
     apiVersion: 'v1',
@@ -100,11 +107,19 @@ export const runCommand: KubelabCommand<RunOptions> = {
       .option('restart', { type: 'string', default: 'Always', describe: 'the pod\'s restartPolicy: Always, OnFailure or Never' })
       .option('command', { type: 'boolean', describe: 'the words after -- are the command, not the args' })
       .option('image-pull-policy', { type: 'string', describe: 'Always, IfNotPresent or Never' })
-      .option('privileged', { type: 'boolean', describe: 'run the container privileged' }) as unknown as Argv<GlobalOptions & RunOptions>,
+      .option('privileged', { type: 'boolean', describe: 'run the container privileged' })
+      .option('stdin', { alias: 'i', type: 'boolean', describe: 'keep the container\'s stdin open and attach to it' })
+      .option('tty', { alias: 't', type: 'boolean', describe: 'give the container a terminal' })
+      .option('attach', { type: 'boolean', describe: 'wait for the pod to run and attach to it (default with -i)' })
+      .option('rm', { type: 'boolean', describe: 'delete the pod when the attached session ends' }) as unknown as Argv<GlobalOptions & RunOptions>,
   // yargs leaves the words after `--` in argv._ after `run`, unparsed (`-- sh -c 'x'` keeps its -c).
   handler: (argv) =>
     withCliContext(argv, async (ctx) => {
       const args = commandAfterDashes({ command: argv.args, _: argv._ }, 1);
-      await createGenerated(ctx, podFromRunFlags(argv.name, argv, args), { ...argv, fieldManager: 'kubectl-run' });
+      const attach = argv.attach ?? argv.stdin ?? false;
+      if (argv.rm && !attach) throw new CliError('--rm should only be used for attached containers');
+      if (attach && parseDryRun(argv.dryRun) !== 'none') throw new CliError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)");
+      await createGenerated(ctx, podFromRunFlags(argv.name, argv, args), { ...argv, fieldManager: 'kubectl-run', quiet: attach });
+      if (attach) await attachToRunPod(ctx, argv.name, { stdin: argv.stdin ?? false, tty: argv.tty ?? false, rm: argv.rm ?? false, restartNever: argv.restart === 'Never' });
     }),
 };

@@ -48,6 +48,8 @@ export interface ExecRequest {
   stderr: Writable;
   tty: boolean;
   terminal?: LocalTerminal;
+  /** `exec` (default) runs `command`; `attach` joins the container's main process (no command). */
+  subresource?: 'exec' | 'attach';
 }
 
 /** The URL of the exec subresource, with kubectl's query: `command` once per argument. */
@@ -60,7 +62,7 @@ export function execUrl(server: string, request: Omit<ExecRequest, 'stdout' | 's
     stderr: request.tty ? undefined : true,
     tty: request.tty || undefined,
   });
-  const url = new URL(`${server}/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/exec${query}`);
+  const url = new URL(`${server}/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/${request.subresource ?? 'exec'}${query}`);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return url.toString();
 }

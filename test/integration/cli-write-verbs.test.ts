@@ -104,6 +104,22 @@ describe('kubelab CLI write verbs against kubelabd, compared with kubectl', func
     assert.equal(again.stderr, (await kubectl.run(['run', 'hello', '--image=kubelab/busybox:1'])).stderr);
   });
 
+  it('run -i --rm attaches our stdin to the pod, prints its output, deletes it, as kubectl run does', async () => {
+    const session = (name: string) => ['run', name, '-i', '--rm', '--restart=Never', '--image=kubelab/busybox:1', '--', 'sh', '-c', 'read line; echo "got $line"'];
+    const ours = await daemon!.kubelab(session('attach-kubelab'), { input: 'hello\n' });
+    const theirs = await kubectl.run(session('attach-kubectl'), { input: 'hello\n' });
+    assert.equal(ours.code, 0, ours.stderr);
+    assert.equal(ours.stdout, theirs.stdout.replace('attach-kubectl', 'attach-kubelab'));
+    assert.equal(ours.stdout, 'got hello\npod "attach-kubelab" deleted\n');
+    assert.equal(ours.stderr, theirs.stderr);
+    const gone = await kubectl.run(['get', 'pod', 'attach-kubelab']);
+    assert.equal(gone.stderr.trim(), 'Error from server (NotFound): pods "attach-kubelab" not found');
+
+    const refused = await daemon!.kubelab(['run', 'x', '--rm', '--image=kubelab/busybox:1']);
+    // kubectl adds a usage hint line (`See 'kubectl run -h' ...`); the error itself is the same.
+    assert.equal(refused.stderr, (await kubectl.run(['run', 'x', '--rm', '--image=kubelab/busybox:1'])).stderr.split('\n')[0] + '\n');
+  });
+
   it('patch: strategic, merge and json patches, (no change), the scale subresource, server dry run', async () => {
     await kubelabOk(['create', 'deployment', 'api', '--image=kubelab/hello:v1', '--image=kubelab/busybox:1', '--replicas=0']);
     // A strategic merge patch merges containers by name: busybox keeps its image.

@@ -143,6 +143,11 @@ describe('run', () => {
     assert.equal(pod.spec.restartPolicy, 'Never');
   });
 
+  it('-i keeps stdin open for one attach, -t asks for a terminal', () => {
+    const pod = podFromRunFlags('sh', { image: 'kubelab/busybox:1', stdin: true, tty: true }, []) as KubeObject & { spec: { containers: Record<string, unknown>[] } };
+    assert.deepEqual([pod.spec.containers[0]!.stdin, pod.spec.containers[0]!.stdinOnce, pod.spec.containers[0]!.tty], [true, true, true]);
+  });
+
   it('refuses a bad restart policy, env or label list', () => {
     assert.throws(() => podFromRunFlags('x', { image: 'i', restart: 'Sometimes' }, []), { message: 'invalid restart policy: Sometimes' });
     assert.throws(() => podFromRunFlags('x', { image: 'i', env: ['=1'] }, []), { message: 'invalid env: =1' });
