@@ -141,7 +141,7 @@ export class TestDaemon {
   }
 
   /** Runs the kubelab CLI against this cluster. */
-  async kubelab(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  async kubelab(args: string[], options: CliRunOptions = {}): Promise<CliResult> {
     return runCli(['--kubeconfig', this.kubeconfigPath, ...args], options);
   }
 
@@ -166,9 +166,16 @@ export class TestDaemon {
   }
 }
 
-export async function runCli(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+/** How to run the CLI: its stdin, a kill timeout, and environment variables added to ours (`EDITOR`). */
+export interface CliRunOptions {
+  input?: string;
+  timeoutMs?: number;
+  env?: Record<string, string>;
+}
+
+export async function runCli(args: string[], options: CliRunOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliEntry, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliEntry, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

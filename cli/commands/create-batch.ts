@@ -10,18 +10,19 @@ import type { Argv, CommandModule } from 'yargs';
 import type { CronJob, Job } from '../../lib/api/batch-types.js';
 import { jobFromCronJobTemplate } from '../../lib/api/job-from-cronjob.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { withCliContext, type CliContext, type GlobalOptions } from '../cli-context.js';
+import { withCliContext, type GlobalOptions } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
-import { objectName } from '../printers/name-printer.js';
+import { createGenerated, type GeneratorOutputOptions } from '../generated-object.js';
+import { commandAfterDashes, generatorOutputFlags } from './generator-flags.js';
 
-interface CreateJobOptions {
+interface CreateJobOptions extends GeneratorOutputOptions {
   name: string;
   image?: string;
   from?: string;
   command?: string[];
 }
 
-interface CreateCronJobOptions {
+interface CreateCronJobOptions extends GeneratorOutputOptions {
   name: string;
   image: string;
   schedule: string;
@@ -29,14 +30,37 @@ interface CreateCronJobOptions {
   command?: string[];
 }
 
-/** The Job `kubectl create job NAME --image=IMAGE -- COMMAND` builds (pure). */
-export function jobFromFlags(name: string, namespace: string, image: string, command: string[]): Job {
+/** The pod template of a generated Job or CronJob: one container named after the object. */
+function batchPodTemplate(name: string, image: string, command: string[], restartPolicy: 'Never' | 'OnFailure') {
+  return {
+    metadata: { creationTimestamp: null },
+    spec: { containers: [{ name, image, ...(command.length > 0 ? { command } : {}), resources: {} }], restartPolicy },
+  };
+}
+
+/** The Job `kubectl create job NAME --image=IMAGE -- COMMAND` builds, Go zero values included (pure). */
+export function jobFromFlags(name: string, image: string, command: string[]): Job {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name, namespace },
-    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name, image, ...(command.length > 0 ? { command } : {}) }] } } },
-  };
+    metadata: { name, creationTimestamp: null },
+    spec: { template: batchPodTemplate(name, image, command, 'Never') },
+    status: {},
+  } as Job;
+}
+
+/** The CronJob `kubectl create cronjob NAME --image=IMAGE --schedule=S -- COMMAND` builds (pure). */
+export function cronJobFromFlags(name: string, image: string, schedule: string, restartPolicy: 'Never' | 'OnFailure', command: string[]): CronJob {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, creationTimestamp: null },
+    spec: {
+      schedule,
+      jobTemplate: { metadata: { name, creationTimestamp: null }, spec: { template: batchPodTemplate(name, image, command, restartPolicy) } },
+    },
+    status: {},
+  } as CronJob;
 }
 
 /** The Job `kubectl create job NAME --from=cronjob/X` builds from the CronJob (pure). */
@@ -49,7 +73,7 @@ export const createJobCommand: CommandModule<GlobalOptions, GlobalOptions & Crea
   command: 'job <name> [command..]',
   describe: 'Create a Job that runs an image (or a CronJob\'s template, now) to completion',
   builder: (y) =>
-    y
+    generatorOutputFlags(y)
       .positional('name', { type: 'string', demandOption: true })
       .positional('command', { type: 'string', array: true, describe: 'after --: the command to run instead of the image\'s' })
       .option('image', { type: 'string', describe: 'the image to run' })
@@ -61,10 +85,10 @@ export const createJobCommand: CommandModule<GlobalOptions, GlobalOptions & Crea
         const match = /^(cronjob|cronjobs|cj|cronjob\.batch|cronjobs\.batch)\/(.+)$/.exec(argv.from);
         if (!match) throw new CliError(`from must be an existing cronjob: --from=cronjob/NAME, not "${argv.from}"`);
         const cronJob = await ctx.client.get<CronJob>('cronjobs.batch', ctx.namespace, match[2]);
-        return createGenerated(ctx, 'jobs.batch', jobFromCronJob(argv.name, cronJob));
+        return createGenerated(ctx, jobFromCronJob(argv.name, cronJob), argv);
       }
       if (!argv.image) throw new CliError('either --image or --from must be specified');
-      await createGenerated(ctx, 'jobs.batch', jobFromFlags(argv.name, ctx.namespace, argv.image, commandOf(argv)));
+      await createGenerated(ctx, jobFromFlags(argv.name, argv.image, commandAfterDashes(argv, 2)), argv);
     }),
 };
 
@@ -72,7 +96,7 @@ export const createCronJobCommand: CommandModule<GlobalOptions, GlobalOptions & 
   command: ['cronjob <name> [command..]', 'cj <name> [command..]'],
   describe: 'Create a CronJob that runs an image on a schedule',
   builder: (y) =>
-    y
+    generatorOutputFlags(y)
       .positional('name', { type: 'string', demandOption: true })
       .positional('command', { type: 'string', array: true, describe: 'after --: the command to run instead of the image\'s' })
       .option('image', { type: 'string', demandOption: true, describe: 'the image to run' })
@@ -82,32 +106,7 @@ export const createCronJobCommand: CommandModule<GlobalOptions, GlobalOptions & 
     >,
   handler: (argv) =>
     withCliContext(argv, async (ctx) => {
-      const command = commandOf(argv);
-      const cronJob: CronJob = {
-        apiVersion: 'batch/v1',
-        kind: 'CronJob',
-        metadata: { name: argv.name, namespace: ctx.namespace },
-        spec: {
-          schedule: argv.schedule,
-          jobTemplate: {
-            metadata: {},
-            spec: { template: { spec: { restartPolicy: argv.restart as 'OnFailure' | 'Never', containers: [{ name: argv.name, image: argv.image, ...(command.length > 0 ? { command } : {}) }] } } },
-          },
-        },
-      };
-      await createGenerated(ctx, 'cronjobs.batch', cronJob);
+      const cronJob = cronJobFromFlags(argv.name, argv.image, argv.schedule, argv.restart as 'OnFailure' | 'Never', commandAfterDashes(argv, 2));
+      await createGenerated(ctx, cronJob, argv);
     }),
 };
-
-/**
- * The command after `--`: yargs leaves it in argv._ after `create job` (unparsed, so its own
- * flags stay its own), and only words before `--` in the positional.
- */
-function commandOf(argv: { command?: string[]; _: (string | number)[] }): string[] {
-  return [...(argv.command ?? []), ...argv._.slice(2)].map(String);
-}
-
-async function createGenerated(ctx: CliContext, resource: string, object: KubeObject): Promise<void> {
-  const created = await ctx.client.create(resource, object, { fieldManager: 'kubectl-create' });
-  ctx.out(`${objectName({ ...object, ...created })} created\n`);
-}

@@ -1,6 +1,7 @@
 // `kubelab create -f FILE|DIR|-`: POST every object of the files, in order, after checking all
 // of them (manifest-sources.ts). Also the generators `create secret generic` and
-// `create namespace`, which build the object from flags instead of a file.
+// `create namespace`, which build the object from flags instead of a file, and the generators of
+// their own modules: job, cronjob (create-batch.ts), deployment, service, configmap.
 //
 // Objects go out with `?fieldValidation=Warn`: a field kubelab does not know is kept and the
 // server's warning is printed (`Warning: unknown field "spec.foo"`) instead of failing the file.
@@ -16,6 +17,9 @@ import { createNamespaceCommand, createSecretCommand } from './create-generators
 import { createCronJobCommand, createJobCommand } from './create-batch.js';
 import { createUserCommand } from './create-user.js';
 import { createClusterRoleBindingCommand, createClusterRoleCommand, createRoleBindingCommand, createRoleCommand } from './create-rbac.js';
+import { createConfigMapCommand } from './create-configmap.js';
+import { createDeploymentCommand } from './create-deployment.js';
+import { createServiceCommand } from './create-service.js';
 import type { KubelabCommand } from './index.js';
 
 export interface CreateOptions {
@@ -25,7 +29,7 @@ export interface CreateOptions {
 
 export const createCommand: KubelabCommand<CreateOptions> = {
   command: 'create',
-  describe: 'Create resources from files or stdin, or a secret, namespace, job or cronjob from flags',
+  describe: 'Create resources from files or stdin, or a secret, namespace, job, cronjob, deployment, service or configmap from flags',
   builder: (y: Argv<GlobalOptions>) =>
     y
       .command(createSecretCommand)
@@ -37,6 +41,9 @@ export const createCommand: KubelabCommand<CreateOptions> = {
       .command(createClusterRoleCommand)
       .command(createRoleBindingCommand)
       .command(createClusterRoleBindingCommand)
+      .command(createDeploymentCommand)
+      .command(createServiceCommand)
+      .command(createConfigMapCommand)
       .option('filename', { alias: 'f', type: 'string', array: true, describe: 'file, directory or - for stdin' })
       .option('save-config', { type: 'boolean', describe: 'record the last-applied-configuration annotation, so apply can follow' }) as unknown as Argv<GlobalOptions & CreateOptions>,
   handler: (argv) => withCliContext(argv, (ctx) => runCreate(ctx, argv)),

@@ -55,6 +55,10 @@ export const commandTable: CommandEntry[] = [
   { words: ['dashboard'], load: async () => (await import('./dashboard.js')).dashboardCommand },
   { words: ['trace'], load: async () => (await import('./trace.js')).traceCommand },
   { words: ['auth'], load: async () => (await import('./auth.js')).authCommand },
+  { words: ['run'], load: async () => (await import('./run.js')).runCommand },
+  { words: ['patch'], load: async () => (await import('./patch.js')).patchCommand },
+  { words: ['replace'], load: async () => (await import('./replace.js')).replaceCommand },
+  { words: ['edit'], load: async () => (await import('./edit.js')).editCommand },
 ];
 
 /** Global flags that take a value, so the word after them is not the command (see main.ts). */

@@ -104,7 +104,7 @@ describe('batch/v1 tables (kubectl 1.32 columns)', () => {
 
 describe('batch CLI generators and wait', () => {
   it('create job --image -- CMD, and --from=cronjob/X', () => {
-    assert.deepEqual(jobFromFlags('once', 'default', 'kubelab/busybox:1', ['echo', 'hi']).spec.template.spec?.containers, [{ name: 'once', image: 'kubelab/busybox:1', command: ['echo', 'hi'] }]);
+    assert.deepEqual(jobFromFlags('once', 'kubelab/busybox:1', ['echo', 'hi']).spec.template.spec?.containers, [{ name: 'once', image: 'kubelab/busybox:1', command: ['echo', 'hi'], resources: {} }]);
     const cronJob = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'default', uid: 'cj' }, spec: { schedule: '@daily', jobTemplate: { metadata: { labels: { a: 'b' } }, spec: { template } } } } as CronJob;
     const manual = jobFromCronJob('now', cronJob);
     assert.equal(manual.metadata.annotations?.['cronjob.kubernetes.io/instantiate'], 'manual');
