@@ -51,6 +51,8 @@ export const commandTable: CommandEntry[] = [
   { words: ['top'], load: async () => (await import('./top.js')).topCommand },
   { words: ['dashboard'], load: async () => (await import('./dashboard.js')).dashboardCommand },
   { words: ['trace'], load: async () => (await import('./trace.js')).traceCommand },
+  { words: ['config'], load: async () => (await import('./config.js')).configCommand },
+  { words: ['completion'], load: async () => (await import('./completion.js')).completionCommand },
 ];
 
 /** Global flags that take a value, so the word after them is not the command (see main.ts). */
