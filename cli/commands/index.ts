@@ -51,6 +51,7 @@ export const commandTable: CommandEntry[] = [
   { words: ['top'], load: async () => (await import('./top.js')).topCommand },
   { words: ['dashboard'], load: async () => (await import('./dashboard.js')).dashboardCommand },
   { words: ['trace'], load: async () => (await import('./trace.js')).traceCommand },
+  { words: ['events'], load: async () => (await import('./events.js')).eventsCommand },
   { words: ['config'], load: async () => (await import('./config.js')).configCommand },
   { words: ['completion'], load: async () => (await import('./completion.js')).completionCommand },
 ];
