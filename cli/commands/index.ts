@@ -52,6 +52,7 @@ export const commandTable: CommandEntry[] = [
   { words: ['dashboard'], load: async () => (await import('./dashboard.js')).dashboardCommand },
   { words: ['trace'], load: async () => (await import('./trace.js')).traceCommand },
   { words: ['events'], load: async () => (await import('./events.js')).eventsCommand },
+  { words: ['explain'], load: async () => (await import('./explain.js')).explainCommand },
   { words: ['config'], load: async () => (await import('./config.js')).configCommand },
   { words: ['completion'], load: async () => (await import('./completion.js')).completionCommand },
 ];
