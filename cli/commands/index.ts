@@ -51,6 +51,7 @@ export const commandTable: CommandEntry[] = [
   { words: ['top'], load: async () => (await import('./top.js')).topCommand },
   { words: ['dashboard'], load: async () => (await import('./dashboard.js')).dashboardCommand },
   { words: ['trace'], load: async () => (await import('./trace.js')).traceCommand },
+  { words: ['port-forward'], load: async () => (await import('./port-forward.js')).portForwardCommand },
   { words: ['events'], load: async () => (await import('./events.js')).eventsCommand },
   { words: ['explain'], load: async () => (await import('./explain.js')).explainCommand },
   { words: ['config'], load: async () => (await import('./config.js')).configCommand },
