@@ -27,6 +27,8 @@ export interface OpenApiSchema {
   required?: string[];
   description?: string;
   type?: string;
+  format?: string;
+  default?: unknown;
   enum?: unknown[];
   externalDocs?: { description?: string; url?: string };
   'x-kubernetes-group-version-kind'?: GroupVersionKind[];
