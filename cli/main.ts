@@ -39,6 +39,12 @@ export function buildParser(args: string[], commands: KubelabCommand[]) {
 export async function runCli(args: string[]): Promise<number> {
   try {
     const line = joinStdinFilename(args);
+    // The shell completion script's callback (cli/completion/): answered without yargs, which
+    // would refuse the half-typed words and flags it is asked to complete.
+    if (line[0] === '__complete') {
+      (await import('./commands/completion.js')).printCompletions(line.slice(1));
+      return 0;
+    }
     await buildParser(line, await commandsFor(line)).parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

@@ -59,6 +59,11 @@ export const commandTable: CommandEntry[] = [
   { words: ['patch'], load: async () => (await import('./patch.js')).patchCommand },
   { words: ['replace'], load: async () => (await import('./replace.js')).replaceCommand },
   { words: ['edit'], load: async () => (await import('./edit.js')).editCommand },
+  { words: ['port-forward'], load: async () => (await import('./port-forward.js')).portForwardCommand },
+  { words: ['events'], load: async () => (await import('./events.js')).eventsCommand },
+  { words: ['explain'], load: async () => (await import('./explain.js')).explainCommand },
+  { words: ['config'], load: async () => (await import('./config.js')).configCommand },
+  { words: ['completion'], load: async () => (await import('./completion.js')).completionCommand },
 ];
 
 /** Global flags that take a value, so the word after them is not the command (see main.ts). */

@@ -65,14 +65,15 @@ function byLogging(a: Pod, b: Pod): number {
 
 /**
  * The pod `TYPE/NAME` stands for: a pod itself, or for a controller (deploy/, rs/, rc/, ds/, sts/)
- * one of the pods its selector selects (job/ too), as kubectl's AttachablePodForObject picks it.
+ * or a Service one of the pods its selector selects (job/ too), as kubectl's
+ * AttachablePodForObject picks it. `purpose` words the refusal: `get the logs from`.
  */
-async function resolveLogsPod(ctx: CliContext, typed: string): Promise<Pod> {
+export async function attachablePod(ctx: CliContext, typed: string, purpose = 'get the logs from'): Promise<Pod> {
   const slash = typed.indexOf('/');
   const info = slash < 0 ? undefined : resolveType(typed.slice(0, slash));
   const name = slash < 0 ? typed : typed.slice(slash + 1);
   if (!info || info.kind === 'Pod') return ctx.client.get<Pod>('pods', ctx.namespace, name);
-  if (!['ReplicationController', 'ReplicaSet', 'Deployment', 'DaemonSet', 'StatefulSet', 'Job'].includes(info.kind)) throw new CliError(`cannot get the logs from ${info.kind}: "${typed}"`);
+  if (!['ReplicationController', 'ReplicaSet', 'Deployment', 'DaemonSet', 'StatefulSet', 'Job', 'Service'].includes(info.kind)) throw new CliError(`cannot ${purpose} ${info.kind}: "${typed}"`);
   const owner = await ctx.client.get<KubeObject & { spec?: { selector?: LabelSelector | Record<string, string> } }>(resourceKey(info), ctx.namespace, name);
   const selector = owner.spec?.selector ? labelSelectorToString(owner.spec.selector) : '';
   const pods = selector ? (await ctx.client.list<Pod>('pods', { namespace: ctx.namespace, labelSelector: selector })).items.sort(byLogging) : [];
@@ -82,7 +83,7 @@ async function resolveLogsPod(ctx: CliContext, typed: string): Promise<Pod> {
 }
 
 export async function runLogs(ctx: CliContext, options: LogsOptions): Promise<void> {
-  const pod = await resolveLogsPod(ctx, options.pod);
+  const pod = await attachablePod(ctx, options.pod);
   const name = pod.metadata.name!;
   const { container, note } = pickContainer(pod, options.container);
   if (note) ctx.err(note + '\n');

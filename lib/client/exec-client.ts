@@ -76,13 +76,16 @@ export function exitCodeFromStatus(status: Partial<Status>): number {
   throw fromStatus(status, status.code ?? 500);
 }
 
-function channelMessage(channel: number, data: Buffer | string): Buffer {
+export function channelMessage(channel: number, data: Buffer | string): Buffer {
   return Buffer.concat([Buffer.from([channel]), typeof data === 'string' ? Buffer.from(data) : data]);
 }
 
-/** Opens the WebSocket; a refused upgrade becomes the ApiError of the server's Status body. */
-async function connect(config: ClientConfig, url: string): Promise<WebSocket> {
-  const ws = new WebSocket(url, [EXEC_PROTOCOL], {
+/**
+ * Opens a channel-protocol WebSocket (exec here, port-forward in port-forward-client.ts) offering
+ * `protocols`; a refused upgrade becomes the ApiError of the server's Status body.
+ */
+export async function openChannelWebSocket(config: ClientConfig, url: string, protocols: readonly string[], what: string): Promise<WebSocket> {
+  const ws = new WebSocket(url, [...protocols], {
     headers: config.token ? { Authorization: `Bearer ${config.token}` } : {},
     ca: config.caPem,
     cert: config.clientCertPem,
@@ -92,16 +95,16 @@ async function connect(config: ClientConfig, url: string): Promise<WebSocket> {
   });
   return new Promise((resolve, reject) => {
     ws.once('open', () => {
-      if (ws.protocol !== EXEC_PROTOCOL) {
+      if (!protocols.includes(ws.protocol)) {
         ws.terminate();
-        reject(new Error(`the server answered the exec upgrade without the ${EXEC_PROTOCOL} subprotocol`));
+        reject(new Error(`the server answered the ${what} upgrade without any of the subprotocols ${protocols.join(', ')}`));
       } else resolve(ws);
     });
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => reject(errorFromResponse(res.statusCode ?? 500, body, 'exec')));
+      res.on('end', () => reject(errorFromResponse(res.statusCode ?? 500, body, what)));
       res.on('error', reject);
     });
     ws.once('error', reject);
@@ -122,7 +125,7 @@ export async function attachToPod(config: ClientConfig, request: Omit<ExecReques
 }
 
 async function streamPod(config: ClientConfig, request: ExecRequest, url: string): Promise<number> {
-  const ws = await connect(config, url);
+  const ws = await openChannelWebSocket(config, url, [EXEC_PROTOCOL], 'exec');
   let status: Partial<Status> | undefined;
 
   ws.on('message', (data: Buffer) => {

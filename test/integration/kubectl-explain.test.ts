@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Kubectl, requireKubectl, waitForReadyPods } from '../helpers/kubectl.js';
 import { deploymentYaml, documents, serviceYaml } from '../helpers/kubectl-manifests.js';
 import { TestDaemon } from '../../harness/test-daemon.js';
+import { RESOURCES } from '../../lib/api/resources.js';
 
 const configMap = (data: string) => `apiVersion: v1
 kind: ConfigMap
@@ -52,10 +53,24 @@ describe('kubectl explain and typed fields against kubelabd', function () {
     assert.match(data, /FIELD: data <map\[string\]string>/);
   });
 
-  it('explain --recursive walks every kind served', async () => {
-    for (const resource of ['pods', 'services', 'endpoints', 'replicationcontrollers', 'deployments', 'replicasets', 'secrets', 'configmaps', 'namespaces', 'nodes', 'events']) {
-      const out = await kubectl.ok(['explain', resource, '--recursive']);
-      assert.match(out, /metadata\s+<ObjectMeta>/, resource);
+  it('explain deployment.spec.strategy: the strategy struct, its enum and fields', async () => {
+    const out = await kubectl.ok(['explain', 'deployment.spec.strategy']);
+    assert.match(out, /GROUP:\s+apps\nKIND:\s+Deployment\nVERSION:\s+v1\n/);
+    assert.match(out, /FIELD: strategy <DeploymentStrategy>/);
+    assert.match(out, /rollingUpdate\t<RollingUpdateDeployment>/);
+    assert.match(out, /type\t<string>\n {2}enum: Recreate, RollingUpdate/);
+  });
+
+  it('explain and explain --recursive work for every kind served', async () => {
+    for (const r of RESOURCES) {
+      // --api-version picks the version (autoscaling serves v1 and v2); kubectl wants the plain plural with it.
+      const resource = r.plural;
+      const args = ['--api-version', r.group ? `${r.group}/${r.version}` : r.version];
+      const out = await kubectl.ok(['explain', resource, ...args]);
+      assert.match(out, new RegExp(`KIND:\\s+${r.kind}\\nVERSION:\\s+${r.version}\\n`), resource);
+      assert.match(out, /DESCRIPTION:\n {4}\S/, resource);
+      const recursive = await kubectl.ok(['explain', resource, '--recursive', ...args]);
+      assert.match(recursive, /metadata\t<ObjectMeta>/, resource);
     }
   });
 
