@@ -180,6 +180,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     signal: abort.signal,
     clusterCidr: options.clusterCidr,
     lbPool,
+    caCertPem: pki.caCertPem,
     membership,
     nodeLifecycle: { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: options.podEvictionTimeoutMs },
     jobPodFailureBackoff: options.jobPodFailureBackoffMs === undefined ? undefined : { ...JOB_DEFAULTS.podFailureBackoff, initialMs: options.jobPodFailureBackoffMs },
