@@ -2,9 +2,10 @@
 //
 // kube-apiserver has a chain of authenticators (client certificates, bearer tokens, service
 // account tokens, OIDC...); the first that recognises the credentials names the user and their
-// groups. kubelab has two, both bearer tokens: the static admin token written into the admin
-// kubeconfig (like --token-auth-file), and the node tokens issued to joining agents
-// (daemon/api/node-credentials.ts), which any extra TokenAuthenticator can stand for.
+// groups. kubelab's are bearer tokens: the static admin token written into the admin
+// kubeconfig (like --token-auth-file), the node tokens issued to joining agents
+// (daemon/api/node-credentials.ts) and service account tokens
+// (daemon/api/service-account-authenticator.ts), each an extra TokenAuthenticator.
 //
 // After authentication comes authorisation. kube-apiserver asks an authorizer chain (Node, RBAC)
 // with the request's attributes (verb, resource, namespace, name); kubelab has RBAC's answer for
@@ -35,10 +36,10 @@ export const AUTHENTICATED_GROUP = 'system:authenticated';
 /** The group of the admin token: Kubernetes' superusers. */
 export const MASTERS_GROUP = 'system:masters';
 
-/** A source of bearer tokens besides the static ones (the node tokens). */
+/** A source of bearer tokens besides the static ones (node tokens, service account tokens). */
 export interface TokenAuthenticator {
   /** The user a token belongs to, or undefined when this source does not know it. */
-  userForToken(token: string): UserInfo | undefined;
+  userForToken(token: string): UserInfo | undefined | Promise<UserInfo | undefined>;
 }
 
 /** A fixed-length digest, so comparing two tokens takes the same time whatever their lengths. */
@@ -62,7 +63,7 @@ export class Authenticator {
   }
 
   /** The user the request's `Authorization: Bearer <token>` belongs to; throws a 401 ApiError otherwise. */
-  authenticateUser(headers: IncomingHttpHeaders): UserInfo {
+  async authenticateUser(headers: IncomingHttpHeaders): Promise<UserInfo> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
     if (!match) throw unauthorized();
     const presented = digest(match[1]);
@@ -71,14 +72,14 @@ export class Authenticator {
     for (const candidate of this.tokens) {
       if (crypto.timingSafeEqual(candidate.digest, presented)) user = candidate.user;
     }
-    for (const source of this.sources) user ??= source.userForToken(match[1]);
+    for (const source of this.sources) user ??= await source.userForToken(match[1]);
     if (user === undefined) throw unauthorized();
     return user;
   }
 
   /** The name of the request's user (see authenticateUser). */
-  authenticate(headers: IncomingHttpHeaders): string {
-    return this.authenticateUser(headers).name;
+  async authenticate(headers: IncomingHttpHeaders): Promise<string> {
+    return (await this.authenticateUser(headers)).name;
   }
 }
 
@@ -86,14 +87,11 @@ export class Authenticator {
 export function requireAuth(authenticator: Authenticator) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (OPEN_PATHS.has(req.path)) return next();
-    try {
-      const user = authenticator.authenticateUser(req.headers);
+    authenticator.authenticateUser(req.headers).then((user) => {
       res.locals.user = user.name;
       res.locals.userInfo = user;
       next();
-    } catch (err) {
-      next(err);
-    }
+    }, next);
   };
 }
 

@@ -34,6 +34,9 @@ import { openApiRouter } from './openapi.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { Registry } from './registry.js';
 import { resourceHandler } from './resource-handlers.js';
+import { serviceAccountIssuerDiscoveryRouter } from './service-account-issuer-discovery.js';
+import type { ServiceAccountTokenSigner } from './service-account-token.js';
+import type { TokenRequests } from './token-request.js';
 import type { WebUi } from './ui/ui-router.js';
 
 export interface ApiDeps {
@@ -46,6 +49,8 @@ export interface ApiDeps {
   /** Serve the gossip keyring to nodes and its rotation to the admin (daemon/api/gossip-keyring.ts). */
   gossipKeys?: GossipKeyStore;
   podStreams?: PodStreams;
+  /** Service account tokens: the token subresource and the issuer's OpenID documents (absent: neither is served). */
+  serviceAccountTokens?: { requests: TokenRequests; signer: ServiceAccountTokenSigner };
   /** The /version document; defaults to serverVersion(). */
   version?: object;
   /** Largest request body accepted (default 3 MiB, as kube-apiserver's limit for JSON). */
@@ -199,9 +204,10 @@ export function createApiApp(deps: ApiDeps): express.Express {
   if (deps.prometheus) app.use(prometheusRouter(deps.prometheus));
   if (deps.nodeViews) app.use(nodeViewsRouter(deps.nodeViews));
   if (deps.usageReports) app.use(metricsRouter({ registry: deps.registry, reports: deps.usageReports, now: deps.now }));
+  if (deps.serviceAccountTokens) app.use(serviceAccountIssuerDiscoveryRouter(deps.serviceAccountTokens.signer));
   app.use(discoveryRouter());
   app.use(openApiRouter());
-  app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, now: deps.now ?? (() => new Date()), watchBookmarkIntervalMs: deps.watchBookmarkIntervalMs }));
+  app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, tokenRequests: deps.serviceAccountTokens?.requests, now: deps.now ?? (() => new Date()), watchBookmarkIntervalMs: deps.watchBookmarkIntervalMs }));
 
   app.use((_req, _res, next) => next(notFoundStatus()));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -45,7 +45,7 @@ export interface UpgradeHandlerDeps {
   registry: Registry;
   podStreams: PodStreams;
   /** The user behind the request's credentials (a name, or name and groups); throws a 401 ApiError. */
-  authenticate: (headers: IncomingHttpHeaders) => string | UserInfo;
+  authenticate: (headers: IncomingHttpHeaders) => string | UserInfo | Promise<string | UserInfo>;
   /** Asked before the pod is loaded (nodes may not exec); absent: every authenticated user may stream. */
   authorizer?: Authorizer;
 }
@@ -117,7 +117,7 @@ async function handleUpgrade(deps: UpgradeHandlerDeps, wss: WebSocketServer, req
   if (!target || !transport) {
     throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${req.method} ${url.pathname} with Upgrade: ${req.headers.upgrade ?? ''})`);
   }
-  const who = deps.authenticate(req.headers);
+  const who = await deps.authenticate(req.headers);
   const user: UserInfo = typeof who === 'string' ? { name: who, groups: [] } : who;
   await deps.authorizer?.authorize(user, requestAttributesOf(req.method ?? 'GET', url.pathname, Object.fromEntries(url.searchParams)));
   const ctx: RequestContext = { user: user.name, fieldValidation: 'Ignore', dryRun: false, warnings: [] };
