@@ -21,6 +21,9 @@ import { DeferredMembershipView, gossipMembershipView } from '../network/gossip/
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
 import { Authenticator } from './api/auth.js';
 import { NodeAuthorizer } from './api/node-authorizer.js';
+import { AuthorizerChain, RbacAuthorizer } from './api/rbac-authorizer.js';
+import { ensureBootstrapPolicy } from './rbac/ensure-bootstrap-policy.js';
+import { RbacPolicyCache } from './rbac/rbac-policy-cache.js';
 import { NodeTokenCache } from './api/node-credentials.js';
 import { ServiceAccountTokenAuthenticator } from './api/service-account-authenticator.js';
 import { ServiceAccountTokenSigner } from './api/service-account-token.js';
@@ -163,6 +166,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   registryRef = registry;
   await registry.ensureSystemNamespaces();
   await ensureDefaultStorageClass(registry);
+  // The default roles and bindings (cluster-admin for system:masters, view, edit, admin, ...).
+  await ensureBootstrapPolicy(registry);
 
   const sans = splitTlsSans(options.tlsSans ?? []);
   // Pods reach the API through the `kubernetes` Service (its ClusterIP, kubernetes.default.svc):
@@ -180,7 +185,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const tokenSigner = new ServiceAccountTokenSigner(await ensureServiceAccountKey(options.dataDir), systemClock);
   const tokenRequests = new TokenRequests(registry, tokenSigner);
   const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }], [nodeTokens, ServiceAccountTokenAuthenticator.forRegistry(tokenSigner, registry)]);
-  const authorizer = new NodeAuthorizer(registry);
+  // Node authorizer for nodes, then RBAC for everyone (--authorization-mode=Node,RBAC).
+  const rbacPolicy = RbacPolicyCache.watch(registry);
+  const authorizer = new AuthorizerChain(new NodeAuthorizer(registry), new RbacAuthorizer(rbacPolicy));
 
   // Prometheus: the control plane's registry (every work queue of this process reports to it) and this host's node agent's.
   const controlPlaneMetrics = new ControlPlaneMetrics();
@@ -352,6 +359,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // The proxier's loop ends after it has taken its addresses off lo; the kubelet's stream server closes with the node agent.
       await Promise.all(loops);
       nodeTokens.stop();
+      rbacPolicy.stop();
       detachAllocation();
       await store.close();
     },

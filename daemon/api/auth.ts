@@ -8,9 +8,9 @@
 // (daemon/api/service-account-authenticator.ts), each an extra TokenAuthenticator.
 //
 // After authentication comes authorisation. kube-apiserver asks an authorizer chain (Node, RBAC)
-// with the request's attributes (verb, resource, namespace, name); kubelab has RBAC's answer for
-// everyone but nodes ("an authenticated user may do everything") and the Node authorizer for
-// users in `system:nodes` (daemon/api/node-authorizer.ts).
+// with the request's attributes (verb, resource, namespace, name); so does kubelab: the Node
+// authorizer for users in `system:nodes` (daemon/api/node-authorizer.ts), then RBAC
+// (daemon/api/rbac-authorizer.ts).
 //
 // Health and version endpoints stay open, as on a real cluster, so probes and `kubectl version`
 // style tooling work before credentials are set up.
@@ -19,8 +19,7 @@ import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { unauthorized } from '../../lib/errors.js';
-import { parseResourcePath } from './resource-path.js';
-import { resourceKey } from '../../lib/api/resources.js';
+import { decodePathSegment } from './resource-path.js';
 
 /** Paths anyone may read without a token. */
 export const OPEN_PATHS: ReadonlySet<string> = new Set(['/healthz', '/livez', '/readyz', '/version']);
@@ -143,22 +142,51 @@ function resourceVerb(method: string, hasName: boolean, watch: boolean): string 
   }
 }
 
+/** Subresources of a namespace itself: `/api/v1/namespaces/NS/status` is not a resource named `status` in NS. */
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
+/**
+ * What a URL path names, as kube-apiserver's RequestInfoFactory reads it, for every path under
+ * /api and /apis (served kinds, metrics.k8s.io, the access reviews, and kinds that do not exist,
+ * which are authorised before they are found missing, as in Kubernetes):
+ *
+ *   /api/v1/namespaces/NS/pods/NAME/log    group "", pods, namespace NS, name NAME, subresource log
+ *   /apis/apps/v1/deployments              group apps, deployments, all namespaces
+ *   /api/v1/namespaces/NS                  namespaces, name NS, and namespace NS (reading a
+ *                                          namespace is a request in that namespace)
+ */
+export function resourceOfPath(urlPath: string): RequestAttributes['resource'] | undefined {
+  const segments = urlPath.split('/').filter((s) => s !== '').map(decodePathSegment);
+  let group: string;
+  let rest: string[];
+  if (segments[0] === 'api' && segments.length >= 3) [group, rest] = ['', segments.slice(2)];
+  else if (segments[0] === 'apis' && segments.length >= 4) [group, rest] = [segments[1], segments.slice(3)];
+  else return undefined;
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length > 1) {
+    namespace = rest[1];
+    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2])) rest = rest.slice(2);
+  }
+  const [plural, name, subresource] = rest;
+  return {
+    key: group ? `${plural}.${group}` : plural,
+    plural,
+    group,
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(name !== undefined ? { name } : {}),
+    ...(subresource !== undefined ? { subresource } : {}),
+  };
+}
+
 /** The attributes of an HTTP request (its path, method, `?watch` and parsed body). */
 export function requestAttributesOf(method: string, urlPath: string, query: Record<string, unknown>, body?: unknown): RequestAttributes {
-  const parsed = parseResourcePath(urlPath);
-  if (!parsed) return { verb: method.toLowerCase(), path: urlPath };
+  const resource = resourceOfPath(urlPath);
+  if (!resource) return { verb: method.toLowerCase(), path: urlPath };
   const watch = query.watch === 'true' || query.watch === '1' || query.watch === true;
   return {
-    verb: resourceVerb(method, parsed.name !== undefined, watch),
+    verb: resourceVerb(method, resource.name !== undefined, watch),
     path: urlPath,
-    resource: {
-      key: resourceKey(parsed.info),
-      plural: parsed.info.plural,
-      group: parsed.info.group,
-      ...(parsed.namespace !== undefined ? { namespace: parsed.namespace } : {}),
-      ...(parsed.name !== undefined ? { name: parsed.name } : {}),
-      ...(parsed.subresource ? { subresource: parsed.subresource.name } : {}),
-    },
+    resource,
     ...(body !== undefined ? { body } : {}),
   };
 }

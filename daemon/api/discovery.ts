@@ -11,10 +11,13 @@
 import express, { type Request, type Response } from 'express';
 import { groupVersions as storedGroupVersions, RESOURCES as STORED_RESOURCES, type ResourceInfo, type SubresourceInfo } from '../../lib/api/resources.js';
 import { METRICS_RESOURCES } from '../../lib/metrics/metrics-api.js';
+import { AUTHORIZATION_RESOURCES } from '../../lib/rbac/access-review.js';
 
-// Besides the stored kinds, groups served by their own handlers: metrics.k8s.io (daemon/api/metrics/).
-const RESOURCES: readonly ResourceInfo[] = [...STORED_RESOURCES, ...METRICS_RESOURCES];
-const groupVersions = () => [...storedGroupVersions(), ...[...new Map(METRICS_RESOURCES.map((r) => [`${r.group}/${r.version}`, { group: r.group, version: r.version }])).values()]];
+// Besides the stored kinds, groups served by their own handlers: metrics.k8s.io (daemon/api/metrics/)
+// and authorization.k8s.io (daemon/api/access-reviews.ts).
+const HANDLED_RESOURCES: readonly ResourceInfo[] = [...METRICS_RESOURCES, ...AUTHORIZATION_RESOURCES];
+const RESOURCES: readonly ResourceInfo[] = [...STORED_RESOURCES, ...HANDLED_RESOURCES];
+const groupVersions = () => [...storedGroupVersions(), ...[...new Map(HANDLED_RESOURCES.map((r) => [`${r.group}/${r.version}`, { group: r.group, version: r.version }])).values()]];
 
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 

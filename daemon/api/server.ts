@@ -3,7 +3,7 @@
 // A request passes, in order: health and version (open to anyone), the join endpoints
 // (node-credentials.ts, which check the join token themselves), authentication (a bearer
 // token, daemon/api/auth.ts), body parsing (JSON, or the protobuf of a few kinds decoded to
-// JSON; size-limited; then the one input gate, lib/api/safe-json.ts), authorisation (the Node authorizer, node-authorizer.ts), discovery and
+// JSON; size-limited; then the one input gate, lib/api/safe-json.ts), authorisation (the Node authorizer, then RBAC: rbac-authorizer.ts), discovery, the access reviews and
 // OpenAPI documents, then the resource handlers (daemon/api/resource-handlers.ts) that turn REST
 // into Registry calls. Whatever goes wrong ends in one error handler that answers with a
 // Kubernetes Status, so every client (kubectl, client-node, our own CLI) sees the same error shape.
@@ -22,6 +22,7 @@ import { checkJsonDocument } from '../../lib/api/safe-json.js';
 import { ApiError, badRequest, errorMessage, internalError, tooLarge } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { Authenticator, requireAuth, requireAuthorization, type Authorizer } from './auth.js';
+import { accessReviewRouter, reviewingAuthorizerOf } from './access-reviews.js';
 import { discoveryRouter } from './discovery.js';
 import { metricsRouter } from './metrics/metrics-router.js';
 import type { NodeUsageReports } from './metrics/node-usage-reports.js';
@@ -206,6 +207,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
   if (deps.usageReports) app.use(metricsRouter({ registry: deps.registry, reports: deps.usageReports, now: deps.now }));
   if (deps.serviceAccountTokens) app.use(serviceAccountIssuerDiscoveryRouter(deps.serviceAccountTokens.signer));
   app.use(discoveryRouter());
+  // authorization.k8s.io: `kubectl auth can-i` asks the same authorizer that judges requests.
+  app.use(accessReviewRouter(reviewingAuthorizerOf(deps.authorizer)));
   app.use(openApiRouter());
   app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, tokenRequests: deps.serviceAccountTokens?.requests, now: deps.now ?? (() => new Date()), watchBookmarkIntervalMs: deps.watchBookmarkIntervalMs }));
 

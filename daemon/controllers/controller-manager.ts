@@ -27,6 +27,7 @@ import { JobController } from './job/job-controller.js';
 import { ServiceAccountsController, SERVICE_ACCOUNTS_COMPONENT } from './serviceaccount/service-accounts-controller.js';
 import { RootCaCertPublisher, ROOT_CA_PUBLISHER_COMPONENT } from './serviceaccount/root-ca-cert-publisher.js';
 import { TtlAfterFinishedController } from './ttl-after-finished/ttl-after-finished-controller.js';
+import { CLUSTER_ROLE_AGGREGATION_COMPONENT, ClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.js';
 import { SERVICE_LB_COMPONENT, ServiceLbController } from './service-lb/service-lb-controller.js';
 import { GarbageCollector } from './garbage-collector/garbage-collector.js';
 import { NodeIpamController } from './node-ipam/node-ipam-controller.js';
@@ -129,6 +130,8 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
     component: ROOT_CA_PUBLISHER_COMPONENT,
     start: (common, options) => (options.caCertPem ? new RootCaCertPublisher({ ...common, caCertPem: options.caCertPem }) : { run: async () => {} }),
   },
+  // Fills in the rules of the aggregated ClusterRoles (admin, edit, view).
+  { name: 'clusterrole-aggregation', component: CLUSTER_ROLE_AGGREGATION_COMPONENT, start: (common) => new ClusterRoleAggregationController(common) },
 ];
 
 export const CONTROLLER_NAMES: readonly string[] = CONTROLLERS.map((entry) => entry.name);

@@ -8,6 +8,7 @@
 
 import type { KubeObject } from './types.js';
 import { defaultCronJob, defaultJob } from './validate-batch.js';
+import { defaultRbacObject } from './validate-rbac.js';
 import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './validate-storage.js';
 import { defaultHorizontalPodAutoscaler } from './validate-autoscaling.js';
 
@@ -83,6 +84,10 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'storageclasses.storage.k8s.io':
       defaultStorageClass(target);
+      break;
+    case 'rolebindings.rbac.authorization.k8s.io':
+    case 'clusterrolebindings.rbac.authorization.k8s.io':
+      defaultRbacObject(target);
       break;
     default:
       // nodes, configmaps, controllerrevisions: nothing to fill in.

@@ -146,6 +146,23 @@ export const RESOURCES: readonly ResourceInfo[] = [
     group: 'autoscaling', version: 'v1', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', kind: 'HorizontalPodAutoscaler',
     namespaced: true, shortNames: ['hpa'], categories: [], verbs: crud, subresources: [statusOf('HorizontalPodAutoscaler', 'autoscaling')],
   },
+  // Who may do what (rbac.authorization.k8s.io/v1): lib/rbac/, daemon/api/rbac-authorizer.ts.
+  {
+    group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', singular: 'role', kind: 'Role', namespaced: true,
+    shortNames: [], categories: [], verbs: crud, subresources: [],
+  },
+  {
+    group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', singular: 'clusterrole', kind: 'ClusterRole', namespaced: false,
+    shortNames: [], categories: [], verbs: crud, subresources: [],
+  },
+  {
+    group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true,
+    shortNames: [], categories: [], verbs: crud, subresources: [],
+  },
+  {
+    group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', singular: 'clusterrolebinding', kind: 'ClusterRoleBinding', namespaced: false,
+    shortNames: [], categories: [], verbs: crud, subresources: [],
+  },
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise: the apiVersion field of objects of this resource. */

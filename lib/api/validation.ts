@@ -20,6 +20,7 @@ import { validatePersistentVolume, validatePersistentVolumeClaim, validateStorag
 import { validateControllerRevision, validateDaemonSet } from './validate-daemonset.js';
 import { validateHorizontalPodAutoscaler } from './validate-autoscaling.js';
 import { validateStatefulSet } from './validate-statefulset.js';
+import { checkPathSegmentName, validateBinding, validateRole } from './validate-rbac.js';
 
 /** Names of namespaces become DNS labels (`svc.NS.svc.cluster.local`); of services, host names; others may contain dots. */
 function nameRuleOf(resource: string): NameCheck {
@@ -28,6 +29,12 @@ function nameRuleOf(resource: string): NameCheck {
       return checkDns1123Label;
     case 'services':
       return checkDns1035Label;
+    case 'roles.rbac.authorization.k8s.io':
+    case 'clusterroles.rbac.authorization.k8s.io':
+    case 'rolebindings.rbac.authorization.k8s.io':
+    case 'clusterrolebindings.rbac.authorization.k8s.io':
+      // RBAC names are path segments: `system:basic-user` is a ClusterRole's name.
+      return checkPathSegmentName;
     default:
       return checkDns1123Subdomain;
   }
@@ -102,6 +109,18 @@ export function validateObject(resource: string, obj: KubeObject, old?: KubeObje
       break;
     case 'storageclasses.storage.k8s.io':
       errors.push(...validateStorageClass(target, previous));
+      break;
+    case 'roles.rbac.authorization.k8s.io':
+      errors.push(...validateRole(target, true));
+      break;
+    case 'clusterroles.rbac.authorization.k8s.io':
+      errors.push(...validateRole(target, false));
+      break;
+    case 'rolebindings.rbac.authorization.k8s.io':
+      errors.push(...validateBinding(target, true, previous));
+      break;
+    case 'clusterrolebindings.rbac.authorization.k8s.io':
+      errors.push(...validateBinding(target, false, previous));
       break;
     default:
       // namespaces and nodes: metadata is all there is to check.

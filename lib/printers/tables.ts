@@ -18,6 +18,7 @@ import { horizontalPodAutoscalerPrinter } from './autoscaling-printers.js';
 import { cronJobPrinter, jobPrinter } from './batch-printers.js';
 import { nodePrinter } from './node-printer.js';
 import { podPrinter } from './pod-printer.js';
+import { rolePrinter, roleBindingPrinter } from './rbac-printers.js';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage-printers.js';
 import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter } from './workload-printers.js';
 
@@ -60,6 +61,10 @@ const PRINTERS: Record<string, Printer> = {
   persistentvolumeclaims: persistentVolumeClaimPrinter,
   'storageclasses.storage.k8s.io': storageClassPrinter,
   'horizontalpodautoscalers.autoscaling': horizontalPodAutoscalerPrinter,
+  'roles.rbac.authorization.k8s.io': rolePrinter,
+  'clusterroles.rbac.authorization.k8s.io': rolePrinter,
+  'rolebindings.rbac.authorization.k8s.io': roleBindingPrinter,
+  'clusterrolebindings.rbac.authorization.k8s.io': roleBindingPrinter,
 };
 
 /** The printer of a resource, by store key (`pods`, `deployments.apps`) or plain plural (`deployments`). */

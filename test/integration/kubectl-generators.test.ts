@@ -1,5 +1,5 @@
 // kubectl's typed generators against kubelabd: `kubectl create deployment|job|cronjob|service|
-// configmap|secret|namespace|serviceaccount`, `run`, `expose` and `autoscale` build Go objects and POST them as
+// configmap|secret|namespace|serviceaccount|role|clusterrole|rolebinding|clusterrolebinding`, `run`, `expose` and `autoscale` build Go objects and POST them as
 // protobuf (application/vnd.kubernetes.protobuf). Each object the server stored must hold every
 // field of the JSON the same command prints with --dry-run=client -o json: the protobuf decoder
 // (lib/api/protobuf-objects.ts, numbers from tools/proto-numbers.ts) loses nothing and invents
@@ -107,5 +107,14 @@ describe('kubectl create generators (protobuf bodies) against kubelabd', functio
     await createdAsSent(['expose', 'pod', 'solo', '--port=80', '--target-port=8080', '--name=solo-svc'], 'service', 'solo-svc');
     // kubectl autoscale sends autoscaling/v1; read it back in v1 (the server stores v2 and converts).
     await createdAsSent(['autoscale', 'deployment', 'web', '--min=1', '--max=3', '--cpu-percent=50'], 'horizontalpodautoscalers.v1.autoscaling', 'web');
+  });
+
+  it('create role, clusterrole, rolebinding and clusterrolebinding', async () => {
+    const role = await createdAsSent(['create', 'role', 'pod-reader', '--verb=get,list', '--resource=pods,deployments.apps', '--resource-name=web'], 'role', 'pod-reader');
+    assert.deepEqual(role.rules[1], { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['web'], verbs: ['get', 'list'] });
+    await createdAsSent(['create', 'clusterrole', 'node-reader', '--verb=get', '--resource=nodes', '--non-resource-url=/healthz'], 'clusterrole', 'node-reader');
+    await createdAsSent(['create', 'rolebinding', 'read-pods', '--role=pod-reader', '--user=bob', '--group=devs', '--serviceaccount=default:builder'], 'rolebinding', 'read-pods');
+    const binding = await createdAsSent(['create', 'clusterrolebinding', 'read-nodes', '--clusterrole=node-reader', '--user=bob'], 'clusterrolebinding', 'read-nodes');
+    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'node-reader' });
   });
 });

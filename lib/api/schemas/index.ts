@@ -8,6 +8,7 @@ import { CronJob, Job } from './batch.js';
 import { TokenRequest } from './authentication.js';
 import { ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Secret, Service, ServiceAccount } from './core.js';
 import { PersistentVolume, PersistentVolumeClaim, StorageClass } from './storage.js';
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac.js';
 import type { Definition, FieldType, KindSchema } from './schema.js';
 
 export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
@@ -32,6 +33,10 @@ export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
   persistentvolumeclaims: PersistentVolumeClaim,
   'storageclasses.storage.k8s.io': StorageClass,
   'horizontalpodautoscalers.autoscaling': HorizontalPodAutoscaler,
+  'roles.rbac.authorization.k8s.io': Role,
+  'clusterroles.rbac.authorization.k8s.io': ClusterRole,
+  'rolebindings.rbac.authorization.k8s.io': RoleBinding,
+  'clusterrolebindings.rbac.authorization.k8s.io': ClusterRoleBinding,
 };
 
 /**
