@@ -53,6 +53,7 @@ describe('watches of a single-node server', () => {
     try {
       for (let i = 0; i < 20; i++) await clock.advance(100);
       assert.deepEqual([...watches].sort(), [
+        'clusterroles.rbac.authorization.k8s.io {}',
         'controllerrevisions.apps {}',
         'cronjobs.batch {}',
         'daemonsets.apps {}',
@@ -69,6 +70,7 @@ describe('watches of a single-node server', () => {
         'pods {}',
         'replicasets.apps {}',
         'replicationcontrollers {}',
+        'serviceaccounts {}',
         'services {}',
         'statefulsets.apps {}',
         'storageclasses.storage.k8s.io {}',
