@@ -6,6 +6,7 @@
 // its stream server, proxy, DNS, gossip, routes) against the server's API over HTTPS, plus an API
 // forwarder on the node's own address, so the CLI can be pointed at any node.
 
+import { restTokenClient } from './kubelet/service-account-tokens.js';
 import { joinCluster, parseJoinToken } from '../lib/client/join.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import { systemClock } from '../lib/clock.js';
@@ -102,6 +103,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     nodeIP: options.nodeIP,
     role: 'agent',
     dataDir: options.dataDir,
+    tokens: restTokenClient(client),
     podNetwork: options.podNetwork,
     clusterCidr: options.clusterCidr ?? NETWORK_DEFAULTS.clusterCidr,
     backoff: options.backoff,

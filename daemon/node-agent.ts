@@ -16,6 +16,7 @@
 // Both roles start their own host through startNodeAgent (defaults in config.ts); what differs
 // (the API client, where gossip finds its first peers, the API forwarder of an agent) is passed in.
 
+import type { ServiceAccountTokenClient } from './kubelet/service-account-tokens.js';
 import type { KubeObject, Node } from '../lib/api/types.js';
 import type { ApiClient } from '../lib/client/api-client.js';
 import { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
@@ -49,6 +50,8 @@ import type { UsageSources } from './kubelet/usage/usage-sources.js';
 import { createNodeViews, type NodeViews } from './node-views/node-views.js';
 
 export interface NodeAgentOptions {
+  /** Where the kubelet asks for service account tokens of its pods' projected volumes. */
+  tokens?: ServiceAccountTokenClient;
   client: ApiClient;
   runtime: ContainerRuntime;
   clock: Clock;
@@ -174,6 +177,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<Running
     recorder: new EventRecorder(client, { component: 'kubelet', host: nodeName }, clock),
     clock,
     dataDir: options.dataDir,
+    tokens: options.tokens,
     role: options.role,
     networkName: options.podNetwork,
     backoff: options.backoff,

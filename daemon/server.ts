@@ -8,7 +8,11 @@
 
 import os from 'node:os';
 import path from 'node:path';
-import type { KubeObject, Node } from '../lib/api/types.js';
+import type { KubeObject, Node, Pod } from '../lib/api/types.js';
+import type { ServiceAccount } from '../lib/api/service-account-types.js';
+import { isNotFound } from '../lib/errors.js';
+import { admitPod } from './api/service-account-admission.js';
+import { internalContext } from './api/registry.js';
 import { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
 import { systemClock } from '../lib/clock.js';
 import { logger } from '../lib/logger.js';
@@ -22,9 +26,13 @@ import { AuthorizerChain, RbacAuthorizer } from './api/rbac-authorizer.js';
 import { ensureBootstrapPolicy } from './rbac/ensure-bootstrap-policy.js';
 import { RbacPolicyCache } from './rbac/rbac-policy-cache.js';
 import { NodeTokenCache } from './api/node-credentials.js';
+import { ServiceAccountTokenAuthenticator } from './api/service-account-authenticator.js';
+import { ServiceAccountTokenSigner } from './api/service-account-token.js';
+import { TokenRequests } from './api/token-request.js';
+import { ensureServiceAccountKey } from './pki/service-account-key.js';
 import { ensureJoinToken, JOIN_TOKEN_FILE } from './pki/join-token.js';
 import { GossipKeyStore } from './pki/gossip-keys.js';
-import { ensureKubernetesService } from './api/kubernetes-service.js';
+import { ensureKubernetesService, KUBERNETES_SERVICE_NAMES } from './api/kubernetes-service.js';
 import { LocalClient } from './api/local-client.js';
 import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';
 import { KubeletClient } from './api/kubelet-client.js';
@@ -34,7 +42,7 @@ import { setWorkQueueMetricsProvider } from '../lib/work-queue.js';
 import { ControlPlaneMetrics } from './metrics/control-plane-metrics.js';
 import { NodeAgentMetrics } from './metrics/node-agent-metrics.js';
 import { buildKubeconfig, createKubeletCertificate, ensurePki, splitTlsSans, writeKubeconfig } from './pki/pki.js';
-import { ResourceRegistry } from './api/resource-registry.js';
+import { NAME_SUFFIX_ALPHABET, ResourceRegistry } from './api/resource-registry.js';
 import { createApiApp, startApiServer } from './api/server.js';
 import { ServiceAllocation } from './api/service-allocation.js';
 import { allocatingServiceStrategy } from './api/strategies/service-strategy.js';
@@ -141,24 +149,51 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const onCreated = (resource: string, created: KubeObject, acceptedAt: Date) => {
     if (resource === 'pods') apiRecorder?.record(created, 'Normal', 'Accepted', `Pod accepted and stored by the API server (creationTimestamp ${created.metadata.creationTimestamp})`, { at: acceptedAt });
   };
-  const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) }, onCreated });
+  // Pods run as a ServiceAccount that must exist, and get its token mounted (service-account-admission.ts).
+  let registryRef: ResourceRegistry | undefined;
+  const admitCreate = async (resource: string, obj: KubeObject) => {
+    if (resource !== 'pods') return;
+    await admitPod(obj as Pod, {
+      clock: systemClock,
+      suffix: () => Array.from({ length: 5 }, () => NAME_SUFFIX_ALPHABET[Math.floor(Math.random() * NAME_SUFFIX_ALPHABET.length)]).join(''),
+      getServiceAccount: (namespace, name) =>
+        registryRef!.get('serviceaccounts', namespace, name, internalContext()).then(
+          (account) => account as ServiceAccount,
+          (err: unknown) => {
+            if (isNotFound(err)) return undefined;
+            throw err;
+          },
+        ),
+    });
+  };
+  const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) }, onCreated, admitCreate });
+  registryRef = registry;
   await registry.ensureSystemNamespaces();
   await ensureDefaultStorageClass(registry);
   // The default roles and bindings (cluster-admin for system:masters, view, edit, admin, ...).
   await ensureBootstrapPolicy(registry);
 
   const sans = splitTlsSans(options.tlsSans ?? []);
+  // Pods reach the API through the `kubernetes` Service (its ClusterIP, kubernetes.default.svc):
+  // in-cluster clients check the certificate against those names.
   const pki = await ensurePki(options.dataDir, {
-    hostnames: ['localhost', os.hostname(), ...sans.hostnames],
-    ips: [...new Set([...hostAddresses(), ...(options.nodeIP ? [options.nodeIP] : []), ...sans.ips])],
+    hostnames: ['localhost', os.hostname(), ...KUBERNETES_SERVICE_NAMES, ...sans.hostnames],
+    ips: [...new Set([...hostAddresses(), ...(options.nodeIP ? [options.nodeIP] : []), allocation.kubernetesServiceIP, ...sans.ips])],
   });
   const joinToken = await ensureJoinToken(options.dataDir, pki.caCertPem);
   // The gossip keys are the cluster's own secret (not derived from the join token), handed to nodes after they authenticate.
   const gossipKeys = await GossipKeyStore.open(options.dataDir);
   // Nodes authenticate with the tokens they were issued at join, and may only touch what is theirs.
   const nodeTokens = NodeTokenCache.watch(registry);
-  // Users: the admin token, nodes' tokens, and client certificates of the cluster CA (`kubelab create user`).
-  const authenticator = new Authenticator([{ token: pki.adminToken, user: 'admin' }], [nodeTokens], new ClientCertificateAuthenticator(pki.caCertPem));
+  // Service account tokens are JWTs signed with the key kept in <dataDir>/pki/sa.key.
+  const tokenSigner = new ServiceAccountTokenSigner(await ensureServiceAccountKey(options.dataDir), systemClock);
+  const tokenRequests = new TokenRequests(registry, tokenSigner);
+  // Users: the admin token, nodes' tokens, service account tokens, and client certificates of the cluster CA (`kubelab create user`).
+  const authenticator = new Authenticator(
+    [{ token: pki.adminToken, user: 'admin' }],
+    [nodeTokens, ServiceAccountTokenAuthenticator.forRegistry(tokenSigner, registry)],
+    new ClientCertificateAuthenticator(pki.caCertPem),
+  );
   // Node authorizer for nodes, then RBAC for everyone (--authorization-mode=Node,RBAC).
   const rbacPolicy = RbacPolicyCache.watch(registry);
   const authorizer = new AuthorizerChain(new NodeAuthorizer(registry), new RbacAuthorizer(rbacPolicy));
@@ -202,6 +237,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     signal,
     clusterCidr: options.clusterCidr,
     lbPool,
+    caCertPem: pki.caCertPem,
     membership,
     nodeLifecycle: { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: options.podEvictionTimeoutMs },
     jobPodFailureBackoff: options.jobPodFailureBackoffMs === undefined ? undefined : { ...JOB_DEFAULTS.podFailureBackoff, initialMs: options.jobPodFailureBackoffMs },
@@ -223,6 +259,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     nodeIP,
     role: 'server',
     dataDir: options.dataDir,
+    tokens: { createToken: (namespace, name, request) => tokenRequests.create(namespace, name, request as unknown as Record<string, unknown>, internalContext()) },
     podNetwork: options.podNetwork,
     podSubnet: options.podSubnet,
     clusterCidr: options.clusterCidr,
@@ -279,6 +316,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     authenticator,
     authorizer,
     podStreams,
+    serviceAccountTokens: { requests: tokenRequests, signer: tokenSigner },
     join: { caCertPem: pki.caCertPem, caKeyPem: pki.caKeyPem, joinToken },
     gossipKeys,
     usageReports,

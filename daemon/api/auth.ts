@@ -2,11 +2,11 @@
 //
 // kube-apiserver has a chain of authenticators (client certificates, bearer tokens, service
 // account tokens, OIDC...); the first that recognises the credentials names the user and their
-// groups. kubelab has three: client certificates signed by the cluster CA (CN = user, O =
+// groups. kubelab has four: client certificates signed by the cluster CA (CN = user, O =
 // groups; daemon/api/client-certificate-authenticator.ts, the users `kubelab create user`
 // makes), the static admin token written into the admin kubeconfig (like --token-auth-file),
-// and the node tokens issued to joining agents (daemon/api/node-credentials.ts), which any
-// extra TokenAuthenticator can stand for.
+// the node tokens issued to joining agents (daemon/api/node-credentials.ts) and service account
+// tokens (daemon/api/service-account-authenticator.ts); the last two are extra TokenAuthenticators.
 //
 // After authentication comes authorisation. kube-apiserver asks an authorizer chain (Node, RBAC)
 // with the request's attributes (verb, resource, namespace, name); so does kubelab: the Node
@@ -39,10 +39,10 @@ export const AUTHENTICATED_GROUP = 'system:authenticated';
 /** The group of the admin token: Kubernetes' superusers. */
 export const MASTERS_GROUP = 'system:masters';
 
-/** A source of bearer tokens besides the static ones (the node tokens). */
+/** A source of bearer tokens besides the static ones (node tokens, service account tokens). */
 export interface TokenAuthenticator {
   /** The user a token belongs to, or undefined when this source does not know it. */
-  userForToken(token: string): UserInfo | undefined;
+  userForToken(token: string): UserInfo | undefined | Promise<UserInfo | undefined>;
 }
 
 /** The certificate the client sent in the TLS handshake (which proved it holds the key), if any. */
@@ -79,7 +79,7 @@ export class Authenticator {
    * peerCertificateOf) is asked first; one that names nobody does not end the search, a valid
    * `Authorization: Bearer <token>` still authenticates the request.
    */
-  authenticateUser(headers: IncomingHttpHeaders, clientCertificate?: crypto.X509Certificate): UserInfo {
+  async authenticateUser(headers: IncomingHttpHeaders, clientCertificate?: crypto.X509Certificate): Promise<UserInfo> {
     if (clientCertificate && this.certificates) {
       try {
         return this.certificates.userForCertificate(clientCertificate);
@@ -95,14 +95,14 @@ export class Authenticator {
     for (const candidate of this.tokens) {
       if (crypto.timingSafeEqual(candidate.digest, presented)) user = candidate.user;
     }
-    for (const source of this.sources) user ??= source.userForToken(match[1]);
+    for (const source of this.sources) user ??= await source.userForToken(match[1]);
     if (user === undefined) throw unauthorized();
     return user;
   }
 
   /** The name of the request's user (see authenticateUser). */
-  authenticate(headers: IncomingHttpHeaders): string {
-    return this.authenticateUser(headers).name;
+  async authenticate(headers: IncomingHttpHeaders): Promise<string> {
+    return (await this.authenticateUser(headers)).name;
   }
 }
 
@@ -110,14 +110,11 @@ export class Authenticator {
 export function requireAuth(authenticator: Authenticator) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (OPEN_PATHS.has(req.path)) return next();
-    try {
-      const user = authenticator.authenticateUser(req.headers, peerCertificateOf(req.socket));
+    authenticator.authenticateUser(req.headers, peerCertificateOf(req.socket)).then((user) => {
       res.locals.user = user.name;
       res.locals.userInfo = user;
       next();
-    } catch (err) {
-      next(err);
-    }
+    }, next);
   };
 }
 

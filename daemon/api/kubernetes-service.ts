@@ -22,6 +22,9 @@ export interface KubernetesServiceOptions {
   apiPort: number;
 }
 
+/** The names of the Service that the API's serving certificate must be valid for (kubeadm adds the same). */
+export const KUBERNETES_SERVICE_NAMES: readonly string[] = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
+
 const NAMESPACE = 'default';
 const NAME = 'kubernetes';
 const labels = { component: 'apiserver', provider: 'kubernetes' };

@@ -15,6 +15,8 @@
 //   secrets, configmaps   `get` of one object that a pod bound to this node references (volume,
 //            env valueFrom, envFrom, imagePullSecrets): "no relationship found" otherwise;
 //            never list or watch
+//   serviceaccounts/token   `create` of a token bound to a pod bound to this node that runs as
+//            that account (the kubelet's projected token volumes); nothing else
 //   persistentvolumes   `delete` of a kubelab.io/local-path volume whose node affinity names this
 //            node (it removed the volume's directory first: Delete reclaim happens on the node)
 //   the gossip keyring   `get` (GET /kubelab/v1/gossip-keyring, to follow a rotation); never rotate it
@@ -78,7 +80,7 @@ export function factsNeededFor(attributes: RequestAttributes): { pod: boolean; p
   if (r?.key === 'persistentvolumes' && r.name !== undefined && !r.subresource && attributes.verb === 'delete') return { pod: false, podsOnNode: false, volume: true };
   if (!r || r.namespace === undefined || r.name === undefined) return { pod: false, podsOnNode: false };
   const podWrite = r.key === 'pods' && ((r.subresource === 'status' && WRITE_VERBS.has(attributes.verb)) || (!r.subresource && attributes.verb === 'delete'));
-  const reference = (r.key === 'secrets' || r.key === 'configmaps') && !r.subresource && attributes.verb === 'get';
+  const reference = ((r.key === 'secrets' || r.key === 'configmaps') && !r.subresource && attributes.verb === 'get') || (r.key === 'serviceaccounts' && r.subresource === 'token' && attributes.verb === 'create');
   return { pod: podWrite, podsOnNode: reference };
 }
 
@@ -101,6 +103,8 @@ export function decideNodeAccess(nodeName: string, attributes: RequestAttributes
       return decideNodeLease(nodeName, verb, r.namespace, r.name ?? nameInBody(attributes.body), r.subresource);
     case 'persistentvolumes':
       return decideVolumeDelete(nodeName, verb, r.subresource, facts.volume);
+    case 'serviceaccounts':
+      return decideTokenRequest(nodeName, verb, r.name, r.subresource, attributes.body, facts.podsOnNode ?? []);
     case 'secrets':
     case 'configmaps':
       if (verb !== 'get' || r.subresource) return deny('can only get individual resources of this type');
@@ -117,6 +121,16 @@ export function decideNodeAccess(nodeName: string, attributes: RequestAttributes
 function decideNodeLease(nodeName: string, verb: string, namespace: string | undefined, target: string | undefined, subresource: string | undefined): Decision {
   if (namespace !== NODE_LEASE_NAMESPACE || subresource !== undefined || !['get', 'create', 'update', 'patch', 'delete'].includes(verb)) return deny(GENERAL_REASON);
   if (target !== nodeName) return deny('can only access node lease with the same name as the requesting node');
+  return allow;
+}
+
+/** A node may ask for a token of account `name` only bound to one of its pods that runs as it (Node authorizer plus NodeRestriction). */
+function decideTokenRequest(nodeName: string, verb: string, name: string | undefined, subresource: string | undefined, body: unknown, podsOnNode: Pod[]): Decision {
+  if (verb !== 'create' || subresource !== 'token' || !name) return deny(GENERAL_REASON);
+  const ref = (body as { spec?: { boundObjectRef?: { kind?: string; name?: string; uid?: string } } } | undefined)?.spec?.boundObjectRef;
+  if (ref?.kind !== 'Pod' || !ref.name) return deny('node requested token not bound to a pod');
+  const pod = podsOnNode.find((p) => p.metadata.name === ref.name && (!ref.uid || p.metadata.uid === ref.uid));
+  if (!pod || (pod.spec?.serviceAccountName || 'default') !== name) return deny(`no relationship found between node '${nodeName}' and this object`);
   return allow;
 }
 

@@ -7,7 +7,8 @@
 //   DELETE collection  → deletecollection (list + delete)    PATCH  object → patch (type from Content-Type)
 //   DELETE object      → delete (200, or 202 while a graceful deletion runs)
 //   subresources: status (get/update/patch), scale (getScale/update/patch), ephemeralcontainers
-//   (get/update/patch: spec.ephemeralContainers only), log, binding, eviction.
+//   (get/update/patch: spec.ephemeralContainers only), log, binding, eviction, token
+//   (serviceaccounts: a TokenRequest, token-request.ts).
 //
 // With the Table Accept header, GETs answer with a meta.k8s.io Table (lib/printers/tables.ts).
 
@@ -19,6 +20,7 @@ import { toTable } from '../../lib/printers/tables.js';
 import { API_SERVER_DEFAULTS } from '../config.js';
 import { evictPod } from './pod-eviction.js';
 import { servePodLog } from './pod-log.js';
+import type { TokenRequests } from './token-request.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { Registry, RequestContext, Subresource } from './registry.js';
 import { parseResourcePath, type ResourcePath } from './resource-path.js';
@@ -31,6 +33,8 @@ import { conversionFor, convertingRegistry } from './converting-registry.js';
 export interface HandlerDeps {
   registry: Registry;
   podStreams?: PodStreams;
+  /** Answers serviceaccounts/NAME/token; without it the subresource is not served. */
+  tokenRequests?: TokenRequests;
   now: () => Date;
   watchBookmarkIntervalMs?: number;
 }
@@ -220,6 +224,9 @@ async function handleSubresource(deps: HandlerDeps, path: ResourcePath & { name:
       return bindPod(deps, res, namespace!, name, requireJsonObject(req.headers, req.body), ctx);
     case 'eviction':
       return send(res, ctx, 201, await evictPod(registry, namespace!, name, requireJsonObject(req.headers, req.body), ctx));
+    case 'token':
+      if (!deps.tokenRequests) throw new ApiError(405, 'MethodNotAllowed', 'this server issues no service account tokens');
+      return send(res, ctx, 201, await deps.tokenRequests.create(namespace!, name, requireJsonObject(req.headers, req.body), ctx));
     case 'exec':
     case 'attach':
     case 'portforward':

@@ -47,10 +47,15 @@ export interface ResourceRegistryOptions {
    * `Accepted` event for pods: creationTimestamp has whole seconds, the pod trace needs more).
    */
   onCreated?: (resource: string, created: KubeObject, acceptedAt: Date) => void;
+  /**
+   * Mutating admission on create, after defaults and before validation (kube-apiserver's order):
+   * may change the object or throw to refuse it (the ServiceAccount plugin: service-account-admission.ts).
+   */
+  admitCreate?: (resource: string, obj: KubeObject, ctx: RequestContext) => Promise<void>;
 }
 
 /** Kubernetes' generateName alphabet: no vowels (no accidental words), no look-alike characters. */
-const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+export const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const GENERATE_NAME_ATTEMPTS = 8;
 
 /** Set by the store, never by a client: dropped from every create. */
@@ -65,10 +70,12 @@ export class ResourceRegistry implements Registry {
   private readonly namespaces: NamespaceFinalizer;
   private readonly strategies: Record<string, Strategy>;
   private readonly onCreated?: ResourceRegistryOptions['onCreated'];
+  private readonly admitCreate?: ResourceRegistryOptions['admitCreate'];
 
   constructor(options: ResourceRegistryOptions) {
     this.strategies = options.strategies ?? {};
     this.onCreated = options.onCreated;
+    this.admitCreate = options.admitCreate;
     this.store = options.store;
     this.clock = options.clock ?? (() => new Date());
     this.random = options.random ?? Math.random;
@@ -190,6 +197,7 @@ export class ResourceRegistry implements Registry {
     for (const field of SERVER_OWNED_METADATA) delete obj.metadata[field];
     this.strategyOf(resource).prepareForCreate(obj);
     applyDefaults(resource, obj);
+    await this.admitCreate?.(resource, obj, ctx);
 
     const generated = !obj.metadata.name && Boolean(obj.metadata.generateName);
     for (let attempt = 1; ; attempt += 1) {

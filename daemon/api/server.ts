@@ -37,6 +37,9 @@ import type { Registry } from './registry.js';
 import { resourceHandler } from './resource-handlers.js';
 import { APPLY_PATCH_MEDIA_TYPE, isApplyPatch, parseApplyConfiguration } from './request-options.js';
 import { selfSubjectReviewRouter } from './self-subject-review.js';
+import { serviceAccountIssuerDiscoveryRouter } from './service-account-issuer-discovery.js';
+import type { ServiceAccountTokenSigner } from './service-account-token.js';
+import type { TokenRequests } from './token-request.js';
 import type { WebUi } from './ui/ui-router.js';
 
 export interface ApiDeps {
@@ -49,6 +52,8 @@ export interface ApiDeps {
   /** Serve the gossip keyring to nodes and its rotation to the admin (daemon/api/gossip-keyring.ts). */
   gossipKeys?: GossipKeyStore;
   podStreams?: PodStreams;
+  /** Service account tokens: the token subresource and the issuer's OpenID documents (absent: neither is served). */
+  serviceAccountTokens?: { requests: TokenRequests; signer: ServiceAccountTokenSigner };
   /** The /version document; defaults to serverVersion(). */
   version?: object;
   /** Largest request body accepted (default 3 MiB, as kube-apiserver's limit for JSON). */
@@ -216,11 +221,12 @@ export function createApiApp(deps: ApiDeps): express.Express {
   if (deps.prometheus) app.use(prometheusRouter(deps.prometheus));
   if (deps.nodeViews) app.use(nodeViewsRouter(deps.nodeViews));
   if (deps.usageReports) app.use(metricsRouter({ registry: deps.registry, reports: deps.usageReports, now: deps.now }));
+  if (deps.serviceAccountTokens) app.use(serviceAccountIssuerDiscoveryRouter(deps.serviceAccountTokens.signer));
   app.use(discoveryRouter());
   // authorization.k8s.io: `kubectl auth can-i` asks the same authorizer that judges requests.
   app.use(accessReviewRouter(reviewingAuthorizerOf(deps.authorizer)));
   app.use(openApiRouter());
-  app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, now: deps.now ?? (() => new Date()), watchBookmarkIntervalMs: deps.watchBookmarkIntervalMs }));
+  app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, tokenRequests: deps.serviceAccountTokens?.requests, now: deps.now ?? (() => new Date()), watchBookmarkIntervalMs: deps.watchBookmarkIntervalMs }));
 
   app.use((_req, _res, next) => next(notFoundStatus()));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

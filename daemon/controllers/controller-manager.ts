@@ -24,6 +24,8 @@ import { StatefulSetController, STATEFUL_SET_COMPONENT } from './statefulset/sta
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { JobController } from './job/job-controller.js';
+import { ServiceAccountsController, SERVICE_ACCOUNTS_COMPONENT } from './serviceaccount/service-accounts-controller.js';
+import { RootCaCertPublisher, ROOT_CA_PUBLISHER_COMPONENT } from './serviceaccount/root-ca-cert-publisher.js';
 import { TtlAfterFinishedController } from './ttl-after-finished/ttl-after-finished-controller.js';
 import { CLUSTER_ROLE_AGGREGATION_COMPONENT, ClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.js';
 import { SERVICE_LB_COMPONENT, ServiceLbController } from './service-lb/service-lb-controller.js';
@@ -64,6 +66,8 @@ export interface StartControllersOptions {
   jobPodFailureBackoff?: BackoffPolicy;
   /** The API server's LoadBalancer address pool, for the service-lb controller's messages and retries. */
   lbPool?: readonly string[];
+  /** The cluster CA certificate the root-ca-cert-publisher puts in every namespace (it does not run without it). */
+  caCertPem?: string;
 }
 
 export const DEFAULT_CLUSTER_CIDR = NETWORK_DEFAULTS.clusterCidr;
@@ -120,6 +124,12 @@ export const CONTROLLERS: readonly ControllerEntry[] = [
   { name: 'persistentvolume-binder', component: PERSISTENT_VOLUME_COMPONENT, start: (common) => new PersistentVolumeController(common) },
   // One controller plays both pvc-protection and pv-protection (their finalizers, their rules).
   { name: 'pvc-protection', component: PROTECTION_COMPONENT, start: (common) => new StorageProtectionController(common) },
+  { name: 'serviceaccount', component: SERVICE_ACCOUNTS_COMPONENT, start: (common) => new ServiceAccountsController(common) },
+  {
+    name: 'root-ca-cert-publisher',
+    component: ROOT_CA_PUBLISHER_COMPONENT,
+    start: (common, options) => (options.caCertPem ? new RootCaCertPublisher({ ...common, caCertPem: options.caCertPem }) : { run: async () => {} }),
+  },
   // Fills in the rules of the aggregated ClusterRoles (admin, edit, view).
   { name: 'clusterrole-aggregation', component: CLUSTER_ROLE_AGGREGATION_COMPONENT, start: (common) => new ClusterRoleAggregationController(common) },
 ];

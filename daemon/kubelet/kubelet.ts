@@ -42,6 +42,7 @@ import { PodWorker } from './pod-worker.js';
 import { ProbeManager } from './probe-manager.js';
 import { Prober, type ContainerProber } from './prober.js';
 import type { TmpfsMounter } from './tmpfs-mounter.js';
+import type { ServiceAccountTokenClient } from './service-account-tokens.js';
 import { VolumeManager } from './volumes.js';
 
 export interface KubeletOptions {
@@ -78,6 +79,8 @@ export interface KubeletOptions {
   informers?: SharedInformerFactory;
   /** Mounts the tmpfs of secret volumes; the host's mount table by default (tests give a fake). */
   tmpfs?: TmpfsMounter;
+  /** Where projected service account tokens come from (TokenRequests); without it such volumes are refused. */
+  tokens?: ServiceAccountTokenClient;
   /** Told, once per pod, the seconds from this kubelet first syncing it to its status first saying Running (kubelet_pod_start_duration_seconds). */
   onPodStarted?: (seconds: number) => void;
 }
@@ -103,7 +106,7 @@ export class Kubelet {
     this.log = options.log ?? logger('kubelet');
     const nodeIP = options.nodeIP ?? defaultNodeIP();
     this.queue = new WorkQueue({ name: 'kubelet', clock, onError: (key, err) => this.log.error(`syncing pod ${key}`, { err }) });
-    this.volumes = new VolumeManager(client, options.dataDir, options.tmpfs);
+    this.volumes = new VolumeManager(client, options.dataDir, options.tmpfs, options.tokens);
     this.probes = new ProbeManager({
       prober: options.prober ?? new Prober(runtime),
       recorder: options.recorder,

@@ -16,8 +16,9 @@
 //   annotations, a label or annotation) or a container's resource (resourceFieldRef), written
 //   the same atomic way.
 // - projected: configMap, secret and downwardAPI sources together in one directory (a tmpfs
-//   when a secret is among them). A serviceAccountToken source is refused by the API server:
-//   kubelab issues no service account tokens.
+//   when a secret is among them), and serviceAccountToken: a token of the pod's service
+//   account bound to the pod, asked of the API (service-account-tokens.ts); the volume is a
+//   tmpfs then too, as a token is a secret.
 // - fsGroup (pod securityContext): every volume but hostPath is given to that group, with the
 //   setgid bit on its directories so new files stay in it, and group read (and write, unless the
 //   volume is read-only) on its files; the containers have the group as a supplementary group.
@@ -38,6 +39,7 @@ import { isNotFound } from '../../lib/errors.js';
 import type { Mount } from '../runtime/container-runtime.js';
 import { makeEnvironment, podFieldValue, referencedConfigSources, resourceFieldValue, type ConfigSource, type EnvironmentResult, type NodeAllocatable, type PodRuntimeFields } from './container-env.js';
 import { HostTmpfsMounter, type TmpfsMounter } from './tmpfs-mounter.js';
+import { podTokenRequest, type ServiceAccountTokenClient } from './service-account-tokens.js';
 
 /**
  * The host path of `subPath` inside the volume at `volumeRoot`, never outside it: the fix of
@@ -114,6 +116,8 @@ export class VolumeManager {
     private readonly dataDir: string,
     /** Mounts the tmpfs of secret volumes; the host's mount table by default. */
     private readonly tmpfs: TmpfsMounter = new HostTmpfsMounter(),
+    /** Where projected serviceAccountToken sources get their tokens; without it they are refused. */
+    private readonly tokens?: ServiceAccountTokenClient,
   ) {}
 
   podDir(uid: string): string {
@@ -175,10 +179,12 @@ export class VolumeManager {
         } else if (source.downwardAPI) {
           files.push(...downwardApiFiles(pod, source.downwardAPI.items ?? [], mode, allocatable));
         } else if (source.serviceAccountToken) {
-          throw new ContainerConfigError(`projected volume "${volume.name}": kubelab issues no service account tokens`);
+          if (!this.tokens) throw new ContainerConfigError(`projected volume "${volume.name}": this kubelet has no way to ask for service account tokens`);
+          const answer = await this.tokens.createToken(pod.metadata.namespace!, pod.spec.serviceAccountName || 'default', podTokenRequest(pod, source.serviceAccountToken));
+          files.push({ path: source.serviceAccountToken.path, content: Buffer.from(answer.status?.token ?? ''), mode });
         }
       }
-      if (sources.some((source) => source.secret)) await this.tmpfs.ensureTmpfs(dir);
+      if (sources.some((source) => source.secret || source.serviceAccountToken)) await this.tmpfs.ensureTmpfs(dir);
       await writeAtomically(dir, files);
       return { hostPath: dir, forceReadOnly: true };
     }

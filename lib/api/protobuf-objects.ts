@@ -12,7 +12,7 @@
 import { ApiError } from '../errors.js';
 import { ProtobufError, readFields, type WireField } from './protobuf-wire.js';
 import { REVIEW_SCHEMAS } from './schemas/authorization.js';
-import { CONVERTED_VERSION_SCHEMAS, KIND_SCHEMAS } from './schemas/index.js';
+import { CONVERTED_VERSION_SCHEMAS, KIND_SCHEMAS, REQUEST_ONLY_SCHEMAS } from './schemas/index.js';
 import type { Definition, FieldType } from './schemas/schema.js';
 
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
@@ -97,7 +97,7 @@ function messageSchemaOf(def: Definition): MessageSchema {
  * tools/proto-numbers.ts.
  */
 export const OBJECT_SCHEMAS: Record<string, MessageSchema> = Object.fromEntries(
-  [...Object.values(KIND_SCHEMAS), ...CONVERTED_VERSION_SCHEMAS, ...REVIEW_SCHEMAS].map((kind) => [`${kind.group ? `${kind.group}/` : ''}${kind.version}/${kind.kind}`, messageSchemaOf(kind.definition)]),
+  [...Object.values(KIND_SCHEMAS), ...CONVERTED_VERSION_SCHEMAS, ...REQUEST_ONLY_SCHEMAS, ...REVIEW_SCHEMAS].map((kind) => [`${kind.group ? `${kind.group}/` : ''}${kind.version}/${kind.kind}`, messageSchemaOf(kind.definition)]),
 );
 
 function bytesOf(field: WireField, spec: FieldSpec): Buffer {

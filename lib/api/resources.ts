@@ -71,6 +71,12 @@ export const RESOURCES: readonly ResourceInfo[] = [
     shortNames: ['cm'], categories: [], verbs: crud, subresources: [],
   },
   {
+    // The token subresource answers a TokenRequest (authentication.k8s.io/v1): `kubectl create token`.
+    group: '', version: 'v1', plural: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true,
+    shortNames: ['sa'], categories: [], verbs: crud,
+    subresources: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
+  },
+  {
     group: '', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', namespaced: true,
     shortNames: ['ev'], categories: [], verbs: crud, subresources: [],
   },

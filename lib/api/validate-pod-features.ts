@@ -6,7 +6,7 @@
 // value, or accepted only with the value kubelab has anyway, are in UNSUPPORTED_FIELDS,
 // lib/api/schemas/unsupported-fields.ts: seLinuxOptions, seLinuxChangePolicy, windowsOptions,
 // procMount other than Default, supplementalGroupsPolicy other than Merge, localhostProfile, and
-// the projected serviceAccountToken, clusterTrustBundle and podCertificate sources):
+// the projected clusterTrustBundle and podCertificate sources):
 // - seccompProfile / appArmorProfile of type Localhost: kubelab keeps no profile directory on its
 //   nodes (RuntimeDefault and Unconfined are honoured).
 // - sysctls that are not namespaced (Docker sets only net.*, kernel.shm*, kernel.msg*,
@@ -125,7 +125,7 @@ export function validateDownwardApiItems(items: unknown, at: string, containerNa
   return errors;
 }
 
-/** A projected volume: exactly one source per entry (UNSUPPORTED_FIELDS refuses the token, trust bundle and certificate sources). */
+/** A projected volume: exactly one source per entry (UNSUPPORTED_FIELDS refuses the trust bundle and certificate sources). */
 export function validateProjectedSources(sources: unknown, at: string, containerNames: Set<string>): FieldError[] {
   const errors: FieldError[] = [];
   objectsIn(sources).forEach((source, i) => {
@@ -138,6 +138,13 @@ export function validateProjectedSources(sources: unknown, at: string, container
       if (isObj(r) && (typeof r.name !== 'string' || r.name === '')) errors.push(fieldRequired(`${field}.${ref}.name`));
     }
     if (isObj(source.downwardAPI)) errors.push(...validateDownwardApiItems(source.downwardAPI.items, `${field}.downwardAPI.items`, containerNames));
+    const token = source.serviceAccountToken;
+    if (isObj(token)) {
+      if (typeof token.path !== 'string' || token.path === '') errors.push(fieldRequired(`${field}.serviceAccountToken.path`));
+      const seconds = token.expirationSeconds;
+      if (typeof seconds === 'number' && seconds < 600) errors.push(fieldInvalid(`${field}.serviceAccountToken.expirationSeconds`, seconds, 'may not specify a duration less than 10 minutes'));
+      if (typeof seconds === 'number' && seconds > 2 ** 32) errors.push(fieldInvalid(`${field}.serviceAccountToken.expirationSeconds`, seconds, 'may not specify a duration larger than 2^32 seconds'));
+    }
   });
   return errors;
 }

@@ -3,6 +3,7 @@
 // pkg/printers/internalversion/printers.go).
 
 import type { Endpoints, Event, Namespace, Secret, Service, ServicePort } from '../api/types.js';
+import type { ServiceAccount } from '../api/service-account-types.js';
 import { ageOf } from '../time.js';
 import { ageColumn, column, formatLabels, nameColumn, type Printer } from './printer.js';
 
@@ -28,6 +29,12 @@ export const configMapPrinter: Printer = {
     const count = Object.keys((obj.data as object | undefined) ?? {}).length + Object.keys((obj.binaryData as object | undefined) ?? {}).length;
     return [obj.metadata.name ?? '', count, ageOf(obj.metadata.creationTimestamp, now)];
   },
+};
+
+/** NAME, SECRETS, AGE: SECRETS counts the (deprecated) secret references, 0 on every new account. */
+export const serviceAccountPrinter: Printer = {
+  columns: [nameColumn, column('Secrets', 'The number of secrets of the service account', { type: 'integer' }), ageColumn],
+  cells: (obj, now) => [obj.metadata.name ?? '', ((obj as ServiceAccount).secrets ?? []).length, ageOf(obj.metadata.creationTimestamp, now)],
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import type { KubeObject } from '../api/types.js';
 import { resourceByKey, RESOURCES } from '../api/resources.js';
 import { ageOf } from '../time.js';
 import { ageColumn, nameColumn, type Printer, type Table, type TableRow } from './printer.js';
-import { configMapPrinter, endpointsPrinter, eventPrinter, namespacePrinter, secretPrinter, servicePrinter } from './core-printers.js';
+import { configMapPrinter, endpointsPrinter, eventPrinter, namespacePrinter, secretPrinter, serviceAccountPrinter, servicePrinter } from './core-printers.js';
 import { horizontalPodAutoscalerPrinter } from './autoscaling-printers.js';
 import { cronJobPrinter, jobPrinter } from './batch-printers.js';
 import { nodePrinter } from './node-printer.js';
@@ -46,6 +46,7 @@ const PRINTERS: Record<string, Printer> = {
   namespaces: namespacePrinter,
   secrets: secretPrinter,
   configmaps: configMapPrinter,
+  serviceaccounts: serviceAccountPrinter,
   events: eventPrinter,
   services: servicePrinter,
   endpoints: endpointsPrinter,

@@ -1,5 +1,5 @@
 // kubectl's typed generators against kubelabd: `kubectl create deployment|job|cronjob|service|
-// configmap|secret|namespace|role|clusterrole|rolebinding|clusterrolebinding`, `run`, `expose` and `autoscale` build Go objects and POST them as
+// configmap|secret|namespace|serviceaccount|role|clusterrole|rolebinding|clusterrolebinding`, `run`, `expose` and `autoscale` build Go objects and POST them as
 // protobuf (application/vnd.kubernetes.protobuf). Each object the server stored must hold every
 // field of the JSON the same command prints with --dry-run=client -o json: the protobuf decoder
 // (lib/api/protobuf-objects.ts, numbers from tools/proto-numbers.ts) loses nothing and invents
@@ -93,6 +93,12 @@ describe('kubectl create generators (protobuf bodies) against kubelabd', functio
     await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=gen.invalid']);
     const tls = await createdAsSent(['create', 'secret', 'tls', 'tls', `--cert=${cert}`, `--key=${key}`], 'secret', 'tls');
     assert.equal(tls.type, 'kubernetes.io/tls');
+  });
+
+  it('create serviceaccount, listed with NAME, SECRETS, AGE', async () => {
+    await createdAsSent(['create', 'serviceaccount', 'robot'], 'serviceaccount', 'robot');
+    const table = await kubectl.ok(['get', 'sa', 'robot']);
+    assert.match(table, /^NAME\s+SECRETS\s+AGE\nrobot\s+0\s+\S+\n$/);
   });
 
   it('run, expose and autoscale', async () => {

@@ -189,8 +189,7 @@ describe('pod features (issue 20) on the real Docker Engine', function () {
 
   // covers: Pod spec.containers.envFrom, spec.containers.envFrom.configMapRef, spec.containers.envFrom.secretRef, spec.containers.envFrom.prefix, spec.containers.envFrom.configMapRef.optional, spec.containers.env.valueFrom.fieldRef, spec.containers.env.valueFrom.resourceFieldRef, spec.containers.env.valueFrom.configMapKeyRef, spec.containers.env.valueFrom.secretKeyRef, spec.containers.env.value
   // covers: Pod spec.containers.envFrom.configMapRef.name, spec.containers.envFrom.secretRef.name, spec.containers.env.valueFrom.fieldRef.fieldPath, spec.containers.env.valueFrom.resourceFieldRef.resource, spec.containers.env.valueFrom.resourceFieldRef.divisor, spec.containers.env.valueFrom.configMapKeyRef.name, spec.containers.env.valueFrom.configMapKeyRef.key
-  // (spec.serviceAccountName is refused except for "default", the value every pod has: the
-  // SA fieldRef below reads that accepted value back; UNSUPPORTED_FIELDS holds the field.)
+  // (the SA fieldRef below reads spec.serviceAccountName back: the namespace's default account.)
   it('envFrom, every fieldRef and resourceFieldRef read back inside the pod, with $(VAR) expansion', async () => {
     await create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data: { MODE: 'fast', LEVEL: '3' } });
     await create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-secret' }, data: { TOKEN: Buffer.from('s3cret').toString('base64') } });

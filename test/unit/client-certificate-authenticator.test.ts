@@ -49,17 +49,17 @@ describe('client certificate authentication (CN = user, O = groups)', () => {
     const foreign = issueUserCertificate(otherCa, { name: 'mallory', groups: [], days: 1 });
     const is401 = (err: unknown) => err instanceof ApiError && err.code === 401;
 
-    it('a valid certificate authenticates without any token', () => {
-      assert.equal(chain.authenticateUser({}, x509(alice.certPem)).name, 'alice');
+    it('a valid certificate authenticates without any token', async () => {
+      assert.equal((await chain.authenticateUser({}, x509(alice.certPem))).name, 'alice');
     });
-    it('an invalid certificate with no token is a 401', () => {
-      assert.throws(() => chain.authenticateUser({}, x509(foreign.certPem)), is401);
+    it('an invalid certificate with no token is a 401', async () => {
+      await assert.rejects(() => chain.authenticateUser({}, x509(foreign.certPem)), is401);
     });
-    it('an invalid certificate does not stop a valid bearer token', () => {
-      assert.equal(chain.authenticateUser({ authorization: 'Bearer admin-token' }, x509(foreign.certPem)).name, 'admin');
+    it('an invalid certificate does not stop a valid bearer token', async () => {
+      assert.equal((await chain.authenticateUser({ authorization: 'Bearer admin-token' }, x509(foreign.certPem))).name, 'admin');
     });
-    it('without a certificate authenticator, certificates name nobody', () => {
-      assert.throws(() => new Authenticator([]).authenticateUser({}, x509(alice.certPem)), is401);
+    it('without a certificate authenticator, certificates name nobody', async () => {
+      await assert.rejects(() => new Authenticator([]).authenticateUser({}, x509(alice.certPem)), is401);
     });
   });
 });

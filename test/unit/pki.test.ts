@@ -77,13 +77,13 @@ describe('pki', () => {
 
 describe('Authenticator', () => {
   const auth = new Authenticator([{ token: 'secret-admin', user: 'admin' }, { token: 'node-1-token', user: 'system:node:node-1' }]);
-  it('maps a bearer token to its user', () => {
-    assert.equal(auth.authenticate({ authorization: 'Bearer secret-admin' }), 'admin');
-    assert.equal(auth.authenticate({ authorization: 'bearer node-1-token' }), 'system:node:node-1');
+  it('maps a bearer token to its user', async () => {
+    assert.equal(await auth.authenticate({ authorization: 'Bearer secret-admin' }), 'admin');
+    assert.equal(await auth.authenticate({ authorization: 'bearer node-1-token' }), 'system:node:node-1');
   });
-  it('rejects a missing, malformed or wrong token with 401', () => {
+  it('rejects a missing, malformed or wrong token with 401', async () => {
     for (const authorization of [undefined, 'Basic abc', 'Bearer wrong', 'Bearer secret-admin-x']) {
-      assert.throws(() => auth.authenticate({ authorization }), (e: { code?: number }) => e.code === 401);
+      await assert.rejects(auth.authenticate({ authorization }), (e: { code?: number }) => e.code === 401);
     }
   });
 });

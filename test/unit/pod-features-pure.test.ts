@@ -225,7 +225,6 @@ describe('pod fields kubelab cannot honour are refused (422 naming the field)', 
     ['procMount Unmasked', spec({}, { securityContext: { procMount: 'Unmasked' } }), 'spec.containers[0].securityContext.procMount'],
     ['supplementalGroupsPolicy Strict', spec({ securityContext: { supplementalGroupsPolicy: 'Strict' } }), 'spec.securityContext.supplementalGroupsPolicy'],
     ['a node-wide sysctl', spec({ securityContext: { sysctls: [{ name: 'vm.swappiness', value: '1' }] } }), 'spec.securityContext.sysctls[0].name'],
-    ['a projected service account token', spec({ volumes: [{ name: 't', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }] }), 'spec.volumes[0].projected.sources[0].serviceAccountToken'],
   ];
   // The API runs both: the list of fields refused whatever their value (UNSUPPORTED_FIELDS) and
   // the pod validation (refusals that depend on the value).

@@ -2,7 +2,7 @@ import { REVIEW_SCHEMAS } from '../../lib/api/schemas/authorization.js';
 import assert from 'node:assert/strict';
 import { OBJECT_SCHEMAS } from '../../lib/api/protobuf-objects.js';
 import { RESOURCES, resourceKey } from '../../lib/api/resources.js';
-import { CONVERTED_VERSION_SCHEMAS, definitionsOf, KIND_SCHEMAS, kindSchemaForVersion, kindSchemaOf } from '../../lib/api/schemas/index.js';
+import { CONVERTED_VERSION_SCHEMAS, definitionsOf, KIND_SCHEMAS, kindSchemaForVersion, kindSchemaOf, REQUEST_ONLY_SCHEMAS } from '../../lib/api/schemas/index.js';
 import { openApiComponents, typeSchema, validationSchema } from '../../lib/api/schemas/json-schema.js';
 import { findUnknownFields } from '../../lib/api/schemas/known-fields.js';
 import type { Definition, FieldType } from '../../lib/api/schemas/schema.js';
@@ -172,7 +172,7 @@ describe('kind schemas (lib/api/schemas)', () => {
 
   describe('protobuf field numbers from the schemas', () => {
     it('every served kind is decodable, with generated.proto numbers', () => {
-      assert.deepEqual(Object.keys(OBJECT_SCHEMAS).sort(), Object.values(KIND_SCHEMAS).concat(CONVERTED_VERSION_SCHEMAS, REVIEW_SCHEMAS).map((k) => `${k.group ? `${k.group}/` : ''}${k.version}/${k.kind}`).sort());
+      assert.deepEqual(Object.keys(OBJECT_SCHEMAS).sort(), Object.values(KIND_SCHEMAS).concat(CONVERTED_VERSION_SCHEMAS, REQUEST_ONLY_SCHEMAS, REVIEW_SCHEMAS).map((k) => `${k.group ? `${k.group}/` : ''}${k.version}/${k.kind}`).sort());
       const secret = OBJECT_SCHEMAS['v1/Secret']!.fields;
       assert.deepEqual([secret[2]!.name, secret[2]!.type, secret[3]!.name, secret[4]!.type, secret[5]!.type], ['data', { map: 'bytes' }, 'type', { map: 'string' }, 'bool']);
       const meta = (secret[1]!.type as { fields: Record<number, { name: string; type: unknown; repeated?: boolean }> }).fields;

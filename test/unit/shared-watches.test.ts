@@ -70,6 +70,7 @@ describe('watches of a single-node server', () => {
         'pods {}',
         'replicasets.apps {}',
         'replicationcontrollers {}',
+        'serviceaccounts {}',
         'services {}',
         'statefulsets.apps {}',
         'storageclasses.storage.k8s.io {}',

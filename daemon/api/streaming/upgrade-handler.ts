@@ -49,7 +49,7 @@ export interface UpgradeHandlerDeps {
    * The user behind the request's credentials (a name, or name and groups): its headers and the
    * client certificate of its TLS connection; throws a 401 ApiError.
    */
-  authenticate: (headers: IncomingHttpHeaders, clientCertificate?: X509Certificate) => string | UserInfo;
+  authenticate: (headers: IncomingHttpHeaders, clientCertificate?: X509Certificate) => string | UserInfo | Promise<string | UserInfo>;
   /** Asked before the pod is loaded (nodes may not exec); absent: every authenticated user may stream. */
   authorizer?: Authorizer;
 }
@@ -121,7 +121,7 @@ async function handleUpgrade(deps: UpgradeHandlerDeps, wss: WebSocketServer, req
   if (!target || !transport) {
     throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${req.method} ${url.pathname} with Upgrade: ${req.headers.upgrade ?? ''})`);
   }
-  const who = deps.authenticate(req.headers, peerCertificateOf(req.socket));
+  const who = await deps.authenticate(req.headers, peerCertificateOf(req.socket));
   const user: UserInfo = typeof who === 'string' ? { name: who, groups: [] } : who;
   await deps.authorizer?.authorize(user, requestAttributesOf(req.method ?? 'GET', url.pathname, Object.fromEntries(url.searchParams)));
   const ctx: RequestContext = { user: user.name, fieldValidation: 'Ignore', dryRun: false, warnings: [] };

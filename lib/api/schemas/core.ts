@@ -2,7 +2,7 @@
 // Protobuf field numbers (`proto`) are filled where kubectl sends protobuf today (Secret,
 // ConfigMap, Namespace: lib/api/protobuf-objects.ts decodes them); issue 13 adds the rest.
 
-import { ObjectMeta, ObjectReference, passThroughStatus } from './meta.js';
+import { LocalObjectReference, ObjectMeta, ObjectReference, passThroughStatus } from './meta.js';
 import { PodSpec, PodTemplateSpec } from './pod.js';
 import {
   boolean, BYTES, definition, enumOf, int32, intOrString, kindSchema, listOfObjects, mapOf, object, string, stringList, stringMap, time, type KindSchema,
@@ -192,3 +192,9 @@ export const Event: KindSchema = kindSchema('', 'v1', 'Event', 'Event is a repor
 }, ObjectMeta);
 
 
+
+export const ServiceAccount: KindSchema = kindSchema('', 'v1', 'ServiceAccount', 'ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets', {
+  secrets: listOfObjects(ObjectReference, 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Deprecated: kubelab, like Kubernetes 1.24+, issues no secret-based tokens.', { proto: 2 }),
+  imagePullSecrets: listOfObjects(LocalObjectReference, 'ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount.', { proto: 3 }),
+  automountServiceAccountToken: boolean('AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted. Can be overridden at the pod level.', { proto: 4, pointer: true }),
+}, ObjectMeta);

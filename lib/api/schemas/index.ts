@@ -5,7 +5,8 @@
 import { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from './apps.js';
 import { HorizontalPodAutoscaler, HorizontalPodAutoscalerV1 } from './autoscaling.js';
 import { CronJob, Job } from './batch.js';
-import { ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Secret, Service } from './core.js';
+import { TokenRequest } from './authentication.js';
+import { ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Secret, Service, ServiceAccount } from './core.js';
 import { Lease } from './coordination.js';
 import { PersistentVolume, PersistentVolumeClaim, StorageClass } from './storage.js';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac.js';
@@ -17,6 +18,7 @@ export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
   pods: Pod,
   secrets: Secret,
   configmaps: ConfigMap,
+  serviceaccounts: ServiceAccount,
   events: Event,
   services: Service,
   endpoints: Endpoints,
@@ -44,6 +46,12 @@ export const KIND_SCHEMAS: Readonly<Record<string, KindSchema>> = {
  * HorizontalPodAutoscaler): their schemas check and decode the requests of that version.
  */
 export const CONVERTED_VERSION_SCHEMAS: readonly KindSchema[] = [HorizontalPodAutoscalerV1];
+
+/**
+ * Kinds that are only ever request bodies of a subresource, never stored (a TokenRequest POSTed
+ * to serviceaccounts/NAME/token): protobuf decoding knows them.
+ */
+export const REQUEST_ONLY_SCHEMAS: readonly KindSchema[] = [TokenRequest];
 
 /** The schema of a resource as served in one group/version (the stored one unless converted). */
 export function kindSchemaForVersion(resource: string, version: string): KindSchema | undefined {

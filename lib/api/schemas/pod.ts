@@ -367,12 +367,12 @@ export const Volume = definition('io.k8s.api.core.v1.Volume', 'Volume represents
             { proto: 2, pointer: true },
           ),
           serviceAccountToken: object(
-            definition('io.k8s.api.core.v1.ServiceAccountTokenProjection', 'ServiceAccountTokenProjection represents a projected service account token volume. kubelab refuses it: it issues no service account tokens.', {
+            definition('io.k8s.api.core.v1.ServiceAccountTokenProjection', "ServiceAccountTokenProjection represents a projected service account token volume. The kubelet asks the API for a token of the pod's service account, bound to the pod.", {
               audience: string('audience is the intended audience of the token.', { proto: 1 }),
               expirationSeconds: int64('expirationSeconds is the requested duration of validity of the service account token.', { proto: 2, pointer: true }),
               path: string('path is the path relative to the mount point of the file to project the token into.', { required: true, proto: 3 }),
             }),
-            'serviceAccountToken is information about the serviceAccountToken data to project. kubelab refuses it.',
+            'serviceAccountToken is information about the serviceAccountToken data to project.',
             { proto: 4, pointer: true },
           ),
           clusterTrustBundle: free('ClusterTrustBundle allows a pod to access the `.spec.trustBundle` field of ClusterTrustBundle objects. kubelab refuses it.', { proto: 5, pointer: true }),

@@ -58,9 +58,6 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { definition: core('PodSpec'), field: 'resourceClaims', why: 'kubelab has no dynamic resource allocation' },
   { definition: core('PodSpec'), field: 'resources', why: 'pod-level resources are not implemented; set resources on each container' },
   { definition: core('PodSpec'), field: 'hostUsers', why: 'user namespaces are not implemented' },
-  { definition: core('PodSpec'), field: 'serviceAccountName', why: 'kubelab has no ServiceAccounts: every pod runs as "default", with no token', accepts: ['default'] },
-  { definition: core('PodSpec'), field: 'serviceAccount', why: 'kubelab has no ServiceAccounts: every pod runs as "default", with no token', accepts: ['default'] },
-  { definition: core('PodSpec'), field: 'automountServiceAccountToken', why: 'kubelab mounts no ServiceAccount token into pods', accepts: [false] },
   { definition: core('PodOS'), field: 'name', why: 'kubelab nodes run Linux containers only', accepts: ['linux'] },
   // Volumes: the kubelet (daemon/kubelet/volumes.ts) mounts emptyDir, hostPath, secret,
   // configMap, persistentVolumeClaim, downwardAPI and projected; every other type is refused,
@@ -72,8 +69,7 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   })),
   { definition: core('EmptyDirVolumeSource'), field: 'medium', why: 'an emptyDir is a directory on the node\'s disk; only the default medium "" is implemented', accepts: [''] },
   { definition: core('EmptyDirVolumeSource'), field: 'sizeLimit', why: 'emptyDir size limits are not enforced' },
-  // Projected volumes: configMap, secret and downwardAPI sources are written; nothing issues tokens or bundles.
-  { definition: core('VolumeProjection'), field: 'serviceAccountToken', why: 'kubelab issues no service account tokens' },
+  // Projected volumes: configMap, secret, downwardAPI and serviceAccountToken sources are written; nothing issues bundles.
   { definition: core('VolumeProjection'), field: 'clusterTrustBundle', why: 'kubelab serves no ClusterTrustBundles' },
   // Volume mounts are private bind mounts of a directory (Docker's rprivate, which is None).
   { definition: core('VolumeMount'), field: 'mountPropagation', why: 'mounts are private: only the default "None" is implemented', accepts: ['None'] },

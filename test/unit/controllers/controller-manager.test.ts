@@ -23,7 +23,7 @@ describe('--controllers (selectControllers)', () => {
   });
 
   it('knows every controller kubelabd has, by kube-controller-manager\'s names', () => {
-    assert.deepEqual([...CONTROLLER_NAMES], ['replicaset', 'replicationcontroller', 'deployment', 'daemonset', 'statefulset', 'endpoint', 'garbagecollector', 'job', 'cronjob', 'ttl-after-finished', 'service-lb', 'nodelifecycle', 'horizontalpodautoscaling', 'nodeipam', 'persistentvolume-binder', 'pvc-protection', 'clusterrole-aggregation']);
+    assert.deepEqual([...CONTROLLER_NAMES], ['replicaset', 'replicationcontroller', 'deployment', 'daemonset', 'statefulset', 'endpoint', 'garbagecollector', 'job', 'cronjob', 'ttl-after-finished', 'service-lb', 'nodelifecycle', 'horizontalpodautoscaling', 'nodeipam', 'persistentvolume-binder', 'pvc-protection', 'serviceaccount', 'root-ca-cert-publisher', 'clusterrole-aggregation']);
     assert.deepEqual(selectControllers(['*']), [...CONTROLLER_NAMES]);
   });
 });

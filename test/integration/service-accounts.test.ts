@@ -1,0 +1,67 @@
+// ServiceAccounts end to end with the real kubectl 1.32: `kubectl create token` prints a signed
+// token the API accepts as the account; every pod gets its account's token, the CA and its
+// namespace at /var/run/secrets/kubernetes.io/serviceaccount; and kubectl running inside a pod
+// (the host's binary mounted read-only) reaches the API through the `kubernetes` Service with
+// that token, refused with kube-apiserver's exact 403 until a RoleBinding lets it list pods.
+
+import assert from 'node:assert/strict';
+import { TestDaemon } from '../../harness/test-daemon.js';
+import { Kubectl, requireKubectl } from '../helpers/kubectl.js';
+
+describe('ServiceAccounts, tokens and in-cluster kubectl', function () {
+  this.timeout(240_000);
+  let daemon: TestDaemon | undefined;
+  let kubectl: Kubectl;
+  let binary: string;
+
+  before(async function () {
+    binary = requireKubectl(this);
+    daemon = await TestDaemon.start();
+    kubectl = await Kubectl.forDaemon(binary, daemon);
+  });
+  after(async () => {
+    await kubectl?.killAll();
+    await daemon?.cleanup();
+  });
+
+  it('kubectl create token prints a JWT that authenticates as the service account', async () => {
+    await kubectl.ok(['create', 'serviceaccount', 'robot']);
+    const token = (await kubectl.ok(['create', 'token', 'robot', '--duration=10m'])).trim();
+    assert.equal(token.split('.').length, 3);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    assert.equal(claims.sub, 'system:serviceaccount:default:robot');
+    assert.equal(claims.exp - claims.iat, 600);
+    const refused = await kubectl.run(['get', 'pods', '--token', token]);
+    assert.equal(refused.stderr.trim(), 'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:default:robot" cannot list resource "pods" in API group "" in the namespace "default"');
+    const short = await kubectl.run(['create', 'token', 'robot', '--duration=5m']);
+    assert.match(short.stderr, /may not specify a duration less than 10 minutes/);
+  });
+
+  it('a pod gets its token, the CA and its namespace; kubectl inside it is refused, then allowed after a RoleBinding', async () => {
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'incluster' },
+      spec: {
+        containers: [{ name: 'c', image: 'kubelab/busybox:1', command: ['sh', '-c', "trap 'exit 0' TERM; while :; do sleep 1; done"], volumeMounts: [{ name: 'kubectl', mountPath: '/opt/kubectl', readOnly: true }] }],
+        volumes: [{ name: 'kubectl', hostPath: { path: binary, type: 'File' } }],
+      },
+    };
+    await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    await kubectl.ok(['wait', '--for=condition=Ready', 'pod/incluster', '--timeout=90s'], { timeoutMs: 100_000 });
+    const stored = JSON.parse(await kubectl.ok(['get', 'pod', 'incluster', '-o', 'json']));
+    assert.equal(stored.spec.serviceAccountName, 'default');
+    assert.match(stored.spec.volumes.map((v: { name: string }) => v.name).join(','), /kube-api-access-[a-z0-9]{5}/);
+    assert.equal(await kubectl.ok(['exec', 'incluster', '--', 'cat', '/var/run/secrets/kubernetes.io/serviceaccount/namespace']), 'default');
+    const ca = await kubectl.ok(['exec', 'incluster', '--', 'cat', '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt']);
+    assert.match(ca, /^-----BEGIN CERTIFICATE-----/);
+
+    const before = await kubectl.run(['exec', 'incluster', '--', '/opt/kubectl', 'get', 'pods']);
+    assert.match(before.stderr, /Error from server \(Forbidden\): pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default"/);
+    await kubectl.ok(['create', 'rolebinding', 'default-view', '--clusterrole=view', '--serviceaccount=default:default']);
+    let listed = '';
+    for (let attempt = 0; attempt < 50 && !listed.includes('incluster'); attempt += 1) {
+      listed = (await kubectl.run(['exec', 'incluster', '--', '/opt/kubectl', 'get', 'pods'])).stdout;
+    }
+    assert.match(listed, /^NAME\s+READY\s+STATUS/);
+    assert.match(listed, /incluster\s+1\/1\s+Running/);
+  });
+});
