@@ -101,7 +101,7 @@ describe('server-side apply (API)', () => {
     await apply('two', deploymentYaml('two', 1));
     const other = await apply('two', deploymentYaml('two', 1), 'fieldManager=bob');
     assert.equal(other.status, 200, other.text);
-    const res = await apply('two', deploymentYaml('two', 2, 'kubelab/busybox:2'), 'fieldManager=carol');
+    const res = await apply('two', deploymentYaml('two', 2, 'kubelab/hello:v2'), 'fieldManager=carol');
     assert.equal(res.status, 409);
     assert.equal(
       res.json.message,
