@@ -100,6 +100,11 @@ describe('RBAC privilege escalation through the API server', function () {
     const refused = await api.request('POST', `${RBAC}/clusterroles`, { token: NS_ADMIN, body: clusterRole });
     assert.equal(refused.status, 403, refused.text);
     assert.equal(refused.json.message, `clusterroles.rbac.authorization.k8s.io "pod-lister" is forbidden: ${USER}\n{APIGroups:[""], Resources:["pods"], Verbs:["list"]}`);
+    // An aggregationRule gathers whatever is labelled later: only cluster-admin may set one.
+    const aggregated = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'gatherer' }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { team: 'a' } }] } };
+    const gathering = await api.request('POST', `${RBAC}/clusterroles`, { token: NS_ADMIN, body: aggregated });
+    assert.equal(gathering.status, 403, gathering.text);
+    assert.equal(gathering.json.message, 'clusterroles.rbac.authorization.k8s.io "gatherer" is forbidden: must have cluster-admin privileges to use the aggregationRule');
   });
 
   it('with escalate on roles and bind on cluster-admin, it may do both', async () => {
