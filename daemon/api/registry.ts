@@ -26,6 +26,12 @@ export interface RequestContext {
   fieldManager?: string;
   /** Warnings to send back (HTTP `Warning: 299 - "..."` headers). */
   warnings: string[];
+  /**
+   * Judges a user's write before it is stored (the RBAC kinds' privilege-escalation check,
+   * rbac-escalation.ts): `next` as it will be stored, `current` on updates; throws to refuse.
+   * Set by the HTTP handlers only: the daemon's own writes are not judged.
+   */
+  checkWrite?: (resource: string, next: KubeObject, current: KubeObject | undefined) => void;
 }
 
 export function internalContext(): RequestContext {

@@ -21,6 +21,8 @@ import { API_SERVER_DEFAULTS } from '../config.js';
 import { evictPod } from './pod-eviction.js';
 import { servePodLog } from './pod-log.js';
 import type { TokenRequests } from './token-request.js';
+import type { UserInfo } from './auth.js';
+import type { RbacEscalationCheck } from './rbac-escalation.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { Registry, RequestContext, Subresource } from './registry.js';
 import { parseResourcePath, type ResourcePath } from './resource-path.js';
@@ -37,6 +39,8 @@ export interface HandlerDeps {
   tokenRequests?: TokenRequests;
   now: () => Date;
   watchBookmarkIntervalMs?: number;
+  /** Judges users' writes of Roles and bindings (rbac-escalation.ts); absent: no RBAC, nothing to escalate. */
+  escalation?: RbacEscalationCheck;
 }
 
 /** `Warning: 299 - "<text>"`: kubectl prints each as `Warning: <text>` on stderr. */
@@ -95,6 +99,9 @@ async function handle(served: HandlerDeps, path: ResourcePath, req: Request, res
   if (path.info.namespaced && path.namespace === undefined && verb !== 'list' && verb !== 'watch') throw notAllowed();
 
   const ctx = requestContext(String(res.locals.user ?? 'anonymous'), query, req.headers);
+  const userInfo = res.locals.userInfo as UserInfo | undefined;
+  const escalation = deps.escalation;
+  if (escalation && userInfo) ctx.checkWrite = (resource, next, current) => escalation.check(userInfo, resource, next, current);
   if (path.subresource) return handleSubresource(deps, path as Required<Pick<ResourcePath, 'name'>> & ResourcePath, req, res, ctx);
 
   const resource = resourceKey(path.info);

@@ -198,6 +198,7 @@ export class ResourceRegistry implements Registry {
     this.strategyOf(resource).prepareForCreate(obj);
     applyDefaults(resource, obj);
     await this.admitCreate?.(resource, obj, ctx);
+    ctx.checkWrite?.(resource, obj, undefined);
 
     const generated = !obj.metadata.name && Boolean(obj.metadata.generateName);
     for (let attempt = 1; ; attempt += 1) {
@@ -411,6 +412,7 @@ export class ResourceRegistry implements Registry {
       const next = build(current);
       this.checkFieldTypes(info, resource, next);
       applyDefaults(resource, next);
+      ctx.checkWrite?.(resource, next, current);
       this.validate(info, resource, next, current, subresource);
       // A body without managedFields (a PUT of a hand-written file) keeps the live ones.
       if (next.metadata && !Array.isArray(next.metadata.managedFields) && current.metadata.managedFields) {

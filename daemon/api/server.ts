@@ -24,6 +24,7 @@ import { logger } from '../../lib/logger.js';
 import { Authenticator, requireAuth, requireAuthorization, type Authorizer } from './auth.js';
 import { accessReviewRouter, reviewingAuthorizerOf } from './access-reviews.js';
 import { discoveryRouter } from './discovery.js';
+import { escalationCheckOf } from './rbac-escalation.js';
 import { metricsRouter } from './metrics/metrics-router.js';
 import type { NodeUsageReports } from './metrics/node-usage-reports.js';
 import { prometheusRouter, type PrometheusRoutesDeps } from './metrics/prometheus-routes.js';
@@ -226,7 +227,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   // authorization.k8s.io: `kubectl auth can-i` asks the same authorizer that judges requests.
   app.use(accessReviewRouter(reviewingAuthorizerOf(deps.authorizer)));
   app.use(openApiRouter());
-  app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, tokenRequests: deps.serviceAccountTokens?.requests, now: deps.now ?? (() => new Date()), watchBookmarkIntervalMs: deps.watchBookmarkIntervalMs }));
+  app.use(resourceHandler({ registry: deps.registry, podStreams: deps.podStreams, tokenRequests: deps.serviceAccountTokens?.requests, now: deps.now ?? (() => new Date()), watchBookmarkIntervalMs: deps.watchBookmarkIntervalMs, escalation: escalationCheckOf(deps.authorizer) }));
 
   app.use((_req, _res, next) => next(notFoundStatus()));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
