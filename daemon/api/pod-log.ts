@@ -25,9 +25,13 @@ export function defaultContainerOf(pod: Pod): string | undefined {
   return names[0];
 }
 
-/** The container to read: the one asked for (it must exist in the pod) or the default one. */
+/**
+ * The container to read: the one asked for (an init, regular or ephemeral container of the pod)
+ * or the default one. `kubectl debug -i` reads the debug container's log when it has already
+ * exited before kubectl could attach, so ephemeral containers must be readable by name.
+ */
 export function pickLogContainer(pod: Pod, requested: string | undefined): string {
-  const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
+  const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c) => c.name);
   if (requested) {
     if (!names.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${pod.metadata.name}`);
     return requested;
