@@ -36,6 +36,7 @@ import { openApiRouter } from './openapi.js';
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 import type { Registry } from './registry.js';
 import { resourceHandler } from './resource-handlers.js';
+import { parseResourcePath } from './resource-path.js';
 import { APPLY_PATCH_MEDIA_TYPE, isApplyPatch, parseApplyConfiguration } from './request-options.js';
 import { selfSubjectReviewRouter } from './self-subject-review.js';
 import { serviceAccountIssuerDiscoveryRouter } from './service-account-issuer-discovery.js';
@@ -160,6 +161,9 @@ function protobufBodyToJson(req: Request, _res: Response, next: NextFunction): v
     req.headers['content-type'] = 'application/json';
     next();
   } catch (err) {
+    // A kind kubelab does not serve at all (`kubectl create ingress`): the path is what is
+    // missing, so answer kube-apiserver's 404, not a 415 about the body's encoding.
+    if (err instanceof ApiError && err.code === 415 && !parseResourcePath(req.path)) return next(notFoundStatus());
     next(err);
   }
 }
