@@ -5,7 +5,7 @@
 // that token, refused with kube-apiserver's exact 403 until a RoleBinding lets it list pods.
 
 import assert from 'node:assert/strict';
-import { TestDaemon } from '../../harness/test-daemon.js';
+import { eventually, TestDaemon } from '../../harness/test-daemon.js';
 import { Kubectl, requireKubectl } from '../helpers/kubectl.js';
 
 describe('ServiceAccounts, tokens and in-cluster kubectl', function () {
@@ -95,5 +95,27 @@ describe('ServiceAccounts, tokens and in-cluster kubectl', function () {
     }
     assert.match(listed, /^NAME\s+READY\s+STATUS/);
     assert.match(listed, /incluster\s+1\/1\s+Running/);
+  });
+
+  it('the README example: examples/service-accounts/kubectl-in-pod.yml, refused until a RoleBinding, then lists pods', async () => {
+    // In a namespace of its own, so the RoleBinding of the test above does not count.
+    await kubelabOk(['create', 'namespace', 'sa-demo']);
+    assert.equal(await kubelabOk(['create', '-f', 'examples/service-accounts/kubectl-in-pod.yml', '-n', 'sa-demo']), 'pod/pod-lister created\n');
+    await eventually(async () => {
+      assert.match(await kubelabOk(['logs', 'pod-lister', '-n', 'sa-demo']), /^Error from server \(Forbidden\): pods is forbidden: User "system:serviceaccount:sa-demo:default" cannot list resource "pods" in API group "" in the namespace "sa-demo"$/m);
+      return true;
+    }, 90_000, 1000);
+    await kubelabOk(['create', 'rolebinding', 'default-view', '--clusterrole=view', '--serviceaccount=sa-demo:default', '-n', 'sa-demo']);
+    await eventually(async () => {
+      const logs = await kubelabOk(['logs', 'pod-lister', '-n', 'sa-demo', '--tail', '3']);
+      assert.match(logs, /^NAME\s+READY\s+STATUS/m);
+      assert.match(logs, /pod-lister\s+1\/1\s+Running/);
+      return true;
+    }, 30_000, 1000);
+    const bound = (await kubelabOk(['create', 'token', 'default', '-n', 'sa-demo', '--audience', 'vault', '--bound-object-kind', 'Pod', '--bound-object-name', 'pod-lister'])).trim();
+    const claims = JSON.parse(Buffer.from(bound.split('.')[1]!, 'base64url').toString());
+    assert.deepEqual([claims.sub, claims.aud, claims['kubernetes.io']?.pod?.name], ['system:serviceaccount:sa-demo:default', ['vault'], 'pod-lister']);
+    const robot = (await kubelabOk(['create', 'token', 'robot3'])).trim();
+    assert.match(await kubelabOk(['auth', 'whoami', '--token', robot]), /system:serviceaccount:default:robot3/);
   });
 });
