@@ -153,22 +153,21 @@ export class VolumeManager {
    * A volume was prepared before (the pod runs), so its tmpfs is there already.
    */
   async refreshServiceAccountTokens(pod: Pod, allocatable: NodeAllocatable = { cpuMillis: 0, memoryBytes: 0 }): Promise<string[]> {
-    const issued = this.issuedTokens.get(pod.metadata.uid!);
-    if (!issued) return [];
+    // No token kept (this kubelet restarted since it wrote the volume): the one on disk is of
+    // unknown age, so it is replaced once, and kept from then on.
+    const issued = this.issuedTokens.get(pod.metadata.uid!) ?? new Map<string, IssuedToken>();
     const nowMs = this.clock.now().getTime();
+    const jitterMs = Math.random() * TOKEN_MAX_JITTER_MS;
     const rewritten: string[] = [];
     for (const volume of pod.spec.volumes ?? []) {
-      const due = (volume.projected?.sources ?? []).some((source) => {
-        if (!source.serviceAccountToken) return false;
-        const token = issued.get(`${volume.name}/${source.serviceAccountToken.path}`);
-        return token !== undefined && tokenRequiresRefresh(token, nowMs, Math.random() * TOKEN_MAX_JITTER_MS);
+      const keys = (volume.projected?.sources ?? []).flatMap((source) => (source.serviceAccountToken ? [`${volume.name}/${source.serviceAccountToken.path}`] : []));
+      const due = keys.filter((key) => {
+        const token = issued.get(key);
+        return token === undefined || tokenRequiresRefresh(token, nowMs, jitterMs);
       });
-      if (!due) continue;
+      if (due.length === 0) continue;
       // Forget the due ones, so prepareVolume asks again (it reuses the others).
-      for (const source of volume.projected!.sources ?? []) {
-        const token = source.serviceAccountToken && issued.get(`${volume.name}/${source.serviceAccountToken.path}`);
-        if (token && tokenRequiresRefresh(token, nowMs, TOKEN_MAX_JITTER_MS)) issued.delete(`${volume.name}/${source.serviceAccountToken!.path}`);
-      }
+      for (const key of due) this.issuedTokens.get(pod.metadata.uid!)?.delete(key);
       await this.prepareVolume(pod, volume, allocatable);
       rewritten.push(volume.name);
     }

@@ -93,11 +93,12 @@ describe('VolumeManager service account token refresh', () => {
     assert.equal(requests.length, 2);
   });
 
-  it('forgets a pod\'s tokens when the pod is cleaned up', async () => {
+  it('a kubelet that did not write the token (it restarted) replaces it once, then keeps it', async () => {
     const volumes = new VolumeManager(cluster.client, dataDir, new FakeTmpfs(), tokens, clock);
-    await volumes.preparePodVolumes(pod);
-    await volumes.cleanupPod('uid-1');
-    await clock.advance(4000_000);
+    const before = requests.length;
+    assert.deepEqual(await volumes.refreshServiceAccountTokens(pod), ['kube-api-access']);
     assert.deepEqual(await volumes.refreshServiceAccountTokens(pod), []);
+    assert.equal(requests.length, before + 1);
+    assert.equal(await fs.readFile(path.join(dataDir, 'pods/uid-1/volumes/kubernetes.io~projected/kube-api-access/token'), 'utf8'), `token-${before + 1}`);
   });
 });
