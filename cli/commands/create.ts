@@ -1,7 +1,8 @@
 // `kubelab create -f FILE|DIR|-`: POST every object of the files, in order, after checking all
 // of them (manifest-sources.ts). Also the generators `create secret generic` and
 // `create namespace`, which build the object from flags instead of a file, and the generators of
-// their own modules: job, cronjob (create-batch.ts), deployment, service, configmap.
+// their own modules: job, cronjob (create-batch.ts), deployment, service, configmap,
+// serviceaccount, and `create token` (a TokenRequest, printed).
 //
 // Objects go out with `?fieldValidation=Warn`: a field kubelab does not know is kept and the
 // server's warning is printed (`Warning: unknown field "spec.foo"`) instead of failing the file.
@@ -20,6 +21,8 @@ import { createClusterRoleBindingCommand, createClusterRoleCommand, createRoleBi
 import { createConfigMapCommand } from './create-configmap.js';
 import { createDeploymentCommand } from './create-deployment.js';
 import { createServiceCommand } from './create-service.js';
+import { createServiceAccountCommand } from './create-service-account.js';
+import { createTokenCommand } from './create-token.js';
 import type { KubelabCommand } from './index.js';
 
 export interface CreateOptions {
@@ -29,7 +32,7 @@ export interface CreateOptions {
 
 export const createCommand: KubelabCommand<CreateOptions> = {
   command: 'create',
-  describe: 'Create resources from files or stdin, or a secret, namespace, job, cronjob, deployment, service or configmap from flags',
+  describe: 'Create resources from files or stdin, or a secret, namespace, job, cronjob, deployment, service, configmap or serviceaccount from flags, or a service account token',
   builder: (y: Argv<GlobalOptions>) =>
     y
       .command(createSecretCommand)
@@ -44,6 +47,8 @@ export const createCommand: KubelabCommand<CreateOptions> = {
       .command(createDeploymentCommand)
       .command(createServiceCommand)
       .command(createConfigMapCommand)
+      .command(createServiceAccountCommand)
+      .command(createTokenCommand)
       .option('filename', { alias: 'f', type: 'string', array: true, describe: 'file, directory or - for stdin' })
       .option('save-config', { type: 'boolean', describe: 'record the last-applied-configuration annotation, so apply can follow' }) as unknown as Argv<GlobalOptions & CreateOptions>,
   handler: (argv) => withCliContext(argv, (ctx) => runCreate(ctx, argv)),

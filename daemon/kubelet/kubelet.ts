@@ -106,7 +106,7 @@ export class Kubelet {
     this.log = options.log ?? logger('kubelet');
     const nodeIP = options.nodeIP ?? defaultNodeIP();
     this.queue = new WorkQueue({ name: 'kubelet', clock, onError: (key, err) => this.log.error(`syncing pod ${key}`, { err }) });
-    this.volumes = new VolumeManager(client, options.dataDir, options.tmpfs, options.tokens);
+    this.volumes = new VolumeManager(client, options.dataDir, options.tmpfs, options.tokens, clock);
     this.probes = new ProbeManager({
       prober: options.prober ?? new Prober(runtime),
       recorder: options.recorder,

@@ -19,7 +19,7 @@ import type { ApiClient } from '../../lib/client/api-client.js';
 import type { BackoffWindow } from '../../lib/backoff.js';
 import { objectKey } from '../../lib/client/object-key.js';
 import type { Clock } from '../../lib/clock.js';
-import { isConflict, isNotFound } from '../../lib/errors.js';
+import { errorMessage, isConflict, isNotFound } from '../../lib/errors.js';
 import { KUBELET_DEFAULTS } from '../config.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { ImagePullError, type ContainerConfig, type ContainerRuntime, type ContainerStatus, type PodIdentity, type SandboxStatus } from '../runtime/container-runtime.js';
@@ -168,6 +168,16 @@ export class PodWorker {
       waiting.set(w.name, { reason: w.reason, message: w.message });
       this.o.recorder.record(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${w.name} in pod ${describePod(pod)}`);
       this.o.requeueAfter(objectKey(pod), w.retryInMs);
+    }
+
+    // The token manager's check, on every sync (the 10 s resync among them): a running pod's
+    // projected service account tokens are renewed when 80% of their TTL has gone.
+    if (!volumes && sandbox && !actions.podDone) {
+      try {
+        await this.o.volumes.refreshServiceAccountTokens(pod, await this.allocatable());
+      } catch (err) {
+        this.o.recorder.record(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume: refreshing the service account token: ${errorMessage(err)}`);
+      }
     }
 
     sandboxes = await runtime.listPodSandboxes({ podUid: uid });

@@ -18,7 +18,10 @@
 // - projected: configMap, secret and downwardAPI sources together in one directory (a tmpfs
 //   when a secret is among them), and serviceAccountToken: a token of the pod's service
 //   account bound to the pod, asked of the API (service-account-tokens.ts); the volume is a
-//   tmpfs then too, as a token is a secret.
+//   tmpfs then too, as a token is a secret. The kubelet keeps each token it was given and asks
+//   for a new one when it is due (80% of its TTL gone, tokenRequiresRefresh); the pod resync
+//   calls refreshServiceAccountTokens, which rewrites the volume the same atomic way, so a
+//   reader sees the old token or the new one, never a part of either.
 // - fsGroup (pod securityContext): every volume but hostPath is given to that group, with the
 //   setgid bit on its directories so new files stay in it, and group read (and write, unless the
 //   volume is read-only) on its files; the containers have the group as a supplementary group.
@@ -39,7 +42,8 @@ import { isNotFound } from '../../lib/errors.js';
 import type { Mount } from '../runtime/container-runtime.js';
 import { makeEnvironment, podFieldValue, referencedConfigSources, resourceFieldValue, type ConfigSource, type EnvironmentResult, type NodeAllocatable, type PodRuntimeFields } from './container-env.js';
 import { HostTmpfsMounter, type TmpfsMounter } from './tmpfs-mounter.js';
-import { podTokenRequest, type ServiceAccountTokenClient } from './service-account-tokens.js';
+import { issuedToken, podTokenRequest, tokenRequiresRefresh, TOKEN_MAX_JITTER_MS, type IssuedToken, type ServiceAccountTokenClient } from './service-account-tokens.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 
 /**
  * The host path of `subPath` inside the volume at `volumeRoot`, never outside it: the fix of
@@ -118,7 +122,12 @@ export class VolumeManager {
     private readonly tmpfs: TmpfsMounter = new HostTmpfsMounter(),
     /** Where projected serviceAccountToken sources get their tokens; without it they are refused. */
     private readonly tokens?: ServiceAccountTokenClient,
+    /** When tokens are due; the real time by default. */
+    private readonly clock: Clock = systemClock,
   ) {}
+
+  /** The tokens given to each pod's projected volumes, by pod uid, then `volume/path`. */
+  private readonly issuedTokens = new Map<string, Map<string, IssuedToken>>();
 
   podDir(uid: string): string {
     return path.join(this.dataDir, 'pods', uid);
@@ -136,6 +145,47 @@ export class VolumeManager {
       prepared.set(volume.name, ready);
     }
     return prepared;
+  }
+
+  /**
+   * Rewrites the projected volumes of `pod` whose service account tokens are due (the token
+   * manager's periodic check; the pod resync calls it); returns the names of the volumes rewritten.
+   * A volume was prepared before (the pod runs), so its tmpfs is there already.
+   */
+  async refreshServiceAccountTokens(pod: Pod, allocatable: NodeAllocatable = { cpuMillis: 0, memoryBytes: 0 }): Promise<string[]> {
+    // No token kept (this kubelet restarted since it wrote the volume): the one on disk is of
+    // unknown age, so it is replaced once, and kept from then on.
+    const issued = this.issuedTokens.get(pod.metadata.uid!) ?? new Map<string, IssuedToken>();
+    const nowMs = this.clock.now().getTime();
+    const jitterMs = Math.random() * TOKEN_MAX_JITTER_MS;
+    const rewritten: string[] = [];
+    for (const volume of pod.spec.volumes ?? []) {
+      const keys = (volume.projected?.sources ?? []).flatMap((source) => (source.serviceAccountToken ? [`${volume.name}/${source.serviceAccountToken.path}`] : []));
+      const due = keys.filter((key) => {
+        const token = issued.get(key);
+        return token === undefined || tokenRequiresRefresh(token, nowMs, jitterMs);
+      });
+      if (due.length === 0) continue;
+      // Forget the due ones, so prepareVolume asks again (it reuses the others).
+      for (const key of due) this.issuedTokens.get(pod.metadata.uid!)?.delete(key);
+      await this.prepareVolume(pod, volume, allocatable);
+      rewritten.push(volume.name);
+    }
+    return rewritten;
+  }
+
+  /** The token for a serviceAccountToken source: the one given before unless it is due. */
+  private async serviceAccountToken(pod: Pod, volumeName: string, source: { path: string; audience?: string; expirationSeconds?: number }): Promise<string> {
+    if (!this.tokens) throw new ContainerConfigError(`projected volume "${volumeName}": this kubelet has no way to ask for service account tokens`);
+    const uid = pod.metadata.uid!;
+    const key = `${volumeName}/${source.path}`;
+    const kept = this.issuedTokens.get(uid)?.get(key);
+    if (kept && !tokenRequiresRefresh(kept, this.clock.now().getTime())) return kept.token;
+    const request = podTokenRequest(pod, source);
+    const fresh = issuedToken(await this.tokens.createToken(pod.metadata.namespace!, pod.spec.serviceAccountName || 'default', request), request);
+    if (!this.issuedTokens.has(uid)) this.issuedTokens.set(uid, new Map());
+    this.issuedTokens.get(uid)!.set(key, fresh);
+    return fresh.token;
   }
 
   /** The host file a container attempt's terminationMessagePath is mounted from. */
@@ -179,9 +229,8 @@ export class VolumeManager {
         } else if (source.downwardAPI) {
           files.push(...downwardApiFiles(pod, source.downwardAPI.items ?? [], mode, allocatable));
         } else if (source.serviceAccountToken) {
-          if (!this.tokens) throw new ContainerConfigError(`projected volume "${volume.name}": this kubelet has no way to ask for service account tokens`);
-          const answer = await this.tokens.createToken(pod.metadata.namespace!, pod.spec.serviceAccountName || 'default', podTokenRequest(pod, source.serviceAccountToken));
-          files.push({ path: source.serviceAccountToken.path, content: Buffer.from(answer.status?.token ?? ''), mode });
+          const token = await this.serviceAccountToken(pod, volume.name, source.serviceAccountToken);
+          files.push({ path: source.serviceAccountToken.path, content: Buffer.from(token), mode });
         }
       }
       if (sources.some((source) => source.secret || source.serviceAccountToken)) await this.tmpfs.ensureTmpfs(dir);
@@ -285,6 +334,7 @@ export class VolumeManager {
 
   /** Removes everything the pod had on this node: its secret volumes' tmpfs first, then its directory. */
   async cleanupPod(uid: string): Promise<void> {
+    this.issuedTokens.delete(uid);
     await this.tmpfs.unmountAllUnder(this.podDir(uid));
     await fs.rm(this.podDir(uid), { recursive: true, force: true });
   }
