@@ -207,21 +207,24 @@ export class ResourceRegistry implements Registry {
       this.validate(info, resource, obj);
       if (ctx.fieldManager) this.trackUpdate(info, resource, undefined, obj, ctx.fieldManager);
       // Cluster-wide pools (a Service's ClusterIP, NodePorts) are taken last, and given back if the write fails.
-      const reservation = this.strategyOf(resource).reserve?.(obj, undefined);
+      const reservation = await this.strategyOf(resource).reserve?.(obj, undefined, { dryRun: ctx.dryRun });
       if (ctx.dryRun) {
-        reservation?.rollback();
+        await reservation?.rollback();
         return obj;
       }
+      let created: KubeObject | undefined;
+      const acceptedAt = this.clock();
       try {
-        const acceptedAt = this.clock();
-        const created = await this.store.create(resource, obj);
-        reservation?.commit();
-        this.onCreated?.(resource, created, acceptedAt);
-        return created;
+        created = await this.store.create(resource, obj);
       } catch (err) {
-        reservation?.rollback();
+        await reservation?.rollback();
         // A generated name that collides is our bad luck, not the user's mistake: draw again.
         if (!(generated && isAlreadyExists(err) && attempt < GENERATE_NAME_ATTEMPTS)) throw err;
+      }
+      if (created) {
+        await reservation?.commit();
+        this.onCreated?.(resource, created, acceptedAt);
+        return created;
       }
     }
   }
@@ -407,8 +410,8 @@ export class ResourceRegistry implements Registry {
     const ns = scoped(info, namespace);
     const strategy = this.strategyOf(resource);
     let reservation: Reservation | undefined;
-    const mutate = (current: KubeObject): KubeObject => {
-      reservation?.rollback(); // a conflict retry builds again from the newer object
+    const mutate = async (current: KubeObject): Promise<KubeObject> => {
+      await reservation?.rollback(); // a conflict retry builds again from the newer object
       const next = build(current);
       this.checkFieldTypes(info, resource, next);
       applyDefaults(resource, next);
@@ -419,26 +422,27 @@ export class ResourceRegistry implements Registry {
         next.metadata.managedFields = current.metadata.managedFields;
       }
       if (tracked && ctx.fieldManager) this.trackUpdate(info, resource, current, next, ctx.fieldManager, subresource);
-      reservation = strategy.reserve?.(next, current);
+      reservation = undefined;
+      reservation = await strategy.reserve?.(next, current, { dryRun: ctx.dryRun });
       return next;
     };
     if (ctx.dryRun) {
-      const next = mutate(await this.store.get(resource, ns, name));
-      reservation?.rollback();
+      const next = await mutate(await this.store.get(resource, ns, name));
+      await reservation?.rollback();
       return next;
     }
     let finished = false;
     const written = await this.store
-      .guaranteedUpdate(resource, ns, name, (current) => {
-        const next = mutate(current);
+      .guaranteedUpdate(resource, ns, name, async (current) => {
+        const next = await mutate(current);
         finished = finishesDeletion(resource, current, next);
         return next;
       })
-      .catch((err: unknown) => {
-        reservation?.rollback();
+      .catch(async (err: unknown) => {
+        await reservation?.rollback();
         throw err;
       });
-    reservation?.commit();
+    await reservation?.commit();
     // The last finalizer of a deleting object is gone: the delete completes now (finalizers.ts).
     if (finished) await this.store.delete(resource, ns, name, { uid: written.metadata.uid }).catch(ignoreNotFound);
     return written;

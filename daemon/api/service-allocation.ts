@@ -13,18 +13,32 @@
 //   controller says why in an event and asks again once an address is free. ClusterIPs are never
 //   taken from the pool, even where it lies inside the service CIDR.
 //
-// Nothing is stored apart from the Services: rebuild() reads what the stored Services hold when
-// the server starts, and onDelete() gives it back. Every write is a small transaction: onCreate /
-// onUpdate take what the new object needs and return a Reservation; the registry commits it once
-// the store has the object (an update then releases what only the old object held) or rolls it
-// back when the write fails, so a refused write never leaks an address.
+// Several API servers may share one store (etcd), so no pool lives only in one server's memory:
+// every value a Service holds is a reservation object in the store (allocation-ledger.ts, where the
+// choice of one object per value over a bitmap is explained), taken with the store's atomic
+// create. Each server keeps a view of what is taken (IpAllocator, PortAllocator, AddressPool),
+// fed by a watch of the ledger, only to pick candidates: a candidate another server reserved
+// first (AlreadyExists) is marked taken and the next one is tried; a value the user asked for
+// that someone holds is the API server's 422 "provided IP is already allocated".
+//
+// Every write is a small transaction: onCreate / onUpdate reserve what the new object needs and
+// return a Reservation; the registry commits it once the store has the object (an update then
+// frees what only the old object held) or rolls it back when the write fails, so a refused write
+// never leaks a value. A Service leaving the store (a DELETE, a last finalizer removed, a namespace
+// emptied) frees its values, on every server that sees the delete; a release names the holder's
+// uid, so it never frees a value someone else holds by now. What a crash leaves behind, the
+// repair pass (allocation-repair.ts) fixes.
 
 import type { Service } from '../../lib/api/types.js';
-import { invalid, type FieldError } from '../../lib/errors.js';
+import { fieldInvalid, internalError, invalid, type FieldError } from '../../lib/errors.js';
+import { logger } from '../../lib/logger.js';
 import { AddressPool } from '../../lib/net/address-pool.js';
 import { AllocationError, IpAllocator, PortAllocator } from '../../lib/net/ip-allocator.js';
 import { NETWORK_DEFAULTS } from '../config.js';
 import type { ObjectStore } from '../store/object-store.js';
+import { AllocationLedger, serviceHolder, type AllocationHolder, type AllocationPool } from './allocation-ledger.js';
+import { AllocationRepair } from './allocation-repair.js';
+import type { Holding } from './plan-allocation-repair.js';
 
 export interface ServiceAllocationOptions {
   /** Kubernetes' default --service-cluster-ip-range. */
@@ -35,15 +49,24 @@ export interface ServiceAllocationOptions {
   lbPool?: string[];
   /** Random-start allocation instead of next-fit (see lib/net/range-allocator.ts). */
   random?: () => number;
+  /** How often the repair pass runs after the one at attach (Kubernetes' repair interval: 3 minutes); 0: only at attach. */
+  repairIntervalMs?: number;
 }
 
+/** Kubernetes' repair controllers run every 3 minutes. */
+export const REPAIR_INTERVAL_MS = 3 * 60_000;
+
+/** How many candidates one value may lose to other servers before the write gives up (each loss is one store round trip). */
+const MAX_CANDIDATES = 64;
+
+const log = logger('service-allocation');
 
 /** What a write took; exactly one of commit() or rollback() must follow. */
 export interface Reservation {
   /** The write is stored: release what the previous version held and this one does not. */
-  commit(): void;
+  commit(): Promise<void>;
   /** The write failed: give back what this reservation took. */
-  rollback(): void;
+  rollback(): Promise<void>;
 }
 
 /** What one Service holds from the pools. */
@@ -51,6 +74,11 @@ export interface Held {
   clusterIP?: string;
   nodePorts: number[];
   loadBalancerIP?: string;
+}
+
+/** A dry run checks against this server's view and reserves nothing in the store. */
+export interface ReserveOptions {
+  dryRun?: boolean;
 }
 
 type ServiceType = NonNullable<Service['spec']['type']>;
@@ -64,15 +92,19 @@ export class ServiceAllocation {
   readonly nodePortRange: string;
   readonly lbPool: readonly string[];
   private readonly random?: () => number;
+  private readonly repairIntervalMs: number;
   private ips: IpAllocator;
   private ports: PortAllocator;
   private loadBalancers: AddressPool;
+  private ledger: AllocationLedger | undefined;
+  private repair: AllocationRepair | undefined;
 
   constructor(options: ServiceAllocationOptions = {}) {
     this.serviceCidr = options.serviceCidr ?? NETWORK_DEFAULTS.serviceCidr;
     this.nodePortRange = options.nodePortRange ?? NETWORK_DEFAULTS.nodePortRange;
     this.lbPool = options.lbPool ?? [];
     this.random = options.random;
+    this.repairIntervalMs = options.repairIntervalMs ?? REPAIR_INTERVAL_MS;
     this.loadBalancers = new AddressPool(this.lbPool);
     this.ips = new IpAllocator(this.serviceCidr, [], this.ipOptions());
     this.ports = new PortAllocator(this.nodePortRange, [], { random: this.random });
@@ -88,35 +120,47 @@ export class ServiceAllocation {
     return this.ips.firstAddress;
   }
 
-  /** Forgets everything and takes what the stored Services hold: called once at start. */
-  rebuild(existingServices: Service[]): void {
-    const held = existingServices.map((s) => this.heldBy(s));
-    // A ClusterIP given out before the pool covered it (an older server) is not handed out as a LoadBalancer address either.
-    this.loadBalancers = new AddressPool(this.lbPool, held.flatMap((h) => [h.loadBalancerIP, h.clusterIP].filter((ip): ip is string => Boolean(ip))));
-    this.ips = new IpAllocator(this.serviceCidr, held.flatMap((h) => (h.clusterIP ? [h.clusterIP] : [])), this.ipOptions());
-    this.ports = new PortAllocator(this.nodePortRange, held.flatMap((h) => h.nodePorts), { random: this.random });
-  }
-
   /**
-   * Rebuilds from the stored Services, then releases what each Service held when it leaves the
-   * store, whichever path deleted it (a DELETE, a last finalizer removed, a namespace emptied).
-   * Call once before the registry serves writes; returns the function that stops listening.
+   * Runs a repair pass (reservations for what stored Services hold; leaks counted), loads this
+   * server's view of the ledger and keeps it current, frees what each Service held when it leaves
+   * the store, and repairs again every repairIntervalMs. Call once before the registry serves
+   * writes; returns the function that stops all of it.
    */
   async attach(store: ObjectStore): Promise<() => void> {
-    const list = await store.list('services');
-    this.rebuild(list.items as Service[]);
-    return store.watch('services', { resourceVersion: Number(list.metadata.resourceVersion) }, (event) => {
-      if (event.type === 'DELETED') this.onDelete(event.object as Service);
+    const ledger = new AllocationLedger(store);
+    this.ledger = ledger;
+    this.repair = new AllocationRepair({ store, ledger, holdingsOf: (service) => this.holdingsOf(service) });
+    await this.repair.runOnce();
+    const { records, resourceVersion } = await ledger.list();
+    this.resetView();
+    for (const record of records) this.onLedgerChange('ADDED', record.metadata.namespace as AllocationPool, record.metadata.name!);
+    const stopLedger = ledger.watch(resourceVersion, (type, pool, value) => this.onLedgerChange(type, pool, value));
+    const services = await store.list('services');
+    const stopServices = store.watch('services', { resourceVersion: Number(services.metadata.resourceVersion) }, (event) => {
+      if (event.type !== 'DELETED') return;
+      this.onDelete(event.object as Service).catch((err: unknown) => log.warn(`could not free what Service ${event.object.metadata.namespace}/${event.object.metadata.name} held; the repair pass will`, { err }));
     });
+    const stopRepair = this.repairIntervalMs > 0 ? this.repair.runEvery(this.repairIntervalMs) : () => undefined;
+    return () => {
+      stopRepair();
+      stopServices();
+      stopLedger();
+    };
+  }
+
+  /** One repair pass now (the periodic one's step; tests call it). */
+  async repairOnce(): Promise<void> {
+    await this.requireRepair().runOnce();
   }
 
   /** Fills in the new Service's clusterIP(s), nodePorts and LoadBalancer address; 422 for taken or foreign requests. */
-  onCreate(service: Service): Reservation {
-    return this.transaction(service, (take) => {
-      this.assignClusterIP(service, undefined, take);
-      this.assignNodePorts(service, undefined, take);
-      this.assignLoadBalancerIP(service, undefined, take);
-    }, () => {});
+  async onCreate(service: Service, options: ReserveOptions = {}): Promise<Reservation> {
+    const holder = serviceHolder(service);
+    return this.transaction(service, holder, options, async (take) => {
+      await this.assignClusterIP(service, undefined, take);
+      await this.assignNodePorts(service, undefined, take);
+      await this.assignLoadBalancerIP(service, undefined, take);
+    }, async () => {});
   }
 
   /**
@@ -124,18 +168,20 @@ export class ServiceAllocation {
    * without clusterIP), takes what a changed type or new port needs, and on commit releases what
    * only the old version held (ports removed, type changed back to ClusterIP, ...).
    */
-  onUpdate(old: Service, service: Service): Reservation {
+  async onUpdate(old: Service, service: Service, options: ReserveOptions = {}): Promise<Reservation> {
     keepAllocatedValues(old, service);
-    return this.transaction(service, (take) => {
-      this.assignClusterIP(service, old, take);
-      this.assignNodePorts(service, old, take);
-      this.assignLoadBalancerIP(service, old, take);
-    }, () => this.releaseHeld(subtract(this.heldBy(old), this.heldBy(service))));
+    const holder = serviceHolder(old);
+    service.metadata.uid ??= holder.uid;
+    return this.transaction(service, holder, options, async (take) => {
+      await this.assignClusterIP(service, old, take);
+      await this.assignNodePorts(service, old, take);
+      await this.assignLoadBalancerIP(service, old, take);
+    }, () => this.releaseHeld(subtract(this.heldBy(old), this.heldBy(service)), holder.uid));
   }
 
-  /** The Service is gone from the store: its addresses and ports are free again. */
-  onDelete(service: Service): void {
-    this.releaseHeld(this.heldBy(service));
+  /** The Service is gone from the store: what it held is free again (unless someone else holds it by now). */
+  async onDelete(service: Service): Promise<void> {
+    if (service.metadata.uid) await this.releaseHeld(this.heldBy(service), service.metadata.uid);
   }
 
   /** What a stored Service holds. */
@@ -149,53 +195,130 @@ export class ServiceAllocation {
     };
   }
 
+  /** What a stored Service holds, as ledger entries (for the repair pass). */
+  private holdingsOf(service: Service): Holding[] {
+    if (!service.metadata.uid) return [];
+    const holder: AllocationHolder = { resource: 'services', namespace: service.metadata.namespace, name: service.metadata.name!, uid: service.metadata.uid };
+    const held = this.heldBy(service);
+    return [
+      ...(held.clusterIP && this.ips.contains(held.clusterIP) ? [{ pool: 'ipaddresses' as const, value: held.clusterIP, holder }] : []),
+      ...held.nodePorts.filter((port) => this.ports.contains(port)).map((port) => ({ pool: 'nodeports' as const, value: String(port), holder })),
+      ...(held.loadBalancerIP ? [{ pool: 'ipaddresses' as const, value: held.loadBalancerIP, holder }] : []),
+    ];
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // This server's view of the ledger
+
+  private resetView(): void {
+    this.loadBalancers = new AddressPool(this.lbPool);
+    this.ips = new IpAllocator(this.serviceCidr, [], this.ipOptions());
+    this.ports = new PortAllocator(this.nodePortRange, [], { random: this.random });
+  }
+
+  /**
+   * A reservation appeared or went, ours or another server's. (A ClusterIP given out before the
+   * pool covered it, by an older server, is then not handed out as a LoadBalancer address either:
+   * both live in the one `ipaddresses` pool.)
+   */
+  private onLedgerChange(type: 'ADDED' | 'MODIFIED' | 'DELETED', pool: AllocationPool, value: string): void {
+    const taken = type !== 'DELETED';
+    if (pool === 'nodeports') {
+      if (taken) this.ports.markAllocated(Number(value));
+      else this.ports.release(Number(value));
+      return;
+    }
+    if (taken) {
+      this.ips.markAllocated(value);
+      this.loadBalancers.markAllocated(value);
+    } else {
+      this.ips.release(value);
+      this.loadBalancers.release(value);
+    }
+  }
+
+  private requireLedger(): AllocationLedger {
+    if (!this.ledger) throw new Error('ServiceAllocation: call attach(store) before the registry takes writes');
+    return this.ledger;
+  }
+
+  private requireRepair(): AllocationRepair {
+    this.requireLedger();
+    return this.repair!;
+  }
+
   // -------------------------------------------------------------------------------------------
 
   /**
    * Runs `assign` collecting user mistakes as field errors; on any error gives back everything
    * taken so far and throws (422 for field errors, the allocator's 500 for a full range).
    */
-  private transaction(service: Service, assign: (take: Taker) => void, onCommit: () => void): Reservation {
-    const undo: (() => void)[] = [];
+  private async transaction(service: Service, holder: AllocationHolder, options: ReserveOptions, assign: (take: Taker) => Promise<void>, onCommit: () => Promise<void>): Promise<Reservation> {
+    const ledger = this.requireLedger();
+    const undo: (() => Promise<void>)[] = [];
     const errors: FieldError[] = [];
-    const take: Taker = (allocate, release) => {
+    const take: Taker = async (pool, value, allocateLocally, releaseLocally, field) => {
       try {
-        allocate();
-        undo.push(release);
+        allocateLocally();
       } catch (err) {
         if (!(err instanceof AllocationError)) throw err;
         errors.push(err.fieldError);
+        return false;
       }
+      if (!options.dryRun && !(await ledger.reserve(pool, value, holder))) {
+        // Another server holds it: our view lagged. It stays marked taken here (the watch agrees soon).
+        if (field) errors.push(fieldInvalid(field, pool === 'nodeports' ? Number(value) : value, pool === 'nodeports' ? 'provided port is already allocated' : 'provided IP is already allocated'));
+        return false;
+      }
+      undo.push(async () => {
+        releaseLocally();
+        if (!options.dryRun) await ledger.release(pool, value, holder.uid);
+      });
+      return true;
     };
-    const rollback = () => {
-      for (const release of undo.splice(0).reverse()) release();
+    const rollback = async () => {
+      for (const release of undo.splice(0).reverse()) await release();
     };
     try {
-      assign(take);
+      await assign(take);
     } catch (err) {
-      rollback();
+      await rollback();
       throw err;
     }
     if (errors.length > 0) {
-      rollback();
+      await rollback();
       throw invalid('Service', '', service.metadata.name ?? '', errors);
     }
     let settled = false;
     return {
-      commit: () => {
+      commit: async () => {
         if (settled) return;
         settled = true;
-        onCommit();
+        if (!options.dryRun) await onCommit();
       },
-      rollback: () => {
+      rollback: async () => {
         if (settled) return;
         settled = true;
-        rollback();
+        await rollback();
       },
     };
   }
 
-  private assignClusterIP(service: Service, old: Service | undefined, take: Taker): void {
+  /**
+   * Picks candidates from this server's view until one is won in the store; `pick` throws the
+   * allocator's 500 when the view is full, and returns undefined when an optional pool (the
+   * LoadBalancer one) is exhausted.
+   */
+  private async takeNext<T extends string | number>(pool: AllocationPool, pick: () => T | undefined, releaseLocally: (value: T) => void, take: Taker, what: string): Promise<T | undefined> {
+    for (let attempt = 1; attempt <= MAX_CANDIDATES; attempt += 1) {
+      const candidate = pick();
+      if (candidate === undefined) return undefined;
+      if (await take(pool, String(candidate), () => {}, () => releaseLocally(candidate))) return candidate;
+    }
+    throw internalError(`failed to allocate a ${what}: ${MAX_CANDIDATES} candidates in a row were taken by other API servers at the same time; try again`);
+  }
+
+  private async assignClusterIP(service: Service, old: Service | undefined, take: Taker): Promise<void> {
     const spec = service.spec;
     if (typeOf(service) === 'ExternalName') return;
     const requested = spec.clusterIP || spec.clusterIPs?.[0];
@@ -209,40 +332,38 @@ export class ServiceAllocation {
     let ip = requested;
     if (ip) {
       const field = spec.clusterIP ? 'spec.clusterIP' : 'spec.clusterIPs[0]';
-      take(() => this.ips.allocateSpecific(requested!, field), () => this.ips.release(requested!));
+      await take('ipaddresses', requested!, () => this.ips.allocateSpecific(requested!, field), () => this.ips.release(requested!), field);
     } else {
-      const allocated = this.ips.allocate();
-      take(() => {}, () => this.ips.release(allocated));
-      ip = allocated;
+      ip = await this.takeNext('ipaddresses', () => this.ips.allocate(), (value) => this.ips.release(value), take, 'serviceIP');
     }
     spec.clusterIP = ip;
-    spec.clusterIPs = [ip];
+    spec.clusterIPs = [ip!];
   }
 
-  private assignNodePorts(service: Service, old: Service | undefined, take: Taker): void {
+  private async assignNodePorts(service: Service, old: Service | undefined, take: Taker): Promise<void> {
     if (!needsNodePorts(service)) {
       // A Service that is no longer NodePort or LoadBalancer gives its node ports up.
       for (const port of service.spec.ports ?? []) delete port.nodePort;
       return;
     }
     const ours = new Set(old ? this.heldBy(old).nodePorts : []);
-    (service.spec.ports ?? []).forEach((port, i) => {
+    for (const [i, port] of (service.spec.ports ?? []).entries()) {
       const requested = port.nodePort;
       // One node port may serve the TCP and the UDP port of the same Service.
-      if (requested && ours.has(requested)) return;
+      if (requested && ours.has(requested)) continue;
       if (requested) {
-        take(() => this.ports.allocateSpecific(requested, `spec.ports[${i}].nodePort`), () => this.ports.release(requested));
+        const field = `spec.ports[${i}].nodePort`;
+        await take('nodeports', String(requested), () => this.ports.allocateSpecific(requested, field), () => this.ports.release(requested), field);
         ours.add(requested);
-        return;
+        continue;
       }
-      const allocated = this.ports.allocate();
-      take(() => {}, () => this.ports.release(allocated));
+      const allocated = await this.takeNext('nodeports', () => this.ports.allocate(), (value) => this.ports.release(value), take, 'nodePort');
       port.nodePort = allocated;
-      ours.add(allocated);
-    });
+      ours.add(allocated!);
+    }
   }
 
-  private assignLoadBalancerIP(service: Service, old: Service | undefined, take: Taker): void {
+  private async assignLoadBalancerIP(service: Service, old: Service | undefined, take: Taker): Promise<void> {
     if (typeOf(service) !== 'LoadBalancer') {
       if (service.status?.loadBalancer?.ingress) service.status = { ...service.status, loadBalancer: {} };
       return;
@@ -251,26 +372,31 @@ export class ServiceAllocation {
     const requested = typeof service.spec.loadBalancerIP === 'string' && service.spec.loadBalancerIP !== '' ? service.spec.loadBalancerIP : undefined;
     let ip = previous && (!requested || requested === previous) ? previous : undefined;
     if (!ip && requested) {
-      take(() => this.loadBalancers.allocateSpecific(requested), () => this.loadBalancers.release(requested));
-      ip = requested;
+      const field = 'spec.loadBalancerIP';
+      if (await take('ipaddresses', requested, () => this.loadBalancers.allocateSpecific(requested, field), () => this.loadBalancers.release(requested), field)) ip = requested;
     }
-    if (!ip) {
-      const allocated = this.loadBalancers.allocate();
-      if (allocated) take(() => {}, () => this.loadBalancers.release(allocated));
-      ip = allocated;
+    if (!ip && !requested) {
+      // An exhausted pool leaves the Service <pending>: the service-lb controller asks again when an address is freed.
+      ip = await this.takeNext('ipaddresses', () => this.loadBalancers.allocate(), (value) => this.loadBalancers.release(value), take, 'LoadBalancer address');
     }
     service.status = { ...service.status, loadBalancer: ip ? { ingress: [{ ip }] } : {} };
   }
 
-  private releaseHeld(held: Held): void {
-    if (held.clusterIP) this.ips.release(held.clusterIP);
-    for (const port of held.nodePorts) this.ports.release(port);
-    if (held.loadBalancerIP) this.loadBalancers.release(held.loadBalancerIP);
+  private async releaseHeld(held: Held, holderUid: string): Promise<void> {
+    const ledger = this.requireLedger();
+    if (held.clusterIP) await ledger.release('ipaddresses', held.clusterIP, holderUid);
+    for (const port of held.nodePorts) await ledger.release('nodeports', String(port), holderUid);
+    if (held.loadBalancerIP) await ledger.release('ipaddresses', held.loadBalancerIP, holderUid);
   }
 }
 
-/** Runs an allocation; remembers how to undo it if it succeeded, records its field error if not. */
-type Taker = (allocate: () => void, release: () => void) => void;
+/**
+ * Takes `value` of `pool`: first in this server's view (`allocateLocally`, which throws the
+ * allocator's field error for a value out of range or seen taken), then in the store. Remembers
+ * how to undo it and resolves true if both succeeded; records the field error (for a value the
+ * user asked for at `field`) and resolves false if not.
+ */
+type Taker = (pool: AllocationPool, value: string, allocateLocally: () => void, releaseLocally: () => void, field?: string) => Promise<boolean>;
 
 /** What `a` holds and `b` does not. */
 function subtract(a: Held, b: Held): Held {

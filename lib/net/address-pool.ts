@@ -104,6 +104,11 @@ export class AddressPool {
     if (!this.taken.take(this.offsetOf(ip))) throw new AllocationError(fieldInvalid(field, ip, 'provided IP is already allocated'));
   }
 
+  /** Notes that someone (another API server, a stored reservation) holds `ip`; outside the pool: ignored. */
+  markAllocated(ip: string): void {
+    if (this.contains(ip)) this.taken.take(this.offsetOf(ip));
+  }
+
   release(ip: string): void {
     if (this.contains(ip)) this.taken.release(this.offsetOf(ip));
   }

@@ -3,8 +3,9 @@
 //
 // The API server gives every Service a virtual IP from the service CIDR (10.96.0.0/12 by
 // default) and every NodePort / LoadBalancer port a port from 30000-32767. The allocators only
-// remember what is taken; the state is rebuilt from the stored Services when the server starts
-// (see daemon/api/service-allocation.ts), so the Services themselves are the persistent record.
+// remember what this server believes is taken and pick a candidate; the truth is one reservation
+// object per address or port in the store, which a candidate must still win (see
+// daemon/api/allocation-ledger.ts and daemon/api/service-allocation.ts).
 //
 // Errors name the field the user wrote (`spec.clusterIP`, `spec.ports[0].nodePort`) with the
 // real API server's wording, so the registry can return them as a 422 as they are. A full range
@@ -104,6 +105,11 @@ export class IpAllocator {
     }
   }
 
+  /** Notes that someone (another API server, a stored reservation) holds `ip`; outside the range: ignored. */
+  markAllocated(ip: string): void {
+    if (this.contains(ip)) this.range.take(this.offsetOf(ip));
+  }
+
   /** Gives the address back; addresses outside the range or not taken are ignored. */
   release(ip: string): void {
     if (this.contains(ip)) this.range.release(this.offsetOf(ip));
@@ -172,6 +178,11 @@ export class PortAllocator {
       throw new AllocationError(fieldInvalid(field, port, `provided port is not in the valid range. The range of valid ports is ${this.range}`));
     }
     if (!this.ports.take(port - this.base)) throw new AllocationError(fieldInvalid(field, port, 'provided port is already allocated'));
+  }
+
+  /** Notes that someone (another API server, a stored reservation) holds `port`; outside the range: ignored. */
+  markAllocated(port: number): void {
+    if (this.contains(port)) this.ports.take(port - this.base);
   }
 
   release(port: number): void {

@@ -17,6 +17,6 @@ export const serviceStrategy: Strategy = {
 export function allocatingServiceStrategy(allocation: ServiceAllocation): Strategy {
   return {
     ...serviceStrategy,
-    reserve: (obj, old) => (old ? allocation.onUpdate(old as Service, obj as Service) : allocation.onCreate(obj as Service)),
+    reserve: (obj, old, options) => (old ? allocation.onUpdate(old as Service, obj as Service, options) : allocation.onCreate(obj as Service, options)),
   };
 }

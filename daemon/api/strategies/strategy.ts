@@ -39,16 +39,17 @@ export interface Strategy {
    * after validation, just before the store write, filling the values in; `old` is the stored
    * version on update. Throws a 422 for values that are taken or out of range. The registry
    * commits the reservation once the store has the object, and rolls it back if the write fails.
+   * A dry run checks the values and reserves nothing that others could see.
    */
-  reserve?(obj: KubeObject, old: KubeObject | undefined): Reservation;
+  reserve?(obj: KubeObject, old: KubeObject | undefined, options: { dryRun: boolean }): Promise<Reservation>;
 }
 
 /** What a strategy's reserve() took; exactly one of commit() or rollback() follows. */
 export interface Reservation {
   /** The write is stored: release what the previous version held and this one does not. */
-  commit(): void;
+  commit(): Promise<void>;
   /** The write failed: give back what was taken. */
-  rollback(): void;
+  rollback(): Promise<void>;
 }
 
 /** The plain strategy: status (if the kind has one) belongs to /status, DELETE removes at once. */

@@ -20,6 +20,15 @@ import { ingressIPs, isPending, planLoadBalancer } from './plan-load-balancer.js
 
 export const SERVICE_LB_COMPONENT = 'service-lb-controller';
 
+/**
+ * The API server frees a deleted Service's address when its own watch sees the delete (the
+ * reservation lives in the store: daemon/api/allocation-ledger.ts), which may be a moment after
+ * this controller sees it. A refusal this soon after a release is asked again shortly, not taken
+ * as "the pool is full".
+ */
+const RELEASE_SETTLE_MS = 5_000;
+const RELEASE_RETRY_MS = 250;
+
 export interface ServiceLbControllerOptions extends ControllerOptions {
   /** The API server's LoadBalancer pool (its --lb-pool or the default one). */
   lbPool: readonly string[];
@@ -33,6 +42,8 @@ export class ServiceLbController extends Controller {
   private readonly refusedAt = new Map<string, string>();
   /** key → the last warning told on it (once per version and message, not at every resync). */
   private readonly warned = new Map<string, string>();
+  /** When an address last went back to the pool (ms since the epoch). */
+  private releasedAtMs = 0;
 
   constructor(options: ServiceLbControllerOptions) {
     super(options, { component: SERVICE_LB_COMPONENT, workers: 1 });
@@ -62,6 +73,7 @@ export class ServiceLbController extends Controller {
 
   /** An address went back to the pool: every pending Service may try again. */
   private onRelease(): void {
+    this.releasedAtMs = this.clock.now().getTime();
     this.refusedAt.clear();
     for (const service of this.services.list()) if (isPending(service)) this.queue.add(objectKey(service));
   }
@@ -89,6 +101,10 @@ export class ServiceLbController extends Controller {
     if (ips.length > 0) {
       this.refusedAt.delete(key);
       this.recorder.record(written, 'Normal', 'IPAllocated', `Assigned IP ${ips.join(', ')} from the LoadBalancer pool`);
+      return;
+    }
+    if (this.clock.now().getTime() - this.releasedAtMs < RELEASE_SETTLE_MS) {
+      this.queue.addAfter(key, RELEASE_RETRY_MS);
       return;
     }
     // The pool is fuller than our view of it: wait for a release before asking again.
