@@ -444,7 +444,10 @@ export class ResourceRegistry implements Registry {
       });
     await reservation?.commit();
     // The last finalizer of a deleting object is gone: the delete completes now (finalizers.ts).
-    if (finished) await this.store.delete(resource, ns, name, { uid: written.metadata.uid }).catch(ignoreNotFound);
+    if (finished) {
+      const removed = await this.store.delete(resource, ns, name, { uid: written.metadata.uid }).catch(ignoreNotFound);
+      if (removed) await strategy.afterDelete?.(removed);
+    }
     return written;
   }
 
@@ -463,6 +466,7 @@ export class ResourceRegistry implements Registry {
     if (dryRun) return plan.action === 'mark' ? plan.object : current;
     if (plan.action === 'remove') {
       const removed = await this.store.delete(resource, ns, name, { uid: current.metadata.uid, ...options.preconditions });
+      await strategy.afterDelete?.(removed);
       if (ns !== undefined) await this.namespaces.removeIfEmpty(ns);
       return removed;
     }

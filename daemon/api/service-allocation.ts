@@ -25,13 +25,13 @@
 // return a Reservation; the registry commits it once the store has the object (an update then
 // frees what only the old object held) or rolls it back when the write fails, so a refused write
 // never leaks a value. A Service leaving the store (a DELETE, a last finalizer removed, a namespace
-// emptied) frees its values, on every server that sees the delete; a release names the holder's
-// uid, so it never frees a value someone else holds by now. What a crash leaves behind, the
-// repair pass (allocation-repair.ts) fixes.
+// emptied) frees its values right after the store delete, on the server that deleted it
+// (kube-apiserver's AfterDelete); a release names the holder's uid, so it never frees a value
+// someone else holds by now. What a crash leaves behind, the repair pass (allocation-repair.ts)
+// fixes.
 
 import type { Service } from '../../lib/api/types.js';
 import { fieldInvalid, internalError, invalid, type FieldError } from '../../lib/errors.js';
-import { logger } from '../../lib/logger.js';
 import { AddressPool } from '../../lib/net/address-pool.js';
 import { AllocationError, IpAllocator, PortAllocator } from '../../lib/net/ip-allocator.js';
 import { NETWORK_DEFAULTS } from '../config.js';
@@ -58,8 +58,6 @@ export const REPAIR_INTERVAL_MS = 3 * 60_000;
 
 /** How many candidates one value may lose to other servers before the write gives up (each loss is one store round trip). */
 const MAX_CANDIDATES = 64;
-
-const log = logger('service-allocation');
 
 /** What a write took; exactly one of commit() or rollback() must follow. */
 export interface Reservation {
@@ -122,8 +120,7 @@ export class ServiceAllocation {
 
   /**
    * Runs a repair pass (reservations for what stored Services hold; leaks counted), loads this
-   * server's view of the ledger and keeps it current, frees what each Service held when it leaves
-   * the store, and repairs again every repairIntervalMs. Call once before the registry serves
+   * server's view of the ledger and keeps it current, and repairs again every repairIntervalMs. Call once before the registry serves
    * writes; returns the function that stops all of it.
    */
   async attach(store: ObjectStore): Promise<() => void> {
@@ -135,15 +132,9 @@ export class ServiceAllocation {
     this.resetView();
     for (const record of records) this.onLedgerChange('ADDED', record.metadata.namespace as AllocationPool, record.metadata.name!);
     const stopLedger = ledger.watch(resourceVersion, (type, pool, value) => this.onLedgerChange(type, pool, value));
-    const services = await store.list('services');
-    const stopServices = store.watch('services', { resourceVersion: Number(services.metadata.resourceVersion) }, (event) => {
-      if (event.type !== 'DELETED') return;
-      this.onDelete(event.object as Service).catch((err: unknown) => log.warn(`could not free what Service ${event.object.metadata.namespace}/${event.object.metadata.name} held; the repair pass will`, { err }));
-    });
     const stopRepair = this.repairIntervalMs > 0 ? this.repair.runEvery(this.repairIntervalMs) : () => undefined;
     return () => {
       stopRepair();
-      stopServices();
       stopLedger();
     };
   }
@@ -179,7 +170,10 @@ export class ServiceAllocation {
     }, () => this.releaseHeld(subtract(this.heldBy(old), this.heldBy(service)), holder.uid));
   }
 
-  /** The Service is gone from the store: what it held is free again (unless someone else holds it by now). */
+  /**
+   * The Service is gone from the store (the registry's afterDelete, on every path that removes
+   * one): what it held is free again, unless someone else holds it by now.
+   */
   async onDelete(service: Service): Promise<void> {
     if (service.metadata.uid) await this.releaseHeld(this.heldBy(service), service.metadata.uid);
   }

@@ -18,5 +18,6 @@ export function allocatingServiceStrategy(allocation: ServiceAllocation): Strate
   return {
     ...serviceStrategy,
     reserve: (obj, old, options) => (old ? allocation.onUpdate(old as Service, obj as Service, options) : allocation.onCreate(obj as Service, options)),
+    afterDelete: (removed) => allocation.onDelete(removed as Service),
   };
 }

@@ -42,6 +42,12 @@ export interface Strategy {
    * A dry run checks the values and reserves nothing that others could see.
    */
   reserve?(obj: KubeObject, old: KubeObject | undefined, options: { dryRun: boolean }): Promise<Reservation>;
+  /**
+   * Optional: runs once the object is gone from the store (kube-apiserver's AfterDelete), on
+   * whichever path removed it: a DELETE, or the last finalizer taken off. Gives back what
+   * reserve() took. A server that dies before it runs leaves a leak for the repair pass.
+   */
+  afterDelete?(removed: KubeObject): Promise<void>;
 }
 
 /** What a strategy's reserve() took; exactly one of commit() or rollback() follows. */
