@@ -9,6 +9,15 @@
 //     their Node, and two nodes acquiring at once must not both take the lowest free subnet; the
 //     ledger's resourceVersion is the one compare-and-swap point that serializes them (a write
 //     with a stale version fails with Conflict, and we re-read and re-plan).
+//
+// This is Kubernetes' older allocator design (one RangeAllocation object per pool, rewritten
+// under a resourceVersion guard), and it is what keeps pod subnets unique with several API
+// servers on one etcd and during the moment two node IPAM leaders overlap (leader election only
+// promises "rarely two"): every lease is a guarded write of the ledger, so of two leaders leasing
+// the same subnet to two nodes one gets Conflict and plans again. Service addresses use one
+// object per value instead (daemon/api/allocation-ledger.ts says why); here the pool is small (256
+// subnets of a /16), leases are rare (a node joining), and the controller reaches the store only
+// through the API, where a ConfigMap is the natural guarded object.
 
 import type { KubeObject, Node } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
