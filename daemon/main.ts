@@ -247,7 +247,12 @@ async function main(): Promise<void> {
       'run a worker node that joins a server',
       (y) =>
         nodeFlags(y, '/var/lib/kubelab-agent')
-          .option('server', { type: 'string', demandOption: true, describe: 'the API server\'s URL, e.g. https://192.168.56.11:6443' })
+          .option('server', {
+            type: 'string',
+            array: true,
+            demandOption: true,
+            describe: 'the API server\'s URL, e.g. https://192.168.56.11:6443; with several servers, repeat it or separate with commas (the agent also learns them from the default/kubernetes Endpoints)',
+          })
           .option('token', { type: 'string', describe: 'the join token, from <server data dir>/join-token (prefer --token-file: ps shows a command line)' })
           .option('token-file', { type: 'string', describe: 'a file holding the join token (kept off the command line, where ps shows it)' })
           .check((a) => {
@@ -261,12 +266,12 @@ async function main(): Promise<void> {
         configureLogs(args);
         const agent = await startAgent({
           ...nodeOptions(args),
-          server: args.server,
+          servers: args.server.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== ''),
           token: args.token ?? readTokenFile(args['token-file']!),
           nodeIP: args['node-ip'],
           apiPort: args['api-port'],
         });
-        console.log(`kubelabd: node ${args['node-name']} joined ${args.server}; API forwarded on ${agent.apiAddress}`);
+        console.log(`kubelabd: node ${args['node-name']} joined ${args.server.join(',')}; API forwarded on ${agent.apiAddress}`);
         onSignals('agent', () => agent.close());
       },
     )
