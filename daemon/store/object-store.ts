@@ -17,6 +17,7 @@
 //   retained history fails with 410 Gone.
 
 import type { KubeObject, ObjectList } from '../../lib/api/types.js';
+import type { ApiError } from '../../lib/errors.js';
 
 export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -39,6 +40,11 @@ export interface StoreWatchOptions {
    * as DELETED, one that starts matching as ADDED, as the real API server does.
    */
   filter?: (obj: KubeObject) => boolean;
+  /**
+   * Told when the store ends the watch after it started (etcd found the version compacted while
+   * serving it from etcd itself: 410 Gone). No more events follow. Without it the store logs.
+   */
+  onError?: (error: ApiError) => void;
 }
 
 export interface StoreListOptions {
