@@ -18,6 +18,7 @@ import { errorMessage } from '../lib/errors.js';
 import { configureLogging, LOG_FORMATS, type LogFormat, logger } from '../lib/logger.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
+import { serversOfFlags } from '../lib/client/server-endpoints.js';
 import { DEFAULT_LISTEN, DNS_DEFAULTS, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, HPA_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS, ETCD_STORE_DEFAULTS } from './config.js';
 import { startServer } from './server.js';
 import { GOSSIP_KEYRING_ROTATE_PATH } from './api/gossip-keyring.js';
@@ -266,7 +267,7 @@ async function main(): Promise<void> {
         configureLogs(args);
         const agent = await startAgent({
           ...nodeOptions(args),
-          servers: args.server.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== ''),
+          servers: serversOfFlags(args.server),
           token: args.token ?? readTokenFile(args['token-file']!),
           nodeIP: args['node-ip'],
           apiPort: args['api-port'],

@@ -58,6 +58,29 @@ export function normalizeServerUrl(url: string): string {
   return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
 }
 
+/**
+ * `--server` values as given (repeated, or comma-separated) → one URL per server, normalized.
+ * Throws an Error naming the value that is not an http(s) URL.
+ */
+export function serversOfFlags(values: readonly string[]): string[] {
+  const urls = values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  if (urls.length === 0) throw new Error('--server: give the API server\'s URL, e.g. https://192.168.56.11:6443');
+  return [
+    ...new Set(
+      urls.map((value) => {
+        let url: URL | undefined;
+        try {
+          url = new URL(value);
+        } catch {
+          url = undefined;
+        }
+        if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new Error(`--server: "${value}" is not a URL like https://192.168.56.11:6443`);
+        return normalizeServerUrl(value);
+      }),
+    ),
+  ];
+}
+
 const isLoopback = (host: string): boolean => /^127\./.test(host) || host === 'localhost' || host === '[::1]';
 
 /**

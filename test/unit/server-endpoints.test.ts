@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Endpoints } from '../../lib/api/types.js';
-import { backoffMs, planServerList, planServerOrder, ServerEndpoints, type ServerState } from '../../lib/client/server-endpoints.js';
+import { backoffMs, planServerList, planServerOrder, ServerEndpoints, serversOfFlags, type ServerState } from '../../lib/client/server-endpoints.js';
 
 const endpoints = (subsets: Endpoints['subsets']): Endpoints => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default' }, subsets });
 const https = (ips: string[], port = 6443, name = 'https') => ({ addresses: ips.map((ip) => ({ ip })), ports: [{ name, port, protocol: 'TCP' }] });
@@ -110,4 +110,21 @@ describe('ServerEndpoints', () => {
     servers.replace([]);
     assert.deepEqual(servers.list(), ['https://c:1', 'https://a:1'], 'an empty list is ignored');
   });
+});
+
+describe('serversOfFlags: --server, repeated or comma-separated', () => {
+  const cases: { name: string; values: string[]; want: string[] | RegExp }[] = [
+    { name: 'one URL', values: ['https://10.0.0.1:6443'], want: ['https://10.0.0.1:6443'] },
+    { name: 'repeated', values: ['https://10.0.0.1:6443', 'https://10.0.0.2:6443/'], want: ['https://10.0.0.1:6443', 'https://10.0.0.2:6443'] },
+    { name: 'comma-separated, spaces and empty parts ignored', values: ['https://10.0.0.1:6443, https://10.0.0.2:6443,'], want: ['https://10.0.0.1:6443', 'https://10.0.0.2:6443'] },
+    { name: 'a server given twice counts once', values: ['https://10.0.0.1:6443', 'https://10.0.0.1:6443/'], want: ['https://10.0.0.1:6443'] },
+    { name: 'not a URL', values: ['10.0.0.1:6443'], want: /--server: "10\.0\.0\.1:6443" is not a URL like https:\/\/192\.168\.56\.11:6443$/ },
+    { name: 'nothing', values: [','], want: /--server: give the API server's URL/ },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      if (c.want instanceof RegExp) assert.throws(() => serversOfFlags(c.values), c.want);
+      else assert.deepEqual(serversOfFlags(c.values), c.want);
+    });
+  }
 });
