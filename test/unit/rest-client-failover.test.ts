@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
+import net from 'node:net';
 import type { KubeObject } from '../../lib/api/types.js';
 import { Informer } from '../../lib/client/informer.js';
 import { failedBeforeReachingServer, RestClient } from '../../lib/client/rest-client.js';
@@ -139,6 +140,18 @@ describe('RestClient failover between API servers', function () {
     assert.equal(endpoints.current, servers[1].url);
   });
 
+  it('a paged list whose server dies between pages gets the next page, with the same continue token, from the next server', async () => {
+    const page = (name: string, next?: string) => ({ kind: 'PodList', metadata: { resourceVersion: '101', ...(next ? { continue: next } : {}) }, items: [{ metadata: { name, namespace: 'default' } }] });
+    servers[0].on('GET', '/api/v1/pods', (_req, res) => {
+      sendJson(res, 200, page('a', 'token-after-a'));
+      void servers[0].close(); // dies right after the first page
+    });
+    servers[1].on('GET', '/api/v1/pods', (req, res) => sendJson(res, req.query.get('continue') === 'token-after-a' ? 200 : 400, page('b')));
+    const list = await client.listAll('pods', {}, 1);
+    assert.deepEqual(list.items.map((p) => p.metadata.name), ['a', 'b']);
+    assert.equal(requestsTo(servers[1], 'GET')[0].query.get('continue'), 'token-after-a');
+  });
+
   it('a list to a dead server goes to the next; the dead one is skipped while it backs off', async () => {
     history.write('ADDED', 'a');
     await servers[0].close();
@@ -154,6 +167,27 @@ describe('RestClient failover between API servers', function () {
     assert.equal(created.metadata.resourceVersion, '7');
     assert.equal(requestsTo(servers[1], 'POST').length, 1);
     assert.equal(requestsTo(servers[2], 'POST').length, 0);
+  });
+
+  it('a server that accepts connections but never completes TLS (a hung host) is given up after connectTimeoutMs; a write goes to the next', async () => {
+    const hung = net.createServer(() => undefined); // accepts, then says nothing
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const sockets = new Set<net.Socket>();
+    hung.on('connection', (socket) => sockets.add(socket));
+    try {
+      const hungUrl = `https://127.0.0.1:${(hung.address() as net.AddressInfo).port}`;
+      const viaHung = new RestClient(client.config, { servers: new ServerEndpoints([hungUrl, servers[1].url]), connectTimeoutMs: 300 });
+      servers[1].onJson('POST', '/api/v1/namespaces/default/configmaps', { kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default', resourceVersion: '8' } }, 201);
+      const started = Date.now();
+      const created = await viaHung.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' } } as KubeObject);
+      assert.equal(created.metadata.resourceVersion, '8');
+      assert.ok(Date.now() - started < 5_000, 'given up after the connect timeout, not the 30 s idle timeout');
+      assert.equal(requestsTo(servers[1], 'POST').length, 1);
+      viaHung.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => hung.close(() => resolve()));
+    }
   });
 
   it('a write that reached its server is not sent again when the server dies before answering', async () => {
