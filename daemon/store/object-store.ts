@@ -115,6 +115,8 @@ export interface ObjectStore {
    * Calls onEvent for every matching change, synchronously in version order. Event objects are
    * shared by every watcher: read them, copy them before changing anything. Returns the function
    * that stops the watch. Throws Gone (410) when options.resourceVersion is older than the history.
+   * The etcd store serves a version older than its watch cache but not compacted from etcd itself;
+   * if etcd then finds it compacted, the watch ends through options.onError with that 410.
    */
   watch(resource: string, options: StoreWatchOptions, onEvent: (event: StoreEvent) => void): () => void;
 }
