@@ -112,7 +112,7 @@ export interface ServerEndpointsOptions {
   /** ms since the epoch; injected by tests. */
   now?: () => number;
   backoff?: { initialMs: number; maxMs: number };
-  /** Told when the current server changes (the agent logs it). */
+  /** Told when requests move to another live server (the agent logs it); not while every server is down. */
   onSwitch?: (from: string, to: string) => void;
 }
 
@@ -185,6 +185,7 @@ export class ServerEndpoints {
     if (url === this.currentUrl) return;
     const from = this.currentUrl;
     this.currentUrl = url;
-    if (from !== undefined) this.options.onSwitch?.(from, url);
+    const live = (this.find(url)?.downUntilMs ?? 0) <= this.now();
+    if (from !== undefined && live) this.options.onSwitch?.(from, url);
   }
 }

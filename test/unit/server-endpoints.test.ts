@@ -96,6 +96,10 @@ describe('ServerEndpoints', () => {
     servers.markReachable('https://a:1');
     assert.equal(servers.current, 'https://a:1');
     assert.deepEqual(switches, ['https://a:1>https://b:1', 'https://b:1>https://c:1', 'https://c:1>https://a:1']);
+    servers.markFailed('https://a:1');
+    servers.markFailed('https://b:1');
+    servers.markFailed('https://c:1');
+    assert.deepEqual(switches.slice(3), ['https://a:1>https://c:1'], 'the move to live c is told; moving round servers that are all down is not');
   });
 
   it('replace keeps known servers\' back-off and the current server while it is listed; a vanished current one is left', () => {
