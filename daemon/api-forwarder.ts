@@ -5,12 +5,14 @@
 //
 // Where the API is comes from the caller each time a connection arrives: a list of servers in
 // order of preference (the agent's ServerEndpoints, live ones first, then the gossip view's
-// server members). The forwarder dials them in turn until one accepts within connectTimeoutMs,
-// and only then passes the client's bytes on, so a dead server costs a client one short wait,
-// never a broken connection; the caller hears which server could not be reached.
+// server members). The forwarder dials them in turn as kube-proxy's userspace proxy dials a
+// Service's endpoints (connectToEndpoint, network/proxy/tcp-proxier.ts), and only then relays
+// the client's bytes, so a dead server costs a client one short wait, never a broken connection;
+// the caller hears which servers could not be reached.
 
 import net from 'node:net';
 import { logger, type Logger } from '../lib/logger.js';
+import { connectToEndpoint, pipeBothWays } from '../network/proxy/tcp-proxier.js';
 
 /** How long the forwarder waits for one server to accept before dialling the next. */
 export const FORWARDER_CONNECT_TIMEOUT_MS = 3_000;
@@ -35,11 +37,32 @@ export async function startApiForwarder(options: ApiForwarderOptions): Promise<R
   const log = options.log ?? logger('api-forwarder');
   const timeoutMs = options.connectTimeoutMs ?? FORWARDER_CONNECT_TIMEOUT_MS;
   const connections = new Set<net.Socket>();
-  const server = net.createServer((client) => {
+  // pauseOnConnect: the client's bytes wait in the kernel until a server is connected.
+  const server = net.createServer({ pauseOnConnect: true }, (client) => {
     connections.add(client);
-    client.on('close', () => connections.delete(client));
-    client.on('error', () => undefined); // a client that went away: its upstream is closed below
-    void forward(client, options.targets(), timeoutMs, connections, options.onUnreachable, log);
+    client.on('error', () => client.destroy());
+    client.once('close', () => connections.delete(client));
+    const targets = options.targets();
+    let next = 0;
+    const servers = { nextEndpoint: () => targets[next++] };
+    connectToEndpoint(servers, 'the API', client.remoteAddress ?? '', targets.map(() => timeoutMs), (err, upstream, target) => {
+      // Every server dialled before the one that answered (all of them, when none did) is down.
+      for (const failed of targets.slice(0, target ? targets.indexOf(target) : targets.length)) options.onUnreachable?.(failed);
+      if (err || !upstream) {
+        log.warn(`no API server accepted a connection from ${client.remoteAddress ?? 'a client'}`, { err });
+        // End politely (FIN, not RST), dropping what the client sent, as kube-proxy does.
+        client.on('data', () => undefined);
+        client.resume();
+        client.end();
+        client.setTimeout(5_000, () => client.destroy());
+        return;
+      }
+      if (client.destroyed) return void upstream.destroy(); // the client gave up while we were dialling
+      connections.add(upstream);
+      upstream.once('close', () => connections.delete(upstream));
+      pipeBothWays(client, upstream, () => undefined);
+      client.resume();
+    });
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, options.host, () => resolve()));
   const bound = server.address() as net.AddressInfo;
@@ -50,49 +73,4 @@ export async function startApiForwarder(options: ApiForwarderOptions): Promise<R
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Dials the targets in order; pipes the client to the first that accepts, or closes it. */
-async function forward(
-  client: net.Socket,
-  targets: string[],
-  timeoutMs: number,
-  connections: Set<net.Socket>,
-  onUnreachable: ((target: string) => void) | undefined,
-  log: Logger,
-): Promise<void> {
-  for (const target of targets) {
-    if (client.destroyed) return;
-    const upstream = await dial(target, timeoutMs).catch((err: Error) => {
-      log.warn(`cannot reach the API server at ${target}${targets.length > 1 ? '; trying the next' : ''}`, { err });
-      onUnreachable?.(target);
-      return undefined;
-    });
-    if (!upstream) continue;
-    if (client.destroyed) return void upstream.destroy();
-    connections.add(upstream);
-    upstream.on('close', () => connections.delete(upstream));
-    upstream.on('error', () => client.destroy()); // the server died mid-connection: the client sees it and reconnects
-    client.on('close', () => upstream.destroy());
-    client.pipe(upstream).pipe(client);
-    return;
-  }
-  client.destroy();
-}
-
-function dial(target: string, timeoutMs: number): Promise<net.Socket> {
-  const colon = target.lastIndexOf(':');
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: target.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(target.slice(colon + 1)) });
-    const timer = setTimeout(() => socket.destroy(new Error(`no connection within ${timeoutMs / 1000} s`)), timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
 }
