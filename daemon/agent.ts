@@ -5,10 +5,18 @@
 // runs the node agent (daemon/node-agent.ts, the same start as the server's own host: kubelet and
 // its stream server, proxy, DNS, gossip, routes) against the server's API over HTTPS, plus an API
 // forwarder on the node's own address, so the CLI can be pointed at any node.
+//
+// With several servers (an HA control plane) the agent knows them all: the ones given with
+// --server and every one the `default/kubernetes` Endpoints list (follow-api-servers.ts). Its
+// client, its watches and its API forwarder move to a live server when theirs dies
+// (lib/client/server-endpoints.ts); watches resume from their resourceVersion there.
 
 import { restTokenClient } from './kubelet/service-account-tokens.js';
 import { joinCluster, parseJoinToken } from '../lib/client/join.js';
 import { RestClient } from '../lib/client/rest-client.js';
+import { normalizeServerUrl, ServerEndpoints } from '../lib/client/server-endpoints.js';
+import { SharedInformerFactory } from '../lib/client/shared-informer-factory.js';
+import { ApiError, errorMessage } from '../lib/errors.js';
 import { systemClock } from '../lib/clock.js';
 import { logger } from '../lib/logger.js';
 import type { GossipConfig } from '../network/gossip/gossip-config.js';
@@ -25,10 +33,11 @@ import { NodeAgentMetrics } from './metrics/node-agent-metrics.js';
 import { usageSources, type UsageFlags } from './kubelet/usage/usage-sources.js';
 import { connectRuntime, gossipSeedsOfNodes, startNodeAgent } from './node-agent.js';
 import { ensurePrivateDirectory } from './private-files.js';
+import { followApiServers } from './follow-api-servers.js';
 
 export interface AgentOptions {
-  /** The API server's URL, e.g. https://10.250.0.11:6443. */
-  server: string;
+  /** The API servers' URLs, e.g. https://10.250.0.11:6443: joined through the first that answers, all used after. */
+  servers: string[];
   token: string;
   nodeName: string;
   nodeIP: string;
@@ -58,20 +67,25 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   await ensurePrivateDirectory(options.dataDir);
   const runtime = await connectRuntime(options.dockerHost);
   const log = logger('kubelabd');
-  const { caPem, nodeToken, kubeletCertPem, kubeletKeyPem } = await joinCluster({
-    server: options.server,
-    token: options.token,
-    nodeName: options.nodeName,
-    nodeIPs: [options.nodeIP],
-    dataDir: options.dataDir,
-    createKubeletCsr: () => createCertificateSigningRequest(kubeletCommonName(options.nodeName)),
-  });
+  const given = options.servers.map(normalizeServerUrl);
+  if (given.length === 0) throw new Error('kubelabd agent: give the API server with --server URL');
+  const { caPem, nodeToken, kubeletCertPem, kubeletKeyPem } = await joinAny(given, (server) =>
+    joinCluster({
+      server,
+      token: options.token,
+      nodeName: options.nodeName,
+      nodeIPs: [options.nodeIP],
+      dataDir: options.dataDir,
+      createKubeletCsr: () => createCertificateSigningRequest(kubeletCommonName(options.nodeName)),
+    }),
+  );
+  const servers = new ServerEndpoints(given, { onSwitch: (from, to) => log.warn(`API server ${from} does not answer; using ${to}`) });
   // Prometheus: this node agent's registry, served at its kubelet server's /metrics; its work queues and API client report to it.
   const metrics = new NodeAgentMetrics({ processMetrics: true });
   setWorkQueueMetricsProvider(metrics.workQueues());
   const client = new RestClient(
-    { server: options.server, caPem, token: nodeToken, insecureSkipTlsVerify: false, namespace: 'default', contextName: '', sources: [] },
-    { userAgent: `kubelabd-agent/${options.nodeName}`, onRequest: metrics.onRestRequest },
+    { server: given[0], caPem, token: nodeToken, insecureSkipTlsVerify: false, namespace: 'default', contextName: '', sources: [] },
+    { userAgent: `kubelabd-agent/${options.nodeName}`, onRequest: metrics.onRestRequest, servers },
   );
 
   const fetchKeyring = async () => {
@@ -85,18 +99,21 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     try {
       first = await fetchKeyring();
     } catch (err) {
-      if (attempt === 1 || attempt % 10 === 0) log.warn(`fetching the gossip keyring from ${options.server}; retrying`, { err });
+      if (attempt === 1 || attempt % 10 === 0) log.warn(`fetching the gossip keyring from ${servers.list().join(', ')}; retrying`, { err });
       await systemClock.sleep(Math.min(5_000, 250 * attempt));
     }
   }
   const keyring = new GossipKeyring(first.keys, first.activationDelayMs);
 
-  const serverUrl = new URL(options.server);
   const gossipPort = options.gossipPort ?? PORTS.gossip;
   const kubeletPort = options.kubeletPort ?? PORTS.kubelet;
   const apiPort = options.apiPort ?? PORTS.api;
+  const abort = new AbortController();
+  const informers = new SharedInformerFactory({ client, clock: systemClock, onError: (resource, err) => log.error(`watching ${resource}`, { err }) });
+  followApiServers(informers, servers, given, log, abort.signal);
   const agent = await startNodeAgent({
     client,
+    informers,
     runtime,
     clock: systemClock,
     nodeName: options.nodeName,
@@ -113,10 +130,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       port: gossipPort,
       keyring,
       refreshKeyring: async () => (await fetchKeyring()).keys,
-      // The server's host, then every node the API knows (the server may be down while others are not).
+      // The servers' hosts, then every node the API knows (a server may be down while others are not).
       seeds: async () => {
         const known = await gossipSeedsOfNodes(client, options.nodeName, gossipPort).catch(() => [] as string[]);
-        return [...new Set([`${serverUrl.hostname}:${gossipPort}`, ...known])];
+        return [...new Set([...servers.list().map((url) => `${new URL(url).hostname}:${gossipPort}`), ...known])];
       },
       apiAddress: `${options.nodeIP}:${apiPort}`,
       config: options.gossipConfig,
@@ -129,12 +146,20 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const forwarder = await startApiForwarder({
     host: options.nodeIP,
     port: apiPort,
-    // The API is where the gossip view's live server member says; the --server address otherwise.
-    target: () => agent.gossip?.liveMembers().find((m) => m.meta.role === 'server')?.meta.apiAddress ?? `${serverUrl.hostname}:${serverUrl.port || 443}`,
+    // The agent's servers, live ones first, then any other server the gossip view knows alive.
+    targets: () => [
+      ...new Set([
+        ...servers.order().map(hostPortOf),
+        ...(agent.gossip?.liveMembers().filter((m) => m.meta.role === 'server').map((m) => m.meta.apiAddress) ?? []),
+      ]),
+    ],
+    onUnreachable: (target) => {
+      const url = servers.list().find((u) => hostPortOf(u) === target);
+      if (url) servers.markFailed(url);
+    },
     log: log.child('api-forwarder'),
   });
 
-  const abort = new AbortController();
   const running = agent.run(abort.signal);
   return {
     apiAddress: forwarder.address,
@@ -145,4 +170,28 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       client.close();
     },
   };
+}
+
+/** `https://10.0.0.1:6443` → `10.0.0.1:6443` (443 when the URL names no port). */
+function hostPortOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || 443}`;
+}
+
+/**
+ * Joins through the first server that answers: any server of the cluster hands out the same
+ * credentials (they share the CA and the store). A refusal (a wrong token) is the same answer
+ * from every server, so only when none can be reached is the last failure the one reported.
+ */
+async function joinAny<T>(servers: string[], join: (server: string) => Promise<T>): Promise<T> {
+  const failures: string[] = [];
+  for (const server of servers) {
+    try {
+      return await join(server);
+    } catch (err) {
+      if (err instanceof ApiError || servers.length === 1) throw err;
+      failures.push(errorMessage(err));
+    }
+  }
+  throw new Error(`no API server could be joined: ${failures.join('; ')}`);
 }

@@ -18,6 +18,7 @@ import { errorMessage } from '../lib/errors.js';
 import { configureLogging, LOG_FORMATS, type LogFormat, logger } from '../lib/logger.js';
 import { defaultNodeIP } from './kubelet/node-status.js';
 import { startAgent } from './agent.js';
+import { serversOfFlags } from '../lib/client/server-endpoints.js';
 import { DEFAULT_LISTEN, DNS_DEFAULTS, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, HPA_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS, ETCD_STORE_DEFAULTS } from './config.js';
 import { startServer } from './server.js';
 import { GOSSIP_KEYRING_ROTATE_PATH } from './api/gossip-keyring.js';
@@ -247,7 +248,12 @@ async function main(): Promise<void> {
       'run a worker node that joins a server',
       (y) =>
         nodeFlags(y, '/var/lib/kubelab-agent')
-          .option('server', { type: 'string', demandOption: true, describe: 'the API server\'s URL, e.g. https://192.168.56.11:6443' })
+          .option('server', {
+            type: 'string',
+            array: true,
+            demandOption: true,
+            describe: 'the API server\'s URL, e.g. https://192.168.56.11:6443; with several servers, repeat it or separate with commas (the agent also learns them from the default/kubernetes Endpoints)',
+          })
           .option('token', { type: 'string', describe: 'the join token, from <server data dir>/join-token (prefer --token-file: ps shows a command line)' })
           .option('token-file', { type: 'string', describe: 'a file holding the join token (kept off the command line, where ps shows it)' })
           .check((a) => {
@@ -261,12 +267,12 @@ async function main(): Promise<void> {
         configureLogs(args);
         const agent = await startAgent({
           ...nodeOptions(args),
-          server: args.server,
+          servers: serversOfFlags(args.server),
           token: args.token ?? readTokenFile(args['token-file']!),
           nodeIP: args['node-ip'],
           apiPort: args['api-port'],
         });
-        console.log(`kubelabd: node ${args['node-name']} joined ${args.server}; API forwarded on ${agent.apiAddress}`);
+        console.log(`kubelabd: node ${args['node-name']} joined ${args.server.join(',')}; API forwarded on ${agent.apiAddress}`);
         onSignals('agent', () => agent.close());
       },
     )

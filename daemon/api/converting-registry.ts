@@ -78,7 +78,7 @@ export function convertingRegistry(registry: Registry, conversion: VersionConver
       return { ...list, apiVersion: `${schema.group}/${schema.version}`, items: list.items.map(served) };
     },
     watch(resource, options, ctx, onEvent) {
-      return registry.watch(resource, options, ctx, (event) => onEvent({ ...event, object: served(event.object) }));
+      return registry.watch(resource, options, ctx, (event) => onEvent(event.type === 'ERROR' ? event : { ...event, object: served(event.object) }));
     },
     async create(resource, namespace, body, ctx) {
       return served(await registry.create(resource, namespace, incoming(structuredClone(body), ctx), ctx));

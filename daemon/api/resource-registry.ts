@@ -160,7 +160,9 @@ export class ResourceRegistry implements Registry {
     const info = infoOf(resource);
     const filter = compileSelectors(options);
     const from = parseResourceVersion(options.resourceVersion);
-    return this.store.watch(resource, { namespace: scoped(info, options.namespace), resourceVersion: from, filter }, (event) =>
+    // A watch the store ends on its own (etcd compacted the version it served) ends with an ERROR event.
+    const onError = (error: ApiError) => onEvent({ type: 'ERROR', object: error.toStatus() as unknown as KubeObject });
+    return this.store.watch(resource, { namespace: scoped(info, options.namespace), resourceVersion: from, filter, onError }, (event) =>
       onEvent({ type: event.type, object: event.object }),
     );
   }

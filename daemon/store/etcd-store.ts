@@ -22,9 +22,16 @@
 // changes (watch-history.ts). A client's watch from a resourceVersion replays that history and
 // then follows live events, synchronously and in revision order, each with the object's previous
 // state (etcd's prev_kv) so filtered watches can tell "stopped matching". A version older than
-// the history, or older than the last compaction, is answered 410 Gone ("too old resource
-// version"). A write's promise resolves only once the cache has seen the write, so a client that
-// wrote and then watches from its version never misses it, exactly as with nedb.
+// the last compaction is answered 410 Gone ("too old resource version"). A write's promise
+// resolves only once the cache has seen the write, so a client that wrote and then watches from
+// its version never misses it, exactly as with nedb.
+//
+// A version older than the cache but newer than the compaction is what a client brings when its
+// server died and it resumes on a server that started after the client's last event (the cache
+// starts empty at open). kube-apiserver answers 410 there and every informer of every agent
+// lists again; kubelab serves that watch from etcd itself instead (watchFromEtcd: an etcd watch of
+// the resource from that revision, with previous values), so a failover costs no relist. If
+// etcd then says the revision is compacted after all, the watch ends with 410 (options.onError).
 //
 // etcd's history is compacted every 5 minutes (etcd-compactor.ts), to the revision of the tick
 // before, so continue tokens and watch versions reach back about 5 minutes and then get 410.
@@ -32,7 +39,7 @@
 import fs from 'node:fs';
 import { Etcd3, type IKeyValue, type IOptions, type IWatchResponse, type Watcher as EtcdWatcher } from 'etcd3';
 import type { KubeObject, ObjectList } from '../../lib/api/types.js';
-import { alreadyExists, badRequest, conflict, gone, isConflict, notFound } from '../../lib/errors.js';
+import { alreadyExists, ApiError, badRequest, conflict, errorMessage, gone, isConflict, notFound } from '../../lib/errors.js';
 import { logger } from '../../lib/logger.js';
 import { ETCD_STORE_DEFAULTS, STORE_DEFAULTS } from '../config.js';
 import { encodedJson, rememberEncoding } from './encoded-json.js';
@@ -119,6 +126,10 @@ export class EtcdObjectStore implements ObjectStore {
   /** Writes waiting for the cache to reach their revision. */
   private waiting: { revision: number; resolve: () => void }[] = [];
   private cacheWatch: EtcdWatcher | undefined;
+  /** The highest revision etcd is known to have compacted to (by this server): older watches get 410 at once. */
+  private compactedUpTo = 0;
+  /** Stop functions of the watches served from etcd itself (watchFromEtcd), ended at close. */
+  private readonly etcdWatches = new Set<() => void>();
   private stopCompactor: () => void = () => undefined;
   private rewrittenAtOpen = 0;
   private opened = false;
@@ -144,7 +155,7 @@ export class EtcdObjectStore implements ObjectStore {
       throw err;
     }
     if (this.compactionIntervalMs > 0) {
-      this.stopCompactor = runCompactor(this.client, this.compactionIntervalMs, (revision) => this.history.forgetUpTo(revision));
+      this.stopCompactor = runCompactor(this.client, this.compactionIntervalMs, (revision) => this.forgetUpTo(revision));
     }
     this.opened = true;
   }
@@ -153,6 +164,7 @@ export class EtcdObjectStore implements ObjectStore {
     if (!this.opened) return;
     this.opened = false;
     this.stopCompactor();
+    for (const stop of [...this.etcdWatches]) stop();
     await this.cacheWatch?.cancel().catch(() => undefined);
     this.watchers.clear();
     for (const waiter of this.waiting) waiter.resolve();
@@ -175,6 +187,11 @@ export class EtcdObjectStore implements ObjectStore {
    */
   async compact(revision: number): Promise<void> {
     await this.client.kv.compact({ revision, physical: true });
+    this.forgetUpTo(revision);
+  }
+
+  private forgetUpTo(revision: number): void {
+    this.compactedUpTo = Math.max(this.compactedUpTo, revision);
     this.history.forgetUpTo(revision);
   }
 
@@ -329,10 +346,80 @@ export class EtcdObjectStore implements ObjectStore {
 
   watch(resource: string, options: StoreWatchOptions, onEvent: (event: StoreEvent) => void): () => void {
     const from = options.resourceVersion ?? 0;
+    // Older than the cache, not older than the last compaction we know of: etcd still has it.
+    if (from > 0 && from < this.history.retainedAfter && from >= this.compactedUpTo) return this.watchFromEtcd(resource, options, from, onEvent);
     // The backlog and the registration happen in this synchronous call: no event slips between.
     const backlog = from === 0 ? this.currentAsAdded(resource, options) : this.history.since(from).filter((e) => e.resource === resource);
     // A list read from etcd may be newer than the cache: events up to its version are not sent again.
     return this.watchers.add(resource, options, onEvent, backlog, Math.max(from, this.revision));
+  }
+
+  /**
+   * A watch from a revision the cache does not reach back to, served by an etcd watch of its own
+   * (the resource's keys, from `from + 1`, with previous values) for as long as the client
+   * watches. The events pass through the same StoreWatchers filter as the cache's, so a filtered
+   * watch sees ADDED/DELETED for objects that start/stop matching, exactly as from the cache.
+   */
+  private watchFromEtcd(resource: string, options: StoreWatchOptions, from: number, onEvent: (event: StoreEvent) => void): () => void {
+    const watchers = new StoreWatchers();
+    watchers.add(resource, options, onEvent, [], from);
+    let stopped = false;
+    /** `canceledByEtcd`: etcd already dropped the watch (cancelling it again would answer an id nobody holds). */
+    const end = (error?: ApiError, canceledByEtcd = false) => {
+      if (stopped) return;
+      stopped = true;
+      this.etcdWatches.delete(stop);
+      watchers.clear();
+      if (!canceledByEtcd) void watcher.cancel().catch(() => undefined);
+      if (!error) return;
+      if (options.onError) options.onError(error);
+      else log.warn(`a watch of ${resource} from ${from} served from etcd ended`, { err: error });
+    };
+    const stop = () => end();
+    const prefix = this.resourcePrefix(resource) + (options.namespace !== undefined ? `${options.namespace}/` : '');
+    // watcher() (not create()) so the listeners are on before etcd's first answer can arrive.
+    const watcher = this.client.watch().prefix(prefix).startRevision(String(from + 1)).withPreviousKV().watcher();
+    watcher.on('data', (response: IWatchResponse) => {
+      for (const event of response.events) {
+        if (stopped) return;
+        const stored = this.storeEventOf(resource, event.type, event.kv, event.prev_kv);
+        if (stored) watchers.publish(stored);
+      }
+    });
+    // etcd cancels a watch whose start revision it compacted (etcd 3.4 gives no reason with it): ask etcd which it was.
+    watcher.on('error', (err: Error) => {
+      if (stopped) return;
+      void this.compactedPast(from + 1).then((compacted) =>
+        end(compacted ? gone(`too old resource version: ${from} (etcd compacted its history past it)`) : new ApiError(500, 'InternalError', `the etcd watch serving resourceVersion ${from} failed: ${errorMessage(err)}`), true),
+      );
+    });
+    // After a reconnect etcd3 would resume from the newest revision, not from the last event sent: end instead, the client resumes.
+    watcher.on('disconnected', () => end(new ApiError(500, 'InternalError', `the etcd watch serving resourceVersion ${from} lost its connection to etcd; watch again`)));
+    this.etcdWatches.add(stop);
+    return stop;
+  }
+
+  /** Whether etcd compacted its history past `revision` (a read at it fails with ErrCompacted). */
+  private async compactedPast(revision: number): Promise<boolean> {
+    try {
+      await this.client.kv.range({ key: Buffer.from(this.prefix), revision, limit: 1 });
+      return false;
+    } catch (err) {
+      return isCompactedError(err);
+    }
+  }
+
+  /** One etcd event as a StoreEvent, its previous state from prev_kv; undefined for a delete etcd kept no value of. */
+  private storeEventOf(resource: string, type: 'Put' | 'Delete', kv: IKeyValue, prevKv: IKeyValue | null | undefined): StoreEvent | undefined {
+    const version = Number(kv.mod_revision);
+    const previous = prevKv && prevKv.value && prevKv.value.length > 0 ? this.decode(prevKv).object : undefined;
+    if (type === 'Put') {
+      const { object } = this.decode(kv);
+      return previous ? { type: 'MODIFIED', resource, object, previous, resourceVersion: version } : { type: 'ADDED', resource, object, resourceVersion: version };
+    }
+    if (!previous) return undefined;
+    const object = { ...previous, metadata: { ...previous.metadata, resourceVersion: String(version) } };
+    return { type: 'DELETED', resource, object, previous, resourceVersion: version };
   }
 
   private currentAsAdded(resource: string, options: StoreWatchOptions): StoreEvent[] {

@@ -17,6 +17,7 @@
 //   retained history fails with 410 Gone.
 
 import type { KubeObject, ObjectList } from '../../lib/api/types.js';
+import type { ApiError } from '../../lib/errors.js';
 
 export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -39,6 +40,11 @@ export interface StoreWatchOptions {
    * as DELETED, one that starts matching as ADDED, as the real API server does.
    */
   filter?: (obj: KubeObject) => boolean;
+  /**
+   * Told when the store ends the watch after it started (etcd found the version compacted while
+   * serving it from etcd itself: 410 Gone). No more events follow. Without it the store logs.
+   */
+  onError?: (error: ApiError) => void;
 }
 
 export interface StoreListOptions {
@@ -109,6 +115,8 @@ export interface ObjectStore {
    * Calls onEvent for every matching change, synchronously in version order. Event objects are
    * shared by every watcher: read them, copy them before changing anything. Returns the function
    * that stops the watch. Throws Gone (410) when options.resourceVersion is older than the history.
+   * The etcd store serves a version older than its watch cache but not compacted from etcd itself;
+   * if etcd then finds it compacted, the watch ends through options.onError with that 410.
    */
   watch(resource: string, options: StoreWatchOptions, onEvent: (event: StoreEvent) => void): () => void;
 }

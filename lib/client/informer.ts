@@ -10,6 +10,10 @@
 //   seen, so no event is delivered twice or skipped. A watch that ends without a single event is
 //   resumed only after retryDelayMs: a server that closes every watch at once must not make us
 //   spin.
+// - A watch whose connection broke (its server died, the network went silent) is resumed from
+//   the last version seen too, after retryDelayMs if it had delivered nothing: the client may by
+//   then talk to another server (lib/client/server-endpoints.ts), whose store has the same
+//   versions. Only an answer from a server (an ERROR event, an HTTP error) means listing again.
 // - A resume that is too old (410 Gone: the server's history no longer has it) lists again; the
 //   objects that disappeared meanwhile are reported as deletions, so no handler misses a delete.
 //
@@ -21,7 +25,7 @@
 
 import type { KubeObject } from '../api/types.js';
 import type { Clock } from '../clock.js';
-import { errorMessage, fromStatus, isGone } from '../errors.js';
+import { ApiError, errorMessage, fromStatus, isGone } from '../errors.js';
 import type { ApiClient, ListOptions, WatchEvent } from './api-client.js';
 import { objectKey } from './object-key.js';
 
@@ -122,6 +126,7 @@ export class Informer<T extends KubeObject = KubeObject> {
           if (signal.aborted) return;
           if (result.gone) break; // too old to resume: list again
           resourceVersion = result.resourceVersion;
+          if (result.connectionLost) this.options.onError?.(result.connectionLost);
           if (!result.sawEvents) await clock.sleep(retryDelayMs, signal); // a watch that ends at once: do not spin
         }
       } catch (error) {
@@ -177,7 +182,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   /** One watch, until it ends. Returns the last version seen, and whether a relist is needed. */
-  private watchFrom(resourceVersion: string, signal: AbortSignal): Promise<{ resourceVersion: string; gone: boolean; sawEvents: boolean }> {
+  private watchFrom(resourceVersion: string, signal: AbortSignal): Promise<{ resourceVersion: string; gone: boolean; sawEvents: boolean; connectionLost?: Error }> {
     return new Promise((resolve, reject) => {
       let last = resourceVersion;
       let gone = false;
@@ -207,6 +212,8 @@ export class Informer<T extends KubeObject = KubeObject> {
           signal.removeEventListener('abort', stop);
           // A REST watch refused with 410 (instead of an ERROR event) also means: list again.
           if (isGone(error)) resolve({ resourceVersion: last, gone: true, sawEvents });
+          // No answer from a server, only a broken or failed connection: resume from `last`.
+          else if (error instanceof Error && !(error instanceof ApiError) && failure === undefined) resolve({ resourceVersion: last, gone: false, sawEvents, connectionLost: error });
           else reject(error);
         },
       );

@@ -10,9 +10,19 @@
 // Watches are long GETs whose body is one JSON event per line; they are decoded as the chunks
 // arrive and delivered in order. A watch that starts too far in the past gets a 410 ERROR event:
 // it is delivered like any other event, and the caller re-lists (that is the informer contract).
+//
+// Several servers (a node agent of an HA cluster): given `servers` (server-endpoints.ts), every
+// request goes to the current server and, when no connection can be made to it (refused,
+// unreachable, no TLS handshake within connectTimeoutMs), to the next live one, as a k3s agent's
+// load balancer does. A request is sent again only where that is safe: reads (GET, so also LIST
+// and WATCH) always, on any transport failure; writes only when the connection never reached the
+// server, because a POST that reached a server which then died may have been applied. An HTTP
+// answer, even a 5xx, comes from a live server and is never retried here. Without `servers` the
+// client talks to config.server alone, exactly as before.
 
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { KubeObject, ObjectList } from '../api/types.js';
 import { apiVersionOf } from '../api/resources.js';
@@ -21,6 +31,7 @@ import type { ApiClient, DeleteOptions, ListOptions, PatchType, Watch, WatchEven
 import { queryString, resourceInfoFor, resourcePath } from './api-paths.js';
 import type { ClientConfig } from './kubeconfig.js';
 import { errorFromResponse, parseWarningHeader } from './response-error.js';
+import type { ServerEndpoints } from './server-endpoints.js';
 import { isTable, TABLE_ACCEPT, type Table } from './table.js';
 import { WatchDecoder } from './watch-decoder.js';
 
@@ -62,7 +73,17 @@ export interface RestClientOptions {
   watchIdleTimeoutMs?: number;
   /** Lists are fetched in pages of this many items (default 500, as kubectl; 0: in one request). */
   listChunkSize?: number;
+  /** Several API servers to fail over between (config.server is then unused); absent: config.server alone. */
+  servers?: ServerEndpoints;
+  /** With `servers`: a connection (TCP and TLS) not made within this long counts as failed (default 10 s). */
+  connectTimeoutMs?: number;
 }
+
+/** How long a failover client waits for a connection to a server before trying the next one. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Methods that change nothing: sent again on another server whatever went wrong on the way. */
+const SAFE_TO_RETRY = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** kubectl's --chunk-size default and client-go's pager page size. */
 export const DEFAULT_LIST_CHUNK_SIZE = 500;
@@ -91,6 +112,12 @@ export interface Scale extends KubeObject {
 export class ConnectionError extends Error {
   override name = 'ConnectionError';
 }
+
+/** Transport failures that happened before the request could have reached the server (a write may go elsewhere). */
+const neverReachedServer = new WeakSet<Error>();
+
+/** Whether `err` is a failure that came before any byte of the request can have reached a server. */
+export const failedBeforeReachingServer = (err: unknown): boolean => err instanceof Error && neverReachedServer.has(err);
 
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
@@ -126,7 +153,47 @@ export class RestClient implements ApiClient {
   request(method: string, path: string, options: RequestOptions & { stream: true }): Promise<IncomingMessage>;
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
   request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
-    const url = new URL(this.base.pathname.replace(/\/$/, '') + path + queryString(options.query ?? {}), this.base);
+    const servers = this.options.servers;
+    if (!servers) return this.attempt(this.base, method, path, options);
+    return this.failover(servers, method, path, options);
+  }
+
+  /**
+   * Tries the servers in ServerEndpoints' order until one answers (any HTTP status), or until a
+   * failure that may not be retried: a write whose connection may have reached its server.
+   */
+  private async failover(servers: ServerEndpoints, method: string, path: string, options: RequestOptions): Promise<unknown> {
+    const tried: string[] = [];
+    let last: unknown;
+    for (const server of servers.order()) {
+      if (options.signal?.aborted) break;
+      try {
+        const answer = await this.attempt(new URL(server), method, path, options, this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+        servers.markReachable(server);
+        return answer;
+      } catch (err) {
+        if (err instanceof ApiError) {
+          servers.markReachable(server); // an HTTP answer: the server is alive, the request was refused
+          throw err;
+        }
+        if (!(err instanceof Error) || err.name === 'AbortError') throw err;
+        servers.markFailed(server);
+        tried.push(new URL(server).host);
+        last = err;
+        if (!SAFE_TO_RETRY.has(method) && !failedBeforeReachingServer(err)) throw err; // it may have been applied
+      }
+    }
+    if (tried.length > 1 && last instanceof Error) {
+      const error = new ConnectionError(`no API server answered (tried ${tried.join(', ')}): ${last.message}`, { cause: last });
+      if (failedBeforeReachingServer(last)) neverReachedServer.add(error);
+      throw error;
+    }
+    throw last ?? new ConnectionError('no API server to send the request to');
+  }
+
+  /** One request to one server. */
+  private attempt(base: URL, method: string, path: string, options: RequestOptions, connectTimeoutMs = 0): Promise<unknown> {
+    const url = new URL(base.pathname.replace(/\/$/, '') + path + queryString(options.query ?? {}), base);
     const headers: Record<string, string | number> = { Accept: options.accept ?? 'application/json' };
     if (this.options.userAgent) headers['User-Agent'] = this.options.userAgent;
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
@@ -159,12 +226,33 @@ export class RestClient implements ApiClient {
           resolve(parseBody(text, res.headers));
         });
       });
-      req.on('error', (err) => reject(this.explainTransportError(err)));
+      // Until the connection (and its TLS handshake) is made, nothing of the request has left.
+      let reached = false;
+      req.on('socket', (socket: Socket) => {
+        if (!socket.connecting) {
+          reached = true; // a kept-alive connection: the request is written to it at once
+          return;
+        }
+        const timer =
+          connectTimeoutMs > 0
+            ? setTimeout(() => req.destroy(Object.assign(new Error(`connect timed out after ${connectTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), connectTimeoutMs)
+            : undefined;
+        socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+          reached = true;
+          clearTimeout(timer);
+        });
+        socket.once('close', () => clearTimeout(timer));
+      });
+      req.on('error', (err) => {
+        const error = this.explainTransportError(err, base);
+        if (!reached) neverReachedServer.add(error);
+        reject(error);
+      });
       // A peer behind a cut cable sends nothing, not even a FIN: only silence tells.
       const idleMs = options.idleTimeoutMs ?? (options.stream ? 0 : REQUEST_IDLE_TIMEOUT_MS);
       if (idleMs > 0) {
         req.setTimeout(idleMs, () => {
-          const silence = new ConnectionError(`the server ${this.base.host} sent nothing for ${idleMs / 1000} s (${what})`);
+          const silence = new ConnectionError(`the server ${base.host} sent nothing for ${idleMs / 1000} s (${what})`);
           response?.destroy(silence); // a streaming response's reader hears why it ended
           req.destroy(silence);
         });
@@ -184,9 +272,9 @@ export class RestClient implements ApiClient {
     }
   }
 
-  private explainTransportError(err: Error & { code?: string }): Error {
+  private explainTransportError(err: Error & { code?: string }, base: URL): Error {
     if (err.name === 'AbortError') return err;
-    const host = this.base.host;
+    const host = base.host;
     if (err.code === 'ECONNREFUSED') {
       return new ConnectionError(`The connection to the server ${host} was refused - did you specify the right host or port?`, { cause: err });
     }

@@ -64,7 +64,7 @@ export const RELAY_HIGH_WATER_MARK_BYTES = 64 * 1024;
  * loop between the dial's answer and the first relayed byte.
  */
 export function connectToEndpoint(
-  loadBalancer: LoadBalancer,
+  loadBalancer: Pick<LoadBalancer, 'nextEndpoint'>,
   service: ServicePortName,
   clientIp: string,
   dialTimeoutsMs: number[],

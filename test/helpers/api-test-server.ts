@@ -41,6 +41,8 @@ export interface ApiTestServerOptions<R extends Registry> {
   join?: boolean;
   /** Serve the web view at /ui/ (daemon/api/ui/), made over the server's registry. */
   webUi?: (registry: Registry) => WebUi;
+  /** Another test server's data dir whose CA and admin token this one shares, as HA servers share them. */
+  sharePkiOf?: string;
 }
 
 /** What a server started with `join: true` adds. */
@@ -65,6 +67,10 @@ export class ApiTestServer<R extends Registry = MemoryRegistry> {
 
   static async start<R extends Registry = MemoryRegistry>(options: ApiTestServerOptions<R> = {}): Promise<ApiTestServer<R>> {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubelab-api-'));
+    if (options.sharePkiOf) {
+      await fs.mkdir(path.join(dir, 'pki'), { recursive: true, mode: 0o700 });
+      for (const file of ['pki/ca.crt', 'pki/ca.key', 'admin-token']) await fs.copyFile(path.join(options.sharePkiOf, file), path.join(dir, file));
+    }
     const pki = await ensurePki(dir, { hostnames: [], ips: [] });
     const registry = options.registry ?? (new MemoryRegistry(options.historyLimit) as unknown as R);
     const nodeTokens = options.join ? NodeTokenCache.watch(registry) : undefined;

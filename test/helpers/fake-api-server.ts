@@ -88,10 +88,10 @@ export class FakeApiServer {
     this.server = pki ? https.createServer({ key: pki.keyPem, cert: pki.certPem }, listener) : http.createServer(listener);
   }
 
-  /** Starts on 127.0.0.1 on a free port; `tls: true` makes a CA and serves HTTPS. */
-  static async start(options: { tls?: boolean; pki?: TestPki } = {}): Promise<FakeApiServer> {
+  /** Starts on 127.0.0.1 on a free port (or `port`: a server coming back); `tls: true` makes a CA and serves HTTPS. */
+  static async start(options: { tls?: boolean; pki?: TestPki; port?: number } = {}): Promise<FakeApiServer> {
     const fake = new FakeApiServer(options.pki ?? (options.tls ? makeTestPki() : undefined));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => fake.server.listen(options.port ?? 0, '127.0.0.1', resolve));
     const { port } = fake.server.address() as AddressInfo;
     fake.url = `${fake.pki ? 'https' : 'http'}://127.0.0.1:${port}`;
     return fake;

@@ -32,6 +32,12 @@ describe('kubelabd agent: bad input', function () {
     assert.match(both.stderr, /give the join token with --token or --token-file/);
   });
 
+  it('names a --server that is not a URL, also among several', async () => {
+    const result = await kubelabd(['agent', '--server', 'https://127.0.0.1:1,10.0.0.2:6443', '--token', 'x', '--data-dir', dir]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /--server: "10\.0\.0\.2:6443" is not a URL like https:\/\/192\.168\.56\.11:6443/);
+  });
+
   it('names an unreadable --token-file, and a malformed token', async () => {
     const missing = await kubelabd(['agent', '--server', 'https://127.0.0.1:1', '--token-file', path.join(dir, 'nope'), '--data-dir', dir]);
     assert.equal(missing.code, 1);
