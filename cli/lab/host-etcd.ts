@@ -101,7 +101,7 @@ export interface EtcdMemberStatus {
 
 interface EndpointStatusJson {
   Endpoint: string;
-  Status: { header: { member_id: number | string }; leader: number | string; raft_term?: number; dbSize?: number };
+  Status: { header: { member_id: number | string }; leader: number | string; raftTerm?: number; dbSize?: number };
 }
 
 /**
@@ -132,7 +132,7 @@ export function parseEndpointStatus(stdout: string, endpoints: string[]): EtcdMe
       endpoint,
       reachable: true,
       isLeader: String(entry.Status.header.member_id) === String(entry.Status.leader),
-      raftTerm: entry.Status.raft_term,
+      raftTerm: entry.Status.raftTerm,
       dbSizeBytes: entry.Status.dbSize,
     };
   });

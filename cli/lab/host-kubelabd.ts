@@ -123,11 +123,11 @@ export function serverUrl(plan: LabPlan): string {
 }
 
 /**
- * The command line of a host's kubelabd; agents read the join token from the file the server
- * wrote (never on a command line, where `ps` shows it). Servers after the first join it with
- * `joinToken` (section 1 of the HA design: `--server URL --token TOKEN`).
+ * The command line of a host's kubelabd. Agents, and servers after the first (which join it as
+ * k3s's servers do: `--server URL --token-file FILE`), read the join token from the file the
+ * first server wrote, never from a command line, where `ps` shows it.
  */
-export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimings, joinToken?: string): string[] {
+export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimings): string[] {
   const common = [
     '--node-name', host.name,
     '--node-ip', host.ip,
@@ -145,7 +145,7 @@ export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimin
         '--store', 'etcd',
         '--etcd-endpoints', etcdEndpoints(plan),
         ...labLeaderElectionFlags(),
-        ...(host === firstServer ? [] : ['--server', serverUrl(plan), '--token', requireJoinToken(joinToken, host)]),
+        ...(host === firstServer ? [] : ['--server', serverUrl(plan), '--token-file', joinTokenFile(plan)]),
       ]
     : [];
   const role = host.role === 'server'
@@ -160,13 +160,13 @@ export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimin
         // (A lab.json written before the pool existed has none: its server keeps the default pool.)
         ...(plan.loadBalancerPool ? ['--lb-pool', plan.loadBalancerPool] : []),
       ]
-    : ['agent', ...common, '--server', highlyAvailable ? labApiUrl(plan) : serverUrl(plan), '--token-file', path.join(dataDir(firstServer), 'join-token')];
+    : ['agent', ...common, '--server', highlyAvailable ? labApiUrl(plan) : serverUrl(plan), '--token-file', joinTokenFile(plan)];
   return ['nsenter', `--net=${netnsPath(host.netns)}`, '--', ...kubelabdCommand(), ...role];
 }
 
-function requireJoinToken(token: string | undefined, host: LabHostPlan): string {
-  if (!token) throw new Error(`host ${host.name}: a joining server needs the first server's join token`);
-  return token;
+/** The join token node1's server writes in its data dir (the machine's disk is every host's). */
+export function joinTokenFile(plan: LabPlan): string {
+  return path.join(dataDir(plan.hosts[0]!), 'join-token');
 }
 
 export function startKubelabd(argv: string[], host: LabHostPlan): { pid: number; argv: string[]; logFile: string } {

@@ -87,13 +87,13 @@ export async function upLab(options: LabUpOptions): Promise<LabState> {
   const serverProcess = startKubelabd(kubelabdArgv(plan, firstServer!, timings), firstServer!);
   recordProcess(state, firstServer!.name, 'kubelabd', serverProcess);
   progress(`host ${firstServer!.name}: kubelabd server started (pid ${serverProcess.pid}), waiting for its API`);
-  const joinToken = await waitForJoinToken(firstServer!, serverProcess.pid, 60_000); // the agents read it from its file
+  await waitForJoinToken(firstServer!, serverProcess.pid, 60_000); // the other servers and the agents read it from its file
   if (plan.apiLoadBalancer) await upLoadBalancer(state, progress);
   await copyKubeconfig(plan, 10_000);
 
   const pids: Record<string, number> = { [firstServer!.name]: serverProcess.pid };
   for (const server of joiningServers) {
-    const joined = startKubelabd(kubelabdArgv(plan, server, timings, joinToken), server);
+    const joined = startKubelabd(kubelabdArgv(plan, server, timings), server);
     recordProcess(state, server.name, 'kubelabd', joined);
     pids[server.name] = joined.pid;
     progress(`host ${server.name}: kubelabd server started (pid ${joined.pid}), joining ${firstServer!.name}`);
