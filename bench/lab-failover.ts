@@ -10,7 +10,8 @@
 //
 // - new holder: the Lease names a server on another host (a survivor waited for the dead
 //   leader's lease to run out, then took it over);
-// - first write: a ConfigMap create answered 201. Attempts start once the host is dead, each
+// - first write: a ConfigMap create answered 201. Attempts start once the host is dead (printed:
+//   killing every process of a host and dropping its mounts takes a moment itself), each
 //   with a 2 s silence limit, one after the other: until HAProxy's health checks take the dead
 //   server out, an attempt it sends there fails; if the etcd leader died with the host, writes
 //   also wait for etcd to elect another.
@@ -25,6 +26,7 @@ import { readLabState } from '../cli/lab/lab-state.js';
 import type { Lease } from '../lib/api/coordination-types.js';
 import type { Node } from '../lib/api/types.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
+import { LEASES_RESOURCE } from '../lib/client/leader-elector.js';
 import { RestClient } from '../lib/client/rest-client.js';
 import { median } from './stats.js';
 
@@ -38,6 +40,8 @@ export interface LabFailoverRound {
   newHolder: string;
   newHolderMs: number;
   firstWriteMs: number;
+  /** When killHost had returned (processes SIGKILLed, mounts dropped): the first write attempt starts then. */
+  killedMs: number;
   /** Write attempts that failed before the first 201. */
   failedWrites: number;
 }
@@ -53,7 +57,7 @@ function holderNode(lease: Lease): string | undefined {
 }
 
 async function readLease(client: RestClient): Promise<Lease> {
-  return client.get<Lease>('leases', 'kube-system', LEASE);
+  return client.get<Lease>(LEASES_RESOURCE, 'kube-system', LEASE);
 }
 
 /** Creates ConfigMaps one after the other until one is answered 201; resolves with the ms since `start` and the failures before. */
@@ -99,9 +103,12 @@ export async function benchLabFailover(rounds = 3): Promise<LabFailoverBench> {
       const start = Date.now();
       const holding = newHolder(client, victim, start);
       await killHost(state, host);
+      const killedMs = Date.now() - start;
       const [holder, write] = await Promise.all([holding, firstWrite(client, round, start)]);
-      result.rounds.push({ killed: victim, newHolder: holder.node, newHolderMs: holder.ms, firstWriteMs: write.ms, failedWrites: write.failed });
-      progress(`round ${round + 1}: ${holder.node} holds ${LEASE} after ${holder.ms} ms; first write after ${write.ms} ms (${write.failed} failed before); restarting ${victim}`);
+      result.rounds.push({ killed: victim, newHolder: holder.node, newHolderMs: holder.ms, firstWriteMs: write.ms, killedMs, failedWrites: write.failed });
+      progress(
+        `round ${round + 1}: ${holder.node} holds ${LEASE} after ${holder.ms} ms; host dead after ${killedMs} ms, first write after ${write.ms} ms (${write.failed} failed before); restarting ${victim}`,
+      );
 
       const restarted = await lab.lab(['restart', victim], 240_000);
       if (restarted.code !== 0) throw new Error(`kubelab lab restart ${victim}: ${restarted.stderr}`);
@@ -122,7 +129,7 @@ export function formatLabFailover(r: LabFailoverBench): string {
   return [
     `control-plane failover on a lab with ${SERVERS} servers, ${r.rounds.length} kills of the ${LEASE} leader's host, medians (each round):`,
     `  new Lease holder after              ${s(r.rounds.map((x) => x.newHolderMs))}`,
-    `  first write through the lab's API after ${s(r.rounds.map((x) => x.firstWriteMs))}`,
+    `  first write through the lab's API after ${s(r.rounds.map((x) => x.firstWriteMs))}, attempts from ${s(r.rounds.map((x) => x.killedMs))} (the kill done)`,
     `  killed ${r.rounds.map((x) => `${x.killed} -> ${x.newHolder}`).join(', ')}; failed writes before the first 201: ${r.rounds.map((x) => x.failedWrites).join(', ')}`,
   ].join('\n');
 }
