@@ -32,7 +32,7 @@ export interface ApiTarget {
 /** The issue's targets, printed next to what was measured. */
 const TARGETS = { writesPerSecond: 1_000, writeP99Ms: 25, readP99Ms: 10 };
 const CLIENTS = 32;
-const NAMESPACE = 'bench';
+export const NAMESPACE = 'bench';
 const GROUPS = 20;
 
 type Verb = 'get' | 'list' | 'create' | 'patch' | 'watch';
@@ -52,7 +52,8 @@ export interface MixedLoadResult {
   writesPerSecond: number;
 }
 
-class Client {
+/** A keep-alive HTTPS client with the admin token (shared with the store-backend benchmark). */
+export class Client {
   readonly agent: https.Agent;
 
   constructor(
@@ -119,14 +120,14 @@ class Client {
   }
 }
 
-const configMap = (name: string, i: number) => ({
+export const configMap = (name: string, i: number) => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   metadata: { name, labels: { group: `g${i % GROUPS}`, app: 'bench' } },
   data: { value: 'x'.repeat(200), index: String(i) },
 });
 
-async function ensureNamespace(client: Client): Promise<void> {
+export async function ensureNamespace(client: Client): Promise<void> {
   const res = await client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
   if (res.status !== 201 && res.status !== 409) throw new Error(`creating namespace ${NAMESPACE}: ${res.status} ${res.text}`);
 }

@@ -2,7 +2,9 @@
 // real kubelabd (its own node name, network and data dir, removed afterwards). Medians and
 // ratios only: these machines are shared and noisy. Gossip convergence needs no daemon: 50
 // in-process members on the in-memory network, in simulated time (bench/gossip.ts). Node failure
-// runs on a simulated three-host lab of its own (bench/lab-failure.ts).
+// runs on a simulated three-host lab of its own (bench/lab-failure.ts). API writes on etcd against
+// nedb run on two servers and an etcd of their own (bench/store-writes.ts); control-plane failover
+// on a lab with three servers (bench/lab-failover.ts).
 //
 // `tsx bench/main.ts NAME...` runs only the named ones (see SELECTABLE below), each against a
 // daemon, lab or API server of its own; those that touch Docker or a lab go under the lock:
@@ -17,11 +19,13 @@ import { benchPodBurst, formatPodBurst } from './pod-burst.js';
 import { benchScheduler, formatSchedulerBench } from './scheduler.js';
 import { benchGossip } from './gossip.js';
 import { benchHpaReaction, formatHpaReaction } from './hpa-reaction.js';
+import { benchLabFailover, formatLabFailover } from './lab-failover.js';
 import { benchLabFailure, formatLabFailure } from './lab-failure.js';
 import { benchPodStart } from './pod-start.js';
 import { benchProxy, formatProxyBench, type ProxyBenchReport } from './proxy.js';
 import { benchRcScale } from './rc-scale.js';
 import { benchSecretEncryption, formatSecretEncryption } from './secret-encryption.js';
+import { benchStoreWrites, formatStoreWrites } from './store-writes.js';
 import { formatResult, type BenchResult } from './stats.js';
 import { benchUsageSampling, formatUsageSampling } from './usage-sampling.js';
 
@@ -45,6 +49,8 @@ const SELECTABLE: Record<string, () => Promise<string>> = {
   'rc-scale': async () => formatResult(await withDaemon(benchRcScale)),
   density: async () => formatDensity(await benchDensity()),
   'density-lab': async () => formatLabDensity(await benchLabDensity()),
+  'store-writes': async () => formatStoreWrites(await benchStoreWrites()),
+  'lab-failover': async () => formatLabFailover(await benchLabFailover()),
 };
 
 async function main(): Promise<void> {
@@ -81,9 +87,11 @@ async function main(): Promise<void> {
   console.log(`\n${formatSchedulerBench(await benchScheduler())}`);
   console.log(`\n${formatProxyBench(proxy)}`);
   if (api) console.log(`\n${formatApiBench(api)}`);
+  console.log(`\n${formatStoreWrites(await benchStoreWrites())}`);
   console.log(`\n${formatCliStartup(cli)}`);
   console.log(`\n${await benchGossip()}`);
   console.log(`\n${formatLabFailure(await benchLabFailure())}`);
+  console.log(`\n${formatLabFailover(await benchLabFailover())}`);
   console.log(`\n${formatSecretEncryption(await benchSecretEncryption())}`);
   console.log(`\n${formatHpaReaction(await benchHpaReaction())}`);
   console.log(`\n${formatUsageSampling(await benchUsageSampling())}`);

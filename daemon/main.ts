@@ -194,6 +194,10 @@ async function main(): Promise<void> {
             describe: 'seconds a leader keeps acting while it cannot renew its Lease (shorter than the lease duration)',
           })
           .option('leader-elect-retry-period', { type: 'number', default: LEADER_ELECTION_DEFAULTS.retryPeriodMs / 1000, describe: 'seconds between two attempts to acquire or renew a Lease' })
+          .option('server', { type: 'string', describe: 'join the cluster of this server, https://HOST:PORT (with --token or --token-file and --store etcd on the same etcd): its CA, keys and tokens are fetched once into --data-dir' })
+          .option('token', { type: 'string', describe: 'with --server: the cluster\'s join token (<data-dir>/join-token of a server of it); prefer --token-file: ps shows a command line' })
+          .option('token-file', { type: 'string', describe: 'with --server: a file holding the join token' })
+          .option('disable-agent', { type: 'boolean', default: false, describe: 'run no node agent on this host (no kubelet, proxy, DNS, gossip): the API, scheduler and controllers only (k3s\' flag)' })
           .option('controllers', {
             type: 'string',
             default: '*',
@@ -205,6 +209,15 @@ async function main(): Promise<void> {
               throw new Error(`--leader-elect-renew-deadline (${a['leader-elect-renew-deadline']}) must be shorter than --leader-elect-lease-duration (${a['leader-elect-lease-duration']})`);
             }
             if (a['leader-elect-retry-period'] <= 0) throw new Error('--leader-elect-retry-period must be greater than 0');
+            if (a.server !== undefined) {
+              if (!/^https:\/\/[^/]+/.test(a.server)) throw new Error(`--server must be the https:// URL of a server of the cluster, e.g. https://10.0.0.11:6443 (got ${JSON.stringify(a.server)})`);
+              if (a.store !== 'etcd') {
+                throw new Error('--server: a joining server shares the cluster\'s store, so it needs --store etcd --etcd-endpoints URL[,URL...] (the etcd the other servers use); to add a worker node, run kubelabd agent');
+              }
+              if (!a.token === !a['token-file']) throw new Error('--server: give the cluster\'s join token with --token or --token-file (one of them)');
+            } else if (a.token !== undefined || a['token-file'] !== undefined) {
+              throw new Error('--token and --token-file are for joining a cluster, with --server https://HOST:PORT (a first server makes its own token in <data-dir>/join-token)');
+            }
             return true;
           })
           .strict(),
@@ -217,6 +230,8 @@ async function main(): Promise<void> {
           podSubnet: args['pod-subnet'],
           nodeIP: args['node-ip'],
           tlsSans: args['tls-san'],
+          join: args.server ? { server: args.server, token: args.token ?? readTokenFile(args['token-file']!) } : undefined,
+          disableAgent: args['disable-agent'],
           serviceCidr: args['service-cidr'],
           nodePortRange: args['node-port-range'],
           lbPool: args['lb-pool'] ? args['lb-pool'].split(',').map((s) => s.trim()).filter(Boolean) : [],
@@ -236,7 +251,7 @@ async function main(): Promise<void> {
           },
         });
         console.log(`kubelabd: API server listening on ${server.url}`);
-        console.log(`kubelabd: node ${args['node-name']} ready`);
+        console.log(args['disable-agent'] ? `kubelabd: no node agent on this host (--disable-agent); server ${args['node-name']} ready` : `kubelabd: node ${args['node-name']} ready`);
         console.log(`kubelabd: admin kubeconfig written to ${server.kubeconfigPath}`);
         console.log(`kubelabd: join token in ${server.joinTokenPath} (readable by root only; agents take it with --token-file)`);
         console.log(`kubelabd: try  kubelab --kubeconfig ${server.kubeconfigPath} get nodes`);

@@ -59,6 +59,8 @@ import { connectRuntime, gossipSeedsOfNodes, internalIPs, startNodeAgent } from 
 import { Scheduler } from './scheduler/scheduler.js';
 import { LeaderElector, type LeaderElectionTimings } from '../lib/client/leader-elector.js';
 import { serverInstanceId } from './server-instance-id.js';
+import { ensureJoinedServerMaterial, refuseSecondFirstServer } from './server-join.js';
+import { ROOT_CA_CONFIG_MAP } from './controllers/serviceaccount/root-ca-cert-publisher.js';
 import { ensurePrivateDirectory } from './private-files.js';
 import { openStore, type StoreBackend } from './store/open-store.js';
 import { ApiResourceMetricsClient } from './controllers/podautoscaler/resource-metrics-client.js';
@@ -110,6 +112,14 @@ export interface ServerOptions {
   leaderElection?: LeaderElectionTimings;
   /** --housekeeping-interval, --usage-source, --node-cgroup: how the kubelet samples usage (defaults in KUBELET_DEFAULTS). */
   usage?: Partial<Omit<UsageFlags, 'dockerHost'>>;
+  /**
+   * --server and --token: join the cluster of that server (its CA, service account key,
+   * encryption keys, admin token, gossip keys and join token; daemon/server-join.ts). Needs
+   * --store etcd: a joined server shares the store.
+   */
+  join?: { server: string; token: string };
+  /** --disable-agent (k3s' flag): no node agent on this host (no kubelet, proxy, DNS, gossip, routes); the API, scheduler and controllers only. */
+  disableAgent?: boolean;
 }
 
 export interface RunningServer {
@@ -131,8 +141,20 @@ function hostAddresses(): string[] {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const log = logger('kubelabd');
+  if (options.join && options.store?.type !== 'etcd') {
+    throw new Error(
+      `--server ${options.join.server}: a server joins a cluster by sharing its store, so it needs --store etcd --etcd-endpoints URL (the etcd the other servers use); ` +
+        'to add a worker node instead, run kubelabd agent --server URL --token-file FILE',
+    );
+  }
   await ensurePrivateDirectory(options.dataDir);
-  const runtime = await connectRuntime(options.dockerHost);
+  // A joining server takes the cluster's shared material before anything below would make its own.
+  if (options.join) {
+    const { fetched } = await ensureJoinedServerMaterial({ dataDir: options.dataDir, ...options.join });
+    log.info(fetched ? `joined the cluster of ${options.join.server}: its CA, keys and tokens are in ${options.dataDir}` : `the cluster's shared material is already in ${options.dataDir}`);
+  }
+  const runtime = options.disableAgent ? undefined : await connectRuntime(options.dockerHost);
 
   // Secrets are encrypted at rest with the key in <dataDir>/encryption-config.yaml (made at first start), on either backend (open-store.ts).
   const store = await openStore(options.dataDir, options.store);
@@ -168,6 +190,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const registry = new ResourceRegistry({ store, strategies: { services: allocatingServiceStrategy(allocation) }, onCreated, admitCreate });
   registryRef = registry;
+  if (options.store?.type === 'etcd' && !options.join) {
+    const endpoints = options.store.endpoints;
+    await refuseSecondFirstServer({
+      dataDir: options.dataDir,
+      endpoints,
+      storeHoldsCluster: () => registry.get('configmaps', 'kube-system', ROOT_CA_CONFIG_MAP, internalContext()).then(() => true, (err: unknown) => (isNotFound(err) ? false : Promise.reject(err))),
+    }).catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    });
+  }
   await registry.ensureSystemNamespaces();
   await ensureDefaultStorageClass(registry);
   // The default roles and bindings (cluster-admin for system:masters, view, edit, admin, ...).
@@ -210,7 +243,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const abort = new AbortController();
   const multiHost = options.nodeIP !== undefined;
   const nodeIP = options.nodeIP ?? defaultNodeIP();
-  const log = logger('kubelabd');
 
   // The controllers (the IPAM controller among them) run before this host's node agent starts:
   // the agent waits for the subnet the IPAM controller leases it.
@@ -250,8 +282,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const gossipPort = options.gossipPort ?? PORTS.gossip;
   // This host's kubelet serves a certificate of the cluster CA as every joined node's does (made
   // here at each start: the server does not join).
-  const ownKubeletCert = multiHost ? createKubeletCertificate({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, options.nodeName, [nodeIP]) : undefined;
-  const agent = await startNodeAgent({
+  const ownKubeletCert = multiHost && runtime ? createKubeletCertificate({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, options.nodeName, [nodeIP]) : undefined;
+  // --disable-agent: no node here; every pod is on another node, reached through its kubelet.
+  const agent = !runtime ? undefined : await startNodeAgent({
     client,
     runtime,
     clock: systemClock,
@@ -282,19 +315,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     usage: usageSources({ ...KUBELET_USAGE_FLAGS, ...options.usage, dockerHost: options.dockerHost }),
     metrics: nodeMetrics,
   });
-  if (agent.gossip) membership.bind(gossipMembershipView(agent.gossip));
+  if (agent?.gossip) membership.bind(gossipMembershipView(agent.gossip));
 
   const podStreams = new NodeRoutedPodStreams({
-    localNodeName: options.nodeName,
-    local: agent.kubelet.streams,
+    // --disable-agent: no node is local; every pod's streams come from its node's kubelet.
+    localNodeName: agent ? options.nodeName : undefined,
+    local: agent?.kubelet.streams,
     tls: { caPem: pki.caCertPem, certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem },
     nodeAddress: async (nodeName) => kubeletAddressOf(await client.get<Node>('nodes', undefined, nodeName)),
   });
 
   const kubeletTls = { caPem: pki.caCertPem, certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem };
   const usageReports = new NodeUsageReports({
-    localNodeName: options.nodeName,
-    local: () => agent.usage.latest(),
+    localNodeName: agent ? options.nodeName : undefined,
+    local: agent ? () => agent.usage.latest() : undefined,
     remote: async (nodeName) => {
       const address = kubeletAddressOf(await client.get<Node>('nodes', undefined, nodeName));
       return new KubeletClient({ nodeName, ...address, tls: kubeletTls, dialTimeoutMs: API_SERVER_DEFAULTS.metricsFetchTimeoutMs }).usage();
@@ -318,26 +352,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     podStreams,
     serviceAccountTokens: { requests: tokenRequests, signer: tokenSigner },
     join: { caCertPem: pki.caCertPem, caKeyPem: pki.caKeyPem, joinToken },
+    serverBootstrap: { dataDir: options.dataDir, joinToken, storeType: options.store?.type ?? 'nedb' },
     gossipKeys,
     usageReports,
     prometheus: {
       controlPlane: controlPlaneMetrics.registry,
       countRequests: controlPlaneMetrics.countRequests,
       nodeMetrics: async (nodeName) => {
-        if (nodeName === options.nodeName) return nodeMetrics.registry.metrics();
+        if (agent && nodeName === options.nodeName) return nodeMetrics.registry.metrics();
         const address = kubeletAddressOf(await client.get<Node>('nodes', undefined, nodeName));
         return new KubeletClient({ nodeName, ...address, tls: kubeletTls }).metrics();
       },
     },
     webUi: new WebUi({ registry, clock: systemClock }),
     debug: {
-      '/debug/proxy': () => agent.proxier.describe(),
-      '/debug/gossip': () => ({ members: agent.gossip?.members() ?? [], rejected: agent.gossip?.codec.rejected ?? {} }),
+      '/debug/proxy': () => agent?.proxier.describe() ?? { disabled: 'this server runs no node agent (--disable-agent)' },
+      '/debug/gossip': () => ({ members: agent?.gossip?.members() ?? [], rejected: agent?.gossip?.codec.rejected ?? {} }),
     },
     nodeViews: {
       nodeViews: async (nodeName) => {
         const node = await client.get<Node>('nodes', undefined, nodeName);
-        if (nodeName === options.nodeName) return localNodeViewsSource(agent.views);
+        if (agent && nodeName === options.nodeName) return localNodeViewsSource(agent.views);
         return new KubeletClient({ nodeName, ...kubeletAddressOf(node), tls: kubeletTls });
       },
     },
@@ -361,7 +396,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   await ensureKubernetesService(client, { clusterIP: allocation.kubernetesServiceIP, apiAddress: urlHost, apiPort: api.port });
 
-  const loops = [agent.run(abort.signal), scheduler, controllers].map((p) =>
+  const loops = [...(agent ? [agent.run(abort.signal)] : []), scheduler, controllers].map((p) =>
     p.catch((err: unknown) => {
       if (!abort.signal.aborted) log.error('a component stopped with an error', { err, withStack: true });
     }),

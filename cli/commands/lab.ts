@@ -8,7 +8,7 @@ import type { GlobalOptions } from '../cli-context.js';
 import { CliError } from '../cli-errors.js';
 import { downLab } from '../lab/lab-down.js';
 import { healHost, killHost, loadIntoLab, partitionHost, requireHost, requireLab, restartHost } from '../lab/lab-host-actions.js';
-import { formatLabStatus, labStatus } from '../lab/lab-status.js';
+import { controlPlaneStatus, formatLabStatus, labStatus } from '../lab/lab-status.js';
 import { upLab } from '../lab/lab-up.js';
 import { assertRunnable, findScenario, runScenario } from '../lab/scenarios/run-scenario.js';
 import { formatScenarioList } from '../lab/scenarios/scenarios.js';
@@ -19,6 +19,7 @@ export const DEFAULT_LAB_DIR = '/var/lib/kubelab/lab';
 interface LabOptions {
   dir: string;
   nodes: number;
+  servers: number;
   image: string[];
   'pod-eviction-timeout': number;
   'node-monitor-grace-period': number;
@@ -48,10 +49,15 @@ export const labCommand: KubelabCommand<LabOptions> = {
       .option('ready-timeout', { type: 'number', default: 180, describe: 'seconds up and restart wait for nodes to be Ready' })
       .command({
         command: 'up',
-        describe: 'Build the lab: a namespace, Docker Engine and kubelabd per host; node1 is the server',
+        describe: 'Build the lab: a namespace, Docker Engine and kubelabd per host; node1 is the server (node1..nodeM with --servers M)',
         builder: (c: Argv) =>
           c
             .option('nodes', { type: 'number', default: 3, describe: 'how many hosts' })
+            .option('servers', {
+              type: 'number',
+              default: 1,
+              describe: 'how many hosts run a server: 1, or an odd number up to --nodes (each with an etcd member, behind HAProxy on the machine)',
+            })
             .option('image', { type: 'string', array: true, default: [] as string[], describe: 'another local image to load into every host (repeatable)' })
             .option('pod-eviction-timeout', { type: 'number', default: 30, describe: 'seconds the pods of an unreachable node wait before they move' })
             .option('node-monitor-grace-period', { type: 'number', default: 20, describe: 'seconds without a heartbeat before a node is NotReady' }),
@@ -61,6 +67,7 @@ export const labCommand: KubelabCommand<LabOptions> = {
             await upLab({
               dir: options.dir,
               nodes: options.nodes,
+              servers: options.servers,
               extraImages: options.image,
               timings: { podEvictionTimeoutSeconds: options['pod-eviction-timeout'], nodeMonitorGracePeriodSeconds: options['node-monitor-grace-period'] },
               readyTimeoutMs: options['ready-timeout'] * 1000,
@@ -68,16 +75,17 @@ export const labCommand: KubelabCommand<LabOptions> = {
             });
           } catch (err) {
             if (err instanceof CliError && err.message.startsWith('a lab already exists')) throw err;
+            if ((err as Error).message.startsWith('--servers must be')) throw new CliError((err as Error).message, { cause: err });
             throw new CliError(`${(err as Error).message}\nthe half-built lab is left for inspection; remove it with "kubelab lab down --dir ${options.dir}"`, { cause: err });
           }
         },
       })
       .command({
         command: 'status',
-        describe: 'Show each host: namespace, link, engine and kubelabd',
+        describe: 'Show each host: namespace, link, engine, etcd and kubelabd; with several servers the etcd leader and Lease holders',
         handler: async (argv: unknown) => {
           const state = requireLab((argv as LabOptions).dir);
-          process.stdout.write(formatLabStatus(state, await labStatus(state)));
+          process.stdout.write(formatLabStatus(state, await labStatus(state), await controlPlaneStatus(state)));
         },
       })
       .command({
@@ -89,11 +97,11 @@ export const labCommand: KubelabCommand<LabOptions> = {
           await loadIntoLab(requireLab(options.dir), options.images ?? [], say);
         },
       })
-      .command(nodeCommand('kill', 'Pull the plug on a host: SIGKILL its engine, containers and kubelabd', async (argv) => {
+      .command(nodeCommand('kill', 'Pull the plug on a host: SIGKILL its engine, containers, etcd member and kubelabd', async (argv) => {
         const state = requireLab(argv.dir);
         say(await killHost(state, requireHost(state, argv.node!)));
       }))
-      .command(nodeCommand('restart', 'Start a killed host\'s engine and kubelabd again', async (argv) => {
+      .command(nodeCommand('restart', 'Start a killed host\'s engine, etcd member and kubelabd again', async (argv) => {
         const state = requireLab(argv.dir);
         await restartHost(state, requireHost(state, argv.node!), argv['ready-timeout'] * 1000, say);
       }))

@@ -2,14 +2,22 @@
 // agent) and `kubelabd agent` on the others, each inside its host's network namespace, talking
 // to its host's engine. The server's certificate names every host's IP (--tls-san), because each
 // agent forwards the API on its own IP and the CLI may be pointed at any node.
+//
+// With --servers M > 1, node1..nodeM each run a server on the lab's etcd cluster (host-etcd.ts):
+// node1 first, then the others join it with the join token (`--server --token`, as k3s's
+// servers join), sharing its CA and keys. Their certificates also name the load balancer's
+// address, and the agents join through the load balancer, as kind's workers do, so an agent
+// keeps its API when any one server dies.
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { CliError } from '../cli-errors.js';
 import type { Node } from '../../lib/api/types.js';
 import { loadClientConfig } from '../../lib/client/kubeconfig.js';
 import { RestClient } from '../../lib/client/rest-client.js';
-import type { LabHostPlan, LabPlan } from './lab-plan.js';
+import { isHighlyAvailable, LAB_API_PORT, labApiUrl, type LabHostPlan, type LabPlan } from './lab-plan.js';
+import { etcdEndpoints } from './host-etcd.js';
 import { netnsPath } from './host-network.js';
 import { engineSocket, logTail } from './host-engine.js';
 import { isRunning } from './host-processes.js';
@@ -21,7 +29,26 @@ export interface LabTimings {
   nodeMonitorGracePeriodSeconds: number;
 }
 
-export const API_PORT = 6443;
+export const API_PORT = LAB_API_PORT;
+
+/**
+ * Leader election for a lab with several servers, in seconds (Kubernetes' defaults: 15/10/2).
+ * The lab's servers share one machine and renew a Lease in a few milliseconds, so the margins
+ * Kubernetes keeps for slow networks and busy etcds only slow down what the lab is for: watching
+ * a leader die and another take over. 4 s lease: a dead leader's scheduler and controllers are
+ * replaced about 4 s after its last renewal. 3 s renew deadline: a leader that cannot renew stops
+ * acting 1 s before anyone may take over, so two never act at once even with the retry jitter.
+ * 1 s retry: three renewal attempts fit in the deadline, so one slow write does not cost the lease.
+ */
+export const LAB_LEADER_ELECTION = { leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 } as const;
+
+export function labLeaderElectionFlags(): string[] {
+  return [
+    '--leader-elect-lease-duration', String(LAB_LEADER_ELECTION.leaseDurationSeconds),
+    '--leader-elect-renew-deadline', String(LAB_LEADER_ELECTION.renewDeadlineSeconds),
+    '--leader-elect-retry-period', String(LAB_LEADER_ELECTION.retryPeriodSeconds),
+  ];
+}
 
 /**
  * The lab's gossip settings, passed to every host's kubelabd (the daemon's own defaults suit a
@@ -95,7 +122,11 @@ export function serverUrl(plan: LabPlan): string {
   return `https://${plan.hosts[0]!.ip}:${API_PORT}`;
 }
 
-/** The command line of a host's kubelabd; agents read the join token from the file the server wrote (never on a command line, where `ps` shows it). */
+/**
+ * The command line of a host's kubelabd. Agents, and servers after the first (which join it as
+ * k3s's servers do: `--server URL --token-file FILE`), read the join token from the file the
+ * first server wrote, never from a command line, where `ps` shows it.
+ */
 export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimings): string[] {
   const common = [
     '--node-name', host.name,
@@ -106,19 +137,36 @@ export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimin
     '--node-cgroup', host.cgroupParent,
     ...labGossipFlags(),
   ];
+  const highlyAvailable = isHighlyAvailable(plan);
+  const firstServer = plan.hosts[0]!;
+  const otherAddresses = [...plan.hosts.filter((other) => other !== host).map((other) => other.ip), ...(plan.apiLoadBalancer ? [plan.apiLoadBalancer.address] : [])];
+  const highAvailability = highlyAvailable && host.role === 'server'
+    ? [
+        '--store', 'etcd',
+        '--etcd-endpoints', etcdEndpoints(plan),
+        ...labLeaderElectionFlags(),
+        ...(host === firstServer ? [] : ['--server', serverUrl(plan), '--token-file', joinTokenFile(plan)]),
+      ]
+    : [];
   const role = host.role === 'server'
     ? [
         'server', ...common,
         '--listen', `${host.ip}:${API_PORT}`,
-        ...plan.hosts.slice(1).flatMap((other) => ['--tls-san', other.ip]),
+        ...(highlyAvailable ? otherAddresses : plan.hosts.slice(1).map((other) => other.ip)).flatMap((address) => ['--tls-san', address]),
+        ...highAvailability,
         '--pod-eviction-timeout', String(timings.podEvictionTimeoutSeconds),
         '--node-monitor-grace-period', String(timings.nodeMonitorGracePeriodSeconds),
         // LoadBalancers out of the box: addresses on the lab bridge, which the machine reaches.
         // (A lab.json written before the pool existed has none: its server keeps the default pool.)
         ...(plan.loadBalancerPool ? ['--lb-pool', plan.loadBalancerPool] : []),
       ]
-    : ['agent', ...common, '--server', serverUrl(plan), '--token-file', path.join(dataDir(plan.hosts[0]!), 'join-token')];
+    : ['agent', ...common, '--server', highlyAvailable ? labApiUrl(plan) : serverUrl(plan), '--token-file', joinTokenFile(plan)];
   return ['nsenter', `--net=${netnsPath(host.netns)}`, '--', ...kubelabdCommand(), ...role];
+}
+
+/** The join token node1's server writes in its data dir (the machine's disk is every host's). */
+export function joinTokenFile(plan: LabPlan): string {
+  return path.join(dataDir(plan.hosts[0]!), 'join-token');
 }
 
 export function startKubelabd(argv: string[], host: LabHostPlan): { pid: number; argv: string[]; logFile: string } {
@@ -140,7 +188,10 @@ export async function waitForJoinToken(server: LabHostPlan, pid: number, timeout
   }
 }
 
-/** Copies the server's admin kubeconfig to DIR/kubeconfig.yaml, readable by root only. */
+/**
+ * Copies the server's admin kubeconfig to DIR/kubeconfig.yaml, readable by root only, naming the
+ * lab's API address (labApiUrl: the load balancer when there are several servers).
+ */
 export async function copyKubeconfig(plan: LabPlan, timeoutMs: number): Promise<void> {
   const source = path.join(dataDir(plan.hosts[0]!), 'kubeconfig.yaml');
   const deadline = Date.now() + timeoutMs;
@@ -148,7 +199,9 @@ export async function copyKubeconfig(plan: LabPlan, timeoutMs: number): Promise<
     if (Date.now() > deadline) throw new CliError(`the server wrote no kubeconfig (${source}); see ${kubelabdLogFile(plan.hosts[0]!)}`);
     await sleep(250);
   }
-  fs.copyFileSync(source, plan.kubeconfigPath);
+  const kubeconfig = parseYaml(fs.readFileSync(source, 'utf8')) as { clusters?: { cluster: { server: string } }[] };
+  for (const cluster of kubeconfig.clusters ?? []) cluster.cluster.server = labApiUrl(plan);
+  fs.writeFileSync(plan.kubeconfigPath, stringifyYaml(kubeconfig), { mode: 0o600 });
   fs.chmodSync(plan.kubeconfigPath, 0o600);
 }
 

@@ -1,4 +1,5 @@
 // `kubelab lab down`: removes everything a lab made, in the reverse order of `up`: processes
+// (HAProxy, then each host's: engine, containers, etcd member, kubelabd)
 // first (a namespace, mount or cgroup in use cannot go), then mounts, cgroups, namespaces, links
 // and files. It trusts no single record: what lab.json names and what carries the lab's name
 // prefix are both removed, so a lab whose `up` crashed before lab.json was complete, or whose
@@ -10,12 +11,13 @@ import { readLabState } from './lab-state.js';
 import { deleteLink, deleteNetns, linksWithPrefix, netnsWithPrefix } from './host-network.js';
 import { cgroupDirsWithPrefix, killHostProcesses, removeCgroupTree } from './host-processes.js';
 import { labPrefix } from './lab-plan.js';
+import { stopLoadBalancer } from './lab-load-balancer.js';
 import { unmountAllUnder } from './lab-mounts.js';
 import { LAB_TOOLS } from './lab-up.js';
 import { requireRootAndTools } from './run-command.js';
 
 /** Entries of DIR that a lab creates; anything else in DIR is not ours and stays. */
-const LAB_ENTRY = /^(node\d+|images|kubeconfig\.yaml|lab\.json(\.tmp)?)$/;
+const LAB_ENTRY = /^(node\d+|images|kubeconfig\.yaml|lab\.json(\.tmp)?|haproxy\.(cfg|pid|log))$/;
 
 export interface LabDownReport {
   processesKilled: number;
@@ -38,7 +40,13 @@ export async function downLab(dirArgument: string, progress: (line: string) => v
     hosts.set(netns, { name: netns.slice(prefix.length + 1), netns, cgroupParent: `/${netns}` });
   }
 
+  // HAProxy runs on the machine, in no host: stopped by the pid in its pid file (lab.json may be gone).
   let processesKilled = 0;
+  if (await stopLoadBalancer({ pidFile: path.join(dir, 'haproxy.pid'), configFile: path.join(path.resolve(dirArgument), 'haproxy.cfg') })) {
+    processesKilled++;
+    progress('stopped haproxy');
+  }
+  // etcd members and kubelabd run in their host's namespace: killed with the host.
   for (const killed of await Promise.all([...hosts.values()].map((host) => killHostProcesses(host)))) processesKilled += killed;
   if (processesKilled > 0) progress(`killed ${processesKilled} process(es)`);
 

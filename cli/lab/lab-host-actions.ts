@@ -6,11 +6,15 @@
 // namespace and cable stay, like a powered-off machine still plugged into the switch.
 // restart is the power coming back: the engine starts on its old data root (its containers are
 // there, stopped), then kubelabd with the same flags, which finds its pods and reconciles them.
+// On a server host of a lab with several servers, its etcd member dies and comes back with it:
+// it restarts on its data dir as the member it was and catches up from the others, before the
+// host's server starts.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../cli-errors.js';
 import { engineClient, loadImages, saveImages, startEngine } from './host-engine.js';
+import { waitForEtcdMember } from './host-etcd.js';
 import { dataDir, startKubelabd, waitForNodesReady } from './host-kubelabd.js';
 import { setHostLink } from './host-network.js';
 import { isRunning, killHostProcesses } from './host-processes.js';
@@ -18,7 +22,7 @@ import type { LabHostPlan } from './lab-plan.js';
 import { readLabState, recordProcess, writeLabState, type LabState } from './lab-state.js';
 import { unmountAllUnder } from './lab-mounts.js';
 import { LAB_TOOLS } from './lab-up.js';
-import { requireRootAndTools } from './run-command.js';
+import { requireRootAndTools, spawnDetached } from './run-command.js';
 
 /** The lab in DIR, or an error that says there is none. */
 export function requireLab(dir: string): LabState {
@@ -40,16 +44,25 @@ export async function killHost(state: LabState, host: LabHostPlan): Promise<stri
   await unmountAllUnder([path.join(host.dir, 'docker'), host.execRoot, path.join(dataDir(host), 'pods')]);
   // The exec root is the host's /run: a rebooted machine starts with it empty (no stale pid files).
   fs.rmSync(host.execRoot, { recursive: true, force: true });
-  return `${host.name}: plug pulled, ${killed} process(es) killed (engine, containers, kubelabd)`;
+  const etcd = state.processes[host.name]?.etcd ? ', etcd' : '';
+  return `${host.name}: plug pulled, ${killed} process(es) killed (engine, containers${etcd}, kubelabd)`;
 }
 
-/** Starts what is not running of a host: its engine, then kubelabd; waits for its Node to be Ready. */
+/** Starts what is not running of a host: its engine, its etcd member, then kubelabd; waits for its Node to be Ready. */
 export async function restartHost(state: LabState, host: LabHostPlan, readyTimeoutMs: number, progress: (line: string) => void): Promise<void> {
   const recorded = state.processes[host.name] ?? {};
   if (!isRunning(recorded.dockerd?.pid)) {
     const engine = await startEngine(host);
     recordProcess(state, host.name, 'dockerd', engine);
     progress(`host ${host.name}: Docker Engine up (pid ${engine.pid})`);
+  }
+  const etcd = recorded.etcd;
+  if (etcd && !isRunning(etcd.pid)) {
+    // The same command line: its data dir already names it a member, so it rejoins as one.
+    const member = { ...etcd, pid: spawnDetached(etcd.argv, etcd.logFile) };
+    recordProcess(state, host.name, 'etcd', member);
+    progress(`host ${host.name}: etcd member started (pid ${member.pid}) on its data dir, rejoining the cluster`);
+    await waitForEtcdMember(host, member.pid, readyTimeoutMs);
   }
   const kubelabd = recorded.kubelabd;
   if (!kubelabd) {

@@ -24,7 +24,10 @@ export type LabRole = 'server' | 'agent';
 export interface LabHostPlan {
   /** The Node name: node1..nodeN. */
   name: string;
-  /** node1 runs `kubelabd server` (control plane and its own node); the others `kubelabd agent`. */
+  /**
+   * node1..nodeM run `kubelabd server` (control plane and their own node; with M > 1 each also
+   * runs an etcd member); the others `kubelabd agent`.
+   */
   role: LabRole;
   /** The host's address on the lab bridge (its eth0 inside its namespace), the Node's InternalIP. */
   ip: string;
@@ -66,6 +69,69 @@ export interface LabPlan {
   execRootBase: string;
   kubeconfigPath: string;
   hosts: LabHostPlan[];
+  /**
+   * How many hosts run a server (--servers; absent in a lab.json written before it existed: 1).
+   * With more than one, the servers share an etcd cluster and HAProxy fronts their APIs.
+   */
+  servers?: number;
+  /** With several servers: the load balancer on the machine that the lab's kubeconfig points at. */
+  apiLoadBalancer?: LabLoadBalancerPlan;
+}
+
+/** HAProxy on the machine, in front of every server's API (as kind fronts its HA clusters). */
+export interface LabLoadBalancerPlan {
+  /** It listens on the bridge's gateway address: the machine reaches it, and so does every host. */
+  address: string;
+  port: number;
+  configFile: string;
+  /** The pid, for `lab down` even when lab.json is gone. */
+  pidFile: string;
+  logFile: string;
+}
+
+/** etcd's standard client and peer ports, on each server host's own lab address. */
+export const ETCD_CLIENT_PORT = 2379;
+export const ETCD_PEER_PORT = 2380;
+/** The port of every server's API, and of the load balancer in front of them. */
+export const LAB_API_PORT = 6443;
+
+export function etcdClientUrl(host: Pick<LabHostPlan, 'ip'>): string {
+  return `http://${host.ip}:${ETCD_CLIENT_PORT}`;
+}
+
+export function etcdPeerUrl(host: Pick<LabHostPlan, 'ip'>): string {
+  return `http://${host.ip}:${ETCD_PEER_PORT}`;
+}
+
+/** The hosts that run a server: node1..nodeM. */
+export function serverHosts(plan: Pick<LabPlan, 'hosts'>): LabHostPlan[] {
+  return plan.hosts.filter((h) => h.role === 'server');
+}
+
+/** True when the lab runs several servers on etcd (and HAProxy); false for today's single server. */
+export function isHighlyAvailable(plan: Pick<LabPlan, 'hosts'>): boolean {
+  return serverHosts(plan).length > 1;
+}
+
+/** The API address the lab's kubeconfig names: the load balancer, or node1's own server. */
+export function labApiUrl(plan: LabPlan): string {
+  const lb = plan.apiLoadBalancer;
+  return lb ? `https://${lb.address}:${lb.port}` : `https://${plan.hosts[0]!.ip}:${LAB_API_PORT}`;
+}
+
+/**
+ * --servers: 1, or an odd number no larger than --nodes. etcd commits a write once a majority of
+ * its members have it, so 3 members survive 1 failure and 5 survive 2; an even count survives no
+ * more failures than the odd count below it (4 members still need 3) while adding one more
+ * member that must answer, so etcd, and kubelab, refuse it.
+ */
+export function checkServerCount(serverCount: number, nodeCount: number): void {
+  if (!Number.isInteger(serverCount) || serverCount < 1 || (serverCount > 1 && serverCount % 2 === 0) || serverCount > nodeCount) {
+    throw new Error(
+      `--servers must be 1 or an odd number (3, 5, ...) no larger than --nodes (${nodeCount}), not ${serverCount}: ` +
+        'the servers share an etcd cluster, which needs a majority of its members, and an even number survives no more failures than the odd number below it',
+    );
+  }
 }
 
 export function labId(dir: string): string {
@@ -76,12 +142,13 @@ export function labPrefix(dir: string): string {
   return `kl${labId(dir)}`;
 }
 
-/** Every name and address of a lab of `nodeCount` hosts in `dir` on `subnet` (a /24). */
-export function planLab(dir: string, nodeCount: number, subnet: string): LabPlan {
+/** Every name and address of a lab of `nodeCount` hosts, the first `serverCount` of them servers, in `dir` on `subnet` (a /24). */
+export function planLab(dir: string, nodeCount: number, subnet: string, serverCount = 1): LabPlan {
   // Hosts take .11 to .210: the LoadBalancer pool (.240-.254) stays clear of them.
   if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 200) {
     throw new Error(`--nodes must be a whole number from 1 to 200, not ${nodeCount}`);
   }
+  checkServerCount(serverCount, nodeCount);
   const absoluteDir = path.resolve(dir);
   const id = labId(absoluteDir);
   const prefix = `kl${id}`;
@@ -92,7 +159,7 @@ export function planLab(dir: string, nodeCount: number, subnet: string): LabPlan
     const name = `node${k}`;
     hosts.push({
       name,
-      role: k === 1 ? 'server' : 'agent',
+      role: k <= serverCount ? 'server' : 'agent',
       ip: address(10 + k),
       netns: `${prefix}-${name}`,
       hostVeth: `${prefix}n${k}`,
@@ -113,7 +180,17 @@ export function planLab(dir: string, nodeCount: number, subnet: string): LabPlan
     execRootBase: `/run/${prefix}`,
     kubeconfigPath: path.join(absoluteDir, 'kubeconfig.yaml'),
     hosts,
+    servers: serverCount,
   };
+  if (serverCount > 1) {
+    plan.apiLoadBalancer = {
+      address: plan.gatewayIp,
+      port: LAB_API_PORT,
+      configFile: path.join(absoluteDir, 'haproxy.cfg'),
+      pidFile: path.join(absoluteDir, 'haproxy.pid'),
+      logFile: path.join(absoluteDir, 'haproxy.log'),
+    };
+  }
   for (const name of [plan.bridge, ...hosts.flatMap((h) => [h.hostVeth, h.peerVeth])]) {
     if (name.length > IFNAMSIZ_MAX) throw new Error(`interface name ${name} is longer than the kernel's ${IFNAMSIZ_MAX} characters`);
   }

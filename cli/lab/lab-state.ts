@@ -21,6 +21,8 @@ export interface LabProcess {
 
 export interface LabHostProcesses {
   dockerd?: LabProcess;
+  /** The host's etcd member, on server hosts of a lab with several servers. */
+  etcd?: LabProcess;
   kubelabd?: LabProcess;
 }
 
@@ -33,6 +35,8 @@ export interface LabState {
   images: string[];
   /** Per host name. */
   processes: Record<string, LabHostProcesses>;
+  /** HAProxy on the machine, with several servers (plan.apiLoadBalancer). */
+  loadBalancer?: LabProcess;
 }
 
 export function labStatePath(dir: string): string {

@@ -242,7 +242,7 @@ export interface JoinRouterDeps {
 }
 
 /** Constant-time check of the presented bearer token against the join token. */
-function presentsJoinToken(req: Request, joinToken: string): boolean {
+export function presentsJoinToken(req: Request, joinToken: string): boolean {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (!match) return false;
   const digest = (value: string) => crypto.createHash('sha256').update(value).digest();

@@ -14,10 +14,10 @@ import { KubeletClient, kubeletUnreachable, type KubeletClientTls } from './kube
 import type { PodStreams } from '../pod-streams/pod-streams.js';
 
 export interface NodeRoutedPodStreamsOptions {
-  /** The node whose kubelet runs in this process. */
-  localNodeName: string;
+  /** The node whose kubelet runs in this process; none on a server without a node agent (--disable-agent). */
+  localNodeName?: string;
   /** That kubelet's streams. */
-  local: PodStreams;
+  local?: PodStreams;
   /** Where a node's kubelet listens: its InternalIP and status.daemonEndpoints.kubeletEndpoint.Port. */
   nodeAddress(nodeName: string): Promise<{ host: string; port: number }>;
   /** The cluster CA (kubelets' certificates must chain to it) and the API server's kubelet client certificate. */
@@ -26,7 +26,7 @@ export interface NodeRoutedPodStreamsOptions {
 }
 
 /** Which kubelet serves a pod: the local one, or a remote node's (pure). */
-export function planPodStreamRoute(pod: Pod, localNodeName: string): { local: true } | { local: false; nodeName: string } {
+export function planPodStreamRoute(pod: Pod, localNodeName: string | undefined): { local: true } | { local: false; nodeName: string } {
   const nodeName = pod.spec?.nodeName;
   // kube-apiserver's own words for a pod the scheduler has not placed yet.
   if (!nodeName) throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
@@ -53,8 +53,8 @@ export class NodeRoutedPodStreams implements PodStreams {
   }
 
   private async kubeletOf(pod: Pod): Promise<PodStreams> {
-    const route = planPodStreamRoute(pod, this.options.localNodeName);
-    if (route.local) return this.options.local;
+    const route = planPodStreamRoute(pod, this.options.local ? this.options.localNodeName : undefined);
+    if (route.local) return this.options.local!;
     let address: { host: string; port: number };
     try {
       address = await this.options.nodeAddress(route.nodeName);

@@ -1,7 +1,7 @@
 // The HTTP face of the API server: kube-apiserver's handler chain in express.
 //
 // A request passes, in order: health and version (open to anyone), the join endpoints
-// (node-credentials.ts, which check the join token themselves), authentication (a bearer
+// (node-credentials.ts and server-bootstrap.ts, which check the join token themselves), authentication (a bearer
 // token, daemon/api/auth.ts), body parsing (JSON, or the protobuf of a few kinds decoded to
 // JSON; size-limited; then the one input gate, lib/api/safe-json.ts), authorisation (the Node authorizer, then RBAC: rbac-authorizer.ts), discovery, the access reviews and
 // OpenAPI documents, then the resource handlers (daemon/api/resource-handlers.ts) that turn REST
@@ -30,6 +30,7 @@ import type { NodeUsageReports } from './metrics/node-usage-reports.js';
 import { prometheusRouter, type PrometheusRoutesDeps } from './metrics/prometheus-routes.js';
 import { nodeViewsRouter, type NodeViewsRoutesDeps } from './node-views-routes.js';
 import { joinRouter, type JoinRouterDeps } from './node-credentials.js';
+import { serverBootstrapRouter, type ServerBootstrapDeps } from './server-bootstrap.js';
 import { gossipKeyringRouter } from './gossip-keyring.js';
 import type { GossipKeyStore } from '../pki/gossip-keys.js';
 import { openApiRouter } from './openapi.js';
@@ -53,6 +54,8 @@ export interface ApiDeps {
   join?: Omit<JoinRouterDeps, 'registry'>;
   /** Serve the gossip keyring to nodes and its rotation to the admin (daemon/api/gossip-keyring.ts). */
   gossipKeys?: GossipKeyStore;
+  /** Serve GET /kubelab/v1/server-bootstrap (server-bootstrap.ts): the shared material, to servers that join. */
+  serverBootstrap?: ServerBootstrapDeps;
   podStreams?: PodStreams;
   /** Service account tokens: the token subresource and the issuer's OpenID documents (absent: neither is served). */
   serviceAccountTokens?: { requests: TokenRequests; signer: ServiceAccountTokenSigner };
@@ -203,6 +206,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
 
   // Joining nodes present the join token, not a user's token: served before authentication.
   if (deps.join) app.use(joinRouter({ registry: deps.registry, ...deps.join }));
+  if (deps.serverBootstrap) app.use(serverBootstrapRouter(deps.serverBootstrap));
   // The web view authenticates by its session cookie, not a bearer token (daemon/api/ui/).
   if (deps.webUi) app.use(deps.webUi.publicRouter(deps.authorizer));
 

@@ -13,7 +13,10 @@
 //   creating the same name cannot both succeed; the loser gets 409 AlreadyExists.
 // - update and delete are transactions "if mod_revision == the version I read then write": a
 //   caller that sent a resourceVersion gets 409 Conflict when someone wrote in between; one that
-//   did not is retried against the newer object.
+//   did not is retried against the newer object. A read-modify-write (guaranteedUpdate) starts
+//   from the watch cache's copy instead of reading etcd first, and a transaction that loses
+//   reads the winner in its failure branch: one round trip per write when nobody races, as
+//   kube-apiserver's GuaranteedUpdate does.
 // - a list reads a key range, at the latest revision (the response header's revision is the
 //   list's resourceVersion) or, for the later pages of a paged list, at the first page's.
 //
@@ -508,28 +511,59 @@ export class EtcdObjectStore implements ObjectStore {
     return created;
   }
 
+  /**
+   * The object as the watch cache holds it (a copy), or undefined when the cache does not have
+   * it. It may be a little behind etcd: writes use it only as their first guess of the current
+   * state, guarded by its mod_revision, as kube-apiserver's GuaranteedUpdate starts from the
+   * cacher's copy instead of reading etcd first.
+   */
+  private cached(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const object = this.objects.get(resource)?.get(objectPath(namespace, name));
+    return object ? copy(object) : undefined;
+  }
+
+  /**
+   * One guarded write: `success` runs if the key's mod_revision is still `current`'s; otherwise
+   * the same transaction reads the key (kube-apiserver's txn with a failure get), so a writer that
+   * lost learns the current state without a second round trip. Resolves with the revision
+   * written, or with the state that won (undefined: the key is gone).
+   */
+  private async guarded(
+    key: Buffer,
+    current: KubeObject,
+    success: { request_put: { key: Buffer; value: Buffer } } | { request_delete_range: { key: Buffer } },
+  ): Promise<{ revision: number } | { lost: KubeObject | undefined }> {
+    const response = await this.client.kv.txn({
+      compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: current.metadata.resourceVersion! }],
+      success: [success],
+      failure: [{ request_range: { key } }],
+    });
+    if (response.succeeded) return { revision: Number(response.header.revision) };
+    const kv = response.responses[0]?.response_range?.kvs[0];
+    return { lost: kv ? this.decode(kv).object : undefined };
+  }
+
   async update(resource: string, obj: KubeObject): Promise<KubeObject> {
     this.checkOpen();
     const name = obj.metadata?.name ?? '';
     const namespace = obj.metadata?.namespace;
     const key = this.keyFor(resource, namespace, name);
+    const expected = obj.metadata.resourceVersion;
+    // The cache's copy serves when it is the very version the caller read; otherwise etcd says.
+    const cached = this.cached(resource, namespace, name);
+    let current = expected && cached?.metadata.resourceVersion === expected ? cached : await this.read(resource, namespace, name);
     for (;;) {
-      const current = await this.read(resource, namespace, name);
       if (!current) throw notFound(resource, name);
-      const expected = obj.metadata.resourceVersion;
       if (expected && expected !== current.metadata.resourceVersion) throw conflict(resource, name);
       const updated = stampUpdated(current, obj, '');
-      const response = await this.client.kv.txn({
-        compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: current.metadata.resourceVersion }],
-        success: [{ request_put: { key, value: this.encode(resource, updated) } }],
-      });
-      if (response.succeeded) {
-        const revision = Number(response.header.revision);
-        updated.metadata.resourceVersion = String(revision);
-        await this.caughtUp(revision);
+      const written = await this.guarded(key, current, { request_put: { key, value: this.encode(resource, updated) } });
+      if ('revision' in written) {
+        updated.metadata.resourceVersion = String(written.revision);
+        await this.caughtUp(written.revision);
         return updated;
       }
-      // Someone wrote between the read and the transaction: read again (a caller's stale version then fails above).
+      // Someone wrote between our read and the transaction: a caller's stale version then fails above.
+      current = written.lost;
     }
   }
 
@@ -539,17 +573,42 @@ export class EtcdObjectStore implements ObjectStore {
     name: string,
     mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
   ): Promise<KubeObject> {
-    // kube-apiserver's GuaranteedUpdate: mutate a fresh read, write guarded by its version, start again on conflict.
+    this.checkOpen();
+    // kube-apiserver's GuaranteedUpdate: mutate the current state, write guarded by its version,
+    // start again from the state that won on conflict. The first guess comes from the watch
+    // cache (no read before the write); a guess etcd has not confirmed is never the last word:
+    // when mutate refuses it or leaves it unchanged, etcd is read and mutate runs again.
+    const key = this.keyFor(resource, namespace, name);
+    let current = this.cached(resource, namespace, name);
+    let confirmed = current === undefined;
+    if (!current) current = await this.read(resource, namespace, name);
     for (;;) {
-      const current = await this.get(resource, namespace, name);
-      const next = await mutate(copy(current));
-      if (JSON.stringify(next) === JSON.stringify(current)) return current;
-      next.metadata = { ...next.metadata, namespace, name, resourceVersion: current.metadata.resourceVersion };
+      if (!current) throw notFound(resource, name);
+      let next: KubeObject;
       try {
-        return await this.update(resource, next);
+        next = await mutate(copy(current));
       } catch (err) {
-        if (!isConflict(err)) throw err;
+        if (confirmed) throw err;
+        current = await this.read(resource, namespace, name);
+        confirmed = true;
+        continue;
       }
+      if (JSON.stringify(next) === JSON.stringify(current)) {
+        if (confirmed) return current;
+        current = await this.read(resource, namespace, name);
+        confirmed = true;
+        continue;
+      }
+      next.metadata = { ...next.metadata, namespace, name };
+      const updated = stampUpdated(current, next, '');
+      const written = await this.guarded(key, current, { request_put: { key, value: this.encode(resource, updated) } });
+      if ('revision' in written) {
+        updated.metadata.resourceVersion = String(written.revision);
+        await this.caughtUp(written.revision);
+        return updated;
+      }
+      current = written.lost;
+      confirmed = true;
     }
   }
 
@@ -561,19 +620,16 @@ export class EtcdObjectStore implements ObjectStore {
   ): Promise<KubeObject> {
     this.checkOpen();
     const key = this.keyFor(resource, namespace, name);
+    let current = await this.read(resource, namespace, name);
     for (;;) {
-      const current = await this.read(resource, namespace, name);
       if (!current) throw notFound(resource, name);
       checkDeletePreconditions(resource, current, preconditions);
-      const response = await this.client.kv.txn({
-        compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: current.metadata.resourceVersion }],
-        success: [{ request_delete_range: { key } }],
-      });
-      if (response.succeeded) {
-        const revision = Number(response.header.revision);
-        await this.caughtUp(revision);
-        return { ...current, metadata: { ...current.metadata, resourceVersion: String(revision) } };
+      const written = await this.guarded(key, current, { request_delete_range: { key } });
+      if ('revision' in written) {
+        await this.caughtUp(written.revision);
+        return { ...current, metadata: { ...current.metadata, resourceVersion: String(written.revision) } };
       }
+      current = written.lost;
     }
   }
 }

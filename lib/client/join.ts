@@ -129,15 +129,9 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedNode> {
   await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const nodePassword = await ensureNodePassword(options.dataDir);
 
-  const caPem = (await request(server, 'GET', CACERTS_PATH, { ca: undefined })).body;
-  if (caHashOf(caPem) !== caHash) {
-    throw new Error(
-      `the join token does not belong to the server at ${server}: its CA certificate has sha256 ${caHashOf(caPem)}, ` +
-        `the token expects ${caHash}; check --server and --token (the token is printed by that server's kubelabd)`,
-    );
-  }
+  const caPem = await fetchPinnedCa(server, caHash);
   const kubelet = options.createKubeletCsr();
-  const answer = await request(server, 'POST', NODE_CREDENTIALS_PATH, {
+  const answer = await joinRequest(server, 'POST', NODE_CREDENTIALS_PATH, {
     ca: caPem,
     bearer: options.token.trim(),
     body: { nodeName: options.nodeName, nodePassword, nodeIPs, kubeletCsr: kubelet.csrPem },
@@ -152,6 +146,21 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedNode> {
   const record: SavedCredentials = { server, nodeName: options.nodeName, nodeIPs, joinTokenHash, ...joined };
   await writePrivateFile(file, JSON.stringify(record, null, 2) + '\n');
   return joined;
+}
+
+/**
+ * Step 1 of every join (an agent's, or a server's: daemon/server-join.ts): the server's CA, fetched
+ * without verifying TLS and accepted only when its sha256 is the one the join token pins.
+ */
+export async function fetchPinnedCa(server: string, caHash: string): Promise<string> {
+  const caPem = (await joinRequest(server, 'GET', CACERTS_PATH, { ca: undefined })).body;
+  if (caHashOf(caPem) !== caHash) {
+    throw new Error(
+      `the join token does not belong to the server at ${server}: its CA certificate has sha256 ${caHashOf(caPem)}, ` +
+        `the token expects ${caHash}; check --server and --token (the token is printed by that server's kubelabd)`,
+    );
+  }
+  return caPem;
 }
 
 /** The node's password: the one in `<dataDir>/node-password`, or a new random one written there first. */
@@ -191,7 +200,7 @@ async function readSaved(file: string): Promise<SavedCredentials | undefined> {
  * One HTTPS request. `ca: undefined` turns certificate verification off for this request only
  * (the /cacerts bootstrap, whose answer is then checked against the token's hash).
  */
-function request(
+export function joinRequest(
   server: string,
   method: string,
   urlPath: string,

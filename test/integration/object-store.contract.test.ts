@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../lib/api/types.js';
-import { ApiError } from '../../lib/errors.js';
+import { ApiError, conflict } from '../../lib/errors.js';
 import { NedbObjectStore } from '../../daemon/store/nedb-store.js';
 import { EtcdObjectStore } from '../../daemon/store/etcd-store.js';
 import type { ObjectStore, StoreEvent } from '../../daemon/store/object-store.js';
@@ -298,4 +298,67 @@ describe('ObjectStore contract: etcd', () => {
     await store.open();
     return { store, forgetHistoryUpTo: (version) => store.compact(version) };
   });
+
+  // Two servers on one etcd: each one's watch cache learns the other's writes a moment later.
+  // A read-modify-write starts from that cache, so it must never lose or refuse on its lag.
+  describe('two stores on one etcd (a watch cache behind etcd)', function () {
+    this.timeout(20_000);
+    let first: EtcdObjectStore;
+    let second: EtcdObjectStore;
+    beforeEach(async () => {
+      stores += 1;
+      first = new EtcdObjectStore({ endpoints: [etcd!.endpoint], prefix: `/registry-${stores}/`, clock: CLOCK, compactionIntervalMs: 0 });
+      second = new EtcdObjectStore({ endpoints: [etcd!.endpoint], prefix: `/registry-${stores}/`, clock: CLOCK, compactionIntervalMs: 0 });
+      await first.open();
+      await second.open();
+    });
+    afterEach(async () => {
+      await first.close();
+      await second.close();
+    });
+
+    it('guaranteedUpdate right after the other store wrote keeps that write and applies its own on top', async () => {
+      await first.create('pods', pod('a'));
+      for (let i = 0; i < 20; i += 1) {
+        await second.guaranteedUpdate('pods', 'default', 'a', (current) => ({ ...current, metadata: { ...current.metadata, labels: { ...current.metadata.labels, second: String(i) } } }));
+        await first.guaranteedUpdate('pods', 'default', 'a', (current) => ({ ...current, metadata: { ...current.metadata, labels: { ...current.metadata.labels, first: String(i) } } }));
+        assert.deepEqual((await second.get('pods', 'default', 'a')).metadata.labels, { second: String(i), first: String(i) });
+      }
+    });
+
+    it('guaranteedUpdate with the version a client just read from the other store is no conflict', async () => {
+      await first.create('pods', pod('a'));
+      for (let i = 0; i < 20; i += 1) {
+        const current = await second.get('pods', 'default', 'a');
+        const read = await second.update('pods', { ...current, metadata: { ...current.metadata, labels: { round: String(i) } } });
+        // As the API's precondition check does: the client's version must be the current one.
+        const written = await first.guaranteedUpdate('pods', 'default', 'a', (current) => {
+          if (current.metadata.resourceVersion !== read.metadata.resourceVersion) throw conflict('pods', 'a');
+          return { ...current, metadata: { ...current.metadata, labels: { round: String(i), by: 'first' } } };
+        });
+        assert.deepEqual(written.metadata.labels, { round: String(i), by: 'first' });
+      }
+    });
+
+    it('a read-modify-write nobody races is one etcd transaction and no read', async () => {
+      await first.create('pods', pod('a'));
+      const before = await etcdRequests(etcd!.endpoint);
+      for (let i = 0; i < 10; i += 1) {
+        await first.guaranteedUpdate('pods', 'default', 'a', (current) => ({ ...current, metadata: { ...current.metadata, labels: { i: String(i) } } }));
+      }
+      const after = await etcdRequests(etcd!.endpoint);
+      assert.deepEqual({ Range: after.Range - before.Range, Txn: after.Txn - before.Txn }, { Range: 0, Txn: 10 });
+    });
+  });
 });
+
+/** How many Range and Txn requests etcd has answered (its /metrics, grpc_server_handled_total). */
+async function etcdRequests(endpoint: string): Promise<{ Range: number; Txn: number }> {
+  const text = await (await fetch(`${endpoint}/metrics`)).text();
+  const count = (method: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith('grpc_server_handled_total{') && line.includes(`grpc_method="${method}"`))
+      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  return { Range: count('Range'), Txn: count('Txn') };
+}

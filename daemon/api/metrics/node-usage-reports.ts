@@ -13,9 +13,10 @@ import type { NodeUsageReport } from '../../../lib/metrics/usage-report.js';
 import { API_SERVER_DEFAULTS } from '../../config.js';
 
 export interface NodeUsageReportsOptions {
-  localNodeName: string;
+  /** The node whose kubelet runs in this process; none on a server without a node agent (--disable-agent). */
+  localNodeName?: string;
   /** The in-process node's latest report. */
-  local: () => NodeUsageReport;
+  local?: () => NodeUsageReport;
   /** Fetches a remote node's report from its kubelet (throws when it cannot be reached). */
   remote: (nodeName: string) => Promise<NodeUsageReport>;
   cacheMs?: number;
@@ -29,7 +30,7 @@ export class NodeUsageReports {
 
   /** The node's report; a node whose kubelet cannot be reached throws (the caller leaves it out). */
   report(nodeName: string): Promise<NodeUsageReport> {
-    if (nodeName === this.options.localNodeName) return Promise.resolve(this.options.local());
+    if (this.options.local && nodeName === this.options.localNodeName) return Promise.resolve(this.options.local());
     const now = (this.options.now ?? Date.now)();
     const cached = this.cache.get(nodeName);
     if (cached && now - cached.atMs < (this.options.cacheMs ?? API_SERVER_DEFAULTS.metricsCacheMs)) return cached.report;
