@@ -219,6 +219,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const joinToken = await ensureJoinToken(options.dataDir, pki.caCertPem);
   // The gossip keys are the cluster's own secret (not derived from the join token), handed to nodes after they authenticate.
   const gossipKeys = await GossipKeyStore.open(options.dataDir);
+  // ... kept in the store, so that every server hands nodes the same ring, also after a rotation.
+  await gossipKeys.shareThrough(registry);
   // Nodes authenticate with the tokens they were issued at join, and may only touch what is theirs.
   const nodeTokens = NodeTokenCache.watch(registry);
   // Service account tokens are JWTs signed with the key kept in <dataDir>/pki/sa.key.
@@ -435,6 +437,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // The proxier's loop ends after it has taken its addresses off lo; the kubelet's stream server closes with the node agent.
       await Promise.all(loops);
       nodeTokens.stop();
+      gossipKeys.stop();
       rbacPolicy.stop();
       detachAllocation();
       await store.close();

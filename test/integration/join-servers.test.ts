@@ -84,6 +84,26 @@ describe('several API servers on one etcd (kubelabd server --server --token)', f
     assert.equal(await kubectls[2].ok(['get', 'secret', 'shared', '-o', 'jsonpath={.data.password}']), Buffer.from('s3cret').toString('base64'));
   });
 
+  it('a gossip key rotated through server 1 is what server 3 hands nodes (the ring lives in the store)', async () => {
+    const ringThrough = async (i: number) => JSON.parse(await kubectls[i].ok(['get', '--raw', '/kubelab/v1/gossip-keyring'])) as { keys: { key: string }[] };
+    const before = await ringThrough(2);
+    const rotate = spawn(process.execPath, [daemonEntry, 'rotate-gossip-key', '--kubeconfig', kubectls[0].kubeconfigPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    rotate.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    rotate.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    assert.equal(await new Promise<number | null>((resolve) => rotate.once('exit', resolve)), 0, output);
+    assert.match(output, /^kubelabd: new gossip key added; every node signs with it from /);
+    const after = await eventually(async () => {
+      const ring = await ringThrough(2);
+      return ring.keys.length === before.keys.length + 1 ? ring : undefined;
+    }, 10_000);
+    assert.deepEqual(after, await ringThrough(0));
+    assert.deepEqual(after.keys.slice(1), before.keys);
+    // Each server's file follows too: a restarted server, or a server joining later, starts from the new ring.
+    const file = async (server: TestDaemon) => (JSON.parse(await fs.readFile(path.join(server.dataDir, 'gossip-keyring.json'), 'utf8')) as { keys: unknown[] }).keys.length;
+    await eventually(async () => (await file(servers[1])) === after.keys.length, 10_000);
+  });
+
   it('kubectl get lease -n kube-system shows a kube-apiserver-<id> Lease per server, held by <node name>_<id>', async () => {
     const out = await kubectls[0].ok(['get', 'lease', '-n', 'kube-system', '-l', 'apiserver.kubernetes.io/identity=kube-apiserver']);
     const rows = out.trim().split('\n').slice(1);
