@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // kubelabd: the daemon. `kubelabd server` runs the control plane (store, API server, scheduler,
-// controllers) plus the node agent of its own host, like a k3s server; `kubelabd agent` runs a
-// worker node that joins a server with its join token.
+// controllers) plus the node agent of its own host, like a k3s server (`--server URL --token`:
+// a further server joining the first on a shared etcd; `--disable-agent`: no node agent);
+// `kubelabd agent` runs a worker node that joins a server with its join token.
 //
 // Logs go to stderr through lib/logger.ts (`--log-format text|json`). What the command prints on
 // stdout (the API address, kubeconfig path and join token file of a server that is up) is its
@@ -295,7 +296,7 @@ async function main(): Promise<void> {
     )
     .command(
       'encryption <action>',
-      'manage the encryption of Secrets at rest (run on the server\'s host, with the server stopped)',
+      'manage the encryption of Secrets at rest (run on the server\'s host, with the server stopped; the embedded nedb store only)',
       (y) =>
         y
           .positional('action', {
