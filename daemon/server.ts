@@ -34,7 +34,7 @@ import { ensureJoinToken, JOIN_TOKEN_FILE } from './pki/join-token.js';
 import { GossipKeyStore } from './pki/gossip-keys.js';
 import { ensureKubernetesService, KUBERNETES_SERVICE_NAMES } from './api/kubernetes-service.js';
 import { LocalClient } from './api/local-client.js';
-import { ApiserverIdentity } from './api/apiserver-identity.js';
+import { ApiserverIdentity, refuseNodeNameClash } from './api/apiserver-identity.js';
 import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';
 import { KubeletClient } from './api/kubelet-client.js';
 import { localNodeViewsSource } from './api/node-views-routes.js';
@@ -262,6 +262,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // own, stopped with it: a server that loses a Lease keeps no watch or handler of what it stopped.
   const instanceId = await serverInstanceId(options.dataDir);
   const identity = `${options.nodeName}_${instanceId}`;
+  // Node names are distinct per server host: a second live server under this name is refused before it starts anything.
+  await refuseNodeNameClash(client, systemClock, options.nodeName, instanceId).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const elect = (name: string, lead: (signal: AbortSignal) => Promise<void>): Promise<void> =>
     new LeaderElector({ client, clock: systemClock, namespace: 'kube-system', name, identity, timings: options.leaderElection, log }).run(abort.signal, lead);
   const termInformers = (): SharedInformerFactory =>

@@ -18,6 +18,8 @@ import { isAlreadyExists, isConflict, isNotFound } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { ensureKubernetesEndpoints } from './kubernetes-service.js';
 import {
+  APISERVER_ADDRESS_ANNOTATION,
+  findNodeNameClash,
   APISERVER_IDENTITY_LABEL,
   APISERVER_IDENTITY_VALUE,
   APISERVER_LEASE_NAMESPACE,
@@ -99,6 +101,18 @@ export class ApiserverIdentity {
     const { client } = this.options;
     await client.delete(LEASES_RESOURCE, APISERVER_LEASE_NAMESPACE, apiserverLeaseName(this.options.id)).catch(ignoreRace);
     await this.reconcileEndpoints(true);
+  }
+}
+
+/** Throws when another live server already runs under this node name (findNodeNameClash), saying what to do. */
+export async function refuseNodeNameClash(client: ApiClient, clock: Clock, nodeName: string, id: string): Promise<void> {
+  const leases = (await client.list<Lease>(LEASES_RESOURCE, { namespace: APISERVER_LEASE_NAMESPACE, labelSelector: `${APISERVER_IDENTITY_LABEL}=${APISERVER_IDENTITY_VALUE}` })).items;
+  const clash = findNodeNameClash(leases, nodeName, id, clock.now().getTime());
+  if (clash) {
+    throw new Error(
+      `another API server runs as node ${nodeName} (Lease ${APISERVER_LEASE_NAMESPACE}/${clash.metadata.name}, renewed ${clash.spec?.renewTime}, ` +
+        `at ${clash.metadata.annotations?.[APISERVER_ADDRESS_ANNOTATION] ?? 'an unknown address'}): give each server host its own --node-name`,
+    );
   }
 }
 

@@ -74,6 +74,20 @@ export function planExpiredApiserverLeases(leases: readonly Lease[], nowMs: numb
     .map((lease) => lease.metadata.name!);
 }
 
+/**
+ * Another live server on this node name (pure): two servers of one name would run two kubelets
+ * for one Node, and their Leases' holders could not be told apart. The clashing Lease, if any.
+ */
+export function findNodeNameClash(leases: readonly Lease[], nodeName: string, id: string, nowMs: number): Lease | undefined {
+  return leases.find(
+    (lease) =>
+      lease.metadata.labels?.[APISERVER_IDENTITY_LABEL] === APISERVER_IDENTITY_VALUE &&
+      lease.metadata.labels?.['kubernetes.io/hostname'] === nodeName &&
+      lease.metadata.name !== apiserverLeaseName(id) &&
+      isLeaseLive(lease, nowMs),
+  );
+}
+
 export interface IdentityLeaseInput {
   id: string;
   nodeName: string;

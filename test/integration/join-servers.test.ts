@@ -132,6 +132,21 @@ describe('several API servers on one etcd (kubelabd server --server --token)', f
     assert.ok(goneAfterMs <= (LEASE_SECONDS + 2 * (LEASE_SECONDS * 2) / 3) * 1000 + 2000, `gone after ${goneAfterMs} ms`);
   });
 
+  it('refuses a server on a node name another live server runs as', async () => {
+    const child = spawn(
+      process.execPath,
+      [daemonEntry, 'server', '--data-dir', `${servers[0].dataDir}-same-name`, '--listen', '127.0.0.1:0', '--node-name', servers[0].nodeName, ...common(), '--server', servers[0].url, '--token-file', path.join(servers[0].dataDir, 'join-token')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await fs.rm(`${servers[0].dataDir}-same-name`, { recursive: true, force: true });
+    assert.equal(code, 1, output);
+    assert.match(output, new RegExp(`exiting: another API server runs as node ${servers[0].nodeName} \\(Lease kube-system/kube-apiserver-[0-9a-f-]{36}, renewed \\S+, at ${new URL(servers[0].url).host}\\): give each server host its own --node-name`));
+  });
+
   it('refuses --server without --store etcd, with a clear error and a non-zero exit', async () => {
     const child = spawn(process.execPath, [daemonEntry, 'server', '--data-dir', `${servers[0].dataDir}-refused`, '--server', servers[0].url, '--token-file', path.join(servers[0].dataDir, 'join-token')], {
       stdio: ['ignore', 'pipe', 'pipe'],

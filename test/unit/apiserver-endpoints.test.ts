@@ -7,6 +7,7 @@ import {
   planApiserverEndpoints,
   planExpiredApiserverLeases,
   planIdentityLease,
+  findNodeNameClash,
 } from '../../daemon/api/plan-apiserver-endpoints.js';
 
 const NOW = Date.parse('2026-12-02T12:00:00Z');
@@ -60,6 +61,18 @@ describe('API server identity Leases and the kubernetes Endpoints', () => {
       },
     ];
     for (const c of cases) it(c.name, () => assert.deepEqual(planApiserverEndpoints(c.leases, NOW), c.want));
+  });
+
+  describe('findNodeNameClash: another live server under this node name', () => {
+    const on = (l: Lease, host: string): Lease => ({ ...l, metadata: { ...l.metadata, labels: { ...l.metadata.labels, 'kubernetes.io/hostname': host } } });
+    const cases: { name: string; leases: Lease[]; want: string | undefined }[] = [
+      { name: 'none', leases: [], want: undefined },
+      { name: 'a live server on another name', leases: [on(lease('kube-apiserver-b', 'x:1', 1), 'node2')], want: undefined },
+      { name: 'its own Lease (a restart with the same data dir)', leases: [on(lease('kube-apiserver-me', 'x:1', 1), 'node1')], want: undefined },
+      { name: 'a dead server on this name (a host rebuilt with a new data dir)', leases: [on(lease('kube-apiserver-old', 'x:1', 20), 'node1')], want: undefined },
+      { name: 'a live server on this name', leases: [on(lease('kube-apiserver-b', 'x:1', 1), 'node1')], want: 'kube-apiserver-b' },
+    ];
+    for (const c of cases) it(c.name, () => assert.equal(findNodeNameClash(c.leases, 'node1', 'me', NOW)?.metadata.name, c.want));
   });
 
   it('isLeaseLive: renewed within its duration', () => {
