@@ -21,6 +21,16 @@ import type { Endpoints } from '../../lib/api/types.js';
 
 const LEASE_SECONDS = 3;
 
+/** Runs `kubelabd ARGS` to its end: its exit code and everything it printed. */
+async function runKubelabd(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [daemonEntry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, output };
+}
+
 describe('several API servers on one etcd (kubelabd server --server --token)', function () {
   this.timeout(180_000);
   let etcd: EtcdProcess | undefined;
@@ -87,11 +97,8 @@ describe('several API servers on one etcd (kubelabd server --server --token)', f
   it('a gossip key rotated through server 1 is what server 3 hands nodes (the ring lives in the store)', async () => {
     const ringThrough = async (i: number) => JSON.parse(await kubectls[i].ok(['get', '--raw', '/kubelab/v1/gossip-keyring'])) as { keys: { key: string }[] };
     const before = await ringThrough(2);
-    const rotate = spawn(process.execPath, [daemonEntry, 'rotate-gossip-key', '--kubeconfig', kubectls[0].kubeconfigPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    rotate.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    rotate.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    assert.equal(await new Promise<number | null>((resolve) => rotate.once('exit', resolve)), 0, output);
+    const { code, output } = await runKubelabd(['rotate-gossip-key', '--kubeconfig', kubectls[0].kubeconfigPath]);
+    assert.equal(code, 0, output);
     assert.match(output, /^kubelabd: new gossip key added; every node signs with it from /);
     const after = await eventually(async () => {
       const ring = await ringThrough(2);
@@ -133,28 +140,16 @@ describe('several API servers on one etcd (kubelabd server --server --token)', f
   });
 
   it('refuses a server on a node name another live server runs as', async () => {
-    const child = spawn(
-      process.execPath,
-      [daemonEntry, 'server', '--data-dir', `${servers[0].dataDir}-same-name`, '--listen', '127.0.0.1:0', '--node-name', servers[0].nodeName, ...common(), '--server', servers[0].url, '--token-file', path.join(servers[0].dataDir, 'join-token')],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+    const { code, output } = await runKubelabd(
+      ['server', '--data-dir', `${servers[0].dataDir}-same-name`, '--listen', '127.0.0.1:0', '--node-name', servers[0].nodeName, ...common(), '--server', servers[0].url, '--token-file', path.join(servers[0].dataDir, 'join-token')],
     );
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     await fs.rm(`${servers[0].dataDir}-same-name`, { recursive: true, force: true });
     assert.equal(code, 1, output);
     assert.match(output, new RegExp(`exiting: another API server runs as node ${servers[0].nodeName} \\(Lease kube-system/kube-apiserver-[0-9a-f-]{36}, renewed \\S+, at ${new URL(servers[0].url).host}\\): give each server host its own --node-name`));
   });
 
   it('refuses --server without --store etcd, with a clear error and a non-zero exit', async () => {
-    const child = spawn(process.execPath, [daemonEntry, 'server', '--data-dir', `${servers[0].dataDir}-refused`, '--server', servers[0].url, '--token-file', path.join(servers[0].dataDir, 'join-token')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, output } = await runKubelabd(['server', '--data-dir', `${servers[0].dataDir}-refused`, '--server', servers[0].url, '--token-file', path.join(servers[0].dataDir, 'join-token')]);
     assert.equal(code, 1);
     assert.match(output, /ERROR kubelabd: exiting: --server: a joining server shares the cluster's store, so it needs --store etcd --etcd-endpoints URL\[,URL\.\.\.\] \(the etcd the other servers use\); to add a worker node, run kubelabd agent$/m);
   });
