@@ -139,6 +139,20 @@ describe('several API servers on one etcd (kubelabd server --server --token)', f
     assert.ok(goneAfterMs <= (LEASE_SECONDS + 2 * (LEASE_SECONDS * 2) / 3) * 1000 + 2000, `gone after ${goneAfterMs} ms`);
   });
 
+  it('a joined server restarts from its data dir while the first server is down, and the Endpoints follow', async () => {
+    await servers[0].kill('SIGKILL');
+    await servers[2].launch(); // its --server is the dead first server: the material in its data dir is enough
+    assert.match(servers[2].log, /the cluster's shared material is already in /);
+    assert.equal(await kubectls[2].ok(['get', 'secret', 'shared', '-o', 'jsonpath={.data.password}']), Buffer.from('s3cret').toString('base64'));
+    const listed = async () => {
+      const endpoints = JSON.parse(await kubectls[1].ok(['get', 'endpoints', 'kubernetes', '-n', 'default', '-o', 'json'])) as Endpoints;
+      return (endpoints.subsets ?? []).flatMap((subset) => (subset.addresses ?? []).flatMap((a) => (subset.ports ?? []).map((p) => `https://${a.ip}:${p.port}`))).sort();
+    };
+    const live = [servers[1].url, servers[2].url].sort();
+    await eventually(async () => JSON.stringify(await listed()) === JSON.stringify(live), 20_000, 250);
+    await servers[0].launch(); // back, for the refusals below
+  });
+
   it('refuses a server on a node name another live server runs as', async () => {
     const { code, output } = await runKubelabd(
       ['server', '--data-dir', `${servers[0].dataDir}-same-name`, '--listen', '127.0.0.1:0', '--node-name', servers[0].nodeName, ...common(), '--server', servers[0].url, '--token-file', path.join(servers[0].dataDir, 'join-token')],
