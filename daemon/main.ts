@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // kubelabd: the daemon. `kubelabd server` runs the control plane (store, API server, scheduler,
-// controllers) plus the node agent of its own host, like a k3s server; `kubelabd agent` runs a
-// worker node that joins a server with its join token.
+// controllers) plus the node agent of its own host, like a k3s server (`--server URL --token`:
+// a further server joining the first on a shared etcd; `--disable-agent`: no node agent);
+// `kubelabd agent` runs a worker node that joins a server with its join token.
 //
 // Logs go to stderr through lib/logger.ts (`--log-format text|json`). What the command prints on
 // stdout (the API address, kubeconfig path and join token file of a server that is up) is its
@@ -21,6 +22,7 @@ import { startAgent } from './agent.js';
 import { serversOfFlags } from '../lib/client/server-endpoints.js';
 import { DEFAULT_LISTEN, DNS_DEFAULTS, GOSSIP_DEFAULTS, KUBELET_DEFAULTS, NETWORK_DEFAULTS, JOB_DEFAULTS, HPA_DEFAULTS, NODE_LIFECYCLE_DEFAULTS, PORTS, ETCD_STORE_DEFAULTS } from './config.js';
 import { startServer } from './server.js';
+import { APISERVER_LEASE_DEFAULTS } from './api/apiserver-identity.js';
 import { GOSSIP_KEYRING_ROTATE_PATH } from './api/gossip-keyring.js';
 import { loadClientConfig } from '../lib/client/kubeconfig.js';
 import { RestClient } from '../lib/client/rest-client.js';
@@ -197,6 +199,11 @@ async function main(): Promise<void> {
           .option('server', { type: 'string', describe: 'join the cluster of this server, https://HOST:PORT (with --token or --token-file and --store etcd on the same etcd): its CA, keys and tokens are fetched once into --data-dir' })
           .option('token', { type: 'string', describe: 'with --server: the cluster\'s join token (<data-dir>/join-token of a server of it); prefer --token-file: ps shows a command line' })
           .option('token-file', { type: 'string', describe: 'with --server: a file holding the join token' })
+          .option('apiserver-lease-duration', {
+            type: 'number',
+            default: APISERVER_LEASE_DEFAULTS.leaseDurationMs / 1000,
+            describe: 'seconds this server\'s identity Lease (kube-system/kube-apiserver-<id>) lasts unrenewed; renewed every 2/3 of it. A server not renewed for this long leaves default/kubernetes Endpoints',
+          })
           .option('disable-agent', { type: 'boolean', default: false, describe: 'run no node agent on this host (no kubelet, proxy, DNS, gossip): the API, scheduler and controllers only (k3s\' flag)' })
           .option('controllers', {
             type: 'string',
@@ -209,6 +216,7 @@ async function main(): Promise<void> {
               throw new Error(`--leader-elect-renew-deadline (${a['leader-elect-renew-deadline']}) must be shorter than --leader-elect-lease-duration (${a['leader-elect-lease-duration']})`);
             }
             if (a['leader-elect-retry-period'] <= 0) throw new Error('--leader-elect-retry-period must be greater than 0');
+            if (!(a['apiserver-lease-duration'] >= 1)) throw new Error('--apiserver-lease-duration must be at least 1 (seconds)');
             if (a.server !== undefined) {
               if (!/^https:\/\/[^/]+/.test(a.server)) throw new Error(`--server must be the https:// URL of a server of the cluster, e.g. https://10.0.0.11:6443 (got ${JSON.stringify(a.server)})`);
               if (a.store !== 'etcd') {
@@ -232,6 +240,7 @@ async function main(): Promise<void> {
           tlsSans: args['tls-san'],
           join: args.server ? { server: args.server, token: args.token ?? readTokenFile(args['token-file']!) } : undefined,
           disableAgent: args['disable-agent'],
+          apiserverLeaseDurationMs: args['apiserver-lease-duration'] * 1000,
           serviceCidr: args['service-cidr'],
           nodePortRange: args['node-port-range'],
           lbPool: args['lb-pool'] ? args['lb-pool'].split(',').map((s) => s.trim()).filter(Boolean) : [],
@@ -293,7 +302,7 @@ async function main(): Promise<void> {
     )
     .command(
       'encryption <action>',
-      'manage the encryption of Secrets at rest (run on the server\'s host, with the server stopped)',
+      'manage the encryption of Secrets at rest (run on the server\'s host, with the server stopped; the embedded nedb store only)',
       (y) =>
         y
           .positional('action', {

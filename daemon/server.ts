@@ -34,6 +34,7 @@ import { ensureJoinToken, JOIN_TOKEN_FILE } from './pki/join-token.js';
 import { GossipKeyStore } from './pki/gossip-keys.js';
 import { ensureKubernetesService, KUBERNETES_SERVICE_NAMES } from './api/kubernetes-service.js';
 import { LocalClient } from './api/local-client.js';
+import { ApiserverIdentity, refuseNodeNameClash } from './api/apiserver-identity.js';
 import { NodeRoutedPodStreams } from './api/node-routed-pod-streams.js';
 import { KubeletClient } from './api/kubelet-client.js';
 import { localNodeViewsSource } from './api/node-views-routes.js';
@@ -120,6 +121,8 @@ export interface ServerOptions {
   join?: { server: string; token: string };
   /** --disable-agent (k3s' flag): no node agent on this host (no kubelet, proxy, DNS, gossip, routes); the API, scheduler and controllers only. */
   disableAgent?: boolean;
+  /** --apiserver-lease-duration: how long this server's identity Lease lasts unrenewed (renewed every 2/3 of it); APISERVER_LEASE_DEFAULTS without it. */
+  apiserverLeaseDurationMs?: number;
 }
 
 export interface RunningServer {
@@ -216,6 +219,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const joinToken = await ensureJoinToken(options.dataDir, pki.caCertPem);
   // The gossip keys are the cluster's own secret (not derived from the join token), handed to nodes after they authenticate.
   const gossipKeys = await GossipKeyStore.open(options.dataDir);
+  // ... kept in the store, so that every server hands nodes the same ring, also after a rotation.
+  await gossipKeys.shareThrough(registry);
   // Nodes authenticate with the tokens they were issued at join, and may only touch what is theirs.
   const nodeTokens = NodeTokenCache.watch(registry);
   // Service account tokens are JWTs signed with the key kept in <dataDir>/pki/sa.key.
@@ -255,7 +260,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // kept in the data dir, so a server that crashed and came back renews its own Lease at once
   // instead of waiting out the lease duration. Each term of leadership gets informers of its
   // own, stopped with it: a server that loses a Lease keeps no watch or handler of what it stopped.
-  const identity = `${options.nodeName}_${await serverInstanceId(options.dataDir)}`;
+  const instanceId = await serverInstanceId(options.dataDir);
+  const identity = `${options.nodeName}_${instanceId}`;
+  // Node names are distinct per server host: a second live server under this name is refused before it starts anything.
+  await refuseNodeNameClash(client, systemClock, options.nodeName, instanceId).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const elect = (name: string, lead: (signal: AbortSignal) => Promise<void>): Promise<void> =>
     new LeaderElector({ client, clock: systemClock, namespace: 'kube-system', name, identity, timings: options.leaderElection, log }).run(abort.signal, lead);
   const termInformers = (): SharedInformerFactory =>
@@ -394,9 +405,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: url, caCertPem: pki.caCertPem, token: pki.adminToken }));
   selfClient = new RestClient(loadClientConfig({ kubeconfig: kubeconfigPath }));
 
-  await ensureKubernetesService(client, { clusterIP: allocation.kubernetesServiceIP, apiAddress: urlHost, apiPort: api.port });
+  await ensureKubernetesService(client, { clusterIP: allocation.kubernetesServiceIP, apiPort: api.port });
+  // This server's identity Lease, and default/kubernetes Endpoints = every server whose Lease is
+  // live (several servers agree on it); the first pass before the server says it is ready.
+  const apiserverIdentity = new ApiserverIdentity({
+    client,
+    clock: systemClock,
+    id: instanceId,
+    nodeName: options.nodeName,
+    address: `${urlHost}:${api.port}`,
+    leaseDurationMs: options.apiserverLeaseDurationMs,
+    log,
+  });
+  await apiserverIdentity.reconcileOnce();
+  const identityLoop = apiserverIdentity.run(abort.signal);
 
-  const loops = [...(agent ? [agent.run(abort.signal)] : []), scheduler, controllers].map((p) =>
+  const loops = [...(agent ? [agent.run(abort.signal)] : []), scheduler, controllers, identityLoop].map((p) =>
     p.catch((err: unknown) => {
       if (!abort.signal.aborted) log.error('a component stopped with an error', { err, withStack: true });
     }),
@@ -410,11 +434,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     joinTokenPath: path.join(options.dataDir, JOIN_TOKEN_FILE),
     async close() {
       abort.abort();
+      // Out of the kubernetes Endpoints before the listener closes: clients move to another server now.
+      await identityLoop.catch(() => undefined);
+      await apiserverIdentity.withdraw().catch((err: unknown) => log.warn('removing this API server from the kubernetes Endpoints', { err }));
       selfClient?.close();
       await api.close();
       // The proxier's loop ends after it has taken its addresses off lo; the kubelet's stream server closes with the node agent.
       await Promise.all(loops);
       nodeTokens.stop();
+      gossipKeys.stop();
       rbacPolicy.stop();
       detachAllocation();
       await store.close();

@@ -1,24 +1,28 @@
-// The `kubernetes` Service of the `default` namespace: how a pod finds the API server.
+// The `kubernetes` Service of the `default` namespace: how a pod finds the API servers.
 //
 // kube-apiserver's bootstrap controller (pkg/controlplane/controller.go) keeps it: a ClusterIP
 // Service, always the first address of the service CIDR, port 443 named `https`, with no
-// selector, so the endpoints controller leaves it alone and the API server writes its Endpoints
-// itself: the address and port it really listens on. Every pod then gets
+// selector, so the endpoints controller leaves it alone and the API servers write its Endpoints
+// themselves: the address and port of every live server (the lease endpoint reconciler,
+// plan-apiserver-endpoints.ts and apiserver-identity.ts). Every pod then gets
 // KUBERNETES_SERVICE_HOST/PORT (lib/api/service-env.ts) and the name kubernetes.default.svc.
 //
-// ensureKubernetesService runs at every start and is idempotent: it creates what is missing and
-// corrects what drifted (a new API port after a restart on port 0, say).
+// ensureKubernetesService runs at every start of every server, several at once on one etcd: it
+// creates what is missing, and another server having created it first is no error. The Service's
+// targetPort is the first server's port; the proxy dials the ports the Endpoints list, which may
+// differ from server to server (several servers on one machine), so it is not corrected.
 
 import { isDeepStrictEqual } from 'node:util';
 import type { Endpoints, Service } from '../../lib/api/types.js';
 import type { ApiClient } from '../../lib/client/api-client.js';
-import { isNotFound } from '../../lib/errors.js';
+import { isAlreadyExists, isNotFound } from '../../lib/errors.js';
+import { retryStartUpWrite } from './retry-start-up-write.js';
+import type { EndpointSubset } from './plan-apiserver-endpoints.js';
 
 export interface KubernetesServiceOptions {
   /** ServiceAllocation.kubernetesServiceIP. */
   clusterIP: string;
-  /** Where the API server can be reached from this node (its proxy dials it). */
-  apiAddress: string;
+  /** The port this API server listens on (the Service's targetPort when this server creates it). */
   apiPort: number;
 }
 
@@ -28,27 +32,34 @@ export const KUBERNETES_SERVICE_NAMES: readonly string[] = ['kubernetes', 'kuber
 const NAMESPACE = 'default';
 const NAME = 'kubernetes';
 const labels = { component: 'apiserver', provider: 'kubernetes' };
+const samePort = (a: { name?: string; port: number; protocol?: string }, b: typeof a) => a.name === b.name && a.port === b.port && a.protocol === b.protocol;
 
-/** Creates or corrects default/kubernetes and its Endpoints. */
+/** Creates default/kubernetes, or corrects its port 443 `https` (the targetPort is left as it is). */
 export async function ensureKubernetesService(client: ApiClient, options: KubernetesServiceOptions): Promise<void> {
   const ports = [{ name: 'https', port: 443, protocol: 'TCP' as const, targetPort: options.apiPort }];
-  const existing = await getOrUndefined<Service>(client, 'services', NAME);
-  if (!existing) {
-    await client.create<Service>('services', {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: NAME, namespace: NAMESPACE, labels },
-      spec: { type: 'ClusterIP', clusterIP: options.clusterIP, ports, sessionAffinity: 'None' },
-    } as Service);
-  } else if (!isDeepStrictEqual(existing.spec.ports, ports)) {
-    await client.update<Service>('services', { ...existing, spec: { ...existing.spec, ports } });
-  }
+  await retryStartUpWrite('the default/kubernetes Service', async () => {
+    const existing = await getOrUndefined<Service>(client, 'services', NAME);
+    if (!existing) {
+      await client.create<Service>('services', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: NAME, namespace: NAMESPACE, labels },
+        spec: { type: 'ClusterIP', clusterIP: options.clusterIP, ports, sessionAffinity: 'None' },
+      } as Service).catch((err: unknown) => {
+        if (!isAlreadyExists(err)) throw err; // another server made it first
+      });
+    } else if (existing.spec.ports?.length !== 1 || !samePort(existing.spec.ports[0], ports[0])) {
+      await client.update<Service>('services', { ...existing, spec: { ...existing.spec, ports } });
+    }
+  });
+}
 
-  const subsets = [{ addresses: [{ ip: options.apiAddress }], ports: [{ name: 'https', port: options.apiPort, protocol: 'TCP' }] }];
+/** Makes default/kubernetes Endpoints list `subsets`; a write another server made first is a 409 the caller retries later. */
+export async function ensureKubernetesEndpoints(client: ApiClient, subsets: EndpointSubset[]): Promise<void> {
   const endpoints = await getOrUndefined<Endpoints>(client, 'endpoints', NAME);
   if (!endpoints) {
     await client.create<Endpoints>('endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: NAME, namespace: NAMESPACE, labels }, subsets });
-  } else if (!isDeepStrictEqual(endpoints.subsets, subsets)) {
+  } else if (!isDeepStrictEqual(endpoints.subsets ?? [], subsets)) {
     await client.update<Endpoints>('endpoints', { ...endpoints, subsets });
   }
 }

@@ -8,6 +8,7 @@ import { isNotFound } from '../../lib/errors.js';
 import { BOOTSTRAP_CLUSTER_ROLE_BINDINGS, BOOTSTRAP_CLUSTER_ROLES } from '../../lib/rbac/bootstrap-policy.js';
 import { planClusterRole, planClusterRoleBinding, type ReconcilePlan } from '../../lib/rbac/reconcile-bootstrap-policy.js';
 import { internalContext, type Registry } from '../api/registry.js';
+import { retryStartUpWrite } from '../api/retry-start-up-write.js';
 
 async function current<T extends KubeObject>(registry: Registry, resource: string, name: string): Promise<T | undefined> {
   try {
@@ -38,11 +39,16 @@ async function perform<T extends KubeObject>(registry: Registry, resource: strin
   }
 }
 
+/** Several servers starting at once on one etcd run this together: each object's read-plan-write is retried when another server wrote it first. */
 export async function ensureBootstrapPolicy(registry: Registry): Promise<void> {
   for (const role of BOOTSTRAP_CLUSTER_ROLES) {
-    await perform(registry, CLUSTER_ROLES, planClusterRole(role, await current<ClusterRole>(registry, CLUSTER_ROLES, role.metadata.name!)));
+    await retryStartUpWrite(`ClusterRole ${role.metadata.name}`, async () =>
+      perform(registry, CLUSTER_ROLES, planClusterRole(role, await current<ClusterRole>(registry, CLUSTER_ROLES, role.metadata.name!))),
+    );
   }
   for (const binding of BOOTSTRAP_CLUSTER_ROLE_BINDINGS) {
-    await perform(registry, CLUSTER_ROLE_BINDINGS, planClusterRoleBinding(binding, await current<ClusterRoleBinding>(registry, CLUSTER_ROLE_BINDINGS, binding.metadata.name!)));
+    await retryStartUpWrite(`ClusterRoleBinding ${binding.metadata.name}`, async () =>
+      perform(registry, CLUSTER_ROLE_BINDINGS, planClusterRoleBinding(binding, await current<ClusterRoleBinding>(registry, CLUSTER_ROLE_BINDINGS, binding.metadata.name!))),
+    );
   }
 }

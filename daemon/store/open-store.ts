@@ -11,6 +11,7 @@ import { EtcdObjectStore, type EtcdTlsFiles } from './etcd-store.js';
 import { NedbObjectStore } from './nedb-store.js';
 import type { ObjectStore } from './object-store.js';
 import { STORE_DIRECTORY } from './rotate-encryption-key.js';
+import { writeStoreBackendMarker } from './store-backend-marker.js';
 
 export type StoreBackend = { type: 'nedb' } | { type: 'etcd'; endpoints: string[]; tls?: EtcdTlsFiles; prefix?: string };
 
@@ -22,5 +23,6 @@ export async function openStore(dataDir: string, backend: StoreBackend = { type:
       ? new EtcdObjectStore({ endpoints: backend.endpoints, transformer, ...(backend.tls ? { tls: backend.tls } : {}), ...(backend.prefix ? { prefix: backend.prefix } : {}) })
       : new NedbObjectStore({ dataDir: path.join(dataDir, STORE_DIRECTORY), transformer });
   await store.open();
+  await writeStoreBackendMarker(dataDir, backend.type);
   return store;
 }

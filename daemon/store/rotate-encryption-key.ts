@@ -24,6 +24,7 @@ import { ensurePrivateDirectory } from '../private-files.js';
 import { encryptionConfigPath, planDropOldKeys, planNewWriteKey, readEncryptionConfig, writeEncryptionConfig } from './encryption-config.js';
 import { NedbObjectStore } from './nedb-store.js';
 import { acquireStoreLock } from './store-lock.js';
+import { readStoreBackendMarker } from './store-backend-marker.js';
 import { aesGcmPrefix, EncryptionTransformer } from './storage-transformer.js';
 
 /** The store directory and datafile inside a server's data dir (server.ts, nedb-store.ts). */
@@ -38,11 +39,25 @@ export interface RotationResult {
   removedKeys: string[];
 }
 
+/**
+ * On etcd the rotation is not done by this command: several servers share the store and the
+ * encryption-config.yaml, so Kubernetes' four steps (new read key on every server, then write
+ * key, rewrite every Secret, drop the old key, restarting every server between) would have to
+ * run across all of them. This command rewrites one server's nedb file only.
+ */
+export function etcdRotationRefusal(dataDir: string): string {
+  return (
+    `${dataDir} belongs to a server on --store etcd: kubelabd encryption rotate-key rewrites the embedded nedb store only, ` +
+    'and on etcd every server of the cluster shares encryption-config.yaml, so a rotation there must change all of them together; it is not supported yet (nothing was changed)'
+  );
+}
+
 export async function rotateEncryptionKey(dataDir: string): Promise<RotationResult> {
   const rules = await readEncryptionConfig(dataDir);
   if (!rules) {
     throw new Error(`${encryptionConfigPath(dataDir)} does not exist: is ${dataDir} a kubelabd server's data dir? (a server writes it at its first start)`);
   }
+  if ((await readStoreBackendMarker(dataDir)) === 'etcd') throw new Error(etcdRotationRefusal(dataDir));
   const storeDir = path.join(dataDir, STORE_DIRECTORY);
   await ensurePrivateDirectory(storeDir);
   const release = await acquireStoreLock(storeDir);
