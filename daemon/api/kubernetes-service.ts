@@ -45,8 +45,12 @@ export async function ensureKubernetesService(client: ApiClient, options: Kubern
         kind: 'Service',
         metadata: { name: NAME, namespace: NAMESPACE, labels },
         spec: { type: 'ClusterIP', clusterIP: options.clusterIP, ports, sessionAffinity: 'None' },
-      } as Service).catch((err: unknown) => {
-        if (!isAlreadyExists(err)) throw err; // another server made it first
+      } as Service).catch(async (err: unknown) => {
+        // Another server made it first: AlreadyExists, or (its create reserved 10.96.0.1 in the
+        // store before ours) kube-apiserver's 422 "provided IP is already allocated".
+        if (isAlreadyExists(err)) return;
+        if (await getOrUndefined<Service>(client, 'services', NAME)) return;
+        throw err;
       });
     } else if (existing.spec.ports?.length !== 1 || !samePort(existing.spec.ports[0], ports[0])) {
       await client.update<Service>('services', { ...existing, spec: { ...existing.spec, ports } });
