@@ -13,6 +13,7 @@ import type { Lease } from '../../lib/api/coordination-types.js';
 import type { Pod, Service } from '../../lib/api/types.js';
 import { loadClientConfig } from '../../lib/client/kubeconfig.js';
 import { RestClient } from '../../lib/client/rest-client.js';
+import { ApiError } from '../../lib/errors.js';
 import { TestLab } from '../../harness/test-lab.js';
 import { untilPasses } from '../helpers/until-passes.js';
 
@@ -218,8 +219,16 @@ describe('control plane HA lab: three servers on etcd behind HAProxy, four hosts
     const cutAt = Date.now();
     const partition = await lab.lab(['partition', leader]);
     assert.equal(partition.code, 0, partition.stderr);
-    // Work for the schedulers while the leader is cut off.
-    await client.create('deployments.apps', deployment('part', 6));
+    // Work for the schedulers while the leader is cut off. Until HAProxy marks the cut-off server
+    // down (2 failed checks, 1 s apart) a request it sent there fails: the client retries, as
+    // kubectl's user would; a retried create that had gone through finds its Deployment there.
+    await untilPasses(async () => {
+      try {
+        await client.create('deployments.apps', deployment('part', 6));
+      } catch (err) {
+        if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+      }
+    }, 30_000, 500);
 
     let newLeader = '';
     await untilPasses(async () => {

@@ -3,10 +3,12 @@
 // line, HAProxy's configuration, and how `lab status` reads etcdctl's answer.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { planHaproxyConfig } from '../../cli/lab/haproxy-config.js';
 import { etcdArgv, etcdEndpoints, parseEndpointStatus } from '../../cli/lab/host-etcd.js';
 import { kubelabdArgv } from '../../cli/lab/host-kubelabd.js';
 import { labApiUrl, planLab } from '../../cli/lab/lab-plan.js';
+import { upHosts } from '../../cli/lab/lab-up.js';
 
 const timings = { podEvictionTimeoutSeconds: 10, nodeMonitorGracePeriodSeconds: 8 };
 const flagValue = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];
@@ -30,6 +32,12 @@ describe('lab with several servers (pure)', () => {
     assert.throws(() => planLab('/tmp/x', 4, '10.250.3.0/24', 2), { message: `--servers must be 1 or an odd number (3, 5, ...) no larger than --nodes (4), not 2: ${why}` });
     assert.throws(() => planLab('/tmp/x', 2, '10.250.3.0/24', 3), { message: `--servers must be 1 or an odd number (3, 5, ...) no larger than --nodes (2), not 3: ${why}` });
     assert.throws(() => planLab('/tmp/x', 2, '10.250.3.0/24', 0), /--servers must be 1 or an odd number/);
+  });
+
+  it('refuses a bad --servers in lab up before it checks for root or makes anything', async () => {
+    const dir = '/tmp/kubelab-never-made';
+    await assert.rejects(upHosts({ dir, nodes: 4, servers: 2, extraImages: [], progress: () => undefined }), /^Error: --servers must be 1 or an odd number \(3, 5, \.\.\.\) no larger than --nodes \(4\), not 2:/);
+    assert.equal(fs.existsSync(dir), false);
   });
 
   it('runs an etcd member per server host on its lab address, all members in the initial cluster', () => {
