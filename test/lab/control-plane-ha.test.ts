@@ -40,6 +40,7 @@ describe('control plane HA lab: three servers on etcd behind HAProxy, four hosts
   let lab: TestLab;
   let client: RestClient;
   const clients: RestClient[] = [];
+  let killedHost = '';
 
   /** A client of the lab's API address (HAProxy), or of one server's own address. */
   const newClient = (server?: string) => {
@@ -127,69 +128,6 @@ describe('control plane HA lab: three servers on etcd behind HAProxy, four hosts
     assert.deepEqual(created.map((s) => s.spec!.clusterIP).sort(), [...clusterIPs].sort(), 'what each server answered is what the store holds');
   });
 
-  it('survives the kill of the controller-manager leader\'s host: no acknowledged write lost, a new leader, pods replaced', async () => {
-    await client.create('deployments.apps', deployment('web', 4));
-    await waitRunning('web', 4, 120_000);
-    const victim = await holderNode('kube-controller-manager');
-    assert.match(victim, /^node[123]$/);
-
-    // A writer through the lab's API address, before, during and after the kill.
-    const acknowledged: string[] = [];
-    let failed = 0;
-    let writing = true;
-    const writer = (async () => {
-      for (let i = 0; writing; i++) {
-        const name = `write-${i}`;
-        try {
-          await client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { test: 'writes' } }, data: { i: String(i) } });
-          acknowledged.push(name); // 201 Created
-        } catch {
-          failed++;
-        }
-      }
-    })();
-    await untilPasses(() => assert.ok(acknowledged.length >= 20, 'writes flow before the kill'), 30_000, 100);
-
-    const killedAt = Date.now();
-    const kill = await lab.lab(['kill', victim]);
-    assert.equal(kill.code, 0, kill.stderr);
-    assert.match(kill.stdout, new RegExp(`^${victim}: plug pulled, \\d+ process\\(es\\) killed \\(engine, containers, etcd, kubelabd\\)`));
-    const writesAtKill = acknowledged.length;
-
-    let newLeader = '';
-    await untilPasses(async () => {
-      newLeader = await holderNode('kube-controller-manager');
-      assert.ok(newLeader !== victim && /^node[123]$/.test(newLeader), `controller-manager Lease held by ${newLeader}`);
-    }, 60_000, 250);
-    const leaderAfterMs = Date.now() - killedAt;
-    await untilPasses(() => assert.ok(acknowledged.length >= writesAtKill + 20, 'writes flow again after the kill'), 60_000, 100);
-    writing = false;
-    await writer;
-    console.log(`      killed ${victim}: new controller-manager leader ${newLeader} after ${(leaderAfterMs / 1000).toFixed(1)} s; ${acknowledged.length} writes acknowledged, ${failed} failed`);
-
-    const stored = new Set((await client.list('configmaps', { namespace: 'default', labelSelector: 'test=writes' })).items.map((c) => c.metadata.name));
-    assert.deepEqual(acknowledged.filter((name) => !stored.has(name)), [], 'every write answered 201 is in the store');
-
-    // The killed host's pods come back on the others once it is declared gone.
-    const replacedStart = Date.now();
-    await waitRunning('web', 4, 120_000, (pods) => assert.deepEqual(pods.filter((p) => p.spec.nodeName === victim).map((p) => p.metadata.name), [], `no web pod on ${victim}`));
-    console.log(`      ${victim}'s pods Running elsewhere after ${seconds(replacedStart)} s more`);
-
-    // The new leader's ReplicaSet controller replaces a deleted pod.
-    const [doomed] = await appPods('web');
-    await client.delete('pods', 'default', doomed!.metadata.name!);
-    await waitRunning('web', 4, 60_000, (pods) => assert.ok(!pods.some((p) => p.metadata.uid === doomed!.metadata.uid), 'the deleted pod is gone'));
-
-    // Back for the partition test: etcd needs two of its three members while one is cut off.
-    const restart = await lab.lab(['restart', victim], 240_000);
-    assert.equal(restart.code, 0, restart.stderr || restart.stdout);
-    assert.match(restart.stdout, /etcd member started \(pid \d+\) on its data dir, rejoining the cluster/);
-    await untilPasses(async () => {
-      const status = await lab.lab(['status']);
-      assert.equal(status.stdout.match(/^node\d\s+http:\S+\s+(leader|follower)\b/gm)?.length, 3, status.stdout);
-    }, 60_000, 1_000);
-  });
-
   it('partitions the leader\'s host: it stops acting, no pod is ever bound twice, no duplicates after heal', async () => {
     const leader = await holderNode('kube-scheduler');
     const logFile = path.join(lab.dir, leader, 'kubelabd.log');
@@ -253,7 +191,6 @@ describe('control plane HA lab: three servers on etcd behind HAProxy, four hosts
       assert.equal(ready, 'True', `${leader} Ready again`);
     }, 120_000, 500);
     await waitRunning('part', 6, 120_000);
-    await waitRunning('web', 4, 120_000);
     observing = false;
     await observer;
     console.log(`      healed ${leader}: Ready after ${seconds(healedAt)} s; ${observations} observations of ${bindings.size} bound pods`);
@@ -261,5 +198,84 @@ describe('control plane HA lab: three servers on etcd behind HAProxy, four hosts
     const twice = [...bindings].filter(([, nodes]) => nodes.size > 1).map(([uid, nodes]) => `${uid}: ${[...nodes].join(', ')}`);
     assert.deepEqual(twice, [], 'no pod was ever bound to two nodes');
     assert.ok(observations > 20, `the observer saw the cluster ${observations} times`);
+  });
+
+  it('survives the kill of the controller-manager leader\'s host: no acknowledged write lost, a new leader, pods replaced', async () => {
+    await client.create('deployments.apps', deployment('web', 8));
+    await waitRunning('web', 8, 120_000);
+    const victim = await holderNode('kube-controller-manager');
+    assert.match(victim, /^node[123]$/);
+    killedHost = victim;
+    const victimPods = (await appPods('web')).filter((p) => p.spec.nodeName === victim).map((p) => p.metadata.name);
+    assert.ok(victimPods.length > 0, `some of web's 8 pods run on ${victim}`);
+
+    // A writer through the lab's API address, before, during and after the kill.
+    const acknowledged: string[] = [];
+    let failed = 0;
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        const name = `write-${i}`;
+        try {
+          await client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { test: 'writes' } }, data: { i: String(i) } });
+          acknowledged.push(name); // 201 Created
+        } catch {
+          failed++;
+        }
+      }
+    })();
+    await untilPasses(() => assert.ok(acknowledged.length >= 20, 'writes flow before the kill'), 30_000, 100);
+
+    const killedAt = Date.now();
+    const kill = await lab.lab(['kill', victim]);
+    assert.equal(kill.code, 0, kill.stderr);
+    assert.match(kill.stdout, new RegExp(`^${victim}: plug pulled, \\d+ process\\(es\\) killed \\(engine, containers, etcd, kubelabd\\)`));
+    const writesAtKill = acknowledged.length;
+
+    let newLeader = '';
+    await untilPasses(async () => {
+      newLeader = await holderNode('kube-controller-manager');
+      assert.ok(newLeader !== victim && /^node[123]$/.test(newLeader), `controller-manager Lease held by ${newLeader}`);
+    }, 60_000, 250);
+    const leaderAfterMs = Date.now() - killedAt;
+    await untilPasses(() => assert.ok(acknowledged.length >= writesAtKill + 20, 'writes flow again after the kill'), 60_000, 100);
+    writing = false;
+    await writer;
+    console.log(`      killed ${victim}: new controller-manager leader ${newLeader} after ${(leaderAfterMs / 1000).toFixed(1)} s; ${acknowledged.length} writes acknowledged, ${failed} failed`);
+
+    const stored = new Set((await client.list('configmaps', { namespace: 'default', labelSelector: 'test=writes' })).items.map((c) => c.metadata.name));
+    assert.deepEqual(acknowledged.filter((name) => !stored.has(name)), [], 'every write answered 201 is in the store');
+
+    // The killed host's pods come back on the others once it is declared gone.
+    const replacedStart = Date.now();
+    await waitRunning('web', 8, 120_000, (pods) => assert.deepEqual(pods.filter((p) => p.spec.nodeName === victim).map((p) => p.metadata.name), [], `no web pod on ${victim}`));
+    console.log(`      ${victim}'s ${victimPods.length} web pods Running elsewhere ${seconds(replacedStart)} s after the new leader`);
+
+    // The new leader's ReplicaSet controller replaces a deleted pod.
+    const [doomed] = await appPods('web');
+    await client.delete('pods', 'default', doomed!.metadata.name!);
+    await waitRunning('web', 8, 60_000, (pods) => assert.ok(!pods.some((p) => p.metadata.uid === doomed!.metadata.uid), 'the deleted pod is gone'));
+
+  });
+
+
+  it('restarts the killed server host: its etcd member rejoins on its data dir, its API serves again', async () => {
+    const victim = killedHost;
+    assert.ok(victim, 'the kill test chose a host');
+    const restartedAt = Date.now();
+    const restart = await lab.lab(['restart', victim], 240_000);
+    assert.equal(restart.code, 0, restart.stderr || restart.stdout);
+    assert.match(restart.stdout, /etcd member started \(pid \d+\) on its data dir, rejoining the cluster/);
+    await untilPasses(async () => {
+      const status = await lab.lab(['status']);
+      assert.equal(status.stdout.match(/^node\d\s+http:\S+\s+(leader|follower)\b/gm)?.length, 3, status.stdout);
+    }, 60_000, 1_000);
+    console.log(`      restarted ${victim}: etcd member and Node back in ${seconds(restartedAt)} s`);
+    // Its own API, then the lab's address (HAProxy sends every third request to it): each answers.
+    const own = newClient(`https://${NODE_IPS[victim]}:6443`);
+    await untilPasses(async () => assert.equal((await own.list('nodes')).items.length, 4), 30_000, 500);
+    for (let i = 0; i < 9; i++) {
+      await client.request('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler', { signal: AbortSignal.timeout(10_000) });
+    }
   });
 });
