@@ -80,7 +80,11 @@ describe('control plane HA lab: three servers on etcd behind HAProxy, four hosts
     this.timeout(300_000);
     for (const c of clients) c.close();
     if (!lab) return;
-    if (this.currentTest?.state === 'failed') console.log(await lab.logs(60));
+    if (this.currentTest?.state === 'failed') {
+      console.log(await lab.logs(60));
+      // Which server HAProxy sent each connection to, and when it marked servers down or up.
+      console.log(`--- haproxy.log\n${(await fs.readFile(path.join(lab.dir, 'haproxy.log'), 'utf8').catch(() => '')).split('\n').slice(-60).join('\n')}`);
+    }
     await lab.down();
   });
 

@@ -54,7 +54,7 @@ describe('lab with several servers (pure)', () => {
   it('starts node1 on etcd, joins the other servers to it, and sends agents through the load balancer', () => {
     const first = kubelabdArgv(plan, node1!, timings);
     assert.equal(flagValue(first, '--store'), 'etcd');
-    assert.equal(flagValue(first, '--etcd-endpoints'), etcdEndpoints(plan));
+    assert.equal(flagValue(first, '--etcd-endpoints'), 'http://10.250.3.11:2379', 'its own host\'s member, as kubeadm\'s stacked etcd');
     assert.equal(first.includes('--server'), false);
     assert.deepEqual(flagValues(first, '--tls-san'), ['10.250.3.12', '10.250.3.13', '10.250.3.14', '10.250.3.1']);
     assert.equal(flagValue(first, '--leader-elect-lease-duration'), '4');
@@ -66,6 +66,7 @@ describe('lab with several servers (pure)', () => {
     assert.equal(flagValue(joining, '--server'), 'https://10.250.3.11:6443');
     assert.equal(flagValue(joining, '--token-file'), '/tmp/lab-ha/node1/data/join-token');
     assert.equal(flagValue(joining, '--store'), 'etcd');
+    assert.equal(flagValue(joining, '--etcd-endpoints'), 'http://10.250.3.12:2379');
 
     const agent = kubelabdArgv(plan, node4!, timings);
     assert.equal(agent.includes('agent'), true);
