@@ -61,12 +61,16 @@ log "Docker Engine $(docker version --format '{{.Server.Version}}') answers"
 
 # --- tools the images and tests use ---------------------------------------------------------
 apt_install busybox-static iproute2 util-linux
-# npm run bench: wrk generates the HTTP load, HAProxy is the service proxy's baseline.
-apt_install wrk haproxy
+# npm run bench: wrk generates the HTTP load.
+apt_install wrk
+# HAProxy: the service proxy's baseline in npm run bench, and `kubelab lab up --servers 3`'s API
+# load balancer in front of the lab's servers (run by the lab itself, never as the system service).
+apt_install haproxy
 # npm run bench: iperf3 measures the service proxy's bulk throughput (ClusterIP vs pod IP).
 apt_install iperf3
 # kubelabd server --store etcd, and test/integration/object-store.contract.test.ts, which starts its own
-# etcd (v3 API, 3.4); etcdctl for `kubelabd snapshot restore`. No systemd here: nothing starts etcd by itself.
+# etcd (v3 API, 3.4); etcdctl for `kubelabd snapshot restore` and `kubelab lab status`. The lab's
+# --servers 3 runs one etcd member per server host. No systemd here: nothing starts etcd by itself.
 apt_install etcd-server etcd-client
 # test/lab/web-ui.test.ts: the web view is tested in Debian's chromium (headless), driven by playwright-core.
 apt_install chromium

@@ -3,7 +3,8 @@
 // to its host's engine. The server's certificate names every host's IP (--tls-san), because each
 // agent forwards the API on its own IP and the CLI may be pointed at any node.
 //
-// With --servers M > 1, node1..nodeM each run a server on the lab's etcd cluster (host-etcd.ts):
+// With --servers M > 1, node1..nodeM each run a server on the lab's etcd cluster (host-etcd.ts),
+// each talking to its own host's member:
 // node1 first, then the others join it with the join token (`--server --token`, as k3s's
 // servers join), sharing its CA and keys. Their certificates also name the load balancer's
 // address, and the agents join through the load balancer, as kind's workers do, so an agent
@@ -16,8 +17,8 @@ import { CliError } from '../cli-errors.js';
 import type { Node } from '../../lib/api/types.js';
 import { loadClientConfig } from '../../lib/client/kubeconfig.js';
 import { RestClient } from '../../lib/client/rest-client.js';
-import { isHighlyAvailable, LAB_API_PORT, labApiUrl, type LabHostPlan, type LabPlan } from './lab-plan.js';
-import { etcdEndpoints } from './host-etcd.js';
+import { etcdClientUrl, isHighlyAvailable, LAB_API_PORT, labApiUrl, type LabHostPlan, type LabPlan } from './lab-plan.js';
+
 import { netnsPath } from './host-network.js';
 import { engineSocket, logTail } from './host-engine.js';
 import { isRunning } from './host-processes.js';
@@ -143,7 +144,12 @@ export function kubelabdArgv(plan: LabPlan, host: LabHostPlan, timings: LabTimin
   const highAvailability = highlyAvailable && host.role === 'server'
     ? [
         '--store', 'etcd',
-        '--etcd-endpoints', etcdEndpoints(plan),
+        // Its own host's member only, as kubeadm's stacked etcd does (--etcd-servers=127.0.0.1):
+        // a server and its member live and die together, and a cut-off server's member, without
+        // a majority, refuses its writes, so it cannot act. Given every member, the store's etcd
+        // client waits without a deadline on a member whose packets vanish (a partitioned host),
+        // and requests through HAProxy to the healthy servers hung for 30 s (measured).
+        '--etcd-endpoints', etcdClientUrl(host),
         ...labLeaderElectionFlags(),
         ...(host === firstServer ? [] : ['--server', serverUrl(plan), '--token-file', joinTokenFile(plan)]),
       ]

@@ -73,7 +73,8 @@ async function leaseHolders(state: LabState): Promise<LeaseHolder[]> {
     return await Promise.all(
       CONTROL_PLANE_LEASES.map(async (name) => {
         try {
-          const lease = await withTimeout(client.get<Lease>('leases.coordination.k8s.io', 'kube-system', name), 5_000);
+          // Bounded: with a server just killed, the first request may wait on it until HAProxy marks it down.
+          const lease = await client.request<Lease>('GET', `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${name}`, { signal: AbortSignal.timeout(5_000) });
           return { name, holder: lease.spec?.holderIdentity || '(none)', renewTime: lease.spec?.renewTime ?? undefined };
         } catch (err) {
           return { name, holder: `(unknown: ${(err as Error).message})` };
@@ -83,12 +84,6 @@ async function leaseHolders(state: LabState): Promise<LeaseHolder[]> {
   } finally {
     client.close();
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function processState(pid: number | undefined): string {

@@ -3,10 +3,12 @@
 // line, HAProxy's configuration, and how `lab status` reads etcdctl's answer.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { planHaproxyConfig } from '../../cli/lab/haproxy-config.js';
 import { etcdArgv, etcdEndpoints, parseEndpointStatus } from '../../cli/lab/host-etcd.js';
 import { kubelabdArgv } from '../../cli/lab/host-kubelabd.js';
 import { labApiUrl, planLab } from '../../cli/lab/lab-plan.js';
+import { upHosts } from '../../cli/lab/lab-up.js';
 
 const timings = { podEvictionTimeoutSeconds: 10, nodeMonitorGracePeriodSeconds: 8 };
 const flagValue = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];
@@ -32,6 +34,12 @@ describe('lab with several servers (pure)', () => {
     assert.throws(() => planLab('/tmp/x', 2, '10.250.3.0/24', 0), /--servers must be 1 or an odd number/);
   });
 
+  it('refuses a bad --servers in lab up before it checks for root or makes anything', async () => {
+    const dir = '/tmp/kubelab-never-made';
+    await assert.rejects(upHosts({ dir, nodes: 4, servers: 2, extraImages: [], progress: () => undefined }), /^Error: --servers must be 1 or an odd number \(3, 5, \.\.\.\) no larger than --nodes \(4\), not 2:/);
+    assert.equal(fs.existsSync(dir), false);
+  });
+
   it('runs an etcd member per server host on its lab address, all members in the initial cluster', () => {
     const argv = etcdArgv(plan, node2!);
     assert.deepEqual(argv.slice(0, 3), ['nsenter', `--net=/var/run/netns/${node2!.netns}`, '--']);
@@ -46,7 +54,7 @@ describe('lab with several servers (pure)', () => {
   it('starts node1 on etcd, joins the other servers to it, and sends agents through the load balancer', () => {
     const first = kubelabdArgv(plan, node1!, timings);
     assert.equal(flagValue(first, '--store'), 'etcd');
-    assert.equal(flagValue(first, '--etcd-endpoints'), etcdEndpoints(plan));
+    assert.equal(flagValue(first, '--etcd-endpoints'), 'http://10.250.3.11:2379', 'its own host\'s member, as kubeadm\'s stacked etcd');
     assert.equal(first.includes('--server'), false);
     assert.deepEqual(flagValues(first, '--tls-san'), ['10.250.3.12', '10.250.3.13', '10.250.3.14', '10.250.3.1']);
     assert.equal(flagValue(first, '--leader-elect-lease-duration'), '4');
@@ -58,6 +66,7 @@ describe('lab with several servers (pure)', () => {
     assert.equal(flagValue(joining, '--server'), 'https://10.250.3.11:6443');
     assert.equal(flagValue(joining, '--token-file'), '/tmp/lab-ha/node1/data/join-token');
     assert.equal(flagValue(joining, '--store'), 'etcd');
+    assert.equal(flagValue(joining, '--etcd-endpoints'), 'http://10.250.3.12:2379');
 
     const agent = kubelabdArgv(plan, node4!, timings);
     assert.equal(agent.includes('agent'), true);
