@@ -543,6 +543,15 @@ export class EtcdObjectStore implements ObjectStore {
     return { lost: kv ? this.decode(kv).object : undefined };
   }
 
+  /** Puts `updated` in place of `current`, guarded by its version: the stored object (the watch cache has it), or the state that won. */
+  private async putOver(resource: string, key: Buffer, current: KubeObject, updated: KubeObject): Promise<{ stored: KubeObject } | { lost: KubeObject | undefined }> {
+    const written = await this.guarded(key, current, { request_put: { key, value: this.encode(resource, updated) } });
+    if (!('revision' in written)) return written;
+    updated.metadata.resourceVersion = String(written.revision);
+    await this.caughtUp(written.revision);
+    return { stored: updated };
+  }
+
   async update(resource: string, obj: KubeObject): Promise<KubeObject> {
     this.checkOpen();
     const name = obj.metadata?.name ?? '';
@@ -555,13 +564,8 @@ export class EtcdObjectStore implements ObjectStore {
     for (;;) {
       if (!current) throw notFound(resource, name);
       if (expected && expected !== current.metadata.resourceVersion) throw conflict(resource, name);
-      const updated = stampUpdated(current, obj, '');
-      const written = await this.guarded(key, current, { request_put: { key, value: this.encode(resource, updated) } });
-      if ('revision' in written) {
-        updated.metadata.resourceVersion = String(written.revision);
-        await this.caughtUp(written.revision);
-        return updated;
-      }
+      const written = await this.putOver(resource, key, current, stampUpdated(current, obj, ''));
+      if ('stored' in written) return written.stored;
       // Someone wrote between our read and the transaction: a caller's stale version then fails above.
       current = written.lost;
     }
@@ -600,13 +604,8 @@ export class EtcdObjectStore implements ObjectStore {
         continue;
       }
       next.metadata = { ...next.metadata, namespace, name };
-      const updated = stampUpdated(current, next, '');
-      const written = await this.guarded(key, current, { request_put: { key, value: this.encode(resource, updated) } });
-      if ('revision' in written) {
-        updated.metadata.resourceVersion = String(written.revision);
-        await this.caughtUp(written.revision);
-        return updated;
-      }
+      const written = await this.putOver(resource, key, current, stampUpdated(current, next, ''));
+      if ('stored' in written) return written.stored;
       current = written.lost;
       confirmed = true;
     }
