@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Lease } from '../../lib/api/coordination-types.js';
-import type { Pod, Service } from '../../lib/api/types.js';
+import type { Node, Pod, Service } from '../../lib/api/types.js';
 import { loadClientConfig } from '../../lib/client/kubeconfig.js';
 import { RestClient } from '../../lib/client/rest-client.js';
 import { ApiError } from '../../lib/errors.js';
@@ -281,5 +281,20 @@ describe('control plane HA lab: three servers on etcd behind HAProxy, four hosts
     for (let i = 0; i < 9; i++) {
       await client.request('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler', { signal: AbortSignal.timeout(10_000) });
     }
+  });
+  it('lab scenario run server-loss: narrates the takeover and holds its invariants, the host restarted', async () => {
+    // Starts from four Ready nodes (the restart test above brought the killed host back).
+    await untilPasses(async () => {
+      const nodes = (await client.list<Node>('nodes')).items;
+      assert.equal(nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length, 4);
+    }, 120_000, 1_000);
+    const result = await lab.lab(['scenario', 'run', 'server-loss'], 480_000);
+    console.log(result.stdout.replace(/^/gm, '      | '));
+    assert.equal(result.code, 0, `server-loss exited ${result.code}: ${result.stderr}`);
+    assert.match(result.stdout, /now holds the kube-controller-manager Lease: its controllers act/);
+    assert.match(result.stdout, /first write answered 201 after the kill/);
+    assert.match(result.stdout, /ok +every write answered 201 is stored/);
+    assert.match(result.stdout, /^scenario server-loss passed$/m);
+    assert.doesNotMatch(result.stdout, /^\s+FAIL\s/m);
   });
 });

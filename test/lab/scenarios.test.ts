@@ -3,7 +3,8 @@
 // and hold its invariants. Times are printed, never asserted: the gossip and node lifecycle
 // defaults are tuned elsewhere, and the scenarios exist to show them. Each scenario restores the
 // lab (restarts the host it killed, heals the cable it cut), so the next one starts from three
-// Ready hosts; the order puts the host failures last. server-loss must refuse, naming issue 17.
+// Ready hosts; the order puts the host failures last. server-loss needs three servers: on this one-server lab
+// it must refuse and say how to make a lab it can run on (control-plane-ha.test.ts runs it).
 
 import assert from 'node:assert/strict';
 import type { Namespace, Node } from '../../lib/api/types.js';
@@ -56,19 +57,19 @@ describe('fault scenarios on a three-host lab (kubelab lab scenario run)', funct
     return result.stdout;
   }
 
-  it('lists every scenario, server-loss with the reason it cannot run yet', async () => {
+  it('lists every scenario, server-loss with the servers it needs', async () => {
     const result = await runCli(['lab', 'scenario', 'list']);
     assert.equal(result.code, 0, result.stderr);
     for (const name of ['node-loss', 'partition-then-heal', 'crash-looping-pod', 'daemon-restart', 'rolling-update-under-load', 'server-loss']) {
       assert.match(result.stdout, new RegExp(`^${name}\\s`, 'm'), name);
     }
-    assert.match(result.stdout, /cannot run yet: .*--servers 3.*issue 17/);
+    assert.match(result.stdout, /needs a lab with 3 servers: kubelab lab up --servers 3/);
   });
 
-  it('server-loss exits non-zero: it needs --servers 3 (issue 17)', async () => {
+  it('server-loss exits non-zero on a lab with one server, saying how to make one it can run on', async () => {
     const result = await lab.lab(['scenario', 'run', 'server-loss']);
     assert.notEqual(result.code, 0);
-    assert.match(result.stderr, /scenario server-loss cannot run yet: .*--servers 3.*issue 17/);
+    assert.match(result.stderr, /scenario server-loss needs a lab with at least 3 servers; this one has 1, so there is no other server to take over \("kubelab lab up --nodes 3 --servers 3"\)/);
   });
 
   it('crash-looping-pod: restarts with growing CrashLoopBackOff waits, then cleans up', async () => {

@@ -49,6 +49,10 @@ export async function runScenario(state: LabState, scenario: Scenario, options: 
   if (state.plan.hosts.length < scenario.minHosts) {
     throw new CliError(`scenario ${scenario.name} needs a lab of at least ${scenario.minHosts} hosts; this one has ${state.plan.hosts.length} ("kubelab lab up --nodes ${scenario.minHosts}")`);
   }
+  const servers = state.plan.hosts.filter((h) => h.role === 'server').length;
+  if (scenario.minServers && servers < scenario.minServers) {
+    throw new CliError(`scenario ${scenario.name} needs a lab with at least ${scenario.minServers} servers; this one has ${servers}, so there is no other server to take over ("kubelab lab up --nodes ${Math.max(scenario.minHosts, scenario.minServers)} --servers ${scenario.minServers}")`);
+  }
   const narrator = new Narrator(options.write);
   const client = new RestClient(loadClientConfig({ kubeconfig: state.plan.kubeconfigPath }), { userAgent: 'kubelab-scenario/v0.1.0' });
   const namespace = `scenario-${scenario.name}-${crypto.randomBytes(2).toString('hex')}`;

@@ -41,6 +41,8 @@ export interface Scenario {
   summary: string;
   /** The fewest hosts it needs (a host to harm besides the server's). */
   minHosts: number;
+  /** The fewest servers (`lab up --servers M`) it needs, if more than one. */
+  minServers?: number;
   /** Why it cannot run on any lab yet; `list` shows it and `run` refuses with it. */
   unavailable?: string;
   run(ctx: ScenarioContext): Promise<ScenarioResult>;

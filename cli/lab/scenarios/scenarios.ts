@@ -11,13 +11,14 @@ import { serverLoss } from './server-loss.js';
 
 export const SCENARIOS: Scenario[] = [crashLoopingPod, daemonRestart, rollingUpdateUnderLoad, nodeLoss, partitionThenHeal, serverLoss];
 
-/** `NAME  SUMMARY` rows, with the reason under a scenario that cannot run yet. */
+/** `NAME  SUMMARY` rows, with what a scenario needs beyond any lab under it. */
 export function formatScenarioList(scenarios: Scenario[] = SCENARIOS): string {
   const width = Math.max(...scenarios.map((s) => s.name.length));
   const lines: string[] = [];
   for (const s of scenarios) {
     lines.push(`${s.name.padEnd(width)}  ${s.summary}`);
     if (s.unavailable) lines.push(`${''.padEnd(width)}  (cannot run yet: ${s.unavailable})`);
+    if (s.minServers) lines.push(`${''.padEnd(width)}  (needs a lab with ${s.minServers} servers: kubelab lab up --servers ${s.minServers})`);
   }
   return lines.join('\n') + '\n';
 }
